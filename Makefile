@@ -1,0 +1,42 @@
+# The two commands: `make report` and `make test`. Both bootstrap .venv on first use.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ARGS ?=
+
+.PHONY: report test lab bench clean distclean venv
+
+venv: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; otherwise a no-op.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing the environment into $(VENV) (first run only; ~1-2 min)..."
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e . 2>&1 | { grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true; }
+	@touch $(STAMP)
+
+## Build the report: validate data, execute notebooks (cached), render report/_site. Extra flags: make report ARGS="--params report/params/bear.yaml -p seed=7"
+report: $(STAMP)
+	@$(PY) -m aicompute build $(ARGS)
+
+## Run the test suite.
+test: $(STAMP)
+	@$(PY) -m pytest $(ARGS)
+
+## Open JupyterLab with the aicompute package importable.
+lab: $(STAMP)
+	@$(PY) -m jupyter lab --notebook-dir=.
+
+## Measure build times and peak memory.
+bench: $(STAMP)
+	@$(PY) bench/bench_build.py
+
+clean:
+	rm -rf build report/_site report/.quarto report/*.ipynb
+
+distclean: clean
+	rm -rf $(VENV)

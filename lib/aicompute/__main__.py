@@ -1,0 +1,35 @@
+"""Command line: ``python -m aicompute build [options]`` and ``python -m aicompute validate``."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print("usage: python -m aicompute {build,validate} [options]\n"
+              "  build     validate data, execute notebooks (cached), render report/_site\n"
+              "  validate  validate the data package only")
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command == "build":
+        from aicompute.build import main as build_main
+
+        return build_main(rest)
+    if command == "validate":
+        from aicompute.data import DataError, validate_package
+
+        try:
+            counts = validate_package()
+        except DataError as exc:
+            print(f"DATA ERROR: {exc}", file=sys.stderr)
+            return 1
+        print("Data package valid: " + ", ".join(f"{k} {v} rows" for k, v in counts.items()))
+        return 0
+    print(f"unknown command {command!r}; expected build or validate", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

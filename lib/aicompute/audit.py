@@ -1,0 +1,126 @@
+"""Consistency arithmetic for the claims audit: do the seed's totals, ratios, windows and units hold?
+
+Each check is a small pure function returning plain numbers, so tests can hand-check it; the
+notebook (00_claims_audit) feeds them sourced values from the claims ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "GrowthCheck", "growth_check",
+           "sum_check", "kw_per_accelerator", "unit_readings", "verdict_counts", "corrections"]
+
+VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified"]
+
+
+def multiple(start: float, end: float) -> float:
+    """end / start (e.g. revenue 2 -> 20 is a 10x multiple)."""
+    if start <= 0:
+        raise ValueError(f"start must be positive, got {start}")
+    return end / start
+
+
+def cagr_pct(start: float, end: float, years: float) -> float:
+    """Compound annual growth rate in percent: (end/start)^(1/years) - 1."""
+    if years <= 0:
+        raise ValueError(f"years must be positive, got {years}")
+    return (multiple(start, end) ** (1 / years) - 1) * 100
+
+
+def pct_change(old: float, new: float) -> float:
+    """Percent change from old to new."""
+    return (multiple(old, new) - 1) * 100
+
+
+def years_between(start_year: int, end_year: int) -> int:
+    """Length of a growth window between two year-end figures (2023 -> 2025 is 2 years, not 3)."""
+    return end_year - start_year
+
+
+@dataclass(frozen=True)
+class GrowthCheck:
+    """A claimed 'x-fold in n years' against a sourced series."""
+
+    claimed_multiple: float
+    claimed_years: float
+    actual_multiple: float
+    actual_years: float
+    claimed_cagr_pct: float
+    actual_cagr_pct: float
+
+    @property
+    def multiple_holds(self) -> bool:
+        """The multiple is within 10% of the series' multiple."""
+        return abs(self.actual_multiple / self.claimed_multiple - 1) <= 0.10
+
+    @property
+    def window_holds(self) -> bool:
+        return self.actual_years == self.claimed_years
+
+
+def growth_check(claimed_multiple: float, claimed_years: float, start: float, end: float,
+                 start_year: int, end_year: int) -> GrowthCheck:
+    """Compare a claimed growth multiple and window with a sourced start/end series."""
+    years = years_between(start_year, end_year)
+    actual = multiple(start, end)
+    return GrowthCheck(
+        claimed_multiple=claimed_multiple, claimed_years=claimed_years, actual_multiple=actual,
+        actual_years=years, claimed_cagr_pct=(claimed_multiple ** (1 / claimed_years) - 1) * 100,
+        actual_cagr_pct=cagr_pct(start, end, years),
+    )
+
+
+def sum_check(parts: list[float], total: float, tolerance: float = 0.01) -> tuple[float, bool]:
+    """(sum of parts, whether it matches total within a relative tolerance)."""
+    s = float(sum(parts))
+    return s, abs(s - total) <= tolerance * abs(total)
+
+
+def kw_per_accelerator(gw: float, accelerators: float) -> float:
+    """All-in site power per accelerator in kW (site GW / count)."""
+    if accelerators <= 0:
+        raise ValueError(f"accelerators must be positive, got {accelerators}")
+    return gw * 1e6 / accelerators
+
+
+def unit_readings(site_gw: float, buildings: int, per_building: float, gpus_per_rack: int = 72,
+                  gpus_per_superchip: int = 2, plausible_kw: tuple[float, float] = (1.0, 4.0)) -> pd.DataFrame:
+    """Readings of an ambiguous 'N GB200 NVL72 per building' and the site power each implies.
+
+    Readings: N GPUs (Blackwell dies in packages) per building; N GB200 superchips (2 GPUs each);
+    N NVL72 racks (72 GPUs each). A reading is plausible when the all-in power per GPU lies in
+    ``plausible_kw`` (a GB200 NVL72 rack draws about 120-140 kW, i.e. ~1.7-1.9 kW per GPU before
+    cooling and other facility overheads).
+    """
+    readings = {
+        "GPUs": 1,
+        "GB200 superchips": gpus_per_superchip,
+        "NVL72 racks": gpus_per_rack,
+    }
+    rows = []
+    for name, gpus_each in readings.items():
+        gpus = buildings * per_building * gpus_each
+        kw = kw_per_accelerator(site_gw, gpus)
+        rows.append({"reading": f"{per_building:,.0f} {name} per building", "gpus_total": gpus,
+                     "kw_per_gpu": kw, "plausible": plausible_kw[0] <= kw <= plausible_kw[1]})
+    return pd.DataFrame(rows)
+
+
+def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:
+    """Seed claims counted by chapter and verdict (tidy: chapter, verdict, count)."""
+    seed = ledger[ledger["seed_text"].notna()]
+    counts = seed.groupby(["chapter", "verdict"]).size().rename("count").reset_index()
+    counts["verdict"] = pd.Categorical(counts["verdict"], categories=VERDICTS, ordered=True)
+    return counts.sort_values(["chapter", "verdict"]).reset_index(drop=True)
+
+
+def corrections(ledger: pd.DataFrame, rel_tol: float = 0.05) -> pd.DataFrame:
+    """Seed claims whose figure the report replaces: verdict not 'confirmed' and value differs from seed."""
+    seed = ledger[ledger["seed_text"].notna() & ledger["value"].notna() & ledger["seed_value"].notna()]
+    differs = (seed["value"] - seed["seed_value"]).abs() > rel_tol * seed["seed_value"].abs()
+    out = seed[differs & (seed["verdict"] != "confirmed")]
+    return out[["id", "chapter", "statement", "seed_value", "value", "low", "high", "unit", "verdict",
+                "reason"]].reset_index(drop=True)

@@ -1,0 +1,336 @@
+"""The build: validate data -> execute notebooks (papermill, cached, parallel) -> render -> swap in.
+
+``python -m aicompute build`` (what ``make report`` runs):
+
+1. Parameters: ``report/params/default.yaml`` (or ``--params FILE``) and ``-p name=value`` are checked
+   against each notebook's ``parameters`` cell. A bad one stops the build before any kernel starts.
+2. Data: every resource of ``data/datapackage.json`` is validated; a :class:`~aicompute.data.DataError`
+   stops the build before any notebook runs.
+3. Execute: each numbered notebook ``notebooks/NN_*.ipynb`` runs under papermill (``--jobs`` in
+   parallel) into ``build/executed/``. A notebook is re-executed only when its own file, its
+   parameters, the library source, or a data file **it read** (recorded by :mod:`aicompute.data`
+   while it ran) has changed; otherwise the cached executed copy is reused.
+4. Render: Quarto when it is on PATH, else pandoc + typst (:mod:`aicompute.render`), into a temporary
+   folder that replaces ``report/_site`` only on success. A failing build exits non-zero, names the
+   notebook and cell, and leaves the last good report untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from aicompute import params as params_mod
+from aicompute.paths import LIB, ROOT
+
+__all__ = ["Project", "BuildError", "build", "main", "notebook_key", "execute_one"]
+
+#: Library modules that do not affect what a notebook computes (changing them re-renders only).
+_BUILD_ONLY = {"build.py", "render.py", "params.py", "__main__.py"}
+
+
+class BuildError(RuntimeError):
+    """A build step failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the build reads and writes. Defaults to this repository."""
+
+    root: Path = ROOT
+    build_dir: Path | None = None
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report"
+
+    @property
+    def site(self) -> Path:
+        return self.report / "_site"
+
+    @property
+    def out(self) -> Path:
+        return self.build_dir or (self.root / "build")
+
+    def chapters(self) -> list[Path]:
+        return sorted(self.notebooks.glob("[0-9][0-9]_*.ipynb"))
+
+
+@dataclass
+class Outcome:
+    stem: str
+    status: str  # "executed" | "cached" | "failed"
+    seconds: float = 0.0
+    error: str = ""
+    reads: dict[str, str] = field(default_factory=dict)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def library_hash() -> str:
+    """Hash of the library source that notebooks can depend on."""
+    h = hashlib.sha256()
+    for path in sorted(LIB.rglob("*.py")):
+        if path.name not in _BUILD_ONLY:
+            h.update(path.relative_to(LIB).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def notebook_key(notebook: Path, parameters: dict[str, Any], lib_hash: str) -> str:
+    """Cache key of one notebook run, before its data reads are considered."""
+    payload = json.dumps({"params": parameters, "lib": lib_hash, "python": sys.version_info[:2]},
+                         sort_keys=True, default=str).encode()
+    return _sha(notebook.read_bytes() + b"\0" + payload)
+
+
+def _file_hashes(paths: list[str]) -> dict[str, str]:
+    out = {}
+    for p in sorted(set(paths)):
+        try:
+            out[p] = _sha(Path(p).read_bytes())
+        except FileNotFoundError:
+            out[p] = "missing"
+    return out
+
+
+def _cache_hit(project: Project, stem: str, key: str) -> bool:
+    record_path = project.out / "cache" / f"{stem}.json"
+    if not record_path.exists() or not (project.out / "executed" / f"{stem}.ipynb").exists():
+        return False
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    if record.get("key") != key:
+        return False
+    return _file_hashes(list(record.get("reads", {}))) == record.get("reads")
+
+
+def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dict[str, str],
+                cwd: str) -> dict[str, Any]:
+    """Run one notebook with papermill (in a worker process). Returns {"ok", "seconds", "error"}."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    os.environ.update(env)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd,
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        msg = (f"{Path(notebook).name}: cell {exc.cell_index} (execution count {exc.exec_count}) raised "
+               f"{exc.ename}: {exc.evalue}")
+        return {"ok": False, "seconds": time.perf_counter() - start, "error": msg}
+    except Exception as exc:  # kernel died, bad notebook JSON, ...
+        return {"ok": False, "seconds": time.perf_counter() - start,
+                "error": f"{Path(notebook).name}: {type(exc).__name__}: {exc}"}
+    return {"ok": True, "seconds": time.perf_counter() - start, "error": ""}
+
+
+def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]], jobs: int,
+                   log: Callable[[str], None], total: int, done: int) -> list[Outcome]:
+    """Execute ``todo`` [(notebook, parameters, key)], in parallel; update cache for successes."""
+    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out))
+    outcomes: list[Outcome] = []
+    try:
+        futures = {}
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))), mp_context=ctx) as pool:
+            for nb, values, key in todo:
+                log_file = tmp / f"{nb.stem}.reads"
+                log_file.touch()
+                env = {"AICOMPUTE_READ_LOG": str(log_file), "AICOMPUTE_NOTEBOOK": nb.stem,
+                       "AICOMPUTE_RESULTS_DIR": str(tmp / "results"),
+                       "AICOMPUTE_FIGURES_DIR": str(tmp / "figures" / nb.stem),
+                       "AICOMPUTE_ROOT": str(project.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+                fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, env, str(project.notebooks))
+                futures[fut] = (nb, key, log_file)
+            for fut in as_completed(futures):
+                nb, key, log_file = futures[fut]
+                res = fut.result()
+                done += 1
+                if not res["ok"]:
+                    outcomes.append(Outcome(nb.stem, "failed", res["seconds"], res["error"]))
+                    failed_dir = project.out / "failed"
+                    failed_dir.mkdir(parents=True, exist_ok=True)
+                    if (tmp / nb.name).exists():
+                        shutil.copy2(tmp / nb.name, failed_dir / nb.name)
+                    log(f"[{done}/{total}] {nb.stem}: FAILED after {res['seconds']:.1f} s")
+                    continue
+                reads = log_file.read_text(encoding="utf-8").split()
+                if reads:
+                    reads.append(str((project.data / "datapackage.json").resolve()))
+                hashes = _file_hashes(reads)
+                _store(project, nb.stem, tmp, key, hashes)
+                outcomes.append(Outcome(nb.stem, "executed", res["seconds"], reads=hashes))
+                log(f"[{done}/{total}] {nb.stem}: executed in {res['seconds']:.1f} s "
+                    f"(read {len(hashes) - 1 if hashes else 0} data file(s))")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return outcomes
+
+
+def _store(project: Project, stem: str, tmp: Path, key: str, hashes: dict[str, str]) -> None:
+    """Move a successful run's products into build/ and write its cache record."""
+    for sub in ("executed", "cache", "results", "figures"):
+        (project.out / sub).mkdir(parents=True, exist_ok=True)
+    shutil.move(str(tmp / f"{stem}.ipynb"), project.out / "executed" / f"{stem}.ipynb")
+    results = tmp / "results" / f"{stem}.json"
+    target = project.out / "results" / f"{stem}.json"
+    if results.exists():
+        shutil.move(str(results), target)
+    elif target.exists():
+        target.unlink()
+    figures = project.out / "figures" / stem
+    shutil.rmtree(figures, ignore_errors=True)
+    if (tmp / "figures" / stem).exists():
+        shutil.move(str(tmp / "figures" / stem), figures)
+    record = {"key": key, "reads": hashes, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    (project.out / "cache" / f"{stem}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def _render_key(project: Project, chapters: list[Path]) -> str:
+    h = hashlib.sha256()
+    files = [p for p in sorted(project.report.rglob("*")) if p.is_file()
+             and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
+             and p.suffix != ".ipynb"]
+    for p in [*files, *chapters, *sorted((project.out / "results").glob("*.json")),
+              *sorted(LIB.glob("render.py"))]:
+        h.update(str(p.name).encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()
+
+
+def _add_downloads(project: Project, site: Path) -> None:
+    """Copy the data package and each chart's SVG + data CSV into the site (downloads/)."""
+    dl = site / "downloads"
+    shutil.copytree(project.data, dl / "data", dirs_exist_ok=True)
+    shutil.make_archive(str(dl / "aicompute-data-package"), "zip", project.data)
+    figures = project.out / "figures"
+    if figures.exists():
+        shutil.copytree(figures, dl / "figures", dirs_exist_ok=True)
+
+
+def _swap_in(project: Project, staged: Path) -> None:
+    old = project.report / "_site.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if project.site.exists():
+        project.site.rename(old)
+    staged.rename(project.site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def render_site(project: Project, chapters: list[Path], log: Callable[[str], None]) -> str:
+    """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
+    from aicompute import render
+
+    staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
+    try:
+        engine = render.render(project.report, chapters, staged, log=log)
+        _add_downloads(project, staged)
+        _swap_in(project, staged)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return engine
+
+
+def build(project: Project | None = None, *, params_file: Path | None = None, overrides: list[str] | None = None,
+          jobs: int | None = None, force: bool = False, render: bool = True,
+          log: Callable[[str], None] = print) -> list[Outcome]:
+    """Run the whole build; raise BuildError (after logging) on the first failing step."""
+    from aicompute import data
+
+    project = project or Project()
+    t0 = time.perf_counter()
+    chapters = project.chapters()
+    if not chapters:
+        raise BuildError(f"no numbered notebooks (NN_name.ipynb) in {project.notebooks}")
+    params_file = params_file or project.report / "params" / "default.yaml"
+    try:
+        file_params = params_mod.load_params_file(params_file) if params_file.exists() else {}
+        values = params_mod.resolve(chapters, file_params, params_mod.parse_overrides(overrides or []))
+    except params_mod.ParameterError as exc:
+        raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
+    try:
+        counts = data.validate_package(project.data)
+    except data.DataError as exc:
+        raise BuildError(f"Data check failed (no notebook was run): {exc}") from None
+    log(f"Data package valid: {', '.join(f'{k} {v} rows' for k, v in counts.items())}.")
+
+    project.out.mkdir(parents=True, exist_ok=True)
+    lib_hash = library_hash()
+    todo, outcomes, n = [], [], len(chapters)
+    for i, nb in enumerate(chapters, start=1):
+        key = notebook_key(nb, values[nb.stem], lib_hash)
+        if not force and _cache_hit(project, nb.stem, key):
+            outcomes.append(Outcome(nb.stem, "cached"))
+            log(f"[{len(outcomes)}/{n}] {nb.stem}: up to date (cached)")
+        else:
+            todo.append((nb, values[nb.stem], key))
+    if todo:
+        jobs = jobs or os.cpu_count() or 1
+        log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
+        outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
+                         + "\n".join(f"  {o.error}" for o in failed)
+                         + f"\n  (partially executed copies: {project.out / 'failed'})")
+    executed = [project.out / "executed" / nb.name for nb in chapters]
+    if render:
+        key = _render_key(project, executed)
+        stamp = project.out / "render.key"
+        if not force and project.site.joinpath("index.html").exists() and stamp.exists() \
+                and stamp.read_text() == key:
+            log("Report up to date: report/_site/index.html (nothing re-rendered).")
+        else:
+            try:
+                engine = render_site(project, executed, log)
+            except Exception as exc:
+                raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
+            stamp.write_text(key)
+            log(f"Rendered with {engine}: {project.site / 'index.html'}")
+    ran = sum(o.status == "executed" for o in outcomes)
+    log(f"Done in {time.perf_counter() - t0:.1f} s: {ran} notebook(s) executed, {n - ran} cached.")
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry point for ``python -m aicompute build``."""
+    parser = argparse.ArgumentParser(prog="python -m aicompute build", description=__doc__.split("\n")[0])
+    parser.add_argument("--params", type=Path, help="YAML parameters file (default: report/params/default.yaml)")
+    parser.add_argument("-p", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter (all notebooks that define it, or NN_name.param=value)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run in parallel (default: cores)")
+    parser.add_argument("--force", action="store_true", help="ignore the cache: re-execute and re-render")
+    parser.add_argument("--no-render", action="store_true", help="execute notebooks only")
+    parser.add_argument("--build-dir", type=Path, default=None, help="where executed notebooks go (default: build/)")
+    args = parser.parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be at least 1")
+    project = Project(build_dir=args.build_dir)
+    try:
+        build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
+              render=not args.no_render, log=lambda s: print(s, flush=True))
+    except BuildError as exc:
+        print(f"BUILD FAILED: {exc}", file=sys.stderr, flush=True)
+        return 1
+    return 0

@@ -1,0 +1,59 @@
+"""Tables for the report: escaped HTML for the web page and a Markdown pipe table for the PDF."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["to_markdown", "to_html", "show", "fmt_num"]
+
+
+def fmt_num(x: Any, digits: int = 3) -> str:
+    """A number with up to ``digits`` significant digits and thousands separators; '' for missing."""
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    if isinstance(x, (int, float)):
+        if x == 0:
+            return "0"
+        if abs(x) >= 10 ** digits:
+            return f"{x:,.0f}"
+        return f"{x:,.{digits}g}"
+    return str(x)
+
+
+def _cell(x: Any) -> str:
+    if isinstance(x, pd.Timestamp):
+        return x.date().isoformat()
+    return fmt_num(x)
+
+
+def to_markdown(df: pd.DataFrame) -> str:
+    """A pipe table; ``|`` and newlines inside cells are escaped."""
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(esc(str(c)) for c in df.columns) + " |"
+    rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    rows = ["| " + " | ".join(esc(_cell(v)) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
+def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
+    """An HTML table with every cell escaped (text from data never becomes markup)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in df.itertuples(index=False)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="aic-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def show(df: pd.DataFrame, caption: str | None = None) -> None:
+    """Display ``df`` as a table in both HTML (escaped) and Markdown."""
+    from IPython.display import display
+
+    md = to_markdown(df) + (f"\n\n: {caption}" if caption else "")
+    display({"text/html": to_html(df, caption), "text/markdown": md, "text/plain": df.to_string()}, raw=True)

@@ -1,0 +1,184 @@
+"""The loader: good data loads typed; each kind of bad data fails naming file, row and column."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aicompute import data
+from aicompute.data import DataError
+
+from conftest import CLAIMS, CLAIMS_HEADER, SOURCES, SOURCES_HEADER, write_csv
+
+
+def test_good_package_loads_typed(pkg: Path) -> None:
+    claims = data.load("claims", folder=pkg)
+    assert list(claims.columns) == CLAIMS_HEADER
+    assert len(claims) == 4
+    assert claims.loc[claims.id == "capex_2026", "value"].item() == 54.0
+    assert str(claims["as_of"].dtype).startswith("datetime64")
+    assert claims.loc[claims.id == "growth", "value"].item() == -12.5  # signed unit allowed
+    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
+
+
+def test_claim_returns_value_and_source(pkg: Path) -> None:
+    c = data.claim("capex_2026", folder=pkg)
+    assert (c.value, c.low, c.high, c.unit) == (54.0, 52.0, 56.0, "USD bn")
+    assert c.source_publisher == "Company A"
+    assert c.range == (52.0, 56.0)
+    assert data.claim("site_gw", folder=pkg).range == (1.2, 1.2)
+    assert c.as_of.isoformat() == "2026-01-15"
+
+
+def test_unknown_claim_suggests_close_id(pkg: Path) -> None:
+    with pytest.raises(DataError, match=r"no claim with id 'capex_2025'; did you mean \['capex_2026'\]"):
+        data.claim("capex_2025", folder=pkg)
+
+
+def _claims_text(pkg: Path) -> str:
+    return (pkg / "claims.csv").read_text(encoding="utf-8")
+
+
+def _set_cell(pkg: Path, row: int, column: str, value: str) -> None:
+    rows = [list(r) for r in CLAIMS]
+    rows[row - 1][CLAIMS_HEADER.index(column)] = value
+    write_csv(pkg / "claims.csv", CLAIMS_HEADER, rows)
+
+
+# (description, mutate(pkg), file, row, column, phrase expected in the message)
+CELL_CASES = [
+    ("wrong type", 2, "value", "fifty-four", "expected a number, got 'fifty-four'"),
+    ("negative power", 1, "value", "-1.2", "expected a non-negative amount for unit 'GW'"),
+    ("unit not allowed", 1, "unit", "gigawatts", "expected one of"),
+    ("percent over 100", 3, "high", "120", "expected a share in [0, 100]"),
+    ("low above high", 2, "low", "60", "expected low <= high"),
+    ("value outside range", 2, "value", "57", "expected value <= high"),
+    ("wrong date format", 1, "as_of", "30/09/2025", "expected a date as YYYY-MM-DD"),
+    ("impossible date", 1, "as_of", "2025-02-30", "expected a valid calendar date"),
+    ("unknown source id", 2, "source_id", "src_c", "unknown id 'src_c': expected an id that exists in sources.csv"),
+    ("basis not allowed", 2, "basis", "rumour", "expected one of"),
+    ("missing required", 2, "statement", "", "expected a value (string), got an empty cell"),
+    ("seed claim without verdict", 1, "verdict", "", "expected a verdict for a seed claim"),
+    ("bad id pattern", 2, "id", "Capex 2026", "expected text matching the pattern"),
+]
+
+
+@pytest.mark.parametrize("desc,row,column,value,phrase", CELL_CASES, ids=[c[0] for c in CELL_CASES])
+def test_bad_cell_names_file_row_column(pkg: Path, desc: str, row: int, column: str, value: str,
+                                        phrase: str) -> None:
+    _set_cell(pkg, row, column, value)
+    with pytest.raises(DataError) as info:
+        data.load("claims", folder=pkg)
+    msg = str(info.value)
+    assert msg.startswith(str(pkg / "claims.csv")) or "claims.csv" in msg.split(":")[0]
+    assert f"row {row} (line {row + 1})" in msg or (desc == "unknown source id" and f"row {row}" in msg)
+    assert f"column '{column}'" in msg
+    assert phrase in msg, msg
+
+
+def test_duplicate_id_names_both_rows(pkg: Path) -> None:
+    write_csv(pkg / "claims.csv", CLAIMS_HEADER, [*CLAIMS, CLAIMS[1]])
+    with pytest.raises(DataError, match=r"row 5 \(line 6\), column 'id': duplicate value 'capex_2026' "
+                                        r"\(first used in row 2\)"):
+        data.load("claims", folder=pkg)
+
+
+def test_missing_column(pkg: Path) -> None:
+    header = [h for h in CLAIMS_HEADER if h != "unit"]
+    rows = [[v for h, v in zip(CLAIMS_HEADER, r) if h != "unit"] for r in CLAIMS]
+    write_csv(pkg / "claims.csv", header, rows)
+    with pytest.raises(DataError, match=r"claims.csv, line 1, column 'unit': missing column\(s\) \['unit'\]"):
+        data.load("claims", folder=pkg)
+
+
+def test_unknown_extra_column(pkg: Path) -> None:
+    write_csv(pkg / "claims.csv", [*CLAIMS_HEADER, "comment"], [[*r, "x"] for r in CLAIMS])
+    with pytest.raises(DataError, match=r"line 1, column 'comment': unknown column\(s\) \['comment'\]"):
+        data.load("claims", folder=pkg)
+
+
+def test_stray_delimiter(pkg: Path) -> None:
+    text = _claims_text(pkg).splitlines()
+    text[2] = text[2].replace("Capex guidance", "Capex, guidance")
+    (pkg / "claims.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"row 2 \(line 3\): has 15 fields, expected 14 \(a stray delimiter"):
+        data.load("claims", folder=pkg)
+
+
+def test_empty_file(pkg: Path) -> None:
+    (pkg / "claims.csv").write_text("", encoding="utf-8")
+    with pytest.raises(DataError, match=r"claims.csv: file is empty; expected a header row"):
+        data.load("claims", folder=pkg)
+
+
+def test_header_only(pkg: Path) -> None:
+    write_csv(pkg / "claims.csv", CLAIMS_HEADER, [])
+    with pytest.raises(DataError, match=r"claims.csv, line 1: has a header but no data rows"):
+        data.load("claims", folder=pkg)
+
+
+def test_bom(pkg: Path) -> None:
+    (pkg / "claims.csv").write_bytes(b"\xef\xbb\xbf" + (pkg / "claims.csv").read_bytes())
+    with pytest.raises(DataError, match=r"claims.csv, line 1: starts with a byte-order mark"):
+        data.load("claims", folder=pkg)
+
+
+def test_encoding_error_names_row_and_column(pkg: Path) -> None:
+    raw = (pkg / "claims.csv").read_bytes().replace(b"Capex guidance", b"Capex \xe9 guidance")
+    (pkg / "claims.csv").write_bytes(raw)
+    with pytest.raises(DataError, match=r"row 2 \(line 3\), column 'statement': invalid UTF-8 byte 0xe9"):
+        data.load("claims", folder=pkg)
+
+
+def test_bad_source_type_in_sources(pkg: Path) -> None:
+    rows = [list(r) for r in SOURCES]
+    rows[1][SOURCES_HEADER.index("type")] = "blog"
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, rows)
+    with pytest.raises(DataError, match=r"sources.csv, row 2 \(line 3\), column 'type': expected one of"):
+        data.load("claims", folder=pkg)  # the foreign key check loads sources first
+
+
+def test_unknown_resource(pkg: Path) -> None:
+    with pytest.raises(DataError, match=r"no resource named 'claim' \(did you mean 'claims'\?\)"):
+        data.load("claim", folder=pkg)
+
+
+def test_invalid_descriptor_json(pkg: Path) -> None:
+    (pkg / "datapackage.json").write_text('{"resources": [', encoding="utf-8")
+    with pytest.raises(DataError, match=r"datapackage.json, line 1: invalid JSON"):
+        data.load("claims", folder=pkg)
+
+
+def test_numeric_field_without_unit_is_rejected(pkg: Path, tmp_path: Path) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    src = next(r for r in desc["resources"] if r["name"] == "sources")
+    src["schema"]["fields"].append({"name": "rank", "type": "number"})
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    with pytest.raises(DataError, match=r"numeric field 'rank' has no 'unit'"):
+        data.load("sources", folder=pkg)
+
+
+def test_reads_are_logged(pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "reads.log"
+    monkeypatch.setenv("AICOMPUTE_READ_LOG", str(log))
+    data.load("claims", folder=pkg)
+    reads = {Path(p).name for p in log.read_text().split()}
+    assert reads == {"claims.csv", "sources.csv"}
+
+
+def test_cache_sees_edits(pkg: Path) -> None:
+    assert data.claim("site_gw", folder=pkg).value == 1.2
+    _set_cell(pkg, 1, "value", "1.4")
+    assert data.claim("site_gw", folder=pkg).value == 1.4
+
+
+def test_error_message_format_is_exact(pkg: Path) -> None:
+    _set_cell(pkg, 2, "value", "abc")
+    with pytest.raises(DataError) as info:
+        data.load("claims", folder=pkg)
+    tail = re.sub(r"^.*claims\.csv", "claims.csv", str(info.value))
+    assert tail == "claims.csv, row 2 (line 3), column 'value': expected a number, got 'abc'"
+    assert (info.value.row, info.value.line, info.value.column) == (2, 3, "value")
