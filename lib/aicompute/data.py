@@ -85,6 +85,8 @@ class Claim:
     basis: str
     chapter: str
     verdict: str | None
+    seed_text: str | None
+    seed_value: float | None
     source_title: str
     source_publisher: str
     source_url: str
@@ -401,6 +403,7 @@ def claim(claim_id: str, *, folder: Path | None = None) -> Claim:
         id=r["id"], statement=r["statement"], value=num(r["value"]), low=num(r["low"]), high=num(r["high"]),
         unit=r["unit"], as_of=r["as_of"].date(), source_id=r["source_id"], basis=r["basis"],
         chapter=r["chapter"], verdict=None if pd.isna(r["verdict"]) else r["verdict"],
+        seed_text=None if pd.isna(r["seed_text"]) else r["seed_text"], seed_value=num(r["seed_value"]),
         source_title=r["source_title"], source_publisher=r["source_publisher"], source_url=r["source_url"],
     )
 

@@ -107,6 +107,8 @@ def _type_name(x: Any) -> str:
 def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any]) -> Any:
     """Check ``value`` against the default's type and the range; return it (ints widened to float)."""
     default, where = spec["default"], f"parameter '{name}' of {notebook}"
+    if isinstance(value, dt.date) and isinstance(default, str):
+        value = value.isoformat()  # YAML reads an unquoted 2026-11-28 as a date
     if isinstance(default, bool) or isinstance(value, bool):
         if type(value) is not type(default):
             raise ParameterError(f"{where}: expected {_type_name(default)}, got {value!r}")

@@ -1,0 +1,59 @@
+"""The offline chart renderer: no CDN, the Vega bundle once per page, an SVG copy, a source line."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from aicompute import charts
+
+
+def _chart() -> alt.Chart:
+    df = pd.DataFrame({"year": [2023, 2024, 2025], "gw": [0.2, 0.6, 1.9]})
+    return alt.Chart(df).mark_line().encode(x="year:O", y=alt.Y("gw:Q", title="Compute (GW)")).properties(
+        title="Compute rose 9.5-fold in two years")
+
+
+def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
+    b = charts.chart_bundle(charts.with_source(_chart(), "OpenAI"), include_bundle=True)
+    html = b["text/html"]
+    assert not re.search(r"<script[^>]+src=", html)
+    assert "window.vegaEmbed" in html and 'class="aic-chart"' in html
+    assert b["image/svg+xml"].lstrip().startswith("<svg")
+    assert "Source: OpenAI" in b["image/svg+xml"]  # the source line is drawn under the chart
+    assert "Compute rose 9.5-fold in two years" in b["image/svg+xml"]
+    assert b["text/plain"] == "<Chart: Compute rose 9.5-fold in two years>"
+    assert "</script" not in charts.vega_bundle()
+
+
+def test_bundle_inlined_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    charts.reset_page()
+    charts.show(_chart(), source="OpenAI", name="fig-a")
+    charts.show(_chart(), source="OpenAI", name="fig-b")
+    first, second = (s["text/html"] for s in shown)
+    assert first.count('data-aic="vega-bundle"') == 1 and len(first) > 500_000
+    assert "vega-bundle" not in second and len(second) < 20_000
+
+
+def test_source_line_is_required() -> None:
+    with pytest.raises(ValueError, match="a chart needs a source line"):
+        charts.with_source(_chart(), " ")
+
+
+def test_theme_is_active_with_house_font() -> None:
+    spec = _chart().to_dict()
+    assert spec["config"]["font"] == charts.FONT
+    assert spec["config"]["range"]["category"] == charts.PALETTE
+
+
+def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: None)
+    charts.show(_chart(), source="OpenAI", name="fig-test")
+    assert (tmp_path / "fig-test.svg").read_text().startswith("<svg")
+    assert (tmp_path / "fig-test.csv").read_text().splitlines() == ["year,gw", "2023,0.2", "2024,0.6", "2025,1.9"]

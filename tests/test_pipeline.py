@@ -1,0 +1,142 @@
+"""The build pipeline on a tiny project: parameters injected, cache hit/miss, failures keep the last site."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from aicompute import build as build_mod
+from aicompute.build import BuildError, Project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _notebook(path: Path, body: str, params: str = 'as_of = "2026-11-28"\nfactor = 2  # [0, 10]\n') -> None:
+    nb = nbformat.v4.new_notebook()
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny chapter"), p, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+BODY = """
+from aicompute import data
+from aicompute.results import publish
+c = data.claim("capex_2026")
+publish("scaled", c.value * factor, label="scaled capex")
+print("scaled", c.value * factor)
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, pkg: Path) -> Project:
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "report" / "params").mkdir(parents=True)
+    (tmp_path / "report" / "params" / "default.yaml").write_text("all:\n  factor: 3\n")
+    _notebook(tmp_path / "notebooks" / "00_tiny.ipynb", BODY)
+    return Project(root=tmp_path)
+
+
+def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print) -> str:
+    (out_dir / "index.html").write_text("<html>" + ",".join(c.name for c in chapters) + "</html>")
+    return "fake"
+
+
+def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
+    monkeypatch.setattr("aicompute.render.render", fake_render)
+    lines: list[str] = []
+    out = build_mod.build(project, jobs=1, log=lines.append, **kw)
+    return [o.status for o in out], lines
+
+
+def test_execute_then_cache_then_miss_on_data_change(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    statuses, lines = _run(project, monkeypatch)
+    assert statuses == ["executed"]
+    result = json.loads((project.out / "results" / "00_tiny.json").read_text())
+    assert result["scaled"]["value"] == 54.0 * 3  # parameter from default.yaml injected
+    assert (project.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
+    record = json.loads((project.out / "cache" / "00_tiny.json").read_text())
+    assert {Path(p).name for p in record["reads"]} == {"claims.csv", "sources.csv", "datapackage.json"}
+
+    statuses, lines = _run(project, monkeypatch)
+    assert statuses == ["cached"] and any("nothing re-rendered" in s for s in lines)
+
+    # A different parameter value is a miss.
+    statuses, _ = _run(project, monkeypatch, overrides=["factor=4"])
+    assert statuses == ["executed"]
+    assert json.loads((project.out / "results" / "00_tiny.json").read_text())["scaled"]["value"] == 216.0
+
+    # Editing a data file the notebook read is a miss; the new value flows through.
+    _run(project, monkeypatch)
+    claims = project.data / "claims.csv"
+    claims.write_text(claims.read_text().replace("Capex guidance,54,", "Capex guidance,55,"))
+    statuses, _ = _run(project, monkeypatch)
+    assert statuses == ["executed"]
+    assert json.loads((project.out / "results" / "00_tiny.json").read_text())["scaled"]["value"] == 165.0
+
+
+def test_unread_data_file_change_is_a_hit(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(project.notebooks / "00_tiny.ipynb", "x = factor * 2\n")  # reads no data
+    assert _run(project, monkeypatch)[0] == ["executed"]
+    claims = project.data / "claims.csv"
+    claims.write_text(claims.read_text() + "\n")
+    assert _run(project, monkeypatch)[0] == ["cached"]
+
+
+def test_failing_cell_names_notebook_and_cell_and_keeps_site(project: Project,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    before = (project.site / "index.html").read_text()
+    _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
+    with pytest.raises(BuildError) as info:
+        _run(project, monkeypatch)
+    msg = str(info.value)
+    assert "00_tiny.ipynb: cell 3" in msg and "ZeroDivisionError" in msg
+    assert "last good report was left untouched" in msg
+    assert (project.site / "index.html").read_text() == before
+    assert (project.out / "failed" / "00_tiny.ipynb").exists()
+
+
+def test_bad_data_stops_before_any_notebook(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    before = (project.site / "index.html").read_text()
+    executed = (project.out / "executed" / "00_tiny.ipynb").stat().st_mtime_ns
+    claims = project.data / "claims.csv"
+    claims.write_text(claims.read_text().replace("Capex guidance,54,", "Capex guidance,lots,"))
+    with pytest.raises(BuildError, match=r"Data check failed \(no notebook was run\): .*claims.csv, row 2 "
+                                         r"\(line 3\), column 'value': expected a number, got 'lots'"):
+        _run(project, monkeypatch, force=True)
+    assert (project.out / "executed" / "00_tiny.ipynb").stat().st_mtime_ns == executed
+    assert (project.site / "index.html").read_text() == before
+
+
+def test_bad_parameter_stops_before_any_kernel(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(BuildError, match=r"Parameter check failed .*'factor' of 00_tiny: expected a value in "
+                                         r"\[0, 10\], got 11"):
+        _run(project, monkeypatch, overrides=["factor=11"])
+    assert not (project.out / "executed").exists()
+
+
+def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    before = (project.site / "index.html").read_text()
+
+    def broken(*a, **k):
+        raise RuntimeError("pandoc exploded")
+
+    monkeypatch.setattr("aicompute.render.render", broken)
+    with pytest.raises(BuildError, match="Render failed; the last good report was left untouched: pandoc exploded"):
+        build_mod.build(project, jobs=1, force=True, log=lambda s: None)
+    assert (project.site / "index.html").read_text() == before
+    assert not list(project.report.glob("_site.tmp-*"))
+
+
+def test_library_hash_ignores_build_only_modules() -> None:
+    h = build_mod.library_hash()
+    assert len(h) == 64 and h == build_mod.library_hash()
