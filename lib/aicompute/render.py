@@ -796,7 +796,7 @@ def _write_page(ctx: _HtmlContext, position: int, markdown: str, out_dir: Path) 
 
 
 def _run_pandoc(pandoc: str, assets: Path, markdown: str, args: Sequence[str], cwd: Path | None = None) -> None:
-    cmd = [pandoc, "--from=markdown-citations", "--wrap=none", *_lua_filter(assets), *args]
+    cmd = [pandoc, "--from=markdown-citations", "--wrap=none", "--preserve-tabs", *_lua_filter(assets), *args]
     try:
         proc = subprocess.run(
             cmd, input=markdown, capture_output=True, text=True, encoding="utf-8",
