@@ -20,7 +20,7 @@ REPORT_SRC = REPO / "report"
 
 CHART_HTML = (
     '<div class="aic-chart" id="aic-chart-1" data-spec="demo"></div>\n'
-    '<script type="module">window.aicDemo = (window.aicDemo || 0) + 1; /* see https://vega.github.io */</script>'
+    '<script type="module">window.aicDemo = (window.aicDemo || 0) + 1;\tconst sep = "\t"; /* https://vega.github.io */</script>'
 )
 CHART_SVG = (
     '<?xml version="1.0" encoding="utf-8"?>\n'

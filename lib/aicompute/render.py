@@ -50,6 +50,8 @@ Target = Literal["html", "pdf"]
 
 BOOK_TITLE_DEFAULT = "AI compute economics: the 24-month test"
 PDF_NAME = "report.pdf"
+#: Navigation label of index.html (its body is the book's preface, also titled so in the PDF).
+INDEX_NAV_LABEL = "Preface"
 #: Usable text width of the A4 typst page (``book.typ``: 210 mm - 2 x 23 mm), in points.
 PDF_TEXT_WIDTH_PT = 465.0
 PANDOC_TIMEOUT_S = 300
@@ -250,7 +252,7 @@ def _render_fallback(
         for i, (p, nb) in enumerate(zip(chapter_paths, notebooks, strict=True), start=1)
     ]
     figures = _number_figures(chapters)
-    pages = [Page("index.html", index.title or book_title)] + [Page(c.href, c.title) for c in chapters]
+    pages = [Page("index.html", INDEX_NAV_LABEL)] + [Page(c.href, c.title) for c in chapters]
     ctx = _HtmlContext(pandoc=pandoc, assets=assets, book_title=book_title, pages=pages)
 
     _write_page(ctx, 0, _index_markdown(index, "html"), out_dir)
@@ -382,7 +384,7 @@ def _index_markdown(index: IndexDoc, target: Target) -> str:
     front = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
     body = _rewrite_links(index.body) if target == "html" else index.body
     if target == "pdf" and not re.search(r"^# ", body, re.M):
-        body = "# Preface\n\n" + body
+        body = f"# {INDEX_NAV_LABEL}\n\n" + body
     return front + body.strip() + "\n"
 
 
@@ -788,7 +790,7 @@ def _write_page(ctx: _HtmlContext, position: int, markdown: str, out_dir: Path) 
         f"--template={ctx.assets / 'page.html'}",
         "--toc",
         "--toc-depth=3",
-        f"--metadata=pagetitle:{page.title}",
+        f"--metadata=pagetitle:{page.title if position else ctx.book_title}",
         *[f"--variable={key}:{value}" for key, value in variables.items()],
         f"--output={out_dir / page.href}",
     ]
