@@ -74,3 +74,12 @@ def test_verdict_counts_and_corrections() -> None:
         ["chips", "confirmed", 1], ["chips", "contradicted", 1], ["infra", "partly", 1]]
     fixes = audit.corrections(_ledger(), rel_tol=0.05)
     assert fixes["id"].tolist() == ["b", "c"]  # a is within 5% and confirmed; d is not a seed claim
+
+
+def test_value_with_range_and_audit_table() -> None:
+    assert audit.value_with_range(54, 52, 56) == "54 (52–56)"
+    assert audit.value_with_range(1.2, None, None) == "1.2"
+    assert audit.value_with_range(float("nan"), None, None) == ""
+    t = audit.audit_table(_ledger())
+    assert t.columns.tolist() == ["chapter", "claim", "seed says", "sourced value", "verdict", "reason"]
+    assert t["sourced value"].tolist() == ["10.2 GW", "20 GW", "30 (26–36) GW"]

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "GrowthCheck", "growth_check",
-           "sum_check", "kw_per_accelerator", "unit_readings", "verdict_counts", "corrections"]
+           "sum_check", "kw_per_accelerator", "unit_readings", "verdict_counts", "corrections", "value_with_range",
+           "audit_table"]
 
 VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified"]
 
@@ -115,6 +116,34 @@ def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     counts = seed.groupby(["chapter", "verdict"]).size().rename("count").reset_index()
     counts["verdict"] = pd.Categorical(counts["verdict"], categories=VERDICTS, ordered=True)
     return counts.sort_values(["chapter", "verdict"]).reset_index(drop=True)
+
+
+def value_with_range(value: float | None, low: float | None, high: float | None) -> str:
+    """'54 (52–56)'; just '54' where no range is recorded; '' where there is no value."""
+    from aicompute.tables import fmt_num
+
+    def missing(x: float | None) -> bool:
+        return x is None or x != x
+
+    if missing(value):
+        return ""
+    if missing(low) or missing(high) or (low == value == high):
+        return fmt_num(value)
+    return f"{fmt_num(value)} ({fmt_num(low)}–{fmt_num(high)})"
+
+
+def audit_table(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The seed claims as a readable table: claim, what the seed says, sourced value (range), verdict, reason."""
+    seed = ledger[ledger["seed_text"].notna()].sort_values(["chapter", "id"])
+    return pd.DataFrame({
+        "chapter": seed["chapter"],
+        "claim": seed["statement"],
+        "seed says": seed["seed_text"],
+        "sourced value": [value_with_range(v, lo, hi) + ("" if u == "event" or v != v else f" {u}")
+                          for v, lo, hi, u in zip(seed["value"], seed["low"], seed["high"], seed["unit"])],
+        "verdict": seed["verdict"],
+        "reason": seed["reason"],
+    }).reset_index(drop=True)
 
 
 def corrections(ledger: pd.DataFrame, rel_tol: float = 0.05) -> pd.DataFrame:

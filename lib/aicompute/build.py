@@ -131,6 +131,9 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dic
     from papermill.exceptions import PapermillExecutionError
 
     os.environ.update(env)
+    # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
+    kernel_log = open(env["AICOMPUTE_KERNEL_LOG"], "a", encoding="utf-8")  # noqa: SIM115
+    os.dup2(kernel_log.fileno(), 2)
     start = time.perf_counter()
     try:
         pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd,
@@ -160,7 +163,8 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                 env = {"AICOMPUTE_READ_LOG": str(log_file), "AICOMPUTE_NOTEBOOK": nb.stem,
                        "AICOMPUTE_RESULTS_DIR": str(tmp / "results"),
                        "AICOMPUTE_FIGURES_DIR": str(tmp / "figures" / nb.stem),
-                       "AICOMPUTE_ROOT": str(project.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+                       "AICOMPUTE_ROOT": str(project.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                       "AICOMPUTE_KERNEL_LOG": str(tmp / f"{nb.stem}.stderr")}
                 fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, env, str(project.notebooks))
                 futures[fut] = (nb, key, log_file)
             for fut in as_completed(futures):
@@ -171,8 +175,9 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                     outcomes.append(Outcome(nb.stem, "failed", res["seconds"], res["error"]))
                     failed_dir = project.out / "failed"
                     failed_dir.mkdir(parents=True, exist_ok=True)
-                    if (tmp / nb.name).exists():
-                        shutil.copy2(tmp / nb.name, failed_dir / nb.name)
+                    for suffix in (".ipynb", ".stderr"):
+                        if (tmp / f"{nb.stem}{suffix}").exists():
+                            shutil.copy2(tmp / f"{nb.stem}{suffix}", failed_dir / f"{nb.stem}{suffix}")
                     log(f"[{done}/{total}] {nb.stem}: FAILED after {res['seconds']:.1f} s")
                     continue
                 reads = log_file.read_text(encoding="utf-8").split()
@@ -242,6 +247,7 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     from aicompute import render
 
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
+    staged.chmod(0o755)
     try:
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)

@@ -49,7 +49,7 @@ def theme() -> dict[str, Any]:
     return {
         "config": {
             "font": FONT,
-            "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "stroke": None},
+            "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "discreteWidth": WIDTH, "stroke": None},
             "background": "white",
             "padding": 8,
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": "#1a1a1a",

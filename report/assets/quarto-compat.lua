@@ -3,6 +3,7 @@
 --       (an optional first heading or a title="..." attribute becomes the callout title)
 --   ::: {.content-visible when-format="html"} / {.content-hidden unless-format="pdf"}
 --   ::: {#fig-x .figure-caption}  (emitted by aicompute.render under non-image figures)
+--   tables (typst only): columns sized by content instead of equal widths
 -- Used for both HTML (html5) and typst output.
 
 local callout_colors = {
@@ -93,4 +94,16 @@ function Div(div)
   local kind = callout_kind(div)
   if kind then return callout(div, kind) end
   return nil
+end
+
+-- Typst: let typst size table columns from their content (pipe tables otherwise get equal widths,
+-- which makes long text columns very tall), and left-align columns without an explicit alignment.
+function Table(tbl)
+  if FORMAT ~= "typst" then return nil end
+  for i, spec in ipairs(tbl.colspecs) do
+    local align = spec[1]
+    if align == "AlignDefault" then align = "AlignLeft" end -- else cells inherit align(center)
+    tbl.colspecs[i] = { align, pandoc.ColWidthDefault }
+  end
+  return tbl
 end

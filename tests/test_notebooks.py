@@ -1,0 +1,62 @@
+"""Every real notebook executes in fast mode, and its published results match the data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from aicompute import data
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
+    out = {}
+    tmp = tmp_path_factory.mktemp("nb")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AICOMPUTE_RESULTS_DIR", str(tmp / "results"))
+    mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    try:
+        for nb in NOTEBOOKS:
+            mp.setenv("AICOMPUTE_NOTEBOOK", nb.stem)
+            target = tmp / nb.name
+            pm.execute_notebook(str(nb), str(target), parameters={"fast": True}, kernel_name="python3",
+                                cwd=str(tmp), progress_bar=False)
+            results = json.loads((tmp / "results" / f"{nb.stem}.json").read_text())
+            out[nb.stem] = (nbformat.read(target, as_version=4), results)
+    finally:
+        mp.undo()
+    return out
+
+
+@pytest.mark.slow
+def test_every_notebook_runs_and_publishes(executed) -> None:
+    assert set(executed) == {nb.stem for nb in NOTEBOOKS}
+    for stem, (nb, results) in executed.items():
+        assert results, f"{stem} published no results"
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "error"], stem
+        charts = [o for o in outputs if "aic-chart" in str(o.get("data", {}).get("text/html", ""))]
+        assert charts, f"{stem} shows no chart"
+        for o in charts:
+            assert o["data"]["image/svg+xml"].lstrip().startswith("<svg"), stem
+            assert "Source:" in o["data"]["image/svg+xml"], f"{stem}: a chart without a source line"
+
+
+@pytest.mark.slow
+def test_claims_audit_results_match_the_ledger(executed) -> None:
+    _, results = executed["00_claims_audit"]
+    ledger = data.claims()
+    seed = ledger[ledger["seed_text"].notna() & (ledger["as_of"] <= "2026-11-28")]
+    assert results["seed_claims"]["value"] == len(seed)
+    assert results["seed_confirmed"]["value"] == int((seed["verdict"] == "confirmed").sum())
+    gw = ledger.set_index("id")["value"]
+    assert results["compute_growth_multiple"]["value"] == round(gw["openai_compute_gw_2025"] / gw["openai_compute_gw_2023"], 1)
+    expected_drop = (gw["semis_crash_threshold"] / gw["semis_revenue_2025"] - 1) * 100
+    assert results["crash_drop_pct"]["value"] == pytest.approx(round(expected_drop, 1))
