@@ -29,7 +29,7 @@ def test_growth_window_two_years_not_three() -> None:
     assert g.actual_multiple == pytest.approx(9.5)
     assert g.actual_years == 2
     assert g.multiple_holds and not g.window_holds
-    assert g.actual_cagr_pct == pytest.approx((9.5 ** 0.5 - 1) * 100)  # 208.2%
+    assert g.actual_cagr_pct == pytest.approx((9.5**0.5 - 1) * 100)  # 208.2%
     assert g.claimed_cagr_pct == pytest.approx((9.5 ** (1 / 3) - 1) * 100)  # 111.8%
 
 
@@ -55,23 +55,30 @@ def test_kw_per_accelerator_rejects_zero() -> None:
 
 
 def _ledger() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": ["a", "b", "c", "d"],
-        "chapter": ["chips", "chips", "infra", "infra"],
-        "statement": ["A", "B", "C", "D"],
-        "seed_text": ["x", "y", "z", None],
-        "seed_value": [10.0, 10.0, 26.0, None],
-        "value": [10.2, 20.0, 30.0, 5.0],
-        "low": [None, None, 26.0, None], "high": [None, None, 36.0, None], "unit": ["GW"] * 4,
-        "verdict": ["confirmed", "contradicted", "partly", None],
-        "reason": ["r1", "r2", "r3", None],
-    })
+    return pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "chapter": ["chips", "chips", "infra", "infra"],
+            "statement": ["A", "B", "C", "D"],
+            "seed_text": ["x", "y", "z", None],
+            "seed_value": [10.0, 10.0, 26.0, None],
+            "value": [10.2, 20.0, 30.0, 5.0],
+            "low": [None, None, 26.0, None],
+            "high": [None, None, 36.0, None],
+            "unit": ["GW"] * 4,
+            "verdict": ["confirmed", "contradicted", "partly", None],
+            "reason": ["r1", "r2", "r3", None],
+        }
+    )
 
 
 def test_verdict_counts_and_corrections() -> None:
     counts = audit.verdict_counts(_ledger())
     assert counts[["chapter", "verdict", "count"]].astype({"verdict": str}).values.tolist() == [
-        ["chips", "confirmed", 1], ["chips", "contradicted", 1], ["infra", "partly", 1]]
+        ["chips", "confirmed", 1],
+        ["chips", "contradicted", 1],
+        ["infra", "partly", 1],
+    ]
     fixes = audit.corrections(_ledger(), rel_tol=0.05)
     assert fixes["id"].tolist() == ["b", "c"]  # a is within 5% and confirmed; d is not a seed claim
 

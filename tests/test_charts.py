@@ -13,8 +13,12 @@ from aicompute import charts
 
 def _chart() -> alt.Chart:
     df = pd.DataFrame({"year": [2023, 2024, 2025], "gw": [0.2, 0.6, 1.9]})
-    return alt.Chart(df).mark_line().encode(x="year:O", y=alt.Y("gw:Q", title="Compute (GW)")).properties(
-        title="Compute rose 9.5-fold in two years")
+    return (
+        alt.Chart(df)
+        .mark_line()
+        .encode(x="year:O", y=alt.Y("gw:Q", title="Compute (GW)"))
+        .properties(title="Compute rose 9.5-fold in two years")
+    )
 
 
 def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
@@ -56,4 +60,9 @@ def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: None)
     charts.show(_chart(), source="OpenAI", name="fig-test")
     assert (tmp_path / "fig-test.svg").read_text().startswith("<svg")
-    assert (tmp_path / "fig-test.csv").read_text().splitlines() == ["year,gw", "2023,0.2", "2024,0.6", "2025,1.9"]
+    assert (tmp_path / "fig-test.csv").read_text().splitlines() == [
+        "year,gw",
+        "2023,0.2",
+        "2024,0.6",
+        "2025,1.9",
+    ]

@@ -58,7 +58,13 @@ CELL_CASES = [
     ("value outside range", 2, "value", "57", "expected value <= high"),
     ("wrong date format", 1, "as_of", "30/09/2025", "expected a date as YYYY-MM-DD"),
     ("impossible date", 1, "as_of", "2025-02-30", "expected a valid calendar date"),
-    ("unknown source id", 2, "source_id", "src_c", "unknown id 'src_c': expected an id that exists in sources.csv"),
+    (
+        "unknown source id",
+        2,
+        "source_id",
+        "src_c",
+        "unknown id 'src_c': expected an id that exists in sources.csv",
+    ),
     ("basis not allowed", 2, "basis", "rumour", "expected one of"),
     ("missing required", 2, "statement", "", "expected a value (string), got an empty cell"),
     ("seed claim without verdict", 1, "verdict", "", "expected a verdict for a seed claim"),
@@ -67,8 +73,9 @@ CELL_CASES = [
 
 
 @pytest.mark.parametrize("desc,row,column,value,phrase", CELL_CASES, ids=[c[0] for c in CELL_CASES])
-def test_bad_cell_names_file_row_column(pkg: Path, desc: str, row: int, column: str, value: str,
-                                        phrase: str) -> None:
+def test_bad_cell_names_file_row_column(
+    pkg: Path, desc: str, row: int, column: str, value: str, phrase: str
+) -> None:
     _set_cell(pkg, row, column, value)
     with pytest.raises(DataError) as info:
         data.load("claims", folder=pkg)
@@ -81,8 +88,11 @@ def test_bad_cell_names_file_row_column(pkg: Path, desc: str, row: int, column: 
 
 def test_duplicate_id_names_both_rows(pkg: Path) -> None:
     write_csv(pkg / "claims.csv", CLAIMS_HEADER, [*CLAIMS, CLAIMS[1]])
-    with pytest.raises(DataError, match=r"row 5 \(line 6\), column 'id': duplicate value 'capex_2026' "
-                                        r"\(first used in row 2\)"):
+    with pytest.raises(
+        DataError,
+        match=r"row 5 \(line 6\), column 'id': duplicate value 'capex_2026' "
+        r"\(first used in row 2\)",
+    ):
         data.load("claims", folder=pkg)
 
 

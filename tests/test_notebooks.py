@@ -26,8 +26,14 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbform
         for nb in NOTEBOOKS:
             mp.setenv("AICOMPUTE_NOTEBOOK", nb.stem)
             target = tmp / nb.name
-            pm.execute_notebook(str(nb), str(target), parameters={"fast": True}, kernel_name="python3",
-                                cwd=str(tmp), progress_bar=False)
+            pm.execute_notebook(
+                str(nb),
+                str(target),
+                parameters={"fast": True},
+                kernel_name="python3",
+                cwd=str(tmp),
+                progress_bar=False,
+            )
             results = json.loads((tmp / "results" / f"{nb.stem}.json").read_text())
             out[nb.stem] = (nbformat.read(target, as_version=4), results)
     finally:
@@ -57,6 +63,8 @@ def test_claims_audit_results_match_the_ledger(executed) -> None:
     assert results["seed_claims"]["value"] == len(seed)
     assert results["seed_confirmed"]["value"] == int((seed["verdict"] == "confirmed").sum())
     gw = ledger.set_index("id")["value"]
-    assert results["compute_growth_multiple"]["value"] == round(gw["openai_compute_gw_2025"] / gw["openai_compute_gw_2023"], 1)
+    assert results["compute_growth_multiple"]["value"] == round(
+        gw["openai_compute_gw_2025"] / gw["openai_compute_gw_2023"], 1
+    )
     expected_drop = (gw["semis_crash_threshold"] / gw["semis_revenue_2025"] - 1) * 100
     assert results["crash_drop_pct"]["value"] == pytest.approx(round(expected_drop, 1))

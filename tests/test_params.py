@@ -11,14 +11,14 @@ import pytest
 from aicompute import params
 from aicompute.params import ParameterError
 
-PARAMS_SRC = '''as_of = "2026-11-28"  # report date
+PARAMS_SRC = """as_of = "2026-11-28"  # report date
 seed = 42
 n_paths = 1000
 p_crash = 0.3  # [0, 1] prior
 label = "base"
 fast = False
 weights = [1, 2]
-'''
+"""
 
 
 @pytest.fixture
@@ -40,25 +40,31 @@ def test_reads_defaults_and_ranges(nb: Path) -> None:
 
 
 def test_resolve_merges_file_and_overrides(nb: Path) -> None:
-    out = params.resolve([nb], {"all": {"seed": 7}, "notebooks": {"05_demo": {"p_crash": 1}}},
-                         params.parse_overrides(["05_demo.label=bear", "fast=true"]))
+    out = params.resolve(
+        [nb],
+        {"all": {"seed": 7}, "notebooks": {"05_demo": {"p_crash": 1}}},
+        params.parse_overrides(["05_demo.label=bear", "fast=true"]),
+    )
     assert out == {"05_demo": {"seed": 7, "p_crash": 1.0, "label": "bear", "fast": True}}
     assert isinstance(out["05_demo"]["p_crash"], float)
 
 
-@pytest.mark.parametrize("override,phrase", [
-    ("nonsense=1", "unknown parameter 'nonsense'"),
-    ("p_crash=1.5", "parameter 'p_crash' of 05_demo: expected a value in [0, 1], got 1.5"),
-    ("p_crash=high", "parameter 'p_crash' of 05_demo: expected a number, got 'high'"),
-    ("n_paths=-5", "parameter 'n_paths' of 05_demo: expected a positive integer, got -5"),
-    ("n_paths=2.5", "parameter 'n_paths' of 05_demo: expected an integer, got 2.5"),
-    ("seed=-1", "parameter 'seed' of 05_demo: expected a non-negative integer"),
-    ("as_of=2025-12-31", "expected a date on or after 2026-01-01"),
-    ("as_of=yesterday", "expected a date as YYYY-MM-DD"),
-    ("fast=1", "parameter 'fast' of 05_demo: expected true/false, got 1"),
-    ("99_none.seed=1", "unknown notebook '99_none'"),
-    ("novalue", "expected name=value"),
-])
+@pytest.mark.parametrize(
+    "override,phrase",
+    [
+        ("nonsense=1", "unknown parameter 'nonsense'"),
+        ("p_crash=1.5", "parameter 'p_crash' of 05_demo: expected a value in [0, 1], got 1.5"),
+        ("p_crash=high", "parameter 'p_crash' of 05_demo: expected a number, got 'high'"),
+        ("n_paths=-5", "parameter 'n_paths' of 05_demo: expected a positive integer, got -5"),
+        ("n_paths=2.5", "parameter 'n_paths' of 05_demo: expected an integer, got 2.5"),
+        ("seed=-1", "parameter 'seed' of 05_demo: expected a non-negative integer"),
+        ("as_of=2025-12-31", "expected a date on or after 2026-01-01"),
+        ("as_of=yesterday", "expected a date as YYYY-MM-DD"),
+        ("fast=1", "parameter 'fast' of 05_demo: expected true/false, got 1"),
+        ("99_none.seed=1", "unknown notebook '99_none'"),
+        ("novalue", "expected name=value"),
+    ],
+)
 def test_bad_overrides_name_the_parameter(nb: Path, override: str, phrase: str) -> None:
     with pytest.raises(ParameterError) as info:
         params.resolve([nb], {}, params.parse_overrides([override]))

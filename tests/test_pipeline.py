@@ -55,7 +55,9 @@ def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
     return [o.status for o in out], lines
 
 
-def test_execute_then_cache_then_miss_on_data_change(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_execute_then_cache_then_miss_on_data_change(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     statuses, lines = _run(project, monkeypatch)
     assert statuses == ["executed"]
     result = json.loads((project.out / "results" / "00_tiny.json").read_text())
@@ -89,8 +91,9 @@ def test_unread_data_file_change_is_a_hit(project: Project, monkeypatch: pytest.
     assert _run(project, monkeypatch)[0] == ["cached"]
 
 
-def test_failing_cell_names_notebook_and_cell_and_keeps_site(project: Project,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_cell_names_notebook_and_cell_and_keeps_site(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _run(project, monkeypatch)
     before = (project.site / "index.html").read_text()
     _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
@@ -109,16 +112,22 @@ def test_bad_data_stops_before_any_notebook(project: Project, monkeypatch: pytes
     executed = (project.out / "executed" / "00_tiny.ipynb").stat().st_mtime_ns
     claims = project.data / "claims.csv"
     claims.write_text(claims.read_text().replace("Capex guidance,54,", "Capex guidance,lots,"))
-    with pytest.raises(BuildError, match=r"Data check failed \(no notebook was run\): .*claims.csv, row 2 "
-                                         r"\(line 3\), column 'value': expected a number, got 'lots'"):
+    with pytest.raises(
+        BuildError,
+        match=r"Data check failed \(no notebook was run\): .*claims.csv, row 2 "
+        r"\(line 3\), column 'value': expected a number, got 'lots'",
+    ):
         _run(project, monkeypatch, force=True)
     assert (project.out / "executed" / "00_tiny.ipynb").stat().st_mtime_ns == executed
     assert (project.site / "index.html").read_text() == before
 
 
 def test_bad_parameter_stops_before_any_kernel(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(BuildError, match=r"Parameter check failed .*'factor' of 00_tiny: expected a value in "
-                                         r"\[0, 10\], got 11"):
+    with pytest.raises(
+        BuildError,
+        match=r"Parameter check failed .*'factor' of 00_tiny: expected a value in "
+        r"\[0, 10\], got 11",
+    ):
         _run(project, monkeypatch, overrides=["factor=11"])
     assert not (project.out / "executed").exists()
 
@@ -131,7 +140,9 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
         raise RuntimeError("pandoc exploded")
 
     monkeypatch.setattr("aicompute.render.render", broken)
-    with pytest.raises(BuildError, match="Render failed; the last good report was left untouched: pandoc exploded"):
+    with pytest.raises(
+        BuildError, match="Render failed; the last good report was left untouched: pandoc exploded"
+    ):
         build_mod.build(project, jobs=1, force=True, log=lambda s: None)
     assert (project.site / "index.html").read_text() == before
     assert not list(project.report.glob("_site.tmp-*"))

@@ -44,7 +44,9 @@ def test_notebooks_exist_numbered_and_without_outputs() -> None:
         doc = json.loads(nb.read_text(encoding="utf-8"))
         for i, cell in enumerate(doc["cells"]):
             if cell["cell_type"] == "code":
-                assert not cell.get("outputs"), f"{nb.name} cell {i} has outputs: strip them before committing"
+                assert not cell.get("outputs"), (
+                    f"{nb.name} cell {i} has outputs: strip them before committing"
+                )
                 assert cell.get("execution_count") is None, f"{nb.name} cell {i} has an execution count"
 
 
@@ -58,7 +60,9 @@ def test_every_notebook_has_one_parameters_cell_with_as_of() -> None:
 
 def test_notebooks_do_not_hack_sys_path_or_star_import() -> None:
     for nb in NOTEBOOKS:
-        src = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code")
+        src = "\n".join(
+            "".join(c["source"]) for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "code"
+        )
         assert "sys.path" not in src and "import *" not in src, nb.name
 
 
@@ -68,7 +72,9 @@ def test_markdown_cells_have_no_hand_typed_figures() -> None:
         for cell in json.loads(nb.read_text())["cells"]:
             if cell["cell_type"] == "markdown":
                 text = "".join(cell["source"])
-                assert not figure.findall(text), f"{nb.name}: figure typed by hand in markdown: {figure.findall(text)}"
+                assert not figure.findall(text), (
+                    f"{nb.name}: figure typed by hand in markdown: {figure.findall(text)}"
+                )
 
 
 def test_makefile_and_ci_use_the_readme_commands() -> None:

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
 from aicompute import render as r
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT_SRC = REPO / "report"
 
 CHART_HTML = (
     '<div class="aic-chart" id="aic-chart-1" data-spec="demo"></div>\n'
-    '<script type="module">window.aicDemo = (window.aicDemo || 0) + 1;\tconst sep = "\t"; /* https://vega.github.io */</script>'
+    '<script type="module">window.aicDemo = (window.aicDemo || 0) + 1;\tconst sep = "\t";'
+    " /* https://vega.github.io */</script>"
 )
 CHART_SVG = (
     '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -28,7 +28,9 @@ CHART_SVG = (
     '<rect x="10" y="10" width="200" height="120" fill="#1f5fa8"/>'
     '<text x="20" y="170" font-size="16">demo chart</text></svg>'
 )
-TABLE_HTML = '<table class="aic-table"><tr><th>Deal</th><th>GW</th></tr><tr><td>Alpha</td><td>1.5</td></tr></table>'
+TABLE_HTML = (
+    '<table class="aic-table"><tr><th>Deal</th><th>GW</th></tr><tr><td>Alpha</td><td>1.5</td></tr></table>'
+)
 TABLE_MD = "| Deal | GW |\n|---|--:|\n| Alpha | 1.5 |\n| Beta & co | 10 |"
 
 
@@ -38,7 +40,12 @@ def tiny_notebook(*, with_error: bool = False) -> nbformat.NotebookNode:
     injected = new_code_cell('as_of = "2026-02-01"', metadata={"tags": ["injected-parameters"]})
     prose = new_code_cell(
         "display(Markdown(f'The article cites {x} deals.'))",
-        outputs=[new_output("display_data", data={"text/markdown": "The article cites **three** deals.", "text/plain": "<Markdown>"})],
+        outputs=[
+            new_output(
+                "display_data",
+                data={"text/markdown": "The article cites **three** deals.", "text/plain": "<Markdown>"},
+            )
+        ],
     )
     chart = new_code_cell(
         '#| label: fig-demo\n#| fig-cap: "Demo chart of <deals>"\nchart = bars(df)\nshow(chart)',
@@ -61,14 +68,21 @@ def tiny_notebook(*, with_error: bool = False) -> nbformat.NotebookNode:
             new_output("stream", name="stderr", text="noisy stderr warning\n"),
         ],
     )
-    removed = new_code_cell("secret_cell = 1", metadata={"tags": ["remove-cell"]},
-                            outputs=[new_output("stream", name="stdout", text="SECRET OUTPUT\n")])
-    no_input = new_code_cell("hidden_input_marker = 2", metadata={"tags": ["remove-input"]},
-                             outputs=[new_output("execute_result", data={"text/plain": "visible result 42"},
-                                                 execution_count=1)])
+    removed = new_code_cell(
+        "secret_cell = 1",
+        metadata={"tags": ["remove-cell"]},
+        outputs=[new_output("stream", name="stdout", text="SECRET OUTPUT\n")],
+    )
+    no_input = new_code_cell(
+        "hidden_input_marker = 2",
+        metadata={"tags": ["remove-input"]},
+        outputs=[new_output("execute_result", data={"text/plain": "visible result 42"}, execution_count=1)],
+    )
     code_marker = new_code_cell("x = 1 < 2  # code-marker", outputs=[])
     cells = [
-        new_markdown_cell("# Claims audit: the *trade-press* argument\n\nSee @fig-demo and [next](01_chip_strategy.ipynb)."),
+        new_markdown_cell(
+            "# Claims audit: the *trade-press* argument\n\nSee @fig-demo and [next](01_chip_strategy.ipynb)."
+        ),
         params,
         injected,
         prose,
@@ -81,8 +95,14 @@ def tiny_notebook(*, with_error: bool = False) -> nbformat.NotebookNode:
         code_marker,
     ]
     if with_error:
-        cells.append(new_code_cell("1/0", outputs=[new_output("error", ename="ZeroDivisionError",
-                                                              evalue="division by zero", traceback=[])]))
+        cells.append(
+            new_code_cell(
+                "1/0",
+                outputs=[
+                    new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=[])
+                ],
+            )
+        )
     return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
 
 
@@ -101,7 +121,9 @@ def _copy_report(dst: Path) -> Path:
 
 
 def _path_without_quarto() -> str:
-    keep = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and not (Path(p) / "quarto").exists()]
+    keep = [
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and not (Path(p) / "quarto").exists()
+    ]
     return os.pathsep.join(keep)
 
 
@@ -161,7 +183,9 @@ def test_every_page_has_the_same_navigation(fallback_site: tuple[Path, str, list
         assert "<style>" in page and 'class="site-footer"' in page
     chapter = _read(out_dir / "00_claims_audit.html")
     assert "Claims audit: the trade-press argument</a>" in chapter  # title from first '# ' heading, escaped
-    assert 'class="prev" href="index.html"' in chapter and 'class="next" href="01_chip_strategy.html"' in chapter
+    assert (
+        'class="prev" href="index.html"' in chapter and 'class="next" href="01_chip_strategy.html"' in chapter
+    )
 
 
 def test_chapter_cells_follow_the_output_contract(fallback_site: tuple[Path, str, list[str]]) -> None:
@@ -216,7 +240,8 @@ def test_error_output_raises(tmp_path: Path) -> None:
 def test_find_external_refs_flags_remote_resources_only() -> None:
     page = (
         '<a href="https://example.com">ok</a><script>var u = "<script src=https://x.org/a.js>";</script>'
-        '<script src="https://cdn.example/vega.js"></script><link rel="stylesheet" href="//fonts.example/css">'
+        '<script src="https://cdn.example/vega.js"></script>'
+        '<link rel="stylesheet" href="//fonts.example/css">'
         '<style>@import url("https://fonts.example/x.css"); .a{background:url(#grad)}</style>'
         '<img src="data:image/png;base64,AAAA"><img data-href="https://fine.example" src="local.png">'
     )
@@ -286,7 +311,14 @@ def test_quarto_path_builds_the_documented_command(tmp_path: Path, fake_quarto: 
 
 def test_quarto_command_uses_project_relative_output_dir(tmp_path: Path) -> None:
     cmd = r.quarto_command("quarto", tmp_path / "report", tmp_path / "build" / "site")
-    assert cmd == ["quarto", "render", str(tmp_path / "report"), "--output-dir", "../build/site", "--no-execute"]
+    assert cmd == [
+        "quarto",
+        "render",
+        str(tmp_path / "report"),
+        "--output-dir",
+        "../build/site",
+        "--no-execute",
+    ]
 
 
 def test_quarto_failure_raises(tmp_path: Path, fake_quarto: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -297,3 +329,14 @@ def test_quarto_failure_raises(tmp_path: Path, fake_quarto: Path, monkeypatch: p
     out_dir.mkdir()
     with pytest.raises(r.RenderError, match=r"(?s)quarto render failed.*boom"):
         r.render(report_dir, [chapter], out_dir, log=lambda _: None)
+
+
+def test_quarto_path_rejects_chapters_missing_from_quarto_yml(tmp_path: Path, fake_quarto: Path) -> None:
+    report_dir = _copy_report(tmp_path / "report")
+    assert r.book_chapters(report_dir)[0] == "index.qmd"
+    chapter = _write_nb(tiny_notebook(), tmp_path / "09_unlisted.ipynb")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(r.RenderError, match=r"09_unlisted\.ipynb"):
+        r.render(report_dir, [chapter], out_dir, log=lambda _: None)
+    assert not fake_quarto.exists()  # quarto never ran

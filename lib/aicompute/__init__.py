@@ -13,4 +13,24 @@ Modules:
 
 from __future__ import annotations
 
+import os
+import sys
+
 __version__ = "0.1.0"
+
+
+def _skip_slow_optional_imports() -> None:
+    """Skip ``rfc3987_syntax`` (about 1.1 s of grammar building at import, measured by ``make bench``).
+
+    jsonschema imports it only to check the optional ``iri``/``iri-reference`` string formats; it arrives
+    via ``jsonschema[format-nongpl]`` (jupyter-events, for JupyterLab). Nothing in the build or the notebooks
+    validates those formats: altair and nbformat validate against schemas that do not use them. Marking the
+    module absent makes jsonschema fall back as if it were not installed. Set AICOMPUTE_KEEP_SLOW_IMPORTS=1
+    to disable; it only acts when aicompute is imported before jsonschema (notebooks import altair via
+    ``aicompute.charts``).
+    """
+    if os.environ.get("AICOMPUTE_KEEP_SLOW_IMPORTS") != "1" and "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+_skip_slow_optional_imports()

@@ -24,7 +24,7 @@ from typing import Any
 
 import altair as alt
 
-__all__ = ["FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page"]
+__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette (colour-blind safe: Okabe-Ito order).

@@ -44,7 +44,14 @@ from typing import Any, Literal
 import nbformat
 import yaml
 
-__all__ = ["RenderError", "find_external_refs", "quarto_available", "quarto_command", "render"]
+__all__ = [
+    "RenderError",
+    "book_chapters",
+    "find_external_refs",
+    "quarto_available",
+    "quarto_command",
+    "render",
+]
 
 Target = Literal["html", "pdf"]
 
@@ -155,10 +162,13 @@ def quarto_command(quarto: str, report_dir: Path, out_dir: Path) -> list[str]:
     return [quarto, "render", str(report_dir), "--output-dir", rel_out, "--no-execute"]
 
 
-def _render_quarto(report_dir: Path, chapters: Sequence[Path], out_dir: Path, log: Callable[[str], None]) -> None:
+def _render_quarto(
+    report_dir: Path, chapters: Sequence[Path], out_dir: Path, log: Callable[[str], None]
+) -> None:
     quarto = shutil.which("quarto")
     if quarto is None:  # pragma: no cover - guarded by quarto_available()
         raise RenderError("quarto disappeared from PATH")
+    _check_book_chapters(report_dir, chapters, log)
     for chapter in chapters:
         target = report_dir / chapter.name
         if chapter != target:
@@ -167,10 +177,37 @@ def _render_quarto(report_dir: Path, chapters: Sequence[Path], out_dir: Path, lo
     log("quarto: " + " ".join(cmd[1:]))
     proc = subprocess.run(cmd, cwd=report_dir, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise RenderError(f"quarto render failed (exit {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}")
+        raise RenderError(
+            f"quarto render failed (exit {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}"
+        )
     if not (out_dir / "index.html").is_file():
         raise RenderError(f"quarto render produced no index.html in {out_dir}:\n{_tail(proc.stderr)}")
     _ensure_pdf_name(out_dir)
+
+
+def book_chapters(report_dir: Path) -> list[str]:
+    """File names listed under ``book.chapters`` in ``_quarto.yml`` (``part:`` groups flattened)."""
+    config = _quarto_config(report_dir)
+    book = config.get("book") if isinstance(config.get("book"), dict) else {}
+    names: list[str] = []
+    for entry in book.get("chapters") or []:
+        if isinstance(entry, str):
+            names.append(entry)
+        elif isinstance(entry, dict):
+            names += [c for c in entry.get("chapters") or [] if isinstance(c, str)]
+    return names
+
+
+def _check_book_chapters(report_dir: Path, chapters: Sequence[Path], log: Callable[[str], None]) -> None:
+    """Quarto renders only what ``_quarto.yml`` lists: a passed chapter missing there would vanish."""
+    listed = set(book_chapters(report_dir))
+    unlisted = [c.name for c in chapters if c.name not in listed]
+    if unlisted:
+        raise RenderError(f"chapter(s) not listed in {report_dir / '_quarto.yml'} book.chapters: {unlisted}")
+    passed = {c.name for c in chapters}
+    stale = sorted(n for n in listed if n.endswith(".ipynb") and n not in passed)
+    if stale:
+        log(f"warning: _quarto.yml lists chapters that were not executed in this build: {stale}")
 
 
 def _ensure_pdf_name(out_dir: Path) -> None:
@@ -301,16 +338,23 @@ def _typst_version() -> str:
 # fallback: index.qmd and _quarto.yml
 # --------------------------------------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_SHORTCODE = re.compile(r"\{\{<\s*(\w[\w-]*)\s*(.*?)\s*>\}\}", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_SHORTCODE = re.compile(r"\{\{<\s*(\w[\w-]*)\s*(.*?)\s*>\}\}", re.DOTALL)
+
+
+def _quarto_config(report_dir: Path) -> dict[str, Any]:
+    path = report_dir / "_quarto.yml"
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RenderError(f"invalid YAML in {path}: {exc}") from exc
+    if not isinstance(config, dict):
+        raise RenderError(f"{path} must be a YAML mapping")
+    return config
 
 
 def _book_title(report_dir: Path) -> str:
-    try:
-        config = yaml.safe_load((report_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise RenderError(f"invalid YAML in {report_dir / '_quarto.yml'}: {exc}") from exc
-    book = config.get("book") if isinstance(config, dict) else None
+    book = _quarto_config(report_dir).get("book")
     title = book.get("title") if isinstance(book, dict) else None
     return str(title) if title else BOOK_TITLE_DEFAULT
 
@@ -383,7 +427,7 @@ def _index_markdown(index: IndexDoc, target: Target) -> str:
         meta["date"] = index.date
     front = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
     body = _rewrite_links(index.body) if target == "html" else index.body
-    if target == "pdf" and not re.search(r"^# ", body, re.M):
+    if target == "pdf" and not re.search(r"^# ", body, re.MULTILINE):
         body = f"# {INDEX_NAV_LABEL}\n\n" + body
     return front + body.strip() + "\n"
 
@@ -392,12 +436,12 @@ def _index_markdown(index: IndexDoc, target: Target) -> str:
 # fallback: notebooks -> pandoc markdown
 # --------------------------------------------------------------------------------------------
 
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.M)
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _OPTION_LINE = re.compile(r"^#\|\s?(.*)$")
 _LOCAL_DOC_LINK = re.compile(r"\]\((?!\w+://)([^)\s#]+?)\.(?:ipynb|qmd)(#[^)\s]*)?\)")
 _FIG_XREF = re.compile(r"(?<![\w@/\\])@(fig-[\w-]*\w)")
-_XML_PROLOG = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^>]*>\s*)?", re.I)
-_SVG_WIDTH = re.compile(r"<svg\b[^>]*?\swidth\s*=\s*[\"']?\s*([\d.]+)\s*(px|pt)?", re.I | re.S)
+_XML_PROLOG = re.compile(r"\A\s*(?:<\?xml[^>]*\?>\s*)?(?:<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
+_SVG_WIDTH = re.compile(r"<svg\b[^>]*?\swidth\s*=\s*[\"']?\s*([\d.]+)\s*(px|pt)?", re.IGNORECASE | re.DOTALL)
 
 
 def _text(value: Any) -> str:
@@ -465,14 +509,22 @@ def _number_figures(chapters: Sequence[Chapter]) -> dict[str, FigureRef]:
                 continue
             options, _ = cell_options(cell)
             caption = options.get("fig-cap")
-            if not caption or not cell.get("outputs"):
+            if not caption or not cell.get("outputs") or not _shows_outputs(cell, options):
                 continue
             k += 1
-            label = str(options.get("label") or f"fig-{chapter.path.stem}-{k}")
-            ref = FigureRef(label=label, href=chapter.href, number=f"{chapter.number}.{k}", caption=str(caption))
+            label = re.sub(r"[^\w-]", "-", str(options.get("label") or f"fig-{chapter.path.stem}-{k}"))
+            ref = FigureRef(
+                label=label, href=chapter.href, number=f"{chapter.number}.{k}", caption=str(caption)
+            )
             chapter.figures[index] = ref
             by_label[label] = ref
     return by_label
+
+
+def _shows_outputs(cell: Mapping[str, Any], options: Mapping[str, Any]) -> bool:
+    """Whether a code cell's outputs are published (not parameters, not removed by tag or option)."""
+    tags = _tags(cell)
+    return not (tags & PARAMETER_TAGS or "remove-output" in tags or options.get("output") is False)
 
 
 def _cell_removed(cell: Mapping[str, Any]) -> bool:
@@ -569,7 +621,7 @@ def _code_cell_blocks(
     if target == "html" and show_input and code.strip():
         summary, extra = ("Parameters", "parameters") if is_params else ("Code", "")
         blocks.append(raw_block(_details(summary, code, extra), "html"))
-    if is_params or "remove-output" in tags or options.get("output") is False:
+    if not _shows_outputs(cell, options):
         return blocks
     figure = chapter.figures.get(index)
     outputs = list(cell.get("outputs", []))
@@ -578,12 +630,12 @@ def _code_cell_blocks(
         fig = figure if position == caption_at else None
         name = f"{chapter.path.stem}-c{index}-o{position}"
         rendered = (
-            _html_output(output, fig)
-            if target == "html"
-            else _pdf_output(output, fig, asset_dir, name)
+            _html_output(output, fig) if target == "html" else _pdf_output(output, fig, asset_dir, name)
         )
         if rendered:
-            blocks.append(_prose(rendered, figures, target, chapter.href) if _is_markdown(output, target) else rendered)
+            blocks.append(
+                _prose(rendered, figures, target, chapter.href) if _is_markdown(output, target) else rendered
+            )
     return blocks
 
 
@@ -595,7 +647,9 @@ def _is_markdown(output: Mapping[str, Any], target: Target) -> bool:
 
 def _caption_output_index(outputs: Sequence[Mapping[str, Any]]) -> int | None:
     """Which output carries a cell's figure caption: the first chart/image, else the first display."""
-    displays = [i for i, o in enumerate(outputs) if o.get("output_type") in {"display_data", "execute_result"}]
+    displays = [
+        i for i, o in enumerate(outputs) if o.get("output_type") in {"display_data", "execute_result"}
+    ]
     for i in displays:
         data = outputs[i].get("data", {})
         if any(m in data for m in ("image/svg+xml", "image/png", "image/jpeg")) or "aic-chart" in _text(
@@ -617,7 +671,9 @@ def _html_output(output: Mapping[str, Any], figure: FigureRef | None) -> str:
         if output.get("name") != "stdout" or not _text(output.get("text")).strip():
             return ""
         text = html.escape(_text(output.get("text")).rstrip())
-        return raw_block(f'<div class="cell-output cell-output-stdout"><pre><code>{text}</code></pre></div>', "html")
+        return raw_block(
+            f'<div class="cell-output cell-output-stdout"><pre><code>{text}</code></pre></div>', "html"
+        )
     if kind not in {"display_data", "execute_result"}:
         return ""
     mime = _pick_mime(output, HTML_MIME_ORDER)
@@ -628,7 +684,9 @@ def _html_output(output: Mapping[str, Any], figure: FigureRef | None) -> str:
         body = f"::: {{.cell-output .cell-output-markdown}}\n{value.strip()}\n:::"
         if figure is None:
             return body
-        return "\n\n".join([raw_block(_figure_open(figure), "html"), body, raw_block(_figure_close(figure), "html")])
+        return "\n\n".join(
+            [raw_block(_figure_open(figure), "html"), body, raw_block(_figure_close(figure), "html")]
+        )
     if mime == "text/html":
         inner = value
     elif mime == "image/svg+xml":
@@ -757,7 +815,9 @@ def pager(pages: Sequence[Page], current: int) -> str:
     links = []
     if current > 0:
         prev = pages[current - 1]
-        links.append(f'<a class="prev" href="{prev.href}"><small>← Previous</small>{html.escape(prev.title)}</a>')
+        links.append(
+            f'<a class="prev" href="{prev.href}"><small>← Previous</small>{html.escape(prev.title)}</a>'
+        )
     if current < len(pages) - 1:
         nxt = pages[current + 1]
         links.append(f'<a class="next" href="{nxt.href}"><small>Next →</small>{html.escape(nxt.title)}</a>')
@@ -797,7 +857,9 @@ def _write_page(ctx: _HtmlContext, position: int, markdown: str, out_dir: Path) 
     _run_pandoc(ctx.pandoc, ctx.assets, markdown, args)
 
 
-def _run_pandoc(pandoc: str, assets: Path, markdown: str, args: Sequence[str], cwd: Path | None = None) -> None:
+def _run_pandoc(
+    pandoc: str, assets: Path, markdown: str, args: Sequence[str], cwd: Path | None = None
+) -> None:
     cmd = [pandoc, "--from=markdown-citations", "--wrap=none", "--preserve-tabs", *_lua_filter(assets), *args]
     try:
         proc = subprocess.run(
@@ -855,12 +917,15 @@ def _font_paths(assets: Path) -> list[str]:
 # offline check
 # --------------------------------------------------------------------------------------------
 
-_SCRIPT_BODY = re.compile(r"(<script\b[^>]*>).*?(</script\s*>)", re.I | re.S)
-_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^>]*)?>", re.S)
+_SCRIPT_BODY = re.compile(r"(<script\b[^>]*>).*?(</script\s*>)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^>]*)?>", re.DOTALL)
 _URL_ATTR = re.compile(
-    r"""(?:^|\s)(src|href|xlink:href|data|poster|srcset)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""", re.I
+    r"""(?:^|\s)(src|href|xlink:href|data|poster|srcset)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""",
+    re.IGNORECASE,
 )
-_CSS_URL = re.compile(r"""(?:@import\s+(?:url\()?|url\()\s*["']?\s*((?:https?:)?//[^"')\s;]*)""", re.I)
+_CSS_URL = re.compile(
+    r"""(?:@import\s+(?:url\()?|url\()\s*["']?\s*((?:https?:)?//[^"')\s;]*)""", re.IGNORECASE
+)
 
 
 def find_external_refs(page: str) -> list[str]:
@@ -884,6 +949,10 @@ def find_external_refs(page: str) -> list[str]:
 def _assert_offline(out_dir: Path) -> None:
     problems = []
     for page in sorted(out_dir.rglob("*.html")):
-        problems += [f"{page.relative_to(out_dir)}: {ref}" for ref in find_external_refs(page.read_text("utf-8"))]
+        problems += [
+            f"{page.relative_to(out_dir)}: {ref}" for ref in find_external_refs(page.read_text("utf-8"))
+        ]
     if problems:
-        raise RenderError("rendered HTML loads remote resources (must work offline):\n" + "\n".join(problems[:20]))
+        raise RenderError(
+            "rendered HTML loads remote resources (must work offline):\n" + "\n".join(problems[:20])
+        )

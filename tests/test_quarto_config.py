@@ -1,0 +1,87 @@
+"""report/_quarto.yml and report/index.qmd: a valid Quarto book that lists exactly the chapter notebooks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "report"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _config() -> dict[str, Any]:
+    config = yaml.safe_load((REPORT / "_quarto.yml").read_text(encoding="utf-8"))
+    assert isinstance(config, dict)
+    return config
+
+
+def _chapter_files(config: dict[str, Any]) -> list[str]:
+    """Chapter file names from book.chapters (plain entries or `part:` groups)."""
+    files: list[str] = []
+    for entry in config["book"]["chapters"]:
+        if isinstance(entry, str):
+            files.append(entry)
+        elif isinstance(entry, dict):
+            if "part" in entry and str(entry["part"]).endswith((".qmd", ".ipynb")):
+                files.append(entry["part"])
+            files += [c for c in entry.get("chapters", []) if isinstance(c, str)]
+    return files
+
+
+def test_is_a_book_rendered_to_site_without_execution() -> None:
+    config = _config()
+    assert config["project"]["type"] == "book"
+    assert config["project"]["output-dir"] == "_site"
+    assert config["execute"]["enabled"] is False
+    assert config["book"]["title"] == "AI compute economics: the 24-month test"
+    assert config["book"]["output-file"] == "report"  # -> report.pdf
+
+
+def test_formats_html_and_pdf() -> None:
+    formats = _config()["format"]
+    html = formats["html"]
+    assert html["code-fold"] is True and html["code-tools"] is False
+    assert html["embed-resources"] is False and html["toc"] is True
+    assert html.get("html-math-method") != "mathjax"  # nothing from a CDN
+    assert "typst" in formats or "pdf" in formats
+
+
+def test_chapters_match_index_and_notebooks() -> None:
+    chapters = _chapter_files(_config())
+    assert chapters[0] == "index.qmd" and (REPORT / "index.qmd").is_file()
+    notebooks = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
+    for chapter in chapters[1:]:
+        assert chapter.endswith(".ipynb"), chapter
+        assert chapter in notebooks, (
+            f"{chapter} is listed in _quarto.yml but notebooks/{chapter} does not exist"
+        )
+    listed = [c for c in chapters if c.endswith(".ipynb")]
+    assert sorted(notebooks - set(listed)) == [], "notebooks missing from _quarto.yml book.chapters"
+    assert listed == sorted(listed), "chapters must be listed in notebook order"
+    assert len(set(chapters)) == len(chapters)
+
+
+def test_index_front_matter_and_summary_marker() -> None:
+    text = (REPORT / "index.qmd").read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n(.*)", text, re.DOTALL)
+    assert match, "index.qmd needs YAML front matter"
+    meta, body = yaml.safe_load(match.group(1)), match.group(2)
+    assert meta["title"] == "AI compute economics: the 24-month test"
+    assert meta["subtitle"] and meta["date"] and meta["author"] == "aicompute contributors"
+    assert "<!-- summary -->" in body
+    # no hand-typed figures in the preface: the only digits allowed are years
+    assert [n for n in re.findall(r"\d[\d.,]*", body) if not re.fullmatch(r"(19|20)\d\d", n)] == []
+
+
+def test_fallback_assets_present_and_offline() -> None:
+    assets = REPORT / "assets"
+    for name in ("style.css", "page.html", "book.typ", "quarto-compat.lua"):
+        assert (assets / name).is_file(), name
+    css = (assets / "style.css").read_text(encoding="utf-8")
+    assert not re.search(r"@import\s", css) and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
+    template = (assets / "page.html").read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", template)
