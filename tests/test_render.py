@@ -340,3 +340,21 @@ def test_quarto_path_rejects_chapters_missing_from_quarto_yml(tmp_path: Path, fa
     with pytest.raises(r.RenderError, match=r"09_unlisted\.ipynb"):
         r.render(report_dir, [chapter], out_dir, log=lambda _: None)
     assert not fake_quarto.exists()  # quarto never ran
+
+
+def test_pdf_markdown_uses_svg_and_markdown_never_html(tmp_path: Path) -> None:
+    nb = tiny_notebook()
+    chapter = r.Chapter(path=tmp_path / "00_claims_audit.ipynb", nb=nb, number=1, title="Claims audit")
+    figures = r._number_figures([chapter])
+    doc = r._chapter_markdown(chapter, "pdf", figures, asset_dir=tmp_path)
+    assert "{=html}" not in doc and "<details" not in doc and "aic-chart" not in doc
+    assert "code-marker" not in doc and "as_of" not in doc  # code and parameters omitted
+    assert "hello stdout" not in doc  # streams are HTML-only
+    assert "The article cites **three** deals." in doc
+    assert "| Beta & co | 10 |" in doc and "**Figure 1.2:** Deals table" in doc  # table from its markdown
+    assert re.search(
+        r"!\[\*\*Figure 1\.1:\*\* Demo chart of \\<deals\\>\]\((\S+\.svg)\)\{#fig-demo width=", doc
+    )
+    svg_files = list(tmp_path.glob("*.svg"))
+    assert len(svg_files) == 1 and svg_files[0].read_text(encoding="utf-8").startswith("<svg")
+    assert "[Figure 1.1](#fig-demo)" in doc
