@@ -169,7 +169,7 @@ def test_index_page_has_front_matter_and_preface(fallback_site: tuple[Path, str,
     assert '<h1 class="title">AI compute economics: the 24-month test</h1>' in page
     assert "aicompute contributors" in page
     assert 'class="callout callout-note"' in page and 'class="callout-title"' in page
-    assert "{{<" not in page and "<!-- summary -->" in page
+    assert "{{<" not in page and "<!-- summary" in page
 
 
 def test_every_page_has_the_same_navigation(fallback_site: tuple[Path, str, list[str]]) -> None:
@@ -201,7 +201,8 @@ def test_chapter_cells_follow_the_output_contract(fallback_site: tuple[Path, str
     # code folded and escaped; parameters folded separately
     assert '<details class="code-fold"><summary>Code</summary>' in page
     assert "x = 1 &lt; 2  # code-marker" in page
-    assert page.count('<details class="code-fold parameters"><summary>Parameters</summary>') == 2
+    assert page.count('<details class="code-fold parameters"><summary>Parameters (defaults)</summary>') == 1
+    assert page.count('<details class="code-fold parameters"><summary>Parameters used in this build</summary>') == 1
     assert "#| label" not in page
     # outputs: markdown rendered, html table preferred, stdout kept, stderr dropped, tags honoured
     assert "The article cites <strong>three</strong> deals." in page

@@ -216,7 +216,7 @@ def _render_key(project: Project, chapters: list[Path]) -> str:
     h = hashlib.sha256()
     files = [p for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
-             and p.suffix != ".ipynb"]
+             and p.suffix != ".ipynb" and p.name != "_summary.md"]
     for p in [*files, *chapters, *sorted((project.out / "results").glob("*.json")),
               *sorted(LIB.glob("render.py"))]:
         h.update(str(p.name).encode() + b"\0" + p.read_bytes())
@@ -244,11 +244,12 @@ def _swap_in(project: Project, staged: Path) -> None:
 
 def render_site(project: Project, chapters: list[Path], log: Callable[[str], None]) -> str:
     """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
-    from aicompute import render
+    from aicompute import render, summary
 
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
     staged.chmod(0o755)
     try:
+        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md")
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)
         _swap_in(project, staged)

@@ -619,7 +619,12 @@ def _code_cell_blocks(
     is_params = bool(tags & PARAMETER_TAGS)
     show_input = "remove-input" not in tags and options.get("echo") is not False
     if target == "html" and show_input and code.strip():
-        summary, extra = ("Parameters", "parameters") if is_params else ("Code", "")
+        if is_params:
+            injected = "injected-parameters" in tags
+            summary = "Parameters used in this build" if injected else "Parameters (defaults)"
+            extra = "parameters"
+        else:
+            summary, extra = "Code", ""
         blocks.append(raw_block(_details(summary, code, extra), "html"))
     if not _shows_outputs(cell, options):
         return blocks

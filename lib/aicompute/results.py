@@ -29,7 +29,7 @@ def publish(key: str, value: Any, *, label: str, unit: str = "", fmt: str = "") 
         name = os.environ.get("AICOMPUTE_NOTEBOOK", "notebook")
         path = Path(target) / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(_RESULTS, indent=1, sort_keys=True, default=str), encoding="utf-8")
+        path.write_text(json.dumps(_RESULTS, indent=1, default=str), encoding="utf-8")
     return value
 
 
