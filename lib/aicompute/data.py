@@ -216,13 +216,6 @@ def _check_constraints(value: Any, text: str, field: dict[str, Any]) -> None:
 
 def _check_row(rec: dict[str, Any], err: Any) -> None:
     """Cross-field rules (module docstring). ``err(column, message)`` raises."""
-    low, value, high = rec.get("low"), rec.get("value"), rec.get("high")
-    if low is not None and high is not None and low > high:
-        err("low", f"expected low <= high, got low {low:g} > high {high:g}")
-    if value is not None and low is not None and value < low:
-        err("value", f"expected low <= value, got value {value:g} < low {low:g}")
-    if value is not None and high is not None and value > high:
-        err("value", f"expected value <= high, got value {value:g} > high {high:g}")
     unit = rec.get("unit")
     if unit is not None:
         for col in NUMBER_FIELDS:
@@ -233,6 +226,13 @@ def _check_row(rec: dict[str, Any], err: Any) -> None:
                 err(col, f"expected a share in [0, 100] for unit 'percent', got {num:g}")
             if unit not in SIGNED_UNITS and num < 0:
                 err(col, f"expected a non-negative amount for unit '{unit}', got {num:g}")
+    low, value, high = rec.get("low"), rec.get("value"), rec.get("high")
+    if low is not None and high is not None and low > high:
+        err("low", f"expected low <= high, got low {low:g} > high {high:g}")
+    if value is not None and low is not None and value < low:
+        err("value", f"expected low <= value, got value {value:g} < low {low:g}")
+    if value is not None and high is not None and value > high:
+        err("value", f"expected value <= high, got value {value:g} > high {high:g}")
     if "verdict" in rec and rec.get("seed_text") and not rec.get("verdict"):
         err("verdict", "expected a verdict for a seed claim (seed_text is set)")
 
