@@ -34,7 +34,8 @@ def nb(tmp_path: Path) -> Path:
 
 def test_reads_defaults_and_ranges(nb: Path) -> None:
     spec = params.notebook_parameters(nb)
-    assert spec["p_crash"] == {"default": 0.3, "range": (0.0, 1.0)}
+    assert spec["p_crash"] == {"default": 0.3, "range": (0.0, 1.0), "comment": "prior"}
+    assert spec["as_of"]["comment"] == "report date" and spec["seed"]["comment"] == ""
     assert spec["seed"]["default"] == 42 and spec["seed"]["range"] is None
     assert list(spec) == ["as_of", "seed", "n_paths", "p_crash", "label", "fast", "weights"]
 

@@ -135,7 +135,8 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     raise DataError(pkg_path, f"no resource named '{name}'{hint}")
 
 
-def _record_read(path: Path) -> None:
+def record_read(path: Path) -> None:
+    """Log that this process read ``path`` (the build re-executes a notebook when it changes)."""
     log = os.environ.get("AICOMPUTE_READ_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as fh:
@@ -361,7 +362,7 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, "file not found (named in datapackage.json)") from None
     key = (str(path.resolve()), name)
-    _record_read(path)
+    record_read(path)
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         frame = cached[1]

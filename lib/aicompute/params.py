@@ -39,7 +39,7 @@ class ParameterError(ValueError):
 
 
 def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """{name: {"default": value, "range": (lo, hi) | None}} from the cell tagged ``parameters``."""
+    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``."""
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
@@ -58,11 +58,14 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
         except ValueError:
             raise ParameterError(f"{Path(path).name}: parameter '{node.targets[0].id}' needs a literal default "
                                  f"(line {node.lineno})") from None
-        m = _RANGE.search(lines[node.lineno - 1])
+        line = lines[node.lineno - 1]
+        m = _RANGE.search(line)
         rng = None
         if m:
             rng = tuple(None if g == "None" else float(g) for g in m.groups())
-        out[node.targets[0].id] = {"default": default, "range": rng}
+        comment = line.split("#", 1)[1] if "#" in line else ""
+        comment = _RANGE.sub("", "#" + comment).lstrip("#").strip() if comment else ""
+        out[node.targets[0].id] = {"default": default, "range": rng, "comment": comment}
     return out
 
 

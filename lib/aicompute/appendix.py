@@ -1,0 +1,98 @@
+"""Tables for the appendices: every parameter, the data dictionary, the full claims ledger.
+
+All three are generated from the sources of truth (the notebooks' parameters cells,
+``data/datapackage.json``, ``data/claims.csv``), so the appendices cannot drift from the code and data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from aicompute import data, params
+from aicompute.paths import NOTEBOOKS, data_dir
+
+__all__ = ["parameters_table", "data_dictionary", "resource_summary", "ledger_table"]
+
+
+def _fmt_range(rng: tuple[float | None, float | None] | None) -> str:
+    if not rng:
+        return ""
+    lo, hi = ("" if x is None else f"{x:g}" for x in rng)
+    return f"[{lo}, {hi}]"
+
+
+def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
+    """One row per notebook parameter: notebook, parameter, default, range, description."""
+    notebooks = notebooks if notebooks is not None else sorted(Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
+    rows = []
+    for nb in notebooks:
+        data.record_read(nb)  # the appendix changes when a parameters cell does
+        for name, spec in params.notebook_parameters(nb).items():
+            rows.append({"notebook": nb.stem, "parameter": name, "default": repr(spec["default"]),
+                         "range": _fmt_range(spec["range"]), "description": spec["comment"]})
+    return pd.DataFrame(rows, columns=["notebook", "parameter", "default", "range", "description"])
+
+
+def _constraints(field: dict) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required"):
+        parts.append("required")
+    if c.get("unique"):
+        parts.append("unique")
+    if "enum" in c:
+        parts.append("one of: " + ", ".join(map(str, c["enum"])))
+    if "pattern" in c:
+        parts.append(f"pattern {c['pattern']}")
+    for key, sym in (("minimum", ">="), ("maximum", "<=")):
+        if key in c:
+            parts.append(f"{sym} {c[key]}")
+    return "; ".join(parts)
+
+
+def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
+    """One row per field of every resource: resource, field, type, unit, constraints, description."""
+    folder = Path(folder) if folder is not None else data_dir()
+    desc_path = folder / "datapackage.json"
+    data.record_read(desc_path)
+    rows = []
+    for res in json.loads(desc_path.read_text(encoding="utf-8"))["resources"]:
+        for f in res.get("schema", {}).get("fields", []):
+            unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
+            rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
+                         "unit": unit, "constraints": _constraints(f), "description": f.get("description", "")})
+    return pd.DataFrame(rows)
+
+
+def resource_summary(folder: Path | None = None) -> pd.DataFrame:
+    """One row per resource: name, file, rows, primary key, foreign keys, title."""
+    folder = Path(folder) if folder is not None else data_dir()
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    rows = []
+    for res in desc["resources"]:
+        schema = res.get("schema", {})
+        fks = [f"{fk['fields']} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
+        rows.append({"resource": res["name"], "file": res["path"], "rows": len(data.load(res["name"], folder=folder)),
+                     "primary key": ", ".join(schema.get("primaryKey", [])) if isinstance(schema.get("primaryKey"), list)
+                     else schema.get("primaryKey", ""), "foreign keys": "; ".join(fks), "title": res.get("title", "")})
+    return pd.DataFrame(rows)
+
+
+def ledger_table(as_of: str | None = None) -> pd.DataFrame:
+    """The full claims ledger for print: id, chapter, statement, value (range), unit, date, basis, source."""
+    from aicompute.audit import value_with_range
+
+    led = data.claims()
+    if as_of:
+        led = led[led["as_of"] <= pd.Timestamp(as_of)]
+    led = led.sort_values(["chapter", "id"])
+    return pd.DataFrame({
+        "id": led["id"], "chapter": led["chapter"], "statement": led["statement"],
+        "value": [value_with_range(v, lo, hi) for v, lo, hi in zip(led["value"], led["low"], led["high"])],
+        "unit": led["unit"], "as of": led["as_of"].dt.date.astype(str), "basis": led["basis"],
+        "source": led["source_publisher"] + " — " + led["source_title"],
+        "verdict": led["verdict"].fillna(""),
+    }).reset_index(drop=True)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from aicompute import appendix
+
+
+def test_parameters_table(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('as_of = "2026-11-28"  # report date\npue = 1.3  # [1, 2] power usage effectiveness\n')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell]
+    nbformat.write(nb, tmp_path / "02_x.ipynb")
+    t = appendix.parameters_table([tmp_path / "02_x.ipynb"])
+    assert t.to_dict("records") == [
+        {"notebook": "02_x", "parameter": "as_of", "default": "'2026-11-28'", "range": "", "description": "report date"},
+        {"notebook": "02_x", "parameter": "pue", "default": "1.3", "range": "[1, 2]",
+         "description": "power usage effectiveness"},
+    ]
+
+
+def test_data_dictionary_and_summary(pkg: Path) -> None:
+    d = appendix.data_dictionary(pkg)
+    row = d[(d.resource == "claims") & (d.field == "unit")].iloc[0]
+    assert row["type"] == "string" and row["constraints"].startswith("required; one of: USD M, USD bn")
+    assert d[(d.resource == "claims") & (d.field == "value")].iloc[0]["unit"] == "see column 'unit'"
+    s = appendix.resource_summary(pkg).set_index("resource")
+    assert s.loc["claims", "rows"] == 4 and s.loc["sources", "rows"] == 2
+    assert s.loc["claims", "foreign keys"] == "['source_id'] → sources"
+
+
+def test_ledger_table_real_data() -> None:
+    t = appendix.ledger_table("2026-11-28")
+    assert len(t) >= 120 and t["id"].is_unique
+    row = t.set_index("id").loc["tsmc_capex_2026"]
+    assert row["value"] == "54 (52–56)" and row["unit"] == "USD bn"
