@@ -29,7 +29,7 @@ test: $(STAMP)
 
 ## Open JupyterLab with the aicompute package importable.
 lab: $(STAMP)
-	@$(PY) -m jupyter lab --notebook-dir=.
+	@$(PY) -m jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
 ## Measure build times and peak memory.
 bench: $(STAMP)
