@@ -50,7 +50,9 @@ _SPECIALS = {
 }
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
 _PAREN = re.compile(r"\s*\([^()]*\)")
-_RELAYED = re.compile(r",?\s+(?:as reported|as relayed|as summari[sz]ed|reported|via|following)\b.*$", re.I)
+_RELAYED = re.compile(
+    r",?\s+(?:as reported|as relayed|as summari[sz]ed|reported|via|following)\b.*$", re.IGNORECASE
+)
 
 
 def escape(text: str) -> str:
@@ -64,7 +66,7 @@ def _escape_url(url: str) -> str:
 
 
 def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, float) and value != value) and str(value).strip() != ""
+    return value is not None and not pd.isna(value) and str(value).strip() != ""
 
 
 def _iso(value: Any) -> str:
@@ -149,7 +151,9 @@ def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -
     missing = [i for i in ids if i not in table.index]
     if missing:
         raise KeyError(f"unknown source id(s) {missing}: not in data/sources.csv")
-    labels = _unique(f"{short_publisher(table.at[i, 'publisher'])} ({_iso(table.at[i, 'date'])[:4]})" for i in ids)
+    labels = _unique(
+        f"{short_publisher(table.at[i, 'publisher'])} ({_iso(table.at[i, 'date'])[:4]})" for i in ids
+    )
     return "Source: " + "; ".join(labels)
 
 

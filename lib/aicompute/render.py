@@ -335,7 +335,9 @@ def _render_fallback(
     index = _read_index(report_dir)
     chapters = _book_pages(report_dir, chapter_paths, notebooks)
     figures = _number_figures(chapters)
-    pages = [Page("index.html", INDEX_NAV_LABEL)] + [Page(c.href, c.title, bool(c.appendix)) for c in chapters]
+    pages = [Page("index.html", INDEX_NAV_LABEL)] + [
+        Page(c.href, c.title, bool(c.appendix)) for c in chapters
+    ]
     refs_page = next((c.href for c in chapters if _REFS_DIV.search(_text(c.nb.cells[0].source))
                       and c.path.suffix != ".ipynb"), None)  # fmt: skip
     ctx = _HtmlContext(
@@ -965,7 +967,10 @@ class _CiteConfig:
         args += [f"--bibliography={b}" for b in self.bibliography]
         args.append("--metadata=link-citations:true")
         if page is not None and self.refs_page and page != self.refs_page:
-            args += [f"--metadata=aic-refs-page:{self.refs_page}", f"--lua-filter={self._filter('cite-links.lua')}"]
+            args += [
+                f"--metadata=aic-refs-page:{self.refs_page}",
+                f"--lua-filter={self._filter('cite-links.lua')}",
+            ]
         return args
 
     def _filter(self, name: str) -> Path:
@@ -1011,7 +1016,9 @@ def navigation(pages: Sequence[Page], current: int, book_title: str) -> tuple[st
             side.append(f'<li><a href="{page.href}">{label}</a></li>')
     tail.append("</ol></nav>")
     links = "".join(f'<li><a href="{href}">{html.escape(label)}</a></li>' for href, label in DOWNLOADS)
-    tail.append(f'<nav class="nav-downloads" aria-label="Downloads"><p class="nav-section">Downloads</p><ul>{links}</ul></nav>')
+    tail.append(
+        f'<nav class="nav-downloads" aria-label="Downloads"><p class="nav-section">Downloads</p><ul>{links}</ul></nav>'
+    )
     return "\n".join(head), "\n".join(tail)
 
 
