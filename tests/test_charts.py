@@ -76,7 +76,7 @@ def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.Monkey
     charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited")
     charts.show(_chart(), source="OpenAI", name="fig-x-free")
     cited, free = shown
-    assert "Source: NVIDIA (2026); The Information (2025); our estimate" in cited["image/svg+xml"]
+    assert "Source: NVIDIA (2026); The Information (2025c); our estimate" in cited["image/svg+xml"]
     div = re.search(r'<div class="aic-chart"[^>]*>', cited["text/html"]).group(0)
     assert 'data-name="fig-x-cited"' in div and f'data-cites="{" ".join(ids)}"' in div
     free_div = re.search(r'<div class="aic-chart"[^>]*>', free["text/html"]).group(0)

@@ -117,20 +117,58 @@ def test_short_publisher_drops_asides() -> None:
 
 def test_source_line_outlet_and_year() -> None:
     s = _sources()
-    assert cite.source_line(["src_a", "src_b"], s) == "Source: 半导体产业纵横 (2026); Outlet B (2025)"
-    assert cite.source_line("src_b", s) == "Source: Outlet B (2025)"
+    assert (
+        cite.source_line(["src_a", "src_b"], s) == "Source: 半导体产业纵横 (2026); Kaplan and Healey (2025)"
+    )
+    assert cite.source_line("src_b", s) == "Source: Kaplan and Healey (2025)"
+    assert cite.source_line(["src_b", "src_b"], s) == "Source: Kaplan and Healey (2025)"  # shown once
     twice = _sources(
         id=["x1", "x2"],
-        publisher=["NVIDIA", "NVIDIA (press release)"],
+        author=[None, None],
+        publisher=["NVIDIA (press release)", "NVIDIA"],
+        title=["Zeta results", "Alpha results"],
         date=pd.to_datetime(["2026-02-25", "2026-05-01"]),
     )
-    assert cite.source_line(["x1", "x2"], twice) == "Source: NVIDIA (2026)"  # same label shown once
+    # one outlet, two entries in a year: year suffixes in title order, as citeproc assigns them
+    assert cite.source_line(["x1", "x2"], twice) == "Source: NVIDIA (2026b); NVIDIA (2026a)"
     with pytest.raises(KeyError, match="nope"):
         cite.source_line(["src_a", "nope"], s)
     with pytest.raises(ValueError):
         cite.source_line([], s)
 
 
+def test_author_labels() -> None:
+    s = _sources(
+        id=["one", "three", "open"],
+        author=["David Cahn", "A Noffsinger; B Patel; C Sachdeva", "Stacy A. Rasgon et al."],
+        publisher=["Sequoia", "McKinsey", "Bernstein"],
+        title=["t1", "t2", "t3"],
+        url=["https://e.com/1", "https://e.com/2", "https://e.com/3"],
+        type=["analyst", "research", "analyst"],
+        date=pd.to_datetime(["2024-06-20", "2025-04-28", "2025-10-29"]),
+        accessed=pd.to_datetime(["2026-11-28"] * 3),
+        note=[None] * 3,
+    )
+    assert cite.citation_labels(s) == {
+        "one": "Cahn (2024)",
+        "three": "Noffsinger et al. (2025)",
+        "open": "Rasgon et al. (2025)",
+    }
+
+
+def test_source_line_labels_equal_pandoc_citations() -> None:
+    """For every real source, the chart label equals what pandoc's citeproc prints for ``@id``."""
+    sources = data.load("sources")
+    labels = cite.citation_labels(sources)
+    ids = sorted(labels)
+    md = '---\nnocite: "@*"\nsuppress-bibliography: true\n---\n' + "\n".join(f"- @{i}" for i in ids) + "\n"
+    bib = ROOT / "report" / "references.bib"
+    cmd = [_pandoc(), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
+    out = subprocess.run(cmd, input=md, capture_output=True, text=True, check=True).stdout
+    printed = [line[2:].strip().replace("’", "'") for line in out.splitlines() if line.startswith("- ")]
+    assert dict(zip(ids, printed, strict=True)) == labels
+
+
 def test_source_line_from_the_data_package() -> None:
     line = cite.source_line(["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"])
-    assert line == "Source: NVIDIA (2026); The Information (2025)"
+    assert line == "Source: NVIDIA (2026); The Information (2025c)"

@@ -360,11 +360,14 @@ def test_numbered_table_with_caption_on_top(fallback_site: tuple[Path, str, list
 def test_chart_download_links(fallback_site: tuple[Path, str, list[str]]) -> None:
     page = _read(fallback_site[0] / "00_claims_audit.html")
     base = "downloads/figures/00_claims_audit/fig-demo-named"
-    assert (
-        f'<p class="chart-downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
-        f'<a href="{base}.svg" download>image (SVG)</a></p>'
-    ) in page
-    assert page.count('class="chart-downloads"') == 1  # the chart without data-name gets no links
+    footer = re.search(r'<div class="chart-downloads">\s*<p>(.*?)</p>\s*</div>', page, re.DOTALL)
+    assert footer and page.count('class="chart-downloads"') == 1  # the chart without data-name gets none
+    text = footer.group(1)
+    assert f'Download: <a href="{base}.csv" download="">data (CSV)</a> · ' in text
+    assert f'<a href="{base}.svg" download="">image (SVG)</a>' in text
+    # the chart's sources (data-cites) as citations, linked to the bibliography, as in its source line
+    assert re.search(r'Sources: <span class="citation" data-cites="src_a">Company A \(<a href="references\.html#ref-src_a"', text)
+    assert 'href="references.html#ref-src_b"' in text
     nav = page[page.index('<nav class="nav-downloads"') :]
     for href in ("report.pdf", "downloads/data/datapackage.json", "downloads/aicompute-data-package.zip"):
         assert f'href="{href}"' in nav

@@ -6,7 +6,10 @@
   in-text citation reads "NVIDIA (2026)", like the chart source lines.
 * :func:`write_references` writes the file; the build calls it before rendering. The file is
   committed too (Quarto needs it); a test checks that it is up to date.
-* :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025)" from source ids;
+* :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025a)" from source ids, with
+  the same labels as the in-text citations ("Author (year)" as pandoc's Chicago author-date style
+  prints ``@id``: the outlet, or the authors' family names when known, and the year with the same
+  a/b/c suffix citeproc adds when one author has several entries in a year);
   :func:`aicompute.charts.show` uses it for ``sources=[...]``.
 """
 
@@ -19,7 +22,15 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ENTRY_TYPES", "bibtex", "escape", "short_publisher", "source_line", "write_references"]
+__all__ = [
+    "ENTRY_TYPES",
+    "bibtex",
+    "citation_labels",
+    "escape",
+    "short_publisher",
+    "source_line",
+    "write_references",
+]
 
 #: BibLaTeX entry type per ``sources.type``: web pages and news items are ``@online``; filings,
 #: analyst notes and research publications are ``@report``.
@@ -80,19 +91,58 @@ def short_publisher(publisher: str) -> str:
     return " ".join(text.split()).strip(" ,;") or str(publisher).strip()
 
 
+def _names(author: Any) -> tuple[list[str], bool]:
+    """Personal names in ``author`` ("A B; C D et al.") and whether the list is open-ended."""
+    names = [n.strip() for n in re.split(r";|\band\b", str(author)) if n.strip()]
+    more = bool(names) and bool(re.search(r"\bet al\.?$", names[-1]))
+    if more:
+        names[-1] = re.sub(r"\s*\bet al\.?$", "", names[-1])
+        names = [n for n in names if n]
+    return names, more
+
+
 def _authors(author: Any) -> str | None:
     """BibTeX ``author``: "A B; C D" -> "A B and C D"; a trailing "et al." -> "and others"."""
     if not _present(author):
         return None
-    names = [n.strip() for n in re.split(r";|\band\b", str(author)) if n.strip()]
-    out = []
-    for name in names:
-        if re.search(r"\bet al\.?$", name):
-            name = re.sub(r"\s*\bet al\.?$", "", name)
-            out += [escape(name), "others"] if name else ["others"]
-        else:
-            out.append(escape(name))
-    return " and ".join(out)
+    names, more = _names(author)
+    return " and ".join([escape(n) for n in names] + (["others"] if more else []))
+
+
+def _author_label(row: dict[str, Any]) -> str:
+    """The author part of an in-text citation (pandoc's Chicago author-date): "Cahn", "Kaplan and
+    Healey", "Rasgon et al." (three or more, or an open list); else the outlet."""
+    if not _present(row.get("author")):
+        return short_publisher(row["publisher"])
+    names, more = _names(row["author"])
+    family = [n.split()[-1] for n in names]
+    if more or len(family) >= 3:
+        return f"{family[0]} et al."
+    return " and ".join(family)
+
+
+def _sort_title(title: str) -> str:
+    """Collation key close to citeproc's: case, spaces and punctuation ignored."""
+    return re.sub(r"[\W_]", "", str(title).casefold())
+
+
+def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """Source id -> "Author (year)" as a narrative citation ``@id`` prints it (``2025a`` etc. included).
+
+    Year suffixes follow citeproc: entries sharing an author label and a year get a, b, c ... in
+    bibliography order (by title within the group).
+    """
+    rows = sources.to_dict("records")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((_author_label(row), _iso(row["date"])[:4]), []).append(row)
+    labels = {}
+    for (label, year), members in groups.items():
+        members.sort(key=lambda r: _sort_title(r["title"]))
+        for k, row in enumerate(members):
+            suffix = chr(ord("a") + k) if len(members) > 1 else ""
+            labels[str(row["id"])] = f"{label} ({year}{suffix})"
+    return labels
 
 
 def _entry(row: dict[str, Any]) -> str:
@@ -136,9 +186,10 @@ def write_references(path: Path | None = None, *, folder: Path | None = None) ->
 
 
 def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -> str:
-    """ "Source: NVIDIA (2026); The Information (2025)" for source ids (outlet and year, in the given order).
+    """ "Source: NVIDIA (2026); The Information (2025a)" for source ids, in the given order.
 
-    Unknown ids raise ``KeyError`` naming them; repeated outlet-year labels are shown once.
+    Each label is the one the citation ``@id`` shows (:func:`citation_labels`; ``sources`` must be the
+    whole table for year suffixes to agree). Unknown ids raise ``KeyError`` naming them.
     """
     ids = [ids] if isinstance(ids, str) else list(ids)
     if not ids:
@@ -147,14 +198,11 @@ def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -
         from aicompute import data
 
         sources = data.load("sources")
-    table = sources.set_index("id")
-    missing = [i for i in ids if i not in table.index]
+    labels = citation_labels(sources)
+    missing = [i for i in ids if i not in labels]
     if missing:
         raise KeyError(f"unknown source id(s) {missing}: not in data/sources.csv")
-    labels = _unique(
-        f"{short_publisher(table.at[i, 'publisher'])} ({_iso(table.at[i, 'date'])[:4]})" for i in ids
-    )
-    return "Source: " + "; ".join(labels)
+    return "Source: " + "; ".join(_unique(labels[i] for i in ids))
 
 
 def _unique(items: Iterable[str]) -> list[str]:

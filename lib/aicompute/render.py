@@ -21,7 +21,8 @@ Two paths, chosen by :func:`render`:
      with the template ``report/assets/page.html``, CSS inlined from ``report/assets/style.css``,
      a shared sidebar navigation (chapters, an "Appendices" group, downloads), prev/next links and
      a footer; each chart with a ``data-name`` gets "Download: data (CSV) · image (SVG)" links to
-     ``downloads/figures/<notebook>/<name>.csv|svg`` (copied there by the build);
+     ``downloads/figures/<notebook>/<name>.csv|svg`` (copied there by the build), and one with
+     ``data-cites`` its sources as linked citations (the same labels as its drawn source line);
    * one pandoc call for the whole book to Typst (template ``report/assets/book.typ``), compiled
      to ``report.pdf`` with ``typst.compile``; charts use their static SVG copies.
 
@@ -835,25 +836,32 @@ def _html_output(output: Mapping[str, Any], figure: FigureRef | None, stem: str 
     block = f'<div class="cell-output cell-output-display">\n{inner}\n</div>'
     if figure is not None:
         block = f"{_figure_open(figure)}\n{block}\n{_figure_close(figure)}"
-    return raw_block(block + downloads, "html")
+    return raw_block(block, "html") + downloads
 
 
 _CHART_DIV = re.compile(r"<div\b[^>]*\bclass=\"aic-chart\b[^>]*>")
 _DATA_NAME = re.compile(r"\sdata-name=\"([\w.-]+)\"")
+_DATA_CITES = re.compile(r"\sdata-cites=\"([a-z][a-z0-9_]*(?: [a-z][a-z0-9_]*)*)\"")
 
 
 def _chart_downloads(value: str, stem: str) -> str:
-    """OWID-style download links under each chart that carries ``data-name`` (files copied by the build)."""
-    links = []
+    """Under each chart: OWID-style download links when it carries ``data-name`` (files copied by
+    the build to ``downloads/figures/<stem>/``), and its sources (``data-cites``) as citations linking
+    to the bibliography. Pandoc markdown (a ``.chart-downloads`` div), or ``""``."""
+    footers = []
     for div in _CHART_DIV.finditer(value):
-        match = _DATA_NAME.search(div.group(0))
-        if match and stem:
-            base = f"downloads/figures/{html.escape(stem, quote=True)}/{match.group(1)}"
-            links.append(
-                f'\n<p class="chart-downloads">Download: <a href="{base}.csv" download>data (CSV)</a> · '
-                f'<a href="{base}.svg" download>image (SVG)</a></p>'
+        parts = []
+        name, cites = _DATA_NAME.search(div.group(0)), _DATA_CITES.search(div.group(0))
+        if name and re.fullmatch(r"[\w.-]+", stem):
+            base = f"downloads/figures/{stem}/{name.group(1)}"
+            parts.append(
+                f"Download: [data (CSV)]({base}.csv){{download=''}} · [image (SVG)]({base}.svg){{download=''}}"
             )
-    return "".join(links)
+        if cites:
+            parts.append("Sources: " + "; ".join(f"@{c}" for c in cites.group(1).split()))
+        if parts:
+            footers.append("::: {.chart-downloads}\n" + " · ".join(parts) + "\n:::")
+    return "".join(f"\n\n{f}" for f in footers)
 
 
 def _caption_html(figure: FigureRef) -> str:
