@@ -92,3 +92,17 @@ def test_source_text_combinations() -> None:
         charts.with_source(_chart(), charts.source_text(None, None))
     with pytest.raises(KeyError, match="not_a_source"):
         charts.source_text(None, ["not_a_source"])
+
+
+def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule().encode(y="y:Q")
+    charts.show(_chart() + rule, source="OpenAI", name="fig-layered")
+    assert (tmp_path / "fig-layered.csv").read_text().splitlines()[0] == "year,gw"  # first layer's data
+    inline = alt.Chart(alt.Data(values=[{"a": 1}])).mark_bar().encode(x="a:Q").properties(title="Inline")
+    charts.show(inline, source="OpenAI", name="fig-inline")
+    assert not (tmp_path / "fig-inline.csv").exists()
+    assert 'data-files="csv svg"' in shown[0]["text/html"]
+    assert 'data-files="svg"' in shown[1]["text/html"]

@@ -373,6 +373,18 @@ def test_chart_download_links(fallback_site: tuple[Path, str, list[str]]) -> Non
         assert f'href="{href}"' in nav
 
 
+def test_chart_footer_links_only_the_files_written() -> None:
+    div = '<div class="aic-chart" id="c" data-name="fig-x" data-files="svg" data-cites="src_a">'
+    footer = r._chart_downloads(div, "02_infra")
+    assert footer == (
+        "\n\n::: {.chart-downloads}\nDownload: [image (SVG)](downloads/figures/02_infra/fig-x.svg){download=''}"
+        " · Sources: @src_a\n:::"
+    )
+    assert r._chart_downloads('<div class="aic-chart" id="c">', "02_infra") == ""
+    hostile = '<div class="aic-chart" data-name="a&quot;b" data-cites="x) [y](javascript:z">'
+    assert r._chart_downloads(hostile, "02_infra") == ""  # odd names / ids are ignored
+
+
 def test_appendices_follow_chapters(fallback_site: tuple[Path, str, list[str]]) -> None:
     out_dir = fallback_site[0]
     page = _read(out_dir / "90_methodology.html")

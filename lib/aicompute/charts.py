@@ -105,12 +105,13 @@ def reset_page() -> None:
 
 
 def _embed_html(spec: dict[str, Any], chart_id: str, title: str, include_bundle: bool, *,
-                name: str | None = None, cites: Sequence[str] = ()) -> str:
+                name: str | None = None, cites: Sequence[str] = (), files: Sequence[str] = ()) -> str:
     spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
     parts = []
     if include_bundle:
         parts.append(f'<script data-aic="vega-bundle">if (!window.vegaEmbed) {{\n{vega_bundle()}\n}}</script>')
     extra = f' data-name="{html.escape(name, quote=True)}"' if name else ""
+    extra += f' data-files="{html.escape(" ".join(files), quote=True)}"' if name and files else ""
     extra += f' data-cites="{html.escape(" ".join(cites), quote=True)}"' if cites else ""
     parts.append(
         f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(title)}"></div>\n'
@@ -144,11 +145,12 @@ def _title_of(spec: dict[str, Any]) -> str:
 
 
 def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False, name: str | None = None,
-                 cites: Sequence[str] = ()) -> dict[str, str]:
+                 cites: Sequence[str] = (), files: Sequence[str] = ()) -> dict[str, str]:
     """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
 
-    ``name`` (the figure's file name) and ``cites`` (source ids) become ``data-name`` / ``data-cites``
-    attributes of the chart div: the renderer links the chart's downloads from them.
+    ``name`` (the figure's file name), ``files`` (the copies written: ``csv``, ``svg``) and ``cites``
+    (source ids) become ``data-name`` / ``data-files`` / ``data-cites`` attributes of the chart div:
+    the renderer links the chart's downloads and sources from them.
     """
     import vl_convert as vlc
 
@@ -157,10 +159,24 @@ def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False, name
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
     return {
-        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, include_bundle, name=name, cites=cites),
+        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, include_bundle, name=name, cites=cites,
+                                 files=files),
         "image/svg+xml": svg,
         "text/plain": f"<Chart: {title}>",
     }
+
+
+def chart_data(chart: Any) -> Any:
+    """The chart's data frame: its own, else the first found in its layers / concatenated charts."""
+    data = getattr(chart, "data", None)
+    if hasattr(data, "to_csv"):
+        return data
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for sub in getattr(chart, key, None) or []:
+            found = chart_data(sub)
+            if found is not None:
+                return found
+    return None
 
 
 def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> None:
@@ -171,10 +187,8 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
-    data = getattr(chart, "data", None)
-    if data is None and hasattr(chart, "vconcat") and chart.vconcat:
-        data = getattr(chart.vconcat[0], "data", None)
-    if hasattr(data, "to_csv"):
+    data = chart_data(chart)
+    if data is not None:
         data.to_csv(out / f"{name}.csv", index=False)
 
 
@@ -202,7 +216,9 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     from IPython.display import display
 
     wrapped = with_source(chart, source_text(source, sources))
-    bundle = chart_bundle(wrapped, include_bundle=not _PAGE_HAS_BUNDLE, name=name, cites=list(sources or []))
+    files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
+    bundle = chart_bundle(wrapped, include_bundle=not _PAGE_HAS_BUNDLE, name=name, cites=list(sources or []),
+                          files=files)
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)

@@ -841,6 +841,7 @@ def _html_output(output: Mapping[str, Any], figure: FigureRef | None, stem: str 
 
 _CHART_DIV = re.compile(r"<div\b[^>]*\bclass=\"aic-chart\b[^>]*>")
 _DATA_NAME = re.compile(r"\sdata-name=\"([\w.-]+)\"")
+_DATA_FILES = re.compile(r"\sdata-files=\"([a-z ]*)\"")
 _DATA_CITES = re.compile(r"\sdata-cites=\"([a-z][a-z0-9_]*(?: [a-z][a-z0-9_]*)*)\"")
 
 
@@ -852,11 +853,13 @@ def _chart_downloads(value: str, stem: str) -> str:
     for div in _CHART_DIV.finditer(value):
         parts = []
         name, cites = _DATA_NAME.search(div.group(0)), _DATA_CITES.search(div.group(0))
-        if name and re.fullmatch(r"[\w.-]+", stem):
+        files = _DATA_FILES.search(div.group(0))
+        kinds = set(files.group(1).split()) if files else {"csv", "svg"}
+        if name and re.fullmatch(r"[\w.-]+", stem) and kinds & {"csv", "svg"}:
             base = f"downloads/figures/{stem}/{name.group(1)}"
-            parts.append(
-                f"Download: [data (CSV)]({base}.csv){{download=''}} · [image (SVG)]({base}.svg){{download=''}}"
-            )
+            links = [f"[data (CSV)]({base}.csv){{download=''}}"] if "csv" in kinds else []
+            links += [f"[image (SVG)]({base}.svg){{download=''}}"] if "svg" in kinds else []
+            parts.append("Download: " + " · ".join(links))
         if cites:
             parts.append("Sources: " + "; ".join(f"@{c}" for c in cites.group(1).split()))
         if parts:
