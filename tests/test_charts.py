@@ -66,3 +66,43 @@ def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
         "2024,0.6",
         "2025,1.9",
     ]
+
+
+def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    charts.reset_page()
+    ids = ["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"]
+    charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited")
+    charts.show(_chart(), source="OpenAI", name="fig-x-free")
+    cited, free = shown
+    assert "Source: NVIDIA (2026); The Information (2025c); our estimate" in cited["image/svg+xml"]
+    div = re.search(r'<div class="aic-chart"[^>]*>', cited["text/html"]).group(0)
+    assert 'data-name="fig-x-cited"' in div and f'data-cites="{" ".join(ids)}"' in div
+    free_div = re.search(r'<div class="aic-chart"[^>]*>', free["text/html"]).group(0)
+    assert 'data-name="fig-x-free"' in free_div and "data-cites" not in free_div
+    assert "Source: OpenAI" in free["image/svg+xml"]
+
+
+def test_source_text_combinations() -> None:
+    assert charts.source_text("OpenAI") == "OpenAI"
+    assert charts.source_text(["A", "B"]) == "A; B"
+    assert charts.source_text(None, ["nvidia_q4fy26_pr_2026_02_25"]) == "Source: NVIDIA (2026)"
+    with pytest.raises(ValueError, match="a chart needs a source line"):
+        charts.with_source(_chart(), charts.source_text(None, None))
+    with pytest.raises(KeyError, match="not_a_source"):
+        charts.source_text(None, ["not_a_source"])
+
+
+def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule().encode(y="y:Q")
+    charts.show(_chart() + rule, source="OpenAI", name="fig-layered")
+    assert (tmp_path / "fig-layered.csv").read_text().splitlines()[0] == "year,gw"  # first layer's data
+    inline = alt.Chart(alt.Data(values=[{"a": 1}])).mark_bar().encode(x="a:Q").properties(title="Inline")
+    charts.show(inline, source="OpenAI", name="fig-inline")
+    assert not (tmp_path / "fig-inline.csv").exists()
+    assert 'data-files="csv svg"' in shown[0]["text/html"]
+    assert 'data-files="svg"' in shown[1]["text/html"]

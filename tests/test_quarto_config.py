@@ -19,10 +19,10 @@ def _config() -> dict[str, Any]:
     return config
 
 
-def _chapter_files(config: dict[str, Any]) -> list[str]:
-    """Chapter file names from book.chapters (plain entries or `part:` groups)."""
+def _chapter_files(config: dict[str, Any], key: str = "chapters") -> list[str]:
+    """Chapter file names from book.chapters (or book.appendices): plain entries or `part:` groups."""
     files: list[str] = []
-    for entry in config["book"]["chapters"]:
+    for entry in config["book"].get(key) or []:
         if isinstance(entry, str):
             files.append(entry)
         elif isinstance(entry, dict):
@@ -51,18 +51,45 @@ def test_formats_html_and_pdf() -> None:
 
 
 def test_chapters_match_index_and_notebooks() -> None:
-    chapters = _chapter_files(_config())
+    config = _config()
+    chapters, appendices = _chapter_files(config), _chapter_files(config, "appendices")
     assert chapters[0] == "index.qmd" and (REPORT / "index.qmd").is_file()
+    assert chapters[-1] == "references.qmd", "the references page comes last in book.chapters"
     notebooks = {p.name for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")}
-    for chapter in chapters[1:]:
-        assert chapter.endswith(".ipynb"), chapter
-        assert chapter in notebooks, (
-            f"{chapter} is listed in _quarto.yml but notebooks/{chapter} does not exist"
-        )
+    for chapter in chapters[1:] + appendices:
+        assert chapter.endswith((".ipynb", ".qmd")), chapter
+        if chapter.endswith(".qmd"):
+            assert (REPORT / chapter).is_file(), (
+                f"{chapter} is listed in _quarto.yml but report/{chapter} does not exist"
+            )
+        else:
+            assert chapter in notebooks, (
+                f"{chapter} is listed in _quarto.yml but notebooks/{chapter} does not exist"
+            )
     listed = [c for c in chapters if c.endswith(".ipynb")]
-    assert sorted(notebooks - set(listed)) == [], "notebooks missing from _quarto.yml book.chapters"
-    assert listed == sorted(listed), "chapters must be listed in notebook order"
-    assert len(set(chapters)) == len(chapters)
+    listed_appendices = [c for c in appendices if c.endswith(".ipynb")]
+    assert sorted(notebooks - set(listed) - set(listed_appendices)) == [], (
+        "notebooks missing from _quarto.yml book.chapters / book.appendices"
+    )
+    assert listed == sorted(listed) and listed_appendices == sorted(listed_appendices), (
+        "chapters must be listed in notebook order"
+    )
+    assert all(c.startswith("9") for c in listed_appendices), "appendix notebooks are named 9N_name.ipynb"
+    assert not any(c.startswith("9") for c in listed), "9N_ notebooks are appendices, not chapters"
+    assert len(set(chapters + appendices)) == len(chapters + appendices)
+
+
+def test_bibliography_exists_and_references_page_lists_it() -> None:
+    config = _config()
+    bib = config["bibliography"]
+    for name in bib if isinstance(bib, list) else [bib]:
+        assert (REPORT / name).is_file(), (
+            f"bibliography {name} named in _quarto.yml does not exist in report/"
+        )
+    refs = (REPORT / "references.qmd").read_text(encoding="utf-8")
+    meta = yaml.safe_load(re.match(r"---\n(.*?)\n---\n", refs, re.DOTALL).group(1))
+    assert meta["nocite"] == "@*"  # every source is listed, cited or not
+    assert "# References {.unnumbered}" in refs and re.search(r"^::: \{#refs\}\n:::$", refs, re.MULTILINE)
 
 
 def test_index_front_matter_and_summary_marker() -> None:
@@ -79,7 +106,14 @@ def test_index_front_matter_and_summary_marker() -> None:
 
 def test_fallback_assets_present_and_offline() -> None:
     assets = REPORT / "assets"
-    for name in ("style.css", "page.html", "book.typ", "quarto-compat.lua"):
+    for name in (
+        "style.css",
+        "page.html",
+        "book.typ",
+        "quarto-compat.lua",
+        "cite-keys.lua",
+        "cite-links.lua",
+    ):
         assert (assets / name).is_file(), name
     css = (assets / "style.css").read_text(encoding="utf-8")
     assert not re.search(r"@import\s", css) and not re.search(r"url\(\s*['\"]?(https?:)?//", css)

@@ -5,6 +5,7 @@ Modules:
     data     load and validate the Frictionless data package (`load`, `claim`, `DataError`)
     charts   house theme, source lines and the offline (no-CDN) chart renderer
     tables   tables shown as HTML (escaped) and Markdown (for the PDF)
+    cite     report/references.bib from data/sources.csv; chart source lines matching the citations
     results  headline results a notebook publishes for the executive summary
     params   parameter validation for the build
     audit    consistency arithmetic of the claims audit

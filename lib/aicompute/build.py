@@ -242,6 +242,13 @@ def _swap_in(project: Project, staged: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def write_references(project: Project) -> Path:
+    """report/references.bib from data/sources.csv (rewritten only when it changes)."""
+    from aicompute import cite
+
+    return cite.write_references(project.report / "references.bib", folder=project.data)
+
+
 def render_site(project: Project, chapters: list[Path], log: Callable[[str], None]) -> str:
     """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
     from aicompute import render, summary
@@ -249,6 +256,7 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
     staged.chmod(0o755)
     try:
+        write_references(project)
         summary.write_summary(project.out / "results", chapters, project.report / "_summary.md")
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)
@@ -303,6 +311,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
                          + f"\n  (partially executed copies: {project.out / 'failed'})")
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
+        write_references(project)  # before the render key: the bibliography is part of what is rendered
         key = _render_key(project, executed)
         stamp = project.out / "render.key"
         if not force and project.site.joinpath("index.html").exists() and stamp.exists() \

@@ -19,12 +19,15 @@ import hashlib
 import html
 import json
 import os
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 
-__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page"]
+__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page",
+           "source_text"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette (colour-blind safe: Okabe-Ito order).
@@ -101,13 +104,17 @@ def reset_page() -> None:
     _PAGE_HAS_BUNDLE = False
 
 
-def _embed_html(spec: dict[str, Any], chart_id: str, title: str, include_bundle: bool) -> str:
+def _embed_html(spec: dict[str, Any], chart_id: str, title: str, include_bundle: bool, *,
+                name: str | None = None, cites: Sequence[str] = (), files: Sequence[str] = ()) -> str:
     spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
     parts = []
     if include_bundle:
         parts.append(f'<script data-aic="vega-bundle">if (!window.vegaEmbed) {{\n{vega_bundle()}\n}}</script>')
+    extra = f' data-name="{html.escape(name, quote=True)}"' if name else ""
+    extra += f' data-files="{html.escape(" ".join(files), quote=True)}"' if name and files else ""
+    extra += f' data-cites="{html.escape(" ".join(cites), quote=True)}"' if cites else ""
     parts.append(
-        f'<div class="aic-chart" id="{chart_id}" role="img" aria-label="{html.escape(title)}"></div>\n'
+        f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(title)}"></div>\n'
         "<script>(function(){"
         f"var spec={spec_json};"
         f"function go(){{window.vegaEmbed('#{chart_id}',spec,{{renderer:'svg',actions:false}})"
@@ -137,8 +144,14 @@ def _title_of(spec: dict[str, Any]) -> str:
     return find(spec) or "Chart"
 
 
-def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False) -> dict[str, str]:
-    """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain."""
+def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False, name: str | None = None,
+                 cites: Sequence[str] = (), files: Sequence[str] = ()) -> dict[str, str]:
+    """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
+
+    ``name`` (the figure's file name), ``files`` (the copies written: ``csv``, ``svg``) and ``cites``
+    (source ids) become ``data-name`` / ``data-files`` / ``data-cites`` attributes of the chart div:
+    the renderer links the chart's downloads and sources from them.
+    """
     import vl_convert as vlc
 
     spec = chart.to_dict()
@@ -146,10 +159,24 @@ def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False) -> d
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
     return {
-        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, include_bundle),
+        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, include_bundle, name=name, cites=cites,
+                                 files=files),
         "image/svg+xml": svg,
         "text/plain": f"<Chart: {title}>",
     }
+
+
+def chart_data(chart: Any) -> Any:
+    """The chart's data frame: its own, else the first found in its layers / concatenated charts."""
+    data = getattr(chart, "data", None)
+    if hasattr(data, "to_csv"):
+        return data
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for sub in getattr(chart, key, None) or []:
+            found = chart_data(sub)
+            if found is not None:
+                return found
+    return None
 
 
 def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> None:
@@ -160,20 +187,38 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.svg").write_text(bundle["image/svg+xml"], encoding="utf-8")
-    data = getattr(chart, "data", None)
-    if data is None and hasattr(chart, "vconcat") and chart.vconcat:
-        data = getattr(chart.vconcat[0], "data", None)
-    if hasattr(data, "to_csv"):
+    data = chart_data(chart)
+    if data is not None:
         data.to_csv(out / f"{name}.csv", index=False)
 
 
-def show(chart: alt.TopLevelMixin, *, source: str | list[str], name: str) -> None:
-    """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>)."""
+def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None) -> str:
+    """The source line: ``cite.source_line(sources)`` (outlet and year per source id), then free ``source`` text."""
+    free = source if isinstance(source, str) else "; ".join(source or [])
+    if not sources:
+        return free
+    from aicompute import cite
+
+    line = cite.source_line(list(sources))
+    free = re.sub(r"^\s*sources?\s*:\s*", "", free, flags=re.IGNORECASE).strip()
+    return f"{line}; {free}" if free else line
+
+
+def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
+         sources: Sequence[str] | None = None) -> None:
+    """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
+
+    ``sources``: source ids from data/sources.csv; the source line then reads like the citations
+    ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
+    HTML carries ``data-cites``. Either ``source`` or ``sources`` is required.
+    """
     global _PAGE_HAS_BUNDLE
     from IPython.display import display
 
-    wrapped = with_source(chart, source)
-    bundle = chart_bundle(wrapped, include_bundle=not _PAGE_HAS_BUNDLE)
+    wrapped = with_source(chart, source_text(source, sources))
+    files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
+    bundle = chart_bundle(wrapped, include_bundle=not _PAGE_HAS_BUNDLE, name=name, cites=list(sources or []),
+                          files=files)
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)

@@ -1,0 +1,212 @@
+"""Citations: ``report/references.bib`` from ``data/sources.csv``, and chart source lines that match it.
+
+* :func:`bibtex` turns the sources table into BibLaTeX entries (key = source id), which pandoc's
+  ``--citeproc`` (the offline renderer) and Quarto read, so chapters can cite ``[@id]`` / ``@id``.
+  Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an
+  in-text citation reads "NVIDIA (2026)", like the chart source lines.
+* :func:`write_references` writes the file; the build calls it before rendering. The file is
+  committed too (Quarto needs it); a test checks that it is up to date.
+* :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025a)" from source ids, with
+  the same labels as the in-text citations ("Author (year)" as pandoc's Chicago author-date style
+  prints ``@id``: the outlet, or the authors' family names when known, and the year with the same
+  a/b/c suffix citeproc adds when one author has several entries in a year);
+  :func:`aicompute.charts.show` uses it for ``sources=[...]``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "ENTRY_TYPES",
+    "bibtex",
+    "citation_labels",
+    "escape",
+    "short_publisher",
+    "source_line",
+    "write_references",
+]
+
+#: BibLaTeX entry type per ``sources.type``: web pages and news items are ``@online``; filings,
+#: analyst notes and research publications are ``@report``.
+ENTRY_TYPES = {
+    "company": "online",
+    "filing": "report",
+    "report": "online",
+    "leak": "online",
+    "analyst": "report",
+    "research": "report",
+    "secondary": "online",
+}
+HEADER = (
+    "% report/references.bib: generated from data/sources.csv by aicompute.cite. Do not edit:\n"
+    "% change data/sources.csv and run `python -m aicompute build` to refresh it.\n"
+)
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
+_PAREN = re.compile(r"\s*\([^()]*\)")
+_RELAYED = re.compile(
+    r",?\s+(?:as reported|as relayed|as summari[sz]ed|reported|via|following)\b.*$", re.IGNORECASE
+)
+
+
+def escape(text: str) -> str:
+    """``text`` as a BibTeX field value: specials escaped, whitespace collapsed, UTF-8 kept."""
+    return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(0)], " ".join(str(text).split()))
+
+
+def _escape_url(url: str) -> str:
+    """URLs are verbatim in BibLaTeX: only characters that would break the braces are percent-encoded."""
+    return str(url).strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not pd.isna(value) and str(value).strip() != ""
+
+
+def _iso(value: Any) -> str:
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)[:10]
+
+
+def short_publisher(publisher: str) -> str:
+    """The outlet's name without asides: "Reuters (following The Information)" -> "Reuters"."""
+    text = _PAREN.sub("", str(publisher))
+    text = _RELAYED.sub("", text)
+    return " ".join(text.split()).strip(" ,;") or str(publisher).strip()
+
+
+def _names(author: Any) -> tuple[list[str], bool]:
+    """Personal names in ``author`` ("A B; C D et al.") and whether the list is open-ended."""
+    names = [n.strip() for n in re.split(r";|\band\b", str(author)) if n.strip()]
+    more = bool(names) and bool(re.search(r"\bet al\.?$", names[-1]))
+    if more:
+        names[-1] = re.sub(r"\s*\bet al\.?$", "", names[-1])
+        names = [n for n in names if n]
+    return names, more
+
+
+def _authors(author: Any) -> str | None:
+    """BibTeX ``author``: "A B; C D" -> "A B and C D"; a trailing "et al." -> "and others"."""
+    if not _present(author):
+        return None
+    names, more = _names(author)
+    return " and ".join([escape(n) for n in names] + (["others"] if more else []))
+
+
+def _author_label(row: dict[str, Any]) -> str:
+    """The author part of an in-text citation (pandoc's Chicago author-date): "Cahn", "Kaplan and
+    Healey", "Rasgon et al." (three or more, or an open list); else the outlet."""
+    if not _present(row.get("author")):
+        return short_publisher(row["publisher"])
+    names, more = _names(row["author"])
+    family = [n.split()[-1] for n in names]
+    if more or len(family) >= 3:
+        return f"{family[0]} et al."
+    return " and ".join(family)
+
+
+def _sort_title(title: str) -> str:
+    """Collation key close to citeproc's: case, spaces and punctuation ignored."""
+    return re.sub(r"[\W_]", "", str(title).casefold())
+
+
+def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """Source id -> "Author (year)" as a narrative citation ``@id`` prints it (``2025a`` etc. included).
+
+    Year suffixes follow citeproc: entries sharing an author label and a year get a, b, c ... in
+    bibliography order (by title within the group).
+    """
+    rows = sources.to_dict("records")
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((_author_label(row), _iso(row["date"])[:4]), []).append(row)
+    labels = {}
+    for (label, year), members in groups.items():
+        members.sort(key=lambda r: _sort_title(r["title"]))
+        for k, row in enumerate(members):
+            suffix = chr(ord("a") + k) if len(members) > 1 else ""
+            labels[str(row["id"])] = f"{label} ({year}{suffix})"
+    return labels
+
+
+def _entry(row: dict[str, Any]) -> str:
+    kind = ENTRY_TYPES.get(str(row["type"]), "misc")
+    date = _iso(row["date"])
+    author = _authors(row.get("author")) or "{" + escape(short_publisher(row["publisher"])) + "}"
+    fields = [
+        ("author", author),
+        ("title", "{" + escape(row["title"]) + "}"),  # braces: printed as written, no case changes
+        ("institution" if kind == "report" else "organization", escape(row["publisher"])),
+        ("year", date[:4]),
+        ("date", date),
+        ("url", _escape_url(row["url"])),
+        ("urldate", _iso(row["accessed"])),
+    ]
+    if _present(row.get("note")):
+        fields.append(("note", escape(row["note"])))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{row['id']},\n{body}\n}}\n"
+
+
+def bibtex(sources: pd.DataFrame) -> str:
+    """One BibLaTeX entry per source (sorted by id), preceded by a comment saying where it came from."""
+    rows = sorted(sources.to_dict("records"), key=lambda r: str(r["id"]))
+    return HEADER + "".join("\n" + _entry(r) for r in rows)
+
+
+def write_references(path: Path | None = None, *, folder: Path | None = None) -> Path:
+    """Write ``report/references.bib`` (or ``path``) from the validated sources table; returns the path.
+
+    The file is rewritten only when its content changes (its timestamp then says something).
+    """
+    from aicompute import data
+    from aicompute.paths import REPORT
+
+    target = Path(path) if path is not None else REPORT / "references.bib"
+    text = bibtex(data.load("sources", folder=folder))
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return target
+
+
+def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -> str:
+    """ "Source: NVIDIA (2026); The Information (2025a)" for source ids, in the given order.
+
+    Each label is the one the citation ``@id`` shows (:func:`citation_labels`; ``sources`` must be the
+    whole table for year suffixes to agree). Unknown ids raise ``KeyError`` naming them.
+    """
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    if not ids:
+        raise ValueError("source_line needs at least one source id")
+    if sources is None:
+        from aicompute import data
+
+        sources = data.load("sources")
+    labels = citation_labels(sources)
+    missing = [i for i in ids if i not in labels]
+    if missing:
+        raise KeyError(f"unknown source id(s) {missing}: not in data/sources.csv")
+    return "Source: " + "; ".join(_unique(labels[i] for i in ids))
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)

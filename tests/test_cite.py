@@ -1,0 +1,174 @@
+"""aicompute.cite: references.bib from sources.csv (checked through pandoc's own BibLaTeX reader)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from aicompute import cite, data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sources(**overrides: list) -> pd.DataFrame:
+    rows = {
+        "id": ["src_b", "src_a"],
+        "title": ["Capex & margins: 100% of $5B in #1_fund {x}", "OpenAI–Cerebras deal"],
+        "publisher": [
+            "Outlet B (as reported by ts2.tech)",
+            "半导体产业纵横 (Semiconductor Industry Perspective)",
+        ],
+        "author": ["Karen Kaplan; Jon Healey", None],
+        "date": pd.to_datetime(["2025-11-24", "2026-01-14"]),
+        "url": ["https://example.com/b_c%20d?x=1&y=2#top", "https://example.com/a"],
+        "type": ["analyst", "company"],
+        "accessed": pd.to_datetime(["2026-11-28", "2026-11-28"]),
+        "note": ["line one\nline two ~ 50%", None],
+    }
+    rows.update(overrides)
+    return pd.DataFrame(rows)
+
+
+def _pandoc() -> str:
+    import pypandoc
+
+    return str(pypandoc.get_pandoc_path())
+
+
+def _csl(bib: str, tmp_path: Path) -> dict[str, dict]:
+    """What pandoc (the renderer's reader) makes of the .bib, as CSL JSON by id."""
+    path = tmp_path / "refs.bib"
+    path.write_text(bib, encoding="utf-8")
+    out = subprocess.run([_pandoc(), str(path), "-t", "csljson"], capture_output=True, text=True, check=True)
+    return {item["id"]: item for item in json.loads(out.stdout)}
+
+
+def test_bibtex_entries_sorted_typed_and_escaped() -> None:
+    bib = cite.bibtex(_sources())
+    assert bib.startswith("% report/references.bib: generated from data/sources.csv")
+    assert [m for m in re.findall(r"^@(\w+)\{(\w+),", bib, re.MULTILINE)] == [
+        ("online", "src_a"),
+        ("report", "src_b"),
+    ]
+    assert r"title = {{Capex \& margins: 100\% of \$5B in \#1\_fund \{x\}}}" in bib
+    assert "author = {Karen Kaplan and Jon Healey}" in bib
+    assert "author = {{半导体产业纵横}}" in bib  # outlet without asides as corporate author, UTF-8 kept
+    assert "institution = {Outlet B (as reported by ts2.tech)}" in bib
+    assert "organization = {半导体产业纵横 (Semiconductor Industry Perspective)}" in bib
+    assert "year = {2026},\n  date = {2026-01-14}" in bib and "urldate = {2026-11-28}" in bib
+    assert "url = {https://example.com/b_c%20d?x=1&y=2#top}" in bib  # verbatim field
+    assert r"note = {line one line two \textasciitilde{} 50\%}" in bib
+    assert cite.bibtex(_sources().iloc[::-1]) == bib  # deterministic whatever the row order
+
+
+def test_bibtex_round_trips_through_pandoc(tmp_path: Path) -> None:
+    refs = _csl(cite.bibtex(_sources()), tmp_path)
+    b, a = refs["src_b"], refs["src_a"]
+    assert b["title"] == "Capex & margins: 100% of $5B in #1_fund {x}"
+    assert b["author"] == [{"family": "Kaplan", "given": "Karen"}, {"family": "Healey", "given": "Jon"}]
+    assert b["URL"] == "https://example.com/b_c%20d?x=1&y=2#top"
+    assert b["issued"]["date-parts"] == [[2025, 11, 24]] and b["accessed"]["date-parts"] == [[2026, 11, 28]]
+    assert b["type"] == "report" and b["publisher"] == "Outlet B (as reported by ts2.tech)"
+    assert b["note"] == "line one line two ~ 50%"
+    assert a["author"] == [{"literal": "半导体产业纵横"}] and a["type"] == "webpage"
+    assert a["title"] == "OpenAI–Cerebras deal"
+
+
+def test_real_sources_round_trip(tmp_path: Path) -> None:
+    sources = data.load("sources")
+    refs = _csl(cite.bibtex(sources), tmp_path)
+    assert set(refs) == set(sources["id"])
+    for row in sources.itertuples():
+        got = refs[row.id]
+        assert got["title"].replace("’", "'") == " ".join(row.title.split()), row.id
+        assert got["URL"] == row.url, row.id
+
+
+def test_committed_references_bib_is_up_to_date() -> None:
+    committed = (ROOT / "report" / "references.bib").read_text(encoding="utf-8")
+    assert committed == cite.bibtex(data.load("sources")), (
+        "report/references.bib is out of date with data/sources.csv: run `python -m aicompute build` to refresh it"
+    )
+
+
+def test_write_references_only_rewrites_on_change(tmp_path: Path, pkg: Path) -> None:
+    target = tmp_path / "references.bib"
+    assert cite.write_references(target, folder=pkg) == target
+    text = target.read_text(encoding="utf-8")
+    assert "@online{src_a," in text and "@report{src_b," in text and "author = {Jane Doe}" in text
+    stamp = target.stat().st_mtime_ns
+    cite.write_references(target, folder=pkg)
+    assert target.stat().st_mtime_ns == stamp
+
+
+def test_short_publisher_drops_asides() -> None:
+    assert cite.short_publisher("Reuters (following The Information)") == "Reuters"
+    assert (
+        cite.short_publisher("Where's Your Ed At (Ed Zitron), as reported by TechCrunch")
+        == "Where's Your Ed At"
+    )
+    assert cite.short_publisher("J.P. Morgan (note by A and B, as reported by Bloomberg)") == "J.P. Morgan"
+    assert cite.short_publisher("McKinsey & Company") == "McKinsey & Company"
+
+
+def test_source_line_outlet_and_year() -> None:
+    s = _sources()
+    assert (
+        cite.source_line(["src_a", "src_b"], s) == "Source: 半导体产业纵横 (2026); Kaplan and Healey (2025)"
+    )
+    assert cite.source_line("src_b", s) == "Source: Kaplan and Healey (2025)"
+    assert cite.source_line(["src_b", "src_b"], s) == "Source: Kaplan and Healey (2025)"  # shown once
+    twice = _sources(
+        id=["x1", "x2"],
+        author=[None, None],
+        publisher=["NVIDIA (press release)", "NVIDIA"],
+        title=["Zeta results", "Alpha results"],
+        date=pd.to_datetime(["2026-02-25", "2026-05-01"]),
+    )
+    # one outlet, two entries in a year: year suffixes in title order, as citeproc assigns them
+    assert cite.source_line(["x1", "x2"], twice) == "Source: NVIDIA (2026b); NVIDIA (2026a)"
+    with pytest.raises(KeyError, match="nope"):
+        cite.source_line(["src_a", "nope"], s)
+    with pytest.raises(ValueError):
+        cite.source_line([], s)
+
+
+def test_author_labels() -> None:
+    s = _sources(
+        id=["one", "three", "open"],
+        author=["David Cahn", "A Noffsinger; B Patel; C Sachdeva", "Stacy A. Rasgon et al."],
+        publisher=["Sequoia", "McKinsey", "Bernstein"],
+        title=["t1", "t2", "t3"],
+        url=["https://e.com/1", "https://e.com/2", "https://e.com/3"],
+        type=["analyst", "research", "analyst"],
+        date=pd.to_datetime(["2024-06-20", "2025-04-28", "2025-10-29"]),
+        accessed=pd.to_datetime(["2026-11-28"] * 3),
+        note=[None] * 3,
+    )
+    assert cite.citation_labels(s) == {
+        "one": "Cahn (2024)",
+        "three": "Noffsinger et al. (2025)",
+        "open": "Rasgon et al. (2025)",
+    }
+
+
+def test_source_line_labels_equal_pandoc_citations() -> None:
+    """For every real source, the chart label equals what pandoc's citeproc prints for ``@id``."""
+    sources = data.load("sources")
+    labels = cite.citation_labels(sources)
+    ids = sorted(labels)
+    md = '---\nnocite: "@*"\nsuppress-bibliography: true\n---\n' + "\n".join(f"- @{i}" for i in ids) + "\n"
+    bib = ROOT / "report" / "references.bib"
+    cmd = [_pandoc(), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
+    out = subprocess.run(cmd, input=md, capture_output=True, text=True, check=True).stdout
+    printed = [line[2:].strip().replace("’", "'") for line in out.splitlines() if line.startswith("- ")]
+    assert dict(zip(ids, printed, strict=True)) == labels
+
+
+def test_source_line_from_the_data_package() -> None:
+    line = cite.source_line(["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"])
+    assert line == "Source: NVIDIA (2026); The Information (2025c)"
