@@ -36,3 +36,5 @@ def test_ledger_table_real_data() -> None:
     assert len(t) >= 120 and t["id"].is_unique
     row = t.set_index("id").loc["tsmc_capex_2026"]
     assert row["value"] == "54 (52–56)" and row["unit"] == "USD bn"
+    assert t.columns.tolist() == ["chapter", "claim", "value", "unit", "as of", "basis", "source", "verdict", "id"]
+    assert t["source"].notna().all() and t["source"].str.match(r".+ \(\d{4}[a-z]?\)$").all()

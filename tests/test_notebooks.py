@@ -49,7 +49,7 @@ def test_every_notebook_runs_and_publishes(executed) -> None:
         outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
         assert not [o for o in outputs if o.output_type == "error"], stem
         charts = [o for o in outputs if "aic-chart" in str(o.get("data", {}).get("text/html", ""))]
-        assert charts, f"{stem} shows no chart"
+        assert charts or stem.startswith("9"), f"{stem} shows no chart"  # 9N_ appendices are tables
         for o in charts:
             assert o["data"]["image/svg+xml"].lstrip().startswith("<svg"), stem
             assert "Source:" in o["data"]["image/svg+xml"], f"{stem}: a chart without a source line"

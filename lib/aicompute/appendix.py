@@ -82,17 +82,18 @@ def resource_summary(folder: Path | None = None) -> pd.DataFrame:
 
 
 def ledger_table(as_of: str | None = None) -> pd.DataFrame:
-    """The full claims ledger for print: id, chapter, statement, value (range), unit, date, basis, source."""
+    """The full claims ledger for print: claim, value (range), unit, date, basis, source label, verdict, id."""
     from aicompute.audit import value_with_range
+    from aicompute.cite import citation_labels
 
     led = data.claims()
     if as_of:
         led = led[led["as_of"] <= pd.Timestamp(as_of)]
+    labels = citation_labels(data.load("sources"))
     led = led.sort_values(["chapter", "id"])
     return pd.DataFrame({
-        "id": led["id"], "chapter": led["chapter"], "statement": led["statement"],
+        "chapter": led["chapter"], "claim": led["statement"],
         "value": [value_with_range(v, lo, hi) for v, lo, hi in zip(led["value"], led["low"], led["high"])],
         "unit": led["unit"], "as of": led["as_of"].dt.date.astype(str), "basis": led["basis"],
-        "source": led["source_publisher"] + " — " + led["source_title"],
-        "verdict": led["verdict"].fillna(""),
+        "source": led["source_id"].map(labels), "verdict": led["verdict"].fillna(""), "id": led["id"],
     }).reset_index(drop=True)

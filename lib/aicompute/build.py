@@ -187,7 +187,7 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                 _store(project, nb.stem, tmp, key, hashes)
                 outcomes.append(Outcome(nb.stem, "executed", res["seconds"], reads=hashes))
                 log(f"[{done}/{total}] {nb.stem}: executed in {res['seconds']:.1f} s "
-                    f"(read {len(hashes) - 1 if hashes else 0} data file(s))")
+                    f"(read {len(hashes) - 1 if hashes else 0} input file(s))")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return outcomes
