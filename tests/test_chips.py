@@ -23,6 +23,19 @@ def test_perf_per_watt_and_dollar() -> None:
         chips.tflops_per_kw(1, 0)
 
 
+def test_efficiency_table_uses_fp8_else_bf16_and_price_ranges() -> None:
+    acc = _acc().assign(year=2024)
+    acc.loc[0, "fp8_dense_tflops"] = 1979.0
+    t = chips.efficiency_table(acc)
+    assert list(t["chip"]) == ["A"]  # the wafer publishes no dense FLOPS: left out
+    row = t.iloc[0]
+    # 1,979 / 0.7 kW = 2,827.1 TFLOPS/kW; 1,979 / 30 = 65.97 per $1,000; range 1,979/35 = 56.54 to 1,979/25 = 79.16
+    assert row["precision"] == "FP8"
+    assert row["tflops_per_kw"] == pytest.approx(2827.14, rel=1e-5)
+    assert row["tflops_per_kusd"] == pytest.approx(65.9667, rel=1e-5)
+    assert (row["tflops_per_kusd_low"], row["tflops_per_kusd_high"]) == pytest.approx((56.5429, 79.16), rel=1e-5)
+
+
 def test_decode_batch_one_is_memory_bound() -> None:
     comp, mem = chips.decode_step_seconds(DENSE70, 1, **H100)
     # compute: 2 x 70e9 = 1.4e11 FLOP / 989e12 FLOP/s = 1.41557e-4 s

@@ -30,6 +30,7 @@ __all__ = [
     "cost_table",
     "decode_step_seconds",
     "delivery_schedule",
+    "efficiency_table",
     "gw_by_vendor_year",
     "hourly_cost",
     "latency_table",
@@ -79,6 +80,22 @@ def tflops_per_kusd(tflops: float, price_usd: float) -> float:
     if price_usd <= 0:
         raise ValueError(f"price must be positive, got {price_usd}")
     return tflops / (price_usd / 1000)
+
+
+def efficiency_table(acc: pd.DataFrame) -> pd.DataFrame:
+    """Peak dense TFLOPS per kW and per 1,000 USD for each chip, FP8 where published, else BF16.
+
+    Chips without a FLOPS figure are left out; per-dollar columns are empty where no price is sourced, and
+    the low/high per-dollar values come from the high/low ends of the price range."""
+    out = acc.assign(tflops=acc["fp8_dense_tflops"].fillna(acc["bf16_dense_tflops"]),
+                     precision=acc["fp8_dense_tflops"].notna().map({True: "FP8", False: "BF16"}))
+    out = out[out["tflops"].notna()].copy()
+    out["tflops_per_kw"] = out["tflops"] / (out["power_w"] / 1000)
+    out["tflops_per_kusd"] = out["tflops"] / (out["price_usd"] / 1000)
+    out["tflops_per_kusd_low"] = out["tflops"] / (out["price_high_usd"].fillna(out["price_usd"]) / 1000)
+    out["tflops_per_kusd_high"] = out["tflops"] / (out["price_low_usd"].fillna(out["price_usd"]) / 1000)
+    return out[["vendor", "chip", "year", "precision", "tflops", "tflops_per_kw", "tflops_per_kusd",
+                "tflops_per_kusd_low", "tflops_per_kusd_high"]].reset_index(drop=True)
 
 
 def weight_bytes_per_step(model: Model, batch: int) -> float:

@@ -94,7 +94,7 @@ def check_overlaps(deals: pd.DataFrame) -> None:
     """Raise ValueError unless every ``overlaps_with`` names a row of the table and such rows are not counted."""
     ids = set(deals["id"])
     for r in deals.itertuples():
-        refs = [x.strip() for x in str(r.overlaps_with or "").split(";") if x.strip() and r.overlaps_with == r.overlaps_with]
+        refs = [] if pd.isna(r.overlaps_with) else [x.strip() for x in str(r.overlaps_with).split(";") if x.strip()]
         unknown = [x for x in refs if x not in ids]
         if unknown:
             raise ValueError(f"commitment '{r.id}': overlaps_with names unknown id(s) {unknown}")
