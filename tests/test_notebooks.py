@@ -68,3 +68,19 @@ def test_claims_audit_results_match_the_ledger(executed) -> None:
     )
     expected_drop = (gw["semis_crash_threshold"] / gw["semis_revenue_2025"] - 1) * 100
     assert results["crash_drop_pct"]["value"] == pytest.approx(round(expected_drop, 1))
+
+
+@pytest.mark.slow
+def test_chip_and_infra_results_match_the_library(executed) -> None:
+    from aicompute import infra
+
+    _, chips_results = executed["01_chip_strategy"]
+    assert 4 <= len(chips_results) <= 8
+    assert 0 <= chips_results["non_nvidia_share_final"]["value"] <= 100
+    assert chips_results["wafer_latency_multiple"]["value"] > 1  # SRAM beats HBM on single-stream speed
+    _, infra_results = executed["02_infrastructure"]
+    assert 4 <= len(infra_results) <= 8
+    deals = data.load("commitments")
+    assert infra_results["commitments_gw_dedup"]["value"] == pytest.approx(infra.dedup_total(deals, "gw"), abs=0.01)
+    # OpenAI's revenue per GW at end-2025: 20 USD bn / 1.9 GW = 10.5
+    assert infra_results["revenue_per_gw_today"]["value"] == pytest.approx(10.5, abs=0.05)
