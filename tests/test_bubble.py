@@ -90,3 +90,28 @@ def test_default_scorecard_thresholds_are_consistent() -> None:
     values = {t.key: t.calm for t in bubble.SCORECARD}
     assert bubble.total_score(bubble.scorecard(values)) == pytest.approx(0)
     assert np.isclose(bubble.scorecard(values)["weight"].sum(), 1)
+
+
+def _indicators() -> pd.DataFrame:
+    from aicompute import data, finance
+
+    return finance.resolve_claims(data.load("indicators"), data.claims())
+
+
+def test_inputs_from_data_hand_checked() -> None:
+    ind = bubble.known_by(_indicators(), "2026-11-28")
+    x = bubble.inputs_from_data(ind, extra={"sequoia_coverage": (3.9, 3.9, 5.0)})
+    # 725 / 30.6T = 2.37% of GDP; low 630 / 30.8T = 2.05%; high 725 / 30.0T = 2.42%
+    assert x["capex_gdp"] == pytest.approx((2.369, 2.045, 2.417), abs=1e-3)
+    # UBS 100% in 2026; 2025 actual 410 / 602.8 = 68.0%
+    assert x["capex_ocf"] == pytest.approx((100, 68.02, 100), abs=0.01)
+    # OpenAI 840 / 25 = 33.6x (730/25 = 29.2 to 852/25 = 34.1)
+    assert x["revenue_multiple"] == pytest.approx((33.6, 29.2, 34.08))
+    assert x["zero_roi_share"][0] == 95 and x["sequoia_coverage"] == (3.9, 3.9, 5.0)
+
+
+def test_inputs_from_data_respect_as_of() -> None:
+    early = bubble.inputs_from_data(bubble.known_by(_indicators(), "2026-01-20"))
+    # the Feb 2026 valuation and the April 2026 guidance are not yet known
+    assert "revenue_multiple" not in early and "capex_ocf" not in early
+    assert early["capex_gdp"][0] == pytest.approx(410 / 30.6 / 10)

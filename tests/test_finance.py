@@ -141,3 +141,13 @@ def test_resolve_claims_fills_and_checks_units() -> None:
 def test_every_linked_table_resolves() -> None:
     for name in ("openai_financials", "indicators", "analogs", "financing_flows"):
         assert finance.resolve_claims(data.load(name), data.claims())["value"].notna().all(), name
+
+
+def test_circular_pairs() -> None:
+    f = pd.DataFrame({"from_party": ["N", "O", "O", "A", "O"], "to_party": ["O", "N", "N", "O", "M"],
+                      "value": [100.0, 200.0, 50.0, 34.0, 250.0]})
+    c = finance.circular_pairs(f)
+    assert len(c) == 1
+    row = c.iloc[0]
+    assert (row["party_a"], row["party_b"]) == ("N", "O")
+    assert (row["a_to_b"], row["b_to_a"], row["round_trip"]) == (100, 250, 100)

@@ -22,7 +22,7 @@ import pandas as pd
 
 __all__ = ["Threshold", "SCORECARD", "normalize", "scorecard", "total_score", "score_range",
            "weight_sensitivity", "leave_one_out", "band", "share_of_gdp", "capex_to_cash_flow",
-           "drawdown_pct", "multiple_of", "analog_comparison"]
+           "drawdown_pct", "multiple_of", "analog_comparison", "known_by", "inputs_from_data"]
 
 
 @dataclass(frozen=True)
@@ -169,4 +169,46 @@ def analog_comparison(current: Mapping[str, float], analogs: pd.DataFrame, metri
     out = pd.concat([past, now], ignore_index=True)
     peak = past.loc[past["label"] != "ai_today", "value"].max()
     out["vs_peak_analog"] = out["value"] / peak
+    return out
+
+
+def known_by(table: pd.DataFrame, as_of: str, date_col: str = "date") -> pd.DataFrame:
+    """Rows known on ``as_of``: the linked claim's date (``claim_as_of``) where present, else ``date_col``."""
+    known = table["claim_as_of"].fillna(table[date_col]) if "claim_as_of" in table else table[date_col]
+    return table[pd.to_datetime(known) <= pd.Timestamp(as_of)]
+
+
+def _triple(row: pd.Series) -> tuple[float, float, float]:
+    v = float(row["value"])
+    lo, hi = row.get("low"), row.get("high")
+    return v, float(v if pd.isna(lo) else lo), float(v if pd.isna(hi) else hi)
+
+
+def _ratio(num: tuple[float, float, float], den: tuple[float, float, float], scale: float = 1.0) -> tuple[float, float, float]:
+    """(value, low, high) of num/den x scale, low = low/high and high = high/low."""
+    return num[0] / den[0] * scale, num[1] / den[2] * scale, num[2] / den[1] * scale
+
+
+def inputs_from_data(ind: pd.DataFrame, extra: Mapping[str, tuple[float, float, float]] | None = None
+                     ) -> dict[str, tuple[float, float, float]]:
+    """Scorecard inputs (value, low, high) from resolved, as-of-filtered ``indicators`` rows.
+
+    An indicator whose rows are missing (e.g. dated after the as-of date) is left out. ``extra`` adds inputs
+    computed elsewhere (e.g. the Sequoia coverage and the inference ratio from chapter data).
+    """
+    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
+    out: dict[str, tuple[float, float, float]] = {}
+    capex = r.get("capex_big4_2026") or r.get("capex_big4_2025")
+    if capex and "gdp_us_2025" in r:
+        out["capex_gdp"] = _ratio(capex, r["gdp_us_2025"], 0.1)  # USD bn / USD tn -> percent
+    if "capex_ocf_2026" in r and "capex_big4_2025" in r and "ocf_hyperscalers_2025" in r:
+        now = _ratio(r["capex_big4_2025"], r["ocf_hyperscalers_2025"], 100)[0]
+        ubs = r["capex_ocf_2026"][0]
+        out["capex_ocf"] = (ubs, min(now, ubs), max(now, ubs))
+    if "val_openai" in r and "arr_openai" in r:
+        out["revenue_multiple"] = _ratio(r["val_openai"], r["arr_openai"])
+    mapping = {"zero_roi_share": "roi_mit", "cloud_growth": "azure_fy26q1", "ai_ig_debt": "ig_debt_ai",
+               "burn_multiple": "burn_series_a"}
+    out.update({k: r[v] for k, v in mapping.items() if v in r})
+    out.update(extra or {})
     return out

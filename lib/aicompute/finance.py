@@ -27,7 +27,7 @@ import pandas as pd
 __all__ = [
     "cagr", "required_revenue", "revenue_gap", "sequoia_case", "sequoia_table", "resolve_claims",
     "series_label", "revenue_per_gw", "breakeven_ad_arpu", "coverage", "PnLAssumptions", "pnl_path",
-    "payment_schedule", "funding_gap", "hsbc_reproduction", "ratio_path", "with_overrides", "HSBC_INPUTS",
+    "payment_schedule", "funding_gap", "hsbc_reproduction", "ratio_path", "with_overrides", "HSBC_INPUTS", "circular_pairs",
 ]
 
 
@@ -219,3 +219,14 @@ def hsbc_reproduction(inputs: Mapping[str, object] | None = None) -> dict[str, f
     return {"cum_compute_2030": x["cum_compute_2030"], "cum_fcf_2030": x["cum_fcf_2030"], "other_sources": sources,
             "naive_gap": naive, "reported_gap": x["reported_gap"], "unexplained": naive - x["reported_gap"],  # type: ignore[operator]
             "implied_cash_for_reported_gap": implied_cash, "reported_gap_with_buffer": x["reported_gap"] + x["buffer"]}  # type: ignore[operator]
+
+
+def circular_pairs(flows: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of parties with money or commitments flowing both ways: the round-trip is the smaller direction."""
+    sums = flows.groupby(["from_party", "to_party"])["value"].sum()
+    rows = []
+    for (a, b), out in sums.items():
+        back = sums.get((b, a))
+        if back is not None and a < b:
+            rows.append({"party_a": a, "party_b": b, "a_to_b": out, "b_to_a": back, "round_trip": min(out, back)})
+    return pd.DataFrame(rows, columns=["party_a", "party_b", "a_to_b", "b_to_a", "round_trip"])
