@@ -115,3 +115,15 @@ def test_inputs_from_data_respect_as_of() -> None:
     # the Feb 2026 valuation and the April 2026 guidance are not yet known
     assert "revenue_multiple" not in early and "capex_ocf" not in early
     assert early["capex_gdp"][0] == pytest.approx(410 / 30.6 / 10)
+
+
+def test_valuation_multiples() -> None:
+    from aicompute import data, finance
+
+    analogs = finance.resolve_claims(data.load("analogs"), data.claims())
+    m = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-11-28"), analogs).set_index("company")
+    # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x); OpenAI 840 / 25 = 33.6x
+    assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
+    assert m.loc["OpenAI, Feb 2026", "value"] == pytest.approx(33.6)
+    early = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-01-20"), analogs)
+    assert early["company"].tolist() == ["Cisco, Mar 2000 (peak)"]

@@ -22,7 +22,7 @@ import pandas as pd
 
 __all__ = ["Threshold", "SCORECARD", "normalize", "scorecard", "total_score", "score_range",
            "weight_sensitivity", "leave_one_out", "band", "share_of_gdp", "capex_to_cash_flow",
-           "drawdown_pct", "multiple_of", "analog_comparison", "known_by", "inputs_from_data"]
+           "drawdown_pct", "multiple_of", "analog_comparison", "known_by", "inputs_from_data", "valuation_multiples"]
 
 
 @dataclass(frozen=True)
@@ -212,3 +212,13 @@ def inputs_from_data(ind: pd.DataFrame, extra: Mapping[str, tuple[float, float, 
     out.update({k: r[v] for k, v in mapping.items() if v in r})
     out.update(extra or {})
     return out
+
+
+def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFrame:
+    """Valuation / revenue (value, low, high) for Cisco at its 2000 peak and for the labs known in ``ind``."""
+    a = {i: _triple(row) for i, row in analogs.set_index("id").iterrows()}
+    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
+    rows = [("Cisco, Mar 2000 (peak)", _ratio(a["dotcom_cisco_value"], a["dotcom_cisco_revenue"]))]
+    labs = (("OpenAI, Feb 2026", "val_openai", "arr_openai"), ("Anthropic, Feb 2026", "val_anthropic", "arr_anthropic"))
+    rows += [(name, _ratio(r[val], r[rev])) for name, val, rev in labs if val in r and rev in r]
+    return pd.DataFrame([{"company": n, "value": x[0], "low": x[1], "high": x[2]} for n, x in rows])
