@@ -20,9 +20,25 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Threshold", "SCORECARD", "normalize", "scorecard", "total_score", "score_range",
-           "weight_sensitivity", "leave_one_out", "band", "share_of_gdp", "capex_to_cash_flow",
-           "drawdown_pct", "multiple_of", "analog_comparison", "known_by", "inputs_from_data", "valuation_multiples"]
+__all__ = [
+    "SCORECARD",
+    "Threshold",
+    "analog_comparison",
+    "band",
+    "capex_to_cash_flow",
+    "drawdown_pct",
+    "inputs_from_data",
+    "known_by",
+    "leave_one_out",
+    "multiple_of",
+    "normalize",
+    "score_range",
+    "scorecard",
+    "share_of_gdp",
+    "total_score",
+    "valuation_multiples",
+    "weight_sensitivity",
+]
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,25 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "cagr", "required_revenue", "revenue_gap", "sequoia_case", "sequoia_table", "resolve_claims",
-    "series_label", "revenue_per_gw", "breakeven_ad_arpu", "coverage", "PnLAssumptions", "pnl_path",
-    "payment_schedule", "funding_gap", "hsbc_reproduction", "ratio_path", "with_overrides", "HSBC_INPUTS", "circular_pairs",
+    "HSBC_INPUTS",
+    "PnLAssumptions",
+    "breakeven_ad_arpu",
+    "cagr",
+    "circular_pairs",
+    "coverage",
+    "funding_gap",
+    "hsbc_reproduction",
+    "payment_schedule",
+    "pnl_path",
+    "ratio_path",
+    "required_revenue",
+    "resolve_claims",
+    "revenue_gap",
+    "revenue_per_gw",
+    "sequoia_case",
+    "sequoia_table",
+    "series_label",
+    "with_overrides",
 ]
 
 
