@@ -68,3 +68,18 @@ def test_claims_audit_results_match_the_ledger(executed) -> None:
     )
     expected_drop = (gw["semis_crash_threshold"] / gw["semis_revenue_2025"] - 1) * 100
     assert results["crash_drop_pct"]["value"] == pytest.approx(round(expected_drop, 1))
+
+
+@pytest.mark.slow
+def test_finance_and_bubble_results_match_the_library(executed) -> None:
+    from aicompute import finance
+
+    _, fin = executed["03_finance"]
+    assert fin["sequoia_required_latest"]["value"] == pytest.approx(996.8)  # 62.3 x 4 x 2 x 2
+    assert fin["hsbc_naive_gap"]["value"] == pytest.approx(442.5)  # 792 - (282 + 26 + 24 + 17.5)
+    assert fin["revenue_per_gw_2025"]["value"] == pytest.approx(round(20 / 1.9, 1))
+    assert fin["model_cumulative_burn"]["value"] == round(-finance.pnl_path().cumulative_cash_flow.iloc[-1], 0)
+    _, bub = executed["04_bubble_debate"]
+    assert bub["bubble_score_low"]["value"] <= bub["bubble_score"]["value"] <= bub["bubble_score_high"]["value"]
+    assert bub["bubble_score_weights_p5"]["value"] <= bub["bubble_score_weights_p95"]["value"]
+    assert bub["capex_share_gdp"]["value"] == pytest.approx(round(725 / 30.6 / 10, 2))
