@@ -84,3 +84,18 @@ def test_chip_and_infra_results_match_the_library(executed) -> None:
     assert infra_results["commitments_gw_dedup"]["value"] == pytest.approx(infra.dedup_total(deals, "gw"), abs=0.01)
     # OpenAI's revenue per GW at end-2025: 20 USD bn / 1.9 GW = 10.5
     assert infra_results["revenue_per_gw_today"]["value"] == pytest.approx(10.5, abs=0.05)
+
+
+@pytest.mark.slow
+def test_finance_and_bubble_results_match_the_library(executed) -> None:
+    from aicompute import finance
+
+    _, fin = executed["03_finance"]
+    assert fin["sequoia_required_latest"]["value"] == pytest.approx(996.8)  # 62.3 x 4 x 2 x 2
+    assert fin["hsbc_naive_gap"]["value"] == pytest.approx(442.5)  # 792 - (282 + 26 + 24 + 17.5)
+    assert fin["revenue_per_gw_2025"]["value"] == pytest.approx(round(20 / 1.9, 1))
+    assert fin["model_cumulative_burn"]["value"] == round(-finance.pnl_path().cumulative_cash_flow.iloc[-1], 0)
+    _, bub = executed["04_bubble_debate"]
+    assert bub["bubble_score_low"]["value"] <= bub["bubble_score"]["value"] <= bub["bubble_score_high"]["value"]
+    assert bub["bubble_score_weights_p5"]["value"] <= bub["bubble_score_weights_p95"]["value"]
+    assert bub["capex_share_gdp"]["value"] == pytest.approx(round(725 / 30.6 / 10, 2))

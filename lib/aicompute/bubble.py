@@ -1,0 +1,240 @@
+"""The bubble scorecard and analog helpers.
+
+A transparent scorecard: each indicator has a value (with a low-high range where sources disagree), a
+``calm`` level (score 0), a ``hot`` level (score 1) and a ``direction`` ("higher" or "lower" is more
+bubble-like). :func:`normalize` maps a value linearly between the two levels and clips to [0, 1];
+:func:`scorecard` weights the scores; :func:`total_score` gives the weighted total on 0-100 and
+:func:`score_range` the total when every input sits at the calm or the hot end of its range.
+:func:`weight_sensitivity` draws random weights (Dirichlet) and :func:`leave_one_out` drops one indicator
+at a time, to show how much the verdict depends on the weights.
+
+The thresholds in :data:`SCORECARD` are our assumptions, each with its anchor (a historical analog or a
+published benchmark) written next to it; the weights are parameters of the chapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "SCORECARD",
+    "Threshold",
+    "analog_comparison",
+    "band",
+    "capex_to_cash_flow",
+    "drawdown_pct",
+    "inputs_from_data",
+    "known_by",
+    "leave_one_out",
+    "multiple_of",
+    "normalize",
+    "score_range",
+    "scorecard",
+    "share_of_gdp",
+    "total_score",
+    "valuation_multiples",
+    "weight_sensitivity",
+]
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """How one indicator is scored: 0 at ``calm``, 1 at ``hot``; ``anchor`` says where the levels come from."""
+
+    key: str
+    label: str
+    side: str  # supply, demand, valuation, financing
+    unit: str
+    calm: float
+    hot: float
+    direction: str  # "higher" or "lower" is more bubble-like
+    anchor: str
+
+    def __post_init__(self) -> None:
+        if self.direction not in ("higher", "lower"):
+            raise ValueError(f"{self.key}: direction must be 'higher' or 'lower'")
+        if (self.hot > self.calm) != (self.direction == "higher") or self.hot == self.calm:
+            raise ValueError(f"{self.key}: hot ({self.hot}) and calm ({self.calm}) contradict direction '{self.direction}'")
+
+
+#: The indicators and their thresholds (our assumptions; anchors in the last field).
+SCORECARD: tuple[Threshold, ...] = (
+    Threshold("capex_gdp", "Big-4 capex as a share of US GDP", "supply", "%", 0.5, 2.0, "higher",
+              "calm: pre-2023 cloud capex; hot: above the telecom peak (1.2% in 2000), a third of the 1870 railway peak"),
+    Threshold("capex_ocf", "Hyperscaler capex / operating cash flow", "financing", "%", 40.0, 100.0, "higher",
+              "calm: ten-year average (UBS ~40%); hot: all operating cash flow spent (UBS 2026 ~100%)"),
+    Threshold("revenue_multiple", "Leading lab valuation / run-rate revenue", "valuation", "x", 10.0, 40.0, "higher",
+              "calm: fast-growing listed software; hot: Cisco's price/sales at its March 2000 peak (~39x)"),
+    Threshold("sequoia_coverage", "AI revenue / Sequoia required revenue", "demand", "%", 50.0, 5.0, "lower",
+              "calm: half the required revenue already earned; hot: one-twentieth"),
+    Threshold("inference_ratio", "OpenAI inference cost / revenue", "demand", "x", 0.5, 1.5, "higher",
+              "calm: software-like 50% gross margin on inference; hot: each dollar of revenue costs 1.5 in inference"),
+    Threshold("zero_roi_share", "Firms with zero measurable return on GenAI", "demand", "%", 50.0, 90.0, "higher",
+              "calm: half of pilots pay off; hot: nine in ten do not (MIT NANDA reports 95%)"),
+    Threshold("cloud_growth", "Azure revenue growth", "demand", "%", 40.0, 10.0, "lower",
+              "calm: demand growth of ~40% a year absorbs capacity; hot: growth at an ordinary 10%"),
+    Threshold("ai_ig_debt", "AI-linked share of US IG bonds", "financing", "%", 5.0, 20.0, "higher",
+              "calm: sector weight of a normal industry; hot: well above banks (11.7%), telecom-1990s-like"),
+    Threshold("burn_multiple", "Start-up cash burn per $ of new revenue", "valuation", "x", 1.0, 3.0, "higher",
+              "calm: efficient growth (burn multiple 1); hot: 3 or more ('suspect' in the VC rule of thumb)"),
+)
+
+
+def normalize(value: float, calm: float, hot: float) -> float:
+    """0 at ``calm``, 1 at ``hot``, linear between, clipped to [0, 1] (works in either direction)."""
+    if hot == calm:
+        raise ValueError("calm and hot must differ")
+    return float(np.clip((value - calm) / (hot - calm), 0.0, 1.0))
+
+
+def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights: Mapping[str, float] | None = None,
+              spec: tuple[Threshold, ...] = SCORECARD) -> pd.DataFrame:
+    """Score each indicator in ``spec`` that has a value. ``values[key]`` = value or (value, low, high).
+
+    Columns: key, label, side, value, low, high, calm, hot, direction, score, score_low, score_high (the
+    calm and hot ends of the range), weight (normalised to sum 1) and contribution (weight x score x 100).
+    """
+    rows = []
+    for t in spec:
+        if t.key not in values:
+            continue
+        v = values[t.key]
+        val, lo, hi = (v, v, v) if np.isscalar(v) else v  # type: ignore[misc]
+        s = [normalize(x, t.calm, t.hot) for x in (val, lo, hi)]
+        rows.append({"key": t.key, "label": t.label, "side": t.side, "unit": t.unit, "value": val, "low": lo,
+                     "high": hi, "calm": t.calm, "hot": t.hot, "direction": t.direction, "score": s[0],
+                     "score_low": min(s), "score_high": max(s),
+                     "raw_weight": 1.0 if weights is None else float(weights.get(t.key, 0.0))})
+    card = pd.DataFrame(rows)
+    if card.empty or card["raw_weight"].sum() <= 0:
+        raise ValueError("the scorecard needs at least one indicator with a positive weight")
+    card["weight"] = card["raw_weight"] / card["raw_weight"].sum()
+    card["contribution"] = card["weight"] * card["score"] * 100
+    return card.drop(columns="raw_weight")
+
+
+def total_score(card: pd.DataFrame, column: str = "score", weights: np.ndarray | None = None) -> float:
+    """Weighted total on 0-100 (0 = every indicator calm, 100 = every indicator hot)."""
+    w = card["weight"].to_numpy() if weights is None else np.asarray(weights)
+    return float(100 * np.dot(w / w.sum(), card[column].to_numpy()))
+
+
+def score_range(card: pd.DataFrame) -> tuple[float, float]:
+    """The total with every input at the calm end, and at the hot end, of its range."""
+    return total_score(card, "score_low"), total_score(card, "score_high")
+
+
+def weight_sensitivity(card: pd.DataFrame, n: int = 2000, seed: int = 0, concentration: float = 1.0) -> pd.Series:
+    """Totals under ``n`` random weight vectors (Dirichlet(``concentration``)): the spread the weights alone cause."""
+    rng = np.random.default_rng(seed)
+    draws = rng.dirichlet(np.full(len(card), concentration), size=n)
+    return pd.Series(100 * draws @ card["score"].to_numpy(), name="total")
+
+
+def leave_one_out(card: pd.DataFrame) -> pd.DataFrame:
+    """The total with each indicator dropped (others re-weighted): which indicator moves the verdict most."""
+    rows = []
+    for i, key in enumerate(card["key"]):
+        w = card["weight"].to_numpy().copy()
+        w[i] = 0.0
+        rows.append({"dropped": key, "total": total_score(card, weights=w) if w.sum() > 0 else float("nan")})
+    out = pd.DataFrame(rows)
+    out["change"] = out["total"] - total_score(card)
+    return out
+
+
+def band(total: float) -> str:
+    """Plain-language band of a 0-100 total: calm (< 33), elevated (33-66), bubble-like (> 66)."""
+    return "calm" if total < 100 / 3 else "elevated" if total <= 200 / 3 else "bubble-like"
+
+
+def share_of_gdp(amount_bn: float, gdp_tn: float) -> float:
+    """``amount_bn`` (USD bn) as a percentage of ``gdp_tn`` (USD tn)."""
+    if gdp_tn <= 0:
+        raise ValueError("gdp_tn must be positive")
+    return 100 * amount_bn / (gdp_tn * 1e3)
+
+
+def capex_to_cash_flow(capex: float, cash_flow: float) -> float:
+    """Capex as a percentage of operating cash flow (same units)."""
+    if cash_flow <= 0:
+        raise ValueError("cash_flow must be positive")
+    return 100 * capex / cash_flow
+
+
+def drawdown_pct(peak: float, trough: float) -> float:
+    """Fall from ``peak`` to ``trough`` in percent (negative)."""
+    return 100 * (trough / peak - 1)
+
+
+def multiple_of(value: float, base: float) -> float:
+    """value / base (e.g. valuation / revenue)."""
+    if base <= 0:
+        raise ValueError("base must be positive")
+    return value / base
+
+
+def analog_comparison(current: Mapping[str, float], analogs: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Today's ``current[label]`` values next to the analogs' ``metric`` rows, with each as a multiple of the max analog."""
+    past = analogs[analogs["metric"] == metric][["analog", "year", "value"]].rename(columns={"analog": "label"})
+    now = pd.DataFrame({"label": list(current), "year": np.nan, "value": list(current.values())})
+    out = pd.concat([past, now], ignore_index=True)
+    peak = past.loc[past["label"] != "ai_today", "value"].max()
+    out["vs_peak_analog"] = out["value"] / peak
+    return out
+
+
+def known_by(table: pd.DataFrame, as_of: str, date_col: str = "date") -> pd.DataFrame:
+    """Rows known on ``as_of``: the linked claim's date (``claim_as_of``) where present, else ``date_col``."""
+    known = table["claim_as_of"].fillna(table[date_col]) if "claim_as_of" in table else table[date_col]
+    return table[pd.to_datetime(known) <= pd.Timestamp(as_of)]
+
+
+def _triple(row: pd.Series) -> tuple[float, float, float]:
+    v = float(row["value"])
+    lo, hi = row.get("low"), row.get("high")
+    return v, float(v if pd.isna(lo) else lo), float(v if pd.isna(hi) else hi)
+
+
+def _ratio(num: tuple[float, float, float], den: tuple[float, float, float], scale: float = 1.0) -> tuple[float, float, float]:
+    """(value, low, high) of num/den x scale, low = low/high and high = high/low."""
+    return num[0] / den[0] * scale, num[1] / den[2] * scale, num[2] / den[1] * scale
+
+
+def inputs_from_data(ind: pd.DataFrame, extra: Mapping[str, tuple[float, float, float]] | None = None
+                     ) -> dict[str, tuple[float, float, float]]:
+    """Scorecard inputs (value, low, high) from resolved, as-of-filtered ``indicators`` rows.
+
+    An indicator whose rows are missing (e.g. dated after the as-of date) is left out. ``extra`` adds inputs
+    computed elsewhere (e.g. the Sequoia coverage and the inference ratio from chapter data).
+    """
+    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
+    out: dict[str, tuple[float, float, float]] = {}
+    capex = r.get("capex_big4_2026") or r.get("capex_big4_2025")
+    if capex and "gdp_us_2025" in r:
+        out["capex_gdp"] = _ratio(capex, r["gdp_us_2025"], 0.1)  # USD bn / USD tn -> percent
+    if "capex_ocf_2026" in r and "capex_big4_2025" in r and "ocf_hyperscalers_2025" in r:
+        now = _ratio(r["capex_big4_2025"], r["ocf_hyperscalers_2025"], 100)[0]
+        ubs = r["capex_ocf_2026"][0]
+        out["capex_ocf"] = (ubs, min(now, ubs), max(now, ubs))
+    if "val_openai" in r and "arr_openai" in r:
+        out["revenue_multiple"] = _ratio(r["val_openai"], r["arr_openai"])
+    mapping = {"zero_roi_share": "roi_mit", "cloud_growth": "azure_fy26q1", "ai_ig_debt": "ig_debt_ai",
+               "burn_multiple": "burn_series_a"}
+    out.update({k: r[v] for k, v in mapping.items() if v in r})
+    out.update(extra or {})
+    return out
+
+
+def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFrame:
+    """Valuation / revenue (value, low, high) for Cisco at its 2000 peak and for the labs known in ``ind``."""
+    a = {i: _triple(row) for i, row in analogs.set_index("id").iterrows()}
+    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
+    rows = [("Cisco, Mar 2000 (peak)", _ratio(a["dotcom_cisco_value"], a["dotcom_cisco_revenue"]))]
+    labs = (("OpenAI, Feb 2026", "val_openai", "arr_openai"), ("Anthropic, Feb 2026", "val_anthropic", "arr_anthropic"))
+    rows += [(name, _ratio(r[val], r[rev])) for name, val, rev in labs if val in r and rev in r]
+    return pd.DataFrame([{"company": n, "value": x[0], "low": x[1], "high": x[2]} for n, x in rows])
