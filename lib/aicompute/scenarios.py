@@ -346,8 +346,9 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: list[float]) 
         raise ValueError("weights: expected the same shape as values")
     if (weights < 0).any() or weights.sum() <= 0:
         raise ValueError("weights: expected non-negative numbers with a positive sum")
-    order = np.argsort(values)
-    v, w = values[order], weights[order]
+    keep = weights > 0
+    order = np.argsort(values[keep])
+    v, w = values[keep][order], weights[keep][order]
     cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
     return np.interp(np.asarray(qs, float), cdf, v)
 
