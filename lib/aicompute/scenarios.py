@@ -4,7 +4,7 @@ Causal structure (monthly steps, January 2026 = month 0, 24 months to the end of
 
     AI end-revenue growth ─┐
     cost-per-token decline ┴─> lab revenue ─┐
-    AI capex ─> lab compute cost ───────────┴─> funding gap ─> credit spread <─ credit event
+    AI capex, lab revenue ─> lab cost ──────┴─> funding gap ─> credit spread <─ credit event
     custom-silicon share ─> lab compute cost, AI chip revenue, Nvidia's slice
     credit spread, credit event, power brought online ─> AI capex ─> AI chip revenue ─┐
     non-AI chip demand (memory cycle) ───────────────────────────────────────────────┴─> semiconductor revenue
@@ -35,7 +35,8 @@ __all__ = [
     "start_from_ledger", "model_from_table", "month_index", "month_dates", "simulate", "simulate_loop",
     "weighted_quantile", "bands", "annual_total", "prob_annual_below", "update_probabilities",
     "log_likelihoods", "likelihoods", "observation_table", "anchors_from", "sequential_update",
-    "tornado", "watch_list", "signpost_table", "causal_graph", "causal_diagram",
+    "tornado", "watch_list", "signpost_table", "causal_graph", "causal_diagram", "fan_frame", "fan_chart",
+    "tornado_chart", "SCENARIO_COLORS",
 ]
 
 SCENARIOS = ["hard_landing", "muddle_through", "soft_landing", "continued_boom"]
@@ -230,7 +231,8 @@ def _run(model: Model, scenario: str, n: int, rng: np.random.Generator, anchors:
         K = np.where(np.isnan(anchors["ai_capex"][t]), K, anchors["ai_capex"][t])
         if t > 0:
             dlog_k = np.log(K / k_prev)
-        cost = c0 * (K / st.ai_capex) * (1 - sh["custom_cost_saving"] / 100 * (u - st.custom_share))
+        mix = sh["inference_cost_share"] * R / st.lab_revenue + (1 - sh["inference_cost_share"]) * K / st.ai_capex
+        cost = c0 * mix * (1 - sh["custom_cost_saving"] / 100 * (u - st.custom_share))
         gap = cost / R - 1
         base = ls0 + sh["spread_gap_sensitivity"] * (gap - gap0) + sh["event_spread_jump"] * event
         if not np.isnan(anchors["credit_spread"][t]):
@@ -309,7 +311,8 @@ def _run_loop(model: Model, scenario: str, n: int, rng: np.random.Generator, anc
             K = K if math.isnan(anchors["ai_capex"][t]) else float(anchors["ai_capex"][t])
             if t > 0:
                 dlog_k = math.log(K / k_prev)
-            cost = c0 * (K / st.ai_capex) * (1 - sh["custom_cost_saving"] / 100 * (u - st.custom_share))
+            mix = sh["inference_cost_share"] * R / st.lab_revenue + (1 - sh["inference_cost_share"]) * K / st.ai_capex
+            cost = c0 * mix * (1 - sh["custom_cost_saving"] / 100 * (u - st.custom_share))
             base = ls0 + sh["spread_gap_sensitivity"] * (cost / R - 1 - gap0) + sh["event_spread_jump"] * event
             if not math.isnan(anchors["credit_spread"][t]):
                 x = math.log(anchors["credit_spread"][t]) - base
@@ -554,7 +557,7 @@ def watch_list(sim: Simulation, signposts: pd.DataFrame, obs: pd.DataFrame, as_o
             prob += w.get(s, 0.0) * float(hit.any(axis=1).mean())
         mine = obs[obs["signpost_id"] == sp.id].sort_values("published")
         latest = float(mine["value"].iloc[-1]) if len(mine) else float("nan")
-        rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": sp.threshold, "warns if": sp.direction,
+        rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": sp.threshold, "warns_if": sp.direction,
                      "latest": latest, "distance_pct": 100 * (latest / sp.threshold - 1),
                      "p_cross": prob / sum(w.get(s, 0.0) for s in SCENARIOS)})
     return pd.DataFrame(rows).sort_values(["p_cross", "distance_pct"], ascending=[False, True],
@@ -611,3 +614,51 @@ def causal_diagram(width: float = 560, height: float = 300):
                        legend=alt.Legend(title="Node", orient="bottom"))
     labels = alt.Chart(nodes).mark_text(fontWeight="bold", fontSize=11).encode(x=x, y=y, text="label:N", color=colour)
     return (lines + heads + labels).properties(width=width, height=height)
+
+
+# ----------------------------------------------------------------------------------------------- charts
+
+SCENARIO_COLORS = {"Hard landing": "#D55E00", "Muddle-through": "#E69F00", "Soft landing": "#009E73",
+                   "Continued boom": "#0072B2", "All scenarios (weighted)": "#000000"}
+
+
+def fan_frame(sim: Simulation, variable: str, weights: Mapping[str, float], *, panels: bool = True) -> pd.DataFrame:
+    """Bands of ``variable`` ready for :func:`fan_chart`: one panel per scenario plus the weighted combination."""
+    b = bands(sim, variable, weights)
+    b["series"] = b["scenario"].map(LABELS)
+    b["panel"] = b["series"] if panels else LABELS["combined"]
+    return b if panels else b[b["scenario"] == "combined"]
+
+
+def fan_chart(frame: pd.DataFrame, *, title: str, subtitle: str, y_title: str, columns: int = 2,
+              threshold: float | None = None, width: int = 250, height: int = 150):
+    """Median line with 50% and 90% bands per series; one facet per ``panel``; optional threshold rule."""
+    from aicompute.charts import alt
+
+    frame = frame.assign(threshold=threshold) if threshold is not None else frame
+    names = [n for n in SCENARIO_COLORS if n in set(frame["series"])] + sorted(set(frame["series"]) - set(SCENARIO_COLORS))
+    palette = [SCENARIO_COLORS.get(n, "#CC79A7") for n in names]
+    colour = alt.Color("series:N", scale=alt.Scale(domain=names, range=palette), title=None)
+    x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", tickCount=4))
+    base = alt.Chart().encode(x=x, color=colour)
+    layers = [base.mark_area(opacity=0.15).encode(y=alt.Y("p5:Q", title=y_title), y2="p95:Q"),
+              base.mark_area(opacity=0.3).encode(y="p25:Q", y2="p75:Q"), base.mark_line().encode(y="p50:Q")]
+    if threshold is not None:
+        layers.append(alt.Chart().mark_rule(color="#333333", strokeDash=[4, 3]).encode(y="threshold:Q"))
+    layered = alt.layer(*layers, data=frame).properties(width=width, height=height)
+    chart = layered.facet(facet=alt.Facet("panel:N", title=None, sort=names), columns=columns) \
+        if frame["panel"].nunique() > 1 else layered
+    return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def tornado_chart(tor: pd.DataFrame, *, title: str, subtitle: str, x_title: str):
+    """Bars from the outcome at each driver's low setting to its high setting; a rule at the base case."""
+    from aicompute.charts import PALETTE, alt
+
+    frame = tor.assign(lo=tor[["low", "high"]].min(axis=1), hi=tor[["low", "high"]].max(axis=1))
+    y = alt.Y("driver:N", sort=list(tor["driver"]), title=None)
+    bars = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("lo:Q", title=x_title), x2="hi:Q", y=y,
+        tooltip=["driver", "setting_low", "setting_high", "low", "high"])
+    rule = alt.Chart(frame.head(1)).mark_rule(color="#333333").encode(x="base:Q")
+    return (bars + rule).properties(height=alt.Step(26), title=alt.TitleParams(title, subtitle=subtitle))
