@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-import shutil
+import json
 from pathlib import Path
 
 import pytest
@@ -131,7 +131,10 @@ def pkg(tmp_path: Path) -> Path:
     """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
     folder = tmp_path / "data"
     folder.mkdir()
-    shutil.copy(ROOT / "data" / "datapackage.json", folder / "datapackage.json")
+    # the real descriptor, restricted to the two ledgers (chapter datasets need their own rows)
+    desc = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"] = [r for r in desc["resources"] if r["name"] in ("sources", "claims")]
+    (folder / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
     write_csv(folder / "sources.csv", SOURCES_HEADER, SOURCES)
     write_csv(folder / "claims.csv", CLAIMS_HEADER, CLAIMS)
     return folder
