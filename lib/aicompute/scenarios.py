@@ -24,19 +24,48 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
-    "SCENARIOS", "LABELS", "VARIABLES", "DRIVERS", "HORIZON", "CLOCK_START", "Start", "Model", "Simulation",
-    "start_from_ledger", "model_from_table", "month_index", "month_dates", "simulate", "simulate_loop",
-    "weighted_quantile", "bands", "annual_total", "prob_annual_below", "update_probabilities",
-    "log_likelihoods", "likelihoods", "observation_table", "anchors_from", "sequential_update",
-    "tornado", "watch_list", "signpost_table", "causal_graph", "causal_diagram", "fan_frame", "fan_chart",
-    "tornado_chart", "SCENARIO_COLORS",
+    "CLOCK_START",
+    "DRIVERS",
+    "HORIZON",
+    "LABELS",
+    "SCENARIOS",
+    "SCENARIO_COLORS",
+    "VARIABLES",
+    "Model",
+    "Simulation",
+    "Start",
+    "anchors_from",
+    "annual_total",
+    "bands",
+    "causal_diagram",
+    "causal_graph",
+    "fan_chart",
+    "fan_frame",
+    "likelihoods",
+    "log_likelihoods",
+    "model_from_table",
+    "month_dates",
+    "month_index",
+    "observation_table",
+    "prob_annual_below",
+    "sequential_update",
+    "signpost_table",
+    "simulate",
+    "simulate_loop",
+    "start_from_ledger",
+    "tornado",
+    "tornado_chart",
+    "update_probabilities",
+    "watch_list",
+    "weighted_quantile",
 ]
 
 SCENARIOS = ["hard_landing", "muddle_through", "soft_landing", "continued_boom"]
@@ -80,9 +109,9 @@ class Model:
                     scale: float = 1.0) -> Model:
         """A copy with ``driver``'s mean set (or shifted/scaled) in every scenario."""
         new = {s: dict(d) for s, d in self.drivers.items()}
-        for s in new:
-            m, sd = new[s][driver]
-            new[s][driver] = ((m if mean is None else mean) * scale + shift, sd)
+        for by_driver in new.values():
+            m, sd = by_driver[driver]
+            by_driver[driver] = ((m if mean is None else mean) * scale + shift, sd)
         return replace(self, drivers=new)
 
 
@@ -539,7 +568,8 @@ def signpost_table(obs: pd.DataFrame, signposts: pd.DataFrame, lk: pd.DataFrame)
             last["value"] < sp.threshold if sp.direction == "below" else last["value"] > sp.threshold)
         rows.append({"signpost": sp.name, "unit": sp.unit, "latest": None if last is None else last["value"],
                      "published": None if last is None else last["published"], "threshold": sp.threshold,
-                     "warns if": sp.direction, "warning": warn, "favours": LABELS.get(fav, "not modelled")})
+                     "warns if": sp.direction, "warning": {True: "yes", False: "no"}.get(warn, ""),
+                     "favours": LABELS.get(fav, "not modelled")})
     return pd.DataFrame(rows)
 
 
@@ -568,19 +598,19 @@ def watch_list(sim: Simulation, signposts: pd.DataFrame, obs: pd.DataFrame, as_o
 
 _NODES = {  # id: (label, column x, row y, kind)
     "rev_growth": ("AI end-revenue growth", 0, 5, "driver"), "token": ("Cost-per-token decline", 0, 4, "driver"),
-    "custom": ("Custom-silicon share", 0, 2.5, "driver"), "power": ("Power brought online", 0, 1, "driver"),
-    "nonai": ("Non-AI chip demand", 0, 0, "driver"), "event": ("Credit event (hazard)", 1, 0.5, "driver"),
-    "lab_rev": ("Lab revenue", 1, 4.5, "state"), "lab_cost": ("Lab compute cost", 1, 3.3, "state"),
-    "gap": ("Funding gap", 2, 4.5, "state"), "spread": ("Credit spread", 2, 3, "state"),
-    "capex": ("AI capex", 2, 1.5, "state"), "gpu": ("GPU rental price", 3, 4.5, "outcome"),
-    "ai_chips": ("AI chip revenue", 3, 2.5, "state"), "nvidia": ("Nvidia data-centre revenue", 3, 1.5, "outcome"),
+    "custom": ("Custom-silicon share", 0, 2.6, "driver"), "power": ("Power brought online", 0, 1.2, "driver"),
+    "nonai": ("Non-AI chip demand", 0, 0, "driver"), "event": ("Credit event (hazard)", 1, 2.0, "driver"),
+    "lab_rev": ("Lab revenue", 1, 4.6, "state"), "lab_cost": ("Lab cost", 1, 3.3, "state"),
+    "gap": ("Funding gap", 2, 4.0, "state"), "spread": ("Credit spread", 2, 2.8, "state"),
+    "capex": ("AI capex", 2, 1.3, "state"), "gpu": ("GPU rental price", 3, 5, "outcome"),
+    "ai_chips": ("AI chip revenue", 3, 2.4, "state"), "nvidia": ("Nvidia data-centre revenue", 3, 3.6, "outcome"),
     "semis": ("Semiconductor revenue", 3, 0.3, "outcome"),
 }
 _EDGES = [("rev_growth", "lab_rev"), ("token", "lab_rev"), ("lab_rev", "gap"), ("lab_cost", "gap"),
-          ("custom", "lab_cost"), ("capex", "lab_cost"), ("gap", "spread"), ("event", "spread"),
-          ("event", "capex"), ("spread", "capex"), ("power", "capex"), ("capex", "ai_chips"),
+          ("lab_rev", "lab_cost"), ("custom", "lab_cost"), ("capex", "lab_cost"), ("gap", "spread"),
+          ("event", "spread"), ("event", "capex"), ("spread", "capex"), ("power", "capex"), ("capex", "ai_chips"),
           ("custom", "ai_chips"), ("ai_chips", "semis"), ("nonai", "semis"), ("ai_chips", "nvidia"),
-          ("custom", "nvidia"), ("lab_rev", "gpu"), ("capex", "gpu")]
+          ("lab_rev", "gpu"), ("capex", "gpu")]
 
 
 def causal_graph(width: float = 560, height: float = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
