@@ -34,6 +34,7 @@ lab: $(STAMP)
 ## Measure build times and peak memory.
 bench: $(STAMP)
 	@$(PY) bench/bench_build.py
+	@$(PY) bench/bench_scenarios.py
 
 clean:
 	rm -rf build report/_site report/.quarto report/*.ipynb
