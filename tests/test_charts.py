@@ -109,3 +109,17 @@ def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pyte
     assert not (tmp_path / "fig-inline.csv").exists()
     assert 'data-files="csv svg"' in shown[0]["text/html"]
     assert 'data-files="svg"' in shown[1]["text/html"]
+
+
+def test_long_titles_and_source_lines_wrap_instead_of_being_cut() -> None:
+    assert charts.wrap_text("short", 10) == "short"
+    assert charts.wrap_text("one two three four", 9) == ["one two", "three", "four"]
+    long = "Payments due peak at 239 USD bn in 2027, 6.1 times modelled revenue that year, then fall away"
+    c = _chart().properties(title=alt.TitleParams(long, subtitle="s"))
+    spec = charts.with_source(c, "x " * 80).to_dict()
+    title = spec["vconcat"][0]["title"]
+    assert isinstance(title["text"], list) and " ".join(title["text"]) == long
+    assert all(len(line) <= charts.TITLE_CHARS for line in title["text"])
+    assert isinstance(spec["title"]["text"], list)  # the source line wraps too
+    b = charts.chart_bundle(charts.with_source(c, "OpenAI"))
+    assert b["text/plain"] == f"<Chart: {long}>"

@@ -42,6 +42,8 @@ VERDICT_COLORS = {
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
+TITLE_CHARS = 72  # characters per title line at 15 px bold over the chart width (longer titles wrap)
+SOURCE_CHARS = 110  # characters per source line at 10 px
 _PAGE_HAS_BUNDLE = False
 _BUNDLE: str | None = None
 
@@ -75,6 +77,34 @@ def _altair_theme() -> alt.theme.ThemeConfig:
     return theme()  # type: ignore[return-value]
 
 
+def wrap_text(text: str, width: int) -> str | list[str]:
+    """``text`` as lines of at most ``width`` characters (a list, which Vega draws as lines), or as is."""
+    if len(text) <= width:
+        return text
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_title(chart: alt.TopLevelMixin, width: int = TITLE_CHARS) -> alt.TopLevelMixin:
+    """A copy of ``chart`` whose long title (and subtitle) wrap onto several lines instead of being cut."""
+    title = getattr(chart, "title", alt.Undefined)
+    if isinstance(title, str):
+        return chart.properties(title=wrap_text(title, width))
+    if isinstance(title, alt.TitleParams):
+        params = title.to_dict()
+        if isinstance(params.get("text"), str):
+            params["text"] = wrap_text(params["text"], width)
+        if isinstance(params.get("subtitle"), str):
+            params["subtitle"] = wrap_text(params["subtitle"], int(width * 1.2))
+        return chart.properties(title=alt.TitleParams(**params))
+    return chart
+
+
 def with_source(chart: alt.TopLevelMixin, source: str | list[str]) -> alt.VConcatChart:
     """Wrap ``chart`` so that a grey source line sits under it (a bottom title of a one-chart concat)."""
     text = source if isinstance(source, str) else "; ".join(source)
@@ -82,9 +112,9 @@ def with_source(chart: alt.TopLevelMixin, source: str | list[str]) -> alt.VConca
         raise ValueError("a chart needs a source line: pass source='Source: ...'")
     if not text.lower().startswith(("source", "sources")):
         text = "Source: " + text
-    return alt.vconcat(chart).properties(
-        title=alt.TitleParams(text=text, orient="bottom", anchor="start", fontSize=10, fontWeight="normal",
-                              color="#666666", offset=12, limit=WIDTH + 80)
+    return alt.vconcat(wrap_title(chart)).properties(
+        title=alt.TitleParams(text=wrap_text(text, SOURCE_CHARS), orient="bottom", anchor="start", fontSize=10,
+                              fontWeight="normal", color="#666666", offset=12, limit=WIDTH + 80)
     )
 
 
@@ -129,10 +159,12 @@ def _title_of(spec: dict[str, Any]) -> str:
     def find(node: Any) -> str | None:
         if isinstance(node, dict):
             t = node.get("title")
+            if isinstance(t, list) and not node.get("vconcat"):
+                return " ".join(t)
             if isinstance(t, str) and not node.get("vconcat"):
                 return t
-            if isinstance(t, dict) and t.get("orient") != "bottom" and isinstance(t.get("text"), str):
-                return t["text"]
+            if isinstance(t, dict) and t.get("orient") != "bottom" and isinstance(t.get("text"), (str, list)):
+                return t["text"] if isinstance(t["text"], str) else " ".join(t["text"])
             for key in ("vconcat", "hconcat", "layer", "spec"):
                 sub = node.get(key)
                 for child in sub if isinstance(sub, list) else [sub] if sub else []:

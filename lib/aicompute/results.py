@@ -17,8 +17,8 @@ __all__ = ["publish", "published", "read_all"]
 _RESULTS: dict[str, dict[str, Any]] = {}
 
 
-def publish(key: str, value: Any, *, label: str, unit: str = "", fmt: str = "") -> Any:
-    """Record a headline result; returns ``value`` so it can be used inline."""
+def publish(key: str, value: Any, *, label: str, unit: str = "", fmt: str = "") -> None:
+    """Record a headline result (returns nothing, so a trailing call prints nothing in the notebook)."""
     if isinstance(value, float) and value != value:
         raise ValueError(f"result '{key}' is NaN")
     if hasattr(value, "item"):
@@ -30,7 +30,6 @@ def publish(key: str, value: Any, *, label: str, unit: str = "", fmt: str = "") 
         path = Path(target) / f"{name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(_RESULTS, indent=1, default=str), encoding="utf-8")
-    return value
 
 
 def published() -> dict[str, dict[str, Any]]:

@@ -11,7 +11,24 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["format_result", "summary_markdown", "chapter_title", "write_summary"]
+__all__ = ["format_result", "verdict_panel", "summary_markdown", "chapter_title", "write_summary"]
+
+#: The scenario odds shown in the verdict panel: (result key in 05_scenarios, label).
+ODDS = [("p_hard_landing", "Hard landing"), ("p_muddle_through", "Muddle-through"),
+        ("p_soft_landing", "Soft landing"), ("p_continued_boom", "Continued boom")]
+#: The five numbers that matter: (notebook, result key, sentence with {v} for the formatted value).
+KEY_NUMBERS = [
+    ("00_claims_audit", "seed_confirmed_share", "{v} of the seed article's claims hold up exactly as stated"),
+    ("02_infrastructure", "revenue_per_gw_today",
+     "OpenAI earns {v} a year per gigawatt of compute; a gigawatt must earn about {revenue_needed_per_gw}"),
+    ("03_finance", "sequoia_required_latest",
+     "AI revenue needed to pay for Nvidia's current run-rate (Sequoia's method): {v}; the two largest labs "
+     "earn {sequoia_coverage_latest} of it"),
+    ("04_bubble_debate", "bubble_score", "Bubble scorecard: {v} (range {bubble_score_low} to {bubble_score_high})"),
+    ("05_scenarios", "p_crash_threshold",
+     "Chance that 2027 chip revenue falls under the seed's crash line: {v} (median 2027 revenue "
+     "{semis_2027_median})"),
+]
 
 
 def format_result(result: dict[str, Any]) -> str:
@@ -26,10 +43,44 @@ def format_result(result: dict[str, Any]) -> str:
     else:
         text = str(value)
     if unit == "%":
+        if isinstance(value, (int, float)) and 0 <= value < 0.05 and not fmt:
+            return "under 0.1%"  # below what the published rounding (and Monte Carlo resolution) can show
         return text + "%"
+    if unit.startswith("/"):
+        return text + unit
     if unit == "x":
         return text + "×"
     return f"{text} {unit}".strip()
+
+
+def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None) -> str:
+    """The one-glance panel: scenario odds today, five numbers that matter, what to watch.
+
+    Every figure comes from a published result; a missing result drops its line (never a typed number).
+    """
+    lines = ["::: {.callout-important}", "## The verdict" + (f" as of {as_of}" if as_of else ""), ""]
+    scen = results.get("05_scenarios", {})
+    odds = [f"{label} **{format_result(scen[key])}**" for key, label in ODDS if key in scen]
+    if odds:
+        lines += ["**Scenario odds today:** " + " · ".join(odds), ""]
+    numbers = []
+    for stem, key, sentence in KEY_NUMBERS:
+        res = results.get(stem, {})
+        if key not in res:
+            continue
+        extra = {k: f"**{format_result(v)}**" for k, v in res.items()}
+        try:
+            numbers.append(sentence.format(v=f"**{format_result(res[key])}**", **extra))
+        except KeyError:
+            continue
+    if numbers:
+        lines += ["**Five numbers that matter:**", ""] + [f"{i}. {t[:1].upper() + t[1:]}."
+                                                           for i, t in enumerate(numbers, start=1)] + [""]
+    watch = [scen[k]["value"] for k in sorted(scen) if k.startswith("watch_")]
+    if watch:
+        lines += ["**What to watch:** " + "; ".join(watch) + ".", ""]
+    lines.append(":::")
+    return "\n".join(lines) + "\n"
 
 
 def summary_markdown(results: dict[str, dict[str, dict[str, Any]]], titles: dict[str, str],
@@ -43,7 +94,7 @@ def summary_markdown(results: dict[str, dict[str, dict[str, Any]]], titles: dict
         lines.append(f"**[{title}]({stem}.html)**")
         lines.append("")
         for key, res in results[stem].items():
-            if key == "as_of":
+            if key == "as_of" or key.startswith("watch_"):
                 continue
             lines.append(f"- {res['label'][:1].upper() + res['label'][1:]}: **{format_result(res)}**")
         lines.append("")
@@ -67,6 +118,7 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path) -> str:
     stems = {c.stem for c in chapters}
     results = {k: v for k, v in read_all(results_dir).items() if k in stems} if results_dir.exists() else {}
     as_of = next((r["as_of"]["value"] for r in results.values() if "as_of" in r), None)
-    text = summary_markdown(results, {c.stem: chapter_title(c) for c in chapters}, as_of)
+    text = verdict_panel(results, as_of) + "\n" + summary_markdown(results, {c.stem: chapter_title(c) for c in chapters},
+                                                                     as_of)
     target.write_text(text, encoding="utf-8")
     return text
