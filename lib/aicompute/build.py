@@ -37,7 +37,7 @@ from aicompute.paths import LIB, ROOT
 __all__ = ["Project", "BuildError", "build", "main", "notebook_key", "execute_one"]
 
 #: Library modules that do not affect what a notebook computes (changing them re-renders only).
-_BUILD_ONLY = {"build.py", "render.py", "params.py", "__main__.py"}
+_BUILD_ONLY = {"build.py", "render.py", "params.py", "summary.py", "__main__.py"}
 
 
 class BuildError(RuntimeError):
@@ -50,6 +50,7 @@ class Project:
 
     root: Path = ROOT
     build_dir: Path | None = None
+    site_dir: Path | None = None
 
     @property
     def data(self) -> Path:
@@ -65,7 +66,7 @@ class Project:
 
     @property
     def site(self) -> Path:
-        return self.report / "_site"
+        return self.site_dir or (self.report / "_site")
 
     @property
     def out(self) -> Path:
@@ -212,8 +213,8 @@ def _store(project: Project, stem: str, tmp: Path, key: str, hashes: dict[str, s
     (project.out / "cache" / f"{stem}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
-def _render_key(project: Project, chapters: list[Path]) -> str:
-    h = hashlib.sha256()
+def _render_key(project: Project, chapters: list[Path], note: str = "") -> str:
+    h = hashlib.sha256(note.encode())
     files = [p for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
              and p.suffix != ".ipynb" and p.name != "_summary.md"]
@@ -234,7 +235,7 @@ def _add_downloads(project: Project, site: Path) -> None:
 
 
 def _swap_in(project: Project, staged: Path) -> None:
-    old = project.report / "_site.old"
+    old = project.site.with_name(project.site.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if project.site.exists():
         project.site.rename(old)
@@ -249,7 +250,17 @@ def write_references(project: Project) -> Path:
     return cite.write_references(project.report / "references.bib", folder=project.data)
 
 
-def render_site(project: Project, chapters: list[Path], log: Callable[[str], None]) -> str:
+def _params_note(project: Project, params_file: Path, overrides: list[str]) -> str:
+    """One line for the front page: which parameters produced this build."""
+    try:
+        shown = params_file.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        shown = params_file
+    extra = f" with overrides {', '.join(f'`{o}`' for o in overrides)}" if overrides else ""
+    return f"Parameters: `{shown}`{extra}."
+
+
+def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "") -> str:
     """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
     from aicompute import render, summary
 
@@ -257,7 +268,7 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged.chmod(0o755)
     try:
         write_references(project)
-        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md")
+        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note)
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)
         _swap_in(project, staged)
@@ -312,14 +323,15 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
         write_references(project)  # before the render key: the bibliography is part of what is rendered
-        key = _render_key(project, executed)
+        note = _params_note(project, params_file, overrides or [])
+        key = _render_key(project, executed, note)
         stamp = project.out / "render.key"
         if not force and project.site.joinpath("index.html").exists() and stamp.exists() \
                 and stamp.read_text() == key:
-            log("Report up to date: report/_site/index.html (nothing re-rendered).")
+            log(f"Report up to date: {project.site / 'index.html'} (nothing re-rendered).")
         else:
             try:
-                engine = render_site(project, executed, log)
+                engine = render_site(project, executed, log, note)
             except Exception as exc:
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
             stamp.write_text(key)
@@ -339,10 +351,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="ignore the cache: re-execute and re-render")
     parser.add_argument("--no-render", action="store_true", help="execute notebooks only")
     parser.add_argument("--build-dir", type=Path, default=None, help="where executed notebooks go (default: build/)")
+    parser.add_argument("--site", type=Path, default=None, help="where the site goes (default: report/_site)")
+    parser.add_argument("--preset", metavar="NAME", help="an alternative report: --params report/params/NAME.yaml "
+                        "--build-dir build/NAME --site report/_site-NAME (the default report is left alone)")
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    project = Project(build_dir=args.build_dir)
+    if args.preset:
+        preset = ROOT / "report" / "params" / f"{args.preset}.yaml"
+        if not preset.exists():
+            names = sorted(p.stem for p in preset.parent.glob("*.yaml"))
+            parser.error(f"no preset '{args.preset}' (report/params/{args.preset}.yaml); presets: {names}")
+        args.params = args.params or preset
+        args.build_dir = args.build_dir or ROOT / "build" / args.preset
+        args.site = args.site or ROOT / "report" / f"_site-{args.preset}"
+    project = Project(build_dir=args.build_dir, site_dir=args.site.resolve() if args.site else None)
     try:
         build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
               render=not args.no_render, log=lambda s: print(s, flush=True))

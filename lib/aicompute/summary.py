@@ -111,14 +111,17 @@ def chapter_title(notebook: Path) -> str:
     return Path(notebook).stem
 
 
-def write_summary(results_dir: Path, chapters: list[Path], target: Path) -> str:
-    """Write the summary Markdown for the executed ``chapters`` to ``target``; return it."""
+def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "") -> str:
+    """Write the summary Markdown for the executed ``chapters`` to ``target``; return it.
+
+    ``note`` (e.g. which parameters file and overrides produced this build) is printed under the panel.
+    """
     from aicompute.results import read_all
 
     stems = {c.stem for c in chapters}
     results = {k: v for k, v in read_all(results_dir).items() if k in stems} if results_dir.exists() else {}
     as_of = next((r["as_of"]["value"] for r in results.values() if "as_of" in r), None)
-    text = verdict_panel(results, as_of) + "\n" + summary_markdown(results, {c.stem: chapter_title(c) for c in chapters},
+    text = verdict_panel(results, as_of) + (f"\n*{note}*\n" if note else "") + "\n" + summary_markdown(results, {c.stem: chapter_title(c) for c in chapters},
                                                                      as_of)
     target.write_text(text, encoding="utf-8")
     return text
