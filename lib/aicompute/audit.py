@@ -88,13 +88,13 @@ def kw_per_accelerator(gw: float, accelerators: float) -> float:
 
 
 def unit_readings(site_gw: float, buildings: int, per_building: float, gpus_per_rack: int = 72,
-                  gpus_per_superchip: int = 2, plausible_kw: tuple[float, float] = (1.0, 4.0)) -> pd.DataFrame:
+                  gpus_per_superchip: int = 2, plausible_kw: tuple[float, float] = (2.0, 4.0)) -> pd.DataFrame:
     """Readings of an ambiguous 'N GB200 NVL72 per building' and the site power each implies.
 
     Readings: N GPUs (Blackwell dies in packages) per building; N GB200 superchips (2 GPUs each);
     N NVL72 racks (72 GPUs each). A reading is plausible when the all-in power per GPU lies in
     ``plausible_kw`` (a GB200 NVL72 rack draws about 120-140 kW, i.e. ~1.7-1.9 kW per GPU before
-    cooling and other facility overheads).
+    cooling and other facility overheads; with a PUE of about 1.2 that is ~2.0-2.3 kW at the site).
     """
     readings = {
         "GPUs": 1,
