@@ -83,11 +83,11 @@ def test_analog_helpers() -> None:
 
 
 def test_default_scorecard_thresholds_are_consistent() -> None:
-    keys = [t.key for t in bubble.SCORECARD]
+    keys = [t.key for t in bubble.load_scorecard()]
     assert len(keys) == len(set(keys)) >= 8
-    values = {t.key: t.hot for t in bubble.SCORECARD}
+    values = {t.key: t.hot for t in bubble.load_scorecard()}
     assert bubble.total_score(bubble.scorecard(values)) == pytest.approx(100)
-    values = {t.key: t.calm for t in bubble.SCORECARD}
+    values = {t.key: t.calm for t in bubble.load_scorecard()}
     assert bubble.total_score(bubble.scorecard(values)) == pytest.approx(0)
     assert np.isclose(bubble.scorecard(values)["weight"].sum(), 1)
 

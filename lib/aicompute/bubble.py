@@ -8,7 +8,7 @@ bubble-like). :func:`normalize` maps a value linearly between the two levels and
 :func:`weight_sensitivity` draws random weights (Dirichlet) and :func:`leave_one_out` drops one indicator
 at a time, to show how much the verdict depends on the weights.
 
-The thresholds in :data:`SCORECARD` are our assumptions, each with its anchor (a historical analog or a
+The thresholds (``data/scorecard_thresholds.csv``, read by :func:`load_scorecard`) are our assumptions, each with its anchor (a historical analog or a
 published benchmark) written next to it; the weights are parameters of the chapter.
 """
 
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "SCORECARD",
+    "load_scorecard",
     "Threshold",
     "analog_comparison",
     "band",
@@ -62,26 +62,15 @@ class Threshold:
 
 
 #: The indicators and their thresholds (our assumptions; anchors in the last field).
-SCORECARD: tuple[Threshold, ...] = (
-    Threshold("capex_gdp", "Big-4 capex as a share of US GDP", "supply", "%", 0.5, 2.0, "higher",
-              "calm: pre-2023 cloud capex; hot: above the telecom peak (1.2% in 2000), a third of the 1870 railway peak"),
-    Threshold("capex_ocf", "Hyperscaler capex / operating cash flow", "financing", "%", 40.0, 100.0, "higher",
-              "calm: ten-year average (UBS ~40%); hot: all operating cash flow spent (UBS 2026 ~100%)"),
-    Threshold("revenue_multiple", "Leading lab valuation / run-rate revenue", "valuation", "x", 10.0, 40.0, "higher",
-              "calm: fast-growing listed software; hot: Cisco's price/sales at its March 2000 peak (~39x)"),
-    Threshold("sequoia_coverage", "AI revenue / Sequoia required revenue", "demand", "%", 50.0, 5.0, "lower",
-              "calm: half the required revenue already earned; hot: one-twentieth"),
-    Threshold("inference_ratio", "OpenAI inference cost / revenue", "demand", "x", 0.5, 1.5, "higher",
-              "calm: software-like 50% gross margin on inference; hot: each dollar of revenue costs 1.5 in inference"),
-    Threshold("zero_roi_share", "Firms with zero measurable return on GenAI", "demand", "%", 50.0, 90.0, "higher",
-              "calm: half of pilots pay off; hot: nine in ten do not (MIT NANDA reports 95%)"),
-    Threshold("cloud_growth", "Azure revenue growth", "demand", "%", 40.0, 10.0, "lower",
-              "calm: demand growth of ~40% a year absorbs capacity; hot: growth at an ordinary 10%"),
-    Threshold("ai_ig_debt", "AI-linked share of US IG bonds", "financing", "%", 5.0, 20.0, "higher",
-              "calm: sector weight of a normal industry; hot: well above banks (11.7%), telecom-1990s-like"),
-    Threshold("burn_multiple", "Start-up cash burn per $ of new revenue", "valuation", "x", 1.0, 3.0, "higher",
-              "calm: efficient growth (burn multiple 1); hot: 3 or more ('suspect' in the VC rule of thumb)"),
-)
+def load_scorecard() -> tuple[Threshold, ...]:
+    """The scorecard's indicators and thresholds from ``data/scorecard_thresholds.csv`` (our assumptions,
+    each with its anchor and, where there is one, the anchor's source)."""
+    from aicompute import data
+
+    table = data.load("scorecard_thresholds")
+    return tuple(Threshold(r.id, r.label, r.side, r.unit, float(r.calm), float(r.hot), r.direction, r.anchor)
+                 for r in table.itertuples(index=False))
+
 
 
 def normalize(value: float, calm: float, hot: float) -> float:
@@ -92,14 +81,14 @@ def normalize(value: float, calm: float, hot: float) -> float:
 
 
 def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights: Mapping[str, float] | None = None,
-              spec: tuple[Threshold, ...] = SCORECARD) -> pd.DataFrame:
+              spec: tuple[Threshold, ...] | None = None) -> pd.DataFrame:
     """Score each indicator in ``spec`` that has a value. ``values[key]`` = value or (value, low, high).
 
     Columns: key, label, side, value, low, high, calm, hot, direction, score, score_low, score_high (the
     calm and hot ends of the range), weight (normalised to sum 1) and contribution (weight x score x 100).
     """
     rows = []
-    for t in spec:
+    for t in spec if spec is not None else load_scorecard():
         if t.key not in values:
             continue
         v = values[t.key]
