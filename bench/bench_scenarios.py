@@ -12,6 +12,7 @@ import time
 import tracemalloc
 
 import numpy as np
+
 from aicompute import data
 from aicompute import scenarios as sc
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from aicompute import cite, data
 
 ROOT = Path(__file__).resolve().parents[1]

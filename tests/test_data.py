@@ -10,7 +10,6 @@ import pytest
 
 from aicompute import data
 from aicompute.data import DataError
-
 from conftest import CLAIMS, CLAIMS_HEADER, SOURCES, SOURCES_HEADER, write_csv
 
 

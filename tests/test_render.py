@@ -13,9 +13,10 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
 from aicompute import cite
 from aicompute import render as r
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 REPO = Path(__file__).resolve().parents[1]
 REPORT_SRC = REPO / "report"

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+
 from aicompute import data
 from aicompute import scenarios as sc
 

@@ -26,10 +26,11 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from aicompute import params as params_mod
 from aicompute.paths import LIB, ROOT
@@ -304,7 +305,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     project.out.mkdir(parents=True, exist_ok=True)
     lib_hash = library_hash()
     todo, outcomes, n = [], [], len(chapters)
-    for i, nb in enumerate(chapters, start=1):
+    for nb in chapters:
         key = notebook_key(nb, values[nb.stem], lib_hash)
         if not force and _cache_hit(project, nb.stem, key):
             outcomes.append(Outcome(nb.stem, "cached"))
