@@ -82,3 +82,14 @@ def test_makefile_and_ci_use_the_readme_commands() -> None:
     assert "make report" in readme and "make test" in readme
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "make report" in ci
+
+
+def test_chart_cells_carry_quarto_figure_options() -> None:
+    """Charts are numbered figures under Quarto and the fallback: `#| label: fig-...` and `#| fig-cap:`."""
+    for nb in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
+            src = "".join(cell["source"])
+            if cell["cell_type"] == "code" and "charts.show(" in src:
+                head = [line for line in src.splitlines() if line.startswith("#|")]
+                assert any(line.startswith("#| label: fig-") for line in head), f"{nb.name} cell {i}: no #| label"
+                assert any(line.startswith("#| fig-cap:") for line in head), f"{nb.name} cell {i}: no #| fig-cap"
