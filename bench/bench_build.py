@@ -21,15 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from aicompute.build import copy_sources
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-
-
-def _copy_project(dest: Path) -> None:
-    for name in ("data", "notebooks"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copytree(ROOT / "report", dest / "report",
-                    ignore=shutil.ignore_patterns("_site*", ".quarto", "*.ipynb"))
 
 
 def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -52,7 +47,7 @@ def _import_time(keep_slow: bool) -> float:
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="aicompute-bench-"))
     try:
-        _copy_project(scratch)
+        copy_sources(scratch)
         env = {**os.environ, "AICOMPUTE_ROOT": str(scratch), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         build = [PY, "-m", "aicompute", "build"]
         notebooks = sorted((scratch / "notebooks").glob("[0-9][0-9]_*.ipynb"))

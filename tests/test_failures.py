@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from aicompute.build import BuildError, Project, build
+from aicompute.build import BuildError, Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "<html>last good report</html>"
@@ -19,9 +18,7 @@ GOOD = "<html>last good report</html>"
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    for name in ("data", "notebooks"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "report", tmp_path / "report", ignore=shutil.ignore_patterns("_site*", "*.ipynb"))
+    copy_sources(tmp_path)
     (tmp_path / "report" / "_site").mkdir()
     (tmp_path / "report" / "_site" / "index.html").write_text(GOOD)
     return Project(root=tmp_path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aicompute.build import Project, build
+from aicompute.build import Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -21,9 +21,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    for name in ("data", "notebooks"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copytree(ROOT / "report", root / "report", ignore=shutil.ignore_patterns("_site*", ".quarto", "*.ipynb"))
+    copy_sources(root)
     mp = pytest.MonkeyPatch()
     mp.setenv("AICOMPUTE_ROOT", str(root))
     try:

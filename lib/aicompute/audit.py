@@ -25,10 +25,10 @@ def multiple(start: float, end: float) -> float:
 
 
 def cagr_pct(start: float, end: float, years: float) -> float:
-    """Compound annual growth rate in percent: (end/start)^(1/years) - 1."""
-    if years <= 0:
-        raise ValueError(f"years must be positive, got {years}")
-    return (multiple(start, end) ** (1 / years) - 1) * 100
+    """Compound annual growth rate in percent (:func:`aicompute.finance.cagr` x 100)."""
+    from aicompute.finance import cagr
+
+    return cagr(start, end, years) * 100
 
 
 def pct_change(old: float, new: float) -> float:

@@ -156,15 +156,17 @@ def capex_to_cash_flow(capex: float, cash_flow: float) -> float:
 
 
 def drawdown_pct(peak: float, trough: float) -> float:
-    """Fall from ``peak`` to ``trough`` in percent (negative)."""
-    return 100 * (trough / peak - 1)
+    """Fall from ``peak`` to ``trough`` in percent (negative): :func:`aicompute.audit.pct_change`."""
+    from aicompute.audit import pct_change
+
+    return pct_change(peak, trough)
 
 
 def multiple_of(value: float, base: float) -> float:
-    """value / base (e.g. valuation / revenue)."""
-    if base <= 0:
-        raise ValueError("base must be positive")
-    return value / base
+    """value / base (e.g. valuation / revenue): :func:`aicompute.audit.multiple`."""
+    from aicompute.audit import multiple
+
+    return multiple(base, value)
 
 
 def analog_comparison(current: Mapping[str, float], analogs: pd.DataFrame, metric: str) -> pd.DataFrame:

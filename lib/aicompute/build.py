@@ -35,7 +35,7 @@ from typing import Any
 from aicompute import params as params_mod
 from aicompute.paths import LIB, ROOT
 
-__all__ = ["Project", "BuildError", "build", "main", "notebook_key", "execute_one"]
+__all__ = ["Project", "BuildError", "build", "main", "notebook_key", "execute_one", "copy_sources"]
 
 #: Library modules that do not affect what a notebook computes (changing them re-renders only).
 _BUILD_ONLY = {"build.py", "render.py", "params.py", "summary.py", "__main__.py"}
@@ -84,6 +84,15 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     reads: dict[str, str] = field(default_factory=dict)
+
+
+def copy_sources(dest: Path, root: Path = ROOT) -> Project:
+    """Copy the build's inputs (data/, notebooks/, report/ without outputs) to ``dest``: a scratch project
+    for tests and benchmarks that leaves this one's build/ and report/_site alone."""
+    for name in ("data", "notebooks"):
+        shutil.copytree(root / name, dest / name)
+    shutil.copytree(root / "report", dest / "report", ignore=shutil.ignore_patterns("_site*", ".quarto", "*.ipynb"))
+    return Project(root=dest)
 
 
 def _sha(data: bytes) -> str:

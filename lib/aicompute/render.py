@@ -583,6 +583,11 @@ def _chapter_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+def chapter_title(path: Path) -> str:
+    """The title a chapter notebook gets in the book (navigation, summary): see :func:`_chapter_title`."""
+    return _chapter_title(_read_notebook(path), path.stem)
+
+
 def _plain_title(title: str) -> str:
     """Strip pandoc attributes (``{#id}``) and inline markdown markers from a heading."""
     title = re.sub(r"\s*\{[^}]*\}\s*$", "", title)

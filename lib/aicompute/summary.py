@@ -7,11 +7,10 @@ No figure is typed by hand: :func:`summary_markdown` formats what the notebooks 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["format_result", "verdict_panel", "summary_markdown", "chapter_title", "write_summary"]
+__all__ = ["format_result", "verdict_panel", "summary_markdown", "write_summary"]
 
 #: The scenario odds shown in the verdict panel: (result key in 05_scenarios, label).
 ODDS = [("p_hard_landing", "Hard landing"), ("p_muddle_through", "Muddle-through"),
@@ -101,21 +100,12 @@ def summary_markdown(results: dict[str, dict[str, dict[str, Any]]], titles: dict
     return "\n".join(lines)
 
 
-def chapter_title(notebook: Path) -> str:
-    """The first level-1 heading of a notebook's markdown cells (its chapter title)."""
-    for cell in json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", []):
-        if cell.get("cell_type") == "markdown":
-            for line in "".join(cell.get("source", "")).splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()
-    return Path(notebook).stem
-
-
 def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "") -> str:
     """Write the summary Markdown for the executed ``chapters`` to ``target``; return it.
 
     ``note`` (e.g. which parameters file and overrides produced this build) is printed under the panel.
     """
+    from aicompute.render import chapter_title
     from aicompute.results import read_all
 
     stems = {c.stem for c in chapters}
