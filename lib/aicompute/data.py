@@ -38,7 +38,8 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources"]
+__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
+           "NotYetPublished"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
 SIGNED_UNITS = {"percent change"}
@@ -374,8 +375,35 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
 
 
 def validate_package(folder: Path | None = None) -> dict[str, int]:
-    """Validate every resource; return {name: row count}. Raises the first :class:`DataError`."""
-    return {name: len(load(name, folder=folder)) for name in resources(folder)}
+    """Validate every resource; return {name: row count}. Raises the first :class:`DataError`.
+
+    Also checks that each resource's ``published`` rule (how the as-of filter dates its rows, see
+    :mod:`aicompute.evidence`) names date fields or references to sources or claims.
+    """
+    from aicompute.evidence import check_dating
+
+    counts = {name: len(load(name, folder=folder)) for name in resources(folder)}
+    pkg_path, pkg = _package(folder)
+    for res in pkg["resources"]:
+        problem = check_dating(res)
+        if problem:
+            raise DataError(pkg_path, f"resource '{res['name']}': {problem}", column="published")
+    return counts
+
+
+def evidence(as_of: Any, *, folder: Path | None = None) -> Any:
+    """The evidence known on ``as_of``: :class:`aicompute.evidence.Evidence` (the one way chapters read data)."""
+    from aicompute.evidence import evidence as _evidence
+
+    return _evidence(as_of, folder=folder)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NotYetPublished":
+        from aicompute.evidence import NotYetPublished
+
+        return NotYetPublished
+    raise AttributeError(name)
 
 
 def claims(folder: Path | None = None) -> pd.DataFrame:
