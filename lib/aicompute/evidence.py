@@ -161,13 +161,14 @@ class Evidence:
 
         ``resolve``: rows that link a claim (``claim_id``) get empty value/low/high from that claim.
         """
-        if name not in self._tables:
+        key = f"{name}|{resolve}"
+        if key not in self._tables:
             frame = self._all(name)
             frame = frame[self._known_mask(frame)].reset_index(drop=True)
             if resolve and "claim_id" in frame.columns and "value" in frame.columns:
                 frame = self._resolve(name, frame)
-            self._tables[name] = frame
-        return self._tables[name].copy()
+            self._tables[key] = frame
+        return self._tables[key].copy()
 
     def _resolve(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         led = self._claims_all.set_index("id")
