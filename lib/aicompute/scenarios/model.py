@@ -1,0 +1,429 @@
+"""The scenario model: a build-out cycle whose regime can switch, simulated month by month (vectorised).
+
+Every path starts in the regime the start data show (a *boom* when the latest annual growth of chip revenue or
+capex exceeds the boom line) and may switch each month::
+
+    boom ──(cooling hazard)──> cooling ──(re-acceleration)──> boom
+      │                          │
+      └──(bust hazard)──> bust <─┘        bust ──(recovery hazard)──> cooling
+
+The bust hazard is ``base x exp(slope x stress)``, where *stress* rises with the labs' funding gap (their cost
+over their revenue, weighted by their compute commitments), the credit spread and the build-out's leverage (the
+share of capex financed from outside: capex growing faster than internal funds raises it). A bust can therefore
+start in any month, after a strong first year as well as a weak one, and a long boom makes one likelier.
+
+Blocks (annualised run-rates, USD bn a year unless noted):
+
+* **capex** ``K``: grows at the path's regime rate (boom: the start momentum plus a per-path draw; cooling and
+  bust: calibrated rates) with monthly shocks; a credit event cuts it once.
+* **chip revenue** = build-out part ``A = A0 (K/K0)^e`` (AI accelerators: Nvidia, custom silicon, HBM) plus the
+  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth.
+* **Nvidia data-centre revenue** = Nvidia's share of ``A`` (the share drifts down as custom silicon gains).
+* **each lab's revenue** on its own basis (never summed): growth starts at the lab's momentum and decays towards
+  the regime's long-run rate. Each lab's cost grows with its usage and with the capacity built for it.
+* **credit spread** (Oracle's 5-year CDS in 2026): mean-reverting noise around the start, jumps in a bust and on
+  a credit event (a monthly hazard, high in a bust).
+
+The four endings are defined by outcomes at the horizon (:func:`endings`): the second year's chip revenue and
+capex against the first year's, and credit events. Calibration: ``data/scenario_drivers.csv`` (one row per
+parameter, with its range, basis and source) read by :class:`Calibration`; starting levels from the sources
+published before the clock starts (:mod:`aicompute.scenarios.start`).
+
+Pure: numpy/pandas only, no chart code, no data-package reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
+           "draws", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+           "prior_fall_probability", "PARAMETERS"]
+
+REGIMES = ("boom", "cooling", "bust")
+BOOM, COOLING, BUST = 0, 1, 2
+ENDINGS = ("hard_landing", "muddle_through", "soft_landing", "continued_boom")
+LABELS = {"hard_landing": "Hard landing", "muddle_through": "Muddle-through", "soft_landing": "Soft landing",
+          "continued_boom": "Continued boom"}
+HORIZON = 24
+
+#: Every calibration parameter the model reads (data/scenario_drivers.csv must hold each one).
+PARAMETERS = (
+    # regime growth, log per year
+    "capex_growth_boom_sd", "capex_growth_cooling", "capex_growth_bust", "capex_growth_sd",
+    "other_chips_growth_boom_sd", "other_chips_growth_cooling", "other_chips_growth_bust", "other_chips_growth_sd",
+    "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
+    # volatility, log per square-root year
+    "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
+    "start_level_sd", "lab_start_sd",
+    # chips
+    "ai_chip_elasticity", "ai_chip_elasticity_sd", "nvidia_share_drift", "nvidia_share_drift_sd",
+    # regime switching, per month
+    "hazard_boom_cooling", "hazard_cooling_boom", "hazard_bust", "hazard_cooling_bust_ratio",
+    "hazard_bust_recovery", "hazard_slope", "stress_weight_gap", "stress_weight_spread", "stress_weight_leverage",
+    # credit
+    "credit_event_hazard_bust", "credit_event_hazard_calm", "spread_jump_bust", "spread_jump_event",
+    "event_capex_cut",
+    # leverage and the labs' cost
+    "external_financing_share", "internal_funds_growth", "lab_cost_usage_share", "openai_commitment_weight",
+    # endings
+    "ending_hard_chip_fall", "ending_hard_capex_fall", "ending_boom_capex_growth", "ending_boom_chip_growth",
+    "ending_soft_capex_growth", "ending_soft_chip_floor",
+    # backtests
+    "backtest_buildout_chip_share",
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Parameter values ``{name: value}`` with their ranges ``{name: (low, high)}``."""
+
+    values: Mapping[str, float]
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return float(self.values[name])
+        except KeyError:
+            raise KeyError(f"calibration: no parameter '{name}' (data/scenario_drivers.csv)") from None
+
+    def with_values(self, **values: float) -> Calibration:
+        """A copy with some values replaced."""
+        unknown = set(values) - set(self.values)
+        if unknown:
+            raise KeyError(f"calibration: unknown parameter(s) {sorted(unknown)}")
+        return replace(self, values={**self.values, **{k: float(v) for k, v in values.items()}})
+
+    def at(self, name: str, end: str) -> float:
+        """The ``low``/``high`` end of a parameter's range (``central`` = its value)."""
+        if end == "central":
+            return self[name]
+        lo, hi = self.ranges.get(name, (self[name], self[name]))
+        return {"low": lo, "high": hi}[end]
+
+    @classmethod
+    def from_table(cls, table: pd.DataFrame, required: tuple[str, ...] = PARAMETERS) -> Calibration:
+        """From the ``scenario_drivers`` table (columns id, value, low, high); names a missing parameter."""
+        values, ranges = {}, {}
+        for r in table.itertuples(index=False):
+            values[r.id] = float(r.value)
+            lo = float(r.low) if pd.notna(r.low) else float(r.value)
+            hi = float(r.high) if pd.notna(r.high) else float(r.value)
+            ranges[r.id] = (lo, hi)
+        missing = [p for p in required if p not in values]
+        if missing:
+            raise ValueError(f"data/scenario_drivers.csv: missing parameter(s) {missing}; expected one row per "
+                             "parameter of aicompute.scenarios.model.PARAMETERS")
+        return cls(values, ranges)
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One frontier lab, on its own revenue basis."""
+
+    name: str
+    revenue: float  # run-rate at the start of the clock, USD bn a year
+    momentum: float  # log growth per year at the start
+    cost_ratio: float  # cost / revenue at the start
+    basis: str = ""  # e.g. "run-rate net of partner shares"
+    weight: float = 0.5  # weight of its funding gap in the stress index (compute commitments)
+
+
+@dataclass(frozen=True)
+class Start:
+    """The state at the start of the clock and the momentum the data showed then."""
+
+    clock: dt.date  # first simulated month
+    capex: float  # capex run-rate (USD bn a year, or an index)
+    capex_momentum: float  # latest annual log growth of capex
+    chips: float  # chip revenue run-rate, USD bn a year
+    chips_momentum: float  # latest annual log growth of chip revenue
+    buildout_share: float  # share of chip revenue tied to the build-out (AI accelerators) at the start
+    nvidia_dc: float | None = None  # Nvidia data-centre run-rate (None: not modelled)
+    spread: float = 100.0  # credit spread, bp (latent when no reading exists)
+    labs: tuple[Lab, ...] = ()
+    horizon: int = HORIZON
+    boom_line: float = 0.20  # annual growth above which the start regime is a boom
+    notes: Mapping[str, str] = field(default_factory=dict)  # how each level was built (for the chapter)
+
+    @property
+    def regime(self) -> int:
+        """The regime the start data show: boom above the boom line, bust below zero, else cooling."""
+        g = max(math.expm1(self.capex_momentum), math.expm1(self.chips_momentum))
+        return BOOM if g > self.boom_line else (BUST if g < 0 else COOLING)
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        return month_dates(self.clock, self.horizon)
+
+
+def month_dates(clock: dt.date, horizon: int = HORIZON) -> pd.DatetimeIndex:
+    """First day of each simulated month."""
+    return pd.date_range(pd.Timestamp(clock), periods=horizon, freq="MS")
+
+
+# ------------------------------------------------------------------------------------------------ random draws
+
+_NORMALS = ("capex", "other", "spread", "lab0", "lab1", "lab2")  # monthly shocks (labs: up to three)
+
+
+def draws(cal: Calibration, start: Start, n: int, seed: int) -> dict[str, np.ndarray]:
+    """Every random number of a run, drawn in a fixed order (shared by :func:`simulate` and the benchmark loop).
+
+    Per path: regime growth rates, the AI-chip elasticity, Nvidia's share drift, each lab's starting growth
+    (Student-t with 3 degrees of freedom: a lab can surprise far more than a normal draw allows) and the
+    starting levels' error. Per month and path: shocks and the uniforms that decide regime switches and credit
+    events.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n_paths: expected a positive integer, got {n!r}")
+    if len(start.labs) > 3:
+        raise ValueError("start: at most three labs are modelled")
+    rng = np.random.default_rng(seed)
+    h = start.horizon
+    out: dict[str, np.ndarray] = {}
+    out["capex_boom"] = rng.normal(start.capex_momentum, cal["capex_growth_boom_sd"], n)
+    out["capex_cool"] = rng.normal(cal["capex_growth_cooling"], cal["capex_growth_sd"], n)
+    out["capex_bust"] = rng.normal(cal["capex_growth_bust"], cal["capex_growth_sd"], n)
+    out["other_boom"] = start.chips_momentum + cal["other_chips_growth_boom_sd"] * rng.standard_t(3, n)
+    out["other_cool"] = rng.normal(cal["other_chips_growth_cooling"], cal["other_chips_growth_sd"], n)
+    out["other_bust"] = rng.normal(cal["other_chips_growth_bust"], cal["other_chips_growth_sd"], n)
+    out["elasticity"] = np.maximum(rng.normal(cal["ai_chip_elasticity"], cal["ai_chip_elasticity_sd"], n), 0.0)
+    out["nv_drift"] = rng.normal(cal["nvidia_share_drift"], cal["nvidia_share_drift_sd"], n)
+    out["start"] = rng.standard_normal((3, n))  # capex, chips, spread-free levels
+    out["lab_g0"] = rng.standard_t(3, (3, n))
+    out["lab_start"] = rng.standard_normal((3, n))
+    out["z"] = rng.standard_normal((len(_NORMALS), h, n), dtype=np.float32)
+    out["u_regime"] = rng.random((h, n), dtype=np.float32)
+    out["u_event"] = rng.random((h, n), dtype=np.float32)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- simulation
+
+@dataclass
+class Paths:
+    """Simulated paths: each array is (n_paths, horizon) unless noted."""
+
+    start: Start
+    capex: np.ndarray
+    chips: np.ndarray
+    buildout_chips: np.ndarray
+    nvidia_dc: np.ndarray | None
+    labs: dict[str, np.ndarray]
+    spread: np.ndarray
+    leverage: np.ndarray
+    stress: np.ndarray
+    regime: np.ndarray  # int8
+    event: np.ndarray  # bool: a credit event has happened by this month
+    hazard_scale: float = 1.0
+
+    @property
+    def n(self) -> int:
+        return self.capex.shape[0]
+
+    @property
+    def months(self) -> pd.DatetimeIndex:
+        return self.start.months
+
+    def variable(self, name: str) -> np.ndarray:
+        """A simulated series by name: capex, chips, buildout_chips, nvidia_dc, spread, leverage, stress,
+        or ``lab:<name>``."""
+        if name.startswith("lab:"):
+            key = name[4:]
+            if key not in self.labs:
+                raise KeyError(f"no lab '{key}' in the simulation (labs: {sorted(self.labs)})")
+            return self.labs[key]
+        if name == "nvidia_dc" and self.nvidia_dc is None:
+            raise KeyError("Nvidia data-centre revenue is not modelled in this run")
+        if name not in ("capex", "chips", "buildout_chips", "nvidia_dc", "spread", "leverage", "stress"):
+            raise KeyError(f"unknown simulated variable '{name}'")
+        return getattr(self, name)
+
+
+def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 0, *,
+             hazard_scale: float = 1.0) -> Paths:
+    """Vectorised Monte Carlo: ``n_paths`` paths over ``start.horizon`` months (one numpy step per month).
+
+    ``hazard_scale`` multiplies the base bust hazard (set by :func:`calibrate_hazard`). Same seed, same numbers.
+    """
+    d = draws(cal, start, n_paths, seed)
+    n, h, dt_ = n_paths, start.horizon, 1 / 12
+    sq = math.sqrt(dt_)
+    s = start
+    vol_k, vol_m, vol_l = cal["capex_volatility"], cal["other_chips_volatility"], cal["lab_volatility"]
+    vol_s, rev_s = cal["spread_volatility"], cal["spread_mean_reversion"]
+    h_cool, h_reboom, h_rec = cal["hazard_boom_cooling"], cal["hazard_cooling_boom"], cal["hazard_bust_recovery"]
+    h_bust = cal["hazard_bust"] * hazard_scale
+    ratio_cb, slope = cal["hazard_cooling_bust_ratio"], cal["hazard_slope"]
+    w_gap, w_spr, w_lev = cal["stress_weight_gap"], cal["stress_weight_spread"], cal["stress_weight_leverage"]
+    ev_bust, ev_calm = cal["credit_event_hazard_bust"], cal["credit_event_hazard_calm"]
+    jump_bust, jump_ev, cut_ev = cal["spread_jump_bust"], cal["spread_jump_event"], cal["event_capex_cut"]
+    ext0, g_int = cal["external_financing_share"], cal["internal_funds_growth"]
+    usage, decay = cal["lab_cost_usage_share"], math.exp(-cal["lab_growth_decay"] * dt_)
+    lab_lr = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]])
+
+    g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]])  # (3, n)
+    g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]])
+    idx = np.arange(n)
+    k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
+    c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
+    a0 = s.buildout_share * c0
+    log_k, log_m = np.log(k0), np.log(c0 - a0)
+    funds = (1 - ext0) * k0
+    labs0 = [(lab, lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]),
+              lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) for j, lab in enumerate(s.labs)]
+    log_r = [np.log(r0) for _, r0, _ in labs0]
+    g_lab = [g0.copy() for _, _, g0 in labs0]
+    total_w = sum(lab.weight for lab in s.labs) or 1.0
+    gap0 = [lab.cost_ratio - 1 for lab in s.labs]
+    regime = np.full(n, s.regime, dtype=np.int8)
+    event = np.zeros(n, dtype=bool)
+    x = np.zeros(n)
+    stress = np.zeros(n)
+    f32 = np.float32
+    out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress")}
+    out_nv = np.empty((h, n), dtype=f32) if s.nvidia_dc is not None else None
+    out_labs = [np.empty((h, n), dtype=f32) for _ in s.labs]
+    out_regime = np.empty((h, n), dtype=np.int8)
+    out_event = np.empty((h, n), dtype=bool)
+    for t in range(h):
+        z = d["z"][:, t]
+        if t > 0:
+            # regime switches (competing monthly hazards), decided on last month's stress
+            hz = h_bust * np.exp(slope * stress)
+            u = d["u_regime"][t]
+            p_bust = np.where(regime == COOLING, 1 - np.exp(-ratio_cb * hz), 1 - np.exp(-hz))
+            p_other = np.where(regime == BOOM, 1 - math.exp(-h_cool),
+                               np.where(regime == COOLING, 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)))
+            new = np.where(regime == BUST, np.where(u < p_other, COOLING, BUST),
+                           np.where(u < p_bust, BUST,
+                                    np.where(u < p_bust + p_other, np.where(regime == BOOM, COOLING, BOOM),
+                                             regime))).astype(np.int8)
+            regime = new
+            p_ev = np.where(regime == BUST, 1 - math.exp(-ev_bust), 1 - math.exp(-ev_calm))
+            new_event = ~event & (d["u_event"][t] < p_ev)
+            event = event | new_event
+            log_k = log_k + g_capex[regime, idx] * dt_ + vol_k * sq * z[0] - cut_ev * new_event
+            log_m = log_m + g_other[regime, idx] * dt_ + vol_m * sq * z[1]
+            x = x * (1 - rev_s * dt_) + vol_s * sq * z[2]
+            funds = funds * math.exp(g_int * dt_)
+            for j in range(len(s.labs)):
+                target = lab_lr[regime]
+                g_lab[j] = target + (g_lab[j] - target) * decay
+                log_r[j] = log_r[j] + g_lab[j] * dt_ + vol_l * sq * z[3 + j]
+        k = np.exp(log_k)
+        ratio_k = k / k0
+        a = a0 * ratio_k ** d["elasticity"]
+        chips = a + np.exp(log_m)
+        log_spread = math.log(s.spread) + x + jump_bust * (regime == BUST) + jump_ev * event
+        lev = np.clip(1 - funds / k, 0.0, 1.0)
+        gap = np.zeros(n)
+        for j, (lab, r0, _) in enumerate(labs0):
+            r = np.exp(log_r[j])
+            cost = lab.cost_ratio * r0 * (usage * r / r0 + (1 - usage) * ratio_k)
+            gap += lab.weight / total_w * (cost / r - 1 - gap0[j])
+            out_labs[j][t] = r
+        stress = w_gap * gap + w_spr * (log_spread - math.log(s.spread)) + w_lev * (lev - ext0)
+        out["capex"][t], out["chips"][t], out["buildout"][t] = k, chips, a
+        out["spread"][t], out["leverage"][t], out["stress"][t] = np.exp(log_spread), lev, stress
+        if out_nv is not None:
+            out_nv[t] = s.nvidia_dc * (a / a0) * np.exp(-d["nv_drift"] * t * dt_)
+        out_regime[t], out_event[t] = regime, event
+    return Paths(start=s, capex=out["capex"].T, chips=out["chips"].T, buildout_chips=out["buildout"].T,
+                 nvidia_dc=None if out_nv is None else out_nv.T,
+                 labs={lab.name: arr.T for lab, arr in zip(s.labs, out_labs)},
+                 spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,
+                 regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale)
+
+
+# ----------------------------------------------------------------------------------------------- outcomes
+
+def annual_total(arr: np.ndarray, year_index: int) -> np.ndarray:
+    """Calendar-year total per path: the mean of the twelve monthly run-rates of the year (0 = first year)."""
+    lo = 12 * year_index
+    if lo < 0 or lo + 12 > arr.shape[1]:
+        raise ValueError(f"year_index: year {year_index} is not fully inside the simulated horizon")
+    return arr[:, lo:lo + 12].astype(np.float64).mean(axis=1)
+
+
+def growth(arr: np.ndarray, year_index: int = 1) -> np.ndarray:
+    """Growth of the calendar-year total over the year before (as a fraction)."""
+    return annual_total(arr, year_index) / annual_total(arr, year_index - 1) - 1
+
+
+def endings(paths: Paths, cal: Calibration) -> np.ndarray:
+    """The ending of each path (index into :data:`ENDINGS`), from outcomes of the second year over the first.
+
+    * hard landing: chip revenue falls by ``ending_hard_chip_fall`` or more, or capex by ``ending_hard_capex_fall``
+      or more, or a credit event has happened and capex falls;
+    * continued boom: capex grows by at least ``ending_boom_capex_growth`` and chip revenue by at least
+      ``ending_boom_chip_growth``;
+    * soft landing: capex grows by at least ``ending_soft_capex_growth`` and chip revenue falls by less than
+      ``ending_soft_chip_floor``;
+    * muddle-through: everything else (capex stalls, or chips fall moderately).
+    """
+    g_c, g_k = growth(paths.chips), growth(paths.capex)
+    ev = paths.event[:, -1]
+    hard = (g_c <= cal["ending_hard_chip_fall"]) | (g_k <= cal["ending_hard_capex_fall"]) | (ev & (g_k < 0))
+    boom = ~hard & (g_k >= cal["ending_boom_capex_growth"]) & (g_c >= cal["ending_boom_chip_growth"])
+    soft = ~hard & ~boom & (g_k >= cal["ending_soft_capex_growth"]) & (g_c > cal["ending_soft_chip_floor"])
+    out = np.full(paths.n, 1, dtype=np.int8)
+    out[soft], out[boom], out[hard] = 2, 3, 0
+    return out
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: Any) -> np.ndarray:
+    """Quantiles (``qs`` in [0, 1]) of ``values`` with non-negative ``weights`` (inverted weighted CDF)."""
+    values, weights = np.asarray(values, float), np.asarray(weights, float)
+    if values.shape != weights.shape:
+        raise ValueError("weights: expected the same shape as values")
+    if (weights < 0).any() or weights.sum() <= 0:
+        raise ValueError("weights: expected non-negative numbers with a positive sum")
+    keep = weights > 0
+    order = np.argsort(values[keep])
+    v, w = values[keep][order], weights[keep][order]
+    cdf = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return np.interp(np.asarray(qs, float), cdf, v)
+
+
+# ------------------------------------------------------------------------------------- base-rate calibration
+
+def prior_fall_probability(paths: Paths, fall: float) -> float:
+    """Share of paths (before any reading) whose second-year chip revenue is at least ``fall`` below the first."""
+    return float((growth(paths.chips) <= -fall).mean())
+
+
+def calibrate_hazard(cal: Calibration, start: Start, target: float, fall: float, *, n_paths: int = 4_000,
+                     seed: int = 0, iterations: int = 12) -> float:
+    """The multiplier of the base bust hazard that makes the model, before any reading, give a second-year chip
+    revenue fall of at least ``fall`` with probability ``target`` (the base rate).
+
+    Bisection in logs between 1/50 and 50 with common random numbers (the share is monotone in the hazard).
+    Raises when the target cannot be reached inside that bracket.
+    """
+    if not 0 < target < 1:
+        raise ValueError(f"target: expected a probability in (0, 1), got {target}")
+
+    def share(scale: float) -> float:
+        return prior_fall_probability(simulate(cal, start, n_paths, seed, hazard_scale=scale), fall)
+
+    lo, hi = math.log(1 / 50), math.log(50)
+    p_lo, p_hi = share(math.exp(lo)), share(math.exp(hi))
+    if not p_lo <= target <= p_hi:
+        raise ValueError(f"calibrate_hazard: a {fall:.0%} fall has probability {p_lo:.2f} to {p_hi:.2f} over the "
+                         f"hazard bracket; the base rate {target:.2f} cannot be matched")
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        if share(math.exp(mid)) < target:
+            lo = mid
+        else:
+            hi = mid
+    return math.exp((lo + hi) / 2)

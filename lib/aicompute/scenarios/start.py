@@ -1,0 +1,115 @@
+"""Where each run starts: the January 2026 levels from sources published before the seed, and the backtests'
+starts from the readings an analyst had before their clocks began.
+
+One rule throughout: a run-rate at the turn of the year is the geometric mean of the last year's total and the
+forecast for the new year (constant growth), and the *momentum* is the log growth between them. Evidence published
+before the clock starts sets the start; evidence published after it enters only as readings (so the same figure
+is never both the start and evidence about it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from aicompute.scenarios.model import Calibration, Lab, Start
+
+__all__ = ["midpoint", "start_2026", "start_backtest", "EPISODES", "CLOCK_2026"]
+
+CLOCK_2026 = dt.date(2026, 1, 1)
+
+#: The backtests: (episode id, clock start, label, what happened).
+EPISODES = {
+    "dotcom_2000": (dt.date(2000, 1, 1), "1999–2002: the dot-com and telecom bust",
+                    "chip revenue fell 32% in 2001 (the largest annual fall on record)"),
+    "memory_2022": (dt.date(2022, 1, 1), "2021–2023: the memory downturn",
+                    "chip revenue fell 8% in 2023 (memory about 29%)"),
+}
+
+
+def midpoint(last_year: float, next_year: float) -> float:
+    """Run-rate at the turn of the year between two annual totals (geometric mean: constant growth)."""
+    if last_year <= 0 or next_year <= 0:
+        raise ValueError(f"annual totals must be positive, got {last_year} and {next_year}")
+    return math.sqrt(last_year * next_year)
+
+
+def start_2026(ev: Any, cal: Calibration) -> Start:
+    """January 2026 from the claims ledger, using only claims published before the seed article.
+
+    ``ev`` is an :class:`aicompute.evidence.Evidence`; the claims named here are all dated before the seed, so
+    this works at any as-of date from the seed on.
+    """
+    v = ev.value
+    capex_25, capex_26 = v("bigtech_capex_2025_plan"), v("hyperscaler_capex_2026_omdia")
+    chips_25, chips_26 = v("semis_revenue_2025e_wsts_autumn"), v("semis_revenue_2026f_wsts_autumn")
+    nv_share = v("nvidia_ai_share_now") / 100
+    nv_q3, nv_q3_total, nv_q4_guide = (v("nvidia_dc_revenue_q3fy26"), v("nvidia_revenue_q3fy26"),
+                                       v("nvidia_revenue_q4fy26_guide"))
+    chips0 = midpoint(chips_25, chips_26)
+    buildout = 4 * nv_q3 / nv_share / chips0
+    nvidia_dc = 4 * nv_q4_guide * nv_q3 / nv_q3_total
+    spread = ev.latest("oracle_cds_2025_12_11", "oracle_cds_2025_12").value
+    oai_25, oai_24 = v("openai_arr_2025"), v("openai_arr_2024")
+    cost_ratio = (v("openai_revenue_2025_projection") + v("openai_cash_burn_2025")) / v("openai_revenue_2025_projection")
+    ant_25, ant_26 = v("anthropic_revenue_2025_projection"), v("anthropic_revenue_2026_projection")
+    w = cal["openai_commitment_weight"]
+    labs = (
+        Lab("openai", oai_25, math.log(oai_25 / oai_24), cost_ratio, "run-rate net of partner shares", w),
+        Lab("anthropic", midpoint(ant_25, ant_26), math.log(ant_26 / ant_25), cost_ratio,
+            "run-rate gross of cloud-partner shares", 1 - w),
+    )
+    notes = {
+        "capex": f"geometric mean of the big four's planned 2025 capex ({capex_25:g}, October 2025) and the January "
+                 f"consensus for 2026 ({capex_26:g}, Omdia)",
+        "chips": f"geometric mean of WSTS's autumn 2025 figures for 2025 ({chips_25:g}) and 2026 ({chips_26:g})",
+        "buildout": f"Nvidia's data-centre run-rate in its Q3 FY2026 ({4 * nv_q3:.1f}) over its "
+                    f"{100 * nv_share:.0f}% share of AI accelerators, as a share of chip revenue",
+        "nvidia_dc": f"Nvidia's Q4 FY2026 revenue guidance ({nv_q4_guide:g}) times the data-centre share of Q3 "
+                     f"({nv_q3:g} of {nv_q3_total:g}), annualised",
+        "spread": f"Oracle's 5-year CDS in December 2025 ({spread:g} bp)",
+        "openai": f"OpenAI's annualised revenue at the end of 2025 ({oai_25:g}, net of partner shares); momentum "
+                  f"from {oai_24:g} a year earlier",
+        "anthropic": f"geometric mean of Anthropic's projected revenue for 2025 ({ant_25:g}) and 2026 ({ant_26:g}) "
+                     "(investor projections, November 2025; gross of cloud-partner shares)",
+        "cost": f"OpenAI's projected 2025 revenue plus its 2025 cash burn, over the revenue: {cost_ratio:.2f} "
+                "(applied to both labs: judgment, Anthropic burns less)",
+    }
+    return Start(clock=CLOCK_2026, capex=midpoint(capex_25, capex_26), capex_momentum=math.log(capex_26 / capex_25),
+                 chips=chips0, chips_momentum=math.log(chips_26 / chips_25), buildout_share=buildout,
+                 nvidia_dc=nvidia_dc, spread=spread, labs=labs, notes=notes)
+
+
+def _latest(readings: pd.DataFrame, series: tuple[str, ...], year: int, before: pd.Timestamp) -> pd.Series:
+    rows = readings[readings["series"].isin(series) & (readings["period"].dt.year == year)
+                    & (readings["period_type"] == "year") & (readings["published"] < before)]
+    if rows.empty:
+        raise ValueError(f"backtest start: no reading of {list(series)} for {year} published before {before.date()}")
+    return rows.sort_values("published").iloc[-1]
+
+
+def start_backtest(episode: str, readings: pd.DataFrame, cal: Calibration) -> Start:
+    """A backtest's start from the readings published before its clock (``readings``: the observations table).
+
+    Chip revenue follows the 2026 rule (last year's total and the new year's forecast, latest vintages known
+    then). Capex is an index (100 at the start): no level was published for it; its momentum is taken equal to
+    chip revenue's (judgment). No lab block; the credit spread is latent (100 at the start).
+    """
+    if episode not in EPISODES:
+        raise ValueError(f"episode: expected one of {sorted(EPISODES)}, got {episode!r}")
+    clock = EPISODES[episode][0]
+    before = pd.Timestamp(clock)
+    mine = readings[readings["episode"] == episode]
+    last = _latest(mine, ("semis_revenue_year", "semis_revenue_year_forecast"), clock.year - 1, before)
+    nxt = _latest(mine, ("semis_revenue_year_forecast",), clock.year, before)
+    chips0 = midpoint(float(last["value"]), float(nxt["value"]))
+    momentum = math.log(float(nxt["value"]) / float(last["value"]))
+    notes = {"chips": f"geometric mean of {float(last['value']):g} for {clock.year - 1} ({last['id']}) and the "
+                      f"forecast {float(nxt['value']):g} for {clock.year} ({nxt['id']})",
+             "capex": "an index (100); its momentum equals chip revenue's (judgment: no level was published)"}
+    return Start(clock=clock, capex=100.0, capex_momentum=momentum, chips=chips0, chips_momentum=momentum,
+                 buildout_share=cal["backtest_buildout_chip_share"], nvidia_dc=None, spread=100.0, labs=(),
+                 notes=notes)
