@@ -76,7 +76,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     lines = ["::: {.callout-important}", "## The verdict" + (f" as of {as_of}" if as_of else ""), ""]
     if evidence_line:
         lines += [evidence_line, ""]
-    for stem, key, res in found["verdict"]:
+    for stem, _key, res in found["verdict"]:
         lines += [f"{res['value']} ({link(stem)})", ""]
     odds = [f"{_cap(res['label'])} **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
     lines += ["**The odds at the horizon** (central case, and the range over the model's calibration settings; "
