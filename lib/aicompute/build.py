@@ -314,6 +314,8 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     try:
         safety.clean_leftovers(project.out, project.report)
         safety.mark(project.out, safety.BUILD_MARKER)
+        if render:
+            project.site.parent.mkdir(parents=True, exist_ok=True)  # the site is renamed into it
         return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log)
     finally:
         lock.release()

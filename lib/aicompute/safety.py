@@ -20,6 +20,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 __all__ = ["UnsafeOutput", "BuildLocked", "SITE_MARKER", "BUILD_MARKER", "check_outputs", "check_folder",
            "mark", "BuildLock", "InterruptiblePool", "clean_leftovers"]
@@ -159,9 +160,24 @@ class BuildLock:
         self.release()
 
 
+def _die_with_parent() -> None:
+    """In a worker: be killed when the build process dies, even by SIGKILL (Linux; elsewhere a no-op)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 class InterruptiblePool(ProcessPoolExecutor):
     """A process pool that, on Ctrl-C (or any exception) in the ``with`` block, stops its workers at once
-    (their kernels exit with them) instead of waiting for the running notebooks to finish."""
+    (their kernels exit with them) instead of waiting for the running notebooks to finish. Its workers also
+    die with the build process if that is killed outright."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initializer", _die_with_parent)
+        super().__init__(*args, **kwargs)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> bool | None:
