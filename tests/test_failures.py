@@ -371,3 +371,15 @@ def test_stale_lock_of_a_dead_build_is_taken_over(tmp_path: Path) -> None:
     with safety.BuildLock(tmp_path / "build.lock"):
         assert (tmp_path / "build.lock").read_text().startswith(f"pid {os.getpid()},")
     assert (tmp_path / "build.lock").read_text() == ""  # released: free for the next build
+
+
+def test_locks_cover_the_build_folder_and_the_report(project: Project) -> None:
+    root = project.root
+    preset = Project(root=root, build_dir=root / "build" / "bear", site_dir=root / "report" / "_site-bear")
+    with safety.BuildLock(root / "build" / "report.lock"), pytest.raises(BuildError, match="another build is running"):
+        build(preset, log=lambda s: None)  # it would write report/ too
+    _edit_cell("claims.csv", _gw, "value", "n/a")(project.data)  # stop the next build early
+    with safety.BuildLock(root / "build" / "build.lock"), safety.BuildLock(root / "build" / "report.lock"), \
+            pytest.raises(BuildError, match="Data check failed"):
+        # executing into its own folder without rendering (the notebook tests) does not wait for `make report`
+        build(Project(root=root, build_dir=root / "scratch"), render=False, log=lambda s: None)

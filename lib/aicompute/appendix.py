@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,15 +82,14 @@ def resource_summary(folder: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ledger_table(as_of: str | None = None) -> pd.DataFrame:
-    """The full claims ledger for print: claim, value (range), unit, date, basis, source label, verdict, id."""
+def ledger_table(ev: Any) -> pd.DataFrame:
+    """The claims ledger known to ``ev`` (:func:`aicompute.data.evidence`) for print: claim, value (range),
+    unit, date, basis, source label, verdict, id."""
     from aicompute.audit import value_with_range
     from aicompute.cite import citation_labels
 
-    led = data.claims()
-    if as_of:
-        led = led[led["as_of"] <= pd.Timestamp(as_of)]
-    labels = citation_labels(data.load("sources"))
+    led = ev.claims()
+    labels = citation_labels(ev.sources())
     led = led.sort_values(["chapter", "id"])
     return pd.DataFrame({
         "chapter": led["chapter"], "claim": led["statement"],

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -212,9 +211,11 @@ def chart_data(chart: Any) -> Any:
 
 
 def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> None:
-    """Write the SVG and the chart's data (CSV) where the build asks (AICOMPUTE_FIGURES_DIR)."""
-    target = os.environ.get("AICOMPUTE_FIGURES_DIR")
-    if not target:
+    """Write the SVG and the chart's data (CSV) where the build asks (the run context's figures_out)."""
+    from aicompute.context import current
+
+    target = current().figures_out
+    if target is None:
         return
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)

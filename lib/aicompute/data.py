@@ -26,7 +26,7 @@ Row rules (applied wherever the named columns exist):
 
 A foreign key marked ``"sameUnit": true`` also requires each row's ``unit`` to equal the referenced row's.
 
-Every resource a process loads is appended to the file named by ``AICOMPUTE_READ_LOG`` (when set), so the
+Every resource a run loads is appended to its read log (:mod:`aicompute.context`; set by the build), so the
 build can re-execute a notebook only when data it actually read has changed.
 """
 
@@ -39,7 +39,6 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +46,7 @@ from typing import Any
 
 import pandas as pd
 
+from aicompute.evidence import NotYetPublished
 from aicompute.paths import ROOT, data_dir
 
 __all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
@@ -148,11 +148,13 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
 
 
 def record_read(path: Path) -> None:
-    """Log that this process read ``path`` (the build re-executes a notebook when it changes)."""
-    log = os.environ.get("AICOMPUTE_READ_LOG")
+    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
+    from aicompute.context import current
+
+    log = current().read_log
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(path.resolve()) + "\n")
+            fh.write(str(Path(path).resolve()) + "\n")
 
 
 def _read_text(path: Path) -> str:
@@ -461,14 +463,6 @@ def evidence(as_of: Any, *, folder: Path | None = None) -> Any:
     from aicompute.evidence import evidence as _evidence
 
     return _evidence(as_of, folder=folder)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "NotYetPublished":
-        from aicompute.evidence import NotYetPublished
-
-        return NotYetPublished
-    raise AttributeError(name)
 
 
 def claims(folder: Path | None = None) -> pd.DataFrame:

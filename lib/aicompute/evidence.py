@@ -161,13 +161,14 @@ class Evidence:
 
         ``resolve``: rows that link a claim (``claim_id``) get empty value/low/high from that claim.
         """
-        if name not in self._tables:
+        key = f"{name}|{resolve}"
+        if key not in self._tables:
             frame = self._all(name)
             frame = frame[self._known_mask(frame)].reset_index(drop=True)
             if resolve and "claim_id" in frame.columns and "value" in frame.columns:
                 frame = self._resolve(name, frame)
-            self._tables[name] = frame
-        return self._tables[name].copy()
+            self._tables[key] = frame
+        return self._tables[key].copy()
 
     def _resolve(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         led = self._claims_all.set_index("id")
@@ -238,6 +239,24 @@ class Evidence:
             if self.known(cid):
                 return self.claim(cid)
         raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
+
+    def changes_since_seed(self, *chapters: str) -> pd.DataFrame:
+        """Material events the evidence sweep found for ``chapters`` (claims-ledger chapter names), published
+        between the seed article and ``as_of``: event_date, event, bears_on, source_id, claim_id."""
+        from aicompute import data
+
+        cols = ["event_date", "event", "bears_on", "source_id", "claim_id", "chapter"]
+        if SWEEP_RESOURCE not in data.resources(self.folder):
+            return pd.DataFrame(columns=cols)
+        log = self.table(SWEEP_RESOURCE, resolve=False)
+        found = log[(log["outcome"] == "found") & log["chapter"].isin(chapters or log["chapter"].unique())
+                    & (log["event_date"] > pd.Timestamp(self.seed_date))]
+        return found.sort_values(["event_date", "id"])[cols].reset_index(drop=True)
+
+    @cached_property
+    def seed_date(self) -> dt.date:
+        """Publication date of the seed article (source ``seed_article``)."""
+        return self._source_dates["seed_article"].date()
 
     # -- dates --------------------------------------------------------------------------------------------
     @cached_property

@@ -5,8 +5,11 @@
   build writes into every folder it creates (:data:`SITE_MARKER`, :data:`BUILD_MARKER`). The project root,
   its parents and its source folders (``data/``, ``notebooks/``, ``lib/``, ``report/`` itself, ``tests/``,
   ...) and anything inside them except under ``report/`` are refused outright.
-* :class:`BuildLock` — one build per checkout: ``build/build.lock`` holds an OS lock (released by the kernel
-  when the process dies, so a stale lock from a killed build is simply taken over) and the holder's pid.
+* :class:`BuildLock` and :func:`lock_files` — one build at a time per build folder (``<build-dir>/build.lock``)
+  and per report (``build/report.lock``, taken by builds that render: they write ``report/``). A lock file
+  holds an OS lock (released by the kernel when the process dies, so a stale lock from a killed build is
+  simply taken over) and the holder's pid. A build that only executes into its own ``--build-dir`` (the
+  notebook tests) runs alongside ``make report``.
 * :class:`InterruptiblePool` — a process pool whose workers are stopped at once on Ctrl-C instead of
   finishing their notebooks.
 """
@@ -23,7 +26,7 @@ from types import TracebackType
 from typing import Any
 
 __all__ = ["UnsafeOutput", "BuildLocked", "SITE_MARKER", "BUILD_MARKER", "check_outputs", "check_folder",
-           "mark", "BuildLock", "InterruptiblePool", "clean_leftovers"]
+           "mark", "BuildLock", "lock_files", "InterruptiblePool", "clean_leftovers"]
 
 SITE_MARKER = ".aicompute-site"
 BUILD_MARKER = ".aicompute-build"
@@ -52,7 +55,7 @@ def _legacy(folder: Path, marker: str) -> bool:
     """A folder written by a build from before the markers existed (recognised by what it always holds)."""
     if marker == SITE_MARKER:
         return (folder / "index.html").is_file() and (folder / "downloads" / "aicompute-data-package.zip").is_file()
-    return any((folder / name).exists() for name in ("cache", "executed", "failed", "build.lock"))
+    return any((folder / name).exists() for name in ("cache", "executed", "failed", "build.lock", "report.lock"))
 
 
 def check_folder(folder: Path, root: Path, marker: str, option: str) -> None:
@@ -94,9 +97,14 @@ def mark(folder: Path, marker: str) -> None:
         (folder / marker).write_text(_MARKER_TEXT, encoding="utf-8")
 
 
-def clean_leftovers(build_dir: Path, report_dir: Path) -> None:
-    """Remove scratch folders a killed build left behind (call only while holding the lock)."""
-    for tmp in [*build_dir.glob("run-*"), *report_dir.glob("_site.tmp-*")]:
+def lock_files(root: Path, build_dir: Path, render: bool) -> list[Path]:
+    """The locks a build takes: its build folder's, and the report's when it renders."""
+    return [build_dir / "build.lock", *([root / "build" / "report.lock"] if render else [])]
+
+
+def clean_leftovers(build_dir: Path, report_dir: Path | None) -> None:
+    """Remove scratch folders a killed build left behind (call only while holding the locks that cover them)."""
+    for tmp in [*build_dir.glob("run-*"), *(report_dir.glob("_site.tmp-*") if report_dir else [])]:
         if tmp.is_dir():
             shutil.rmtree(tmp, ignore_errors=True)
 
