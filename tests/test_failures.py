@@ -282,9 +282,9 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 UNSAFE_SITES = {
-    "data": ("data", "inside the project's data/ folder"),
-    "notebooks": ("notebooks", "inside the project's notebooks/ folder"),
-    "inside data": ("data/site", "inside the project's data/ folder"),
+    "data": ("data", "(inside) the project's data/ folder, which holds sources"),
+    "notebooks": ("notebooks", "(inside) the project's notebooks/ folder"),
+    "inside data": ("data/site", "(inside) the project's data/ folder, which holds sources"),
     "report": ("report", "the report's source folder"),
     "report params": ("report/params", "was not created by the build"),
     "project root": (".", "the project root or one of its parents"),

@@ -68,7 +68,7 @@ def check_folder(folder: Path, root: Path, marker: str, option: str) -> None:
         raise UnsafeOutput(f"{refuse}: it is the report's source folder (report/)")
     for name in SOURCE_DIRS:
         if _is_relative_to(folder, root / name):
-            raise UnsafeOutput(f"{refuse}: it is inside the project's {name}/ folder")
+            raise UnsafeOutput(f"{refuse}: it is (inside) the project's {name}/ folder, which holds sources")
     for candidate in (folder, folder.with_name(folder.name + ".old")) if marker == SITE_MARKER else (folder,):
         if not candidate.exists():
             continue
