@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from aicompute import charts
+from aicompute.context import RunContext
 
 
 def _chart() -> alt.Chart:
@@ -56,7 +57,7 @@ def test_theme_is_active_with_house_font() -> None:
 
 
 def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, figures_out=tmp_path)])
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: None)
     charts.show(_chart(), source="OpenAI", name="fig-test")
     assert (tmp_path / "fig-test.svg").read_text().startswith("<svg")
@@ -99,7 +100,7 @@ def test_source_text_combinations() -> None:
 
 def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
-    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, figures_out=tmp_path)])
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule().encode(y="y:Q")
     charts.show(_chart() + rule, source="OpenAI", name="fig-layered")

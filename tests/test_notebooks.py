@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
 
 from aicompute import data
@@ -17,28 +16,15 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
-    out = {}
-    tmp = tmp_path_factory.mktemp("nb")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_RESULTS_DIR", str(tmp / "results"))
-    mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    try:
-        for nb in NOTEBOOKS:
-            mp.setenv("AICOMPUTE_NOTEBOOK", nb.stem)
-            target = tmp / nb.name
-            pm.execute_notebook(
-                str(nb),
-                str(target),
-                parameters={"fast": True},
-                kernel_name="python3",
-                cwd=str(tmp),
-                progress_bar=False,
-            )
-            results = json.loads((tmp / "results" / f"{nb.stem}.json").read_text())
-            out[nb.stem] = (nbformat.read(target, as_version=4), results)
-    finally:
-        mp.undo()
-    return out
+    """Every chapter executed in fast mode by the build itself (dependency order, run contexts), no render."""
+    from aicompute.build import Project, build
+
+    out_dir = tmp_path_factory.mktemp("nb")
+    project = Project(root=ROOT, build_dir=out_dir)
+    build(project, overrides=["fast=true"], render=False, log=lambda s: None)
+    return {nb.stem: (nbformat.read(out_dir / "executed" / nb.name, as_version=4),
+                      json.loads((out_dir / "results" / f"{nb.stem}.json").read_text()))
+            for nb in NOTEBOOKS}
 
 
 @pytest.mark.slow

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +38,7 @@ VERDICT_COLORS = {
     "misattributed": "#CC79A7",
     "contradicted": "#D55E00",
     "unverified": "#999999",
+    "pending": "#DDDDDD",
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
@@ -212,9 +212,11 @@ def chart_data(chart: Any) -> Any:
 
 
 def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> None:
-    """Write the SVG and the chart's data (CSV) where the build asks (AICOMPUTE_FIGURES_DIR)."""
-    target = os.environ.get("AICOMPUTE_FIGURES_DIR")
-    if not target:
+    """Write the SVG and the chart's data (CSV) where the build asks (the run context's figures_out)."""
+    from aicompute.context import current
+
+    target = current().figures_out
+    if target is None:
         return
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
