@@ -18,7 +18,8 @@ without one, in the row's ``unit`` column; every unit used must have bounds.
 Row rules (applied wherever the named columns exist):
     * ``low <= value <= high`` (and ``low <= high``);
     * a ``unit`` of ``percent`` is a share: numbers in [0, 100];
-    * amounts (every unit except ``percent change``) are not negative;
+    * amounts (every unit except ``percent change`` and units whose ``unitBounds`` minimum is negative, e.g.
+      a log growth rate) are not negative;
     * a row with ``seed_text`` (a claim from the seed article) has a ``verdict``;
     * a source's publication ``date`` is not after the day it was ``accessed``;
     * a reading's ``period`` is the first day of a month, and an ``actual`` reading is not ``published``
@@ -231,7 +232,7 @@ def _check_constraints(value: Any, text: str, field: dict[str, Any]) -> None:
         raise ValueError(f"expected a value <= {c['maximum']}")
 
 
-def _check_row(rec: dict[str, Any], err: Any) -> None:
+def _check_row(rec: dict[str, Any], err: Any, bounds: dict[str, dict[str, Any]] | None = None) -> None:
     """Cross-field rules (module docstring). ``err(column, message)`` raises."""
     unit = rec.get("unit")
     if unit is not None:
@@ -241,7 +242,7 @@ def _check_row(rec: dict[str, Any], err: Any) -> None:
                 continue
             if unit == "percent" and not 0 <= num <= 100:
                 err(col, f"expected a share in [0, 100] for unit 'percent', got {num:g}")
-            if unit not in SIGNED_UNITS and num < 0:
+            if unit not in SIGNED_UNITS and num < 0 and (bounds or {}).get(unit, {}).get("minimum", 0) >= 0:
                 err(col, f"expected a non-negative amount for unit '{unit}', got {num:g}")
     low, value, high = rec.get("low"), rec.get("value"), rec.get("high")
     if low is not None and high is not None and low > high:
@@ -363,7 +364,7 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
                 err(pk[0], f"duplicate primary key {key if len(key) > 1 else key[0]!r} "
                            f"(first used in row {seen_pk[key]})")
             seen_pk[key] = row
-        _check_row(rec, err)
+        _check_row(rec, err, bounds)
         _check_bounds(rec, fields, bounds, err)
         records.append(rec)
     if not records:

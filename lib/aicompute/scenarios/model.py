@@ -17,7 +17,8 @@ Blocks (annualised run-rates, USD bn a year unless noted):
 * **capex** ``K``: grows at the path's regime rate (boom: the start momentum plus a per-path draw; cooling and
   bust: calibrated rates) with monthly shocks; a credit event cuts it once.
 * **chip revenue** = build-out part ``A = A0 (K/K0)^e`` (AI accelerators: Nvidia, custom silicon, HBM) plus the
-  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth.
+  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth plus a per-path surge (a memory
+  price spike) that fades.
 * **Nvidia data-centre revenue** = Nvidia's share of ``A`` (the share drifts down as custom silicon gains).
 * **each lab's revenue** on its own basis (never summed): growth starts at the lab's momentum and decays towards
   the regime's long-run rate. Each lab's cost grows with its usage and with the capacity built for it.
@@ -44,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
-           "draws", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
-           "prior_fall_probability", "PARAMETERS"]
+           "draws", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+           "prior_fall_probability", "bust_share", "PARAMETERS"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -59,6 +60,7 @@ PARAMETERS = (
     # regime growth, log per year
     "capex_growth_boom_sd", "capex_growth_cooling", "capex_growth_bust", "capex_growth_sd",
     "other_chips_growth_boom_sd", "other_chips_growth_cooling", "other_chips_growth_bust", "other_chips_growth_sd",
+    "other_chips_surge_sd", "other_chips_surge_decay",
     "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
     # volatility, log per square-root year
     "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
@@ -172,37 +174,97 @@ def month_dates(clock: dt.date, horizon: int = HORIZON) -> pd.DatetimeIndex:
 # ------------------------------------------------------------------------------------------------ random draws
 
 _NORMALS = ("capex", "other", "spread", "lab0", "lab1", "lab2")  # monthly shocks (labs: up to three)
+#: Per-path standardised draws: (name, prior family). "t" is a Student-t with 3 degrees of freedom.
+PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("other_surge", "t"),
+            ("other_cool", "n"),
+            ("other_bust", "n"), ("elasticity", "n"), ("nv_drift", "n"), ("start_capex", "n"), ("start_chips", "n"),
+            ("start_nvidia", "n"),
+            ("lab_g0_0", "t"), ("lab_g0_1", "t"), ("lab_g0_2", "t"), ("lab_start_0", "n"), ("lab_start_1", "n"),
+            ("lab_start_2", "n"))
+_T_CONST = math.lgamma(2.0) - math.lgamma(1.5) - 0.5 * math.log(3 * math.pi)
+_N_CONST = -0.5 * math.log(2 * math.pi)
 
 
-def draws(cal: Calibration, start: Start, n: int, seed: int) -> dict[str, np.ndarray]:
+def _log_prior(eps: np.ndarray) -> np.ndarray:
+    """Log density of the standardised per-path draws under the prior (summed over the dimensions)."""
+    out = np.zeros(eps.shape[1])
+    for k, (_, fam) in enumerate(PER_PATH):
+        x = eps[k]
+        out += _T_CONST - 2.0 * np.log1p(x * x / 3) if fam == "t" else _N_CONST - 0.5 * x * x
+    return out
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Where to draw the per-path quantities instead of the prior: a multivariate normal over the standardised
+    dimensions (it keeps their posterior correlations), mixed with the prior (share ``defensive``) so that every
+    region the prior covers stays covered."""
+
+    mean: np.ndarray  # (len(PER_PATH),)
+    chol: np.ndarray  # lower Cholesky factor of the covariance
+    defensive: float = 0.2
+
+    def log_density(self, eps: np.ndarray) -> np.ndarray:
+        k = len(self.mean)
+        y = np.linalg.solve(self.chol, eps - self.mean[:, None])
+        lq = k * _N_CONST - np.log(np.diag(self.chol)).sum() - 0.5 * (y * y).sum(0)
+        lp = _log_prior(eps)
+        return np.logaddexp(math.log(self.defensive) + lp, math.log1p(-self.defensive) + lq)
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return self.mean[:, None] + self.chol @ rng.standard_normal((len(self.mean), n))
+
+    @classmethod
+    def fit(cls, eps: np.ndarray, w: np.ndarray, widen: float = 1.3, defensive: float = 0.2) -> Proposal:
+        """A proposal from weighted draws: weighted mean and covariance (times ``widen``^2, plus a small ridge)."""
+        w = w / w.sum()
+        mean = eps @ w
+        dev = eps - mean[:, None]
+        cov = (dev * w) @ dev.T * widen ** 2 + 0.01 * np.eye(len(mean))
+        return cls(mean, np.linalg.cholesky(cov), defensive)
+
+
+def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal | None = None) -> dict[str, np.ndarray]:
     """Every random number of a run, drawn in a fixed order (shared by :func:`simulate` and the benchmark loop).
 
-    Per path: regime growth rates, the AI-chip elasticity, Nvidia's share drift, each lab's starting growth
-    (Student-t with 3 degrees of freedom: a lab can surprise far more than a normal draw allows) and the
-    starting levels' error. Per month and path: shocks and the uniforms that decide regime switches and credit
-    events.
+    Per path (standardised, then scaled; :data:`PER_PATH`): regime growth rates, the AI-chip elasticity,
+    Nvidia's share drift, the starting levels' error and each lab's starting growth. The growth outside the
+    build-out in a boom and each lab's starting growth are Student-t (3 degrees of freedom): they can surprise
+    far more than a normal draw allows. Per month and path: shocks and the uniforms that decide regime switches
+    and credit events. With a ``proposal`` the per-path draws come from it and ``log_iw`` holds each path's
+    log importance weight (prior over proposal density); otherwise ``log_iw`` is zero.
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n_paths: expected a positive integer, got {n!r}")
     if len(start.labs) > 3:
         raise ValueError("start: at most three labs are modelled")
     rng = np.random.default_rng(seed)
-    h = start.horizon
-    out: dict[str, np.ndarray] = {}
-    out["capex_boom"] = rng.normal(start.capex_momentum, cal["capex_growth_boom_sd"], n)
-    out["capex_cool"] = rng.normal(cal["capex_growth_cooling"], cal["capex_growth_sd"], n)
-    out["capex_bust"] = rng.normal(cal["capex_growth_bust"], cal["capex_growth_sd"], n)
-    out["other_boom"] = start.chips_momentum + cal["other_chips_growth_boom_sd"] * rng.standard_t(3, n)
-    out["other_cool"] = rng.normal(cal["other_chips_growth_cooling"], cal["other_chips_growth_sd"], n)
-    out["other_bust"] = rng.normal(cal["other_chips_growth_bust"], cal["other_chips_growth_sd"], n)
-    out["elasticity"] = np.maximum(rng.normal(cal["ai_chip_elasticity"], cal["ai_chip_elasticity_sd"], n), 0.0)
-    out["nv_drift"] = rng.normal(cal["nvidia_share_drift"], cal["nvidia_share_drift_sd"], n)
-    out["start"] = rng.standard_normal((3, n))  # capex, chips, spread-free levels
-    out["lab_g0"] = rng.standard_t(3, (3, n))
-    out["lab_start"] = rng.standard_normal((3, n))
-    out["z"] = rng.standard_normal((len(_NORMALS), h, n), dtype=np.float32)
-    out["u_regime"] = rng.random((h, n), dtype=np.float32)
-    out["u_event"] = rng.random((h, n), dtype=np.float32)
+    h, k = start.horizon, len(PER_PATH)
+    eps = np.empty((k, n))
+    for j, (_, fam) in enumerate(PER_PATH):
+        eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
+    out: dict[str, np.ndarray] = {"z": rng.standard_normal((3 + len(start.labs), h, n), dtype=np.float32),
+                                  "u_regime": rng.random((h, n), dtype=np.float32),
+                                  "u_event": rng.random((h, n), dtype=np.float32)}
+    log_iw = np.zeros(n)
+    if proposal is not None:
+        from_q = rng.random(n) >= proposal.defensive
+        eps[:, from_q] = proposal.sample(rng, int(from_q.sum()))
+        log_iw = _log_prior(eps) - proposal.log_density(eps)
+    e = dict(zip((name for name, _ in PER_PATH), eps))
+    out["eps"], out["log_iw"] = eps, log_iw
+    out["capex_boom"] = start.capex_momentum + cal["capex_growth_boom_sd"] * e["capex_boom"]
+    out["capex_cool"] = cal["capex_growth_cooling"] + cal["capex_growth_sd"] * e["capex_cool"]
+    out["capex_bust"] = cal["capex_growth_bust"] + cal["capex_growth_sd"] * e["capex_bust"]
+    out["other_boom"] = start.chips_momentum + cal["other_chips_growth_boom_sd"] * e["other_boom"]
+    out["other_surge"] = cal["other_chips_surge_sd"] * np.maximum(e["other_surge"], 0.0)  # spikes are upward
+    out["other_cool"] = cal["other_chips_growth_cooling"] + cal["other_chips_growth_sd"] * e["other_cool"]
+    out["other_bust"] = cal["other_chips_growth_bust"] + cal["other_chips_growth_sd"] * e["other_bust"]
+    out["elasticity"] = np.maximum(cal["ai_chip_elasticity"] + cal["ai_chip_elasticity_sd"] * e["elasticity"], 0.0)
+    out["nv_drift"] = cal["nvidia_share_drift"] + cal["nvidia_share_drift_sd"] * e["nv_drift"]
+    out["start"] = np.stack([e["start_capex"], e["start_chips"], e["start_nvidia"]])
+    out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
+    out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
     return out
 
 
@@ -224,6 +286,17 @@ class Paths:
     regime: np.ndarray  # int8
     event: np.ndarray  # bool: a credit event has happened by this month
     hazard_scale: float = 1.0
+    eps: np.ndarray | None = None  # (len(PER_PATH), n) standardised per-path draws
+    log_iw: np.ndarray | None = None  # log importance weight of each path (prior / proposal)
+    initial: dict[str, np.ndarray] = field(default_factory=dict)  # levels at the start (before month 0)
+
+    @property
+    def prior_weights(self) -> np.ndarray:
+        """Normalised importance weights (uniform without a proposal)."""
+        if self.log_iw is None:
+            return np.full(self.n, 1 / self.n)
+        w = np.exp(self.log_iw - self.log_iw.max())
+        return w / w.sum()
 
     @property
     def n(self) -> int:
@@ -249,12 +322,13 @@ class Paths:
 
 
 def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 0, *,
-             hazard_scale: float = 1.0) -> Paths:
+             hazard_scale: float = 1.0, proposal: Proposal | None = None) -> Paths:
     """Vectorised Monte Carlo: ``n_paths`` paths over ``start.horizon`` months (one numpy step per month).
 
-    ``hazard_scale`` multiplies the base bust hazard (set by :func:`calibrate_hazard`). Same seed, same numbers.
+    ``hazard_scale`` multiplies the base bust hazard (set by :func:`calibrate_hazard`); ``proposal`` draws the
+    per-path quantities from it (``Paths.log_iw`` then corrects). Same seed, same numbers.
     """
-    d = draws(cal, start, n_paths, seed)
+    d = draws(cal, start, n_paths, seed, proposal)
     n, h, dt_ = n_paths, start.horizon, 1 / 12
     sq = math.sqrt(dt_)
     s = start
@@ -268,6 +342,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     jump_bust, jump_ev, cut_ev = cal["spread_jump_bust"], cal["spread_jump_event"], cal["event_capex_cut"]
     ext0, g_int = cal["external_financing_share"], cal["internal_funds_growth"]
     usage, decay = cal["lab_cost_usage_share"], math.exp(-cal["lab_growth_decay"] * dt_)
+    surge_decay = math.exp(-cal["other_chips_surge_decay"] * dt_)
     lab_lr = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]])
 
     g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]])  # (3, n)
@@ -276,6 +351,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
     c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
     a0 = s.buildout_share * c0
+    nv0 = (s.nvidia_dc or 0.0) * np.exp(cal["start_level_sd"] * d["start"][2])
     log_k, log_m = np.log(k0), np.log(c0 - a0)
     funds = (1 - ext0) * k0
     labs0 = [(lab, lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]),
@@ -296,29 +372,29 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     out_event = np.empty((h, n), dtype=bool)
     for t in range(h):
         z = d["z"][:, t]
-        if t > 0:
-            # regime switches (competing monthly hazards), decided on last month's stress
-            hz = h_bust * np.exp(slope * stress)
-            u = d["u_regime"][t]
-            p_bust = np.where(regime == COOLING, 1 - np.exp(-ratio_cb * hz), 1 - np.exp(-hz))
-            p_other = np.where(regime == BOOM, 1 - math.exp(-h_cool),
-                               np.where(regime == COOLING, 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)))
-            new = np.where(regime == BUST, np.where(u < p_other, COOLING, BUST),
-                           np.where(u < p_bust, BUST,
-                                    np.where(u < p_bust + p_other, np.where(regime == BOOM, COOLING, BOOM),
-                                             regime))).astype(np.int8)
-            regime = new
-            p_ev = np.where(regime == BUST, 1 - math.exp(-ev_bust), 1 - math.exp(-ev_calm))
-            new_event = ~event & (d["u_event"][t] < p_ev)
-            event = event | new_event
-            log_k = log_k + g_capex[regime, idx] * dt_ + vol_k * sq * z[0] - cut_ev * new_event
-            log_m = log_m + g_other[regime, idx] * dt_ + vol_m * sq * z[1]
-            x = x * (1 - rev_s * dt_) + vol_s * sq * z[2]
-            funds = funds * math.exp(g_int * dt_)
-            for j in range(len(s.labs)):
-                target = lab_lr[regime]
-                g_lab[j] = target + (g_lab[j] - target) * decay
-                log_r[j] = log_r[j] + g_lab[j] * dt_ + vol_l * sq * z[3 + j]
+        # each month: regime switches (competing hazards, on last month's stress), then growth; the recorded
+        # value is the run-rate at the end of the month (month 0 = end of the clock's first month)
+        hz = h_bust * np.exp(np.minimum(slope * stress, 50.0))
+        u = d["u_regime"][t]
+        p_bust = np.where(regime == COOLING, 1 - np.exp(-ratio_cb * hz), 1 - np.exp(-hz))
+        p_other = np.where(regime == BOOM, 1 - math.exp(-h_cool),
+                           np.where(regime == COOLING, 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)))
+        new = np.where(regime == BUST, np.where(u < p_other, COOLING, BUST),
+                       np.where(u < p_bust, BUST,
+                                np.where(u < p_bust + p_other, np.where(regime == BOOM, COOLING, BOOM),
+                                         regime))).astype(np.int8)
+        regime = new
+        p_ev = np.where(regime == BUST, 1 - math.exp(-ev_bust), 1 - math.exp(-ev_calm))
+        new_event = ~event & (d["u_event"][t] < p_ev)
+        event = event | new_event
+        log_k = log_k + g_capex[regime, idx] * dt_ + vol_k * sq * z[0] - cut_ev * new_event
+        log_m = log_m + (g_other[regime, idx] + d["other_surge"] * surge_decay ** t) * dt_ + vol_m * sq * z[1]
+        x = x * (1 - rev_s * dt_) + vol_s * sq * z[2]
+        funds = funds * math.exp(g_int * dt_)
+        for j in range(len(s.labs)):
+            target = lab_lr[regime]
+            g_lab[j] = target + (g_lab[j] - target) * decay
+            log_r[j] = log_r[j] + g_lab[j] * dt_ + vol_l * sq * z[3 + j]
         k = np.exp(log_k)
         ratio_k = k / k0
         a = a0 * ratio_k ** d["elasticity"]
@@ -335,13 +411,16 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         out["capex"][t], out["chips"][t], out["buildout"][t] = k, chips, a
         out["spread"][t], out["leverage"][t], out["stress"][t] = np.exp(log_spread), lev, stress
         if out_nv is not None:
-            out_nv[t] = s.nvidia_dc * (a / a0) * np.exp(-d["nv_drift"] * t * dt_)
+            out_nv[t] = nv0 * (a / a0) * np.exp(-d["nv_drift"] * (t + 1) * dt_)
         out_regime[t], out_event[t] = regime, event
     return Paths(start=s, capex=out["capex"].T, chips=out["chips"].T, buildout_chips=out["buildout"].T,
                  nvidia_dc=None if out_nv is None else out_nv.T,
                  labs={lab.name: arr.T for lab, arr in zip(s.labs, out_labs)},
                  spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,
-                 regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale)
+                 regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=d["eps"], log_iw=d["log_iw"],
+                 initial={"capex": k0, "chips": c0, "buildout_chips": a0, "spread": np.full(n, float(s.spread)),
+                          **({"nvidia_dc": nv0} if s.nvidia_dc is not None else {}),
+                          **{f"lab:{lab.name}": r0 for lab, r0, _ in labs0}})
 
 
 # ----------------------------------------------------------------------------------------------- outcomes
@@ -401,10 +480,15 @@ def prior_fall_probability(paths: Paths, fall: float) -> float:
     return float((growth(paths.chips) <= -fall).mean())
 
 
-def calibrate_hazard(cal: Calibration, start: Start, target: float, fall: float, *, n_paths: int = 4_000,
-                     seed: int = 0, iterations: int = 12) -> float:
-    """The multiplier of the base bust hazard that makes the model, before any reading, give a second-year chip
-    revenue fall of at least ``fall`` with probability ``target`` (the base rate).
+def bust_share(paths: Paths) -> float:
+    """Share of paths (unweighted) in which a bust begins at some month of the horizon."""
+    return float((paths.regime == BUST).any(axis=1).mean())
+
+
+def calibrate_hazard(cal: Calibration, start: Start, target: float, *, n_paths: int = 4_000, seed: int = 0,
+                     iterations: int = 12) -> float:
+    """The multiplier of the base bust hazard that makes the model, before any reading, start a bust within the
+    horizon with probability ``target`` (the base rate of a downturn beginning within two years).
 
     Bisection in logs between 1/50 and 50 with common random numbers (the share is monotone in the hazard).
     Raises when the target cannot be reached inside that bracket.
@@ -413,13 +497,13 @@ def calibrate_hazard(cal: Calibration, start: Start, target: float, fall: float,
         raise ValueError(f"target: expected a probability in (0, 1), got {target}")
 
     def share(scale: float) -> float:
-        return prior_fall_probability(simulate(cal, start, n_paths, seed, hazard_scale=scale), fall)
+        return bust_share(simulate(cal, start, n_paths, seed, hazard_scale=scale))
 
     lo, hi = math.log(1 / 50), math.log(50)
     p_lo, p_hi = share(math.exp(lo)), share(math.exp(hi))
     if not p_lo <= target <= p_hi:
-        raise ValueError(f"calibrate_hazard: a {fall:.0%} fall has probability {p_lo:.2f} to {p_hi:.2f} over the "
-                         f"hazard bracket; the base rate {target:.2f} cannot be matched")
+        raise ValueError(f"calibrate_hazard: a bust within the horizon has probability {p_lo:.2f} to {p_hi:.2f} over "
+                         f"the hazard bracket; the base rate {target:.2f} cannot be matched")
     for _ in range(iterations):
         mid = (lo + hi) / 2
         if share(math.exp(mid)) < target:

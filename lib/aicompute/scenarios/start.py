@@ -44,7 +44,9 @@ def start_2026(ev: Any, cal: Calibration) -> Start:
     this works at any as-of date from the seed on.
     """
     v = ev.value
-    capex_25, capex_26 = v("bigtech_capex_2025_plan"), v("hyperscaler_capex_2026_omdia")
+    capex_q3, capex_yoy = v("bigtech_capex_q3_2025"), v("bigtech_capex_q3_2025_yoy")
+    capex_momentum = math.log1p(capex_yoy / 100)
+    capex0 = 4 * capex_q3 * math.exp(capex_momentum * 4.5 / 12)  # mid-August to the turn of the year
     chips_25, chips_26 = v("semis_revenue_2025e_wsts_autumn"), v("semis_revenue_2026f_wsts_autumn")
     nv_share = v("nvidia_ai_share_now") / 100
     nv_q3, nv_q3_total, nv_q4_guide = (v("nvidia_dc_revenue_q3fy26"), v("nvidia_revenue_q3fy26"),
@@ -63,8 +65,8 @@ def start_2026(ev: Any, cal: Calibration) -> Start:
             "run-rate gross of cloud-partner shares", 1 - w),
     )
     notes = {
-        "capex": f"geometric mean of the big four's planned 2025 capex ({capex_25:g}, October 2025) and the January "
-                 f"consensus for 2026 ({capex_26:g}, Omdia)",
+        "capex": f"the big four's Q3 2025 capex ({capex_q3:g} a quarter, x4) grown for four and a half months at its "
+                 f"growth over a year ({capex_yoy:g}%): the latest actual before the seed",
         "chips": f"geometric mean of WSTS's autumn 2025 figures for 2025 ({chips_25:g}) and 2026 ({chips_26:g})",
         "buildout": f"Nvidia's data-centre run-rate in its Q3 FY2026 ({4 * nv_q3:.1f}) over its "
                     f"{100 * nv_share:.0f}% share of AI accelerators, as a share of chip revenue",
@@ -78,7 +80,7 @@ def start_2026(ev: Any, cal: Calibration) -> Start:
         "cost": f"OpenAI's projected 2025 revenue plus its 2025 cash burn, over the revenue: {cost_ratio:.2f} "
                 "(applied to both labs: judgment, Anthropic burns less)",
     }
-    return Start(clock=CLOCK_2026, capex=midpoint(capex_25, capex_26), capex_momentum=math.log(capex_26 / capex_25),
+    return Start(clock=CLOCK_2026, capex=capex0, capex_momentum=capex_momentum,
                  chips=chips0, chips_momentum=math.log(chips_26 / chips_25), buildout_share=buildout,
                  nvidia_dc=nvidia_dc, spread=spread, labs=labs, notes=notes)
 

@@ -1,0 +1,78 @@
+"""Base rates from the history of annual chip revenue (``data/semis_history.csv``): how often revenue fell, by how
+much, and what followed a boom year. They set the bust hazard (:func:`aicompute.scenarios.model.calibrate_hazard`
+matches the model's prior to :func:`hazard_target`) and explain the priors in the chapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["annual_growth", "base_rates", "hazard_target", "known_history"]
+
+
+def known_history(history: pd.DataFrame, before: Any) -> pd.DataFrame:
+    """Rows of ``semis_history`` published before ``before`` (what an analyst could know then)."""
+    return history[history["published"] < pd.Timestamp(before)].reset_index(drop=True)
+
+
+def annual_growth(history: pd.DataFrame) -> pd.DataFrame:
+    """year, revenue, growth over the year before (only where the year before is in the table)."""
+    h = history[["year", "revenue_usd_bn"]].rename(columns={"revenue_usd_bn": "revenue"}).sort_values("year")
+    prev = h.set_index("year")["revenue"].reindex(h["year"] - 1).to_numpy()
+    return h.assign(growth=h["revenue"].to_numpy() / prev - 1).reset_index(drop=True)
+
+
+def base_rates(history: pd.DataFrame, boom_line: float = 0.20,
+               falls: tuple[float, ...] = (0.05, 0.10, 0.15, 0.20, 0.30)) -> pd.DataFrame:
+    """How often chip revenue fell by more than each of ``falls``.
+
+    Columns: fall; years, falls_any_year, share_any_year (every year with a known growth); boom_years (years of
+    growth above ``boom_line`` whose next two years are known), falls_second_year and share_second_year (the
+    second year after the boom below the first: the comparison the endings make), falls_within_two and
+    share_within_two (either of the two years after the boom below the year before).
+    """
+    g = annual_growth(history).dropna(subset=["growth"])
+    by_year = g.set_index("year")["growth"]
+    booms = [y for y, x in by_year.items() if x > boom_line and y + 1 in by_year and y + 2 in by_year]
+    rows = []
+    for f in falls:
+        any_year = int((by_year <= -f).sum())
+        second = sum(by_year[y + 2] <= -f for y in booms)
+        within = sum(min(by_year[y + 1], by_year[y + 2]) <= -f for y in booms)
+        rows.append({"fall": f, "years": len(by_year), "falls_any_year": any_year,
+                     "share_any_year": any_year / len(by_year) if len(by_year) else np.nan,
+                     "boom_years": len(booms), "falls_second_year": int(second),
+                     "share_second_year": second / len(booms) if booms else np.nan,
+                     "falls_within_two": int(within), "share_within_two": within / len(booms) if booms else np.nan})
+    return pd.DataFrame(rows)
+
+
+def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, str]:
+    """The prior probability that a bust begins within the two years of the horizon.
+
+    Its historical counterpart: chip revenue falls by at least ``fall`` in one of the two years after a start
+    year. Rates are Laplace-smoothed ((k + 1) / (n + 2): small samples), and the rate after boom years (few) is
+    pooled half and half with the rate after any year. Returns (target, how it was computed).
+    """
+    g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
+    starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
+    if not starts:
+        raise ValueError("semis_history: no run of three consecutive yearly changes; cannot set a base rate")
+    hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
+    booms = [y for y in starts if g[y] > boom_line]
+    k_all, n_all = sum(hit.values()), len(starts)
+    p_all = (k_all + 1) / (n_all + 2)
+    how = f"{k_all} of {n_all} years were followed by a fall of {fall:.0%} or more within two years"
+    if booms:
+        k_b = sum(hit[y] for y in booms)
+        p_b = (k_b + 1) / (len(booms) + 2)
+        target = (p_all + p_b) / 2
+        how += (f"; {k_b} of {len(booms)} boom years were (rates smoothed as (k + 1) / (n + 2), then averaged: "
+                f"{p_all:.0%} and {p_b:.0%})")
+    else:
+        target = p_all
+        how += f" (smoothed as (k + 1) / (n + 2): {p_all:.0%}; no boom year with two known years after it)"
+    return float(target), how

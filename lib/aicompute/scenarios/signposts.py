@@ -1,0 +1,132 @@
+"""Signposts: what each reading says on its own basis, what to watch next, and the posterior predictive check.
+
+* :func:`reading_table`: every reading of an episode with its basis named (kind, revenue basis, primary or
+  secondary source), what the model did with it, and its revision.
+* :func:`lab_table`: each frontier lab's revenue **separately**, one row per reading, on its own basis
+  (OpenAI reports run-rates net of Microsoft's share; Anthropic's run-rate counts cloud-partner sales gross:
+  the two are never added).
+* :func:`watch_list`: modelled signposts by the chance, under today's weights, that they cross their warning
+  threshold between the as-of month and the end of the horizon (the months after the latest reading are
+  simulated, not frozen).
+* :func:`predictive_check`: the model's 2026/2027 medians and 90% bands against the projections published by
+  the as-of date, flagging where the median lies outside all of them or the band excludes them all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
+from aicompute.scenarios.update import month_index
+
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label"]
+
+
+def basis_label(r: Any) -> str:
+    """'actual, run-rate gross, secondary' and the like."""
+    parts = [r.kind]
+    if isinstance(r.revenue_basis, str) and r.revenue_basis:
+        parts.append(r.revenue_basis)
+    parts.append(r.source_class)
+    return ", ".join(parts)
+
+
+def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per reading (as prepared by :func:`aicompute.scenarios.update.prepare`): published, series,
+    entity, period, value, unit, basis, use (modelled or why not; replaced by a later revision), source."""
+    rows = []
+    for r in readings.itertuples(index=False):
+        use = r.status
+        if pd.notna(r.replaced_on):
+            use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
+        rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
+                     "period": f"{pd.Timestamp(r.period):%Y-%m}" + ("" if r.period_type == "month" else f" ({r.period_type})"),
+                     "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
+                     "source_id": r.source_id})
+    out = pd.DataFrame(rows)
+    if influence is not None and len(influence) and len(out):
+        out = out.merge(influence[["id", "largest"]].rename(columns={"largest": "largest shift"}), on="id", how="left")
+    return out
+
+
+def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
+    """Each lab's revenue readings, separately, on their own basis. ``labs``: {series id: lab name}."""
+    mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
+    mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
+    mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
+    mine["period"] = [f"{pd.Timestamp(p):%Y-%m}" + ("" if t == "month" else f" ({t})")
+                      for p, t in zip(mine["period"], mine["period_type"])]
+    mine["published"] = pd.to_datetime(mine["published"]).dt.date
+    cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
+    return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
+
+
+def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """Modelled signposts with a threshold, by the chance (under weights ``w``) of crossing it after the as-of
+    month; with the latest reading of the series (on the modelled basis) and its distance from the threshold.
+    Thresholds and readings are in the reading's unit (a quarter's revenue, a month's sales); the paths are
+    compared with the threshold times the series' factor. One signpost per simulated variable."""
+    start = min(max(month_index(as_of, paths.start.clock) + 1, 0), paths.start.horizon - 1)
+    rows = []
+    for sp in signposts.itertuples(index=False):
+        var = sp.model_variable
+        if not isinstance(var, str) or not var or pd.isna(sp.threshold) or sp.measure != "level":
+            continue
+        try:
+            arr = paths.variable(var)[:, start:]
+        except KeyError:
+            continue
+        level = sp.threshold * sp.factor  # on the model's scale (an annual run-rate)
+        hit = (arr < level) if sp.direction == "below" else (arr > level)
+        p = float(w[hit.any(axis=1)].sum())
+        mine = readings[(readings["series"] == sp.id) & (readings["status"] != "watched, not modelled")
+                        & ~readings["status"].str.startswith("another revenue basis")]
+        mine = mine[pd.to_datetime(mine["published"]) <= pd.Timestamp(as_of)].sort_values(["published", "period"])
+        latest = float(mine["value"].iloc[-1]) if len(mine) else float("nan")
+        rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": float(sp.threshold),
+                     "warns_if": sp.direction, "latest": latest,
+                     "latest_published": pd.Timestamp(mine["published"].iloc[-1]).date() if len(mine) else None,
+                     "distance_pct": 100 * (latest / sp.threshold - 1) if np.isfinite(latest) else float("nan"),
+                     "p_cross": p, "model_variable": var, "readings": len(mine)})
+    out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest",
+                                      "latest_published", "distance_pct", "p_cross", "model_variable", "readings"])
+    # one signpost per simulated variable: the series with the most readings (then the latest)
+    out = out.sort_values(["readings", "latest_published"], ascending=False, na_position="last") \
+        .drop_duplicates("model_variable")
+    return out.drop(columns=["model_variable", "readings"]).sort_values("p_cross", ascending=False).reset_index(drop=True)
+
+
+def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],
+                     years: tuple[int, ...] = (2026, 2027)) -> pd.DataFrame:
+    """The model's median and 90% band of each calendar-year total against the published projections of the
+    same quantity and year (``projections``: rows with model_variable, year, value, publisher, scope).
+
+    Flags: ``median outside all`` when the median is below the lowest or above the highest projection; ``band
+    excludes all`` when no projection lies inside the 90% band. ``labels``: {model variable: row label}.
+    """
+    rows = []
+    clock_year = paths.start.clock.year
+    for var, label in labels.items():
+        for year in years:
+            y = year - clock_year
+            try:
+                arr = paths.variable(var)
+            except KeyError:
+                continue
+            if not 0 <= y < paths.start.horizon // 12:
+                continue
+            p5, p50, p95 = weighted_quantile(annual_total(arr, y), w, [0.05, 0.5, 0.95])
+            pr = projections[(projections["model_variable"] == var) & (projections["year"] == year)]
+            lo, hi = (float(pr["value"].min()), float(pr["value"].max())) if len(pr) else (np.nan, np.nan)
+            outside = bool(len(pr)) and not lo <= p50 <= hi
+            excludes = bool(len(pr)) and not ((pr["value"] >= p5) & (pr["value"] <= p95)).any()
+            side = "" if not outside else ("below" if p50 < lo else "above")
+            rows.append({"quantity": label, "year": year, "model p5": p5, "model median": p50, "model p95": p95,
+                         "projections": len(pr), "lowest": lo, "highest": hi,
+                         "published by": "; ".join(f"{r.publisher}: {r.value:,.4g}" for r in pr.itertuples()),
+                         "median outside all": side or ("no" if len(pr) else "no projection"),
+                         "band excludes all": "yes" if excludes else ("no" if len(pr) else "")})
+    return pd.DataFrame(rows)

@@ -1,0 +1,420 @@
+"""The evidence update: readings reweight simulated paths (particles), not scenario labels.
+
+Each reading is compared with the quantity it measures on every simulated path (:func:`prepare` maps it: which
+variable, which months, which factor to an annual run-rate, or a growth rate), with a likelihood that admits
+error (:func:`log_likelihoods`):
+
+* **Student-t** in logs (``t_df`` degrees of freedom): a reading can be far off without ruling a path out;
+* an **error floor by basis**: actual < guidance < forecast, widening with the months between publication and
+  the end of the period; wider again for a reading known only from a secondary copy; plus the mapping's model
+  error (mixed bases, one company for a sector) and the source's own stated range;
+* **bounded influence on the endings**: given all the other readings, if a reading's likelihood averaged over
+  the paths of each ending differs between two endings by more than a factor ``K = ((1 + b) / (1 - b))^2``, the
+  reading is tempered until it does not. So no single reading moves any ending, or any union of endings, by
+  more than ``b`` (``secondary_bound``, or ``primary_bound`` for a primary source) on top of the others.
+
+A **revision** of the same series, entity, period and basis (or a reading naming it in ``revises``) replaces the
+earlier one from the day it is published. **Correlated readings** (same variable and year: WSTS, Gartner and SIA
+on 2026; a lab's successive run-rates) count as ``k / (1 + (k - 1) rho)`` readings in all, each scaled by that
+over ``k``; every reading is further scaled by the ``evidence_weight``. A path's weight is the exponential of
+its summed, scaled log-likelihoods; endings, bands and odds are weighted shares of paths. Months after the latest
+reading are the paths' own continuation, so bands widen after the evidence ends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from aicompute.scenarios.model import ENDINGS, Calibration, Paths, Proposal, Start, annual_total, calibrate_hazard, \
+    endings, simulate
+
+__all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "history", "bound_cap",
+           "Run", "Round", "make_round", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+
+GRID_ENDS = ("low", "central", "high")
+_FLOORS = ("floor_actual", "floor_guidance", "floor_guidance_per_month", "floor_forecast", "floor_forecast_per_month")
+_SPAN = {"month": 1, "quarter": 3, "year": 12}
+
+
+def month_index(day: Any, clock: Any) -> int:
+    """Months from ``clock`` (month 0) to ``day``'s month."""
+    d, c = pd.Timestamp(day), pd.Timestamp(clock)
+    return (d.year - c.year) * 12 + d.month - c.month
+
+
+def bound_cap(bound: float) -> float:
+    """``log K`` for a maximum shift ``bound`` of any ending's probability by one reading."""
+    if not 0 < bound < 1:
+        raise ValueError(f"bound: expected a probability in (0, 1), got {bound}")
+    return 2 * math.log((1 + bound) / (1 - bound))
+
+
+# ---------------------------------------------------------------------------------------------------- readings
+
+def prepare(observations: pd.DataFrame, signposts: pd.DataFrame, start: Start, *, episode: str,
+            knowledge_date: Any, paths: Paths | None = None) -> pd.DataFrame:
+    """The episode's readings joined with their series, each with ``status`` ("modelled" or why not), the months
+    it refers to (``m0``..``m1``), its ``target`` on the model's scale, its stated-range error, the months ahead
+    of its publication, its correlation ``cluster`` and the day a revision ``replaced_on`` it.
+
+    ``knowledge_date``: readings published on or before it are part of the start (not evidence).
+    """
+    obs = observations[observations["episode"] == episode].copy()
+    sp = signposts.set_index("id")
+    unknown = sorted(set(obs["series"]) - set(sp.index))
+    if unknown:
+        raise ValueError(f"observations: series {unknown} not in signposts.csv")
+    for col in ("name", "model_variable", "measure", "factor", "model_error"):
+        obs[col] = obs["series"].map(sp[col])
+    obs["required_basis"] = obs["series"].map(sp["revenue_basis"])
+    h = start.horizon
+    obs["m1"] = [month_index(p, start.clock) + _SPAN[t] - 1 for p, t in zip(obs["period"], obs["period_type"])]
+    # a window (e.g. a three-month average reported for its last month) reaches back before the period
+    window = obs["series"].map(sp["window_months"]).fillna(0).astype(int)
+    obs["m0"] = np.where(window > 0, obs["m1"] - window + 1, obs["m1"] - obs["period_type"].map(_SPAN) + 1)
+    end = [pd.Timestamp(p) + pd.DateOffset(months=_SPAN[t]) for p, t in zip(obs["period"], obs["period_type"])]
+    obs["months_ahead"] = [max(0, month_index(e, pub)) for e, pub in zip(end, obs["published"])]
+    status, target, range_sd = [], [], []
+    for r in obs.itertuples(index=False):
+        st = "modelled"
+        var = r.model_variable if isinstance(r.model_variable, str) and r.model_variable else None
+        if var is None:
+            st = "watched, not modelled"
+        elif isinstance(r.required_basis, str) and r.required_basis and r.revenue_basis != r.required_basis:
+            st = f"another revenue basis ({r.revenue_basis})"
+        elif paths is not None and not _has(paths, var):
+            st = "not modelled in this run"
+        elif r.measure == "growth":
+            if r.period_type != "year" or r.m0 < 12 or r.m1 > h - 1:
+                st = "growth of a year outside the horizon"
+        elif r.period_type == "year" and (r.m0 < 0 or r.m1 > h - 1):
+            st = "a year outside the horizon"
+        elif r.m1 < -1:
+            st = "a period before the clock"
+        elif r.m0 > h - 1:
+            st = "a period after the horizon"
+        if st == "modelled" and pd.Timestamp(r.published) <= pd.Timestamp(knowledge_date):
+            st = "part of the start (published before the clock's start knowledge)"
+        if st == "modelled" and var is not None and r.unit in ("USD bn", "USD bn/yr", "bp") and r.value <= 0:
+            raise ValueError(f"observations: reading '{r.id}' has a non-positive value {r.value}")
+        status.append(st)
+        if r.measure == "growth":
+            target.append(1 + r.value / 100)
+            lo, hi = (1 + r.low / 100 if pd.notna(r.low) else np.nan), (1 + r.high / 100 if pd.notna(r.high) else np.nan)
+        else:
+            target.append(r.value * r.factor)
+            lo, hi = r.low, r.high
+        range_sd.append(math.log(hi / lo) / 4 if pd.notna(lo) and pd.notna(hi) and lo > 0 and hi > lo else 0.0)
+    obs["status"], obs["target"], obs["range_sd"] = status, target, range_sd
+    obs["m0c"] = obs["m0"].clip(lower=0, upper=h - 1)
+    obs["m1c"] = obs["m1"].clip(lower=0, upper=h - 1)
+    obs["year"] = [pd.Timestamp(p).year for p in obs["period"]]
+    # readings that share an error: forecasts and guidance of the same quantity and period by different
+    # publishers; actuals of the same quantity and period (e.g. a run-rate reported by two outlets)
+    obs["cluster"] = [f"{v}:{m}:{pd.Timestamp(p).date()}:{t}:{'actual' if k == 'actual' else 'outlook'}"
+                      for v, m, p, t, k in zip(obs["model_variable"], obs["measure"], obs["period"],
+                                               obs["period_type"], obs["kind"])]
+    obs["replaced_on"] = _replaced_on(obs)
+    return obs.sort_values(["published", "id"]).reset_index(drop=True)
+
+
+def _has(paths: Paths, var: str) -> bool:
+    try:
+        paths.variable(var)
+    except KeyError:
+        return False
+    return True
+
+
+def _replaced_on(obs: pd.DataFrame) -> pd.Series:
+    """The first publication date of a later reading that revises each one (NaT if none)."""
+    ids = set(obs["id"])
+    bad = sorted(set(obs["revises"].dropna()) - ids)
+    if bad:
+        raise ValueError(f"observations: 'revises' names {bad}, not readings of this episode")
+    key = obs[["series", "entity", "period", "period_type"]].astype(str).agg("|".join, axis=1) \
+        + "|" + obs["revenue_basis"].fillna("").astype(str)
+    out = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[ns]")
+    for i, r in obs.iterrows():
+        dates = pd.concat([obs[(key == key[i]) & (obs["published"] > r["published"])]["published"],
+                           obs[obs["revises"] == r["id"]]["published"]])
+        if len(dates):
+            out[i] = dates.min()
+    return out
+
+
+# ------------------------------------------------------------------------------------------------- likelihood
+
+def sigmas(readings: pd.DataFrame, cal: Calibration, end: str = "central") -> np.ndarray:
+    """Each reading's log error: its basis floor (at the ``end`` of the floors' ranges), widened for a secondary
+    source, combined with the mapping's model error and the source's stated range."""
+    f = {k: cal.at(k, end) for k in _FLOORS}
+    kind = readings["kind"].to_numpy()
+    ahead = readings["months_ahead"].to_numpy(float)
+    floor = np.where(kind == "actual", f["floor_actual"],
+                     np.where(kind == "guidance", f["floor_guidance"] + f["floor_guidance_per_month"] * ahead,
+                              f["floor_forecast"] + f["floor_forecast_per_month"] * ahead))
+    floor = floor * np.where(readings["source_class"].to_numpy() == "secondary", cal["secondary_floor_multiplier"], 1.0)
+    return np.sqrt(floor ** 2 + readings["model_error"].to_numpy(float) ** 2 + readings["range_sd"].to_numpy(float) ** 2)
+
+
+def _quantity(paths: Paths, r: Any) -> np.ndarray:
+    """The simulated counterpart of reading ``r`` on every path: a growth of annual totals, or the mean run-rate
+    over the months it covers (months before the clock count at the path's starting level)."""
+    arr = paths.variable(r.model_variable)
+    if r.measure == "growth":
+        y = r.m0 // 12
+        return annual_total(arr, y) / annual_total(arr, y - 1)
+    inside = arr[:, int(r.m0c):int(r.m1c) + 1].astype(np.float64).sum(axis=1) if r.m1 >= 0 else 0.0
+    n_in = int(r.m1c) - int(r.m0c) + 1 if r.m1 >= 0 else 0
+    n_before = max(0, min(int(r.m1), -1) - int(r.m0) + 1)
+    if n_before:
+        inside = inside + n_before * paths.initial[r.model_variable].astype(np.float64)
+    return inside / (n_in + n_before)
+
+
+def log_likelihoods(readings: pd.DataFrame, paths: Paths, cal: Calibration, floor_end: str = "central") -> np.ndarray:
+    """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order)."""
+    if (readings["status"] != "modelled").any():
+        raise ValueError("log_likelihoods: pass only readings with status 'modelled'")
+    nu = cal["t_df"]
+    const = math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi)
+    sig = sigmas(readings, cal, floor_end)
+    out = np.empty((len(readings), paths.n), dtype=np.float64)
+    for i, r in enumerate(readings.itertuples(index=False)):
+        q = np.maximum(_quantity(paths, r), 1e-12)
+        x = (math.log(r.target) - np.log(q)) / sig[i]
+        ll = const - (nu + 1) / 2 * np.log1p(x * x / nu) - math.log(sig[i])
+        out[i] = ll - ll.max()
+    return out
+
+
+def caps(readings: pd.DataFrame, cal: Calibration) -> np.ndarray:
+    """Each reading's cap ``log K`` on the log-likelihood ratio between endings (primary or secondary source)."""
+    return np.where(readings["source_class"].to_numpy() == "primary", bound_cap(cal["primary_bound"]),
+                    bound_cap(cal["secondary_bound"]))
+
+
+def scales(readings: pd.DataFrame, day: Any, cal: Calibration, weight: float | None = None) -> np.ndarray:
+    """Each modelled reading's scale on ``day``: 0 if not yet published or already revised, else the evidence
+    weight times its cluster's effective share ``n_eff / k``."""
+    d = pd.Timestamp(day)
+    w = cal["evidence_weight"] if weight is None else weight
+    rho = cal["cluster_correlation"]
+    active = (readings["published"] <= d) & ~(readings["replaced_on"] <= d)
+    k = readings[active].groupby("cluster")["id"].count()
+    kk = readings["cluster"].map(k).fillna(1).to_numpy(float)
+    share = 1 / (1 + (kk - 1) * rho)
+    return np.where(active.to_numpy(), w * share, 0.0)
+
+
+def _normalise_rows(logw: np.ndarray) -> np.ndarray:
+    w = np.exp(logw - logw.max(axis=-1, keepdims=True))
+    return w / w.sum(axis=-1, keepdims=True)
+
+
+def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap: np.ndarray | None = None,
+            prior: np.ndarray | None = None, iterations: int = 4) -> np.ndarray:
+    """Normalised path weights: prior times the readings' likelihoods, each raised to its scale ``s``.
+
+    With ``codes`` (each path's ending) and ``cap`` (per reading, ``log K``), each reading is further tempered
+    (exponent ``alpha`` <= 1) until, given all the other readings, its likelihood averaged over each ending's
+    paths differs between any two endings by at most ``K``: adding it then moves no ending, and no union of
+    endings, by more than the bound (``K = ((1 + b) / (1 - b))^2``). A few fixed-point passes.
+    """
+    n = ll.shape[1]
+    base = np.zeros(n) if prior is None else np.log(np.maximum(prior, 1e-300))
+    act = np.flatnonzero(s > 0)
+    if len(act) == 0:
+        return _normalise_rows(base)
+    contrib = s[act, None] * ll[act]  # (r, n)
+    alpha = np.ones(len(act))
+    if codes is not None and cap is not None:
+        onehot = np.eye(len(ENDINGS))[codes]  # (n, endings)
+        for _ in range(iterations):
+            logw = base + alpha @ contrib
+            loo = _normalise_rows(logw[None, :] - alpha[:, None] * contrib)  # posterior without each reading
+            mass = loo @ onehot  # (r, endings)
+            lik = (loo * np.exp(alpha[:, None] * contrib - (alpha[:, None] * contrib).max(axis=1, keepdims=True))) @ onehot
+            ok = (mass > 1e-12) & (lik > 0)
+            log_l = np.where(ok, np.log(np.where(ok, lik, 1.0) / np.where(ok, mass, 1.0)), np.nan)
+            spread = np.nan_to_num(np.nanmax(log_l, axis=1) - np.nanmin(log_l, axis=1))
+            over = spread > cap[act] * (1 + 1e-9)
+            if not over.any():
+                break
+            alpha = np.where(over, alpha * cap[act] / np.maximum(spread, 1e-12), alpha)
+    w = _normalise_rows(base + alpha @ contrib)
+    if not np.isfinite(w).all():
+        raise ValueError("weights: the readings are impossible under the model (no path has positive weight)")
+    return w
+
+
+def tempering(ll: np.ndarray, s: np.ndarray, codes: np.ndarray, cap: np.ndarray, prior: np.ndarray | None = None,
+              iterations: int = 4) -> np.ndarray:
+    """The exponent :func:`weights` ends up applying to each reading (1 = untempered; 0 for inactive ones)."""
+    out = np.zeros(len(s))
+    act = np.flatnonzero(s > 0)
+    if len(act) == 0:
+        return out
+    full = np.log(weights(ll, s, codes, cap, prior, iterations))
+    plain_base = np.zeros(ll.shape[1]) if prior is None else np.log(np.maximum(prior, 1e-300))
+    # recover alpha by least squares on the log-weights (exact when the contributions are independent)
+    contrib = (s[act, None] * ll[act]).T
+    y = full - plain_base
+    y = y - y.mean()
+    x = contrib - contrib.mean(axis=0)
+    out[act] = np.clip(np.linalg.lstsq(x, y, rcond=None)[0], 0, 1)
+    return out
+
+
+def odds(codes: np.ndarray, w: np.ndarray) -> dict[str, float]:
+    """Probability of each ending: the weighted share of paths that end there."""
+    return {e: float(w[codes == i].sum()) for i, e in enumerate(ENDINGS)}
+
+
+def ess(w: np.ndarray) -> float:
+    """Effective number of paths behind a weighted estimate: (sum w)^2 / sum w^2."""
+    return float(w.sum() ** 2 / (w * w).sum())
+
+
+@dataclass
+class Round:
+    """What the odds need from one simulation: log-likelihoods (by error-floor end), endings, prior weights and
+    any extra outcome flags."""
+
+    ll: dict[str, np.ndarray]
+    codes: np.ndarray
+    prior: np.ndarray
+    flags: dict[str, np.ndarray]
+
+
+def make_round(paths: Paths, readings: pd.DataFrame, cal: Calibration, floor_ends: Iterable[str] = ("central",),
+               extra: Any = None) -> Round:
+    """A :class:`Round` of ``paths`` (``extra(paths) -> {name: boolean array}``)."""
+    return Round({f: log_likelihoods(readings, paths, cal, f) for f in floor_ends}, endings(paths, cal),
+                 paths.prior_weights, dict(extra(paths)) if extra else {})
+
+
+def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], cal: Calibration,
+            weight: float | None = None, floor_end: str = "central") -> pd.DataFrame:
+    """Odds of each ending on each of ``days`` (readings known then), the effective number of paths behind
+    them and the weighted share of paths where each extra flag holds. Every round is a valid importance sample;
+    each day uses the round with the most effective paths."""
+    rows = []
+    cp = caps(readings, cal)
+    for day in days:
+        s = scales(readings, day, cal, weight)
+        best = None
+        for rd in rounds:
+            w = weights(rd.ll[floor_end], s, rd.codes, cp, rd.prior)
+            if best is None or ess(w) > best[0]:
+                best = (ess(w), w, rd)
+        e, w, rd = best
+        row = {"date": pd.Timestamp(day), **odds(rd.codes, w), "ess": e,
+               "readings": int((s > 0).sum())}
+        for k, flag in rd.flags.items():
+            row[k] = float(w[flag].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------------------------ a whole run
+
+@dataclass
+class Run:
+    """One calibration setting: the last simulation's paths and weights on ``day``, the readings, and every
+    adaptation round (for the odds on earlier days)."""
+
+    paths: Paths
+    readings: pd.DataFrame  # modelled readings, in order of the likelihood rows
+    all_readings: pd.DataFrame
+    ll: np.ndarray
+    codes: np.ndarray
+    weights: np.ndarray
+    hazard_scale: float
+    day: pd.Timestamp
+    rounds: list[Round]
+    best: Round  # the round ``paths`` belongs to
+
+
+def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
+        knowledge_date: Any, day: Any, n_paths: int, seed: int, target: float,
+        calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
+        floor_ends: Iterable[str] = ("central",), extra: Any = None) -> Run:
+    """Calibrate the bust hazard to the base rate, simulate, weigh the readings known on ``day``.
+
+    ``adapt`` rounds of adaptive importance sampling: each next simulation draws its per-path quantities from a
+    proposal fitted to the last one's weighted paths (the evidence raised to a rising power, so each fit rests on
+    enough paths), mixed with the prior so its tails stay covered; importance weights keep estimates unbiased.
+    """
+    floor_ends = tuple(dict.fromkeys(("central", *floor_ends)))
+    scale = calibrate_hazard(cal, start, target, n_paths=min(calibration_paths, n_paths), seed=seed + 1,
+                             iterations=iterations)
+    paths = simulate(cal, start, n_paths, seed, hazard_scale=scale)
+    allr = prepare(observations, signposts, start, episode=episode, knowledge_date=knowledge_date, paths=paths)
+    mod = allr[allr["status"] == "modelled"].reset_index(drop=True)
+    s, cp = scales(mod, day, cal), caps(mod, cal)
+    rounds = [make_round(paths, mod, cal, floor_ends, extra)]
+    best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0])
+    for it in range(adapt if (s > 0).any() else 0):
+        rd = rounds[-1]
+        wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
+        paths = simulate(cal, start, n_paths, seed + 100 + it, hazard_scale=scale,
+                         proposal=Proposal.fit(paths.eps, wa))
+        rounds.append(make_round(paths, mod, cal, floor_ends, extra))
+        e = ess(weights(rounds[-1].ll["central"], s, rounds[-1].codes, cp, rounds[-1].prior))
+        if e > best[0]:
+            best = (e, paths, rounds[-1])
+    _, paths, rd = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
+    w = weights(rd.ll["central"], s, rd.codes, cp, rd.prior)
+    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd)
+
+
+def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
+         knowledge_date: Any, days: Iterable[Any], n_paths: int, seed: int, target: float,
+         calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
+         extra: Any = None) -> tuple[pd.DataFrame, dict[str, Run]]:
+    """The odds on each of ``days`` for every calibration setting: hazard slope x error floors x evidence weight,
+    each at the low, central and high end of its range (27 settings; three runs, one per hazard slope).
+
+    ``extra(paths) -> {name: boolean array}`` adds weighted shares of other outcomes. Returns the long table
+    (hazard_slope, floor, evidence_weight ends; date, the four endings, ess, readings, extras) and the run of
+    each hazard slope.
+    """
+    days = list(days)
+    frames, runs = [], {}
+    for slope_end in GRID_ENDS:
+        c = cal.with_values(hazard_slope=cal.at("hazard_slope", slope_end))
+        r = run(c, start, observations, signposts, episode=episode, knowledge_date=knowledge_date, day=days[-1],
+                n_paths=n_paths, seed=seed, target=target, calibration_paths=calibration_paths,
+                iterations=iterations, adapt=adapt, floor_ends=GRID_ENDS, extra=extra)
+        runs[slope_end] = r
+        for floor_end in GRID_ENDS:
+            for w_end in GRID_ENDS:
+                h = history(r.readings, r.rounds, days, c, cal.at("evidence_weight", w_end), floor_end)
+                frames.append(h.assign(hazard_slope=slope_end, floor=floor_end, evidence_weight=w_end))
+    return pd.concat(frames, ignore_index=True), runs
+
+
+def influence(r: Run, cal: Calibration) -> pd.DataFrame:
+    """Each reading's effect on the odds at ``r.day``: the odds with all readings minus the odds without it
+    (the others keep their scales and order)."""
+    s, cp = scales(r.readings, r.day, cal), caps(r.readings, cal)
+    prior = r.best.prior
+    base = odds(r.codes, weights(r.ll, s, r.codes, cp, prior))
+    rows = []
+    for i, rid in enumerate(r.readings["id"]):
+        if s[i] == 0:
+            continue
+        s2 = s.copy()
+        s2[i] = 0
+        without = odds(r.codes, weights(r.ll, s2, r.codes, cp, prior))
+        rows.append({"id": rid, **{e: base[e] - without[e] for e in ENDINGS},
+                     "largest": max(abs(base[e] - without[e]) for e in ENDINGS)})
+    return pd.DataFrame(rows, columns=["id", *ENDINGS, "largest"])
