@@ -256,3 +256,113 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)
+
+
+# --------------------------------------------------------------------------------- chapter 05: the scenarios
+
+#: One colour per ending, the same on every chart of the chapter.
+ENDING_COLORS = {"Hard landing": "#D55E00", "Muddle-through": "#E69F00", "Soft landing": "#009E73",
+                 "Continued boom": "#0072B2"}
+
+
+def _ending_colour(names: list[str], title: str | None = None) -> alt.Color:
+    domain = [n for n in ENDING_COLORS if n in names] + sorted(set(names) - set(ENDING_COLORS))
+    return alt.Color("ending:N", title=title, sort=domain,
+                     scale=alt.Scale(domain=domain, range=[ENDING_COLORS.get(n, "#999999") for n in domain]))
+
+
+def odds_over_time(frame: Any, *, title: str, subtitle: str, x_title: str = "As of (month end)",
+                   height: int = 240, facet: str | None = None, columns: int = 1, width: int = WIDTH) -> alt.TopLevelMixin:
+    """Probability of each ending on each date: lines (``date``, ``ending``, ``probability`` in %), with a band
+    where ``low``/``high`` are given; optional facet column (one panel per value)."""
+    names = sorted(frame["ending"].unique())
+    colour = _ending_colour(names)
+    x = alt.X("date:T", title=x_title, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6))
+    y = alt.Y("probability:Q", title="Probability (%)", scale=alt.Scale(domain=[0, 100]))
+    line = alt.Chart().mark_line(interpolate="step-after", point=True).encode(
+        x=x, y=y, color=colour, tooltip=["date:T", "ending:N", alt.Tooltip("probability:Q", format=".1f")])
+    layers = [line]
+    if "low" in frame.columns:
+        layers.insert(0, alt.Chart().mark_area(opacity=0.15, interpolate="step-after").encode(
+            x=x, y="low:Q", y2="high:Q", color=colour))
+    chart = alt.layer(*layers, data=frame).properties(width=width if not facet else int(width / columns) - 20,
+                                                      height=height)
+    if facet:
+        chart = chart.facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns)
+    return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def odds_ranges(frame: Any, *, title: str, subtitle: str) -> alt.TopLevelMixin:
+    """Each ending's central probability (point) and its range over the calibration grid (bar); columns ending,
+    central, low, high (in %)."""
+    names = list(frame["ending"])
+    colour = _ending_colour(names)
+    y = alt.Y("ending:N", sort=names, title=None)
+    bars = alt.Chart(frame).mark_rule(strokeWidth=8, opacity=0.35).encode(
+        x=alt.X("low:Q", title="Probability (%)", scale=alt.Scale(domain=[0, 100])), x2="high:Q", y=y, color=colour)
+    points = alt.Chart(frame).mark_point(filled=True, size=90).encode(
+        x="central:Q", y=y, color=colour, tooltip=["ending", alt.Tooltip("central:Q", format=".1f"),
+                                                    alt.Tooltip("low:Q", format=".1f"), alt.Tooltip("high:Q", format=".1f")])
+    labels = alt.Chart(frame).mark_text(align="left", dx=8, dy=-10, fontSize=11).encode(
+        x="central:Q", y=y, text="label:N")
+    return (bars + points + labels).properties(height=alt.Step(40), width=WIDTH,
+                                               title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def fan(frame: Any, *, title: str, subtitle: str, y_title: str, threshold: float | None = None,
+        points: Any = None, width: int = WIDTH, height: int = 260, facet: str | None = None,
+        columns: int = 2, log: bool = False) -> alt.TopLevelMixin:
+    """Median line with 50% and 90% bands over ``month`` (columns p5, p25, p50, p75, p95); a vertical rule at
+    ``last_reading`` if the frame has it (months after it are simulated); optional dashed ``threshold`` and
+    ``points`` (month, value, label) such as published projections; optional facet."""
+    scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
+    x = alt.X("month:T", title="Month", axis=alt.Axis(format="%b %Y", tickCount=6))
+    layers = [alt.Chart().mark_area(opacity=0.15, color=PALETTE[0]).encode(
+                  x=x, y=alt.Y("p5:Q", title=y_title, scale=scale), y2="p95:Q"),
+              alt.Chart().mark_area(opacity=0.3, color=PALETTE[0]).encode(x=x, y="p25:Q", y2="p75:Q"),
+              alt.Chart().mark_line(color=PALETTE[0]).encode(x=x, y="p50:Q")]
+    if threshold is not None:
+        layers.append(alt.Chart().mark_rule(color="#333333", strokeDash=[4, 3]).encode(y=alt.datum(threshold)))
+    if "last_reading" in frame.columns:
+        layers.append(alt.Chart().mark_rule(color="#999999", strokeDash=[2, 2]).encode(x="max(last_reading):T"))
+    chart = alt.layer(*layers, data=frame).properties(width=width if not facet else int(width / columns) - 20,
+                                                      height=height)
+    if points is not None and len(points):
+        pts = alt.Chart(points).mark_point(shape="diamond", filled=True, size=60, color=PALETTE[3]).encode(
+            x="month:T", y="value:Q", tooltip=["label:N", "value:Q"])
+        chart = alt.layer(chart, pts)
+    if facet:
+        chart = chart.facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns).resolve_scale(y="independent")
+    return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def annual_growth_bars(frame: Any, *, title: str, subtitle: str, lines: dict[str, float]) -> alt.TopLevelMixin:
+    """Annual growth (%) per year as bars coloured by ``kind`` (boom year, ordinary year, a fall); dashed rules
+    at ``lines`` {label: value in %}."""
+    falls = sorted(set(frame["kind"]) - {"boom year", "ordinary year"})
+    kinds = ["boom year", "ordinary year", *falls]
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=-90)),
+        y=alt.Y("growth:Q", title="Growth over the year before (%)"),
+        color=alt.Color("kind:N", sort=kinds, title=None,
+                        scale=alt.Scale(domain=kinds, range=[PALETTE[0], "#BBBBBB", PALETTE[3]][:len(kinds)])),
+        tooltip=["year", alt.Tooltip("growth:Q", format=".1f"), "kind"])
+    rules = [alt.Chart().mark_rule(strokeDash=[4, 3], color="#333333").encode(y=alt.datum(v)) for v in lines.values()]
+    return alt.layer(bars, *rules).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
+
+
+def causal_diagram(nodes: Any, edges: Any, *, width: float, height: float, title: str,
+                   subtitle: str) -> alt.TopLevelMixin:
+    """Nodes (x, y, label, kind) and arrows (x, y, x2, y2, angle) in pixel coordinates."""
+    x = alt.X("x:Q", scale=alt.Scale(domain=[0, width]), axis=None)
+    y = alt.Y("y:Q", scale=alt.Scale(domain=[height, 0]), axis=None)
+    lines = alt.Chart(edges).mark_rule(color="#888888", strokeWidth=1.2).encode(x=x, y=y, x2="x2:Q", y2="y2:Q")
+    heads = alt.Chart(edges).mark_point(shape="triangle-up", filled=True, size=40, color="#888888", opacity=1).encode(
+        x=alt.X("x2:Q", scale=alt.Scale(domain=[0, width]), axis=None),
+        y=alt.Y("y2:Q", scale=alt.Scale(domain=[height, 0]), axis=None), angle=alt.Angle("angle:Q", scale=None))
+    kinds = ["driver", "state", "outcome"]
+    colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=PALETTE[:3]),
+                       legend=alt.Legend(title="Node", orient="bottom"))
+    labels = alt.Chart(nodes).mark_text(fontWeight="bold", fontSize=11).encode(x=x, y=y, text="label:N", color=colour)
+    return (lines + heads + labels).properties(width=width, height=height,
+                                               title=alt.TitleParams(title, subtitle=subtitle))

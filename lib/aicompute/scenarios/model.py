@@ -46,7 +46,7 @@ import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
            "draws", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
-           "prior_fall_probability", "bust_share", "PARAMETERS"]
+           "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -511,3 +511,44 @@ def calibrate_hazard(cal: Calibration, start: Start, target: float, *, n_paths: 
         else:
             hi = mid
     return math.exp((lo + hi) / 2)
+
+
+# ----------------------------------------------------------------------------------------- bands, structure
+
+def bands(paths: Paths, variable: str, w: np.ndarray, quantiles: tuple[int, ...] = (5, 25, 50, 75, 95)) -> pd.DataFrame:
+    """Weighted percentile bands of ``variable`` per month: month, p5, p25, p50, p75, p95."""
+    arr = paths.variable(variable)
+    qs = [q / 100 for q in quantiles]
+    rows = np.array([weighted_quantile(arr[:, t].astype(np.float64), w, qs) for t in range(arr.shape[1])])
+    return pd.DataFrame({"month": paths.months, **{f"p{q}": rows[:, i] for i, q in enumerate(quantiles)}})
+
+
+_NODES = {  # id: (label, column, row, kind)
+    "lab_growth": ("Each lab's revenue growth", 0, 5, "driver"), "capex_growth": ("Capex growth (regime)", 0, 3.4, "driver"),
+    "other": ("Other chip demand (memory)", 0, 1.2, "driver"), "regime": ("Regime: boom, cooling, bust", 1, 3.4, "state"),
+    "labs": ("Lab revenue and cost", 1, 5, "state"), "gap": ("Funding gap", 2, 5, "state"),
+    "spread": ("Credit spread", 2, 3.9, "state"), "leverage": ("Leverage", 2, 2.8, "state"),
+    "stress": ("Stress -> bust hazard", 1, 2.0, "state"), "capex": ("AI capex", 2, 1.4, "outcome"),
+    "event": ("Credit event", 3, 4.4, "outcome"), "chips": ("Chip revenue", 3, 0.3, "outcome"),
+    "nvidia": ("Nvidia data-centre revenue", 3, 2.2, "outcome"),
+}
+_EDGES = [("lab_growth", "labs"), ("capex_growth", "regime"), ("labs", "gap"), ("capex", "labs"), ("gap", "stress"),
+          ("spread", "stress"), ("leverage", "stress"), ("stress", "regime"), ("regime", "capex"),
+          ("regime", "spread"), ("regime", "event"), ("event", "spread"), ("capex", "leverage"), ("capex", "chips"),
+          ("other", "chips"), ("capex", "nvidia")]
+
+
+def causal_graph(width: float = 560, height: float = 300) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Node and edge tables of the model's causal structure in pixel coordinates (edges stop short of labels)."""
+    nodes = pd.DataFrame([{"id": k, "label": v[0], "x": 75 + v[1] * (width - 150) / 3,
+                           "y": height - 20 - v[2] * (height - 40) / 5, "kind": v[3]} for k, v in _NODES.items()])
+    pos = nodes.set_index("id")
+    edges = []
+    for a, b in _EDGES:
+        (x1, y1), (x2, y2) = pos.loc[a, ["x", "y"]], pos.loc[b, ["x", "y"]]
+        length = math.hypot(x2 - x1, y2 - y1)
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        s0, s1 = min(30.0, length / 3), min(34.0, length / 3)
+        edges.append({"from": a, "to": b, "x": x1 + ux * s0, "y": y1 + uy * s0, "x2": x2 - ux * s1,
+                      "y2": y2 - uy * s1, "angle": math.degrees(math.atan2(ux, -uy))})
+    return nodes, pd.DataFrame(edges)

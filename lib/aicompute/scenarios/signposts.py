@@ -34,6 +34,11 @@ def basis_label(r: Any) -> str:
     return ", ".join(parts)
 
 
+def _period(p: Any, kind: str) -> str:
+    ts = pd.Timestamp(p)
+    return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+
+
 def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per reading (as prepared by :func:`aicompute.scenarios.update.prepare`): published, series,
     entity, period, value, unit, basis, use (modelled or why not; replaced by a later revision), source."""
@@ -43,7 +48,7 @@ def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None)
         if pd.notna(r.replaced_on):
             use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
         rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
-                     "period": f"{pd.Timestamp(r.period):%Y-%m}" + ("" if r.period_type == "month" else f" ({r.period_type})"),
+                     "period": _period(r.period, r.period_type),
                      "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
                      "source_id": r.source_id})
     out = pd.DataFrame(rows)
@@ -57,8 +62,7 @@ def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
     mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
     mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
     mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
-    mine["period"] = [f"{pd.Timestamp(p):%Y-%m}" + ("" if t == "month" else f" ({t})")
-                      for p, t in zip(mine["period"], mine["period_type"])]
+    mine["period"] = [_period(p, t) for p, t in zip(mine["period"], mine["period_type"])]
     mine["published"] = pd.to_datetime(mine["published"]).dt.date
     cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
     return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)

@@ -236,15 +236,19 @@ def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap:
     contrib = s[act, None] * ll[act]  # (r, n)
     alpha = np.ones(len(act))
     if codes is not None and cap is not None:
-        onehot = np.eye(len(ENDINGS))[codes]  # (n, endings)
+        k = len(ENDINGS)
         for _ in range(iterations):
             logw = base + alpha @ contrib
-            loo = _normalise_rows(logw[None, :] - alpha[:, None] * contrib)  # posterior without each reading
-            mass = loo @ onehot  # (r, endings)
-            lik = (loo * np.exp(alpha[:, None] * contrib - (alpha[:, None] * contrib).max(axis=1, keepdims=True))) @ onehot
-            ok = (mass > 1e-12) & (lik > 0)
-            log_l = np.where(ok, np.log(np.where(ok, lik, 1.0) / np.where(ok, mass, 1.0)), np.nan)
-            spread = np.nan_to_num(np.nanmax(log_l, axis=1) - np.nanmin(log_l, axis=1))
+            full = np.bincount(codes, weights=_normalise_rows(logw), minlength=k)
+            # the posterior without each reading; with it, each ending's mass is full (up to a constant), so the
+            # reading's mean likelihood over an ending's paths is full / loo (up to a constant per reading)
+            loo = _normalise_rows(logw[None, :] - alpha[:, None] * contrib)
+            loo_mass = np.stack([np.bincount(codes, weights=row, minlength=k) for row in loo])
+            ok = (loo_mass > 1e-12) & (full[None, :] > 1e-12)
+            log_l = np.where(ok, np.log(np.where(ok, full[None, :], 1.0)) - np.log(np.where(ok, loo_mass, 1.0)),
+                             np.nan)
+            spread = np.nan_to_num(np.nanmax(log_l, axis=1) - np.nanmin(log_l, axis=1)) if ok.any() else \
+                np.zeros(len(act))
             over = spread > cap[act] * (1 + 1e-9)
             if not over.any():
                 break
@@ -302,25 +306,37 @@ def make_round(paths: Paths, readings: pd.DataFrame, cal: Calibration, floor_end
 
 
 def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], cal: Calibration,
-            weight: float | None = None, floor_end: str = "central") -> pd.DataFrame:
+            weight: float | None = None, floor_end: str = "central",
+            use_rounds: list[int] | None = None) -> pd.DataFrame:
     """Odds of each ending on each of ``days`` (readings known then), the effective number of paths behind
-    them and the weighted share of paths where each extra flag holds. Every round is a valid importance sample;
-    each day uses the round with the most effective paths."""
-    rows = []
+    them, the weighted share of paths where each extra flag holds, and the round used (``round``).
+
+    Every round is a valid importance sample; each day uses the round with the most effective paths, or the
+    round ``use_rounds`` names for it. Days with the same readings in force share one computation.
+    """
+    rows, memo = [], {}
     cp = caps(readings, cal)
-    for day in days:
+    for k, day in enumerate(days):
         s = scales(readings, day, cal, weight)
-        best = None
-        for rd in rounds:
-            w = weights(rd.ll[floor_end], s, rd.codes, cp, rd.prior)
-            if best is None or ess(w) > best[0]:
-                best = (ess(w), w, rd)
-        e, w, rd = best
-        row = {"date": pd.Timestamp(day), **odds(rd.codes, w), "ess": e,
-               "readings": int((s > 0).sum())}
-        for k, flag in rd.flags.items():
-            row[k] = float(w[flag].sum())
-        rows.append(row)
+        forced = None if use_rounds is None else use_rounds[k]
+        key = (s.tobytes(), forced)
+        if key not in memo:
+            best = None
+            for j, rd in enumerate(rounds):
+                if forced is not None and j != forced:
+                    continue
+                w = weights(rd.ll[floor_end], s, rd.codes, cp, rd.prior)
+                if best is None or ess(w) > best[0]:
+                    best = (ess(w), w, j)
+                if not (s > 0).any():
+                    break  # no evidence: the first (prior) round
+            e, w, j = best
+            rd = rounds[j]
+            row = {**odds(rd.codes, w), "ess": e, "readings": int((s > 0).sum()), "round": j}
+            for name, flag in rd.flags.items():
+                row[name] = float(w[flag].sum())
+            memo[key] = row
+        rows.append({"date": pd.Timestamp(day), **memo[key]})
     return pd.DataFrame(rows)
 
 
@@ -346,16 +362,19 @@ class Run:
 def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
         knowledge_date: Any, day: Any, n_paths: int, seed: int, target: float,
         calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
-        floor_ends: Iterable[str] = ("central",), extra: Any = None) -> Run:
+        floor_ends: Iterable[str] = ("central",), extra: Any = None, hazard_multiplier: float = 1.0) -> Run:
     """Calibrate the bust hazard to the base rate, simulate, weigh the readings known on ``day``.
 
+    ``hazard_multiplier`` scales the base-rate-calibrated bust hazard (an analyst's bear or bull view).
     ``adapt`` rounds of adaptive importance sampling: each next simulation draws its per-path quantities from a
     proposal fitted to the last one's weighted paths (the evidence raised to a rising power, so each fit rests on
     enough paths), mixed with the prior so its tails stay covered; importance weights keep estimates unbiased.
     """
     floor_ends = tuple(dict.fromkeys(("central", *floor_ends)))
+    if hazard_multiplier <= 0:
+        raise ValueError(f"hazard_multiplier: expected a positive number, got {hazard_multiplier}")
     scale = calibrate_hazard(cal, start, target, n_paths=min(calibration_paths, n_paths), seed=seed + 1,
-                             iterations=iterations)
+                             iterations=iterations) * hazard_multiplier
     paths = simulate(cal, start, n_paths, seed, hazard_scale=scale)
     allr = prepare(observations, signposts, start, episode=episode, knowledge_date=knowledge_date, paths=paths)
     mod = allr[allr["status"] == "modelled"].reset_index(drop=True)
@@ -379,9 +398,13 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
 def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
          knowledge_date: Any, days: Iterable[Any], n_paths: int, seed: int, target: float,
          calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
-         extra: Any = None) -> tuple[pd.DataFrame, dict[str, Run]]:
-    """The odds on each of ``days`` for every calibration setting: hazard slope x error floors x evidence weight,
-    each at the low, central and high end of its range (27 settings; three runs, one per hazard slope).
+         extra: Any = None, range_days: Iterable[Any] | None = None,
+         hazard_multiplier: float = 1.0) -> tuple[pd.DataFrame, dict[str, Run]]:
+    """The odds for every calibration setting: hazard slope x error floors x evidence weight, each at the low,
+    central and high end of its range (27 settings; three runs, one per hazard slope).
+
+    The central floor and weight of each slope are computed on every one of ``days``; the other settings on
+    ``range_days`` only (default: the last day), with the same simulation round as the central setting.
 
     ``extra(paths) -> {name: boolean array}`` adds weighted shares of other outcomes. Returns the long table
     (hazard_slope, floor, evidence_weight ends; date, the four endings, ess, readings, extras) and the run of
@@ -393,11 +416,16 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
         c = cal.with_values(hazard_slope=cal.at("hazard_slope", slope_end))
         r = run(c, start, observations, signposts, episode=episode, knowledge_date=knowledge_date, day=days[-1],
                 n_paths=n_paths, seed=seed, target=target, calibration_paths=calibration_paths,
-                iterations=iterations, adapt=adapt, floor_ends=GRID_ENDS, extra=extra)
+                iterations=iterations, adapt=adapt, floor_ends=GRID_ENDS, extra=extra,
+                hazard_multiplier=hazard_multiplier)
         runs[slope_end] = r
+        central = history(r.readings, r.rounds, days, c)
+        rdays = [pd.Timestamp(d) for d in (range_days if range_days is not None else days[-1:])]
+        chosen = central.set_index("date").loc[rdays, "round"].tolist()
         for floor_end in GRID_ENDS:
             for w_end in GRID_ENDS:
-                h = history(r.readings, r.rounds, days, c, cal.at("evidence_weight", w_end), floor_end)
+                h = central if (floor_end, w_end) == ("central", "central") else history(
+                    r.readings, r.rounds, rdays, c, cal.at("evidence_weight", w_end), floor_end, chosen)
                 frames.append(h.assign(hazard_slope=slope_end, floor=floor_end, evidence_weight=w_end))
     return pd.concat(frames, ignore_index=True), runs
 
