@@ -251,10 +251,10 @@ def test_source_cannot_be_published_after_it_was_read(pkg: Path) -> None:
         data.load("sources", folder=pkg)
 
 
-OBS_HEADER = ["id", "signpost_id", "published", "period", "value", "low", "high", "unit", "kind", "source_id",
-              "basis", "note"]
-SIGNPOSTS_HEADER = ["id", "name", "model_variable", "unit", "threshold", "direction", "measurement_error_pct",
-                    "rationale"]
+OBS_HEADER = ["id", "episode", "series", "entity", "published", "period", "period_type", "value", "low", "high",
+              "unit", "kind", "basis", "revenue_basis", "source_class", "revises", "source_id", "note"]
+SIGNPOSTS_HEADER = ["id", "name", "model_variable", "measure", "factor", "window_months", "revenue_basis",
+                    "model_error", "unit", "threshold", "direction", "rationale"]
 
 
 @pytest.fixture
@@ -265,12 +265,13 @@ def obs_pkg(pkg: Path) -> Path:
     desc["resources"] += [r for r in real["resources"] if r["name"] in ("signposts", "observations")]
     (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2))
     write_csv(pkg / "signposts.csv", SIGNPOSTS_HEADER,
-              [["lab_revenue", "Lab revenue", "lab_revenue", "USD bn/yr", "50", "below", "10", "why"]])
+              [["lab_revenue", "Lab revenue", "lab:openai", "level", "1", "", "run-rate net", "0", "USD bn/yr", "50",
+                "below", "why"]])
     write_csv(pkg / "observations.csv", OBS_HEADER, [
-        ["obs_a", "lab_revenue", "2026-04-07", "2026-04-01", "55", "", "", "USD bn/yr", "actual", "src_a",
-         "reported", ""],
-        ["obs_g", "lab_revenue", "2026-02-07", "2026-07-01", "60", "", "", "USD bn/yr", "guidance", "src_a",
-         "company statement", "guidance may precede its period"],
+        ["obs_a", "ai_2026", "lab_revenue", "Lab A", "2026-04-07", "2026-04-01", "month", "55", "", "", "USD bn/yr",
+         "actual", "reported", "run-rate net", "secondary", "", "src_a", ""],
+        ["obs_g", "ai_2026", "lab_revenue", "Lab A", "2026-02-07", "2026-07-01", "month", "60", "", "", "USD bn/yr",
+         "guidance", "company statement", "run-rate net", "primary", "", "src_a", "guidance may precede its period"],
     ])
     return pkg
 

@@ -173,7 +173,7 @@ def month_dates(clock: dt.date, horizon: int = HORIZON) -> pd.DatetimeIndex:
 
 # ------------------------------------------------------------------------------------------------ random draws
 
-_NORMALS = ("capex", "other", "spread", "lab0", "lab1", "lab2")  # monthly shocks (labs: up to three)
+_BLOCK = 8192  # paths simulated together (arrays of this size stay in cache)
 #: Per-path standardised draws: (name, prior family). "t" is a Student-t with 3 degrees of freedom.
 PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("other_surge", "t"),
             ("other_cool", "n"),
@@ -230,8 +230,9 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     Per path (standardised, then scaled; :data:`PER_PATH`): regime growth rates, the AI-chip elasticity,
     Nvidia's share drift, the starting levels' error and each lab's starting growth. The growth outside the
     build-out in a boom and each lab's starting growth are Student-t (3 degrees of freedom): they can surprise
-    far more than a normal draw allows. Per month and path: shocks and the uniforms that decide regime switches
-    and credit events. With a ``proposal`` the per-path draws come from it and ``log_iw`` holds each path's
+    far more than a normal draw allows. Per month and path: shocks (antithetic: the second half of the paths
+    gets the first half's shocks with the sign flipped) and the uniforms that decide regime switches and credit
+    events. With a ``proposal`` the per-path draws come from it and ``log_iw`` holds each path's
     log importance weight (prior over proposal density); otherwise ``log_iw`` is zero.
     """
     if not isinstance(n, (int, np.integer)) or n < 1:
@@ -243,7 +244,9 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     eps = np.empty((k, n))
     for j, (_, fam) in enumerate(PER_PATH):
         eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
-    out: dict[str, np.ndarray] = {"z": rng.standard_normal((3 + len(start.labs), h, n), dtype=np.float32),
+    half = (n + 1) // 2  # antithetic monthly shocks: the second half of the paths mirrors the first
+    z_half = rng.standard_normal((3 + len(start.labs), h, half), dtype=np.float32)
+    out: dict[str, np.ndarray] = {"z": np.concatenate([z_half, -z_half[..., :n - half]], axis=2),
                                   "u_regime": rng.random((h, n), dtype=np.float32),
                                   "u_event": rng.random((h, n), dtype=np.float32)}
     log_iw = np.zeros(n)
@@ -345,82 +348,94 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     surge_decay = math.exp(-cal["other_chips_surge_decay"] * dt_)
     lab_lr = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]])
 
-    g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]])  # (3, n)
-    g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]])
-    idx = np.arange(n)
-    k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
-    c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
-    a0 = s.buildout_share * c0
-    nv0 = (s.nvidia_dc or 0.0) * np.exp(cal["start_level_sd"] * d["start"][2])
-    log_k, log_m = np.log(k0), np.log(c0 - a0)
-    funds = (1 - ext0) * k0
-    labs0 = [(lab, lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]),
-              lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) for j, lab in enumerate(s.labs)]
-    log_r = [np.log(r0) for _, r0, _ in labs0]
-    g_lab = [g0.copy() for _, _, g0 in labs0]
-    total_w = sum(lab.weight for lab in s.labs) or 1.0
-    gap0 = [lab.cost_ratio - 1 for lab in s.labs]
-    regime = np.full(n, s.regime, dtype=np.int8)
-    event = np.zeros(n, dtype=bool)
-    x = np.zeros(n)
-    stress = np.zeros(n)
     f32 = np.float32
     out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress")}
     out_nv = np.empty((h, n), dtype=f32) if s.nvidia_dc is not None else None
     out_labs = [np.empty((h, n), dtype=f32) for _ in s.labs]
     out_regime = np.empty((h, n), dtype=np.int8)
     out_event = np.empty((h, n), dtype=bool)
-    for t in range(h):
-        z = d["z"][:, t]
-        # each month: regime switches (competing hazards, on last month's stress), then growth; the recorded
-        # value is the run-rate at the end of the month (month 0 = end of the clock's first month)
-        hz = h_bust * np.exp(np.minimum(slope * stress, 50.0))
-        u = d["u_regime"][t]
-        p_bust = np.where(regime == COOLING, 1 - np.exp(-ratio_cb * hz), 1 - np.exp(-hz))
-        p_other = np.where(regime == BOOM, 1 - math.exp(-h_cool),
-                           np.where(regime == COOLING, 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)))
-        new = np.where(regime == BUST, np.where(u < p_other, COOLING, BUST),
-                       np.where(u < p_bust, BUST,
-                                np.where(u < p_bust + p_other, np.where(regime == BOOM, COOLING, BOOM),
-                                         regime))).astype(np.int8)
-        regime = new
-        p_ev = np.where(regime == BUST, 1 - math.exp(-ev_bust), 1 - math.exp(-ev_calm))
-        new_event = ~event & (d["u_event"][t] < p_ev)
-        event = event | new_event
-        log_k = log_k + g_capex[regime, idx] * dt_ + vol_k * sq * z[0] - cut_ev * new_event
-        log_m = log_m + (g_other[regime, idx] + d["other_surge"] * surge_decay ** t) * dt_ + vol_m * sq * z[1]
-        x = x * (1 - rev_s * dt_) + vol_s * sq * z[2]
-        funds = funds * math.exp(g_int * dt_)
-        for j in range(len(s.labs)):
-            target = lab_lr[regime]
-            g_lab[j] = target + (g_lab[j] - target) * decay
-            log_r[j] = log_r[j] + g_lab[j] * dt_ + vol_l * sq * z[3 + j]
-        k = np.exp(log_k)
-        ratio_k = k / k0
-        a = a0 * ratio_k ** d["elasticity"]
-        chips = a + np.exp(log_m)
-        log_spread = math.log(s.spread) + x + jump_bust * (regime == BUST) + jump_ev * event
-        lev = np.clip(1 - funds / k, 0.0, 1.0)
-        gap = np.zeros(n)
-        for j, (lab, r0, _) in enumerate(labs0):
-            r = np.exp(log_r[j])
-            cost = lab.cost_ratio * r0 * (usage * r / r0 + (1 - usage) * ratio_k)
-            gap += lab.weight / total_w * (cost / r - 1 - gap0[j])
-            out_labs[j][t] = r
-        stress = w_gap * gap + w_spr * (log_spread - math.log(s.spread)) + w_lev * (lev - ext0)
-        out["capex"][t], out["chips"][t], out["buildout"][t] = k, chips, a
-        out["spread"][t], out["leverage"][t], out["stress"][t] = np.exp(log_spread), lev, stress
-        if out_nv is not None:
-            out_nv[t] = nv0 * (a / a0) * np.exp(-d["nv_drift"] * (t + 1) * dt_)
-        out_regime[t], out_event[t] = regime, event
+    init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc",
+                                     *(f"lab:{lab.name}" for lab in s.labs))}
+    full = d
+    for lo in range(0, n, _BLOCK):  # blocks of paths: small arrays stay in cache
+        sl = slice(lo, min(lo + _BLOCK, n))
+        d = {k: v[..., sl] for k, v in full.items()}
+        n_b = sl.stop - sl.start
+        g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]])  # (3, n)
+        g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]])
+        k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
+        c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
+        a0 = s.buildout_share * c0
+        nv0 = (s.nvidia_dc or 0.0) * np.exp(cal["start_level_sd"] * d["start"][2])
+        log_k, log_m = np.log(k0), np.log(c0 - a0)
+        init["capex"][sl], init["chips"][sl], init["buildout_chips"][sl], init["nvidia_dc"][sl] = k0, c0, a0, nv0
+        funds = (1 - ext0) * k0
+        labs0 = [(lab, lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]),
+                  lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) for j, lab in enumerate(s.labs)]
+        log_r = [np.log(r0) for _, r0, _ in labs0]
+        for lab, r0, _ in labs0:
+            init[f"lab:{lab.name}"][sl] = r0
+        g_lab = [g0.copy() for _, _, g0 in labs0]
+        total_w = sum(lab.weight for lab in s.labs) or 1.0
+        gap0 = [lab.cost_ratio - 1 for lab in s.labs]
+        regime = np.full(n_b, s.regime, dtype=np.int8)
+        event = np.zeros(n_b, dtype=bool)
+        x = np.zeros(n_b)
+        stress = np.zeros(n_b)
+        p_other_of = np.array([1 - math.exp(-h_cool), 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)])
+        switch_to = np.array([COOLING, BOOM, COOLING], dtype=np.int8)
+        bust_ratio_of = np.array([1.0, ratio_cb, 0.0])
+        p_ev_of = np.array([1 - math.exp(-ev_calm), 1 - math.exp(-ev_calm), 1 - math.exp(-ev_bust)])
+        log_k0, log_s0 = np.log(k0), math.log(s.spread)
+        elasticity = d["elasticity"]
+        nv_step, nv_factor = np.exp(-d["nv_drift"] * dt_), np.ones(n_b)  # Nvidia's share drifts down month by month
+        shock_k, shock_m, shock_s, shock_l = vol_k * sq, vol_m * sq, vol_s * sq, vol_l * sq
+        surge = d["other_surge"] * dt_
+        for t in range(h):
+            z = d["z"][:, t].astype(np.float64)
+            # each month: regime switches (competing hazards, on last month's stress), then growth; the recorded
+            # value is the run-rate at the end of the month (month 0 = end of the clock's first month)
+            u = d["u_regime"][t]
+            p_bust = -np.expm1(-h_bust * bust_ratio_of[regime] * np.exp(np.minimum(slope * stress, 50.0)))
+            p_other = p_other_of[regime]
+            to_bust = u < p_bust
+            switch = ~to_bust & (u < p_bust + p_other)
+            regime = np.where(to_bust, BUST, np.where(switch, switch_to[regime], regime)).astype(np.int8)
+            new_event = ~event & (d["u_event"][t] < p_ev_of[regime])
+            event = event | new_event
+            log_k = log_k + np.choose(regime, g_capex) * dt_ + shock_k * z[0] - cut_ev * new_event
+            log_m = log_m + np.choose(regime, g_other) * dt_ + surge * surge_decay ** t + shock_m * z[1]
+            x = x * (1 - rev_s * dt_) + shock_s * z[2]
+            funds = funds * math.exp(g_int * dt_)
+            target = lab_lr[regime] if s.labs else None
+            for j in range(len(s.labs)):
+                g_lab[j] = target + (g_lab[j] - target) * decay
+                log_r[j] = log_r[j] + g_lab[j] * dt_ + shock_l * z[3 + j]
+            k = np.exp(log_k)
+            ratio_k = k / k0
+            a = a0 * np.exp(elasticity * (log_k - log_k0))
+            chips = a + np.exp(log_m)
+            d_spread = x + jump_bust * (regime == BUST) + jump_ev * event
+            lev = np.minimum(np.maximum(1 - funds / k, 0.0), 1.0)
+            stress = w_spr * d_spread + w_lev * (lev - ext0)
+            for j, (lab, r0, _) in enumerate(labs0):
+                r = np.exp(log_r[j])
+                cost = lab.cost_ratio * r0 * (usage * r / r0 + (1 - usage) * ratio_k)
+                stress = stress + w_gap * lab.weight / total_w * (cost / r - 1 - gap0[j])
+                out_labs[j][t, sl] = r
+            out["capex"][t, sl], out["chips"][t, sl], out["buildout"][t, sl] = k, chips, a
+            out["spread"][t, sl], out["leverage"][t, sl], out["stress"][t, sl] = np.exp(log_s0 + d_spread), lev, stress
+            if out_nv is not None:
+                nv_factor = nv_factor * nv_step
+                out_nv[t, sl] = nv0 / a0 * a * nv_factor
+            out_regime[t, sl], out_event[t, sl] = regime, event
     return Paths(start=s, capex=out["capex"].T, chips=out["chips"].T, buildout_chips=out["buildout"].T,
                  nvidia_dc=None if out_nv is None else out_nv.T,
                  labs={lab.name: arr.T for lab, arr in zip(s.labs, out_labs)},
                  spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,
-                 regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=d["eps"], log_iw=d["log_iw"],
-                 initial={"capex": k0, "chips": c0, "buildout_chips": a0, "spread": np.full(n, float(s.spread)),
-                          **({"nvidia_dc": nv0} if s.nvidia_dc is not None else {}),
-                          **{f"lab:{lab.name}": r0 for lab, r0, _ in labs0}})
+                 regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=full["eps"], log_iw=full["log_iw"],
+                 initial={**{k: v for k, v in init.items() if k != "nvidia_dc" or s.nvidia_dc is not None},
+                          "spread": np.full(n, float(s.spread))})
 
 
 # ----------------------------------------------------------------------------------------------- outcomes

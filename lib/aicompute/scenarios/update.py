@@ -24,15 +24,24 @@ reading are the paths' own continuation, so bands widen after the evidence ends.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from aicompute.scenarios.model import ENDINGS, Calibration, Paths, Proposal, Start, annual_total, calibrate_hazard, \
-    endings, simulate
+from aicompute.scenarios.model import (
+    ENDINGS,
+    Calibration,
+    Paths,
+    Proposal,
+    Start,
+    annual_total,
+    calibrate_hazard,
+    endings,
+    simulate,
+)
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "history", "bound_cap",
            "Run", "Round", "make_round", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
@@ -139,7 +148,7 @@ def _replaced_on(obs: pd.DataFrame) -> pd.Series:
     if bad:
         raise ValueError(f"observations: 'revises' names {bad}, not readings of this episode")
     key = obs[["series", "entity", "period", "period_type"]].astype(str).agg("|".join, axis=1) \
-        + "|" + obs["revenue_basis"].fillna("").astype(str)
+        + "|" + obs["revenue_basis"].astype(object).fillna("").astype(str)
     out = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[ns]")
     for i, r in obs.iterrows():
         dates = pd.concat([obs[(key == key[i]) & (obs["published"] > r["published"])]["published"],
@@ -214,41 +223,50 @@ def scales(readings: pd.DataFrame, day: Any, cal: Calibration, weight: float | N
     return np.where(active.to_numpy(), w * share, 0.0)
 
 
+def _logsumexp(a: np.ndarray) -> np.ndarray:
+    """log(sum(exp(a))) along the last axis, row by row."""
+    m = a.max(axis=-1)
+    return m + np.log(np.exp(a - m[..., None]).sum(axis=-1))
+
+
 def _normalise_rows(logw: np.ndarray) -> np.ndarray:
     w = np.exp(logw - logw.max(axis=-1, keepdims=True))
     return w / w.sum(axis=-1, keepdims=True)
 
 
 def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap: np.ndarray | None = None,
-            prior: np.ndarray | None = None, iterations: int = 4) -> np.ndarray:
+            prior: np.ndarray | None = None, iterations: int = 30, *, return_alpha: bool = False) -> Any:
     """Normalised path weights: prior times the readings' likelihoods, each raised to its scale ``s``.
 
     With ``codes`` (each path's ending) and ``cap`` (per reading, ``log K``), each reading is further tempered
     (exponent ``alpha`` <= 1) until, given all the other readings, its likelihood averaged over each ending's
     paths differs between any two endings by at most ``K``: adding it then moves no ending, and no union of
-    endings, by more than the bound (``K = ((1 + b) / (1 - b))^2``). A few fixed-point passes.
+    endings, by more than the bound (``K = ((1 + b) / (1 - b))^2``). Fixed-point passes (the exponents only
+    fall) until no reading exceeds its cap. ``return_alpha``: also return each reading's exponent (0 if inactive).
     """
     n = ll.shape[1]
     base = np.zeros(n) if prior is None else np.log(np.maximum(prior, 1e-300))
     act = np.flatnonzero(s > 0)
     if len(act) == 0:
-        return _normalise_rows(base)
+        w0 = _normalise_rows(base)
+        return (w0, np.zeros(len(s))) if return_alpha else w0
     contrib = s[act, None] * ll[act]  # (r, n)
     alpha = np.ones(len(act))
     if codes is not None and cap is not None:
-        k = len(ENDINGS)
+        order = np.argsort(codes, kind="stable")  # paths grouped by ending: each ending a contiguous slice
+        bounds = np.searchsorted(codes[order], np.arange(len(ENDINGS) + 1))
+        groups = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        c_sorted, b_sorted = contrib[:, order], base[order]
         for _ in range(iterations):
-            logw = base + alpha @ contrib
-            full = np.bincount(codes, weights=_normalise_rows(logw), minlength=k)
-            # the posterior without each reading; with it, each ending's mass is full (up to a constant), so the
-            # reading's mean likelihood over an ending's paths is full / loo (up to a constant per reading)
-            loo = _normalise_rows(logw[None, :] - alpha[:, None] * contrib)
-            loo_mass = np.stack([np.bincount(codes, weights=row, minlength=k) for row in loo])
-            ok = (loo_mass > 1e-12) & (full[None, :] > 1e-12)
-            log_l = np.where(ok, np.log(np.where(ok, full[None, :], 1.0)) - np.log(np.where(ok, loo_mass, 1.0)),
-                             np.nan)
-            spread = np.nan_to_num(np.nanmax(log_l, axis=1) - np.nanmin(log_l, axis=1)) if ok.any() else \
-                np.zeros(len(act))
+            logw = b_sorted + alpha @ c_sorted
+            # the posterior without each reading; with it, each ending's mass is the full posterior's (up to a
+            # constant), so the reading's mean likelihood over an ending's paths is full / loo (per reading, up to
+            # a constant). Ending masses in logs: a tiny mass is exactly the signal.
+            loo = logw[None, :] - alpha[:, None] * c_sorted
+            loo = loo - _logsumexp(loo)[:, None]
+            full = logw - _logsumexp(logw[None, :])[0]
+            log_l = np.stack([_logsumexp(full[None, g])[0] - _logsumexp(loo[:, g]) for g in groups], axis=1)
+            spread = log_l.max(axis=1) - log_l.min(axis=1)
             over = spread > cap[act] * (1 + 1e-9)
             if not over.any():
                 break
@@ -256,25 +274,11 @@ def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap:
     w = _normalise_rows(base + alpha @ contrib)
     if not np.isfinite(w).all():
         raise ValueError("weights: the readings are impossible under the model (no path has positive weight)")
+    if return_alpha:
+        full_alpha = np.zeros(len(s))
+        full_alpha[act] = alpha
+        return w, full_alpha
     return w
-
-
-def tempering(ll: np.ndarray, s: np.ndarray, codes: np.ndarray, cap: np.ndarray, prior: np.ndarray | None = None,
-              iterations: int = 4) -> np.ndarray:
-    """The exponent :func:`weights` ends up applying to each reading (1 = untempered; 0 for inactive ones)."""
-    out = np.zeros(len(s))
-    act = np.flatnonzero(s > 0)
-    if len(act) == 0:
-        return out
-    full = np.log(weights(ll, s, codes, cap, prior, iterations))
-    plain_base = np.zeros(ll.shape[1]) if prior is None else np.log(np.maximum(prior, 1e-300))
-    # recover alpha by least squares on the log-weights (exact when the contributions are independent)
-    contrib = (s[act, None] * ll[act]).T
-    y = full - plain_base
-    y = y - y.mean()
-    x = contrib - contrib.mean(axis=0)
-    out[act] = np.clip(np.linalg.lstsq(x, y, rcond=None)[0], 0, 1)
-    return out
 
 
 def odds(codes: np.ndarray, w: np.ndarray) -> dict[str, float]:
@@ -431,18 +435,18 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
 
 
 def influence(r: Run, cal: Calibration) -> pd.DataFrame:
-    """Each reading's effect on the odds at ``r.day``: the odds with all readings minus the odds without it
-    (the others keep their scales and order)."""
-    s, cp = scales(r.readings, r.day, cal), caps(r.readings, cal)
-    prior = r.best.prior
-    base = odds(r.codes, weights(r.ll, s, r.codes, cp, prior))
+    """Each reading's effect on the odds at ``r.day``: the odds with every reading minus the odds without this one,
+    the others keeping their scales and tempering. Bounded by ``secondary_bound`` / ``primary_bound``."""
+    s, cp, prior = scales(r.readings, r.day, cal), caps(r.readings, cal), r.best.prior
+    w, alpha = weights(r.ll, s, r.codes, cp, prior, return_alpha=True)
+    base = odds(r.codes, w)
+    logw = np.log(np.maximum(prior, 1e-300)) + (alpha * s) @ r.ll
     rows = []
     for i, rid in enumerate(r.readings["id"]):
         if s[i] == 0:
             continue
-        s2 = s.copy()
-        s2[i] = 0
-        without = odds(r.codes, weights(r.ll, s2, r.codes, cp, prior))
-        rows.append({"id": rid, **{e: base[e] - without[e] for e in ENDINGS},
+        without = odds(r.codes, _normalise_rows(logw - alpha[i] * s[i] * r.ll[i]))
+        rows.append({"id": rid, "source_class": r.readings["source_class"].iloc[i], "tempering": alpha[i],
+                     **{e: base[e] - without[e] for e in ENDINGS},
                      "largest": max(abs(base[e] - without[e]) for e in ENDINGS)})
-    return pd.DataFrame(rows, columns=["id", *ENDINGS, "largest"])
+    return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest"])

@@ -1,0 +1,297 @@
+"""aicompute.scenarios.update and .signposts: readings, likelihoods that admit error, revisions, correlated
+readings, bounded influence, the calibration grid, the predictive check."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aicompute import data
+from aicompute.scenarios import baserates as br
+from aicompute.scenarios import model as sm
+from aicompute.scenarios import signposts as sg
+from aicompute.scenarios import start as st
+from aicompute.scenarios import update as up
+
+AS_OF = "2026-11-28"
+
+
+@pytest.fixture(scope="module")
+def ev():
+    return data.evidence(AS_OF)
+
+
+@pytest.fixture(scope="module")
+def cal(ev) -> sm.Calibration:
+    return sm.Calibration.from_table(ev.table("scenario_drivers"))
+
+
+@pytest.fixture(scope="module")
+def start(ev, cal) -> sm.Start:
+    return st.start_2026(ev, cal)
+
+
+@pytest.fixture(scope="module")
+def run(ev, cal, start) -> up.Run:
+    target, _ = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
+    return up.run(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
+                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=2,
+                  calibration_paths=800, iterations=8)
+
+
+def _readings(rows: list[dict]) -> pd.DataFrame:
+    base = {"episode": "ai_2026", "entity": "X", "period_type": "month", "low": np.nan, "high": np.nan,
+            "unit": "USD bn/yr", "kind": "actual", "basis": "reported", "revenue_basis": np.nan,
+            "source_class": "secondary", "revises": np.nan, "source_id": "s", "note": ""}
+    out = pd.DataFrame([{**base, **r} for r in rows])
+    for c in ("published", "period"):
+        out[c] = pd.to_datetime(out[c])
+    return out
+
+
+SIGNPOSTS = pd.DataFrame([
+    {"id": "lab_a", "name": "Lab A run-rate", "model_variable": "lab:openai", "measure": "level", "factor": 1.0,
+     "window_months": np.nan, "revenue_basis": "run-rate net", "model_error": 0.0, "unit": "USD bn/yr",
+     "threshold": 20.0, "direction": "below", "rationale": ""},
+    {"id": "chips_q", "name": "Chip sales in a quarter", "model_variable": "chips", "measure": "level", "factor": 4.0,
+     "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.01, "unit": "USD bn", "threshold": 225.0,
+     "direction": "below", "rationale": ""},
+    {"id": "chips_3mma", "name": "Chip sales, 3-month average", "model_variable": "chips", "measure": "level",
+     "factor": 12.0, "window_months": 3, "revenue_basis": np.nan, "model_error": 0.0, "unit": "USD bn",
+     "threshold": 75.0, "direction": "below", "rationale": ""},
+    {"id": "chips_year", "name": "Chip sales in a year", "model_variable": "chips", "measure": "level", "factor": 1.0,
+     "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.03, "unit": "USD bn", "threshold": 975.0,
+     "direction": "below", "rationale": ""},
+    {"id": "gpu", "name": "GPU price", "model_variable": np.nan, "measure": np.nan, "factor": 1.0,
+     "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.0, "unit": "USD/GPU-hour",
+     "threshold": 1.7, "direction": "below", "rationale": ""},
+])
+
+
+# ------------------------------------------------------------------------------------------------ readings
+
+def test_prepare_maps_each_reading_and_says_why_not(start: sm.Start) -> None:
+    obs = _readings([
+        dict(id="a", series="lab_a", published="2026-03-01", period="2026-02-01", value=25, revenue_basis="run-rate net"),
+        dict(id="b", series="lab_a", published="2026-03-02", period="2026-02-01", value=30, revenue_basis="run-rate gross"),
+        dict(id="c", series="gpu", published="2026-03-02", period="2026-02-01", value=2.3, unit="USD/GPU-hour"),
+        dict(id="d", series="lab_a", published="2026-01-20", period="2025-12-01", value=20, revenue_basis="run-rate net"),
+        dict(id="e", series="chips_year", published="2026-02-06", period="2025-01-01", period_type="year", value=792,
+             unit="USD bn"),
+        dict(id="f", series="chips_q", published="2026-05-06", period="2026-01-01", period_type="quarter", value=298.5,
+             unit="USD bn"),
+        dict(id="g", series="chips_3mma", published="2026-03-11", period="2026-01-01", value=77.4, unit="USD bn"),
+        dict(id="h", series="chips_year", published="2026-06-02", period="2027-01-01", period_type="year", value=1914,
+             unit="USD bn", kind="forecast"),
+    ])
+    r = up.prepare(obs, SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28").set_index("id")
+    assert r.loc["a", "status"] == "modelled" and (r.loc["a", "m0"], r.loc["a", "m1"]) == (1, 1)
+    assert r.loc["b", "status"] == "another revenue basis (run-rate gross)"
+    assert r.loc["c", "status"] == "watched, not modelled"
+    assert r.loc["d", "status"].startswith("part of the start")
+    assert r.loc["e", "status"] == "a year outside the horizon"
+    assert (r.loc["f", "m0"], r.loc["f", "m1"], r.loc["f", "target"]) == (0, 2, 298.5 * 4)
+    assert (r.loc["g", "m0"], r.loc["g", "m1"], r.loc["g", "target"]) == (-2, 0, pytest.approx(77.4 * 12))
+    # months ahead: a forecast for 2027 published in June 2026 runs to January 2028
+    assert r.loc["h", "months_ahead"] == 19 and (r.loc["h", "m0"], r.loc["h", "m1"]) == (12, 23)
+
+
+def test_a_revision_replaces_the_earlier_reading(start: sm.Start, cal: sm.Calibration) -> None:
+    obs = _readings([
+        dict(id="v1", series="chips_year", published="2026-02-06", period="2026-01-01", period_type="year",
+             value=1000, unit="USD bn", kind="forecast", entity="SIA"),
+        dict(id="v2", series="chips_year", published="2026-05-06", period="2026-01-01", period_type="year",
+             value=1050, unit="USD bn", kind="forecast", entity="SIA"),
+        dict(id="w1", series="chips_year", published="2026-04-14", period="2026-01-01", period_type="year",
+             value=1300, unit="USD bn", kind="forecast", entity="Gartner"),
+        dict(id="x1", series="lab_a", published="2026-03-01", period="2026-02-01", value=25,
+             revenue_basis="run-rate net"),
+        dict(id="x2", series="lab_a", published="2026-06-01", period="2026-05-01", value=24,
+             revenue_basis="run-rate net", revises="x1"),
+    ])
+    r = up.prepare(obs, SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28")
+    repl = r.set_index("id")["replaced_on"]
+    assert repl["v1"] == pd.Timestamp("2026-05-06") and pd.isna(repl["v2"]) and pd.isna(repl["w1"])
+    assert repl["x1"] == pd.Timestamp("2026-06-01")  # named in 'revises'
+    s = pd.Series(up.scales(r, "2026-11-28", cal), index=r["id"])
+    w, rho = cal["evidence_weight"], cal["cluster_correlation"]
+    assert s["v1"] == 0 and s["x1"] == 0  # replaced
+    # SIA's May forecast and Gartner's share an error (same quantity and year): k = 2 count as 2 / (1 + rho)
+    assert s["v2"] == s["w1"] == pytest.approx(w / (1 + rho))
+    assert s["x2"] == pytest.approx(w)
+    before = pd.Series(up.scales(r, "2026-03-01", cal), index=r["id"])
+    assert before["v1"] == pytest.approx(w) and before["w1"] == 0  # not yet published
+    bad = obs.assign(revises=["", "", "", "", "nope"])
+    with pytest.raises(ValueError, match="revises"):
+        up.prepare(bad.replace("", np.nan), SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28")
+
+
+def test_error_floors_by_basis(start: sm.Start, cal: sm.Calibration) -> None:
+    obs = _readings([
+        dict(id="act_p", series="lab_a", published="2026-03-01", period="2026-02-01", value=25,
+             revenue_basis="run-rate net", source_class="primary"),
+        dict(id="act_s", series="lab_a", published="2026-03-01", period="2026-02-01", value=25,
+             revenue_basis="run-rate net"),
+        dict(id="fc", series="chips_year", published="2026-06-02", period="2026-01-01", period_type="year",
+             value=1510, unit="USD bn", kind="forecast", low=1400, high=1600),
+    ])
+    r = up.prepare(obs, SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28").set_index("id")
+    sig = pd.Series(up.sigmas(r.reset_index(), cal), index=r.index)
+    m = cal["secondary_floor_multiplier"]
+    assert sig["act_p"] == pytest.approx(cal["floor_actual"])
+    assert sig["act_s"] == pytest.approx(cal["floor_actual"] * m)
+    floor = (cal["floor_forecast"] + 7 * cal["floor_forecast_per_month"]) * m  # June to the end of December: 7 months
+    assert sig["fc"] == pytest.approx(math.sqrt(floor ** 2 + 0.03 ** 2 + (math.log(1600 / 1400) / 4) ** 2))
+    assert sig["act_p"] < sig["act_s"] < sig["fc"]
+    low = up.sigmas(r.reset_index(), cal, "low")
+    assert (low <= sig.to_numpy()).all()
+
+
+def test_student_t_likelihood_hand_checked(start: sm.Start, cal: sm.Calibration) -> None:
+    """Two paths: one on the reading, one 30% off; their log-likelihood gap is the t density's."""
+    p = sm.simulate(sm.Calibration({**cal.values, "lab_start_sd": 0.0}, cal.ranges), start, 2, 0)
+    level = p.labs["openai"][:, 1].astype(float)
+    obs = _readings([dict(id="a", series="lab_a", published="2026-03-01", period="2026-02-01",
+                          value=float(level[0]), revenue_basis="run-rate net")])
+    r = up.prepare(obs, SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28")
+    ll = up.log_likelihoods(r, p, cal)
+    sig, nu = up.sigmas(r, cal)[0], cal["t_df"]
+    x = math.log(level[0] / level[1]) / sig
+    assert ll[0, 0] - ll[0, 1] == pytest.approx((nu + 1) / 2 * math.log1p(x * x / nu), rel=1e-4)
+    assert ll.max() == 0  # relative to the best path
+
+
+def test_window_months_before_the_clock_count_at_the_start(start: sm.Start, cal: sm.Calibration) -> None:
+    p = sm.simulate(cal, start, 50, 1)
+    obs = _readings([dict(id="g", series="chips_3mma", published="2026-03-11", period="2026-01-01", value=77.4,
+                          unit="USD bn")])
+    r = up.prepare(obs, SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28")
+    q = up._quantity(p, next(r.itertuples(index=False)))
+    assert np.allclose(q, (2 * p.initial["chips"] + p.chips[:, 0]) / 3)
+
+
+# ------------------------------------------------------------------------------------- bounded influence
+
+def test_bound_cap() -> None:
+    assert up.bound_cap(0.3) == pytest.approx(2 * math.log(1.3 / 0.7))
+    with pytest.raises(ValueError, match="bound"):
+        up.bound_cap(1.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_single_reading_moves_an_ending_by_more_than_its_bound(seed: int) -> None:
+    """A reading that, taken at face value, would settle the question is tempered: adding it to any prior and any
+    other readings moves no ending (and no union of endings) by more than the bound."""
+    rng = np.random.default_rng(seed)
+    n, b = 4_000, 0.3
+    codes = rng.integers(0, 4, n)
+    prior = rng.dirichlet(np.ones(4))[codes] * rng.random(n)
+    ll = np.vstack([np.where(codes == 0, 0.0, -40.0),  # decisive for the hard landing
+                    -rng.random(n) * 3, -((codes == 2) * 5.0)])  # two ordinary readings
+    s, cap = np.array([1.0, 0.7, 0.7]), np.full(3, up.bound_cap(b))
+    w, alpha = up.weights(ll, s, codes, cap, prior, return_alpha=True)
+    assert alpha[0] < 0.1 and (alpha <= 1).all()
+    logw = np.log(prior / prior.sum()) + (alpha * s) @ ll
+    for i in range(3):
+        wo = np.exp(logw - alpha[i] * s[i] * ll[i] - (logw - alpha[i] * s[i] * ll[i]).max())
+        wo /= wo.sum()
+        with_, without = up.odds(codes, w), up.odds(codes, wo)
+        for e in sm.ENDINGS:
+            assert abs(with_[e] - without[e]) <= b + 1e-6
+        soft_or_boom = lambda o: o["soft_landing"] + o["continued_boom"]  # noqa: E731
+        assert abs(soft_or_boom(with_) - soft_or_boom(without)) <= b + 1e-6
+    plain = up.weights(ll, s, prior=prior)  # without the bound the decisive reading settles it
+    assert up.odds(codes, plain)["hard_landing"] > 0.99
+
+
+def test_in_the_chapter_no_secondary_reading_moves_an_ending_beyond_the_bound(run: up.Run, cal) -> None:
+    infl = up.influence(run, cal)
+    assert len(infl) == int((up.scales(run.readings, AS_OF, cal) > 0).sum()) > 10
+    sec = infl[infl["source_class"] == "secondary"]
+    assert len(sec) and (sec["largest"] <= cal["secondary_bound"] + 1e-6).all()
+    assert (infl["largest"] <= cal["primary_bound"] + 1e-6).all()
+
+
+def test_weights_without_readings_are_the_prior() -> None:
+    prior = np.array([1.0, 3.0])
+    assert up.weights(np.zeros((1, 2)), np.zeros(1), prior=prior) == pytest.approx([0.25, 0.75])
+    assert up.weights(np.array([[0.0, -math.log(3)]]), np.ones(1), prior=prior) == pytest.approx([0.5, 0.5])
+
+
+# ------------------------------------------------------------------------------------------- a whole run
+
+def test_run_uses_only_readings_after_the_seed_and_by_the_as_of(run: up.Run, ev) -> None:
+    mod = run.readings
+    assert (mod["published"] > pd.Timestamp(ev.seed_date)).all()
+    assert (mod["published"] <= pd.Timestamp(AS_OF)).all()
+    assert not mod["series"].isin(["openai_revenue_recognised", "capex_guidance_meta"]).any()
+    assert set(mod["status"]) == {"modelled"}
+    w = run.weights
+    assert w.sum() == pytest.approx(1) and (w >= 0).all() and up.ess(w) > 20
+
+
+def test_months_after_the_latest_reading_are_simulated_not_frozen(run: up.Run) -> None:
+    b = sm.bands(run.paths, "chips", run.weights)
+    width = (b["p95"] - b["p5"]) / b["p50"]
+    assert width.iloc[-1] > 1.5 * width.iloc[6]  # July 2026 (the last readings) to December 2027
+
+
+def test_history_at_the_start_is_the_base_rate_prior(run: up.Run, cal) -> None:
+    h = up.history(run.readings, run.rounds, ["2026-01-31", AS_OF], cal)
+    assert h["readings"].tolist()[0] == 0 and h["readings"].tolist()[1] > 10
+    assert h[list(sm.ENDINGS)].sum(axis=1).to_numpy() == pytest.approx([1, 1])
+    p0 = run.rounds[0]
+    assert h.iloc[0]["hard_landing"] == pytest.approx(float(p0.prior[p0.codes == 0].sum()))
+
+
+def test_early_as_of_has_no_evidence_yet(cal, start) -> None:
+    early = data.evidence("2026-02-01")
+    r = up.run(cal, start, early.table("observations"), early.table("signposts"), episode="ai_2026",
+               knowledge_date=early.seed_date, day="2026-02-01", n_paths=500, seed=1, target=0.4, adapt=2,
+               calibration_paths=300, iterations=4)
+    assert len(r.rounds) == 1 and np.allclose(r.weights, 1 / 500)
+
+
+def test_grid_ranges_hold_the_central_setting(ev, cal, start) -> None:
+    g, runs = up.grid(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
+                      knowledge_date=ev.seed_date, days=["2026-03-31", AS_OF], n_paths=800, seed=2, target=0.45,
+                      adapt=1, calibration_paths=300, iterations=4)
+    final = g[g["date"] == pd.Timestamp(AS_OF)]
+    assert len(final) == 27 and set(runs) == {"low", "central", "high"}
+    central = final[(final["hazard_slope"] == "central") & (final["floor"] == "central")
+                    & (final["evidence_weight"] == "central")].iloc[0]
+    for e in sm.ENDINGS:
+        assert final[e].min() <= central[e] <= final[e].max()
+    assert len(g[g["date"] == pd.Timestamp("2026-03-31")]) == 3  # other settings only on the range days
+
+
+# ---------------------------------------------------------------------------------------------- signposts
+
+def test_lab_table_keeps_each_lab_on_its_own_basis(run: up.Run) -> None:
+    t = sg.lab_table(run.all_readings, {"openai_revenue": "OpenAI", "anthropic_revenue": "Anthropic"})
+    assert set(t["lab"]) == {"OpenAI", "Anthropic"}
+    assert t[t["lab"] == "OpenAI"]["basis"].str.contains("net|recognised").all()
+    assert t[(t["lab"] == "Anthropic") & t["status"].eq("modelled")]["basis"].str.contains("gross").all()
+    assert not t["lab"].str.contains(r"\+").any()  # never a combined row
+
+
+def test_predictive_check_flags_a_median_outside_every_projection(run: up.Run) -> None:
+    w = run.weights
+    med = sm.weighted_quantile(sm.annual_total(run.paths.chips, 1), w, [0.5])[0]
+    proj = pd.DataFrame({"model_variable": ["chips", "chips", "capex"], "year": [2027, 2027, 2027],
+                         "value": [2 * med, 3 * med, 1.0], "publisher": ["A", "B", "C"]})
+    t = sg.predictive_check(run.paths, w, proj, {"chips": "chips", "capex": "capex"}).set_index("quantity")
+    assert t.loc["chips"].query("year == 2027")["median outside all"].item() == "below"
+    assert t.loc["chips"].query("year == 2027")["band excludes all"].item() == "yes"
+    assert t.loc["chips"].query("year == 2026")["median outside all"].item() == "no projection"
+    assert t.loc["capex"].query("year == 2027")["median outside all"].item() == "above"
+
+
+def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
+    wl = sg.watch_list(run.paths, run.weights, ev.table("signposts"), run.all_readings, AS_OF)
+    assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing
+    nv = wl[wl["signpost_id"] == "nvidia_dc_revenue"].iloc[0]
+    assert nv["threshold"] == 62.3 and nv["latest"] == 75.2  # a quarter's revenue, compared x4 with the run-rate
