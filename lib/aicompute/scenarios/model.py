@@ -64,6 +64,7 @@ PARAMETERS = (
     "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
     # volatility, log per square-root year
     "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
+    "spread_start_sd",
     "start_level_sd", "lab_start_sd",
     # chips
     "ai_chip_elasticity", "ai_chip_elasticity_sd", "nvidia_share_drift", "nvidia_share_drift_sd",
@@ -178,7 +179,7 @@ _BLOCK = 8192  # paths simulated together (arrays of this size stay in cache)
 PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("other_surge", "t"),
             ("other_cool", "n"),
             ("other_bust", "n"), ("elasticity", "n"), ("nv_drift", "n"), ("start_capex", "n"), ("start_chips", "n"),
-            ("start_nvidia", "n"),
+            ("start_nvidia", "n"), ("start_spread", "n"),
             ("lab_g0_0", "t"), ("lab_g0_1", "t"), ("lab_g0_2", "t"), ("lab_start_0", "n"), ("lab_start_1", "n"),
             ("lab_start_2", "n"))
 _T_CONST = math.lgamma(2.0) - math.lgamma(1.5) - 0.5 * math.log(3 * math.pi)
@@ -266,6 +267,7 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["elasticity"] = np.maximum(cal["ai_chip_elasticity"] + cal["ai_chip_elasticity_sd"] * e["elasticity"], 0.0)
     out["nv_drift"] = cal["nvidia_share_drift"] + cal["nvidia_share_drift_sd"] * e["nv_drift"]
     out["start"] = np.stack([e["start_capex"], e["start_chips"], e["start_nvidia"]])
+    out["spread0"] = cal["spread_start_sd"] * e["start_spread"]
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
     return out
@@ -380,7 +382,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         gap0 = [lab.cost_ratio - 1 for lab in s.labs]
         regime = np.full(n_b, s.regime, dtype=np.int8)
         event = np.zeros(n_b, dtype=bool)
-        x = np.zeros(n_b)
+        x = d["spread0"].copy()  # the spread at the start of the clock is known only to within a band
         stress = np.zeros(n_b)
         p_other_of = np.array([1 - math.exp(-h_cool), 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)])
         switch_to = np.array([COOLING, BOOM, COOLING], dtype=np.int8)

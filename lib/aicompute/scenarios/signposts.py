@@ -108,8 +108,9 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
     """The model's median and 90% band of each calendar-year total against the published projections of the
     same quantity and year (``projections``: rows with model_variable, year, value, publisher, scope).
 
-    Flags: ``median outside all`` when the median is below the lowest or above the highest projection; ``band
-    excludes all`` when no projection lies inside the 90% band. ``labels``: {model variable: row label}.
+    Flags: ``median outside all`` when the median is below the lowest or above the highest projection (a
+    projection's stated range counts: 'above 527' or 920-1,400); ``band excludes all`` when no projection's range
+    meets the 90% band. ``labels``: {model variable: row label}.
     """
     rows = []
     clock_year = paths.start.clock.year
@@ -124,9 +125,11 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
                 continue
             p5, p50, p95 = weighted_quantile(annual_total(arr, y), w, [0.05, 0.5, 0.95])
             pr = projections[(projections["model_variable"] == var) & (projections["year"] == year)]
-            lo, hi = (float(pr["value"].min()), float(pr["value"].max())) if len(pr) else (np.nan, np.nan)
+            low = pr["low"].fillna(pr["value"]).clip(upper=pr["value"]) if len(pr) else pr["value"]
+            high = pr["high"].fillna(pr["value"]).clip(lower=pr["value"]) if len(pr) else pr["value"]
+            lo, hi = (float(low.min()), float(high.max())) if len(pr) else (np.nan, np.nan)
             outside = bool(len(pr)) and not lo <= p50 <= hi
-            excludes = bool(len(pr)) and not ((pr["value"] >= p5) & (pr["value"] <= p95)).any()
+            excludes = bool(len(pr)) and not ((high >= p5) & (low <= p95)).any()
             side = "" if not outside else ("below" if p50 < lo else "above")
             rows.append({"quantity": label, "year": year, "model p5": p5, "model median": p50, "model p95": p95,
                          "projections": len(pr), "lowest": lo, "highest": hi,
