@@ -125,8 +125,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
                 continue
             p5, p50, p95 = weighted_quantile(annual_total(arr, y), w, [0.05, 0.5, 0.95])
             pr = projections[(projections["model_variable"] == var) & (projections["year"] == year)]
-            low = pr["low"].fillna(pr["value"]).clip(upper=pr["value"]) if len(pr) else pr["value"]
-            high = pr["high"].fillna(pr["value"]).clip(lower=pr["value"]) if len(pr) else pr["value"]
+            low = pr.get("low", pr["value"]).fillna(pr["value"]).clip(upper=pr["value"])
+            high = pr.get("high", pr["value"]).fillna(pr["value"]).clip(lower=pr["value"])
             lo, hi = (float(low.min()), float(high.max())) if len(pr) else (np.nan, np.nan)
             outside = bool(len(pr)) and not lo <= p50 <= hi
             excludes = bool(len(pr)) and not ((high >= p5) & (low <= p95)).any()

@@ -143,19 +143,25 @@ def _has(paths: Paths, var: str) -> bool:
 
 def _replaced_on(obs: pd.DataFrame) -> pd.Series:
     """The first publication date of a later reading that revises each one (NaT if none)."""
-    ids = set(obs["id"])
-    bad = sorted(set(obs["revises"].dropna()) - ids)
+    ids = list(obs["id"])
+    bad = sorted(set(obs["revises"].dropna()) - set(ids))
     if bad:
         raise ValueError(f"observations: 'revises' names {bad}, not readings of this episode")
-    key = obs[["series", "entity", "period", "period_type"]].astype(str).agg("|".join, axis=1) \
-        + "|" + obs["revenue_basis"].astype(object).fillna("").astype(str)
-    out = pd.Series(pd.NaT, index=obs.index, dtype="datetime64[ns]")
-    for i, r in obs.iterrows():
-        dates = pd.concat([obs[(key == key[i]) & (obs["published"] > r["published"])]["published"],
-                           obs[obs["revises"] == r["id"]]["published"]])
-        if len(dates):
-            out[i] = dates.min()
-    return out
+    keys = list(zip(obs["series"], obs["entity"], obs["period"], obs["period_type"],
+                    obs["revenue_basis"].astype(object).fillna("")))
+    pub = list(pd.to_datetime(obs["published"]))
+    by_key: dict[tuple, list[pd.Timestamp]] = {}
+    for k, p in zip(keys, pub):
+        by_key.setdefault(k, []).append(p)
+    revisers: dict[str, list[pd.Timestamp]] = {}
+    for rid, p in zip(obs["revises"], pub):
+        if isinstance(rid, str) and rid:
+            revisers.setdefault(rid, []).append(p)
+    out = []
+    for rid, k, p in zip(ids, keys, pub):
+        later = [q for q in by_key[k] if q > p] + revisers.get(rid, [])
+        out.append(min(later) if later else pd.NaT)
+    return pd.Series(out, index=obs.index, dtype="datetime64[ns]")
 
 
 # ------------------------------------------------------------------------------------------------- likelihood
@@ -213,20 +219,34 @@ def caps(readings: pd.DataFrame, cal: Calibration) -> np.ndarray:
 def scales(readings: pd.DataFrame, day: Any, cal: Calibration, weight: float | None = None) -> np.ndarray:
     """Each modelled reading's scale on ``day``: 0 if not yet published or already revised, else the evidence
     weight times its cluster's effective share ``n_eff / k``."""
-    d = pd.Timestamp(day)
+    d = np.datetime64(pd.Timestamp(day))
     w = cal["evidence_weight"] if weight is None else weight
     rho = cal["cluster_correlation"]
-    active = (readings["published"] <= d) & ~(readings["replaced_on"] <= d)
-    k = readings[active].groupby("cluster")["id"].count()
-    kk = readings["cluster"].map(k).fillna(1).to_numpy(float)
-    share = 1 / (1 + (kk - 1) * rho)
-    return np.where(active.to_numpy(), w * share, 0.0)
+    pub = readings["published"].to_numpy(dtype="datetime64[ns]")
+    rep = readings["replaced_on"].to_numpy(dtype="datetime64[ns]")
+    active = (pub <= d) & ~(rep <= d)
+    clus = pd.factorize(readings["cluster"])[0]
+    k = np.bincount(clus, weights=active.astype(float), minlength=clus.max() + 1 if len(clus) else 0)[clus] \
+        if len(clus) else np.zeros(0)
+    share = 1 / (1 + (np.maximum(k, 1) - 1) * rho)
+    return np.where(active, w * share, 0.0)
 
 
 def _logsumexp(a: np.ndarray) -> np.ndarray:
     """log(sum(exp(a))) along the last axis, row by row."""
     m = a.max(axis=-1)
     return m + np.log(np.exp(a - m[..., None]).sum(axis=-1))
+
+
+def _group_logsumexp(a: np.ndarray, starts: np.ndarray, groups: list[slice]) -> np.ndarray:
+    """(rows x groups) log-sum-exp of ``a`` over contiguous column groups (one exp pass; exact where a group's sum
+    would underflow)."""
+    m = a.max(axis=1, keepdims=True)
+    sums = np.add.reduceat(np.exp(a - m), starts, axis=1)
+    out = np.log(np.maximum(sums, 1e-300)) + m
+    for i, j in zip(*np.nonzero(sums < 1e-250)):
+        out[i, j] = _logsumexp(a[i, groups[j]])
+    return out
 
 
 def _normalise_rows(logw: np.ndarray) -> np.ndarray:
@@ -255,6 +275,7 @@ def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap:
     if codes is not None and cap is not None:
         order = np.argsort(codes, kind="stable")  # paths grouped by ending: each ending a contiguous slice
         bounds = np.searchsorted(codes[order], np.arange(len(ENDINGS) + 1))
+        starts = np.array([a for a, b in zip(bounds[:-1], bounds[1:]) if b > a])
         groups = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
         c_sorted, b_sorted = contrib[:, order], base[order]
         for _ in range(iterations):
@@ -263,9 +284,9 @@ def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap:
             # constant), so the reading's mean likelihood over an ending's paths is full / loo (per reading, up to
             # a constant). Ending masses in logs: a tiny mass is exactly the signal.
             loo = logw[None, :] - alpha[:, None] * c_sorted
-            loo = loo - _logsumexp(loo)[:, None]
-            full = logw - _logsumexp(logw[None, :])[0]
-            log_l = np.stack([_logsumexp(full[None, g])[0] - _logsumexp(loo[:, g]) for g in groups], axis=1)
+            log_loo = _group_logsumexp(loo, starts, groups)
+            log_full = _group_logsumexp(logw[None, :], starts, groups)
+            log_l = log_full - log_loo
             spread = log_l.max(axis=1) - log_l.min(axis=1)
             over = spread > cap[act] * (1 + 1e-9)
             if not over.any():
@@ -315,11 +336,13 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
     """Odds of each ending on each of ``days`` (readings known then), the effective number of paths behind
     them, the weighted share of paths where each extra flag holds, and the round used (``round``).
 
-    Every round is a valid importance sample; each day uses the round with the most effective paths, or the
-    round ``use_rounds`` names for it. Days with the same readings in force share one computation.
+    Every round is a valid importance sample; each day uses the one with the most effective paths among the prior
+    sample and the last two adaptation rounds, or the round ``use_rounds`` names for it. Days with the same readings in force share one computation.
     """
     rows, memo = [], {}
     cp = caps(readings, cal)
+    # the prior sample (best before much evidence) and the last two adaptation rounds (best after)
+    candidates = {0, len(rounds) - 2, len(rounds) - 1}
     for k, day in enumerate(days):
         s = scales(readings, day, cal, weight)
         forced = None if use_rounds is None else use_rounds[k]
@@ -327,7 +350,7 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
         if key not in memo:
             best = None
             for j, rd in enumerate(rounds):
-                if forced is not None and j != forced:
+                if (forced is not None and j != forced) or (forced is None and j not in candidates):
                     continue
                 w = weights(rd.ll[floor_end], s, rd.codes, cp, rd.prior)
                 if best is None or ess(w) > best[0]:
