@@ -65,13 +65,14 @@ def _imports(source: str) -> set[str]:
             for alias in node.names:
                 parts = alias.name.split(".")
                 if parts[0] == "aicompute" and len(parts) > 1:
-                    found.add(parts[1])
+                    found.add(".".join(parts[1:]))
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             parts = node.module.split(".")
             if parts[0] != "aicompute":
                 continue
             if len(parts) > 1:
-                found.add(parts[1])
+                found.add(".".join(parts[1:]))
+                found.update(".".join([*parts[1:], alias.name]) for alias in node.names)  # submodules of a package
             else:
                 found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level > 0:  # relative import inside the package
@@ -83,7 +84,9 @@ def _imports(source: str) -> set[str]:
 
 
 def _module_file(name: str, lib: Path) -> Path | None:
-    for candidate in (lib / f"{name}.py", lib / name / "__init__.py"):
+    """The file of library module ``name`` (dotted for a package's submodule, e.g. ``scenarios.model``)."""
+    rel = Path(*name.split("."))
+    for candidate in (lib / rel.with_suffix(".py"), lib / rel / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
