@@ -288,7 +288,7 @@ def odds_over_time(frame: Any, *, title: str, subtitle: str, x_title: str = "As 
     chart = alt.layer(*layers, data=frame).properties(width=width if not facet else int(width / columns) - 20,
                                                       height=height)
     if facet:
-        chart = chart.facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns)
+        chart = chart.facet(facet=alt.Facet(f"{facet}:N", title=None), columns=columns).resolve_scale(x="independent")
     return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
 
 
