@@ -171,7 +171,7 @@ CASES = {
     "commitment year absurd": (_edit_cell("commitments.csv", lambda r: r["start_year"] != "", "start_year", "20260"),
                                "commitments.csv", "for unit 'year'"),
     "scenario growth absurd": (_edit_cell("scenario_drivers.csv", lambda r: r["unit"] == "log growth per year",
-                                          "mean", "50"), "scenario_drivers.csv",
+                                          "high", "50"), "scenario_drivers.csv",
                                "expected a value in [-5, 5] for unit 'log growth per year'"),
     "scorecard threshold absurd": (_edit_cell("scorecard_thresholds.csv", lambda r: r["unit"] == "x", "hot", "1e9"),
                                    "scorecard_thresholds.csv", "for unit 'x'"),
@@ -181,7 +181,7 @@ CASES = {
                                     and r["high"] == "", "value", "1e9"), "indicators.csv", "for unit 'USD bn'"),
     # observations and sources: dates and kinds checked against each other
     "actual reading before its period": (_edit_cell("observations.csv", lambda r: r["kind"] == "actual",
-                                                    "published", "2025-12-01"), "observations.csv",
+                                                    "published", "2020-01-01"), "observations.csv",
                                          "an actual reading cannot be published"),
     "guidance turned into an actual": (_reported_as("published", _edit_cell(
         "observations.csv", lambda r: r["kind"] == "guidance" and r["published"] < r["period"], "kind", "actual")),
@@ -236,11 +236,9 @@ BAD_PARAMS = {
                                               "w_sequoia_coverage", "w_inference_ratio", "w_zero_roi_share",
                                               "w_cloud_growth", "w_ai_ig_debt", "w_burn_multiple")],
                          "parameters of 04_bubble_debate: expected w_capex_gdp + "),
-    "priors sum to zero": (["--params", "notebooks:\n  05_scenarios:\n    prior_hard_landing: 0\n"
-                            "    prior_muddle_through: 0\n    prior_soft_landing: 0\n"
-                            "    prior_continued_boom: 0\n"],
-                           "parameters of 05_scenarios: expected prior_hard_landing + prior_muddle_through"),
-    "too many Monte Carlo paths": (["-p", "n_paths=2000000"], "expected a value in [100, 1e+06]"),
+    "backtests larger than the main run": (["-p", "05_scenarios.backtest_paths=50000"],
+                                           "parameters of 05_scenarios: expected backtest_paths <= n_paths"),
+    "too many Monte Carlo paths": (["-p", "n_paths=2000000"], "expected a value in [1000, 400000]"),
 }
 
 
