@@ -10,9 +10,11 @@
    parallel) into ``build/executed/``. A notebook is re-executed only when its own file, its
    parameters, the library source, or a data file **it read** (recorded by :mod:`aicompute.data`
    while it ran) has changed; otherwise the cached executed copy is reused.
-4. Render: Quarto when it is on PATH, else pandoc + typst (:mod:`aicompute.render`), into a temporary
-   folder that replaces ``report/_site`` only on success. A failing build exits non-zero, names the
-   notebook and cell, and leaves the last good report untouched.
+4. Render: ``quarto render --no-execute`` (HTML, then the PDF through typst; :mod:`aicompute.render`) into a
+   temporary folder, post-render checks (offline, every chart, the PDF), then an atomic swap into
+   ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
+   glue changed. Without Quarto the build stops after step 3 with one message saying how to install it.
+   A failing build exits non-zero, names the notebook and cell, and leaves the last good report untouched.
 """
 
 from __future__ import annotations
@@ -223,14 +225,18 @@ def _store(project: Project, stem: str, tmp: Path, key: str, hashes: dict[str, s
     (project.out / "cache" / f"{stem}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
-def _render_key(project: Project, chapters: list[Path], note: str = "") -> str:
-    h = hashlib.sha256(note.encode())
-    files = [p for p in sorted(project.report.rglob("*")) if p.is_file()
+def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
+    """Hash of what the render reads: the book's files, the executed notebooks, the published results
+    (the summary), the renderer glue and the Quarto version. Content is hashed under relative names."""
+    h = hashlib.sha256(f"{note}\0{engine}".encode())
+    files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
              and p.suffix != ".ipynb" and p.name != "_summary.md"]
-    for p in [*files, *chapters, *sorted((project.out / "results").glob("*.json")),
-              *sorted(LIB.glob("render.py"))]:
-        h.update(str(p.name).encode() + b"\0" + p.read_bytes())
+    files += [(f"executed/{p.name}", p) for p in chapters]
+    files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
+    files += [(f"lib/{name}", LIB / name) for name in ("render.py", "charts.py")]
+    for name, p in files:
+        h.update(name.encode() + b"\0" + _sha(p.read_bytes()).encode())
     return h.hexdigest()
 
 
@@ -332,9 +338,15 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
                          + f"\n  (partially executed copies: {project.out / 'failed'})")
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
+        from aicompute.render import RenderError, find_quarto
+
+        try:
+            quarto = "quarto " + ".".join(map(str, find_quarto()[1]))
+        except RenderError as exc:
+            raise BuildError(f"{exc}") from None
         write_references(project)  # before the render key: the bibliography is part of what is rendered
         note = _params_note(project, params_file, overrides or [])
-        key = _render_key(project, executed, note)
+        key = _render_key(project, executed, note, quarto)
         stamp = project.out / "render.key"
         if not force and project.site.joinpath("index.html").exists() and stamp.exists() \
                 and stamp.read_text() == key:
