@@ -1,12 +1,18 @@
-"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows)."""
+"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the real
+report built once per session (:func:`report`)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from aicompute.build import Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,3 +145,64 @@ def pkg(tmp_path: Path) -> Path:
     write_csv(folder / "sources.csv", SOURCES_HEADER, SOURCES)
     write_csv(folder / "claims.csv", CLAIMS_HEADER, CLAIMS)
     return folder
+
+
+# ------------------------------------------------------------------------------------------------
+# The real report, built once per test session (notebook, site and PDF tests share it)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BuiltReport:
+    """The real report built on a scratch copy of the project (fast mode)."""
+
+    project: Project
+    log: list[str]
+    rendered: bool  # False without Quarto: the notebooks ran, nothing was rendered
+    skip_reason: str = ""
+
+    @property
+    def site(self) -> Path:
+        return self.project.site
+
+    def executed(self) -> dict[str, nbformat.NotebookNode]:
+        return {p.stem: nbformat.read(p, as_version=4) for p in sorted((self.project.out / "executed").glob("*.ipynb"))}
+
+    def results(self) -> dict[str, dict]:
+        from aicompute.results import read_all
+
+        return read_all(self.project.out / "results")
+
+    def need_site(self) -> Path:
+        """The rendered site, or skip (or fail, with AICOMPUTE_REQUIRE_QUARTO=1 as in CI) without Quarto."""
+        if not self.rendered:
+            if os.environ.get("AICOMPUTE_REQUIRE_QUARTO") == "1":
+                pytest.fail(self.skip_reason)
+            pytest.skip(self.skip_reason)
+        return self.site
+
+
+#: Parameters of the session build: fast mode (fewer Monte Carlo paths), everything else the defaults.
+SESSION_OVERRIDES = ["fast=true"]
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
+    """Validate, execute every notebook (fast mode) and render with Quarto when it is installed: once."""
+    from aicompute.render import RenderError, find_quarto
+
+    root = tmp_path_factory.mktemp("project")
+    project = copy_sources(root)
+    try:
+        find_quarto()
+        rendered, reason = True, ""
+    except RenderError as exc:
+        rendered, reason = False, f"site and PDF not rendered: {exc}"
+    lines: list[str] = []
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AICOMPUTE_ROOT", str(root))
+    try:
+        build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
+    finally:
+        mp.undo()
+    return BuiltReport(project, lines, rendered, reason)

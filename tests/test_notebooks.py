@@ -1,12 +1,13 @@
-"""Every real notebook executes in fast mode, and its published results match the data."""
+"""Every real notebook executes in fast mode, and its published results match the data.
+
+The notebooks run once per test session, in the build the site and PDF tests share (tests/conftest.py).
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
 
 from aicompute import data
@@ -16,29 +17,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
-    out = {}
-    tmp = tmp_path_factory.mktemp("nb")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_RESULTS_DIR", str(tmp / "results"))
-    mp.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    try:
-        for nb in NOTEBOOKS:
-            mp.setenv("AICOMPUTE_NOTEBOOK", nb.stem)
-            target = tmp / nb.name
-            pm.execute_notebook(
-                str(nb),
-                str(target),
-                parameters={"fast": True},
-                kernel_name="python3",
-                cwd=str(tmp),
-                progress_bar=False,
-            )
-            results = json.loads((tmp / "results" / f"{nb.stem}.json").read_text())
-            out[nb.stem] = (nbformat.read(target, as_version=4), results)
-    finally:
-        mp.undo()
-    return out
+def executed(report) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
+    """{stem: (executed notebook, published results)} from the session's build (tests/conftest.py)."""
+    results = report.results()
+    return {stem: (nb, results.get(stem, {})) for stem, nb in report.executed().items()}
 
 
 @pytest.mark.slow

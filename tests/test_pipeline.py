@@ -49,6 +49,7 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("aicompute.render.render", fake_render)
+    monkeypatch.setattr("aicompute.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
     lines: list[str] = []
     out = build_mod.build(project, jobs=1, log=lines.append, **kw)
     return [o.status for o in out], lines
@@ -145,6 +146,40 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
         build_mod.build(project, jobs=1, force=True, log=lambda s: None)
     assert (project.site / "index.html").read_text() == before
     assert not list(project.report.glob("_site.tmp-*"))
+
+
+def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    before = (project.site / "index.html").read_text()
+    monkeypatch.undo()
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
+    lines: list[str] = []
+    with pytest.raises(BuildError) as info:
+        build_mod.build(project, jobs=1, force=True, log=lines.append)
+    msg = str(info.value)
+    assert msg.startswith("Quarto not found on PATH. Quarto 1.9.36 or later is needed")
+    assert "the notebooks were executed and cached" in msg and "https://quarto.org" in msg
+    assert "pip install quarto-cli" in msg and "environment.yml" in msg and "\n" not in msg  # one line
+    assert any("00_tiny: executed" in line for line in lines)  # the notebooks did run
+    assert (project.site / "index.html").read_text() == before  # nothing half-rendered
+    assert not list(project.report.glob("_site.tmp-*")) and not (project.report / "00_tiny.ipynb").exists()
+
+
+def test_render_key_hashes_content_under_relative_names(project: Project, monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    import shutil
+
+    _run(project, monkeypatch)
+    executed = [project.out / "executed" / "00_tiny.ipynb"]
+    key = build_mod._render_key(project, executed, "note", "quarto 1.10.18")
+    assert key == build_mod._render_key(project, executed, "note", "quarto 1.10.18")
+    assert key != build_mod._render_key(project, executed, "note", "quarto 1.10.19")
+    # a moved copy of the project (same content) has the same key
+    moved = Project(root=shutil.copytree(project.root, tmp_path.with_name(tmp_path.name + "-moved")))
+    assert build_mod._render_key(moved, [moved.out / "executed" / "00_tiny.ipynb"], "note", "quarto 1.10.18") == key
+    (project.report / "extra.qmd").write_text("# Extra\n")
+    assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") != key
 
 
 def test_library_hash_ignores_build_only_modules() -> None:

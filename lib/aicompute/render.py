@@ -298,7 +298,7 @@ def find_esbuild(quarto: str) -> str | None:
     return shutil.which("esbuild")
 
 
-def _classic_scripts(out_dir: Path, pages: dict[Path, str], esbuild: str) -> None:
+def _classic_scripts(out_dir: Path, pages: dict[Path, str], esbuild: str) -> int:
     """Every local ``<script type="module" src=X>``: X bundled in place as a classic script (IIFE), the tag
     made ``defer`` (a module's own timing). A module that only exports becomes a harmless no-op."""
     bundled: set[str] = set()
@@ -318,25 +318,44 @@ def _classic_scripts(out_dir: Path, pages: dict[Path, str], esbuild: str) -> Non
             return _TYPE_MODULE.sub(" defer", tag.group(0))
 
         pages[page] = _MODULE_TAG.sub(classic, text)
+    return len(bundled)
 
 
-def postprocess(out_dir: Path, esbuild: str | None = None) -> None:
+def _vega_runtime(cache_dir: Path | None) -> str:
+    """The Vega runtime; generating it takes vl-convert several seconds, so it is cached per version."""
+    import vl_convert
+
+    from aicompute import charts
+
+    if cache_dir is None:
+        return charts.vega_bundle(inline=False)
+    cached = cache_dir / f"aicompute-vega-{vl_convert.__version__}-vl{charts.VL_VERSION}.js"
+    if not cached.is_file():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        cached.write_text(charts.vega_bundle(inline=False), encoding="utf-8")
+    return cached.read_text(encoding="utf-8")
+
+
+def postprocess(out_dir: Path, esbuild: str | None = None, cache_dir: Path | None = None) -> tuple[int, int]:
     """Remove the CDN script tags Quarto adds to pages with HTML outputs; make Quarto's module scripts
-    classic (with ``esbuild``); write the site's Vega runtime."""
+    classic (with ``esbuild``); write the site's Vega runtime (cached in ``cache_dir``). Returns
+    (CDN tags removed, modules bundled)."""
     from aicompute import charts
 
     pages = {page: page.read_text(encoding="utf-8") for page in sorted(out_dir.glob("*.html"))}
     originals = dict(pages)
+    removed = 0
     for page, text in pages.items():
-        pages[page] = _CDN_SCRIPTS.sub("", text)
-    if esbuild:
-        _classic_scripts(out_dir, pages, esbuild)
+        pages[page], n = _CDN_SCRIPTS.subn("", text)
+        removed += n
+    bundled = _classic_scripts(out_dir, pages, esbuild) if esbuild else 0
     for page, text in pages.items():
         if text != originals[page]:
             page.write_text(text, encoding="utf-8")
     target = out_dir / charts.VEGA_SCRIPT
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(charts.vega_bundle(inline=False), encoding="utf-8")
+    target.write_text(_vega_runtime(cache_dir), encoding="utf-8")
+    return removed, bundled
 
 
 _SCRIPT_BODY = re.compile(r"(<script\b[^>]*>).*?(</script\s*>)", re.IGNORECASE | re.DOTALL)
@@ -406,6 +425,7 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
     if esbuild is None:
         log("warning: no esbuild found next to Quarto: pages keep Quarto's ES-module scripts, which need the "
             "site served over http (make serve) rather than opened from disk")
-    postprocess(out_dir, esbuild)
+    removed, bundled = postprocess(out_dir, esbuild, cache_dir=report_dir / ".quarto")
+    log(f"post-render: {removed} CDN script tag(s) removed, {bundled} ES-module script(s) made classic")
     check_site(out_dir, charts)
     return "quarto " + ".".join(map(str, version))
