@@ -149,9 +149,8 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
 
 
 def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    _run(project, monkeypatch)
-    before = (project.site / "index.html").read_text()
-    monkeypatch.undo()
+    project.site.mkdir(parents=True)
+    (project.site / "index.html").write_text(before := "<html>last good report</html>")
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
     lines: list[str] = []
@@ -170,7 +169,8 @@ def test_render_key_hashes_content_under_relative_names(project: Project, monkey
                                                         tmp_path: Path) -> None:
     import shutil
 
-    _run(project, monkeypatch)
+    (project.out / "executed").mkdir(parents=True)
+    shutil.copy2(project.notebooks / "00_tiny.ipynb", project.out / "executed" / "00_tiny.ipynb")
     executed = [project.out / "executed" / "00_tiny.ipynb"]
     key = build_mod._render_key(project, executed, "note", "quarto 1.10.18")
     assert key == build_mod._render_key(project, executed, "note", "quarto 1.10.18")

@@ -99,6 +99,11 @@ def test_bibliography_exists_and_references_page_lists_it() -> None:
 
 def test_index_is_an_unnumbered_preface_with_the_summary() -> None:
     text = (REPORT / "index.qmd").read_text(encoding="utf-8")
+    match = re.match(r"---\n(.*?)\n---\n\s*(.*)", text, re.DOTALL)
+    assert match, "index.qmd needs YAML front matter"
+    meta, text = yaml.safe_load(match.group(1)), match.group(2)
+    # Quarto's book bibliography takes nocite from the first page only: every source is listed
+    assert meta == {"nocite": "@*"}
     assert text.startswith("# Preface {.unnumbered}\n"), "index.qmd must not be numbered as chapter 1"
     assert "{{< include _summary.md >}}" in text  # the build writes it from published results
     # no hand-typed figures in the preface: the only digits allowed are years and Quarto's minimum version

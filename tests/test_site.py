@@ -28,6 +28,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Target for a chapter page's HTML (the Vega runtime is a shared site file, not inlined).
 MAX_PAGE_BYTES = 300_000
+#: Screenshots cover the page down to this many pixels (the appendix tables run far longer).
+MAX_SHOT_HEIGHT = 6000
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +113,17 @@ def test_chart_links_resolve(site: Path) -> None:
 
 
 @pytest.mark.slow
+def test_references_page_lists_every_source(site: Path) -> None:
+    from aicompute import data
+
+    refs = (site / "references.html").read_text(encoding="utf-8")
+    div = re.search(r'<div id="refs"[^>]*>', refs).group(0)
+    assert "display: none" not in div, "Quarto hid the bibliography (no nocite on the book's first page)"
+    ids = set(re.findall(r'<div id="ref-([^"]+)" class="csl-entry"', refs))
+    assert ids == set(data.load("sources", folder=site.parents[1] / "data")["id"])
+
+
+@pytest.mark.slow
 def test_parameter_folds_and_code_folded(site: Path) -> None:
     page = (site / "01_chip_strategy.html").read_text(encoding="utf-8")
     for summary in PARAMETER_SUMMARY.values():
@@ -190,7 +203,9 @@ def test_every_page_draws_offline_in_chromium(site: Path, browser, server: str, 
         drawn = page.eval_on_selector_all(".aic-chart", "els => els.map(e => !!e.querySelector('svg'))")
         # quarto.js ran (an ES module made a classic script by the renderer, so file:// loads it too)
         quarto_ran = page.evaluate("() => typeof window.quartoToggleReader === 'function'")
-        page.screenshot(path=str(shots / f"{mode}-{html.stem}.png"), full_page=True)
+        height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
+        page.screenshot(path=str(shots / f"{mode}-{html.stem}.png"), full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1280, "height": height})
         page.close()
         expected = (site / html.name).read_text(encoding="utf-8").count('class="aic-chart"')
         if len(drawn) != expected or not all(drawn):
