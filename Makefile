@@ -5,7 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# The stamp names this checkout: a .venv copied or moved from elsewhere (whose editable install points at
+# the other checkout's lib/) is re-installed here instead of silently building the other tree.
+STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
 .PHONY: report test lint serve lab bench clean distclean venv
@@ -15,6 +17,7 @@ venv: $(STAMP)
 # Re-installs only when pyproject.toml changes; otherwise a no-op.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@rm -f $(VENV)/.installed*
 	@echo "Installing the environment into $(VENV) (first run only; ~1-2 min)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e . 2>&1 | { grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true; }

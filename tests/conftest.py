@@ -206,3 +206,15 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     finally:
         mp.undo()
     return BuiltReport(project, lines, rendered, reason)
+
+
+@pytest.fixture(scope="session")
+def fast_build(report: BuiltReport) -> Path:
+    """The session build's folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
+    from aicompute import summary
+
+    out = report.project.out
+    if not (out / "summary.md").exists():
+        chapters = sorted((out / "executed").glob("*.ipynb"))
+        summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=report.project.data)
+    return out

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aicompute import bubble
+from aicompute import bubble, data
 
 SPEC = (
     bubble.Threshold("up", "higher is hotter", "supply", "%", 0.0, 10.0, "higher", "test"),
@@ -83,13 +83,13 @@ def test_analog_helpers() -> None:
 
 
 def test_default_scorecard_thresholds_are_consistent() -> None:
-    keys = [t.key for t in bubble.load_scorecard()]
+    spec = bubble.load_scorecard(data.load("scorecard_thresholds"))
+    keys = [t.key for t in spec]
     assert len(keys) == len(set(keys)) >= 8
-    values = {t.key: t.hot for t in bubble.load_scorecard()}
-    assert bubble.total_score(bubble.scorecard(values)) == pytest.approx(100)
-    values = {t.key: t.calm for t in bubble.load_scorecard()}
-    assert bubble.total_score(bubble.scorecard(values)) == pytest.approx(0)
-    assert np.isclose(bubble.scorecard(values)["weight"].sum(), 1)
+    assert bubble.total_score(bubble.scorecard({t.key: t.hot for t in spec}, spec=spec)) == pytest.approx(100)
+    values = {t.key: t.calm for t in spec}
+    assert bubble.total_score(bubble.scorecard(values, spec=spec)) == pytest.approx(0)
+    assert np.isclose(bubble.scorecard(values, spec=spec)["weight"].sum(), 1)
 
 
 def _indicators() -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from aicompute import charts
+from aicompute.context import RunContext
 
 
 def _chart() -> alt.Chart:
@@ -27,8 +28,7 @@ def small_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stand-in for the 0.9 MB Vega runtime (vl-convert takes seconds to generate it; the session build
     draws every chart with the real one, tests/test_site.py)."""
     monkeypatch.setattr(charts, "_BUNDLE", "/* vega */ window.vegaEmbed = function () {}; // </script>")
-    monkeypatch.delenv("AICOMPUTE_FIGURES_DIR", raising=False)
-    monkeypatch.delenv("AICOMPUTE_NOTEBOOK", raising=False)
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [])  # interactive unless a test says otherwise
 
 
 def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
@@ -60,8 +60,8 @@ def test_runtime_once_per_page_inline_interactively(monkeypatch: pytest.MonkeyPa
 def test_under_the_build_the_site_runtime_and_links(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
-    monkeypatch.setenv("AICOMPUTE_NOTEBOOK", "02_infra")
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="02_infra",
+                                                                   figures_out=tmp_path)])
     charts.reset_page()
     charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a")
     charts.show(_chart(), source="OpenAI", name="fig-infra-b")
@@ -89,7 +89,7 @@ def test_theme_is_active_with_house_font() -> None:
 
 
 def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, figures_out=tmp_path)])
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: None)
     charts.show(_chart(), source="OpenAI", name="fig-test")
     assert (tmp_path / "fig-test.svg").read_text().startswith("<svg")
@@ -133,8 +133,7 @@ def test_source_text_combinations() -> None:
 
 def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
-    monkeypatch.setenv("AICOMPUTE_FIGURES_DIR", str(tmp_path))
-    monkeypatch.setenv("AICOMPUTE_NOTEBOOK", "00_x")
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="00_x", figures_out=tmp_path)])
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule().encode(y="y:Q")
     charts.show(_chart() + rule, source="OpenAI", name="fig-layered")

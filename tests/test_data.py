@@ -170,10 +170,12 @@ def test_numeric_field_without_unit_is_rejected(pkg: Path, tmp_path: Path) -> No
         data.load("sources", folder=pkg)
 
 
-def test_reads_are_logged(pkg: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reads_are_logged(pkg: Path, tmp_path: Path) -> None:
+    from aicompute.context import RunContext, use
+
     log = tmp_path / "reads.log"
-    monkeypatch.setenv("AICOMPUTE_READ_LOG", str(log))
-    data.load("claims", folder=pkg)
+    with use(RunContext(root=tmp_path, read_log=log)):
+        data.load("claims", folder=pkg)
     reads = {Path(p).name for p in log.read_text().split()}
     assert reads == {"claims.csv", "sources.csv"}
 

@@ -182,6 +182,35 @@ def test_render_key_hashes_content_under_relative_names(project: Project, monkey
     assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") != key
 
 
-def test_library_hash_ignores_build_only_modules() -> None:
-    h = build_mod.library_hash()
-    assert len(h) == 64 and h == build_mod.library_hash()
+def test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit(
+    project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Cache records hold paths relative to the project: a copied checkout is up to date as copied, and an
+    edit to a CSV in the copy re-executes the copy (not the original)."""
+    import shutil
+
+    _run(project, monkeypatch)
+    record = (project.out / "cache" / "00_tiny.json").read_text()
+    assert str(project.root) not in record
+    copy = tmp_path_factory.mktemp("moved") / "checkout"
+    shutil.copytree(project.root, copy)
+    moved = Project(root=copy)
+    assert _run(moved, monkeypatch)[0] == ["cached"]
+    claims = moved.data / "claims.csv"
+    claims.write_text(claims.read_text().replace("Capex guidance,54,", "Capex guidance,55,"))
+    assert _run(moved, monkeypatch)[0] == ["executed"]
+    assert json.loads((moved.out / "results" / "00_tiny.json").read_text())["scaled"]["value"] == 165.0
+    assert _run(project, monkeypatch)[0] == ["cached"]  # the original is untouched
+
+
+def test_chapter_reading_another_runs_after_it(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(project.notebooks / "01_reader.ipynb",
+              "from aicompute import results\nfrom aicompute.results import publish\n"
+              "publish('doubled', 2 * results.value('00_tiny', 'scaled'), label='doubled')\n")
+    statuses, lines = _run(project, monkeypatch)
+    assert statuses == ["executed", "executed"]
+    assert json.loads((project.out / "results" / "01_reader.json").read_text())["doubled"]["value"] == 324.0
+    # the reader's cache depends on the published result it read: a new upstream value re-runs it
+    assert _run(project, monkeypatch)[0] == ["cached", "cached"]
+    assert _run(project, monkeypatch, overrides=["00_tiny.factor=4"])[0] == ["executed", "executed"]
+    assert json.loads((project.out / "results" / "01_reader.json").read_text())["doubled"]["value"] == 432.0

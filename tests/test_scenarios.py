@@ -14,7 +14,7 @@ from aicompute import scenarios as sc
 
 @pytest.fixture(scope="module")
 def model() -> sc.Model:
-    return sc.model_from_table(data.load("scenario_drivers"), sc.start_from_ledger())
+    return sc.model_from_table(data.load("scenario_drivers"), sc.start_from_ledger(data.evidence("2026-11-28")))
 
 
 @pytest.fixture(scope="module")

@@ -61,16 +61,11 @@ class Threshold:
             raise ValueError(f"{self.key}: hot ({self.hot}) and calm ({self.calm}) contradict direction '{self.direction}'")
 
 
-#: The indicators and their thresholds (our assumptions; anchors in the last field).
-def load_scorecard() -> tuple[Threshold, ...]:
-    """The scorecard's indicators and thresholds from ``data/scorecard_thresholds.csv`` (our assumptions,
-    each with its anchor and, where there is one, the anchor's source)."""
-    from aicompute import data
-
-    table = data.load("scorecard_thresholds")
+def load_scorecard(table: pd.DataFrame) -> tuple[Threshold, ...]:
+    """The scorecard's indicators and thresholds from the ``scorecard_thresholds`` table (our assumptions,
+    each with its anchor and, where there is one, the anchor's source): ``ev.table("scorecard_thresholds")``."""
     return tuple(Threshold(r.id, r.label, r.side, r.unit, float(r.calm), float(r.hot), r.direction, r.anchor)
                  for r in table.itertuples(index=False))
-
 
 
 def normalize(value: float, calm: float, hot: float) -> float:
@@ -81,14 +76,14 @@ def normalize(value: float, calm: float, hot: float) -> float:
 
 
 def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights: Mapping[str, float] | None = None,
-              spec: tuple[Threshold, ...] | None = None) -> pd.DataFrame:
+              spec: tuple[Threshold, ...] = ()) -> pd.DataFrame:
     """Score each indicator in ``spec`` that has a value. ``values[key]`` = value or (value, low, high).
 
     Columns: key, label, side, value, low, high, calm, hot, direction, score, score_low, score_high (the
     calm and hot ends of the range), weight (normalised to sum 1) and contribution (weight x score x 100).
     """
     rows = []
-    for t in spec if spec is not None else load_scorecard():
+    for t in spec:
         if t.key not in values:
             continue
         v = values[t.key]

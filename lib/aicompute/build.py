@@ -34,14 +34,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicompute import deps
 from aicompute import params as params_mod
+from aicompute.context import ENV as RUN_ENV
+from aicompute.context import RunContext
 from aicompute.paths import LIB, ROOT
 
-__all__ = ["Project", "BuildError", "build", "main", "notebook_key", "execute_one", "copy_sources"]
-
-#: Library modules that do not affect what a notebook computes (changing them re-renders only).
-_BUILD_ONLY = {"build.py", "render.py", "params.py", "summary.py", "__main__.py"}
-
+__all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources"]
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which and why."""
@@ -101,40 +100,18 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def library_hash() -> str:
-    """Hash of the library source that notebooks can depend on."""
-    h = hashlib.sha256()
-    for path in sorted(LIB.rglob("*.py")):
-        if path.name not in _BUILD_ONLY:
-            h.update(path.relative_to(LIB).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def notebook_key(notebook: Path, parameters: dict[str, Any], lib_hash: str) -> str:
-    """Cache key of one notebook run, before its data reads are considered."""
-    payload = json.dumps({"params": parameters, "lib": lib_hash, "python": sys.version_info[:2]},
-                         sort_keys=True, default=str).encode()
-    return _sha(notebook.read_bytes() + b"\0" + payload)
-
-
-def _file_hashes(paths: list[str]) -> dict[str, str]:
-    out = {}
-    for p in sorted(set(paths)):
-        try:
-            out[p] = _sha(Path(p).read_bytes())
-        except FileNotFoundError:
-            out[p] = "missing"
-    return out
-
-
 def _cache_hit(project: Project, stem: str, key: str) -> bool:
+    """The executed copy is current: same key, and every input it read has the same content."""
     record_path = project.out / "cache" / f"{stem}.json"
     if not record_path.exists() or not (project.out / "executed" / f"{stem}.ipynb").exists():
         return False
-    record = json.loads(record_path.read_text(encoding="utf-8"))
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except ValueError:
+        return False
     if record.get("key") != key:
         return False
-    return _file_hashes(list(record.get("reads", {}))) == record.get("reads")
+    return deps.file_hashes(list(record.get("reads", {})), project.root) == record.get("reads")
 
 
 def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dict[str, str],
@@ -164,7 +141,7 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dic
 def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]], jobs: int,
                    log: Callable[[str], None], total: int, done: int) -> list[Outcome]:
     """Execute ``todo`` [(notebook, parameters, key)], in parallel; update cache for successes."""
-    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out))
+    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out)).resolve()
     outcomes: list[Outcome] = []
     try:
         futures = {}
@@ -173,11 +150,13 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
             for nb, values, key in todo:
                 log_file = tmp / f"{nb.stem}.reads"
                 log_file.touch()
-                env = {"AICOMPUTE_READ_LOG": str(log_file), "AICOMPUTE_NOTEBOOK": nb.stem,
-                       "AICOMPUTE_RESULTS_DIR": str(tmp / "results"),
-                       "AICOMPUTE_FIGURES_DIR": str(tmp / "figures" / nb.stem),
-                       "AICOMPUTE_ROOT": str(project.root), "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                       "AICOMPUTE_KERNEL_LOG": str(tmp / f"{nb.stem}.stderr")}
+                ctx = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
+                                 results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem,
+                                 read_log=log_file)
+                ctx_file = tmp / f"{nb.stem}.run.json"
+                ctx_file.write_text(ctx.to_json(), encoding="utf-8")
+                env = {RUN_ENV: str(ctx_file), "AICOMPUTE_ROOT": str(project.root.resolve()),
+                       "PYDEVD_DISABLE_FILE_VALIDATION": "1", "AICOMPUTE_KERNEL_LOG": str(tmp / f"{nb.stem}.stderr")}
                 fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, env, str(project.notebooks))
                 futures[fut] = (nb, key, log_file)
             for fut in as_completed(futures):
@@ -193,10 +172,10 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                             shutil.copy2(tmp / f"{nb.stem}{suffix}", failed_dir / f"{nb.stem}{suffix}")
                     log(f"[{done}/{total}] {nb.stem}: FAILED after {res['seconds']:.1f} s")
                     continue
-                reads = log_file.read_text(encoding="utf-8").split()
+                reads = log_file.read_text(encoding="utf-8").splitlines()
                 if reads:
                     reads.append(str((project.data / "datapackage.json").resolve()))
-                hashes = _file_hashes(reads)
+                hashes = deps.file_hashes(reads, project.root)
                 _store(project, nb.stem, tmp, key, hashes)
                 outcomes.append(Outcome(nb.stem, "executed", res["seconds"], reads=hashes))
                 log(f"[{done}/{total}] {nb.stem}: executed in {res['seconds']:.1f} s "
@@ -284,7 +263,8 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged.chmod(0o755)
     try:
         write_references(project)
-        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note)
+        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
+                              data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)
         _swap_in(project, staged)
@@ -292,6 +272,15 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
         shutil.rmtree(staged, ignore_errors=True)
         raise
     return engine
+
+
+def _check_library(project: Project) -> None:
+    """Refuse to build a checkout with another checkout's library (a copied or moved .venv)."""
+    own = project.root / "lib" / "aicompute"
+    if own.is_dir() and own.resolve() != LIB.resolve():
+        raise BuildError(f"this environment runs the aicompute library installed from {LIB.parent}, not this "
+                         f"checkout's {own.parent} (a copied or moved .venv?). Re-install it: "
+                         f"`{sys.executable} -m pip install -e {project.root}` (or delete .venv and run make again).")
 
 
 def build(project: Project | None = None, *, params_file: Path | None = None, overrides: list[str] | None = None,
@@ -317,20 +306,30 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
         raise BuildError(f"Data check failed (no notebook was run): {exc}") from None
     log(f"Data package valid: {', '.join(f'{k} {v} rows' for k, v in counts.items())}.")
 
+    _check_library(project)
+    try:
+        waves = deps.execution_waves(chapters)
+    except ValueError as exc:
+        raise BuildError(f"Chapter order: {exc}") from None
     project.out.mkdir(parents=True, exist_ok=True)
-    lib_hash = library_hash()
-    todo, outcomes, n = [], [], len(chapters)
-    for nb in chapters:
-        key = notebook_key(nb, values[nb.stem], lib_hash)
-        if not force and _cache_hit(project, nb.stem, key):
-            outcomes.append(Outcome(nb.stem, "cached"))
-            log(f"[{len(outcomes)}/{n}] {nb.stem}: up to date (cached)")
-        else:
-            todo.append((nb, values[nb.stem], key))
-    if todo:
-        jobs = jobs or os.cpu_count() or 1
-        log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
-        outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
+    tools = deps.toolchain()
+    outcomes: list[Outcome] = []
+    n = len(chapters)
+    for wave in waves:
+        todo = []
+        for nb in wave:
+            key = deps.notebook_key(nb, values[nb.stem], tools=tools)
+            if not force and _cache_hit(project, nb.stem, key):
+                outcomes.append(Outcome(nb.stem, "cached"))
+                log(f"[{len(outcomes)}/{n}] {nb.stem}: up to date (cached)")
+            else:
+                todo.append((nb, values[nb.stem], key))
+        if todo:
+            jobs = jobs or os.cpu_count() or 1
+            log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
+            outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
+        if any(o.status == "failed" for o in outcomes):
+            break  # later waves read results this one did not publish
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
@@ -366,6 +365,8 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
 def main(argv: list[str] | None = None) -> int:
     """CLI entry point for ``python -m aicompute build``."""
     parser = argparse.ArgumentParser(prog="python -m aicompute build", description=__doc__.split("\n")[0])
+    parser.add_argument("--project", type=Path, default=None,
+                        help="the project folder (default: found from the working directory upwards)")
     parser.add_argument("--params", type=Path, help="YAML parameters file (default: report/params/default.yaml)")
     parser.add_argument("-p", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter (all notebooks that define it, or NN_name.param=value)")
@@ -379,15 +380,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    root = args.project.resolve() if args.project else ROOT
     if args.preset:
-        preset = ROOT / "report" / "params" / f"{args.preset}.yaml"
+        preset = root / "report" / "params" / f"{args.preset}.yaml"
         if not preset.exists():
             names = sorted(p.stem for p in preset.parent.glob("*.yaml"))
             parser.error(f"no preset '{args.preset}' (report/params/{args.preset}.yaml); presets: {names}")
         args.params = args.params or preset
-        args.build_dir = args.build_dir or ROOT / "build" / args.preset
-        args.site = args.site or ROOT / "report" / f"_site-{args.preset}"
-    project = Project(build_dir=args.build_dir, site_dir=args.site.resolve() if args.site else None)
+        args.build_dir = args.build_dir or root / "build" / args.preset
+        args.site = args.site or root / "report" / f"_site-{args.preset}"
+    project = Project(root=root, build_dir=args.build_dir.resolve() if args.build_dir else None,
+                      site_dir=args.site.resolve() if args.site else None)
     try:
         build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
               render=not args.no_render, log=lambda s: print(s, flush=True))

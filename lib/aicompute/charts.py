@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +41,7 @@ VERDICT_COLORS = {
     "misattributed": "#CC79A7",
     "contradicted": "#D55E00",
     "unverified": "#999999",
+    "pending": "#DDDDDD",
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
@@ -245,9 +245,11 @@ def chart_data(chart: Any) -> Any:
 
 
 def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> None:
-    """Write the SVG and the chart's data (CSV) where the build asks (AICOMPUTE_FIGURES_DIR)."""
-    target = os.environ.get("AICOMPUTE_FIGURES_DIR")
-    if not target:
+    """Write the SVG and the chart's data (CSV) where the build asks (the run context's figures_out)."""
+    from aicompute.context import current
+
+    target = current().figures_out
+    if target is None:
         return
     out = Path(target)
     out.mkdir(parents=True, exist_ok=True)
@@ -277,16 +279,19 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
     HTML carries ``data-cites``. Either ``source`` or ``sources`` is required.
 
-    Under the build (``AICOMPUTE_FIGURES_DIR`` set) the chart's SVG and data are saved for the site's
+    Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
     """
     global _PAGE_HAS_BUNDLE
     from IPython.display import display
 
+    from aicompute.context import current
+
     wrapped = with_source(chart, source_text(source, sources))
-    under_build = bool(os.environ.get("AICOMPUTE_FIGURES_DIR"))
+    run = current()
+    under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    links = chart_links(name, os.environ.get("AICOMPUTE_NOTEBOOK"), files, list(sources or [])) if under_build else ""
+    links = chart_links(name, run.notebook, files, list(sources or [])) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links)
     _PAGE_HAS_BUNDLE = True

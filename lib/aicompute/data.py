@@ -16,7 +16,7 @@ Row rules (applied wherever the named columns exist):
     * amounts (every unit except ``percent change``) are not negative;
     * a row with ``seed_text`` (a claim from the seed article) has a ``verdict``.
 
-Every resource a process loads is appended to the file named by ``AICOMPUTE_READ_LOG`` (when set), so the
+Every resource a run loads is appended to its read log (:mod:`aicompute.context`; set by the build), so the
 build can re-execute a notebook only when data it actually read has changed.
 """
 
@@ -28,7 +28,6 @@ import difflib
 import hashlib
 import io
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +35,11 @@ from typing import Any
 
 import pandas as pd
 
+from aicompute.evidence import NotYetPublished
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources"]
+__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
+           "NotYetPublished"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
 SIGNED_UNITS = {"percent change"}
@@ -136,11 +137,13 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
 
 
 def record_read(path: Path) -> None:
-    """Log that this process read ``path`` (the build re-executes a notebook when it changes)."""
-    log = os.environ.get("AICOMPUTE_READ_LOG")
+    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
+    from aicompute.context import current
+
+    log = current().read_log
     if log:
         with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(path.resolve()) + "\n")
+            fh.write(str(Path(path).resolve()) + "\n")
 
 
 def _read_text(path: Path) -> str:
@@ -374,8 +377,27 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
 
 
 def validate_package(folder: Path | None = None) -> dict[str, int]:
-    """Validate every resource; return {name: row count}. Raises the first :class:`DataError`."""
-    return {name: len(load(name, folder=folder)) for name in resources(folder)}
+    """Validate every resource; return {name: row count}. Raises the first :class:`DataError`.
+
+    Also checks that each resource's ``published`` rule (how the as-of filter dates its rows, see
+    :mod:`aicompute.evidence`) names date fields or references to sources or claims.
+    """
+    from aicompute.evidence import check_dating
+
+    counts = {name: len(load(name, folder=folder)) for name in resources(folder)}
+    pkg_path, pkg = _package(folder)
+    for res in pkg["resources"]:
+        problem = check_dating(res)
+        if problem:
+            raise DataError(pkg_path, f"resource '{res['name']}': {problem}", column="published")
+    return counts
+
+
+def evidence(as_of: Any, *, folder: Path | None = None) -> Any:
+    """The evidence known on ``as_of``: :class:`aicompute.evidence.Evidence` (the one way chapters read data)."""
+    from aicompute.evidence import evidence as _evidence
+
+    return _evidence(as_of, folder=folder)
 
 
 def claims(folder: Path | None = None) -> pd.DataFrame:

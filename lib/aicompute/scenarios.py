@@ -115,11 +115,10 @@ class Model:
         return replace(self, drivers=new)
 
 
-def start_from_ledger() -> Start:
-    """Starting levels from the claims ledger (see the chapter for the rule behind each)."""
-    from aicompute import data
-
-    v = {cid: data.claim(cid).value for cid in (
+def start_from_ledger(ev: Any) -> Start:
+    """Starting levels from the claims ledger as known to ``ev`` (an :class:`aicompute.evidence.Evidence`;
+    see the chapter for the rule behind each)."""
+    v = {cid: ev.value(cid) for cid in (
         "openai_arr_2025", "anthropic_arr_2025", "openai_revenue_2026_target", "openai_cash_burn_2026",
         "hyperscaler_capex_2025", "hyperscaler_capex_2026_feb_guidance", "semis_revenue_2025",
         "semis_revenue_2026f_wsts_autumn", "nvidia_dc_revenue_q4fy26", "nvidia_ai_share_now",

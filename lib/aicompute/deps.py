@@ -1,0 +1,186 @@
+"""What a notebook run depends on: the build's cache keys and execution order.
+
+A notebook's cache key covers everything that can change what it computes:
+
+* its own file (cells, and so its parameters cell) and the parameter values injected;
+* the library modules it can reach: the ``aicompute`` modules its code imports, and everything those
+  import in turn (function-level imports included), found by reading the source, never from a hand-kept
+  list — so editing ``chips.py`` re-runs the chapters that use it and nothing else;
+* the toolchain that executes it (Python, papermill, the kernel, pandas, numpy, Altair, vl-convert);
+* after it has run, the hash of every input it actually read (data files, other chapters' published
+  results), recorded by :mod:`aicompute.data` and :mod:`aicompute.results` while it ran.
+
+Paths in cache records are relative to the project root, so a moved or copied checkout keeps (or, after an
+edit, invalidates) its cache by content alone.
+
+A chapter that reads another's published results (``results.upstream("03_finance")`` or
+``results.value("03_finance", ...)``) runs after it: :func:`execution_waves` orders the chapters.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from aicompute.paths import LIB
+from aicompute.results import DEPENDENCY_CALL
+
+__all__ = ["code_cells", "imported_modules", "module_closure", "library_hash", "toolchain", "notebook_key",
+           "upstream_chapters", "execution_waves", "relative", "file_hashes", "CycleError"]
+
+#: Packages whose versions are part of every notebook's key.
+TOOLCHAIN = ("papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "altair",
+             "vl-convert-python", "pyyaml")
+
+
+class CycleError(ValueError):
+    """Chapters read each other's results in a circle."""
+
+
+def code_cells(notebook: Path) -> list[str]:
+    """The source of each code cell."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in nb.get("cells", []) if c.get("cell_type") == "code"]
+
+
+def _imports(source: str) -> set[str]:
+    """aicompute module names imported anywhere in ``source`` (module-level and inside functions)."""
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return set(re.findall(r"aicompute\.(\w+)", source)) | set(
+            m for grp in re.findall(r"from aicompute import ([\w, ]+)", source) for m in grp.replace(" ", "").split(","))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "aicompute" and len(parts) > 1:
+                    found.add(parts[1])
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            parts = node.module.split(".")
+            if parts[0] != "aicompute":
+                continue
+            if len(parts) > 1:
+                found.add(parts[1])
+            else:
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level > 0:  # relative import inside the package
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found
+
+
+def _module_file(name: str, lib: Path) -> Path | None:
+    for candidate in (lib / f"{name}.py", lib / name / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(notebook: Path, lib: Path = LIB) -> set[str]:
+    """The aicompute modules a notebook's code cells import directly."""
+    return {m for cell in code_cells(notebook) for m in _imports(cell) if _module_file(m, lib)}
+
+
+def module_closure(names: Iterable[str], lib: Path = LIB) -> set[str]:
+    """``names`` plus every aicompute module they import, transitively (``__init__`` always included)."""
+    todo, seen = [*names, "__init__"], set()
+    while todo:
+        name = todo.pop()
+        path = _module_file(name, lib)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        todo.extend(_imports(path.read_text(encoding="utf-8")) - seen)
+    return seen
+
+
+def library_hash(modules: Iterable[str], lib: Path = LIB) -> str:
+    """Hash of the named library modules' source (name and content)."""
+    h = hashlib.sha256()
+    for name in sorted(set(modules)):
+        path = _module_file(name, lib)
+        if path is not None:
+            h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def toolchain() -> dict[str, str]:
+    """Versions of Python and of the packages that execute a notebook."""
+    out = {"python": ".".join(map(str, sys.version_info[:3]))}
+    for pkg in TOOLCHAIN:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "absent"
+    return out
+
+
+def notebook_key(notebook: Path, parameters: dict[str, Any], lib: Path = LIB,
+                 tools: dict[str, str] | None = None) -> str:
+    """Cache key of one notebook run, before its inputs' hashes are considered (module docstring)."""
+    modules = module_closure(imported_modules(notebook, lib), lib)
+    payload = json.dumps({"params": parameters, "lib": library_hash(modules, lib), "modules": sorted(modules),
+                          "tools": tools or toolchain()}, sort_keys=True, default=str).encode()
+    return hashlib.sha256(Path(notebook).read_bytes() + b"\0" + payload).hexdigest()
+
+
+def upstream_chapters(notebook: Path) -> set[str]:
+    """Chapters whose published results ``notebook`` reads (literal names in results.upstream/value calls)."""
+    return {m for cell in code_cells(notebook) for m in DEPENDENCY_CALL.findall(cell)}
+
+
+def execution_waves(chapters: list[Path]) -> list[list[Path]]:
+    """Chapters grouped so that each runs after every chapter it reads; within a wave, in name order.
+
+    Raises :class:`CycleError` for a circle and ValueError for a dependency on a chapter that is not built.
+    """
+    by_stem = {nb.stem: nb for nb in chapters}
+    needs = {nb.stem: upstream_chapters(nb) - {nb.stem} for nb in chapters}
+    for stem, deps in needs.items():
+        unknown = sorted(deps - set(by_stem))
+        if unknown:
+            raise ValueError(f"{stem} reads the results of {unknown}, which is not a chapter of this build "
+                             f"(chapters: {sorted(by_stem)})")
+    waves, done = [], set()
+    while len(done) < len(needs):
+        ready = sorted(s for s in needs if s not in done and needs[s] <= done)
+        if not ready:
+            raise CycleError("chapters read each other's results in a circle: "
+                             + ", ".join(f"{s} reads {sorted(needs[s] - done)}" for s in sorted(needs) if s not in done))
+        waves.append([by_stem[s] for s in ready])
+        done.update(ready)
+    return waves
+
+
+def relative(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` (posix) when inside it, else absolute."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def file_hashes(paths: Iterable[str], root: Path) -> dict[str, str]:
+    """{path relative to root: sha256 of its content, or "missing"} for recorded inputs."""
+    out = {}
+    for p in sorted({relative(x if Path(x).is_absolute() else Path(root) / x, root) for x in paths}):
+        full = Path(p) if Path(p).is_absolute() else Path(root) / p
+        try:
+            out[p] = hashlib.sha256(full.read_bytes()).hexdigest()
+        except (FileNotFoundError, IsADirectoryError):
+            out[p] = "missing"
+    return out

@@ -1,0 +1,88 @@
+"""The as-of rule (aicompute.evidence): nothing published after the as-of date is evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aicompute import data
+from aicompute.evidence import NotYetPublished, check_dating
+
+
+def test_claim_is_published_when_both_its_date_and_its_source_are_out(pkg: Path) -> None:
+    # capex_2026: as_of 2026-01-15, source src_a dated 2026-01-14 -> published 2026-01-15
+    assert data.evidence("2026-01-15", folder=pkg).value("capex_2026") == 54
+    with pytest.raises(NotYetPublished, match=r"'capex_2026' was published on 2026-01-15, after the as-of date "
+                                              r"2026-01-14"):
+        data.evidence("2026-01-14", folder=pkg).value("capex_2026")
+    # share_now: as_of 2025-11-01 but its source (src_b) appeared 2025-11-24
+    ev = data.evidence("2025-11-23", folder=pkg)
+    assert not ev.known("share_now") and ev.value("share_now", default=None) is None
+    assert data.evidence("2025-11-24", folder=pkg).claim("share_now").value == 80
+
+
+def test_tables_drop_later_rows_and_say_which(pkg: Path) -> None:
+    ev = data.evidence("2026-01-20", folder=pkg)
+    assert set(ev.claims()["id"]) == {"site_gw", "capex_2026", "share_now"}
+    assert list(ev.withheld("claims")["id"]) == ["growth"]  # as_of 2026-06-30
+    assert set(ev.sources()["id"]) == {"src_a", "src_b"}
+    assert set(data.evidence("2025-12-01", folder=pkg).sources()["id"]) == {"src_b"}
+    assert ev.cutoff == dt.date(2026, 1, 15)
+
+
+def test_latest_takes_the_newest_known_vintage(pkg: Path) -> None:
+    assert data.evidence("2026-07-01", folder=pkg).latest("growth", "capex_2026").id == "growth"
+    assert data.evidence("2026-02-01", folder=pkg).latest("growth", "capex_2026").id == "capex_2026"
+    with pytest.raises(NotYetPublished, match="none of"):
+        data.evidence("2025-01-01", folder=pkg).latest("growth", "capex_2026")
+
+
+def test_unknown_claim_is_a_data_error_not_a_date_error(pkg: Path) -> None:
+    with pytest.raises(data.DataError, match="no claim with id 'capex_2062'; did you mean"):
+        data.evidence("2026-11-28", folder=pkg).claim("capex_2062")
+
+
+def test_dating_rule_is_validated() -> None:
+    res = {"name": "x", "published": ["note"], "schema": {"fields": [{"name": "note", "type": "string"}]}}
+    assert "neither a date nor a foreign key" in check_dating(res)
+    res["published"] = ["nope"]
+    assert "unknown field 'nope'" in check_dating(res)
+    res["published"] = "date"
+    assert "must be a list" in check_dating(res)
+
+
+def test_bad_dating_rule_stops_validation(pkg: Path) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    next(r for r in desc["resources"] if r["name"] == "claims")["published"] = ["statement"]
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    with pytest.raises(data.DataError, match=r"datapackage.json, column 'published': resource 'claims': 'published' "
+                                             r"field 'statement' is neither a date"):
+        data.validate_package(pkg)
+
+
+def test_real_package_every_dated_table_respects_the_date() -> None:
+    """On the real package: at the seed's date, no row of any table is published later, and every dated
+    table loses rows against the full package's latest date."""
+    ev = data.evidence("2026-02-01")
+    for name in data.resources():
+        kept = ev.table(name, resolve=False)
+        assert (kept["published"].isna() | (kept["published"] <= pd.Timestamp("2026-02-01"))).all(), name
+        assert len(kept) + len(ev.withheld(name)) == len(data.load(name)), name
+    assert ev.cutoff <= dt.date(2026, 2, 1)
+    assert "latest evidence used" in ev.header()
+    assert not ev.known("nvidia_dc_revenue_fy2026") and ev.known("nvidia_dc_revenue_fy2025")
+
+
+def test_rows_linking_a_claim_take_its_value() -> None:
+    ind = data.evidence("2026-11-28").table("indicators").set_index("id")
+    assert ind.loc["capex_big4_2025", "value"] == data.claim("hyperscaler_capex_2025").value
+
+
+def test_latest_evidence_is_never_later_than_the_latest_source() -> None:
+    """A row dated by a future period (a forecast's period end) must not pass for evidence published then."""
+    ev = data.evidence("2026-11-28")
+    assert pd.Timestamp(ev.cutoff) <= data.load("sources")["date"].max()
