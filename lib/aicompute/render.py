@@ -12,8 +12,8 @@
    * the parameters cells fold under "Parameters (defaults)" / "Parameters used in this build".
 
    An executed notebook with an ``error`` output, or one that ``_quarto.yml`` does not list, stops here.
-2. **Render**: ``quarto render <report> --no-execute`` into the output folder: the HTML site and, through
-   typst, the PDF (``make bench`` times the two formats separately with :func:`quarto_render`).
+2. **Render** (:func:`render_formats`): ``quarto render <report> --to html --no-execute`` into the output
+   folder and, at the same time, ``--to typst`` (the PDF) from a copy of the report folder.
 3. **Post-process** (:func:`postprocess`): Quarto adds require.js and jQuery from a CDN to every page with
    an HTML output (no option turns it off; our charts need neither): the tags are removed. Quarto's own
    ES-module scripts (``quarto.js`` imports ``tabsets.js``), which browsers refuse to load from
@@ -36,8 +36,10 @@ import platform
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,7 @@ __all__ = [
     "find_quarto",
     "postprocess",
     "quarto_render",
+    "render_formats",
     "quarto_version",
     "render",
     "stage",
@@ -111,9 +114,8 @@ def find_quarto() -> tuple[str, tuple[int, ...]]:
 def quarto_render(quarto: str, report_dir: Path, out_dir: Path, fmt: str | None = None) -> float:
     """``quarto render <report> [--to <fmt>] --output-dir <out> --no-execute``; returns the seconds taken.
 
-    Without ``fmt``, every format of ``_quarto.yml`` (HTML and typst) in one call: faster than one call
-    per format, and Quarto empties the output folder at the start of each call anyway.
-    ``--output-dir`` is project-relative, so it is given relative to ``report_dir`` (and run from there).
+    Quarto empties the output folder at the start of each call. ``--output-dir`` is project-relative, so it
+    is given relative to ``report_dir`` (and run from there).
     """
     cmd = [quarto, "render", str(report_dir), *(["--to", fmt] if fmt else []),
            "--output-dir", os.path.relpath(out_dir, report_dir), "--no-execute"]
@@ -126,6 +128,25 @@ def quarto_render(quarto: str, report_dir: Path, out_dir: Path, fmt: str | None 
     if proc.returncode != 0:
         raise RenderError(f"quarto render failed (exit {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}")
     return time.perf_counter() - start
+
+
+def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, float]:
+    """The HTML site into ``out_dir`` and, at the same time, the PDF from a copy of ``report_dir`` (one project
+    folder cannot host two renders; Quarto is single-threaded, so two processes halve the wait on two
+    cores). ``report.pdf`` is moved into ``out_dir``. Returns the seconds per format."""
+    with tempfile.TemporaryDirectory(prefix="aicompute-pdf-") as tmp:
+        pdf_project = Path(shutil.copytree(report_dir, Path(tmp) / report_dir.name,
+                                           ignore=shutil.ignore_patterns("_site*", ".quarto")))
+        pdf_out = pdf_project / "_site"
+        pdf_out.mkdir()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            html = pool.submit(quarto_render, quarto, report_dir, out_dir, "html")
+            pdf = pool.submit(quarto_render, quarto, pdf_project, pdf_out, "typst")
+            seconds = {"html": html.result(), "typst": pdf.result()}
+        if not (pdf_out / PDF_NAME).is_file():
+            raise RenderError(f"quarto render --to typst produced no {PDF_NAME}")
+        shutil.move(str(pdf_out / PDF_NAME), out_dir / PDF_NAME)
+    return seconds
 
 
 def _tail(text: str, lines: int = 30) -> str:
@@ -419,8 +440,8 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
     if not out_dir.is_dir():
         raise RenderError(f"output folder {out_dir} does not exist")
     charts = stage(report_dir, [Path(c) for c in chapters])
-    seconds = quarto_render(quarto, report_dir, out_dir)
-    log(f"quarto render: HTML site and PDF in {seconds:.1f} s")
+    seconds = render_formats(quarto, report_dir, out_dir)
+    log(f"quarto render (in parallel): HTML site in {seconds['html']:.1f} s, PDF in {seconds['typst']:.1f} s")
     esbuild = find_esbuild(quarto)
     if esbuild is None:
         log("warning: no esbuild found next to Quarto: pages keep Quarto's ES-module scripts, which need the "
