@@ -1,5 +1,9 @@
+<<<<<<< HEAD
 # The two commands: `make report` and `make test`. Both bootstrap .venv on first use. Rendering needs Quarto
 # (>= 1.9.36) on PATH: see the README.
+=======
+# The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
+>>>>>>> main
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -10,7 +14,11 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
+<<<<<<< HEAD
 .PHONY: report test lint serve lab bench clean distclean venv
+=======
+.PHONY: report test validate lab bench clean distclean venv
+>>>>>>> main
 
 venv: $(STAMP)
 
@@ -26,6 +34,10 @@ $(STAMP): pyproject.toml
 ## Build the report: validate data, execute notebooks (cached), render report/_site. Extra flags: make report ARGS="--params report/params/bear.yaml -p seed=7"
 report: $(STAMP)
 	@$(PY) -m aicompute build $(ARGS)
+
+## Check the data package only (schema, units and their bounds, dates, foreign keys).
+validate: $(STAMP)
+	@$(PY) -m aicompute validate
 
 ## Run the test suite.
 test: $(STAMP)

@@ -160,6 +160,7 @@ class BuiltReport:
     log: list[str]
     rendered: bool  # False without Quarto: the notebooks ran, nothing was rendered
     skip_reason: str = ""
+    overrides: tuple[str, ...] = ()  # the -p NAME=VALUE the session build used
 
     @property
     def site(self) -> Path:
@@ -205,7 +206,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
         build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
     finally:
         mp.undo()
-    return BuiltReport(project, lines, rendered, reason)
+    return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
 
 
 @pytest.fixture(scope="session")
