@@ -1,9 +1,5 @@
-<<<<<<< HEAD
-# The two commands: `make report` and `make test`. Both bootstrap .venv on first use. Rendering needs Quarto
-# (>= 1.9.36) on PATH: see the README.
-=======
 # The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
->>>>>>> main
+# Rendering needs Quarto (>= 1.9.36) on PATH: see the README.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -14,11 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
-<<<<<<< HEAD
-.PHONY: report test lint serve lab bench clean distclean venv
-=======
-.PHONY: report test validate lab bench clean distclean venv
->>>>>>> main
+.PHONY: report test validate lint serve lab bench clean distclean venv
 
 venv: $(STAMP)
 
