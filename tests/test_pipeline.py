@@ -156,8 +156,11 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
 
 
 def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicompute import safety
+
     project.site.mkdir(parents=True)
     (project.site / "index.html").write_text(before := "<html>last good report</html>")
+    safety.mark(project.site, safety.SITE_MARKER)  # as if an earlier build had made it
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
     lines: list[str] = []
