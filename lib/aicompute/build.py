@@ -10,9 +10,9 @@
    parallel) into ``build/executed/``. A notebook is re-executed only when its own file, its
    parameters, the library source, or a data file **it read** (recorded by :mod:`aicompute.data`
    while it ran) has changed; otherwise the cached executed copy is reused.
-4. Render: ``quarto render --no-execute`` (HTML, then the PDF through typst; :mod:`aicompute.render`) into a
-   temporary folder, post-render checks (offline, every chart, the PDF), then an atomic swap into
-   ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
+4. Render: ``quarto render --no-execute`` (the HTML site and, in parallel, the PDF through typst;
+   :mod:`aicompute.render`) into a temporary folder, post-render checks (offline, every chart, the PDF),
+   then an atomic swap into ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
    glue changed. Without Quarto the build stops after step 3 with one message saying how to install it.
    A failing build exits non-zero, names the notebook and cell, and leaves the last good report untouched.
 """
