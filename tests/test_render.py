@@ -112,14 +112,22 @@ def small_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(charts, "_BUNDLE", "/* vega */ window.vegaEmbed = function () {};")
 
 
-def test_postprocess_removes_cdn_scripts_and_writes_the_runtime(tmp_path: Path) -> None:
+def test_postprocess_removes_cdn_scripts(tmp_path: Path) -> None:
     (tmp_path / "a.html").write_text(f"<html><head>{QUARTO_HEAD}</head><body></body></html>")
     assert len(r.find_external_refs(QUARTO_HEAD)) == 2
     assert r.postprocess(tmp_path) == (3, 0)  # no esbuild: module scripts stay
     html = (tmp_path / "a.html").read_text()
     assert r.find_external_refs(html) == [] and "define('jquery'" not in html
     assert html.count('type="module"') == 2
-    assert (tmp_path / charts.VEGA_SCRIPT).read_text() == charts.vega_bundle(inline=False)
+
+
+def test_runtime_written_once_next_to_the_book(book: Path) -> None:
+    target = r.write_runtime(book)
+    assert target == book / charts.VEGA_SCRIPT and target.read_text() == charts.vega_bundle(inline=False)
+    mtime = target.stat().st_mtime_ns
+    assert r.write_runtime(book).stat().st_mtime_ns == mtime  # unchanged: not rewritten
+    config = (REPO / "report" / "_quarto.yml").read_text()
+    assert f"- {charts.VEGA_SCRIPT}" in config, "the runtime must be a Quarto project resource"
 
 
 def test_postprocess_makes_module_scripts_classic(tmp_path: Path) -> None:
@@ -149,6 +157,10 @@ def test_find_external_refs() -> None:
 def test_check_site_counts_charts_and_needs_the_pdf(tmp_path: Path) -> None:
     chart = f'<script src="{charts.VEGA_SCRIPT}"></script><div class="aic-chart"></div>'
     (tmp_path / "00_a.html").write_text(chart)
+    with pytest.raises(r.RenderError, match="charts but no assets/vega-bundle.js"):
+        r.check_site(tmp_path, {"00_a": 1})
+    (tmp_path / "assets").mkdir()
+    (tmp_path / charts.VEGA_SCRIPT).write_text("/* vega */")
     with pytest.raises(r.RenderError, match="00_a.html: 1 chart"):
         r.check_site(tmp_path, {"00_a": 2})
     with pytest.raises(r.RenderError, match="no report.pdf"):

@@ -219,7 +219,7 @@ def _render_key(project: Project, chapters: list[Path], note: str = "", engine: 
     h = hashlib.sha256(f"{note}\0{engine}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
-             and p.suffix != ".ipynb" and p.name != "_summary.md"]
+             and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
     files += [(f"executed/{p.name}", p) for p in chapters]
     files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
     files += [(f"lib/{name}", LIB / name) for name in ("render.py", "charts.py")]
@@ -371,7 +371,9 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         from aicompute.render import RenderError, find_quarto
 
         try:
-            quarto = "quarto " + ".".join(map(str, find_quarto()[1]))
+            import vl_convert
+
+            quarto = f"quarto {'.'.join(map(str, find_quarto()[1]))}, vl-convert {vl_convert.__version__}"
         except RenderError as exc:
             raise BuildError(f"{exc}") from None
         write_references(project)  # before the render key: the bibliography is part of what is rendered

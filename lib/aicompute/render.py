@@ -11,6 +11,8 @@
      with an empty caption ("(a)", "(b)");
    * the parameters cells fold under "Parameters (defaults)" / "Parameters used in this build".
 
+   The Vega runtime that chart outputs load (:mod:`aicompute.charts`) is written once to
+   ``report/assets/vega-bundle.js`` (git-ignored), a resource Quarto copies into the site.
    An executed notebook with an ``error`` output, or one that ``_quarto.yml`` does not list, stops here.
 2. **Render** (:func:`render_formats`): ``quarto render <report> --to html --no-execute`` into the output
    folder and, at the same time, ``--to typst`` (the PDF) from a copy of the report folder.
@@ -18,8 +20,7 @@
    an HTML output (no option turns it off; our charts need neither): the tags are removed. Quarto's own
    ES-module scripts (``quarto.js`` imports ``tabsets.js``), which browsers refuse to load from
    ``file://``, are bundled into classic deferred scripts with the esbuild that ships with Quarto, so
-   the site works opened from disk as well as served. The Vega runtime is written once to
-   ``site_libs/aicompute/vega-bundle.js``, which chart outputs load (:mod:`aicompute.charts`).
+   the site works opened from disk as well as served.
 4. **Check** (:func:`check_site`): no page loads anything from the network (script, link, img, ...), every
    chart of every staged notebook is on its page, the PDF exists.
 
@@ -60,6 +61,7 @@ __all__ = [
     "postprocess",
     "quarto_render",
     "render_formats",
+    "write_runtime",
     "quarto_version",
     "render",
     "stage",
@@ -258,11 +260,30 @@ def _prepare(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     return out
 
 
+def write_runtime(report_dir: Path) -> Path:
+    """``report/assets/vega-bundle.js``: the Vega runtime for this vl-convert version (generating it takes
+    several seconds, so a copy is kept in ``report/.quarto``); rewritten only when it changes."""
+    import vl_convert
+
+    from aicompute import charts
+
+    cached = report_dir / ".quarto" / f"aicompute-vega-{vl_convert.__version__}-vl{charts.VL_VERSION}.js"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(charts.vega_bundle(inline=False), encoding="utf-8")
+    target = report_dir / charts.VEGA_SCRIPT
+    if not target.is_file() or target.read_bytes() != cached.read_bytes():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
+    return target
+
+
 def stage(report_dir: Path, chapters: Sequence[Path]) -> dict[str, int]:
     """Write the executed ``chapters`` next to ``_quarto.yml``, prepared for Quarto.
 
     Every passed notebook must be listed in ``_quarto.yml`` and every listed notebook passed (Quarto
-    would otherwise drop it, or render a stale copy). Returns {stem: number of chart outputs}.
+    would otherwise drop it, or render a stale copy). Writes the Vega runtime (:func:`write_runtime`).
+    Returns {stem: number of chart outputs}.
     """
     listed = {n for n in book_files(report_dir) if n.endswith(".ipynb")}
     names = {Path(c).name for c in chapters}
@@ -282,6 +303,7 @@ def stage(report_dir: Path, chapters: Sequence[Path]) -> dict[str, int]:
         prepared = _prepare(nb, path.name)
         nbformat.write(prepared, str(report_dir / path.name))
         charts[path.stem] = sum(is_chart(o) for c in prepared.cells if c.cell_type == "code" for o in c.outputs)
+    write_runtime(report_dir)
     return charts
 
 
@@ -342,27 +364,9 @@ def _classic_scripts(out_dir: Path, pages: dict[Path, str], esbuild: str) -> int
     return len(bundled)
 
 
-def _vega_runtime(cache_dir: Path | None) -> str:
-    """The Vega runtime; generating it takes vl-convert several seconds, so it is cached per version."""
-    import vl_convert
-
-    from aicompute import charts
-
-    if cache_dir is None:
-        return charts.vega_bundle(inline=False)
-    cached = cache_dir / f"aicompute-vega-{vl_convert.__version__}-vl{charts.VL_VERSION}.js"
-    if not cached.is_file():
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cached.write_text(charts.vega_bundle(inline=False), encoding="utf-8")
-    return cached.read_text(encoding="utf-8")
-
-
-def postprocess(out_dir: Path, esbuild: str | None = None, cache_dir: Path | None = None) -> tuple[int, int]:
+def postprocess(out_dir: Path, esbuild: str | None = None) -> tuple[int, int]:
     """Remove the CDN script tags Quarto adds to pages with HTML outputs; make Quarto's module scripts
-    classic (with ``esbuild``); write the site's Vega runtime (cached in ``cache_dir``). Returns
-    (CDN tags removed, modules bundled)."""
-    from aicompute import charts
-
+    classic (with ``esbuild``). Returns (CDN tags removed, modules bundled)."""
     pages = {page: page.read_text(encoding="utf-8") for page in sorted(out_dir.glob("*.html"))}
     originals = dict(pages)
     removed = 0
@@ -373,9 +377,6 @@ def postprocess(out_dir: Path, esbuild: str | None = None, cache_dir: Path | Non
     for page, text in pages.items():
         if text != originals[page]:
             page.write_text(text, encoding="utf-8")
-    target = out_dir / charts.VEGA_SCRIPT
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(_vega_runtime(cache_dir), encoding="utf-8")
     return removed, bundled
 
 
@@ -420,8 +421,10 @@ def check_site(out_dir: Path, charts: Mapping[str, int]) -> None:
         found = text.count('class="aic-chart"')
         if found != expected:
             raise RenderError(f"{page.name}: {found} chart(s) on the page, {expected} in the notebook")
-        if expected and VEGA_SCRIPT not in text:
+        if expected and f'src="{VEGA_SCRIPT}"' not in text:
             raise RenderError(f"{page.name}: charts but no {VEGA_SCRIPT} (was the notebook executed by the build?)")
+    if any(charts.values()) and not (out_dir / VEGA_SCRIPT).is_file():
+        raise RenderError(f"the site has charts but no {VEGA_SCRIPT} (project resources in _quarto.yml)")
     pdf = out_dir / PDF_NAME
     if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
         raise RenderError(f"quarto produced no {PDF_NAME} in {out_dir}")
@@ -446,7 +449,7 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
     if esbuild is None:
         log("warning: no esbuild found next to Quarto: pages keep Quarto's ES-module scripts, which need the "
             "site served over http (make serve) rather than opened from disk")
-    removed, bundled = postprocess(out_dir, esbuild, cache_dir=report_dir / ".quarto")
+    removed, bundled = postprocess(out_dir, esbuild)
     log(f"post-render: {removed} CDN script tag(s) removed, {bundled} ES-module script(s) made classic")
     check_site(out_dir, charts)
     return "quarto " + ".".join(map(str, version))
