@@ -170,3 +170,10 @@ def test_site_checks_abilene_counts() -> None:
     assert s.loc["Oracle", "site_kw_per_gpu"] == pytest.approx(2.5)
     assert s.loc["Oracle", "load_kw_per_gpu"] == pytest.approx(1.875)
     assert s.loc["Oracle", "usd_per_gpu"] == pytest.approx(83_333.33, rel=1e-6)
+
+
+def test_facility_cost_per_kw_from_bernstein() -> None:
+    # (5.9 - 3.4) / 5.9 x $35bn per GW = $14.8305bn per GW = $14,830.5 per kW of facility power
+    assert infra.facility_usd_per_kw(5.9, 3.4, 35) == pytest.approx(14_830.508, rel=1e-6)
+    with pytest.raises(ValueError):
+        infra.facility_usd_per_kw(3.0, 3.4, 35)
