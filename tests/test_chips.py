@@ -308,3 +308,14 @@ def test_serving_table_precision_and_power() -> None:
     assert t.loc["rack", "kw_per_accelerator"] == pytest.approx(1.94444, rel=1e-5)
     assert t.loc["srv", "kw_per_accelerator"] == pytest.approx(2.5025)
     assert chips.serving_table(acc, systems, fp4=False).loc[0, "precision"] == "FP8"
+
+
+def test_owner_hourly_cost_is_the_break_even_rent_at_the_load() -> None:
+    # $30,000 system share, $10,000 facility share, 1 kW, 10%, 5/20 years, $100/MWh, PUE 1.25, serving 80% of hours:
+    # 9,964.52 USD a year / 7,008 serving hours = $1.42187 per serving hour (as tests/test_infra.py)
+    allin = pd.DataFrame([{"id": "s", "system_usd": 30_000.0, "system_low_usd": 27_000.0, "facility_usd": 10_000.0,
+                           "kw_per_accelerator": 1.0}])
+    kw = dict(life=5, building_life=20, price_per_mwh=100, pue=1.25, opex_share=0.0, load=0.8)
+    assert chips.owner_hourly_cost(allin, wacc=0.10, **kw)["s"] == pytest.approx(1.42187, rel=1e-4)
+    # the low system price: capital 27,000 x 0.263797 = 7,122.52 + 1,174.60 + 876 = 9,173.12 / 7,008 = 1.30895
+    assert chips.owner_hourly_cost(allin, wacc=0.10, price="system_low_usd", **kw)["s"] == pytest.approx(1.30895, rel=1e-4)

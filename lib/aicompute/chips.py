@@ -39,6 +39,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from aicompute import infra
+
 __all__ = [
     "HOURS_PER_YEAR",
     "MINUTES_PER_YEAR",
@@ -54,6 +56,7 @@ __all__ = [
     "mix_cost_table",
     "mix_price",
     "operating_point",
+    "owner_hourly_cost",
     "prefill_tokens_per_s",
     "price_basis",
     "rank_by_basis",
@@ -445,6 +448,18 @@ def allin_table(basis: pd.DataFrame, serving: pd.DataFrame, *, facility_usd_per_
     for sfx in ("", "_low", "_high"):
         out[f"allin{sfx}_usd"] = out[f"system{sfx}_usd"] + out["facility_usd"]
     return out
+
+
+def owner_hourly_cost(allin: pd.DataFrame, *, life: float, building_life: float, wacc: float | None,
+                      price_per_mwh: float, pue: float, opex_share: float, load: float,
+                      price: str = "system_usd") -> pd.Series:
+    """USD per serving hour of one accelerator owned on the all-in basis (:func:`allin_table`), by system id:
+    its annual cost (:func:`aicompute.infra.annual_cost_per_accelerator`) over the hours it serves (``load``
+    of the year) -- the break-even rental price at that occupancy. ``price``: which system-share column."""
+    return pd.Series({r["id"]: infra.breakeven_rental_price(
+        r[price], r["facility_usd"], r["kw_per_accelerator"], life=life, building_life=building_life, wacc=wacc,
+        price_per_mwh=price_per_mwh, pue=pue, opex_share=opex_share, occupancy=load) for _, r in allin.iterrows()},
+        dtype=float)
 
 
 def rank_by_basis(costs: dict[str, pd.DataFrame], column: str = "usd_per_mtok_output") -> pd.DataFrame:
