@@ -56,7 +56,7 @@ bench: $(STAMP)
 	@$(PY) bench/bench_scenarios.py
 
 clean:
-	rm -rf build report/_site report/_site.* report/.quarto report/*.ipynb report/_summary.md
+	rm -rf build report/_site report/_site.* report/_book report/.quarto report/*.ipynb report/_summary.md report/assets/vega-bundle.js
 
 distclean: clean
 	rm -rf $(VENV)

@@ -218,7 +218,7 @@ def _render_key(project: Project, chapters: list[Path], note: str = "", engine: 
     (the summary), the renderer glue and the Quarto version. Content is hashed under relative names."""
     h = hashlib.sha256(f"{note}\0{engine}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
-             and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
+             and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
              and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
     files += [(f"executed/{p.name}", p) for p in chapters]
     files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]

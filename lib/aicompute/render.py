@@ -138,7 +138,7 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
     cores). ``report.pdf`` is moved into ``out_dir``. Returns the seconds per format."""
     with tempfile.TemporaryDirectory(prefix="aicompute-pdf-") as tmp:
         pdf_project = Path(shutil.copytree(report_dir, Path(tmp) / report_dir.name,
-                                           ignore=shutil.ignore_patterns("_site*", ".quarto")))
+                                           ignore=shutil.ignore_patterns("_site*", "_book", ".quarto")))
         pdf_out = pdf_project / "_site"
         pdf_out.mkdir()
         with ThreadPoolExecutor(max_workers=2) as pool:
