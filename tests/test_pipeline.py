@@ -380,3 +380,15 @@ def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_
     statuses, lines = _run(project, monkeypatch, overrides=["secs=0"])
     assert statuses == ["executed"] and not list(project.out.glob("run-*"))
     assert (project.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
+
+
+def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Project,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
+    _notebook(project.notebooks / "01_reader.ipynb", "from aicompute import results\nresults.value('00_tiny', 'x')\n")
+    _notebook(project.notebooks / "02_alone.ipynb", "x = factor\n")
+    with pytest.raises(BuildError) as info:
+        _run(project, monkeypatch)
+    msg = str(info.value)
+    assert "00_tiny.ipynb: cell" in msg and "01_reader.ipynb: not run, it reads the results of 00_tiny" in msg
+    assert (project.out / "executed" / "02_alone.ipynb").exists()  # an independent chapter still ran

@@ -83,7 +83,7 @@ class Project:
 @dataclass
 class Outcome:
     stem: str
-    status: str  # "executed" | "cached" | "failed"
+    status: str  # "executed" | "cached" | "failed" | "skipped" (an upstream chapter failed)
     seconds: float = 0.0
     error: str = ""
     reads: dict[str, str] = field(default_factory=dict)
@@ -347,7 +347,14 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     n = len(chapters)
     for wave in waves:
         todo = []
+        broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
         for nb in wave:
+            blocked = sorted(deps.upstream_chapters(nb) & broken)
+            if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
+                outcomes.append(Outcome(nb.stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
+                                        f"{', '.join(blocked)}, which failed"))
+                log(f"[{len(outcomes)}/{n}] {nb.stem}: skipped (reads {', '.join(blocked)})")
+                continue
             key = deps.notebook_key(nb, values[nb.stem], tools=tools)
             if not force and _cache_hit(project, nb.stem, key):
                 outcomes.append(Outcome(nb.stem, "cached"))
@@ -359,9 +366,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             jobs = jobs or os.cpu_count() or 1
             log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
             outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
-        if any(o.status == "failed" for o in outcomes):
-            break  # later waves read results this one did not publish
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "skipped")]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
                          + "\n".join(f"  {o.error}" for o in failed)
