@@ -162,6 +162,27 @@ def test_runway() -> None:
         finance.burn_multiple(1, 5, 6)
 
 
+def test_case_summary() -> None:
+    top = pd.Series({2026: 20.0, 2027: 20.0})
+    models = {"flat": finance.cash_model(pd.Series([10.0, 10.0], index=[2026, 2027]), top, 0.0, 0.5),
+              "growth": finance.cash_model(pd.Series([10.0, 60.0], index=[2026, 2027]), top, 0.0, 0.5)}
+    s = finance.case_summary(models, funds=20, conditional=10).set_index("case")
+    # flat: burn 15 + 15 = 30 -> need 30, gap 10; funds 20 last to 2027 + 5/15; with 30 they last
+    assert s.loc["flat", ["burn", "funding_need", "funding_gap"]].tolist() == [30, 30, 10]
+    assert s.loc["flat", "runway"] == pytest.approx(2027 + 5 / 15)
+    assert s.loc["flat", "runway_with_conditional"] is None
+    # growth: burn 15 then 20 + 30 - 60 = -10 -> need 15, no gap
+    assert s.loc["growth", ["funding_need", "funding_gap", "cash_flow_last"]].tolist() == [15, 0, 10]
+    assert s.loc["growth", "revenue_to_compute"] == pytest.approx(70 / 40)
+
+
+def test_sequoia_sensitivity() -> None:
+    t = finance.sequoia_sensitivity(300, 120, {"Nvidia 60%": 1 / 0.6, "Sequoia": 2.0, "GPUs 39%": 1 / 0.39})
+    # 300 x 1/0.6 x 2 = 1000; 300 x 2 x 2 = 1200; 300 / 0.39 x 2 = 1538.5
+    assert t["required_revenue"].tolist() == pytest.approx([1000, 1200, 1538.46], abs=0.01)
+    assert t["coverage"].tolist() == pytest.approx([0.12, 0.1, 0.078], abs=1e-3)
+
+
 def test_share_multiplier_both_ways() -> None:
     # Sequoia: GPUs half the cost -> x2; Bernstein GPUs 39% -> x2.56; Nvidia systems ~60% -> x1.67
     assert finance.share_multiplier(0.5) == 2

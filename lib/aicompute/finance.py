@@ -41,6 +41,7 @@ __all__ = [
     "breakeven_ad_arpu",
     "burn_multiple",
     "cagr",
+    "case_summary",
     "capital_structure",
     "cash_model",
     "circular_pairs",
@@ -57,6 +58,7 @@ __all__ = [
     "runway",
     "sequoia_case",
     "sequoia_table",
+    "sequoia_sensitivity",
     "series_label",
     "share_multiplier",
     "take_or_pay_schedule",
@@ -266,7 +268,7 @@ def runway(burn: pd.Series, funds: float) -> float | None:
     2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
     left = float(funds)
     for year, b in burn.items():
-        if b > 0 and b >= left:
+        if b > 0 and b > left:
             return int(year) + max(0.0, left) / b
         left -= b
     return None
@@ -288,6 +290,23 @@ def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> flo
     return burn / new
 
 
+def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: float = 0.0) -> pd.DataFrame:
+    """One row per revenue case of :func:`cash_model` outputs: totals over the horizon, the funding need
+    (peak cumulative burn), the gap left after ``funds`` (firm money) and the runway with and without
+    ``conditional`` money (e.g. a tranche due only on an IPO)."""
+    rows = []
+    for name, m in models.items():
+        burn = m.set_index("year")["burn"]
+        need = funding_need(burn)
+        rows.append({"case": name, "revenue": m["revenue"].sum(), "compute": m["compute"].sum(),
+                     "take_or_pay": m["take_or_pay"].sum(), "other": m["other"].sum(), "burn": burn.sum(),
+                     "revenue_last": m["revenue"].iloc[-1], "cash_flow_last": m["cash_flow"].iloc[-1],
+                     "funding_need": need, "funding_gap": max(0.0, need - funds),
+                     "runway": runway(burn, funds), "runway_with_conditional": runway(burn, funds + conditional),
+                     "revenue_to_compute": m["revenue"].sum() / m["compute"].sum()})
+    return pd.DataFrame(rows)
+
+
 # -- anchors --------------------------------------------------------------------------------------------
 
 def share_multiplier(share: float) -> float:
@@ -296,6 +315,17 @@ def share_multiplier(share: float) -> float:
     if not 0 < share <= 1:
         raise ValueError(f"share must be in (0, 1], got {share}")
     return 1 / share
+
+
+def sequoia_sensitivity(nvidia_runrate: float, ai_revenue: float, multipliers: Mapping[str, float],
+                        gross_margin: float = 0.5) -> pd.DataFrame:
+    """Sequoia's required revenue and the share of it earned (``ai_revenue``) under several data-centre
+    multipliers ({label: multiplier}), at one buyer's gross margin."""
+    rows = [{"multiplier_basis": k, "multiplier": m, "required_revenue": required_revenue(nvidia_runrate, m, gross_margin)}
+            for k, m in multipliers.items()]
+    out = pd.DataFrame(rows)
+    out["coverage"] = ai_revenue / out["required_revenue"]
+    return out
 
 
 def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: float | None = None) -> dict[str, float]:
