@@ -139,3 +139,17 @@ def pkg(tmp_path: Path) -> Path:
     write_csv(folder / "sources.csv", SOURCES_HEADER, SOURCES)
     write_csv(folder / "claims.csv", CLAIMS_HEADER, CLAIMS)
     return folder
+
+
+@pytest.fixture(scope="session")
+def fast_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every chapter executed once per test session by the build itself, in fast mode, without rendering:
+    the build folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
+    from aicompute import summary
+    from aicompute.build import Project, build
+
+    out = tmp_path_factory.mktemp("fast-build")
+    build(Project(root=ROOT, build_dir=out), overrides=["fast=true"], render=False, log=lambda s: None)
+    chapters = sorted((out / "executed").glob("*.ipynb"))
+    summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=ROOT / "data")
+    return out

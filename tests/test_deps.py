@@ -87,3 +87,9 @@ def test_execution_waves_order_readers_after_what_they_read(tmp_path: Path) -> N
 def test_real_chapters_have_an_order() -> None:
     waves = deps.execution_waves(NOTEBOOKS)
     assert sorted(nb.stem for w in waves for nb in w) == sorted(nb.stem for nb in NOTEBOOKS)
+
+
+def test_text_with_a_chapter_is_a_dependency(tmp_path: Path) -> None:
+    nb = _nb(tmp_path / "03_x.ipynb", "results.text('revenue_per_gw', '02_infra')\nresults.text('own_key')\n"
+             "results.text(\"k\", notebook=\"05_s\")")
+    assert deps.upstream_chapters(nb) == {"02_infra", "05_s"}

@@ -80,3 +80,9 @@ def test_real_package_every_dated_table_respects_the_date() -> None:
 def test_rows_linking_a_claim_take_its_value() -> None:
     ind = data.evidence("2026-11-28").table("indicators").set_index("id")
     assert ind.loc["capex_big4_2025", "value"] == data.claim("hyperscaler_capex_2025").value
+
+
+def test_latest_evidence_is_never_later_than_the_latest_source() -> None:
+    """A row dated by a future period (a forecast's period end) must not pass for evidence published then."""
+    ev = data.evidence("2026-11-28")
+    assert pd.Timestamp(ev.cutoff) <= data.load("sources")["date"].max()

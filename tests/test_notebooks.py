@@ -15,15 +15,10 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
-    """Every chapter executed in fast mode by the build itself (dependency order, run contexts), no render."""
-    from aicompute.build import Project, build
-
-    out_dir = tmp_path_factory.mktemp("nb")
-    project = Project(root=ROOT, build_dir=out_dir)
-    build(project, overrides=["fast=true"], render=False, log=lambda s: None)
-    return {nb.stem: (nbformat.read(out_dir / "executed" / nb.name, as_version=4),
-                      json.loads((out_dir / "results" / f"{nb.stem}.json").read_text()))
+def executed(fast_build: Path) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
+    """Every chapter executed in fast mode by the build itself (the session's build), no render."""
+    return {nb.stem: (nbformat.read(fast_build / "executed" / nb.name, as_version=4),
+                      json.loads((fast_build / "results" / f"{nb.stem}.json").read_text()))
             for nb in NOTEBOOKS}
 
 
@@ -87,6 +82,7 @@ def test_finance_and_bubble_results_match_the_library(executed) -> None:
         assert fin[key]["low"] <= fin[key]["value"] <= fin[key]["high"], key
     assert {fin[k]["headline"] for k in ("openai_funding_gap", "openai_runway")} == {"financing"}
     assert {fin[k]["headline"] for k in ("openai_revenue_to_compute", "sequoia_required_latest", "sequoia_coverage_latest")} == {"revenue"}
+    assert "revenue_per_gw_2025" not in fin  # chapter 02 publishes revenue per GW; chapter 03 reads it
     _, bub = executed["04_bubble_debate"]
     assert bub["bubble_score_low"]["value"] <= bub["bubble_score"]["value"] <= bub["bubble_score_high"]["value"]
     assert bub["bubble_score_weights_p5"]["value"] <= bub["bubble_score_weights_p95"]["value"]

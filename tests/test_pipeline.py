@@ -179,3 +179,22 @@ def test_chapter_reading_another_runs_after_it(project: Project, monkeypatch: py
     assert _run(project, monkeypatch)[0] == ["cached", "cached"]
     assert _run(project, monkeypatch, overrides=["00_tiny.factor=4"])[0] == ["executed", "executed"]
     assert json.loads((project.out / "results" / "01_reader.json").read_text())["doubled"]["value"] == 432.0
+
+
+def test_a_checkout_run_by_another_checkouts_library_is_refused(project: Project) -> None:
+    """A .venv copied from another checkout imports that checkout's library: the build says so."""
+    (project.root / "lib" / "aicompute").mkdir(parents=True)
+    with pytest.raises(BuildError, match=r"installed from .* not this checkout's .*Re-install it"):
+        build_mod.build(project, jobs=1, log=lambda s: None)
+
+
+def test_project_is_found_from_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicompute import paths
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "datapackage.json").write_text("{}")
+    (tmp_path / "notebooks" / "deep").mkdir(parents=True)
+    monkeypatch.delenv("AICOMPUTE_ROOT", raising=False)
+    assert paths.find_root(tmp_path / "notebooks" / "deep") == tmp_path.resolve()
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))
+    assert paths.find_root(tmp_path) == ROOT.resolve()

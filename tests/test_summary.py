@@ -1,58 +1,73 @@
+"""The front page: built only from the headline results chapters published, chapter names unknown to it."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from aicompute import summary
+from aicompute.results import format_result
 
 
-def test_format_result() -> None:
-    assert summary.format_result({"value": 61.42, "unit": "%"}) == "61.4%"
-    assert summary.format_result({"value": 9.5, "unit": "x"}) == "9.5×"
-    assert summary.format_result({"value": 1400.0, "unit": "USD bn"}) == "1,400 USD bn"
-    assert summary.format_result({"value": 70, "unit": ""}) == "70"
-    assert summary.format_result({"value": 0.1234, "unit": "", "fmt": ".0%"}) == "12%"
-    assert summary.format_result({"value": 0.0, "unit": "%"}) == "under 0.1%"
-    assert summary.format_result({"value": 82.1, "unit": "/100"}) == "82.1/100"
+def _r(value, unit="", headline=None, label="x", low=None, high=None, fmt=""):
+    return {"value": value, "label": label, "unit": unit, "fmt": fmt, "low": low, "high": high, "headline": headline}
 
 
-def test_summary_from_published_results(tmp_path: Path) -> None:
+def test_format_result_with_ranges() -> None:
+    assert format_result(_r(61.42, "%")) == "61.4%"
+    assert format_result(_r(9.5, "x")) == "9.5×"
+    assert format_result(_r(1400.0, "USD bn")) == "1,400 USD bn"
+    assert format_result(_r(70)) == "70"
+    assert format_result(_r(0.1234, fmt=".0%")) == "12%"
+    assert format_result(_r(82.1, "/100")) == "82.1/100"
+    assert format_result(_r(12.0, "%", low=5.0, high=20.0, fmt=".0f")) == "12% (5–20%)"
+    assert format_result(_r(840.0, "USD bn", low=700.0, high=1000.0)) == "840.0 USD bn (700.0–1,000)"
+    # "under 0.1%" only where the whole range is that narrow
+    assert format_result(_r(0.0, "%")) == "under 0.1%"
+    assert format_result(_r(0.02, "%", low=0.0, high=0.05)) == "under 0.1%"
+    assert format_result(_r(0.02, "%", low=0.0, high=3.0)) == "0.0% (<0.1–3.0%)"
+
+
+RESULTS = {
+    "01_chips": {"as_of": _r("2026-11-28"), "cost": _r(0.8, "USD per million tokens", "cost", "serving cost")},
+    "03_money": {"rev": _r(10.5, "USD bn", "revenue", "revenue per GW"),
+                 "gap": _r(207.0, "USD bn", "financing", "funding gap", 150.0, 300.0)},
+    "05_odds": {"verdict": _r("A soft landing is likelier than a crash.", headline="verdict"),
+                "p_hard": _r(12.0, "%", "odds", "hard landing", 5.0, 20.0, ".0f"),
+                "w1": _r("Credit spreads above 250 bp", headline="watch")},
+}
+
+
+def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
+    panel = summary.verdict_panel(RESULTS, "2026-11-28", "**As of 2026-11-28**", {"05_odds": "Scenarios"})
+    lines = panel.splitlines()
+    assert lines[:5] == ["::: {.callout-important}", "## The verdict as of 2026-11-28", "", "**As of 2026-11-28**", ""]
+    assert "A soft landing is likelier than a crash. ([Scenarios](05_odds.html))" in lines
+    assert '- Hard landing **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
+    assert any(ln.startswith("- *What compute costs.* Serving cost: **<span") and "(01_chips.html)" in ln for ln in lines)
+    assert "207.0 USD bn (150.0–300.0)" in panel
+    assert panel.index("What compute costs") < panel.index("What it earns") < panel.index("How the gap is financed")
+    assert "**What to watch:** Credit spreads above 250 bp." in lines and lines[-1] == ":::"
+
+
+def test_a_missing_theme_fails_the_build() -> None:
+    partial = {k: v for k, v in RESULTS.items() if k != "03_money"}
+    with pytest.raises(summary.MissingHeadline, match=r"\['revenue', 'financing'\]"):
+        summary.verdict_panel(partial)
+
+
+def test_write_summary_reads_results_and_titles(tmp_path: Path) -> None:
     results = tmp_path / "results"
     results.mkdir()
-    (results / "00_a.json").write_text(json.dumps({
-        "as_of": {"value": "2026-11-28", "label": "as-of date", "unit": "", "fmt": ""},
-        "n": {"value": 70, "label": "seed claims audited", "unit": "", "fmt": ""}}))
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("Intro\n# The audit\ntext")]
-    nbformat.write(nb, tmp_path / "00_a.ipynb")
-    text = summary.write_summary(results, [tmp_path / "00_a.ipynb"], tmp_path / "_summary.md")
-    assert text.startswith("::: {.callout-important}\n## The verdict as of 2026-11-28\n")
-    assert text.split(":::\n\n", 1)[1].splitlines() == ["## Key results as of 2026-11-28", "", "**[The audit](00_a.html)**", "",
-                                 "- Seed claims audited: **70**"]
+    for stem, res in RESULTS.items():
+        (results / f"{stem}.json").write_text(json.dumps(res))
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell(f"# Chapter {stem} {{#sec-x}}\ntext")]
+        nbformat.write(nb, tmp_path / f"{stem}.ipynb")
+    text = summary.write_summary(results, sorted(tmp_path.glob("*.ipynb")), tmp_path / "_summary.md", note="Params.")
+    assert "[Chapter 05_odds](05_odds.html)" in text and text.endswith("*Params.*\n")
+    assert "latest evidence used" in text  # the as-of / evidence pair from the data layer
     assert (tmp_path / "_summary.md").read_text() == text
-
-
-def _r(value, unit=""):
-    return {"value": value, "label": "x", "unit": unit, "fmt": ""}
-
-
-def test_verdict_panel_uses_only_published_results() -> None:
-    results = {
-        "00_claims_audit": {"seed_confirmed_share": _r(61.4, "%")},
-        "05_scenarios": {"p_hard_landing": _r(0.5, "%"), "p_soft_landing": _r(26.0, "%"),
-                         "p_crash_threshold": _r(0.0, "%"), "semis_2027_median": _r(2021, "USD bn"),
-                         "watch_1": _r("Credit spread (warning if above 250)")},
-    }
-    panel = summary.verdict_panel(results, "2026-11-28")
-    assert panel.splitlines() == [
-        "::: {.callout-important}", "## The verdict as of 2026-11-28", "",
-        "**Scenario odds today:** Hard landing **0.5%** · Soft landing **26.0%**", "",
-        "**Five numbers that matter:**", "",
-        "1. **61.4%** of the seed article's claims hold up exactly as stated.",
-        "2. Chance that 2027 chip revenue falls under the seed's crash line: **under 0.1%** (median 2027 revenue "
-        "**2,021 USD bn**).", "",
-        "**What to watch:** Credit spread (warning if above 250).", "", ":::"]
-    # a sentence whose companion figure is missing is dropped, not filled by hand
-    assert "bubble" not in summary.verdict_panel({"04_bubble_debate": {"bubble_score": _r(82.1)}}).lower()

@@ -68,15 +68,22 @@ def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def resource_summary(folder: Path | None = None) -> pd.DataFrame:
-    """One row per resource: name, file, rows, primary key, foreign keys, title."""
+def resource_summary(folder: Path | None = None, ev: Any = None) -> pd.DataFrame:
+    """One row per resource: name, file, rows, how rows are dated, primary key, foreign keys, title.
+
+    With ``ev`` (:func:`aicompute.data.evidence`), ``rows`` counts the rows published by its as-of date.
+    """
+    from aicompute.evidence import dating_fields
+
     folder = Path(folder) if folder is not None else data_dir()
     desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     rows = []
     for res in desc["resources"]:
         schema = res.get("schema", {})
         fks = [f"{fk['fields']} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
-        rows.append({"resource": res["name"], "file": res["path"], "rows": len(data.load(res["name"], folder=folder)),
+        count = len(ev.table(res["name"], resolve=False)) if ev is not None else len(data.load(res["name"], folder=folder))
+        rows.append({"resource": res["name"], "file": res["path"], "rows": count,
+                     "dated by": ", ".join(dating_fields(res)) or "(timeless)",
                      "primary key": ", ".join(schema.get("primaryKey", [])) if isinstance(schema.get("primaryKey"), list)
                      else schema.get("primaryKey", ""), "foreign keys": "; ".join(fks), "title": res.get("title", "")})
     return pd.DataFrame(rows)

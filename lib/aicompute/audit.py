@@ -14,7 +14,8 @@ __all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "G
            "sum_check", "kw_per_accelerator", "unit_readings", "verdict_counts", "corrections", "value_with_range",
            "audit_table"]
 
-VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified"]
+#: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
+VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified", "pending"]
 
 
 def multiple(start: float, end: float) -> float:

@@ -257,7 +257,8 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged.chmod(0o755)
     try:
         write_references(project)
-        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note)
+        summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
+                              data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged)
         _swap_in(project, staged)

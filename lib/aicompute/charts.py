@@ -38,6 +38,7 @@ VERDICT_COLORS = {
     "misattributed": "#CC79A7",
     "contradicted": "#D55E00",
     "unverified": "#999999",
+    "pending": "#DDDDDD",
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560

@@ -240,6 +240,28 @@ class Evidence:
                 return self.claim(cid)
         raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
 
+    def seed_claims(self) -> pd.DataFrame:
+        """The seed article's claims (ledger rows with ``seed_text``), public from the seed's date.
+
+        What the seed says is known from its publication; the audit of a claim (sourced value, verdict,
+        reason) only once its evidence is published. Claims whose evidence is later than ``as_of`` keep the
+        seed's text and figure, with verdict ``pending`` and no sourced value.
+        """
+        led = self._claims_all
+        seed = led[led["seed_text"].notna()].copy()
+        if self.as_of < self.seed_date:
+            return seed.iloc[0:0]
+        late = seed["published"] > pd.Timestamp(self.as_of)
+        seed.loc[late, ["value", "low", "high"]] = float("nan")
+        seed.loc[late, "statement"] = seed.loc[late, "seed_text"]
+        seed.loc[late, "verdict"] = "pending"
+        seed.loc[late, "reason"] = f"Its evidence was published after {self.as_of}."
+        for col in ("source_id", "source_title", "source_publisher", "source_url", "source_type"):
+            if col in seed.columns:
+                seed.loc[late, col] = None
+        seed.loc[late, "published"] = pd.Timestamp(self.seed_date)
+        return seed.reset_index(drop=True)
+
     def changes_since_seed(self, *chapters: str) -> pd.DataFrame:
         """Material events the evidence sweep found for ``chapters`` (claims-ledger chapter names), published
         between the seed article and ``as_of``: event_date, event, bears_on, source_id, claim_id."""

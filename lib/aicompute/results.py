@@ -41,8 +41,9 @@ THEMES = {
     "financing": "how the gap is financed",
     "watch": "a signpost to watch (text)",
 }
-#: How the build finds a chapter's dependencies: calls of these functions with a literal chapter name.
-DEPENDENCY_CALL = re.compile(r"results\.(?:upstream|value)\(\s*[\"'](\d\d_[A-Za-z0-9_]+)[\"']")
+#: How the build finds a chapter's dependencies: calls of upstream/value/text with a literal chapter name.
+DEPENDENCY_CALL = re.compile(r"results\.(?:(?:upstream|value)\(\s*|text\(\s*[\"'][a-z0-9_]+[\"']\s*,\s*(?:notebook\s*=\s*)?)"
+                             r"[\"'](\d\d_[A-Za-z0-9_]+)[\"']")
 _TAG = re.compile(r'<span class="aic-result" data-result="([^"]+)">(.*?)</span>', re.S)
 _RESULTS: dict[str, dict[str, Any]] = {}
 

@@ -1,117 +1,111 @@
-"""The executive summary on the front page, assembled from the results each chapter published.
+"""The front page's verdict, assembled from the headline results the chapters published.
 
-No figure is typed by hand: :func:`summary_markdown` formats what the notebooks passed to
-:func:`aicompute.results.publish`, and the build writes it to ``report/_summary.md``, which
-``index.qmd`` includes (``{{< include _summary.md >}}``, for Quarto and the fallback alike).
+No figure is typed by hand and no chapter is named here: each chapter marks its headline results with a
+theme (``publish(..., headline="odds")``, see :data:`aicompute.results.THEMES`), and :func:`verdict_panel`
+shows them in theme order — the verdict sentence(s), the odds, then the numbers that tell the story (cost,
+revenue, financing), each linked to its chapter, then what to watch. A theme that no chapter published fails
+the build (:class:`MissingHeadline`), so the front page can never silently lose its answer.
+
+The build writes the panel to ``report/_summary.md``, which ``index.qmd`` includes.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
-__all__ = ["format_result", "verdict_panel", "summary_markdown", "write_summary"]
+from aicompute.results import THEMES, format_result, read_all, tag
 
-#: The scenario odds shown in the verdict panel: (result key in 05_scenarios, label).
-ODDS = [("p_hard_landing", "Hard landing"), ("p_muddle_through", "Muddle-through"),
-        ("p_soft_landing", "Soft landing"), ("p_continued_boom", "Continued boom")]
-#: The five numbers that matter: (notebook, result key, sentence with {v} for the formatted value).
-KEY_NUMBERS = [
-    ("00_claims_audit", "seed_confirmed_share", "{v} of the seed article's claims hold up exactly as stated"),
-    ("02_infrastructure", "revenue_per_gw_today",
-     "OpenAI earns {v} a year per gigawatt of compute; a gigawatt must earn about {revenue_needed_per_gw}"),
-    ("03_finance", "sequoia_required_latest",
-     "AI revenue needed to pay for Nvidia's current run-rate (Sequoia's method): {v}; the two largest labs "
-     "earn {sequoia_coverage_latest} of it"),
-    ("04_bubble_debate", "bubble_score", "Bubble scorecard: {v} (range {bubble_score_low} to {bubble_score_high})"),
-    ("05_scenarios", "p_crash_threshold",
-     "Chance that 2027 chip revenue falls under the seed's crash line: {v} (median 2027 revenue "
-     "{semis_2027_median})"),
-]
+__all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "chapter_title",
+           "format_result"]
+
+#: Themes the front page cannot do without.
+REQUIRED = ("verdict", "odds", "cost", "revenue", "financing")
+_STORY = {"cost": "What compute costs", "revenue": "What it earns", "financing": "How the gap is financed"}
 
 
-def format_result(result: dict[str, Any]) -> str:
-    """A published result as text: its ``fmt`` if given, else a compact number, then its unit."""
-    value, unit, fmt = result["value"], result.get("unit", ""), result.get("fmt", "")
-    if fmt:
-        text = format(value, fmt)
-    elif isinstance(value, float):
-        text = f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
-    elif isinstance(value, int):
-        text = f"{value:,}"
-    else:
-        text = str(value)
-    if unit == "%":
-        if isinstance(value, (int, float)) and 0 <= value < 0.05 and not fmt:
-            return "under 0.1%"  # below what the published rounding (and Monte Carlo resolution) can show
-        return text + "%"
-    if unit.startswith("/"):
-        return text + unit
-    if unit == "x":
-        return text + "×"
-    return f"{text} {unit}".strip()
+class MissingHeadline(RuntimeError):
+    """A front-page theme has no headline result."""
 
 
-def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None) -> str:
-    """The one-glance panel: scenario odds today, five numbers that matter, what to watch.
+def chapter_title(path: Path) -> str:
+    """A chapter's title: the first ``# `` heading of its first markdown cell (without attributes)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if line.startswith("# "):
+                return re.sub(r"[*`]", "", re.sub(r"\s*\{[^}]*\}\s*$", "", line[2:])).strip()
+    return Path(path).stem
 
-    Every figure comes from a published result; a missing result drops its line (never a typed number).
+
+def headlines(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
+    """{theme: [(notebook, key, result), ...]} in chapter order, then publication order."""
+    out: dict[str, list[tuple[str, str, dict[str, Any]]]] = {t: [] for t in THEMES}
+    for stem in sorted(results):
+        for key, res in results[stem].items():
+            theme = res.get("headline")
+            if theme:
+                out.setdefault(theme, []).append((stem, key, res))
+    return out
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,
+                  evidence_line: str = "", titles: dict[str, str] | None = None) -> str:
+    """The one-glance panel (Markdown): verdict, odds, the numbers that matter, what to watch.
+
+    Raises :class:`MissingHeadline` when a :data:`REQUIRED` theme has no headline result.
     """
+    found = headlines(results)
+    missing = [t for t in REQUIRED if not found.get(t)]
+    if missing:
+        raise MissingHeadline(f"no chapter published a headline result for {missing} (publish(..., headline=...)); "
+                              f"the front page needs one per theme {list(REQUIRED)}")
+    titles = titles or {}
+
+    def link(stem: str) -> str:
+        return f"[{titles.get(stem, stem)}]({stem}.html)"
+
     lines = ["::: {.callout-important}", "## The verdict" + (f" as of {as_of}" if as_of else ""), ""]
-    scen = results.get("05_scenarios", {})
-    odds = [f"{label} **{format_result(scen[key])}**" for key, label in ODDS if key in scen]
-    if odds:
-        lines += ["**Scenario odds today:** " + " · ".join(odds), ""]
-    numbers = []
-    for stem, key, sentence in KEY_NUMBERS:
-        res = results.get(stem, {})
-        if key not in res:
-            continue
-        extra = {k: f"**{format_result(v)}**" for k, v in res.items()}
-        try:
-            numbers.append(sentence.format(v=f"**{format_result(res[key])}**", **extra))
-        except KeyError:
-            continue
-    if numbers:
-        lines += ["**Five numbers that matter:**", ""] + [f"{i}. {t[:1].upper() + t[1:]}."
-                                                           for i, t in enumerate(numbers, start=1)] + [""]
-    watch = [scen[k]["value"] for k in sorted(scen) if k.startswith("watch_")]
-    if watch:
-        lines += ["**What to watch:** " + "; ".join(watch) + ".", ""]
+    if evidence_line:
+        lines += [evidence_line, ""]
+    for stem, _key, res in found["verdict"]:
+        lines += [f"{res['value']} ({link(stem)})", ""]
+    odds = [f"{_cap(res['label'])} **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
+    lines += ["**The odds at the horizon** (central case, and the range over the model's calibration settings; "
+              f"{link(found['odds'][0][0])}):", ""] + [f"- {o}" for o in odds] + [""]
+    lines += ["**The numbers that matter:**", ""]
+    for theme in ("cost", "revenue", "financing"):
+        items = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}** ({link(stem)})"
+                 for stem, key, res in found[theme]]
+        lines += [f"- *{_STORY[theme]}.* " + "; ".join(items) + "."]
+    lines.append("")
+    if found.get("watch"):
+        lines += ["**What to watch:** " + "; ".join(str(res["value"]) for _, _, res in found["watch"]) + ".", ""]
     lines.append(":::")
     return "\n".join(lines) + "\n"
 
 
-def summary_markdown(results: dict[str, dict[str, dict[str, Any]]], titles: dict[str, str],
-                     as_of: str | None = None) -> str:
-    """Markdown: one list of key results per chapter, in chapter order, linking to the chapter page."""
-    lines = ["## Key results" + (f" as of {as_of}" if as_of else ""), ""]
-    if not results:
-        return "\n".join([*lines, "No chapter has published results yet.", ""])
-    for stem in sorted(results):
-        title = titles.get(stem, stem)
-        lines.append(f"**[{title}]({stem}.html)**")
-        lines.append("")
-        for key, res in results[stem].items():
-            if key == "as_of" or key.startswith("watch_"):
-                continue
-            lines.append(f"- {res['label'][:1].upper() + res['label'][1:]}: **{format_result(res)}**")
-        lines.append("")
-    return "\n".join(lines)
+def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "",
+                  data_folder: Path | None = None) -> str:
+    """Write the front-page panel for the executed ``chapters`` to ``target``; return it.
 
-
-def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "") -> str:
-    """Write the summary Markdown for the executed ``chapters`` to ``target``; return it.
-
-    ``note`` (e.g. which parameters file and overrides produced this build) is printed under the panel.
+    ``note`` (which parameters file and overrides produced this build) is printed under the panel.
     """
-    from aicompute.render import chapter_title
-    from aicompute.results import read_all
+    from aicompute import data
 
     stems = {c.stem for c in chapters}
-    results = {k: v for k, v in read_all(results_dir).items() if k in stems} if results_dir.exists() else {}
-    as_of = next((r["as_of"]["value"] for r in results.values() if "as_of" in r), None)
-    text = verdict_panel(results, as_of) + (f"\n*{note}*\n" if note else "") + "\n" + summary_markdown(results, {c.stem: chapter_title(c) for c in chapters},
-                                                                     as_of)
-    target.write_text(text, encoding="utf-8")
+    results = {k: v for k, v in read_all(results_dir).items() if k in stems} if Path(results_dir).exists() else {}
+    as_of = max((r["as_of"]["value"] for r in results.values() if "as_of" in r), default=None)
+    evidence_line = data.evidence(as_of, folder=data_folder).header() if as_of else ""
+    panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters})
+    text = panel + (f"\n*{note}*\n" if note else "")
+    Path(target).write_text(text, encoding="utf-8")
     return text

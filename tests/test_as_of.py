@@ -1,0 +1,66 @@
+"""The as-of date holds everywhere: built at an early date, no chapter shows evidence published later."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from aicompute import data
+from aicompute.build import BuildError, Project, build
+
+ROOT = Path(__file__).resolve().parents[1]
+EARLY = "2026-02-01"  # just after the seed article (2026-01-28): most of 2026's evidence is in the future
+#: Chapters being reworked for the early date (issues 11, 12, 13), and 03, which reads 02's results; remove
+#: each as it lands.
+REWORK = {"01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate", "05_scenarios"}
+
+
+@pytest.fixture(scope="module")
+def early(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("early")
+    error = ""
+    try:
+        build(Project(root=ROOT, build_dir=out), overrides=[f"as_of={EARLY}", "fast=true"], render=False,
+              log=lambda s: None)
+    except BuildError as exc:
+        error = str(exc)
+    return out, error
+
+
+def _later_ids() -> dict[str, set[str]]:
+    """Ids of claims, sources and observations published after EARLY."""
+    ev = data.evidence(EARLY)
+    out = {name: set(ev.withheld(name)["id"]) for name in ("claims", "sources", "observations")}
+    seed_ids = set(ev.seed_claims()["id"])  # the seed's own claims are public from its date
+    out["claims"] -= seed_ids
+    return out
+
+
+def _text(nb_path: Path) -> str:
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    parts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            for value in out.get("data", {}).values():
+                parts.append(value if isinstance(value, str) else "".join(value) if isinstance(value, list)
+                             else json.dumps(value))
+            parts.append("".join(out.get("text", "")))
+    return "\n".join(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", sorted(nb.stem for nb in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")))
+def test_no_later_evidence_in_any_chapter(early: tuple[Path, str], stem: str) -> None:
+    out, error = early
+    if stem in REWORK and not (out / "executed" / f"{stem}.ipynb").exists():
+        pytest.xfail(f"{stem} does not yet run at an early as-of date")
+    executed = out / "executed" / f"{stem}.ipynb"
+    assert executed.exists(), f"{stem} did not run at as_of={EARLY}: {error}"
+    text = _text(executed)
+    assert f"As of {EARLY}" in text, f"{stem} does not show the as-of header"
+    leaks = {kind: sorted(i for i in ids if re.search(rf"(?<![a-z0-9_]){re.escape(i)}(?![a-z0-9_])", text))
+             for kind, ids in _later_ids().items()}
+    assert not any(leaks.values()), f"{stem} shows evidence published after {EARLY}: {leaks}"
