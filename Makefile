@@ -1,4 +1,4 @@
-# The two commands: `make report` and `make test`. Both bootstrap .venv on first use.
+# The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
-.PHONY: report test lab bench clean distclean venv
+.PHONY: report test validate lab bench clean distclean venv
 
 venv: $(STAMP)
 
@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml
 ## Build the report: validate data, execute notebooks (cached), render report/_site. Extra flags: make report ARGS="--params report/params/bear.yaml -p seed=7"
 report: $(STAMP)
 	@$(PY) -m aicompute build $(ARGS)
+
+## Check the data package only (schema, units and their bounds, dates, foreign keys).
+validate: $(STAMP)
+	@$(PY) -m aicompute validate
 
 ## Run the test suite.
 test: $(STAMP)

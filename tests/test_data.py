@@ -193,3 +193,104 @@ def test_error_message_format_is_exact(pkg: Path) -> None:
     tail = re.sub(r"^.*claims\.csv", "claims.csv", str(info.value))
     assert tail == "claims.csv, row 2 (line 3), column 'value': expected a number, got 'abc'"
     assert (info.value.row, info.value.line, info.value.column) == (2, 3, "value")
+
+
+# --- issue 14: non-finite and absurd numbers, observations sense-checked ---
+
+@pytest.mark.parametrize("raw", ["inf", "-inf", "Infinity", "1e309", "-1e400"])
+def test_non_finite_numbers_are_rejected(pkg: Path, raw: str) -> None:
+    _set_cell(pkg, 2, "value", raw)
+    with pytest.raises(DataError, match=rf"row 2 \(line 3\), column 'value': expected a finite number, got '{raw}'"):
+        data.load("claims", folder=pkg)
+
+
+@pytest.mark.parametrize("row,column,value,phrase", [
+    (1, "value", "1e308", "expected a value in [0, 10,000] for unit 'GW' (unitBounds in datapackage.json; the "
+                          "world's generating capacity is about 9,000 GW), got 1e+308"),
+    (1, "seed_value", "12000", "for unit 'GW'"),
+    (2, "high", "130000", "expected a value in [0, 120,000] for unit 'USD bn'"),
+    (4, "value", "-100.5", "expected a value in [-100, 100,000] for unit 'percent change'"),
+])
+def test_each_unit_has_plausible_bounds(pkg: Path, row: int, column: str, value: str, phrase: str) -> None:
+    _set_cell(pkg, row, column, value)
+    with pytest.raises(DataError) as info:
+        data.load("claims", folder=pkg)
+    assert f"claims.csv, row {row} (line {row + 1}), column '{column}': " in str(info.value)
+    assert phrase in str(info.value), info.value
+
+
+def test_bounds_are_inclusive(pkg: Path) -> None:
+    _set_cell(pkg, 1, "value", "10000")
+    assert data.claim("site_gw", folder=pkg).value == 10000
+
+
+def test_every_unit_needs_bounds(pkg: Path) -> None:
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    del desc["unitBounds"]["GW"]
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    with pytest.raises(DataError, match=r"datapackage.json.*resource 'claims' uses unit 'GW' with no plausible bounds"):
+        data.load("claims", folder=pkg)
+
+
+def test_every_unit_of_the_real_package_has_bounds() -> None:
+    desc = json.loads((Path(__file__).resolve().parents[1] / "data" / "datapackage.json").read_text())
+    units = {f["unit"] for r in desc["resources"] for f in r["schema"]["fields"] if f.get("unit")}
+    units |= {u for r in desc["resources"] for f in r["schema"]["fields"] if f["name"] == "unit"
+              for u in f.get("constraints", {}).get("enum", [])}
+    assert units <= set(desc["unitBounds"])
+    assert desc["unitBounds"]["percent"] == {"minimum": 0, "maximum": 100, "why": "a share"}
+    assert all(b["minimum"] < b["maximum"] and b["why"] for u, b in desc["unitBounds"].items() if u != "event")
+
+
+def test_source_cannot_be_published_after_it_was_read(pkg: Path) -> None:
+    rows = [list(r) for r in SOURCES]
+    rows[0][SOURCES_HEADER.index("date")] = "2026-12-24"
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, rows)
+    with pytest.raises(DataError, match=r"sources.csv, row 1 \(line 2\), column 'date': expected a publication date on "
+                                        r"or before the day the source was accessed \(2026-11-28\), got 2026-12-24"):
+        data.load("sources", folder=pkg)
+
+
+OBS_HEADER = ["id", "signpost_id", "published", "period", "value", "low", "high", "unit", "kind", "source_id",
+              "basis", "note"]
+SIGNPOSTS_HEADER = ["id", "name", "model_variable", "unit", "threshold", "direction", "measurement_error_pct",
+                    "rationale"]
+
+
+@pytest.fixture
+def obs_pkg(pkg: Path) -> Path:
+    """The tiny package plus signposts and observations (real schema)."""
+    real = json.loads((Path(__file__).resolve().parents[1] / "data" / "datapackage.json").read_text())
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["resources"] += [r for r in real["resources"] if r["name"] in ("signposts", "observations")]
+    (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2))
+    write_csv(pkg / "signposts.csv", SIGNPOSTS_HEADER,
+              [["lab_revenue", "Lab revenue", "lab_revenue", "USD bn/yr", "50", "below", "10", "why"]])
+    write_csv(pkg / "observations.csv", OBS_HEADER, [
+        ["obs_a", "lab_revenue", "2026-04-07", "2026-04-01", "55", "", "", "USD bn/yr", "actual", "src_a",
+         "reported", ""],
+        ["obs_g", "lab_revenue", "2026-02-07", "2026-07-01", "60", "", "", "USD bn/yr", "guidance", "src_a",
+         "company statement", "guidance may precede its period"],
+    ])
+    return pkg
+
+
+@pytest.mark.parametrize("row,column,value,where,phrase", [
+    (1, "published", "2026-03-31", "published", "an actual reading cannot be published (2026-03-31) before the "
+                                                "period it reports begins (2026-04-01)"),
+    (2, "kind", "actual", "published", "an actual reading cannot be published (2026-02-07) before the period"),
+    (1, "period", "2026-04-15", "period", "expected the first day of a month"),
+    (1, "unit", "bp", "unit", "expected the unit of signposts 'lab_revenue' ('USD bn/yr'), got 'bp'"),
+    (1, "value", "inf", "value", "expected a finite number"),
+    (1, "value", "1e9", "value", "for unit 'USD bn/yr'"),
+])
+def test_observations_are_sense_checked(obs_pkg: Path, row: int, column: str, value: str, where: str,
+                                        phrase: str) -> None:
+    assert len(data.load("observations", folder=obs_pkg)) == 2  # a guidance published before its period is fine
+    rows = [r.split(",") for r in (obs_pkg / "observations.csv").read_text().splitlines()[1:]]
+    rows[row - 1][OBS_HEADER.index(column)] = value
+    write_csv(obs_pkg / "observations.csv", OBS_HEADER, rows)
+    with pytest.raises(DataError) as info:
+        data.load("observations", folder=obs_pkg)
+    assert f"observations.csv, row {row}" in str(info.value) and f"column '{where}'" in str(info.value)
+    assert phrase in str(info.value), info.value

@@ -56,11 +56,18 @@ def test_chip_and_infra_results_match_the_library(executed) -> None:
     from aicompute import infra
 
     _, chips_results = executed["01_chip_strategy"]
-    assert 4 <= len(chips_results) <= 8
     assert 0 <= chips_results["non_nvidia_share_final"]["value"] <= 100
     assert chips_results["wafer_latency_multiple"]["value"] > 1  # SRAM beats HBM on single-stream speed
+    cost = chips_results["serving_cost_usd_per_mtok"]
+    assert cost["headline"] == "cost" and cost["low"] <= cost["value"] <= cost["high"]
+    assert chips_results["serving_cost_spread"]["value"] > 1  # the systems no longer tie
+    # the H100's share of a DGX H100 (SemiAnalysis): $270,000 / 8 = $33,750 on one basis
+    assert chips_results["owner_system_usd_h100"]["value"] == 33_750
     _, infra_results = executed["02_infrastructure"]
-    assert 4 <= len(infra_results) <= 8
+    assert infra_results["annual_cost_per_gw"]["value"] > infra_results["annual_cost_per_gw_straight_line"]["value"]
+    rents = infra.rent_per_gw_year(data.load("contract_rents"), pue=1.2)["usd_bn_per_gw_year"]
+    assert infra_results["rent_per_gw_year"]["value"] == pytest.approx(rents.median(), abs=0.05)
+    assert infra_results["abilene_gpus"]["value"] == 400_000 and infra_results["abilene_gpus"]["high"] == 480_000
     deals = data.load("commitments")
     assert infra_results["commitments_gw_dedup"]["value"] == pytest.approx(infra.dedup_total(deals, "gw"), abs=0.01)
     # OpenAI's revenue per GW at end-2025: 20 USD bn / 1.9 GW = 10.5

@@ -111,3 +111,106 @@ def test_default_yaml_matches_real_notebooks() -> None:
     assert set(values) == {p.stem for p in notebooks}
     for nb in notebooks:
         assert json.loads(nb.read_text())["cells"], nb
+
+
+# --- issue 14: dates, non-finite numbers, constraints between parameters ---
+
+def test_impossible_date_is_a_message_not_a_yaml_traceback(nb: Path, tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"expected a valid calendar date as YYYY-MM-DD, got '2026-02-30'"):
+        params.resolve([nb], {}, params.parse_overrides(["as_of=2026-02-30"]))
+    f = tmp_path / "p.yaml"
+    f.write_text("all:\n  as_of: 2026-02-30\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="expected a valid calendar date"):
+        params.resolve([nb], params.load_params_file(f), {})
+
+
+def test_unquoted_yaml_date_is_accepted(nb: Path, tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("all:\n  as_of: 2026-06-30\n", encoding="utf-8")
+    assert params.resolve([nb], params.load_params_file(f), {})["05_demo"]["as_of"] == "2026-06-30"
+
+
+def test_as_of_after_today_needs_the_override(nb: Path) -> None:
+    import datetime as dt
+
+    today = dt.date(2026, 11, 30)
+    over = params.parse_overrides(["as_of=2026-12-01"])
+    with pytest.raises(ParameterError, match=r"expected a date on or before today \(2026-11-30\), got 2026-12-01.*"
+                                             r"--allow-future-as-of"):
+        params.resolve([nb], {}, over, today=today)
+    assert params.resolve([nb], {}, over, today=today, allow_future_as_of=True)["05_demo"]["as_of"] == "2026-12-01"
+    assert params.resolve([nb], {}, params.parse_overrides(["as_of=2026-11-30"]), today=today)
+
+
+@pytest.mark.parametrize("raw", [".nan", ".inf", "-.inf"])
+def test_non_finite_numbers_are_rejected(nb: Path, raw: str) -> None:
+    with pytest.raises(ParameterError, match=r"parameter 'p_crash' of 05_demo: expected a finite number"):
+        params.resolve([nb], {}, params.parse_overrides([f"p_crash={raw}"]))
+
+
+def _nb_with(tmp_path: Path, src: str) -> Path:
+    n = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(src)
+    cell.metadata["tags"] = ["parameters"]
+    n.cells = [cell]
+    path = tmp_path / "07_req.ipynb"
+    nbformat.write(n, path)
+    return path
+
+
+REQ = """low = 1.0  # [0, 10]
+high = 2.0  # [0, 10]
+a = 0.5  # [0, 1]
+b = 0.5  # [0, 1]
+# require: low <= high
+#   require:   a + b > 0 and max(a, b) <= 1
+"""
+
+
+def test_requirements_are_read_and_checked(tmp_path: Path) -> None:
+    path = _nb_with(tmp_path, REQ)
+    assert [t for t, _ in params.notebook_requirements(path)] == ["low <= high", "a + b > 0 and max(a, b) <= 1"]
+    assert params.notebook_parameters(path)["high"]["default"] == 2.0  # comment lines are not parameters
+    assert params.resolve([path], {}, params.parse_overrides(["low=2", "a=0"])) == {"07_req": {"low": 2.0, "a": 0.0}}
+    with pytest.raises(ParameterError, match=r"^parameters of 07_req: expected low <= high \(a '# require' line of "
+                                             r"its parameters cell\), got low=3.0, high=2.0$"):
+        params.resolve([path], {}, params.parse_overrides(["low=3"]))
+    with pytest.raises(ParameterError, match=r"expected a \+ b > 0 and max\(a, b\) <= 1 .*got a=0.0, b=0.0"):
+        params.resolve([path], {"all": {"a": 0, "b": 0}}, {})
+
+
+@pytest.mark.parametrize("expr,phrase", [
+    ("low <= hihg", "unknown name 'hihg'"),
+    ("__import__('os').system('echo hi') == 0", "is not allowed"),
+    ("low.real <= high", "is not allowed"),
+    ("low ** 1000 <= high", "is not allowed"),
+    ("[x for x in (1,)]", "is not allowed"),
+    ("low <=", "not a valid expression"),
+    ("low / (high - 2) > 0", "cannot be evaluated on the defaults"),
+])
+def test_bad_requirement_lines_are_refused_naming_the_line(tmp_path: Path, expr: str, phrase: str) -> None:
+    path = _nb_with(tmp_path, REQ + f"# require: {expr}\n")
+    with pytest.raises(ParameterError) as info:
+        params.resolve([path], {}, {})
+    assert str(info.value).startswith(f"07_req.ipynb: '# require: {expr}' (line 7 of the parameters cell): ")
+    assert phrase in str(info.value)
+
+
+def test_requirement_failing_on_values_is_a_message(tmp_path: Path) -> None:
+    path = _nb_with(tmp_path, REQ + "# require: a / b < 10\n")
+    with pytest.raises(ParameterError, match=r"expected a / b < 10 \(evaluating it failed: float division by zero\)"):
+        params.resolve([path], {}, params.parse_overrides(["b=0"]))
+
+
+def test_real_notebooks_declare_their_constraints() -> None:
+    root = Path(__file__).resolve().parents[1]
+    req = {nb.stem: [t for t, _ in params.notebook_requirements(nb)]
+           for nb in sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))}
+    assert req["00_claims_audit"] == []  # the Abilene range lives in chapter 02 only
+    assert req["02_infrastructure"] == ["chip_life_low <= chip_life and chip_life <= chip_life_high",
+                                        "wacc_low <= wacc and wacc <= wacc_high", "plausible_kw_low <= plausible_kw_high"]
+    assert req["01_chip_strategy"] == ["model_active_params_b <= model_total_params_b", "wacc_low <= wacc and wacc <= wacc_high"]
+    assert all(f"w_{w}" in req["04_bubble_debate"][0] for w in ("capex_gdp", "burn_multiple"))
+    assert req["05_scenarios"][0].endswith("prior_continued_boom > 0")
+    spec = params.notebook_parameters(root / "notebooks" / "05_scenarios.ipynb")["n_paths"]
+    assert spec["range"] == (100.0, 1e6) and "GB of memory" in spec["comment"]  # the cost of the largest run

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -49,6 +54,8 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("aicompute.render.render", fake_render)
+    # the tiny chapters publish no front-page headlines: a stub front page
+    monkeypatch.setattr("aicompute.summary.write_summary", lambda results, chapters, target, *a, **k: "")
     lines: list[str] = []
     out = build_mod.build(project, jobs=1, log=lines.append, **kw)
     return [o.status for o in out], lines
@@ -198,3 +205,152 @@ def test_project_is_found_from_the_working_directory(tmp_path: Path, monkeypatch
     assert paths.find_root(tmp_path / "notebooks" / "deep") == tmp_path.resolve()
     monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))
     assert paths.find_root(tmp_path) == ROOT.resolve()
+
+
+# --- issue 14: failed copies, site marker, interruptions ---
+
+def test_failed_copies_are_cleared_when_the_notebook_succeeds(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    failed = project.out / "failed"
+
+    def old_failure() -> None:  # what a failed run leaves (see test_failing_cell_names_notebook_and_cell_and_keeps_site)
+        failed.mkdir(parents=True, exist_ok=True)
+        for name in ("00_tiny.ipynb", "00_tiny.stderr", "99_other.ipynb"):
+            (failed / name).write_text("{}")
+
+    old_failure()
+    assert _run(project, monkeypatch)[0] == ["executed"]
+    assert sorted(p.name for p in failed.iterdir()) == ["99_other.ipynb"]
+    old_failure()
+    assert _run(project, monkeypatch)[0] == ["cached"]  # a cached success clears them too
+    assert sorted(p.name for p in failed.iterdir()) == ["99_other.ipynb"]
+
+
+def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from aicompute import safety
+
+    elsewhere = Project(root=project.root, site_dir=tmp_path / "published" / "site", build_dir=tmp_path / "b")
+    _run(elsewhere, monkeypatch)
+    assert (elsewhere.site / safety.SITE_MARKER).exists() and (elsewhere.out / safety.BUILD_MARKER).exists()
+    (elsewhere.site / "index.html").write_text("stale")
+    (elsewhere.out / "render.key").unlink()
+    _run(elsewhere, monkeypatch)  # its own site: replaced
+    assert (elsewhere.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
+    assert (elsewhere.out / "build.lock").read_text() == (project.root / "build" / "report.lock").read_text() == ""
+
+
+def test_ctrl_c_while_rendering_keeps_the_last_site(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    _run(project, monkeypatch)
+    before = (project.site / "index.html").read_text()
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("aicompute.render.render", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_mod.build(project, jobs=1, force=True, log=lambda s: None)
+    assert (project.site / "index.html").read_text() == before
+    assert not list(project.report.glob("_site.tmp-*")) and not list(project.out.glob("run-*"))
+    monkeypatch.setattr("aicompute.render.render", fake_render)
+    assert [o.status for o in build_mod.build(project, jobs=1, log=lambda s: None)] == ["cached"]  # lock released
+
+
+def test_ctrl_c_prints_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_mod, "build", interrupted)
+    assert build_mod.main(["--no-render"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("Interrupted: build stopped; the last good report (") \
+        and "was left untouched" in err
+
+
+SLEEPER = """
+import os, pathlib, time
+pathlib.Path(os.environ["KERNEL_PID_FILE"]).write_text(str(os.getpid()))
+time.sleep(secs)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/status").exists() or "zombie" not in Path(f"/proc/{pid}/status").read_text()
+
+
+def _start_and_wait_for_kernel(project: Project, tmp_path: Path) -> tuple[subprocess.Popen, int]:
+    """Start `python -m aicompute build` on the tiny project; return once its notebook is running."""
+    _notebook(project.notebooks / "00_tiny.ipynb", SLEEPER, params='as_of = "2026-11-28"\nsecs = 60  # [0, 100]\n')
+    (project.report / "params" / "default.yaml").write_text("all: {}\n")
+    pid_file = tmp_path / "kernel.pid"
+    env = {**os.environ, "AICOMPUTE_ROOT": str(project.root), "KERNEL_PID_FILE": str(pid_file)}
+    proc = subprocess.Popen([sys.executable, "-m", "aicompute", "build", "--jobs", "1"], cwd=project.root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.time() + 120
+    while not (pid_file.exists() and pid_file.read_text()):
+        assert proc.poll() is None and time.time() < deadline, proc.communicate()
+        time.sleep(0.2)
+    return proc, int(pid_file.read_text())
+
+
+def _gone(pid: int, seconds: float = 15) -> bool:
+    deadline = time.time() + seconds
+    while _alive(pid) and time.time() < deadline:
+        time.sleep(0.2)
+    return not _alive(pid)
+
+
+@pytest.mark.parametrize("how", ["Ctrl-C (the whole process group)", "SIGINT to the build only", "SIGTERM"])
+def test_interrupted_build_stops_cleanly(project: Project, tmp_path: Path, how: str) -> None:
+    from aicompute import safety
+
+    safety.mark(project.site, safety.SITE_MARKER)
+    (project.site / "index.html").write_text("last good")
+    proc, kernel = _start_and_wait_for_kernel(project, tmp_path)
+    t0 = time.time()
+    if how.startswith("Ctrl-C"):
+        os.killpg(proc.pid, signal.SIGINT)
+    else:
+        proc.send_signal(signal.SIGINT if "SIGINT" in how else signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert time.time() - t0 < 20  # the 60-second notebook was not waited for
+    assert proc.returncode == 130, err
+    assert err.count("\n") == 1 and err.startswith("Interrupted: build stopped;"), err
+    assert (project.site / "index.html").read_text() == "last good"
+    assert not list(project.out.glob("run-*")) and not (project.out / "executed").exists()
+    assert (project.root / "build" / "build.lock").read_text() == ""
+    assert _gone(kernel), "the notebook's kernel outlived the build"
+
+
+def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicompute import safety
+
+    safety.mark(project.site, safety.SITE_MARKER)
+    (project.site / "index.html").write_text("last good")
+    proc, kernel = _start_and_wait_for_kernel(project, tmp_path)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert f"pid {proc.pid}," in (project.root / "build" / "build.lock").read_text()  # a stale lock
+    assert list(project.out.glob("run-*"))  # and the dead build's scratch folder
+    assert _gone(kernel), "the notebook's kernel outlived the killed build"
+    assert (project.site / "index.html").read_text() == "last good"
+    monkeypatch.setenv("KERNEL_PID_FILE", str(tmp_path / "kernel2.pid"))
+    statuses, lines = _run(project, monkeypatch, overrides=["secs=0"])
+    assert statuses == ["executed"] and not list(project.out.glob("run-*"))
+    assert (project.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
+
+
+def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Project,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
+    _notebook(project.notebooks / "01_reader.ipynb", "from aicompute import results\nresults.value('00_tiny', 'x')\n")
+    _notebook(project.notebooks / "02_alone.ipynb", "x = factor\n")
+    with pytest.raises(BuildError) as info:
+        _run(project, monkeypatch)
+    msg = str(info.value)
+    assert "00_tiny.ipynb: cell" in msg and "01_reader.ipynb: not run, it reads the results of 00_tiny" in msg
+    assert (project.out / "executed" / "02_alone.ipynb").exists()  # an independent chapter still ran

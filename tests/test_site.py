@@ -88,17 +88,17 @@ def test_every_page_renders_offline_in_chromium(site: Path) -> None:
 
 @pytest.mark.slow
 def test_summary_numbers_equal_published_results(site: Path) -> None:
-    from aicompute.results import read_all
-    from aicompute.summary import format_result
+    from aicompute.results import format_result, read_all, tagged_values
 
     index = (site / "index.html").read_text(encoding="utf-8")
     results = read_all(site.parents[1] / "build" / "results")
     assert results, "no published results"
-    assert "The verdict as of" in index and "Scenario odds today" in index
-    for stem, items in results.items():
-        for key, res in items.items():
-            if key != "as_of" and not key.startswith("watch_"):
-                assert f"<strong>{format_result(res)}</strong>" in index, f"{stem}.{key} missing from summary"
+    assert "The verdict as of" in index and "latest evidence used" in index
+    shown = tagged_values(index)
+    assert len(shown) >= 5
+    for rid, text in shown:
+        stem, key = rid.split(".", 1)
+        assert text == format_result(results[stem][key]), rid
 
 
 @pytest.mark.slow

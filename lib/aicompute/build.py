@@ -18,21 +18,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import multiprocessing as mp
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicompute import deps
+from aicompute import deps, safety
 from aicompute import params as params_mod
 from aicompute.context import ENV as RUN_ENV
 from aicompute.context import RunContext
@@ -79,7 +81,7 @@ class Project:
 @dataclass
 class Outcome:
     stem: str
-    status: str  # "executed" | "cached" | "failed"
+    status: str  # "executed" | "cached" | "failed" | "skipped" (an upstream chapter failed)
     seconds: float = 0.0
     error: str = ""
     reads: dict[str, str] = field(default_factory=dict)
@@ -144,7 +146,7 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
     try:
         futures = {}
         ctx = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, min(jobs, len(todo))), mp_context=ctx) as pool:
+        with safety.InterruptiblePool(max_workers=max(1, min(jobs, len(todo))), mp_context=ctx) as pool:
             for nb, values, key in todo:
                 log_file = tmp / f"{nb.stem}.reads"
                 log_file.touch()
@@ -175,6 +177,7 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                     reads.append(str((project.data / "datapackage.json").resolve()))
                 hashes = deps.file_hashes(reads, project.root)
                 _store(project, nb.stem, tmp, key, hashes)
+                _clear_failed(project, nb.stem)
                 outcomes.append(Outcome(nb.stem, "executed", res["seconds"], reads=hashes))
                 log(f"[{done}/{total}] {nb.stem}: executed in {res['seconds']:.1f} s "
                     f"(read {len(hashes) - 1 if hashes else 0} input file(s))")
@@ -200,6 +203,12 @@ def _store(project: Project, stem: str, tmp: Path, key: str, hashes: dict[str, s
         shutil.move(str(tmp / "figures" / stem), figures)
     record = {"key": key, "reads": hashes, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
     (project.out / "cache" / f"{stem}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+
+
+def _clear_failed(project: Project, stem: str) -> None:
+    """A notebook that now succeeds (or is cached) drops the copies of its earlier failures."""
+    for suffix in (".ipynb", ".stderr"):
+        (project.out / "failed" / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
 def _render_key(project: Project, chapters: list[Path], note: str = "") -> str:
@@ -278,12 +287,32 @@ def _check_library(project: Project) -> None:
 
 
 def build(project: Project | None = None, *, params_file: Path | None = None, overrides: list[str] | None = None,
-          jobs: int | None = None, force: bool = False, render: bool = True,
-          log: Callable[[str], None] = print) -> list[Outcome]:
-    """Run the whole build; raise BuildError (after logging) on the first failing step."""
+          jobs: int | None = None, force: bool = False, render: bool = True, allow_future_as_of: bool = False,
+          wait: bool = False, log: Callable[[str], None] = print) -> list[Outcome]:
+    """Run the whole build; raise BuildError (after logging) on the first failing step.
+
+    Before anything is written: the site and build folders are checked (:func:`safety.check_outputs`) and
+    the build's locks are taken (:func:`safety.lock_files`; another build holding one: BuildError naming its
+    process, or ``wait``)."""
+    project = project or Project()
+    with contextlib.ExitStack() as held:
+        try:
+            safety.check_outputs(project.root, project.site if render else None, project.out)
+            for path in safety.lock_files(project.root, project.out, render):
+                held.enter_context(safety.BuildLock(path, wait=wait, log=log))
+        except (safety.UnsafeOutput, safety.BuildLocked) as exc:
+            raise BuildError(str(exc)) from None
+        safety.clean_leftovers(project.out, project.report if render else None)
+        safety.mark(project.out, safety.BUILD_MARKER)
+        if render:
+            project.site.parent.mkdir(parents=True, exist_ok=True)  # the site is renamed into it
+        return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log)
+
+
+def _build(project: Project, params_file: Path | None, overrides: list[str] | None, jobs: int | None,
+           force: bool, render: bool, allow_future_as_of: bool, log: Callable[[str], None]) -> list[Outcome]:
     from aicompute import data
 
-    project = project or Project()
     t0 = time.perf_counter()
     chapters = project.chapters()
     if not chapters:
@@ -291,7 +320,8 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     params_file = params_file or project.report / "params" / "default.yaml"
     try:
         file_params = params_mod.load_params_file(params_file) if params_file.exists() else {}
-        values = params_mod.resolve(chapters, file_params, params_mod.parse_overrides(overrides or []))
+        values = params_mod.resolve(chapters, file_params, params_mod.parse_overrides(overrides or []),
+                                    allow_future_as_of=allow_future_as_of)
     except params_mod.ParameterError as exc:
         raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
     try:
@@ -311,10 +341,18 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     n = len(chapters)
     for wave in waves:
         todo = []
+        broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
         for nb in wave:
+            blocked = sorted(deps.upstream_chapters(nb) & broken)
+            if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
+                outcomes.append(Outcome(nb.stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
+                                        f"{', '.join(blocked)}, which failed"))
+                log(f"[{len(outcomes)}/{n}] {nb.stem}: skipped (reads {', '.join(blocked)})")
+                continue
             key = deps.notebook_key(nb, values[nb.stem], tools=tools)
             if not force and _cache_hit(project, nb.stem, key):
                 outcomes.append(Outcome(nb.stem, "cached"))
+                _clear_failed(project, nb.stem)
                 log(f"[{len(outcomes)}/{n}] {nb.stem}: up to date (cached)")
             else:
                 todo.append((nb, values[nb.stem], key))
@@ -322,9 +360,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
             jobs = jobs or os.cpu_count() or 1
             log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
             outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
-        if any(o.status == "failed" for o in outcomes):
-            break  # later waves read results this one did not publish
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "skipped")]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
                          + "\n".join(f"  {o.error}" for o in failed)
@@ -341,6 +377,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
         else:
             try:
                 engine = render_site(project, executed, log, note)
+                safety.mark(project.site, safety.SITE_MARKER)  # later builds may replace what this one made
             except Exception as exc:
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
             stamp.write_text(key)
@@ -362,7 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="ignore the cache: re-execute and re-render")
     parser.add_argument("--no-render", action="store_true", help="execute notebooks only")
     parser.add_argument("--build-dir", type=Path, default=None, help="where executed notebooks go (default: build/)")
-    parser.add_argument("--site", type=Path, default=None, help="where the site goes (default: report/_site)")
+    parser.add_argument("--site", type=Path, default=None, help="where the site goes (default: report/_site); "
+                        "must be new, empty, or a site an earlier build made")
+    parser.add_argument("--allow-future-as-of", action="store_true",
+                        help="accept an as_of date after today (by default refused: no evidence exists yet)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another build is running in this project, wait for it instead of stopping")
     parser.add_argument("--preset", metavar="NAME", help="an alternative report: --params report/params/NAME.yaml "
                         "--build-dir build/NAME --site report/_site-NAME (the default report is left alone)")
     args = parser.parse_args(argv)
@@ -379,10 +421,20 @@ def main(argv: list[str] | None = None) -> int:
         args.site = args.site or root / "report" / f"_site-{args.preset}"
     project = Project(root=root, build_dir=args.build_dir.resolve() if args.build_dir else None,
                       site_dir=args.site.resolve() if args.site else None)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops as cleanly as Ctrl-C
     try:
         build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
-              render=not args.no_render, log=lambda s: print(s, flush=True))
+              render=not args.no_render, allow_future_as_of=args.allow_future_as_of, wait=args.wait,
+              log=lambda s: print(s, flush=True))
     except BuildError as exc:
         print(f"BUILD FAILED: {exc}", file=sys.stderr, flush=True)
         return 1
+    except KeyboardInterrupt:
+        print(f"Interrupted: build stopped; the last good report ({project.site}) was left untouched.",
+              file=sys.stderr, flush=True)
+        return 130
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

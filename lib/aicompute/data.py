@@ -10,11 +10,21 @@ Checks, in order: file readable, no byte-order mark, valid UTF-8, not empty, hea
 constraints (required, enum, pattern, minimum, maximum), unique and primary keys, the row rules below,
 and foreign keys (every ``source_id`` exists in ``sources.csv``).
 
+Numbers must be finite (no ``inf``, ``nan``) and within the bounds of their unit: ``unitBounds`` in
+``datapackage.json`` gives each unit a plausible range (a share <= 100 %, a GW figure below the world's
+generating capacity, a USD figure below world GDP...). A numeric field is in its own ``unit`` (schema) or,
+without one, in the row's ``unit`` column; every unit used must have bounds.
+
 Row rules (applied wherever the named columns exist):
     * ``low <= value <= high`` (and ``low <= high``);
     * a ``unit`` of ``percent`` is a share: numbers in [0, 100];
     * amounts (every unit except ``percent change``) are not negative;
-    * a row with ``seed_text`` (a claim from the seed article) has a ``verdict``.
+    * a row with ``seed_text`` (a claim from the seed article) has a ``verdict``;
+    * a source's publication ``date`` is not after the day it was ``accessed``;
+    * a reading's ``period`` is the first day of a month, and an ``actual`` reading is not ``published``
+      before its period begins (only guidance and forecasts may precede their period).
+
+A foreign key marked ``"sameUnit": true`` also requires each row's ``unit`` to equal the referenced row's.
 
 Every resource a run loads is appended to its read log (:mod:`aicompute.context`; set by the build), so the
 build can re-execute a notebook only when data it actually read has changed.
@@ -28,6 +38,7 @@ import difflib
 import hashlib
 import io
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +196,8 @@ def _parse_cell(text: str, field: dict[str, Any]) -> Any:
             raise ValueError(f"expected {'a number' if kind == 'number' else 'an integer'}") from None
         if kind == "number" and num != num:  # NaN
             raise ValueError("expected a number")
+        if not math.isfinite(num):
+            raise ValueError("expected a finite number")
         return num
     if kind == "date":
         if not _ISO_DATE.match(text):
@@ -239,6 +252,44 @@ def _check_row(rec: dict[str, Any], err: Any) -> None:
         err("value", f"expected value <= high, got value {value:g} > high {high:g}")
     if "verdict" in rec and rec.get("seed_text") and not rec.get("verdict"):
         err("verdict", "expected a verdict for a seed claim (seed_text is set)")
+    if isinstance(rec.get("date"), dt.date) and isinstance(rec.get("accessed"), dt.date) \
+            and rec["date"] > rec["accessed"]:
+        err("date", f"expected a publication date on or before the day the source was accessed "
+                    f"({rec['accessed']}), got {rec['date']}")
+    published, period = rec.get("published"), rec.get("period")
+    if isinstance(published, dt.date) and isinstance(period, dt.date):
+        if period.day != 1:
+            err("period", f"expected the first day of a month (the month the reading refers to), got {period}")
+        if rec.get("kind") == "actual" and published < period:
+            err("published", f"an actual reading cannot be published ({published}) before the period it reports "
+                             f"begins ({period}); only guidance and forecasts may precede their period (fix the "
+                             "dates, or the kind)")
+
+
+def _bounds(folder: Path) -> dict[str, dict[str, Any]]:
+    """``unitBounds`` of the package in ``folder``: {unit: {"minimum", "maximum", "why"}}."""
+    return _package(folder)[1].get("unitBounds", {})
+
+
+def _check_bounds(rec: dict[str, Any], fields: list[dict[str, Any]], bounds: dict[str, dict[str, Any]],
+                  err: Any) -> None:
+    """Every number within the bounds of its unit (the field's own, else the row's ``unit``)."""
+    for f in fields:
+        num = rec.get(f["name"])
+        if f.get("type") not in ("number", "integer") or num is None:
+            continue
+        unit = f.get("unit") or (rec.get("unit") if f.get("type") == "number" else None)
+        if unit is None:
+            continue
+        b = bounds.get(unit)
+        if b is None:
+            err("unit" if not f.get("unit") else f["name"],
+                f"no bounds for unit '{unit}': add it to unitBounds in datapackage.json")
+        lo, hi = b.get("minimum", -math.inf), b.get("maximum", math.inf)
+        if not lo <= num <= hi:
+            why = f"; {b['why']}" if b.get("why") else ""
+            err(f["name"], f"expected a value in [{lo:,g}, {hi:,g}] for unit '{unit}' (unitBounds in "
+                           f"datapackage.json{why}), got {num:g}")
 
 
 def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
@@ -263,6 +314,7 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
         dup = next(h for h in header if header.count(h) > 1)
         raise DataError(path, "duplicate column in header", line=1, column=dup)
     by_name = {f["name"]: f for f in fields}
+    bounds = _bounds(path.parent)
     records: list[dict[str, Any]] = []
     seen: dict[str, dict[Any, int]] = {n: {} for n in names if by_name[n].get("constraints", {}).get("unique")}
     pk = schema.get("primaryKey", [])
@@ -312,6 +364,7 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
                            f"(first used in row {seen_pk[key]})")
             seen_pk[key] = row
         _check_row(rec, err)
+        _check_bounds(rec, fields, bounds, err)
         records.append(rec)
     if not records:
         raise DataError(path, "has a header but no data rows; expected at least one row", line=1)
@@ -340,6 +393,12 @@ def _check_foreign_keys(path: Path, res: dict[str, Any], frame: pd.DataFrame, fo
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise DataError(path, f"unknown {ref_cols[0]} '{key[0]}': expected an id that exists in "
                                 f"{target_file}{hint}", row=i, column=cols[0])
+        if fk.get("sameUnit"):
+            units = dict(zip(target[ref_cols[0]], target["unit"]))
+            for i, (key, unit) in enumerate(zip(frame[cols[0]], frame["unit"]), start=1):
+                if key in units and unit != units[key]:
+                    raise DataError(path, f"expected the unit of {ref['resource']} '{key}' ('{units[key]}'), "
+                                    f"got '{unit}'", row=i, column="unit")
 
 
 def _check_units_declared(path: Path, res: dict[str, Any]) -> None:
@@ -350,6 +409,12 @@ def _check_units_declared(path: Path, res: dict[str, Any]) -> None:
             raise DataError(path.parent / "datapackage.json",
                             f"resource '{res['name']}' numeric field '{f['name']}' has no 'unit'; "
                             "expected a unit in the schema (or a 'unit' column)", column=f["name"])
+    bounds = _bounds(path.parent)
+    units = {f["unit"] for f in fields if f.get("type") in ("number", "integer") and f.get("unit")}
+    units |= {u for f in fields if f["name"] == "unit" for u in f.get("constraints", {}).get("enum", [])}
+    for unit in sorted(units - set(bounds)):
+        raise DataError(path.parent / "datapackage.json", f"resource '{res['name']}' uses unit '{unit}' "
+                        "with no plausible bounds; expected an entry in unitBounds")
 
 
 def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:

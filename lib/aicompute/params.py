@@ -10,9 +10,20 @@ overrides. A YAML file has two optional sections::
         fast: false
 
 Validation happens before any kernel starts and names the parameter: unknown names, wrong types
-(checked against the default's type in the parameters cell), and ranges. A range is written as a
-comment on the default, ``utilization = 0.6  # [0, 1] share of peak``; some names have built-in rules
-(``seed`` >= 0, ``n_paths`` >= 1, ``as_of`` an ISO date not before the seed article's clock start).
+(checked against the default's type in the parameters cell), non-finite numbers, and ranges. A range is
+written as a comment on the default, ``utilization = 0.6  # [0, 1] share of peak``; some names have built-in
+rules (``seed`` >= 0, ``n_paths`` >= 1, ``as_of`` a real calendar date as YYYY-MM-DD, not before the seed
+article's clock start and not after today unless ``allow_future_as_of``).
+
+Constraints between parameters are declared in the parameters cell as comment lines::
+
+    plausible_kw_low = 2.0  # [0.1, 10]
+    plausible_kw_high = 4.0  # [0.1, 10]
+    # require: plausible_kw_low <= plausible_kw_high
+
+A ``require`` expression may use the cell's parameter names, numbers, ``+ - * /``, comparisons, ``and``,
+``or``, ``not`` and ``abs``/``min``/``max``; it is evaluated by walking its syntax tree (never ``eval``) on
+the values a build would inject, and a false one stops the build naming the values.
 """
 
 from __future__ import annotations
@@ -20,31 +31,49 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import math
+import operator
 import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["ParameterError", "notebook_parameters", "load_params_file", "parse_overrides", "resolve",
-           "CLOCK_START"]
+__all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
+           "parse_overrides", "resolve", "CLOCK_START"]
 
 #: The seed article's 24-month clock starts in January 2026.
 CLOCK_START = dt.date(2026, 1, 1)
 _RANGE = re.compile(r"#\s*\[\s*([-+0-9.eE]+|None)\s*,\s*([-+0-9.eE]+|None)\s*\]")
+_REQUIRE = re.compile(r"^\s*#\s*require:\s*(.*?)\s*$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: ``2026-02-30`` stays text, so a bad date is reported, not raised."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 class ParameterError(ValueError):
     """A bad parameter: the message names it and what was expected."""
 
 
-def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``."""
+def _parameters_source(path: Path) -> str:
     nb = json.loads(Path(path).read_text(encoding="utf-8"))
     cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
         raise ParameterError(f"{Path(path).name}: expected exactly one cell tagged 'parameters', found {len(cells)}")
-    src = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    return "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``."""
+    src = _parameters_source(path)
     lines = src.splitlines()
     out: dict[str, dict[str, Any]] = {}
     for node in ast.parse(src).body:
@@ -69,10 +98,88 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+            ast.Eq: operator.eq, ast.NotEq: operator.ne}
+_CALLS = {"abs": abs, "min": min, "max": max}
+
+
+def _evaluate(node: ast.AST, env: dict[str, Any]) -> Any:
+    """Evaluate a ``require`` expression's tree (only the node types listed in the module docstring)."""
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body, env)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool)):
+        return node.value
+    if isinstance(node, ast.Name):
+        if node.id not in env:
+            raise ParameterError(f"unknown name '{node.id}' (expected a parameter of this cell)")
+        return env[node.id]
+    if isinstance(node, ast.BoolOp):
+        values = [_evaluate(v, env) for v in node.values]
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub, ast.UAdd)):
+        x = _evaluate(node.operand, env)
+        return not x if isinstance(node.op, ast.Not) else (-x if isinstance(node.op, ast.USub) else +x)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        return _BINOPS[type(node.op)](_evaluate(node.left, env), _evaluate(node.right, env))
+    if isinstance(node, ast.Compare) and all(type(op) in _COMPARE for op in node.ops):
+        left = _evaluate(node.left, env)
+        for op, comp in zip(node.ops, node.comparators):
+            right = _evaluate(comp, env)
+            if not _COMPARE[type(op)](left, right):
+                return False
+            left = right
+        return True
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _CALLS
+            and not node.keywords):
+        return _CALLS[node.func.id](*(_evaluate(a, env) for a in node.args))
+    raise ParameterError(f"'{ast.unparse(node)}' is not allowed (use parameter names, numbers, + - * /, "
+                         "comparisons, and/or/not, abs/min/max)")
+
+
+def notebook_requirements(path: Path) -> list[tuple[str, ast.Expression]]:
+    """The ``# require: <expr>`` lines of the parameters cell, parsed and checked against its names."""
+    src, names = _parameters_source(path), notebook_parameters(path)
+    out = []
+    for lineno, line in enumerate(src.splitlines(), start=1):
+        m = _REQUIRE.match(line)
+        if not m:
+            continue
+        where = f"{Path(path).name}: '# require: {m.group(1)}' (line {lineno} of the parameters cell)"
+        try:
+            tree = ast.parse(m.group(1), mode="eval")
+            _evaluate(tree, {n: spec["default"] for n, spec in names.items()})
+        except SyntaxError:
+            raise ParameterError(f"{where}: not a valid expression") from None
+        except ParameterError as exc:
+            raise ParameterError(f"{where}: {exc}") from None
+        except (TypeError, ArithmeticError) as exc:
+            raise ParameterError(f"{where}: cannot be evaluated on the defaults ({exc})") from None
+        out.append((m.group(1), tree))
+    return out
+
+
+def check_requirements(notebook: Path, values: dict[str, Any]) -> None:
+    """Check every ``require`` line on the defaults updated with ``values``; raise naming the values."""
+    spec = notebook_parameters(notebook)
+    env = {n: s["default"] for n, s in spec.items()} | values
+    for text, tree in notebook_requirements(notebook):
+        try:
+            ok = bool(_evaluate(tree, env))
+        except (TypeError, ArithmeticError) as exc:
+            ok, text = False, f"{text} (evaluating it failed: {exc})"
+        if not ok:
+            names = sorted((n.col_offset, n.id) for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in env)
+            used = list(dict.fromkeys(name for _, name in names))
+            got = ", ".join(f"{n}={env[n]!r}" for n in used)
+            raise ParameterError(f"parameters of {notebook.stem}: expected {text} (a '# require' line of its "
+                                 f"parameters cell), got {got}")
+
+
 def load_params_file(path: Path) -> dict[str, Any]:
     """Read a YAML parameters file safely; structure errors name the file."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameters file not found") from None
     except yaml.YAMLError as exc:
@@ -96,7 +203,7 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
         if not sep or not name.strip():
             raise ParameterError(f"-p {item!r}: expected name=value")
         try:
-            out[name.strip()] = yaml.safe_load(raw)
+            out[name.strip()] = yaml.load(raw, Loader=_Loader)
         except yaml.YAMLError:
             raise ParameterError(f"-p {item!r}: the value is not valid YAML") from None
     return out
@@ -107,7 +214,8 @@ def _type_name(x: Any) -> str:
             dict: "a mapping"}.get(type(x), type(x).__name__)
 
 
-def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any]) -> Any:
+def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any], *, allow_future_as_of: bool = False,
+                today: dt.date | None = None) -> Any:
     """Check ``value`` against the default's type and the range; return it (ints widened to float)."""
     default, where = spec["default"], f"parameter '{name}' of {notebook}"
     if isinstance(value, dt.date) and isinstance(default, str):
@@ -119,6 +227,8 @@ def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any]) -> A
         value = float(value)
     elif default is not None and not isinstance(value, type(default)):
         raise ParameterError(f"{where}: expected {_type_name(default)}, got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(f"{where}: expected a finite number, got {value!r}")
     rng = spec.get("range")
     if rng and isinstance(value, (int, float)):
         lo, hi = rng
@@ -129,20 +239,29 @@ def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any]) -> A
     if name == "n_paths" and (not isinstance(value, int) or value < 1):
         raise ParameterError(f"{where}: expected a positive integer, got {value!r}")
     if name == "as_of":
+        if not _ISO_DATE.match(str(value)):
+            raise ParameterError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
         try:
             day = dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise ParameterError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}") from None
+        except ValueError as exc:
+            raise ParameterError(f"{where}: expected a valid calendar date as YYYY-MM-DD, got {value!r} "
+                                 f"({exc})") from None
         if day < CLOCK_START:
             raise ParameterError(f"{where}: expected a date on or after {CLOCK_START} (the seed's clock start), "
                                  f"got {value}")
+        today = today or dt.date.today()
+        if day > today and not allow_future_as_of:
+            raise ParameterError(f"{where}: expected a date on or before today ({today}), got {value}: no "
+                                 "evidence exists after today (pass --allow-future-as-of to build anyway)")
     return value
 
 
 def resolve(
-    notebooks: list[Path], file_params: dict[str, Any], overrides: dict[str, Any]
+    notebooks: list[Path], file_params: dict[str, Any], overrides: dict[str, Any], *,
+    allow_future_as_of: bool = False, today: dt.date | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per-notebook parameter values to inject: {stem: {name: value}}, validated."""
+    """Per-notebook parameter values to inject: {stem: {name: value}}, validated one by one and then
+    against the ``require`` lines of each parameters cell."""
     specs = {nb.stem: notebook_parameters(nb) for nb in notebooks}
     out: dict[str, dict[str, Any]] = {stem: {} for stem in specs}
 
@@ -155,7 +274,8 @@ def resolve(
             raise ParameterError(f"{origin}: unknown parameter '{name}'"
                                  f"{' of ' + target if target else ''}; known parameters: {known}")
         for stem in stems:
-            out[stem][name] = check_value(stem, name, value, specs[stem][name])
+            out[stem][name] = check_value(stem, name, value, specs[stem][name],
+                                          allow_future_as_of=allow_future_as_of, today=today)
 
     for name, value in file_params.get("all", {}).items():
         apply(None, str(name), value, "parameters file, section 'all'")
@@ -167,4 +287,6 @@ def resolve(
     for key, value in overrides.items():
         stem, _, name = key.rpartition(".")
         apply(stem or None, name, value, f"-p {key}")
+    for nb in notebooks:
+        check_requirements(nb, out[nb.stem])
     return out
