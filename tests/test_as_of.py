@@ -13,9 +13,9 @@ from aicompute.build import BuildError, Project, build
 
 ROOT = Path(__file__).resolve().parents[1]
 EARLY = "2026-02-01"  # just after the seed article (2026-01-28): most of 2026's evidence is in the future
-#: Chapters being reworked for the early date (issues 11, 13), and 03, which reads 02's results; remove each as it
+#: Chapters being reworked for the early date (issue 11); remove each as it
 #: lands.
-REWORK = {"04_bubble_debate", "05_scenarios"}
+REWORK = {"05_scenarios"}
 
 
 @pytest.fixture(scope="module")
