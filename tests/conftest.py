@@ -209,6 +209,14 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
 
 
+@pytest.fixture(autouse=True)
+def _no_current_evidence() -> None:
+    """Each test starts without a "current" evidence (aicompute.evidence.current) left by another test."""
+    from aicompute import evidence
+
+    evidence._CURRENT.clear()
+
+
 @pytest.fixture(scope="session")
 def fast_build(report: BuiltReport) -> Path:
     """The session build's folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""

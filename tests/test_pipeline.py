@@ -392,3 +392,24 @@ def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Proj
     msg = str(info.value)
     assert "00_tiny.ipynb: cell" in msg and "01_reader.ipynb: not run, it reads the results of 00_tiny" in msg
     assert (project.out / "executed" / "02_alone.ipynb").exists()  # an independent chapter still ran
+
+
+def test_editing_any_book_file_re_renders_and_re_executes_nothing(tmp_path: Path) -> None:
+    """Each file of the real book (and of the data package, which the site's downloads copy) is part of the
+    render key; none of them is part of a notebook's key."""
+    from aicompute import deps
+
+    project = build_mod.copy_sources(tmp_path / "copy")
+    executed = sorted(project.notebooks.glob("*.ipynb"))
+    nb_keys = {nb.stem: deps.notebook_key(nb, {}, tools={"python": "3"}) for nb in executed}
+    key = build_mod._render_key(project, executed, "note", "quarto")
+    book = [p for p in sorted(project.report.rglob("*")) if p.is_file() and p.name != "_summary.md"]  # the render writes it
+    book += sorted(project.data.glob("*.csv"))[:3]
+    assert len(book) >= 5
+    for path in book:
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert build_mod._render_key(project, executed, "note", "quarto") != key, path.name
+        assert {nb.stem: deps.notebook_key(nb, {}, tools={"python": "3"}) for nb in executed} == nb_keys
+        path.write_bytes(original)
+    assert build_mod._render_key(project, executed, "note", "quarto") == key

@@ -215,14 +215,19 @@ def _clear_failed(project: Project, stem: str) -> None:
 
 def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
     """Hash of what the render reads: the book's files, the executed notebooks, the published results
-    (the summary), the renderer glue and the Quarto version. Content is hashed under relative names."""
+    (the summary), the data package (downloads), the renderer glue with the modules it imports, and the Quarto
+    version. Content is hashed under relative names."""
     h = hashlib.sha256(f"{note}\0{engine}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
              and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
     files += [(f"executed/{p.name}", p) for p in chapters]
     files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
-    files += [(f"lib/{name}", LIB / name) for name in ("render.py", "charts.py")]
+    files += [(f"data/{p.name}", p) for p in sorted(project.data.glob("*")) if p.is_file()]  # downloads, header
+    # the renderer glue and everything it imports (the front page's summary, results, evidence ...), read from
+    # the source, plus this module: no hand-kept list
+    glue = deps.module_closure({"render", "summary", "build"})
+    files += [(f"lib/{m}", deps.module_file(m)) for m in sorted(glue) if deps.module_file(m)]
     for name, p in files:
         h.update(name.encode() + b"\0" + _sha(p.read_bytes()).encode())
     return h.hexdigest()
@@ -247,11 +252,18 @@ def _swap_in(project: Project, staged: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_references(project: Project) -> Path:
-    """report/references.bib from data/sources.csv (rewritten only when it changes)."""
+def write_references(project: Project, as_of: str | None = None) -> Path:
+    """report/references.bib from data/sources.csv: the sources published by ``as_of`` (rewritten only when it
+    changes)."""
     from aicompute import cite
 
-    return cite.write_references(project.report / "references.bib", folder=project.data)
+    return cite.write_references(project.report / "references.bib", folder=project.data, as_of=as_of)
+
+
+def build_as_of(values: dict[str, dict[str, Any]]) -> str | None:
+    """The report's as-of date: the latest ``as_of`` any chapter runs with."""
+    dates = [str(v["as_of"]) for v in values.values() if "as_of" in v]
+    return max(dates) if dates else None
 
 
 def _params_note(project: Project, params_file: Path, overrides: list[str]) -> str:
@@ -271,7 +283,6 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
     staged.chmod(0o755)
     try:
-        write_references(project)
         summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
                               data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
@@ -381,7 +392,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             quarto = f"quarto {'.'.join(map(str, find_quarto()[1]))}, vl-convert {vl_convert.__version__}"
         except RenderError as exc:
             raise BuildError(f"{exc}") from None
-        write_references(project)  # before the render key: the bibliography is part of what is rendered
+        write_references(project, build_as_of(values))  # before the render key: the bibliography is rendered too
         note = _params_note(project, params_file, overrides or [])
         key = _render_key(project, executed, note, quarto)
         stamp = project.out / "render.key"
