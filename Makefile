@@ -1,4 +1,5 @@
 # The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
+# Rendering needs Quarto (>= 1.9.36) on PATH: see the README.
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -9,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
-.PHONY: report test validate lab bench clean distclean venv
+.PHONY: report test validate lint serve lab bench clean distclean venv
 
 venv: $(STAMP)
 
@@ -34,17 +35,28 @@ validate: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m pytest $(ARGS)
 
+## Lint the library, tests and benchmarks (ruff, as CI does).
+lint: $(STAMP)
+	@$(PY) -m ruff check lib tests bench
+
+## Serve the built site at http://127.0.0.1:$(PORT)/ (opening report/_site/index.html from disk works too).
+PORT ?= 8000
+serve:
+	@test -f report/_site/index.html || { echo "no report/_site yet: run make report first" >&2; exit 1; }
+	@echo "Serving report/_site at http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@python3 -m http.server --bind 127.0.0.1 --directory report/_site $(PORT)
+
 ## Open JupyterLab with the aicompute package importable.
 lab: $(STAMP)
 	@$(PY) -m jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
-## Measure build times and peak memory.
+## Measure build and render times, page sizes and peak memory.
 bench: $(STAMP)
 	@$(PY) bench/bench_build.py
 	@$(PY) bench/bench_scenarios.py
 
 clean:
-	rm -rf build report/_site report/.quarto report/*.ipynb
+	rm -rf build report/_site report/_site.* report/_book report/.quarto report/*.ipynb report/_summary.md report/assets/vega-bundle.js
 
 distclean: clean
 	rm -rf $(VENV)

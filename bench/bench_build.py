@@ -6,8 +6,9 @@ Prints, in one run:
   * no-op rebuild (everything cached);
   * rebuild after editing one data file that the notebooks read;
   * peak memory (largest resident set of any process of the build: the build, a worker or a kernel);
-  * import cost of altair with and without the skipped optional import (see aicompute/__init__.py).
-The scratch copy keeps your report/_site and build/ untouched.
+  * import cost of altair with and without the skipped optional import (see aicompute/__init__.py);
+  * the Quarto render alone, HTML and PDF (typst) timed separately, and the size of each page of the site.
+The scratch copy keeps your report/_site and build/ untouched. Needs Quarto (the build renders with it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from aicompute import render
 from aicompute.build import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +46,24 @@ def _import_time(keep_slow: bool) -> float:
     return min(runs)
 
 
+def _quarto_times(report: Path) -> dict[str, float]:
+    """``quarto render --no-execute`` of the staged book, one format at a time (CPU-bound; best of one run)."""
+    quarto, _ = render.find_quarto()
+    times = {}
+    for fmt in ("html", "typst"):
+        out = Path(tempfile.mkdtemp(prefix=f"_site.bench-{fmt}-", dir=report))
+        try:
+            times[fmt] = render.quarto_render(quarto, report, out, fmt)
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
 def main() -> None:
+    try:
+        render.find_quarto()
+    except render.RenderError as exc:
+        sys.exit(f"make bench renders the report: {exc}")
     scratch = Path(tempfile.mkdtemp(prefix="aicompute-bench-"))
     try:
         copy_sources(scratch)
@@ -68,6 +87,9 @@ def main() -> None:
         execute_only = _timed([*build, "--force", "--no-render", "--build-dir", str(scratch / "b2")], env, scratch)
 
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        quarto_times = _quarto_times(scratch / "report")  # the build left the staged notebooks there
+        site = scratch / "report" / "_site"
+        pages = sorted(site.glob("*.html"))
         slow, fast = _import_time(True), _import_time(False)
         cores = os.cpu_count()
         print(f"aicompute build benchmark — {len(notebooks)} notebook(s), {cores} cores, Python {sys.version.split()[0]}")
@@ -79,6 +101,13 @@ def main() -> None:
         print(f"  rebuild after editing claims.csv       {after_edit:7.1f} s")
         print(f"  peak memory (largest process)          {peak_mb:7.0f} MB")
         print(f"  import aicompute+altair                {fast:7.2f} s  (with rfc3987_syntax: {slow:.2f} s)")
+        print(f"  quarto render --to html (site)         {quarto_times['html']:7.1f} s")
+        print(f"  quarto render --to typst (PDF)         {quarto_times['typst']:7.1f} s")
+        print(f"  site: {len(pages)} pages, {sum(p.stat().st_size for p in pages) / 1e3:,.0f} KB of HTML; shared Vega "
+              f"runtime {(site / 'site_libs' / 'aicompute' / 'vega-bundle.js').stat().st_size / 1e3:,.0f} KB; "
+              f"PDF {(site / 'report.pdf').stat().st_size / 1e6:.1f} MB")
+        for page in pages:
+            print(f"    {page.name:<28} {page.stat().st_size / 1e3:7.0f} KB")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -1,12 +1,18 @@
-"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows)."""
+"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the real
+report built once per session (:func:`report`)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from aicompute.build import Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,15 +147,83 @@ def pkg(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def fast_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every chapter executed once per test session by the build itself, in fast mode, without rendering:
-    the build folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
-    from aicompute import summary
-    from aicompute.build import Project, build
+# ------------------------------------------------------------------------------------------------
+# The real report, built once per test session (notebook, site and PDF tests share it)
+# ------------------------------------------------------------------------------------------------
 
-    out = tmp_path_factory.mktemp("fast-build")
-    build(Project(root=ROOT, build_dir=out), overrides=["fast=true"], render=False, log=lambda s: None)
-    chapters = sorted((out / "executed").glob("*.ipynb"))
-    summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=ROOT / "data")
+
+@dataclass
+class BuiltReport:
+    """The real report built on a scratch copy of the project (fast mode)."""
+
+    project: Project
+    log: list[str]
+    rendered: bool  # False without Quarto: the notebooks ran, nothing was rendered
+    skip_reason: str = ""
+    overrides: tuple[str, ...] = ()  # the -p NAME=VALUE the session build used
+
+    @property
+    def site(self) -> Path:
+        return self.project.site
+
+    def executed(self) -> dict[str, nbformat.NotebookNode]:
+        return {p.stem: nbformat.read(p, as_version=4) for p in sorted((self.project.out / "executed").glob("*.ipynb"))}
+
+    def results(self) -> dict[str, dict]:
+        from aicompute.results import read_all
+
+        return read_all(self.project.out / "results")
+
+    def need_site(self) -> Path:
+        """The rendered site, or skip (or fail, with AICOMPUTE_REQUIRE_QUARTO=1 as in CI) without Quarto."""
+        if not self.rendered:
+            if os.environ.get("AICOMPUTE_REQUIRE_QUARTO") == "1":
+                pytest.fail(self.skip_reason)
+            pytest.skip(self.skip_reason)
+        return self.site
+
+
+#: Parameters of the session build: fast mode (fewer Monte Carlo paths), everything else the defaults.
+SESSION_OVERRIDES = ["fast=true"]
+
+
+@pytest.fixture(scope="session")
+def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
+    """Validate, execute every notebook (fast mode) and render with Quarto when it is installed: once."""
+    from aicompute.render import RenderError, find_quarto
+
+    root = tmp_path_factory.mktemp("project")
+    project = copy_sources(root)
+    try:
+        find_quarto()
+        rendered, reason = True, ""
+    except RenderError as exc:
+        rendered, reason = False, f"site and PDF not rendered: {exc}"
+    lines: list[str] = []
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AICOMPUTE_ROOT", str(root))
+    try:
+        build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
+    finally:
+        mp.undo()
+    return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
+
+
+@pytest.fixture(autouse=True)
+def _no_current_evidence() -> None:
+    """Each test starts without a "current" evidence (aicompute.evidence.current) left by another test."""
+    from aicompute import evidence
+
+    evidence._CURRENT.clear()
+
+
+@pytest.fixture(scope="session")
+def fast_build(report: BuiltReport) -> Path:
+    """The session build's folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
+    from aicompute import summary
+
+    out = report.project.out
+    if not (out / "summary.md").exists():
+        chapters = sorted((out / "executed").glob("*.ipynb"))
+        summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=report.project.data)
     return out

@@ -39,16 +39,6 @@ def test_sum_check_coreweave() -> None:
     assert not audit.sum_check([11.9, 6.5], 22.4)[1]
 
 
-def test_abilene_unit_readings() -> None:
-    r = audit.unit_readings(1.2, 8, 50_000).set_index("reading")
-    gpus = r["gpus_total"].tolist()
-    assert gpus == [400_000, 800_000, 28_800_000]
-    # 1.2 GW / 400k GPUs = 3.0 kW; / 800k = 1.5 kW; / 28.8M = 41.7 W
-    assert r["kw_per_gpu"].tolist() == pytest.approx([3.0, 1.5, 1.2e6 / 28.8e6])
-    assert r["plausible"].tolist() == [True, False, False]  # 1.5 kW is below a GB200's own ~1.8 kW share
-    assert audit.unit_readings(1.2, 8, 50_000, plausible_kw=(1.0, 4.0))["plausible"].tolist() == [True, True, False]
-
-
 def test_kw_per_accelerator_rejects_zero() -> None:
     assert audit.kw_per_accelerator(1.0, 500_000) == pytest.approx(2.0)
     with pytest.raises(ValueError):

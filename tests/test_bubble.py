@@ -98,32 +98,66 @@ def _indicators() -> pd.DataFrame:
     return finance.resolve_claims(data.load("indicators"), data.claims())
 
 
-def test_inputs_from_data_hand_checked() -> None:
-    ind = bubble.known_by(_indicators(), "2026-11-28")
-    x = bubble.inputs_from_data(ind, extra={"sequoia_coverage": (3.9, 3.9, 5.0)})
-    # 725 / 30.6T = 2.37% of GDP; low 630 / 30.8T = 2.05%; high 725 / 30.0T = 2.42%
-    assert x["capex_gdp"] == pytest.approx((2.369, 2.045, 2.417), abs=1e-3)
-    # UBS 100% in 2026; 2025 actual 410 / 602.8 = 68.0%
-    assert x["capex_ocf"] == pytest.approx((100, 68.02, 100), abs=0.01)
-    # OpenAI 840 / 25 = 33.6x (730/25 = 29.2 to 852/25 = 34.1)
-    assert x["revenue_multiple"] == pytest.approx((33.6, 29.2, 34.08))
-    assert x["zero_roi_share"][0] == 95 and x["sequoia_coverage"] == (3.9, 3.9, 5.0)
-
-
-def test_inputs_from_data_respect_as_of() -> None:
-    early = bubble.inputs_from_data(bubble.known_by(_indicators(), "2026-01-20"))
-    # the Feb 2026 valuation and the April 2026 guidance are not yet known
-    assert "revenue_multiple" not in early and "capex_ocf" not in early
-    assert early["capex_gdp"][0] == pytest.approx(410 / 30.6 / 10)
-
-
 def test_valuation_multiples() -> None:
     from aicompute import data, finance
 
     analogs = finance.resolve_claims(data.load("analogs"), data.claims())
     m = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-11-28"), analogs).set_index("company")
-    # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x); OpenAI 840 / 25 = 33.6x
+    # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x)
     assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
-    assert m.loc["OpenAI, Feb 2026", "value"] == pytest.approx(33.6)
+    # latest of each: OpenAI $852B (Mar 2026) on $24B (Jun 2026; 24-25) = 35.5x (34.1-35.5)
+    assert m.loc["OpenAI, Mar 2026"].tolist() == pytest.approx([35.5, 34.08, 35.5], abs=0.01)
+    # Anthropic $965B (900-965) on $45B gross (45-50) = 21.4x (18.0-21.4)
+    assert m.loc["Anthropic, May 2026"].tolist() == pytest.approx([21.44, 18.0, 21.44], abs=0.01)
     early = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-01-20"), analogs)
     assert early["company"].tolist() == ["Cisco, Mar 2000 (peak)"]
+
+
+def test_ledger_weight() -> None:
+    assert bubble.ledger_weight("unverified") == 0  # the seed's $5 of burn per $1 of new revenue
+    assert bubble.ledger_weight("confirmed") == 1 and bubble.ledger_weight(None) == 1
+    assert bubble.ledger_weight(float("nan")) == 1 and bubble.ledger_weight("misattributed", 9, 9) == 1
+    assert bubble.ledger_weight("partly", 2.0) == 0.5  # the seed's figure, no corrected value
+    assert bubble.ledger_weight("partly", 840, 800) == 1  # the ledger's corrected value is used
+    assert bubble.ledger_weight("contradicted", 130, 130) == 0 and bubble.ledger_weight("contradicted", 213, 130) == 1
+    with pytest.raises(ValueError):
+        bubble.ledger_weight("maybe")
+
+
+def test_scorecard_evidence_scales_weights() -> None:
+    card = bubble.scorecard({"up": 5.0, "down": 10.0}, spec=SPEC, evidence={"down": 0.5})
+    # raw weights 1 and 0.5 -> 2/3 and 1/3: 2/3 x 50 + 1/3 x 100 = 66.7
+    assert card["weight"].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert bubble.total_score(card) == pytest.approx(200 / 3)
+    zero = bubble.scorecard({"up": 5.0, "down": 10.0}, spec=SPEC, evidence={"down": 0.0})
+    assert bubble.total_score(zero) == pytest.approx(50)
+    assert bubble.weight_sensitivity(zero, n=50, seed=0).eq(50).all()  # random weights keep evidence 0 at 0
+    with pytest.raises(ValueError):
+        bubble.scorecard({"up": 5.0}, spec=SPEC, evidence={"up": 0.0})
+    with pytest.raises(ValueError):
+        bubble.scorecard({"up": 5.0}, spec=SPEC, evidence={"up": 2.0})
+
+
+def test_like_for_like_ratio() -> None:
+    it = "US investment in information-processing equipment and software"
+    then = bubble.Measure("dot-com peak, Q4 2000", it, "US nominal GDP", 4.6)
+    now = bubble.Measure("Q2 2025", it, "US nominal GDP", 4.4)
+    assert bubble.like_for_like(then, now) == pytest.approx(4.4 / 4.6)
+    # US telecom capex in 2000 (1.2% of GDP) vs hyperscalers' 2025 capex, US share 75%: 410 x 0.75 / 30.6T = 1.005%
+    share = bubble.us_share_of_gdp(410, 0.75, 30.6)
+    assert share == pytest.approx(1.005, abs=1e-3)
+    telecom = bubble.Measure("telecom 2000", "sector capex in the US", "US nominal GDP", 1.2)
+    assert bubble.like_for_like(telecom, bubble.Measure("AI 2025", "sector capex in the US", "US nominal GDP", share)) == \
+        pytest.approx(0.8374, abs=1e-4)
+    # worldwide capex against US GDP is not the same measure
+    with pytest.raises(ValueError, match="not like for like"):
+        bubble.like_for_like(telecom, bubble.Measure("Big-4 2026", "worldwide capex of four companies", "US nominal GDP", 2.4))
+    with pytest.raises(ValueError):
+        bubble.us_share_of_gdp(410, 75, 30.6)
+
+
+def test_growth_split() -> None:
+    # WSTS spring 2026: 791.7 -> 1510; memory 80% of the growth: 574.6 of 718.3, the rest 143.7 (+18% on 2025)
+    g = bubble.growth_split(791.7, 1510, 80)
+    assert g["growth"] == pytest.approx(718.3) and g["part"] == pytest.approx(574.64)
+    assert g["rest"] == pytest.approx(143.66) and g["rest_growth_pct"] == pytest.approx(18.15, abs=0.01)

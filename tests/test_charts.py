@@ -1,4 +1,5 @@
-"""The offline chart renderer: no CDN, the Vega bundle once per page, an SVG copy, a source line."""
+"""The offline chart renderer: no CDN, the Vega runtime once per page (inline interactively, the site's
+shared file under the build), an SVG copy, a source line, download and source links under the build."""
 
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ def _chart() -> alt.Chart:
     )
 
 
+@pytest.fixture(autouse=True)
+def small_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stand-in for the 0.9 MB Vega runtime (vl-convert takes seconds to generate it; the session build
+    draws every chart with the real one, tests/test_site.py)."""
+    monkeypatch.setattr(charts, "_BUNDLE", "/* vega */ window.vegaEmbed = function () {}; // </script>")
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [])  # interactive unless a test says otherwise
+
+
 def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
-    b = charts.chart_bundle(charts.with_source(_chart(), "OpenAI"), include_bundle=True)
+    b = charts.chart_bundle(charts.with_source(_chart(), "OpenAI"), runtime="inline")
     html = b["text/html"]
     assert not re.search(r"<script[^>]+src=", html)
     assert "window.vegaEmbed" in html and 'class="aic-chart"' in html
@@ -31,18 +40,41 @@ def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
     assert "Source: OpenAI" in b["image/svg+xml"]  # the source line is drawn under the chart
     assert "Compute rose 9.5-fold in two years" in b["image/svg+xml"]
     assert b["text/plain"] == "<Chart: Compute rose 9.5-fold in two years>"
-    assert "</script" not in charts.vega_bundle()
+    assert "</script" not in charts.vega_bundle() and "</script" in charts.vega_bundle(inline=False)
+    site = charts.chart_bundle(_chart(), runtime="site")["text/html"]
+    assert f'<script data-aic="vega-bundle" src="{charts.VEGA_SCRIPT}"></script>' in site
+    assert "vega-bundle" not in charts.chart_bundle(_chart())["text/html"]
 
 
-def test_bundle_inlined_once_per_page(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runtime_once_per_page_inline_interactively(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     charts.reset_page()
     charts.show(_chart(), source="OpenAI", name="fig-a")
     charts.show(_chart(), source="OpenAI", name="fig-b")
     first, second = (s["text/html"] for s in shown)
-    assert first.count('data-aic="vega-bundle"') == 1 and len(first) > 500_000
-    assert "vega-bundle" not in second and len(second) < 20_000
+    assert first.count('data-aic="vega-bundle"') == 1 and charts.vega_bundle() in first
+    assert "vega-bundle" not in second and "aic-chart-links" not in first + second
+
+
+def test_under_the_build_the_site_runtime_and_links(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="02_infra",
+                                                                   figures_out=tmp_path)])
+    charts.reset_page()
+    charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a")
+    charts.show(_chart(), source="OpenAI", name="fig-infra-b")
+    first, second = (s["text/html"] for s in shown)
+    assert first.count(f'src="{charts.VEGA_SCRIPT}"') == 1 and charts.vega_bundle() not in first
+    assert "vega-bundle" not in second and len(first) < 20_000
+    links = re.search(r'<p class="aic-chart-links">(.*?)</p>', first).group(1)
+    assert '<a href="downloads/figures/02_infra/fig-infra-a.csv" download>data (CSV)</a>' in links
+    assert '<a href="downloads/figures/02_infra/fig-infra-a.svg" download>image (SVG)</a>' in links
+    assert re.search(r'Sources: <a href="references.html#ref-nvidia_q4fy26_pr_2026_02_25">NVIDIA \(2026[a-z]?\)</a>',
+                     links)
+    assert "Sources:" not in second and "fig-infra-b.csv" in second
+    assert (tmp_path / "fig-infra-a.svg").exists() and (tmp_path / "fig-infra-a.csv").exists()
 
 
 def test_source_line_is_required() -> None:
@@ -83,6 +115,7 @@ def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.Monkey
     assert expected.startswith("Source: NVIDIA (2026") and expected in cited["image/svg+xml"]
     div = re.search(r'<div class="aic-chart"[^>]*>', cited["text/html"]).group(0)
     assert 'data-name="fig-x-cited"' in div and f'data-cites="{" ".join(ids)}"' in div
+    assert charts.chart_links("fig-x", None, [], ids).count("references.html#ref-") == 2
     free_div = re.search(r'<div class="aic-chart"[^>]*>', free["text/html"]).group(0)
     assert 'data-name="fig-x-free"' in free_div and "data-cites" not in free_div
     assert "Source: OpenAI" in free["image/svg+xml"]
@@ -100,7 +133,7 @@ def test_source_text_combinations() -> None:
 
 def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
-    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, figures_out=tmp_path)])
+    monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="00_x", figures_out=tmp_path)])
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule().encode(y="y:Q")
     charts.show(_chart() + rule, source="OpenAI", name="fig-layered")
@@ -108,8 +141,8 @@ def test_layered_chart_data_written_and_files_listed(tmp_path, monkeypatch: pyte
     inline = alt.Chart(alt.Data(values=[{"a": 1}])).mark_bar().encode(x="a:Q").properties(title="Inline")
     charts.show(inline, source="OpenAI", name="fig-inline")
     assert not (tmp_path / "fig-inline.csv").exists()
-    assert 'data-files="csv svg"' in shown[0]["text/html"]
-    assert 'data-files="svg"' in shown[1]["text/html"]
+    assert "fig-layered.csv" in shown[0]["text/html"] and "fig-layered.svg" in shown[0]["text/html"]
+    assert "fig-inline.csv" not in shown[1]["text/html"] and "fig-inline.svg" in shown[1]["text/html"]
 
 
 def test_long_titles_and_source_lines_wrap_instead_of_being_cut() -> None:

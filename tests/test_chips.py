@@ -119,21 +119,6 @@ def _acc() -> pd.DataFrame:
     ])
 
 
-def test_cost_table_groups_caps_and_ranges() -> None:
-    m = chips.Model(total_params_b=70, active_params_b=70, bytes_per_param=2, context_tokens=0)
-    t = chips.cost_table(_acc(), m, batch=256, utilization=1.0, years=5, price_per_mwh=100, pue=1.0,
-                         capex_multiplier=1.0)
-    assert list(t["chip"]) == ["A"]  # the wafer has no FLOPS or price: left out, not guessed
-    row = t.iloc[0]
-    # 140 GB of weights need a group of 2 chips of 80 GB (no KV cache here, so all 256 sequences fit). The
-    # group halves the step time (0.041791 / 2 s) and tokens/s per chip = 256 / 0.0208955 / 2 = 6,125.71, as for
-    # one chip; the cost is $0.754932/h / (6,125.71 x 3,600) x 1e6 = $0.034233 per million tokens
-    assert row["n_chips"] == 2 and row["bound"] == "memory"
-    assert row["tokens_s_per_chip"] == pytest.approx(6125.71, rel=1e-4)
-    assert row["usd_per_mtok"] == pytest.approx(0.034233, rel=1e-4)
-    assert row["usd_per_mtok_low"] < row["usd_per_mtok"] < row["usd_per_mtok_high"]
-
-
 def test_latency_table_treats_wafers_as_a_pipeline() -> None:
     m = chips.Model(total_params_b=70, active_params_b=70, bytes_per_param=1, context_tokens=0)
     t = chips.latency_table(_acc(), m, tensor_parallel=8, utilization=1.0).set_index("chip")
@@ -182,3 +167,155 @@ def test_accelerator_table_specs_match_datasheets() -> None:
     assert priced["price_source_id"].notna().all() and priced["price_basis"].notna().all()
     rng = priced.dropna(subset=["price_low_usd", "price_high_usd"])
     assert ((rng["price_low_usd"] <= rng["price_usd"]) & (rng["price_usd"] <= rng["price_high_usd"])).all()
+
+
+def _system(**kw) -> pd.Series:
+    row = {"id": "s", "chip": "A", "vendor": "X", "system": "S", "accelerator_id": "a", "tflops": 989.0,
+           "fp8_dense_tflops": 989.0, "memory_tb_s": 3.35, "memory_gb": 80.0, "scale_up_domain": 8,
+           "scale_up_gb_s": 900.0, "scale_out_gb_s": 50.0, "bytes_per_param": 1.0, "precision": "FP8",
+           "accelerators_per_system": 8}
+    row.update(kw)
+    return pd.Series(row)
+
+
+def test_comm_seconds_by_hand() -> None:
+    m = chips.Model(total_params_b=100, active_params_b=10, comm_bytes_per_token=7e6)
+    # 100 tokens x 7 MB x 7/8 leave the chip = 6.125e8 B over 8 chips x 450 GB/s one way = 1.7014e-4 s
+    assert chips.comm_seconds(m, 100, 8, 450) == pytest.approx(6.125e8 / (8 * 450e9))
+    assert chips.comm_seconds(m, 100, 1, 450) == 0.0
+
+
+def test_operating_point_meets_the_user_speed() -> None:
+    # Dense 70B at FP8, no KV: memory 70e9 / 3.35e12 = 20.9 ms a step whatever the batch; at 35 tok/s per user a
+    # step may take 1/35 = 28.571 ms, so compute caps the batch: b x 1.4e11 / 989e12 <= 0.028571 -> b = 201,
+    # i.e. 989e12 / 1.4e11 = 7,064.3 tokens/s per chip (a group of 2 does no better per chip: the first is kept)
+    m = chips.Model(total_params_b=70, active_params_b=70, bytes_per_param=1, context_tokens=0)
+    op = chips.operating_point(m, _system(), min_user_tps=35, utilization=1.0)
+    assert (op["n_chips"], op["batch"], op["bound"]) == (1, 201, "compute")
+    assert op["tokens_s_per_chip"] == pytest.approx(989e12 / 1.4e11)
+    assert op["user_tps"] >= 35
+    # 100B of FP8 weights do not fit in 80 GB: the smallest group is 2 chips
+    big = chips.Model(total_params_b=100, active_params_b=100, bytes_per_param=1, context_tokens=0)
+    assert chips.operating_point(big, _system(), min_user_tps=35, utilization=1.0)["n_chips"] >= 2
+    # a speed no group can reach: None
+    assert chips.operating_point(m, _system(memory_tb_s=0.1), min_user_tps=1000, utilization=1.0) is None
+
+
+def test_scale_out_links_slow_groups_beyond_the_domain() -> None:
+    # A model needing 16 chips: inside a 72-GPU domain the exchange runs at 900 GB/s one way, beyond an 8-GPU
+    # domain at 50 GB/s, so the 8-GPU system serves fewer tokens per chip at the same user speed
+    m = chips.Model(total_params_b=1000, active_params_b=40, bytes_per_param=1, context_tokens=4000,
+                    kv_bytes_per_token=70_000, comm_bytes_per_token=7e6)
+    nvl = chips.operating_point(m, _system(scale_up_domain=72, scale_up_gb_s=1800.0), min_user_tps=50, utilization=0.5,
+                                max_group=72)
+    hgx = chips.operating_point(m, _system(), min_user_tps=50, utilization=0.5, max_group=72)
+    assert nvl["in_domain"] and not hgx["in_domain"]
+    assert nvl["tokens_s_per_chip"] > hgx["tokens_s_per_chip"]
+
+
+def test_prefill_mix_and_list_price() -> None:
+    m = chips.Model(total_params_b=600, active_params_b=40)
+    # 10,000 TFLOPS x 0.4 / (2 x 40e9) = 50,000 prompt tokens per second
+    assert chips.prefill_tokens_per_s(m, 10_000, 0.4) == pytest.approx(50_000)
+    mix = chips.TokenMix(4000, 800, 4000)
+    assert (mix.decode_tokens, mix.total_tokens, mix.mean_context) == (4800, 8800, 6400)
+    api = pd.DataFrame({"input_usd_per_mtok": [5.0], "output_usd_per_mtok": [30.0]})
+    # (4,000 x 5 + 4,800 x 30) / 8,800 = 18.636 USD per million tokens of the mix
+    assert chips.mix_price(api, mix).iloc[0] == pytest.approx(18.63636, rel=1e-5)
+
+
+def test_mix_cost_table_by_hand() -> None:
+    m = chips.Model(total_params_b=70, active_params_b=70, bytes_per_param=1, kv_bytes_per_token=0)
+    serving = pd.DataFrame([_system()])
+    mix = chips.TokenMix(1000, 1000, 0)
+    t = chips.mix_cost_table(m, serving, mix, pd.Series({"s": 3.6}), min_user_tps=35, utilization=1.0,
+                             prefill_utilization=1.0)
+    row = t.iloc[0]
+    # $3.6/h = $0.001/s; decode 7,064.3 tok/s -> 0.001 / 7,064.3 x 1e6 = $0.141557 per million output tokens
+    assert row["usd_per_mtok_output"] == pytest.approx(0.001 / (989e12 / 1.4e11) * 1e6)
+    # prefill 989e12 / 1.4e11 tok/s as well (compute-bound), so the mix costs the same per token
+    assert row["usd_per_mtok"] == pytest.approx(row["usd_per_mtok_output"])
+    assert row["usd_per_request"] == pytest.approx(2000 * 0.001 / (989e12 / 1.4e11))
+    # no hourly cost for a system: left out
+    assert chips.mix_cost_table(m, serving, mix, pd.Series(dtype=float), min_user_tps=35, utilization=1.0,
+                                prefill_utilization=1.0).empty
+
+
+def _prices() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"accelerator_id": "a", "date": "2025-01-01", "scope": "accelerator", "price_usd": 10_000.0,
+         "price_low_usd": 9_000.0, "price_high_usd": 11_000.0, "source_id": "s1"},
+        {"accelerator_id": "a", "date": "2024-01-01", "scope": "server share", "price_usd": 12_500.0,
+         "price_low_usd": None, "price_high_usd": None, "source_id": "s0"},
+        {"accelerator_id": "b", "date": "2025-01-01", "scope": "rack share", "price_usd": 20_000.0,
+         "price_low_usd": None, "price_high_usd": 22_000.0, "source_id": "s2"},
+    ])
+
+
+def test_price_basis_conversion_by_hand() -> None:
+    prices = _prices()
+    # server factor from a pair of quotes for the same chip: 12,500 / 10,000 = 1.25
+    assert chips.scope_factor(prices, ("a", "server share"), ("a", "accelerator")) == pytest.approx(1.25)
+    with pytest.raises(ValueError, match="no 'rack share' price"):
+        chips.scope_factor(prices, ("a", "rack share"), ("a", "accelerator"))
+    serving = pd.DataFrame([_system(id="sa", accelerator_id="a"),
+                            _system(id="sb", accelerator_id="b", chip="B", accelerators_per_system=72),
+                            _system(id="sc", accelerator_id="c", chip="C")])
+    b = chips.price_basis(prices, serving, {"server share": 1.25, "rack share": 1.5}).set_index("id")
+    # chip quote 10,000 (9,000-11,000) x 1.25 = 12,500 (11,250-13,750); the rack share is used as quoted
+    assert b.loc["sa", "stated_scope"] == "accelerator"
+    assert (b.loc["sa", "system_usd"], b.loc["sa", "system_low_usd"], b.loc["sa", "system_high_usd"]) == \
+        pytest.approx((12_500, 11_250, 13_750))
+    assert (b.loc["sb", "factor"], b.loc["sb", "system_usd"], b.loc["sb", "system_high_usd"]) == (1.0, 20_000, 22_000)
+    assert "sc" not in b.index  # no quote: left out, not guessed
+    # all-in: + 14,830.5 USD per facility kW x 2 kW x PUE 1.2 = 35,593.2
+    serving["kw_per_accelerator"] = 2.0
+    a = chips.allin_table(b.reset_index(), serving, facility_usd_per_kw=14_830.5, pue=1.2).set_index("id")
+    assert a.loc["sa", "facility_usd"] == pytest.approx(35_593.2)
+    assert a.loc["sa", "allin_usd"] == pytest.approx(48_093.2)
+
+
+def test_rank_by_basis_moves_ranks() -> None:
+    old = pd.DataFrame({"id": ["x", "y"], "chip": ["X", "Y"], "usd_per_mtok_output": [1.0, 2.0]})
+    new = pd.DataFrame({"id": ["x", "y"], "chip": ["X", "Y"], "usd_per_mtok_output": [3.0, 2.5]})
+    r = chips.rank_by_basis({"old": old, "new": new}).set_index(["basis", "id"])["rank"]
+    assert (r["old", "x"], r["new", "x"], r["new", "y"]) == (1, 2, 1)
+
+
+def test_implied_cost_and_annual_decline() -> None:
+    # $8.777bn over 6bn tokens a minute x 525,600 minutes = 3.1536e15 tokens -> $2.7832 per million
+    assert chips.implied_cost_per_mtok(8.777, 6) == pytest.approx(2.78317, rel=1e-5)
+    # a16z: $60 (Nov 2021) -> $0.06 (Nov 2024): 1,000x over 1,096 days = 3.0007 years -> 9.995x a year
+    d = pd.Series(["2021-11-01", "2024-11-01"])
+    assert chips.annual_decline(d, pd.Series([60.0, 0.06])) == pytest.approx(9.9948, rel=1e-4)
+    with pytest.raises(ValueError):
+        chips.annual_decline(d[:1], pd.Series([1.0]))
+
+
+def test_serving_table_precision_and_power() -> None:
+    acc = pd.DataFrame([{"id": "a", "vendor": "X", "chip": "A", "fp8_dense_tflops": 5000.0, "memory_gb": 186.0,
+                         "memory_tb_s": 8.0, "power_w": 1400.0}])
+    systems = pd.DataFrame([
+        {"id": "rack", "accelerator_id": "a", "system": "R", "accelerators_per_system": 72, "scale_up_domain": 72,
+         "scale_up_gb_s": 1800.0, "scale_out_gb_s": 50.0, "fp4_dense_tflops": 10_000.0, "system_it_kw": 140.0},
+        {"id": "srv", "accelerator_id": "a", "system": "S", "accelerators_per_system": 8, "scale_up_domain": 8,
+         "scale_up_gb_s": 1800.0, "scale_out_gb_s": 50.0, "fp4_dense_tflops": None, "system_it_kw": None}])
+    t = chips.serving_table(acc, systems, fp4=True, server_overhead=1.7875).set_index("id")
+    # FP4 where the chip has it: 10,000 TFLOPS at 0.5 B per parameter; else FP8
+    assert (t.loc["rack", "precision"], t.loc["rack", "tflops"], t.loc["rack", "bytes_per_param"]) == ("FP4", 10_000, 0.5)
+    assert t.loc["srv", "precision"] == "FP8"
+    # 140 kW / 72 = 1.9444 kW; unpublished system power: 1.4 kW x 1.7875 = 2.5025 kW
+    assert t.loc["rack", "kw_per_accelerator"] == pytest.approx(1.94444, rel=1e-5)
+    assert t.loc["srv", "kw_per_accelerator"] == pytest.approx(2.5025)
+    assert chips.serving_table(acc, systems, fp4=False).loc[0, "precision"] == "FP8"
+
+
+def test_owner_hourly_cost_is_the_break_even_rent_at_the_load() -> None:
+    # $30,000 system share, $10,000 facility share, 1 kW, 10%, 5/20 years, $100/MWh, PUE 1.25, serving 80% of hours:
+    # 9,964.52 USD a year / 7,008 serving hours = $1.42187 per serving hour (as tests/test_infra.py)
+    allin = pd.DataFrame([{"id": "s", "system_usd": 30_000.0, "system_low_usd": 27_000.0, "facility_usd": 10_000.0,
+                           "kw_per_accelerator": 1.0}])
+    kw = dict(life=5, building_life=20, price_per_mwh=100, pue=1.25, opex_share=0.0, load=0.8)
+    assert chips.owner_hourly_cost(allin, wacc=0.10, **kw)["s"] == pytest.approx(1.42187, rel=1e-4)
+    # the low system price: capital 27,000 x 0.263797 = 7,122.52 + 1,174.60 + 876 = 9,173.12 / 7,008 = 1.30895
+    assert chips.owner_hourly_cost(allin, wacc=0.10, price="system_low_usd", **kw)["s"] == pytest.approx(1.30895, rel=1e-4)

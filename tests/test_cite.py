@@ -1,4 +1,5 @@
-"""aicompute.cite: references.bib from sources.csv (checked through pandoc's own BibLaTeX reader)."""
+"""aicompute.cite: references.bib from sources.csv (checked through the BibLaTeX reader of the pandoc that
+Quarto ships, ``quarto pandoc``; those checks skip without Quarto)."""
 
 from __future__ import annotations
 
@@ -34,17 +35,21 @@ def _sources(**overrides: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pandoc() -> str:
-    import pypandoc
+def _pandoc() -> list[str]:
+    """The pandoc Quarto renders with."""
+    import shutil
 
-    return str(pypandoc.get_pandoc_path())
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip("Quarto (which brings pandoc) is not installed")
+    return [quarto, "pandoc"]
 
 
 def _csl(bib: str, tmp_path: Path) -> dict[str, dict]:
     """What pandoc (the renderer's reader) makes of the .bib, as CSL JSON by id."""
     path = tmp_path / "refs.bib"
     path.write_text(bib, encoding="utf-8")
-    out = subprocess.run([_pandoc(), str(path), "-t", "csljson"], capture_output=True, text=True, check=True)
+    out = subprocess.run([*_pandoc(), str(path), "-t", "csljson"], capture_output=True, text=True, check=True)
     return {item["id"]: item for item in json.loads(out.stdout)}
 
 
@@ -89,11 +94,21 @@ def test_real_sources_round_trip(tmp_path: Path) -> None:
         assert got["URL"] == row.url, row.id
 
 
-def test_committed_references_bib_is_up_to_date() -> None:
-    committed = (ROOT / "report" / "references.bib").read_text(encoding="utf-8")
-    assert committed == cite.bibtex(data.load("sources")), (
-        "report/references.bib is out of date with data/sources.csv: run `python -m aicompute build` to refresh it"
-    )
+def test_references_list_only_sources_published_by_the_as_of_date(tmp_path: Path, pkg: Path) -> None:
+    """The bibliography of a report dated 2025-12-01 lists src_b (2025-11-24), not src_a (2026-01-14)."""
+    early = cite.write_references(tmp_path / "early.bib", folder=pkg, as_of="2025-12-01").read_text(encoding="utf-8")
+    assert "@report{src_b," in early and "src_a" not in early
+    full = cite.write_references(tmp_path / "full.bib", folder=pkg, as_of="2026-11-28").read_text(encoding="utf-8")
+    assert "@online{src_a," in full and full == cite.bibtex(data.load("sources", folder=pkg))
+
+
+def test_source_lines_use_the_labels_of_the_current_as_of(pkg: Path) -> None:
+    """In a chapter, a chart's source line uses the sources known on its as-of date (as its bibliography)."""
+    data.evidence("2026-11-28", folder=pkg)
+    assert cite.source_line(["src_b"]) == "Source: Doe (2025)"
+    data.evidence("2025-12-01", folder=pkg)
+    with pytest.raises(KeyError, match="src_a"):
+        cite.source_line(["src_a"])  # not yet published on that date
 
 
 def test_write_references_only_rewrites_on_change(tmp_path: Path, pkg: Path) -> None:
@@ -157,14 +172,15 @@ def test_author_labels() -> None:
     }
 
 
-def test_source_line_labels_equal_pandoc_citations() -> None:
+def test_source_line_labels_equal_pandoc_citations(tmp_path: Path) -> None:
     """For every real source, the chart label equals what pandoc's citeproc prints for ``@id``."""
     sources = data.load("sources")
     labels = cite.citation_labels(sources)
     ids = sorted(labels)
     md = '---\nnocite: "@*"\nsuppress-bibliography: true\n---\n' + "\n".join(f"- @{i}" for i in ids) + "\n"
-    bib = ROOT / "report" / "references.bib"
-    cmd = [_pandoc(), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
+    bib = tmp_path / "references.bib"
+    bib.write_text(cite.bibtex(sources), encoding="utf-8")
+    cmd = [*_pandoc(), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
     out = subprocess.run(cmd, input=md, capture_output=True, text=True, check=True).stdout
     printed = [line[2:].strip().replace("’", "'") for line in out.splitlines() if line.startswith("- ")]
     assert dict(zip(ids, printed, strict=True)) == labels

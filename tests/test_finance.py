@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -72,57 +73,157 @@ def test_revenue_per_gw_and_ad_arpu_and_coverage() -> None:
 
 
 def test_hsbc_reproduction_gap_is_shown() -> None:
-    r = finance.hsbc_reproduction()
+    r = finance.hsbc_reproduction(792, 282, 26 + 24 + 17.5, 207, buffer=10)
     # 792 - (282 + 26 + 24 + 17.5) = 442.5, not the reported 207
     assert r["other_sources"] == pytest.approx(67.5)
     assert r["naive_gap"] == pytest.approx(442.5)
-    assert r["reported_gap"] == 207
     assert r["unexplained"] == pytest.approx(235.5)
     # the reported gap holds only if cumulative cash were 792 - 207 - 67.5 = 517.5
     assert r["implied_cash_for_reported_gap"] == pytest.approx(517.5)
     assert r["reported_gap_with_buffer"] == 217
-    assert finance.funding_gap(10, 4, {"a": 1, "b": 2}) == 3
 
 
-def test_hsbc_inputs_match_the_ledger() -> None:
-    assert finance.HSBC_INPUTS["cum_compute_2030"] == data.claim("hsbc_openai_cum_compute_2030").value
-    assert finance.HSBC_INPUTS["reported_gap"] == data.claim("hsbc_openai_funding_gap").value
+def test_hsbc_inputs_are_in_the_ledger() -> None:
+    c = {k: data.claim(k) for k in ("hsbc_openai_cum_compute_2030", "hsbc_openai_cum_fcf_2030",
+                                    "hsbc_openai_other_funds", "hsbc_openai_funding_gap")}
+    assert (c["hsbc_openai_cum_compute_2030"].value, c["hsbc_openai_cum_fcf_2030"].value) == (792, 282)
+    assert c["hsbc_openai_other_funds"].value == pytest.approx(67.5)
+    assert c["hsbc_openai_funding_gap"].range == (207, 217)
 
 
-def test_pnl_path_hand_checked() -> None:
-    a = finance.PnLAssumptions(base_year=2025, end_year=2027, revenue={"subscriptions": 10.0}, growth={"subscriptions": 1.0},
-                               users_m=1000, users_growth=0.0, ad_arpu_end=20.0, ads_start=2026,
-                               inference_ratio_start=1.0, inference_ratio_end=0.25, training_start=5.0,
-                               training_growth=0.0, other_ratio=0.5)
-    d = finance.pnl_path(a).set_index("year")
-    # subscriptions 10, 20, 40; ads ramp 0, 1/2, 1 of 1000M x $20 = 0, 10, 20
-    assert d["subscriptions"].tolist() == [10, 20, 40]
-    assert d["ads"].tolist() == pytest.approx([0, 10, 20])
-    # inference ratio 1.0 -> 0.5 -> 0.25 (geometric)
-    assert (d["inference"] / d["revenue"]).tolist() == pytest.approx([1.0, 0.5, 0.25])
-    # 2025: 10 - (10 + 5 + 5) = -10; 2027: 60 - (15 + 5 + 30) = 10
-    assert d.loc[2025, "cash_flow"] == pytest.approx(-10)
-    assert d.loc[2027, "cash_flow"] == pytest.approx(10)
-    assert d["cumulative_cash_flow"].iloc[-1] == pytest.approx(d["cash_flow"].sum())
-
-
-def test_default_pnl_calibrated_to_2025() -> None:
-    d = finance.pnl_path().set_index("year")
-    assert d.loc[2025, "revenue"] == pytest.approx(data.claim("openai_revenue_2025_projection").high)
-    burn = data.claim("openai_cash_burn_2025")
-    assert burn.low - 1 <= -d.loc[2025, "cash_flow"] <= burn.high + 1
-    assert finance.with_overrides(finance.PnLAssumptions(), end_year=2033).end_year == 2033
-
-
-def test_payment_schedule_and_remainder() -> None:
-    c = pd.DataFrame({"id": ["a", "b"], "value": [300.0, 40.0], "start_year": [2027, 2025], "years": [5, 2]})
-    s = finance.payment_schedule(c, total=400, remainder_window=(2026, 2028))
-    by_year = s.groupby("year")["amount"].sum()
-    assert by_year[2025] == 20 and by_year[2027] == 60 + 20
-    assert s["amount"].sum() == pytest.approx(400)
-    assert s[s["id"] == "unscheduled remainder"]["amount"].tolist() == pytest.approx([20, 20, 20])
+def test_take_or_pay_schedule_counts_each_contract_once_and_ramps() -> None:
+    c = pd.DataFrame({"id": ["a", "b"], "value": [350.0, 40.0], "start_year": [2027, 2025], "years": [4, 2]})
+    flat = finance.take_or_pay_schedule(c, ramp_years=1).groupby("year")["amount"].sum()
+    # a: 350 / 4 = 87.5 a year 2027-2030; b: 20 in 2025 and 2026
+    assert flat.to_dict() == pytest.approx({2025: 20, 2026: 20, 2027: 87.5, 2028: 87.5, 2029: 87.5, 2030: 87.5})
+    ramp = finance.take_or_pay_schedule(c, ramp_years=2).set_index(["id", "year"])["amount"]
+    # weights 0.5, 1, 1, 1 (sum 3.5): 350 x 0.5 / 3.5 = 50 in the first year, then 100
+    assert ramp.loc["a"].tolist() == pytest.approx([50, 100, 100, 100])
+    # two years: weights 0.5, 1 -> 40/1.5 x 0.5 = 13.33 then 26.67
+    assert ramp.loc["b"].tolist() == pytest.approx([40 / 3, 80 / 3])
+    assert ramp.sum() == pytest.approx(390)  # counted once: the total is the contracts' value
     with pytest.raises(ValueError):
-        finance.payment_schedule(c, total=100)
+        finance.take_or_pay_schedule(c, ramp_years=0.5)
+
+
+def test_revenue_path_and_geometric_fill() -> None:
+    r = finance.revenue_path(10, 1.0, 0.5, [2026, 2027, 2028])
+    # 10, x2 = 20, x1.5 = 30
+    assert r.tolist() == pytest.approx([10, 20, 30])
+    assert finance.revenue_path(5, 0.3, 0.3, [2026]).tolist() == [5]
+    f = finance.fill_geometric({2027: 62, 2030: 280, 2026: 30}, range(2025, 2031))
+    assert np.isnan(f[2025])
+    g = (280 / 62) ** (1 / 3)
+    assert f[2028] == pytest.approx(62 * g) and f[2029] == pytest.approx(62 * g**2)
+    assert f[[2026, 2027, 2030]].tolist() == [30, 62, 280]
+
+
+def test_cash_model_hand_checked() -> None:
+    rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
+    top = pd.Series({2026: 15.0, 2027: 20.0})  # nothing contracted for 2028
+    m = finance.cash_model(rev, top, uncontracted_per_revenue=0.25, other_ratio=0.5).set_index("year")
+    # 2026: compute 15 + 2.5 = 17.5, other 5 -> cash flow 10 - 22.5 = -12.5
+    # 2027: 20 + 5 = 25, other 10 -> -15; 2028: 0 + 10, other 20 -> +10
+    assert m["compute"].tolist() == pytest.approx([17.5, 25, 10])
+    assert m["burn"].tolist() == pytest.approx([12.5, 15, -10])
+    assert m["cumulative_burn"].tolist() == pytest.approx([12.5, 27.5, 17.5])
+    assert finance.funding_need(m["burn"]) == pytest.approx(27.5)
+    assert finance.funding_need([-1, -2]) == 0
+    with pytest.raises(ValueError):
+        finance.cash_model(pd.Series([1.0, np.nan], index=[1, 2]), top, 0, 0.3)
+
+
+def test_plan_calibration_reproduces_the_plan_total() -> None:
+    # a plan: revenue 30 + 70 = 100, burn 25 + 15 = 40, compute 110 -> other = (100 + 40 - 110) / 100 = 0.3
+    o = finance.implied_other_ratio(100, 40, 110)
+    assert o == pytest.approx(0.3)
+    # contracts cover 90 of the 110: 20 uncontracted per 100 of revenue
+    u = finance.uncontracted_share(110, 90, 100)
+    assert u == pytest.approx(0.2)
+    assert finance.uncontracted_share(80, 90, 100) == 0
+    m = finance.cash_model(pd.Series([30.0, 70.0], index=[2026, 2027]), pd.Series({2026: 50.0, 2027: 40.0}), u, o)
+    # on the plan's own revenue the model's cumulative burn equals the plan's (yearly split differs)
+    assert m["burn"].sum() == pytest.approx(40)
+    assert m["compute"].sum() == pytest.approx(110)
+
+
+def test_runway() -> None:
+    burn = pd.Series({2026: 25.0, 2027: 57.0, 2028: 85.0, 2029: 51.0})
+    # 104.5 of funds: 25 + 57 = 82 spent by end-2027, 22.5 left of 85 -> 2028 + 22.5/85 = 2028.26
+    assert finance.runway(burn, 104.5) == pytest.approx(2028 + 22.5 / 85)
+    assert finance.runway(burn, 10) == pytest.approx(2026.4)
+    assert finance.runway(burn, 1000) is None
+    # a year of positive cash flow adds to the funds: 12 + 5 = 17 > 10, so they last
+    assert finance.runway(pd.Series({2026: -5.0, 2027: 10.0}), 12) is None
+    assert finance.year_label(2028.26) == "early 2028" and finance.year_label(2027.5) == "mid-2027"
+    assert finance.year_label(2029.9) == "late 2029" and finance.year_label(None, 2030) == "beyond 2030"
+    assert finance.burn_multiple(25, 30, 13.1) == pytest.approx(25 / 16.9)
+    with pytest.raises(ValueError):
+        finance.burn_multiple(1, 5, 6)
+
+
+def test_case_summary() -> None:
+    top = pd.Series({2026: 20.0, 2027: 20.0})
+    models = {"flat": finance.cash_model(pd.Series([10.0, 10.0], index=[2026, 2027]), top, 0.0, 0.5),
+              "growth": finance.cash_model(pd.Series([10.0, 60.0], index=[2026, 2027]), top, 0.0, 0.5)}
+    s = finance.case_summary(models, funds=20, conditional=10).set_index("case")
+    # flat: burn 15 + 15 = 30 -> need 30, gap 10; funds 20 last to 2027 + 5/15; with 30 they last
+    assert s.loc["flat", ["burn", "funding_need", "funding_gap"]].tolist() == [30, 30, 10]
+    assert s.loc["flat", "runway"] == pytest.approx(2027 + 5 / 15)
+    assert s.loc["flat", "runway_with_conditional"] is None
+    # growth: burn 15 then 20 + 30 - 60 = -10 -> need 15, no gap
+    assert s.loc["growth", ["funding_need", "funding_gap", "cash_flow_last"]].tolist() == [15, 0, 10]
+    assert s.loc["growth", "revenue_to_compute"] == pytest.approx(70 / 40)
+
+
+def test_sequoia_sensitivity() -> None:
+    t = finance.sequoia_sensitivity(300, 120, {"Nvidia 60%": 1 / 0.6, "Sequoia": 2.0, "GPUs 39%": 1 / 0.39})
+    # 300 x 1/0.6 x 2 = 1000; 300 x 2 x 2 = 1200; 300 / 0.39 x 2 = 1538.5
+    assert t["required_revenue"].tolist() == pytest.approx([1000, 1200, 1538.46], abs=0.01)
+    assert t["coverage"].tolist() == pytest.approx([0.12, 0.1, 0.078], abs=1e-3)
+
+
+def test_share_multiplier_both_ways() -> None:
+    # Sequoia: GPUs half the cost -> x2; Bernstein GPUs 39% -> x2.56; Nvidia systems ~60% -> x1.67
+    assert finance.share_multiplier(0.5) == 2
+    assert finance.share_multiplier(0.39) == pytest.approx(2.564, abs=1e-3)
+    assert finance.share_multiplier(0.6) == pytest.approx(1.667, abs=1e-3)
+    # the $600B question at x1.67 instead of x2: 150 x 1.667 x 2 = 500
+    assert finance.required_revenue(150, finance.share_multiplier(0.6)) == pytest.approx(500)
+    with pytest.raises(ValueError):
+        finance.share_multiplier(0)
+
+
+def test_bain_rebuild() -> None:
+    # Bain 2025: $500B a year of capex at a 25% capex-to-revenue ratio -> $2T; $800B short -> $1.2T identified
+    b = finance.bain_rebuild(500, 0.25, shortfall=800)
+    assert (b["revenue_needed"], b["identified"]) == (2000, 1200)
+    assert finance.bain_rebuild(725, 0.25)["revenue_needed"] == 2900
+    with pytest.raises(ValueError):
+        finance.bain_rebuild(500, 25)
+
+
+def test_bain_inputs_match_the_ledger() -> None:
+    c = {k: data.claim(k).value for k in ("bain_capex_per_year_2030", "bain_capex_to_revenue",
+                                         "bain_revenue_needed_2030", "bain_revenue_shortfall_2030")}
+    b = finance.bain_rebuild(c["bain_capex_per_year_2030"], c["bain_capex_to_revenue"] / 100,
+                             c["bain_revenue_shortfall_2030"])
+    assert b["revenue_needed"] == c["bain_revenue_needed_2030"]
+
+
+def test_capital_structure_hand_checked() -> None:
+    cf = pd.DataFrame({
+        "company": ["A", "A", "B", "C"], "fiscal_period": ["FY", "Q1", "Q4", "Q4"],
+        "period_end": pd.to_datetime(["2025-12-31", "2026-03-31", "2025-12-31", "2025-12-31"]),
+        "months": [12, 3, 3, 3], "operating_cash_flow": [100.0, np.nan, 30.0, 10.0],
+        "capex_cash": [60.0, 20.0, 24.0, np.nan], "capex_incl_leases": [np.nan, np.nan, 27.0, 9.0]})
+    s = finance.capital_structure(cf).set_index("company")
+    # A: the Q1 row has no OCF, so FY: 100 / 60; B: quarter x4 = 120 / 96 (cash capex preferred); C: 40 / 36 incl. leases
+    assert s.loc["A", ["operating_cash_flow", "capex", "free_cash_flow"]].tolist() == [100, 60, 40]
+    assert s.loc["B", ["operating_cash_flow", "capex", "capex_to_ocf"]].tolist() == pytest.approx([120, 96, 80])
+    assert s.loc["C", "capex_basis"] == "incl. leases" and s.loc["C", "capex"] == 36
+    assert s.loc["Total", ["operating_cash_flow", "capex", "free_cash_flow"]].tolist() == pytest.approx([260, 192, 68])
+    assert s.loc["Total", "capex_basis"] == "mixed"
 
 
 def test_resolve_claims_fills_and_checks_units() -> None:

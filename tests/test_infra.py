@@ -100,3 +100,80 @@ def test_real_commitments_dedup_total() -> None:
     assert chips_only == pytest.approx(26)
     # counted dollars: Oracle 300 + Microsoft 250 + AWS 38 + 100 + CoreWeave 22.4 + Cerebras 10 = 720.4
     assert infra.dedup_total(deals, "usd_bn") == pytest.approx(720.4)
+
+
+def test_capital_recovery_factor_by_hand() -> None:
+    # 1.1^5 = 1.61051 -> 0.1 x 1.61051 / 0.61051 = 0.263797; 8%: 0.250456; 12%: 0.277410; 10%, 20 y: 0.117460
+    assert infra.capital_recovery_factor(0.10, 5) == pytest.approx(0.263797, rel=1e-5)
+    assert infra.capital_recovery_factor(0.08, 5) == pytest.approx(0.250456, rel=1e-5)
+    assert infra.capital_recovery_factor(0.12, 5) == pytest.approx(0.277410, rel=1e-5)
+    assert infra.capital_recovery_factor(0.10, 20) == pytest.approx(0.117460, rel=1e-5)
+    assert infra.capital_recovery_factor(0.0, 4) == pytest.approx(0.25)  # no return: straight-line
+    assert infra.capital_charge(1000, 5) == pytest.approx(200) and infra.capital_charge(1000, 5, 0.10) == pytest.approx(263.797, rel=1e-5)
+    with pytest.raises(ValueError, match="fraction"):
+        infra.capital_recovery_factor(10, 5)  # 10 (percent) instead of 0.10
+    with pytest.raises(ValueError):
+        infra.capital_recovery_factor(0.1, 0)
+
+
+def test_annual_cost_per_gw_with_the_cost_of_capital() -> None:
+    # $40bn/GW at 10%: chips 24 x 0.263797 = 6.33114; building 16 x 0.117460 = 1.87936; energy 0.56064;
+    # operations 0.8 -> 9.57114 (against 6.96064 straight-line)
+    c = infra.annual_cost_per_gw(40, 0.6, 5, 20, 80, 0.8, opex_share=0.02, wacc=0.10)
+    assert c["chips"] == pytest.approx(6.33114, rel=1e-5)
+    assert c["building"] == pytest.approx(1.87936, rel=1e-4)
+    assert c["total"] == pytest.approx(9.57114, rel=1e-5)
+    t = infra.cost_by_life(40, 0.6, [3, 5], [None, 0.10], building_life=20, price_per_mwh=80, utilization=0.8,
+                           opex_share=0.02)
+    assert len(t) == 4 and t["wacc"].isna().sum() == 2
+    assert t.query("chip_life == 5 and wacc == 0.1")["usd_bn"].iloc[0] == pytest.approx(9.57114, rel=1e-5)
+    # shorter lives cost more: 3 years straight-line = 24/3 + 0.8 + 0.56064 + 0.8 = 10.16064
+    assert t.query("chip_life == 3 and wacc != wacc")["usd_bn"].iloc[0] == pytest.approx(10.16064)
+
+
+def test_breakeven_rental_price_by_hand() -> None:
+    # $30,000 system share, $10,000 facility share, 1 kW, PUE 1.25, $100/MWh, let 80% of the hours, 10%:
+    # capital 30,000 x 0.263797 + 10,000 x 0.117460 = 9,088.52; energy 1 x 1.25 x 0.8 x 8,760 / 1,000 x 100
+    # = 876.0 -> 9,964.52 a year over 7,008 let hours = $1.42187 per GPU-hour
+    kw = dict(building_life=20, price_per_mwh=100, pue=1.25, occupancy=0.8)
+    p = infra.breakeven_rental_price(30_000, 10_000, 1.0, life=5, wacc=0.10, **kw)
+    assert p == pytest.approx(1.42187, rel=1e-4)
+    # straight-line: (6,000 + 500 + 876) / 7,008 = 1.05251
+    assert infra.breakeven_rental_price(30_000, 10_000, 1.0, life=5, wacc=None, **kw) == pytest.approx(1.05251, rel=1e-4)
+    # the life at which that price just pays back is 5 years; a price below the 15-year floor never does
+    assert infra.breakeven_life(1.42187, 30_000, 10_000, 1.0, wacc=0.10, **kw) == pytest.approx(5.0, abs=0.01)
+    assert infra.breakeven_life(0.1, 30_000, 10_000, 1.0, wacc=0.10, **kw) is None
+    with pytest.raises(ValueError):
+        infra.breakeven_rental_price(1, 1, 1, life=5, wacc=0.1, building_life=20, price_per_mwh=1, pue=1.2,
+                                     occupancy=0)
+
+
+def test_rent_per_gw_year_turns_it_load_into_facility_power() -> None:
+    rents = pd.DataFrame([
+        {"id": "a", "usd_bn": 100.0, "usd_bn_high": None, "gw": 2.0, "gw_kind": "unspecified", "term_years": 8.0},
+        {"id": "b", "usd_bn": 9.7, "usd_bn_high": None, "gw": 0.2, "gw_kind": "critical IT", "term_years": 5.0},
+        {"id": "c", "usd_bn": 30.0, "usd_bn_high": None, "gw": 1.0, "gw_kind": "unspecified", "term_years": None},
+    ])
+    r = infra.rent_per_gw_year(rents, pue=1.25).set_index("id")
+    # 100 / 2 / 8 = 6.25; 9.7 / (0.2 x 1.25) / 5 = 7.76; no term: left out
+    assert r.loc["a", "usd_bn_per_gw_year"] == pytest.approx(6.25)
+    assert r.loc["b", "facility_gw"] == pytest.approx(0.25)
+    assert r.loc["b", "usd_bn_per_gw_year"] == pytest.approx(7.76)
+    assert "c" not in r.index
+
+
+def test_site_checks_abilene_counts() -> None:
+    counts = pd.DataFrame({"who": ["Crusoe", "Oracle"], "role": ["operator", "operator"], "count": [400_000, 480_000]})
+    s = infra.site_checks(1.2, counts, gpu_load_mw=900, usd_bn=40).set_index("who")
+    # 1.2e6 kW / 400,000 = 3.0 kW; / 480,000 = 2.5; 900 MW: 2.25 and 1.875 kW; $40bn: $100,000 and $83,333
+    assert s.loc["Crusoe", "site_kw_per_gpu"] == pytest.approx(3.0)
+    assert s.loc["Oracle", "site_kw_per_gpu"] == pytest.approx(2.5)
+    assert s.loc["Oracle", "load_kw_per_gpu"] == pytest.approx(1.875)
+    assert s.loc["Oracle", "usd_per_gpu"] == pytest.approx(83_333.33, rel=1e-6)
+
+
+def test_facility_cost_per_kw_from_bernstein() -> None:
+    # (5.9 - 3.4) / 5.9 x $35bn per GW = $14.8305bn per GW = $14,830.5 per kW of facility power
+    assert infra.facility_usd_per_kw(5.9, 3.4, 35) == pytest.approx(14_830.508, rel=1e-6)
+    with pytest.raises(ValueError):
+        infra.facility_usd_per_kw(3.0, 3.4, 35)

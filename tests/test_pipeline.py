@@ -54,6 +54,7 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("aicompute.render.render", fake_render)
+    monkeypatch.setattr("aicompute.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
     # the tiny chapters publish no front-page headlines: a stub front page
     monkeypatch.setattr("aicompute.summary.write_summary", lambda results, chapters, target, *a, **k: "")
     lines: list[str] = []
@@ -152,6 +153,43 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
         build_mod.build(project, jobs=1, force=True, log=lambda s: None)
     assert (project.site / "index.html").read_text() == before
     assert not list(project.report.glob("_site.tmp-*"))
+
+
+def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aicompute import safety
+
+    project.site.mkdir(parents=True)
+    (project.site / "index.html").write_text(before := "<html>last good report</html>")
+    safety.mark(project.site, safety.SITE_MARKER)  # as if an earlier build had made it
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
+    lines: list[str] = []
+    with pytest.raises(BuildError) as info:
+        build_mod.build(project, jobs=1, force=True, log=lines.append)
+    msg = str(info.value)
+    assert msg.startswith("Quarto not found on PATH. Quarto 1.9.36 or later is needed")
+    assert "the notebooks were executed and cached" in msg and "https://quarto.org" in msg
+    assert "pip install quarto-cli" in msg and "environment.yml" in msg and "\n" not in msg  # one line
+    assert any("00_tiny: executed" in line for line in lines)  # the notebooks did run
+    assert (project.site / "index.html").read_text() == before  # nothing half-rendered
+    assert not list(project.report.glob("_site.tmp-*")) and not (project.report / "00_tiny.ipynb").exists()
+
+
+def test_render_key_hashes_content_under_relative_names(project: Project, monkeypatch: pytest.MonkeyPatch,
+                                                        tmp_path: Path) -> None:
+    import shutil
+
+    (project.out / "executed").mkdir(parents=True)
+    shutil.copy2(project.notebooks / "00_tiny.ipynb", project.out / "executed" / "00_tiny.ipynb")
+    executed = [project.out / "executed" / "00_tiny.ipynb"]
+    key = build_mod._render_key(project, executed, "note", "quarto 1.10.18")
+    assert key == build_mod._render_key(project, executed, "note", "quarto 1.10.18")
+    assert key != build_mod._render_key(project, executed, "note", "quarto 1.10.19")
+    # a moved copy of the project (same content) has the same key
+    moved = Project(root=shutil.copytree(project.root, tmp_path.with_name(tmp_path.name + "-moved")))
+    assert build_mod._render_key(moved, [moved.out / "executed" / "00_tiny.ipynb"], "note", "quarto 1.10.18") == key
+    (project.report / "extra.qmd").write_text("# Extra\n")
+    assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") != key
 
 
 def test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit(
@@ -342,3 +380,36 @@ def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_
     statuses, lines = _run(project, monkeypatch, overrides=["secs=0"])
     assert statuses == ["executed"] and not list(project.out.glob("run-*"))
     assert (project.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
+
+
+def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Project,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
+    _notebook(project.notebooks / "01_reader.ipynb", "from aicompute import results\nresults.value('00_tiny', 'x')\n")
+    _notebook(project.notebooks / "02_alone.ipynb", "x = factor\n")
+    with pytest.raises(BuildError) as info:
+        _run(project, monkeypatch)
+    msg = str(info.value)
+    assert "00_tiny.ipynb: cell" in msg and "01_reader.ipynb: not run, it reads the results of 00_tiny" in msg
+    assert (project.out / "executed" / "02_alone.ipynb").exists()  # an independent chapter still ran
+
+
+def test_editing_any_book_file_re_renders_and_re_executes_nothing(tmp_path: Path) -> None:
+    """Each file of the real book (and of the data package, which the site's downloads copy) is part of the
+    render key; none of them is part of a notebook's key."""
+    from aicompute import deps
+
+    project = build_mod.copy_sources(tmp_path / "copy")
+    executed = sorted(project.notebooks.glob("*.ipynb"))
+    nb_keys = {nb.stem: deps.notebook_key(nb, {}, tools={"python": "3"}) for nb in executed}
+    key = build_mod._render_key(project, executed, "note", "quarto")
+    book = [p for p in sorted(project.report.rglob("*")) if p.is_file() and p.name != "_summary.md"]  # the render writes it
+    book += sorted(project.data.glob("*.csv"))[:3]
+    assert len(book) >= 5
+    for path in book:
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert build_mod._render_key(project, executed, "note", "quarto") != key, path.name
+        assert {nb.stem: deps.notebook_key(nb, {}, tools={"python": "3"}) for nb in executed} == nb_keys
+        path.write_bytes(original)
+    assert build_mod._render_key(project, executed, "note", "quarto") == key

@@ -85,7 +85,7 @@ def test_makefile_and_ci_use_the_readme_commands() -> None:
 
 
 def test_chart_cells_carry_quarto_figure_options() -> None:
-    """Charts are numbered figures under Quarto and the fallback: `#| label: fig-...` and `#| fig-cap:`."""
+    """Charts are numbered figures under Quarto: `#| label: fig-...` and `#| fig-cap:`."""
     for nb in NOTEBOOKS:
         for i, cell in enumerate(json.loads(nb.read_text())["cells"]):
             src = "".join(cell["source"])

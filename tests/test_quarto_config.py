@@ -1,4 +1,5 @@
-"""report/_quarto.yml and report/index.qmd: a valid Quarto book that lists exactly the chapter notebooks."""
+"""report/_quarto.yml and report/index.qmd: a valid Quarto book that lists exactly the chapter notebooks, with the
+options the real render needs (the rendered result is tested in test_site.py and test_pdf.py)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ def _chapter_files(config: dict[str, Any], key: str = "chapters") -> list[str]:
 def test_is_a_book_rendered_to_site_without_execution() -> None:
     config = _config()
     assert config["project"]["type"] == "book"
-    assert config["project"]["output-dir"] == "_site"
+    assert config["project"]["output-dir"] == "_book"  # by hand; the build's report/_site is never Quarto's own
     assert config["execute"]["enabled"] is False
     assert config["book"]["title"] == "AI compute economics: the 24-month test"
+    assert config["book"]["subtitle"] and config["book"]["author"] == "aicompute contributors"
     assert config["book"]["output-file"] == "report"  # -> report.pdf
+    assert (REPORT / config["book"]["favicon"]).is_file()
 
 
 def test_formats_html_and_pdf() -> None:
@@ -47,7 +50,9 @@ def test_formats_html_and_pdf() -> None:
     assert html["code-fold"] is True and html["code-tools"] is False
     assert html["embed-resources"] is False and html["toc"] is True
     assert html.get("html-math-method") != "mathjax"  # nothing from a CDN
-    assert "typst" in formats or "pdf" in formats
+    typst = formats["typst"]
+    assert typst["echo"] is False  # no code in the PDF, parameters cells included
+    assert typst["citeproc"] is True and typst["nocite"] == "@*"  # else the PDF bibliography is empty
 
 
 def test_chapters_match_index_and_notebooks() -> None:
@@ -92,30 +97,37 @@ def test_bibliography_exists_and_references_page_lists_it() -> None:
     assert "# References {.unnumbered}" in refs and re.search(r"^::: \{#refs\}\n:::$", refs, re.MULTILINE)
 
 
-def test_index_front_matter_and_summary_marker() -> None:
+def test_index_is_an_unnumbered_preface_with_the_summary() -> None:
     text = (REPORT / "index.qmd").read_text(encoding="utf-8")
-    match = re.match(r"---\n(.*?)\n---\n(.*)", text, re.DOTALL)
+    match = re.match(r"---\n(.*?)\n---\n\s*(.*)", text, re.DOTALL)
     assert match, "index.qmd needs YAML front matter"
-    meta, body = yaml.safe_load(match.group(1)), match.group(2)
-    assert meta["title"] == "AI compute economics: the 24-month test"
-    assert meta["subtitle"] and meta["date"] and meta["author"] == "aicompute contributors"
-    assert "{{< include _summary.md >}}" in body  # the build writes it from published results
-    # no hand-typed figures in the preface: the only digits allowed are years
+    meta, text = yaml.safe_load(match.group(1)), match.group(2)
+    # Quarto's book bibliography takes nocite from the first page only: every source is listed
+    assert meta == {"nocite": "@*"}
+    assert text.startswith("# Preface {.unnumbered}\n"), "index.qmd must not be numbered as chapter 1"
+    assert "{{< include _summary.md >}}" in text  # the build writes it from published results
+    # no hand-typed figures in the preface: the only digits allowed are years and Quarto's minimum version
+    body = text.replace("1.9.36", "")
     assert [n for n in re.findall(r"\d[\d.,]*", body) if not re.fullmatch(r"(19|20)\d\d", n)] == []
 
 
-def test_fallback_assets_present_and_offline() -> None:
+def test_assets_offline() -> None:
     assets = REPORT / "assets"
-    for name in (
-        "style.css",
-        "page.html",
-        "book.typ",
-        "quarto-compat.lua",
-        "cite-keys.lua",
-        "cite-links.lua",
-    ):
-        assert (assets / name).is_file(), name
-    css = (assets / "style.css").read_text(encoding="utf-8")
+    # committed: the favicon and the CSS; the build adds vega-bundle.js (git-ignored)
+    assert sorted(p.name for p in assets.iterdir() if p.name != "vega-bundle.js") == ["favicon.svg", "quarto.css"]
+    css = (assets / "quarto.css").read_text(encoding="utf-8")
     assert not re.search(r"@import\s", css) and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
-    template = (assets / "page.html").read_text(encoding="utf-8")
-    assert not re.search(r"(src|href)=[\"']?(https?:)?//", template)
+
+
+def test_quarto_pins_agree() -> None:
+    """environment.yml asks for the minimum the renderer checks; the publish workflow installs a version at least
+    that recent."""
+    from aicompute.render import MIN_QUARTO
+
+    minimum = ".".join(map(str, MIN_QUARTO))
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    assert f"quarto>={minimum}" in [str(d).replace(" ", "") for d in env["dependencies"]]
+    workflow = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
+    pinned = re.search(r"quarto-actions/setup@v\d+\s+with:\s+version: \"([\d.]+)\"", workflow).group(1)
+    assert tuple(int(x) for x in pinned.split(".")) >= MIN_QUARTO
+    assert "make test" in workflow and "make report" in workflow and "make lint" in workflow

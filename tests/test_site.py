@@ -1,97 +1,222 @@
-"""End to end: build the real report on a scratch copy, then open every page in headless Chromium.
+"""The real report rendered by Quarto (the session build, tests/conftest.py): the files, the offline rule,
+figures and folds, then every page in headless Chromium, served over http://127.0.0.1 and opened from disk.
 
-Chromium (Debian's package) runs with background networking off; the test checks that every chart
-container was filled with an SVG by vega-embed, using only what the page itself carries.
+Chromium is Debian's package driven by Playwright (no browser download), with background networking off
+and a fresh profile. Every chart must be drawn as an SVG by vega-embed from the site's own files, with no
+console error and no request leaving the site. Screenshots go to build/screenshots/<mode>-<page>.png (over
+http the page down to 6,000 px, from disk the first screen).
 """
 
 from __future__ import annotations
 
+import functools
+import http.server
 import re
 import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from aicompute.build import Project, build, copy_sources
+from aicompute import charts
+from aicompute.build import Project, build
+from aicompute.render import PARAMETER_SUMMARY, find_external_refs
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Target for a chapter page's HTML (the Vega runtime is a shared site file, not inlined).
+MAX_PAGE_BYTES = 300_000
+#: Screenshots cover the page down to this many pixels (the appendix tables run far longer).
+MAX_SHOT_HEIGHT = 6000
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("project")
-    copy_sources(root)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_ROOT", str(root))
-    try:
-        build(Project(root=root), log=lambda s: None)
-    finally:
-        mp.undo()
-    return root / "report" / "_site"
+def site(report) -> Path:
+    return report.need_site()
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(site.glob("*.html"))
 
 
 @pytest.mark.slow
-def test_site_files_and_no_remote_assets(site: Path) -> None:
-    pages = sorted(site.glob("*.html"))
-    assert {p.name for p in pages} >= {"index.html", "00_claims_audit.html"}
-    assert (site / "report.pdf").read_bytes()[:4] == b"%PDF"
+def test_site_files(site: Path, report) -> None:
+    names = {p.name for p in _pages(site)}
+    stems = [nb.stem for nb in report.project.chapters()]
+    assert names == {"index.html", "references.html", *(f"{s}.html" for s in stems)}
+    assert (site / "report.pdf").read_bytes()[:5] == b"%PDF-"
     assert (site / "downloads" / "data" / "claims.csv").exists()
-    assert (site / "downloads" / "figures" / "00_claims_audit" / "fig-audit-verdicts.svg").exists()
-    for page in pages:
+    assert (site / "downloads" / "aicompute-data-package.zip").exists()
+    assert (site / charts.VEGA_SCRIPT).stat().st_size > 500_000
+    assert not list(site.parent.glob("_site.tmp-*")), "the temporary render folder was left behind"
+
+
+@pytest.mark.slow
+def test_by_hand_render_inputs_stay_in_report(site: Path, report) -> None:
+    """After a build, `quarto render report` works by hand: every file the book lists, the summary it
+    includes and the bibliography are in report/ (the staged notebooks are git-ignored build products)."""
+    from aicompute.render import book_files
+
+    folder = report.project.report
+    for name in [*book_files(folder), "_summary.md", "references.bib"]:
+        assert (folder / name).is_file(), f"report/{name} missing after the build"
+
+
+@pytest.mark.slow
+def test_pages_are_small_and_offline(site: Path, report) -> None:
+    assert any("CDN script tag(s) removed" in line for line in report.log), report.log
+    for page in _pages(site):
         html = page.read_text(encoding="utf-8")
-        remote = re.findall(r"<(?:script|link|img|iframe)[^>]+(?:src|href)=[\"']?(?:https?:)?//", html)
-        assert not remote, f"{page.name} loads remote assets: {remote[:3]}"
-        # the Vega bundle appears at most once per page
-        assert html.count('data-aic="vega-bundle"') <= 1
+        assert find_external_refs(html) == [], page.name
+        assert "cdn.jsdelivr.net" not in html and 'type="module"' not in html, page.name
+        if re.fullmatch(r"[0-8]\d_\w+\.html", page.name):  # chapters; appendices grow with the data package
+            assert page.stat().st_size <= MAX_PAGE_BYTES, f"{page.name}: {page.stat().st_size} bytes"
+        if 'class="aic-chart"' in html:  # the runtime is loaded once, from the site
+            assert html.count(f'src="{charts.VEGA_SCRIPT}"') == 1, page.name
+            assert "window.vegaEmbed=" not in html, page.name
+    for css in site.rglob("*.css"):
+        assert find_external_refs(css.read_text(encoding="utf-8")) == [], css
 
 
-def _browser():
-    """A headless Debian Chromium driven by Playwright, or skip with the reason."""
+@pytest.mark.slow
+def test_figures_numbered_without_subfigures(site: Path) -> None:
+    first = (site / "00_claims_audit.html").read_text(encoding="utf-8")
+    assert re.search(r"Figure&nbsp;1\.1", first), "the first chapter's figures are 1.x (index.qmd is unnumbered)"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert '<span class="chapter-number">' not in index.split("</header>")[0]
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        assert "quarto-subfloat" not in html, f"{page.name}: a chart cell became sub-figures"
+        for number in re.findall(r"Figure&nbsp;([0-9A-Z]+\.\d+)", html):
+            assert number[0] != "0", page.name
+
+
+@pytest.mark.slow
+def test_chart_links_resolve(site: Path) -> None:
+    refs = set(re.findall(r'id="(ref-[^"]+)"', (site / "references.html").read_text(encoding="utf-8")))
+    pages_with_charts = 0
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        n_charts = html.count('class="aic-chart"')
+        links = re.findall(r'<p class="aic-chart-links">(.*?)</p>', html, re.DOTALL)
+        assert len(links) == n_charts, f"{page.name}: {n_charts} charts, {len(links)} link lines"
+        pages_with_charts += bool(n_charts)
+        for line in links:
+            downloads = re.findall(r'href="(downloads/figures/[^"]+)"', line)
+            assert downloads, f"{page.name}: a chart without downloads"
+            for href in downloads:
+                assert (site / href).is_file(), f"{page.name}: {href} missing"
+            for target in re.findall(r'href="references\.html#([^"]+)"', line):
+                assert target in refs, f"{page.name}: source link to missing #{target}"
+    assert pages_with_charts == 6
+
+
+@pytest.mark.slow
+def test_references_page_lists_every_source(site: Path) -> None:
+    from aicompute import data
+
+    refs = (site / "references.html").read_text(encoding="utf-8")
+    div = re.search(r'<div id="refs"[^>]*>', refs).group(0)
+    assert "display: none" not in div, "Quarto hid the bibliography (no nocite on the book's first page)"
+    ids = set(re.findall(r'<div id="ref-([^"]+)" class="csl-entry"', refs))
+    assert ids == set(data.load("sources", folder=site.parents[1] / "data")["id"])
+
+
+@pytest.mark.slow
+def test_parameter_folds_and_code_folded(site: Path) -> None:
+    page = (site / "01_chip_strategy.html").read_text(encoding="utf-8")
+    for summary in PARAMETER_SUMMARY.values():
+        assert f"<summary>{summary}</summary>" in page
+    assert "<summary>Code</summary>" in page and '<details class="code-fold">' in page
+
+
+# ------------------------------------------------------------------------------------------------
+# in the browser
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(site: Path) -> Iterator:
     if CHROMIUM is None:
         pytest.skip("Debian chromium not installed (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
-    return sync_api
+    with sync_api.sync_playwright() as pw, tempfile.TemporaryDirectory(prefix="aicompute-chromium-") as profile:
+        context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
+                                                        args=CHROMIUM_FLAGS, viewport={"width": 1280, "height": 900})
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    """The site over http://127.0.0.1 (what `make serve` does)."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.mark.slow
-def test_every_page_renders_offline_in_chromium(site: Path) -> None:
-    sync_api = _browser()
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_every_page_draws_offline_in_chromium(site: Path, browser, server: str, mode: str) -> None:
+    base = server if mode == "http" else site.as_uri() + "/"
     shots = ROOT / "build" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run", "--disable-sync", "--disable-quic"])
-        try:
-            for html in sorted(site.glob("*.html")):
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                errors: list[str] = []
-                remote: list[str] = []
-                page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
-                page.on("request", lambda r, out=remote: out.append(r.url)
-                        if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
-                page.goto(html.as_uri(), wait_until="load")
-                page.wait_for_function(
-                    "document.querySelectorAll('.aic-chart svg, .aic-chart canvas').length"
-                    " >= document.querySelectorAll('.aic-chart').length", timeout=30_000)
-                drawn = page.eval_on_selector_all(".aic-chart", "els => els.map(e => !!e.querySelector('svg, canvas'))")
-                page.screenshot(path=str(shots / f"{html.stem}.png"), full_page=True)
-                assert all(drawn), f"{html.name}: charts without SVG/canvas: {drawn}"
-                assert errors == [], f"{html.name}: console errors {errors[:3]}"
-                assert remote == [], f"{html.name}: requests to non-file URLs {remote[:3]}"
-                page.close()
-        finally:
-            browser.close()
+    failures = []
+    for html in _pages(site):
+        page = browser.new_page()
+        errors: list[str] = []
+        remote: list[str] = []
+        page.on("console", lambda m, e=errors: e.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc, e=errors: e.append(str(exc)))
+        page.on("request", lambda r, out=remote: out.append(r.url)
+                if not r.url.startswith((base, "data:", "blob:", "about:")) else None)
+        page.goto(base + html.name, wait_until="load")
+        page.wait_for_function("document.querySelectorAll('.aic-chart svg').length"
+                               " >= document.querySelectorAll('.aic-chart').length", timeout=30_000)
+        drawn = page.eval_on_selector_all(".aic-chart", "els => els.map(e => !!e.querySelector('svg'))")
+        # quarto.js ran (an ES module made a classic script by the renderer, so file:// loads it too)
+        quarto_ran = page.evaluate("() => typeof window.quartoToggleReader === 'function'")
+        if mode == "http":  # the long view once; from disk the first screen is enough (and half the time)
+            height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
+            page.screenshot(path=str(shots / f"{mode}-{html.stem}.png"), full_page=True,
+                            clip={"x": 0, "y": 0, "width": 1280, "height": height})
+        else:
+            page.screenshot(path=str(shots / f"{mode}-{html.stem}.png"))
+        page.close()
+        expected = (site / html.name).read_text(encoding="utf-8").count('class="aic-chart"')
+        if len(drawn) != expected or not all(drawn):
+            failures.append(f"{html.name}: charts drawn {drawn}, expected {expected}")
+        if errors:
+            failures.append(f"{html.name}: console errors {errors[:3]}")
+        if remote:
+            failures.append(f"{html.name}: requests leaving the site {remote[:3]}")
+        if not quarto_ran:
+            failures.append(f"{html.name}: Quarto's scripts did not run")
+    assert failures == [], "\n".join(failures)
 
 
 @pytest.mark.slow
-def test_summary_numbers_equal_published_results(site: Path) -> None:
-    from aicompute.results import format_result, read_all, tagged_values
+def test_summary_numbers_equal_published_results(site: Path, report) -> None:
+    from aicompute.results import format_result, tagged_values
 
     index = (site / "index.html").read_text(encoding="utf-8")
-    results = read_all(site.parents[1] / "build" / "results")
+    results = report.results()
     assert results, "no published results"
     assert "The verdict as of" in index and "latest evidence used" in index
     shown = tagged_values(index)
@@ -102,15 +227,25 @@ def test_summary_numbers_equal_published_results(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_clean_builds_publish_identical_results(site: Path, tmp_path: Path) -> None:
+def test_seeded_chapters_publish_identical_results_again(report, tmp_path: Path) -> None:
+    """Determinism without a third run of every notebook: a copy of the session's build folder, with the cache
+    records of the chapters that draw random numbers (a ``seed`` parameter) removed, re-executes just those
+    (and what reads their results); every published result is the same."""
+    from aicompute.params import notebook_parameters
     from aicompute.results import read_all
 
-    root = site.parents[1]
+    project = report.project
+    second = Path(shutil.copytree(project.out, tmp_path / "second", ignore=shutil.ignore_patterns("run-*")))
+    seeded = [nb.stem for nb in project.chapters() if "seed" in notebook_parameters(nb)]
+    assert seeded, "no chapter with a seed parameter"
+    for stem in seeded:
+        (second / "cache" / f"{stem}.json").unlink()
     mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_ROOT", str(root))
+    mp.setenv("AICOMPUTE_ROOT", str(project.root))
     try:
-        build(Project(root=root, build_dir=tmp_path / "second"), force=True, render=False, log=lambda s: None)
+        outcomes = build(Project(root=project.root, build_dir=second), overrides=list(report.overrides), render=False,
+                         log=lambda s: None)
     finally:
         mp.undo()
-    first, second = read_all(root / "build" / "results"), read_all(tmp_path / "second" / "results")
-    assert first and first == second
+    assert {o.stem for o in outcomes if o.status == "executed"} >= set(seeded)
+    assert read_all(project.out / "results") == read_all(second / "results")

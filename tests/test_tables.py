@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import subprocess
+
 import pandas as pd
+import pytest
 
 from aicompute import tables
 
@@ -11,11 +14,41 @@ def test_markdown_and_html_escape() -> None:
     assert md.splitlines() == [
         "| name | value |",
         "|---|---|",
-        "| a\\|b | 1,234,567 |",
-        "| <script>x</script> | 0.0123 |",
+        "| a\\|b | 1\\,234\\,567 |",
+        "| \\<script\\>x\\<\\/script\\> | 0\\.0123 |",
     ]
     html = tables.to_html(df, caption="T & U")
     assert "<script>" not in html and "&lt;script&gt;" in html and "<caption>T &amp; U</caption>" in html
+
+
+#: Data text that Pandoc would otherwise read as markup: a citation (typst stops on it: "label <id> does not
+#: exist"), emphasis, a tag, maths, a cross-reference, a footnote, a heading, a list, a Quarto shortcode.
+TRICKY = ["cited as [@id] in the report", "*not emphasis* and __this__", "<b>bold</b> & co", "$5 to $6",
+          "see @fig-x", "^[a note]", "# not a heading", "1. not a list", "{{< include x >}}", "back\\slash `tick`"]
+
+
+def test_escape_md_keeps_data_text_literal() -> None:
+    assert tables.escape_md("cited as [@id]\nin the report") == "cited as \\[\\@id\\] in the report"
+    pandoc = _pandoc()
+    md = tables.to_markdown(pd.DataFrame({"text": TRICKY}))
+    out = subprocess.run([*pandoc, "-f", "markdown", "-t", "plain", "--wrap=none"], input=md, capture_output=True,
+                         text=True, check=True).stdout
+    for text in TRICKY:
+        assert text in out, f"{text!r} did not survive: {out}"
+    native = subprocess.run([*pandoc, "-f", "markdown", "-t", "native"], input=md, capture_output=True, text=True,
+                            check=True).stdout
+    for markup in ("Cite", "Emph", "Strong", "RawInline", "Math", "Note", "Header", "OrderedList"):
+        assert markup not in native, markup
+
+
+def _pandoc() -> list[str]:
+    """The pandoc Quarto uses (``quarto pandoc``); skip without Quarto."""
+    import shutil
+
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip("Quarto (which brings pandoc) is not installed")
+    return [quarto, "pandoc"]
 
 
 def test_fmt_num() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "GrowthCheck", "growth_check",
-           "sum_check", "kw_per_accelerator", "unit_readings", "verdict_counts", "corrections", "value_with_range",
+           "sum_check", "kw_per_accelerator", "verdict_counts", "corrections", "value_with_range",
            "audit_table"]
 
 #: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
@@ -86,29 +86,6 @@ def kw_per_accelerator(gw: float, accelerators: float) -> float:
     if accelerators <= 0:
         raise ValueError(f"accelerators must be positive, got {accelerators}")
     return gw * 1e6 / accelerators
-
-
-def unit_readings(site_gw: float, buildings: int, per_building: float, gpus_per_rack: int = 72,
-                  gpus_per_superchip: int = 2, plausible_kw: tuple[float, float] = (2.0, 4.0)) -> pd.DataFrame:
-    """Readings of an ambiguous 'N GB200 NVL72 per building' and the site power each implies.
-
-    Readings: N GPUs (Blackwell dies in packages) per building; N GB200 superchips (2 GPUs each);
-    N NVL72 racks (72 GPUs each). A reading is plausible when the all-in power per GPU lies in
-    ``plausible_kw`` (a GB200 NVL72 rack draws about 120-140 kW, i.e. ~1.7-1.9 kW per GPU before
-    cooling and other facility overheads; with a PUE of about 1.2 that is ~2.0-2.3 kW at the site).
-    """
-    readings = {
-        "GPUs": 1,
-        "GB200 superchips": gpus_per_superchip,
-        "NVL72 racks": gpus_per_rack,
-    }
-    rows = []
-    for name, gpus_each in readings.items():
-        gpus = buildings * per_building * gpus_each
-        kw = kw_per_accelerator(site_gw, gpus)
-        rows.append({"reading": f"{per_building:,.0f} {name} per building", "gpus_total": gpus,
-                     "kw_per_gpu": kw, "plausible": plausible_kw[0] <= kw <= plausible_kw[1]})
-    return pd.DataFrame(rows)
 
 
 def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,15 @@ at a time, to show how much the verdict depends on the weights.
 
 The thresholds (``data/scorecard_thresholds.csv``, read by :func:`load_scorecard`) are our assumptions, each with its anchor (a historical analog or a
 published benchmark) written next to it; the weights are parameters of the chapter.
+
+**Inputs the ledger stands behind.** Each input enters at its central value, its low and high ends as the
+sensitivity (:func:`score_range`), and with an evidence factor from the claims ledger (:func:`ledger_weight`):
+a figure the audit could not verify enters at weight 0, one it found only partly right at half weight.
+
+**Like for like.** :func:`like_for_like` compares a quantity with a past peak only when both sides use the same
+measure (same numerator and denominator), e.g. US investment against US GDP for telecom in 2000 and for now;
+:func:`us_share_of_gdp` puts a company's worldwide capex on that footing. :func:`growth_split` splits a
+market's growth into one segment's part and the rest (the memory cycle's share of chip revenue growth).
 """
 
 from __future__ import annotations
@@ -22,12 +31,16 @@ import pandas as pd
 
 __all__ = [
     "load_scorecard",
+    "Measure",
     "Threshold",
+    "growth_split",
+    "ledger_weight",
+    "like_for_like",
+    "us_share_of_gdp",
     "analog_comparison",
     "band",
     "capex_to_cash_flow",
     "drawdown_pct",
-    "inputs_from_data",
     "known_by",
     "leave_one_out",
     "multiple_of",
@@ -76,11 +89,12 @@ def normalize(value: float, calm: float, hot: float) -> float:
 
 
 def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights: Mapping[str, float] | None = None,
-              spec: tuple[Threshold, ...] = ()) -> pd.DataFrame:
+              spec: tuple[Threshold, ...] = (), evidence: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Score each indicator in ``spec`` that has a value. ``values[key]`` = value or (value, low, high).
 
+    ``evidence[key]`` in [0, 1] scales the indicator's weight (:func:`ledger_weight`; 1 when absent).
     Columns: key, label, side, value, low, high, calm, hot, direction, score, score_low, score_high (the
-    calm and hot ends of the range), weight (normalised to sum 1) and contribution (weight x score x 100).
+    calm and hot ends of the range), evidence, weight (normalised to sum 1) and contribution (weight x score x 100).
     """
     rows = []
     for t in spec:
@@ -91,11 +105,16 @@ def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights:
         s = [normalize(x, t.calm, t.hot) for x in (val, lo, hi)]
         rows.append({"key": t.key, "label": t.label, "side": t.side, "unit": t.unit, "value": val, "low": lo,
                      "high": hi, "calm": t.calm, "hot": t.hot, "direction": t.direction, "score": s[0],
-                     "score_low": min(s), "score_high": max(s),
+                     "score_low": min(s), "score_high": max(s), "evidence": float((evidence or {}).get(t.key, 1.0)),
                      "raw_weight": 1.0 if weights is None else float(weights.get(t.key, 0.0))})
     card = pd.DataFrame(rows)
     if card.empty or card["raw_weight"].sum() <= 0:
         raise ValueError("the scorecard needs at least one indicator with a positive weight")
+    if not card["evidence"].between(0, 1).all():
+        raise ValueError("evidence factors must be in [0, 1]")
+    card["raw_weight"] = card["raw_weight"] * card["evidence"]
+    if card["raw_weight"].sum() <= 0:
+        raise ValueError("every indicator with a positive weight has evidence 0")
     card["weight"] = card["raw_weight"] / card["raw_weight"].sum()
     card["contribution"] = card["weight"] * card["score"] * 100
     return card.drop(columns="raw_weight")
@@ -116,6 +135,9 @@ def weight_sensitivity(card: pd.DataFrame, n: int = 2000, seed: int = 0, concent
     """Totals under ``n`` random weight vectors (Dirichlet(``concentration``)): the spread the weights alone cause."""
     rng = np.random.default_rng(seed)
     draws = rng.dirichlet(np.full(len(card), concentration), size=n)
+    if "evidence" in card:  # an input the ledger does not stand behind keeps its reduced weight
+        draws = draws * card["evidence"].to_numpy()
+        draws = draws / draws.sum(axis=1, keepdims=True)
     return pd.Series(100 * draws @ card["score"].to_numpy(), name="total")
 
 
@@ -129,6 +151,58 @@ def leave_one_out(card: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows)
     out["change"] = out["total"] - total_score(card)
     return out
+
+
+def ledger_weight(verdict: str | None, value: float | None = None, seed_value: float | None = None) -> float:
+    """How much of its weight an input keeps, from the claims-ledger verdict on the figure it uses.
+
+    unverified -> 0 (no source stands behind it); contradicted -> 0 and partly -> 0.5 when the input is the
+    seed's own figure (``value`` equals ``seed_value`` or no corrected value is known), 1 when the ledger's
+    corrected value is used; confirmed, misattributed (right figure, wrong source) or no verdict -> 1.
+    """
+    if verdict is None or (isinstance(verdict, float) and np.isnan(verdict)) or verdict in ("confirmed", "misattributed"):
+        return 1.0
+    if verdict == "unverified":
+        return 0.0
+    corrected = value is not None and seed_value is not None and not pd.isna(seed_value) and value != seed_value
+    if verdict in ("contradicted", "partly"):
+        return 1.0 if corrected else (0.0 if verdict == "contradicted" else 0.5)
+    raise ValueError(f"unknown verdict {verdict!r}")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A ratio with its definition: ``value`` (percent or multiple) = ``numerator`` / ``denominator``."""
+
+    label: str
+    numerator: str
+    denominator: str
+    value: float
+
+
+def like_for_like(then: Measure, now: Measure) -> float:
+    """``now.value / then.value``, only if both measure the same thing (same numerator and denominator)."""
+    if (then.numerator, then.denominator) != (now.numerator, now.denominator):
+        raise ValueError(f"not like for like: '{then.label}' is {then.numerator} / {then.denominator}, "
+                         f"'{now.label}' is {now.numerator} / {now.denominator}")
+    if then.value <= 0:
+        raise ValueError(f"'{then.label}': the past value must be positive")
+    return now.value / then.value
+
+
+def us_share_of_gdp(amount_bn: float, us_share: float, gdp_tn: float) -> float:
+    """The US part (``us_share``, a fraction) of a worldwide amount (USD bn) as a percentage of US GDP (USD tn)."""
+    if not 0 < us_share <= 1:
+        raise ValueError(f"us_share must be a fraction in (0, 1], got {us_share}")
+    return share_of_gdp(amount_bn * us_share, gdp_tn)
+
+
+def growth_split(total_then: float, total_now: float, part_share: float) -> dict[str, float]:
+    """Split a market's growth (``total_now - total_then``) into a segment's part (``part_share``, percent of
+    the growth) and the rest."""
+    growth = total_now - total_then
+    part = growth * part_share / 100
+    return {"growth": growth, "part": part, "rest": growth - part, "rest_growth_pct": 100 * (growth - part) / total_then}
 
 
 def band(total: float) -> str:
@@ -191,36 +265,14 @@ def _ratio(num: tuple[float, float, float], den: tuple[float, float, float], sca
     return num[0] / den[0] * scale, num[1] / den[2] * scale, num[2] / den[1] * scale
 
 
-def inputs_from_data(ind: pd.DataFrame, extra: Mapping[str, tuple[float, float, float]] | None = None
-                     ) -> dict[str, tuple[float, float, float]]:
-    """Scorecard inputs (value, low, high) from resolved, as-of-filtered ``indicators`` rows.
-
-    An indicator whose rows are missing (e.g. dated after the as-of date) is left out. ``extra`` adds inputs
-    computed elsewhere (e.g. the Sequoia coverage and the inference ratio from chapter data).
-    """
-    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
-    out: dict[str, tuple[float, float, float]] = {}
-    capex = r.get("capex_big4_2026") or r.get("capex_big4_2025")
-    if capex and "gdp_us_2025" in r:
-        out["capex_gdp"] = _ratio(capex, r["gdp_us_2025"], 0.1)  # USD bn / USD tn -> percent
-    if "capex_ocf_2026" in r and "capex_big4_2025" in r and "ocf_hyperscalers_2025" in r:
-        now = _ratio(r["capex_big4_2025"], r["ocf_hyperscalers_2025"], 100)[0]
-        ubs = r["capex_ocf_2026"][0]
-        out["capex_ocf"] = (ubs, min(now, ubs), max(now, ubs))
-    if "val_openai" in r and "arr_openai" in r:
-        out["revenue_multiple"] = _ratio(r["val_openai"], r["arr_openai"])
-    mapping = {"zero_roi_share": "roi_mit", "cloud_growth": "azure_fy26q1", "ai_ig_debt": "ig_debt_ai",
-               "burn_multiple": "burn_series_a"}
-    out.update({k: r[v] for k, v in mapping.items() if v in r})
-    out.update(extra or {})
-    return out
-
-
 def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFrame:
-    """Valuation / revenue (value, low, high) for Cisco at its 2000 peak and for the labs known in ``ind``."""
+    """Valuation / revenue (value, low, high) for Cisco at its 2000 peak and, for each lab in ``ind`` with both,
+    its latest valuation over its latest run-rate revenue (rows already filtered to the as-of date)."""
     a = {i: _triple(row) for i, row in analogs.set_index("id").iterrows()}
-    r = {i: _triple(row) for i, row in ind.set_index("id").iterrows()}
     rows = [("Cisco, Mar 2000 (peak)", _ratio(a["dotcom_cisco_value"], a["dotcom_cisco_revenue"]))]
-    labs = (("OpenAI, Feb 2026", "val_openai", "arr_openai"), ("Anthropic, Feb 2026", "val_anthropic", "arr_anthropic"))
-    rows += [(name, _ratio(r[val], r[rev])) for name, val, rev in labs if val in r and rev in r]
+    for entity, g in ind[ind["indicator"].isin(["valuation", "revenue_run_rate"])].groupby("entity", sort=True):
+        val = g[g["indicator"] == "valuation"].sort_values("date")
+        rev = g[g["indicator"] == "revenue_run_rate"].sort_values("date")
+        if len(val) and len(rev):
+            rows.append((f"{entity}, {val.iloc[-1]['period']}", _ratio(_triple(val.iloc[-1]), _triple(rev.iloc[-1]))))
     return pd.DataFrame([{"company": n, "value": x[0], "low": x[1], "high": x[2]} for n, x in rows])

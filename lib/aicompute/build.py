@@ -10,9 +10,11 @@
    parallel) into ``build/executed/``. A notebook is re-executed only when its own file, its
    parameters, the library source, or a data file **it read** (recorded by :mod:`aicompute.data`
    while it ran) has changed; otherwise the cached executed copy is reused.
-4. Render: Quarto when it is on PATH, else pandoc + typst (:mod:`aicompute.render`), into a temporary
-   folder that replaces ``report/_site`` only on success. A failing build exits non-zero, names the
-   notebook and cell, and leaves the last good report untouched.
+4. Render: ``quarto render --no-execute`` (the HTML site and, in parallel, the PDF through typst;
+   :mod:`aicompute.render`) into a temporary folder, post-render checks (offline, every chart, the PDF),
+   then an atomic swap into ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
+   glue changed. Without Quarto the build stops after step 3 with one message saying how to install it.
+   A failing build exits non-zero, names the notebook and cell, and leaves the last good report untouched.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ class Project:
 @dataclass
 class Outcome:
     stem: str
-    status: str  # "executed" | "cached" | "failed"
+    status: str  # "executed" | "cached" | "failed" | "skipped" (an upstream chapter failed)
     seconds: float = 0.0
     error: str = ""
     reads: dict[str, str] = field(default_factory=dict)
@@ -211,14 +213,23 @@ def _clear_failed(project: Project, stem: str) -> None:
         (project.out / "failed" / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
-def _render_key(project: Project, chapters: list[Path], note: str = "") -> str:
-    h = hashlib.sha256(note.encode())
-    files = [p for p in sorted(project.report.rglob("*")) if p.is_file()
-             and not any(part.startswith(("_site", ".quarto")) for part in p.relative_to(project.report).parts)
-             and p.suffix != ".ipynb" and p.name != "_summary.md"]
-    for p in [*files, *chapters, *sorted((project.out / "results").glob("*.json")),
-              *sorted(LIB.glob("render.py"))]:
-        h.update(str(p.name).encode() + b"\0" + p.read_bytes())
+def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
+    """Hash of what the render reads: the book's files, the executed notebooks, the published results
+    (the summary), the data package (downloads), the renderer glue with the modules it imports, and the Quarto
+    version. Content is hashed under relative names."""
+    h = hashlib.sha256(f"{note}\0{engine}".encode())
+    files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
+             and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
+             and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
+    files += [(f"executed/{p.name}", p) for p in chapters]
+    files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
+    files += [(f"data/{p.name}", p) for p in sorted(project.data.glob("*")) if p.is_file()]  # downloads, header
+    # the renderer glue and everything it imports (the front page's summary, results, evidence ...), read from
+    # the source, plus this module: no hand-kept list
+    glue = deps.module_closure({"render", "summary", "build"})
+    files += [(f"lib/{m}", deps.module_file(m)) for m in sorted(glue) if deps.module_file(m)]
+    for name, p in files:
+        h.update(name.encode() + b"\0" + _sha(p.read_bytes()).encode())
     return h.hexdigest()
 
 
@@ -241,11 +252,18 @@ def _swap_in(project: Project, staged: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def write_references(project: Project) -> Path:
-    """report/references.bib from data/sources.csv (rewritten only when it changes)."""
+def write_references(project: Project, as_of: str | None = None) -> Path:
+    """report/references.bib from data/sources.csv: the sources published by ``as_of`` (rewritten only when it
+    changes)."""
     from aicompute import cite
 
-    return cite.write_references(project.report / "references.bib", folder=project.data)
+    return cite.write_references(project.report / "references.bib", folder=project.data, as_of=as_of)
+
+
+def build_as_of(values: dict[str, dict[str, Any]]) -> str | None:
+    """The report's as-of date: the latest ``as_of`` any chapter runs with."""
+    dates = [str(v["as_of"]) for v in values.values() if "as_of" in v]
+    return max(dates) if dates else None
 
 
 def _params_note(project: Project, params_file: Path, overrides: list[str]) -> str:
@@ -265,7 +283,6 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
     staged.chmod(0o755)
     try:
-        write_references(project)
         summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
                               data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
@@ -341,7 +358,14 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     n = len(chapters)
     for wave in waves:
         todo = []
+        broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
         for nb in wave:
+            blocked = sorted(deps.upstream_chapters(nb) & broken)
+            if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
+                outcomes.append(Outcome(nb.stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
+                                        f"{', '.join(blocked)}, which failed"))
+                log(f"[{len(outcomes)}/{n}] {nb.stem}: skipped (reads {', '.join(blocked)})")
+                continue
             key = deps.notebook_key(nb, values[nb.stem], tools=tools)
             if not force and _cache_hit(project, nb.stem, key):
                 outcomes.append(Outcome(nb.stem, "cached"))
@@ -353,18 +377,24 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             jobs = jobs or os.cpu_count() or 1
             log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
             outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
-        if any(o.status == "failed" for o in outcomes):
-            break  # later waves read results this one did not publish
-    failed = [o for o in outcomes if o.status == "failed"]
+    failed = [o for o in outcomes if o.status in ("failed", "skipped")]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
                          + "\n".join(f"  {o.error}" for o in failed)
                          + f"\n  (partially executed copies: {project.out / 'failed'})")
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
-        write_references(project)  # before the render key: the bibliography is part of what is rendered
+        from aicompute.render import RenderError, find_quarto
+
+        try:
+            import vl_convert
+
+            quarto = f"quarto {'.'.join(map(str, find_quarto()[1]))}, vl-convert {vl_convert.__version__}"
+        except RenderError as exc:
+            raise BuildError(f"{exc}") from None
+        write_references(project, build_as_of(values))  # before the render key: the bibliography is rendered too
         note = _params_note(project, params_file, overrides or [])
-        key = _render_key(project, executed, note)
+        key = _render_key(project, executed, note, quarto)
         stamp = project.out / "render.key"
         if not force and project.site.joinpath("index.html").exists() and stamp.exists() \
                 and stamp.read_text() == key:

@@ -1,12 +1,15 @@
 """House chart style and the offline chart renderer.
 
 Altair's default output loads Vega from a CDN when the page is viewed, so no chart renders offline.
-:func:`show` instead emits a MIME bundle per chart:
+:func:`show` instead emits one MIME bundle per chart (one output: Quarto makes it one numbered figure):
 
 * ``text/html``: a ``<div class="aic-chart">`` and a small script that calls ``vegaEmbed`` on the spec.
-  The first chart shown in a kernel (= one notebook = one report page) also carries the Vega, Vega-Lite
-  and vega-embed bundle from ``vl_convert.javascript_bundle`` inline, once; later charts wait for it.
-* ``image/svg+xml``: a static SVG made by vl-convert, which the PDF path (typst) and print use.
+  The Vega, Vega-Lite and vega-embed runtime (``vl_convert.javascript_bundle``, ~0.9 MB) comes with the
+  first chart of a page: under the build, as ``<script src="assets/vega-bundle.js">``, a file the
+  renderer (:mod:`aicompute.render`) writes once next to the book (a Quarto resource, so the site gets
+  it however it is rendered); interactively (JupyterLab), inline. Under the build the chart is followed by its links: the chart's data (CSV) and image (SVG)
+  in ``downloads/figures/<notebook>/`` and its sources, linked to the references page.
+* ``image/svg+xml``: a static SVG made by vl-convert, which the PDF (typst) uses.
 * ``text/plain``: the chart title.
 
 Every chart gets the house theme (:func:`theme`), a title that should state the finding, and a
@@ -26,7 +29,7 @@ from typing import Any
 import altair as alt
 
 __all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page",
-           "source_text"]
+           "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette (colour-blind safe: Okabe-Ito order).
@@ -44,6 +47,13 @@ VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
 TITLE_CHARS = 72  # characters per title line at 15 px bold over the chart width (longer titles wrap)
 SOURCE_CHARS = 110  # characters per source line at 10 px
+#: The Vega runtime, relative to report/ and to every page of the site (aicompute.render writes it; Quarto
+#: copies it as a project resource, _quarto.yml).
+VEGA_SCRIPT = "assets/vega-bundle.js"
+#: Where the site holds each chart's data and image: downloads/figures/<notebook>/<name>.csv|svg (aicompute.build).
+DOWNLOADS = "downloads/figures"
+#: The page with the bibliography (report/references.qmd); a source's entry is #ref-<source id>.
+REFERENCES_PAGE = "references.html"
 _PAGE_HAS_BUNDLE = False
 _BUNDLE: str | None = None
 
@@ -118,14 +128,15 @@ def with_source(chart: alt.TopLevelMixin, source: str | list[str]) -> alt.VConca
     )
 
 
-def vega_bundle() -> str:
-    """The Vega + Vega-Lite + vega-embed JavaScript (about 0.9 MB), which sets ``window.vegaEmbed``."""
+def vega_bundle(*, inline: bool = True) -> str:
+    """The Vega + Vega-Lite + vega-embed JavaScript (about 0.9 MB, a classic script that sets
+    ``window.vegaEmbed``); ``inline``: safe inside a ``<script>`` element (``</script`` escaped)."""
     global _BUNDLE
     if _BUNDLE is None:
         import vl_convert as vlc
 
-        _BUNDLE = vlc.javascript_bundle(vl_version=VL_VERSION).replace("</script", "<\\/script")
-    return _BUNDLE
+        _BUNDLE = vlc.javascript_bundle(vl_version=VL_VERSION)
+    return _BUNDLE.replace("</script", "<\\/script") if inline else _BUNDLE
 
 
 def reset_page() -> None:
@@ -134,14 +145,15 @@ def reset_page() -> None:
     _PAGE_HAS_BUNDLE = False
 
 
-def _embed_html(spec: dict[str, Any], chart_id: str, title: str, include_bundle: bool, *,
-                name: str | None = None, cites: Sequence[str] = (), files: Sequence[str] = ()) -> str:
+def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = "", *,
+                name: str | None = None, cites: Sequence[str] = (), links: str = "") -> str:
     spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
     parts = []
-    if include_bundle:
+    if runtime == "inline":
         parts.append(f'<script data-aic="vega-bundle">if (!window.vegaEmbed) {{\n{vega_bundle()}\n}}</script>')
+    elif runtime == "site":
+        parts.append(f'<script data-aic="vega-bundle" src="{VEGA_SCRIPT}"></script>')
     extra = f' data-name="{html.escape(name, quote=True)}"' if name else ""
-    extra += f' data-files="{html.escape(" ".join(files), quote=True)}"' if name and files else ""
     extra += f' data-cites="{html.escape(" ".join(cites), quote=True)}"' if cites else ""
     parts.append(
         f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(title)}"></div>\n'
@@ -152,7 +164,29 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, include_bundle:
         "if(window.vegaEmbed){go();}else{window.addEventListener('load',go);}"
         "})();</script>"
     )
+    if links:
+        parts.append(links)
     return "\n".join(parts)
+
+
+def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str]) -> str:
+    """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
+    ``downloads/figures/<notebook>/<name>.<ext>``) and its sources, each linked to its entry on the
+    references page with the label its citation shows. ``""`` when there is nothing to link."""
+    parts = []
+    if notebook and files:
+        base = f"{DOWNLOADS}/{notebook}/{name}"
+        links = [f'<a href="{html.escape(base, quote=True)}.{ext}" download>{label}</a>'
+                 for ext, label in (("csv", "data (CSV)"), ("svg", "image (SVG)")) if ext in files]
+        parts.append("Download: " + " · ".join(links))
+    if cites:
+        from aicompute import cite, data
+
+        labels = cite.citation_labels(data.load("sources"))
+        refs = [f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}">{html.escape(labels[c])}</a>'
+                for c in dict.fromkeys(cites)]
+        parts.append("Sources: " + "; ".join(refs))
+    return f'<p class="aic-chart-links">{" · ".join(parts)}</p>' if parts else ""
 
 
 def _title_of(spec: dict[str, Any]) -> str:
@@ -176,13 +210,14 @@ def _title_of(spec: dict[str, Any]) -> str:
     return find(spec) or "Chart"
 
 
-def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False, name: str | None = None,
-                 cites: Sequence[str] = (), files: Sequence[str] = ()) -> dict[str, str]:
+def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
+                 cites: Sequence[str] = (), links: str = "") -> dict[str, str]:
     """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
 
-    ``name`` (the figure's file name), ``files`` (the copies written: ``csv``, ``svg``) and ``cites``
-    (source ids) become ``data-name`` / ``data-files`` / ``data-cites`` attributes of the chart div:
-    the renderer links the chart's downloads and sources from them.
+    ``runtime``: ``"inline"`` carries the Vega runtime in the HTML, ``"site"`` loads it from the site's
+    :data:`VEGA_SCRIPT`, ``""`` relies on an earlier chart of the page. ``name`` (the figure's file name)
+    and ``cites`` (source ids) become ``data-name`` / ``data-cites`` attributes of the chart div;
+    ``links`` (HTML, :func:`chart_links`) goes under the chart.
     """
     import vl_convert as vlc
 
@@ -191,8 +226,7 @@ def chart_bundle(chart: alt.TopLevelMixin, *, include_bundle: bool = False, name
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
     return {
-        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, include_bundle, name=name, cites=cites,
-                                 files=files),
+        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, runtime, name=name, cites=cites, links=links),
         "image/svg+xml": svg,
         "text/plain": f"<Chart: {title}>",
     }
@@ -245,14 +279,22 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
     HTML carries ``data-cites``. Either ``source`` or ``sources`` is required.
+
+    Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
+    downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
     """
     global _PAGE_HAS_BUNDLE
     from IPython.display import display
 
+    from aicompute.context import current
+
     wrapped = with_source(chart, source_text(source, sources))
+    run = current()
+    under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    bundle = chart_bundle(wrapped, include_bundle=not _PAGE_HAS_BUNDLE, name=name, cites=list(sources or []),
-                          files=files)
+    links = chart_links(name, run.notebook, files, list(sources or [])) if under_build else ""
+    runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
+    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links)
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)

@@ -14,21 +14,54 @@ The step takes the longer of the compute time (FLOPs / achieved FLOP/s) and the 
 (bytes / achieved bandwidth): decode is memory-bandwidth-bound at small batch and compute-bound above the
 *ridge* batch. Cost per token = (capex amortised per hour + energy per hour) / tokens per hour.
 
-Units: TFLOPS (1e12 FLOP/s), TB/s (1e12 B/s), GB (1e9 B), W, USD, USD/MWh, years.
+**Serving systems.** Chips are served in systems that differ in more than the chip: the precision the chip
+runs at (FP4 halves the weight bytes and doubles the FLOP rate where supported), the scale-up domain (72 GPUs
+on one NVLink fabric in an NVL72 rack, 8 in an HGX/DGX server), memory capacity (which caps the batch) and
+power. :func:`operating_point` adds a third roof to the roofline, the exchange of activations between the
+chips of a serving group (expert parallelism): it runs at scale-up speed inside the domain and at scale-out
+(network) speed beyond it. The operating point is the busiest one (largest batch) that still gives every user
+``min_user_tps`` tokens a second, over groups of 1, 2, 4, ... chips and the whole domain. Prefill (reading the
+prompt) is compute-bound; a request's cost adds its prefill and its decode (visible and reasoning tokens)
+chip-seconds (:func:`mix_cost_table`).
+
+**One price basis.** Prices are quoted per chip, per server share or per rack share (CPUs, switches and the
+rest of the system included). :func:`price_basis` converts each to a per-accelerator share of its system with
+stated factors (pairs of quotes for the same chip generation, :func:`scope_factor`); :func:`allin_table` adds
+the accelerator's share of the data-centre building and power gear (USD per kW of facility power).
+
+Units: TFLOPS (1e12 FLOP/s), TB/s (1e12 B/s), GB (1e9 B), GB/s, W, kW, USD, USD/MWh, years.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from aicompute import infra
+
 __all__ = [
     "HOURS_PER_YEAR",
+    "MINUTES_PER_YEAR",
+    "PRECISION_BYTES",
     "Model",
+    "TokenMix",
+    "allin_table",
+    "annual_decline",
+    "comm_seconds",
     "cost_per_million_tokens",
-    "cost_table",
     "decode_step_seconds",
+    "implied_cost_per_mtok",
+    "mix_cost_table",
+    "mix_price",
+    "operating_point",
+    "owner_hourly_cost",
+    "prefill_tokens_per_s",
+    "price_basis",
+    "rank_by_basis",
+    "scope_factor",
+    "serving_table",
     "delivery_schedule",
     "efficiency_table",
     "gw_by_vendor_year",
@@ -46,6 +79,11 @@ __all__ = [
 ]
 
 HOURS_PER_YEAR = 8760.0
+MINUTES_PER_YEAR = 525_600.0
+#: Weight bytes per parameter at each serving precision.
+PRECISION_BYTES = {"FP8": 1.0, "FP4": 0.5}
+#: Systems with at least this many accelerators are racks (their prices are rack shares), smaller ones servers.
+RACK_MIN_ACCELERATORS = 32
 
 
 @dataclass(frozen=True)
@@ -58,6 +96,8 @@ class Model:
     bytes_per_param: float = 1.0
     context_tokens: int = 8000
     kv_bytes_per_token: float = 327_680.0
+    comm_bytes_per_token: float = 0.0  # activations a token exchanges across its group per step (all layers)
+    attn_flops_per_context_token: float = 0.0  # attention FLOPs per decoded token per token of context
 
     @property
     def weight_gb(self) -> float:
@@ -161,44 +201,6 @@ def single_stream_tokens_per_s(model: Model, tb_s: float, n_chips: int = 1, util
     return n_chips * tb_s * 1e12 * utilization / nbytes
 
 
-def _group_size(model: Model, memory_gb: float, batch: int) -> int:
-    """Smallest power-of-two group whose memory holds the weights and one batch's KV caches (max 64)."""
-    n = 1
-    while n < 64 and memory_gb * n < model.weight_gb + batch * model.kv_gb_per_sequence:
-        n *= 2
-    return n
-
-
-def cost_table(acc: pd.DataFrame, model: Model, *, batch: int, utilization: float, years: float,
-               price_per_mwh: float, pue: float, capex_multiplier: float, fp8: bool = True) -> pd.DataFrame:
-    """Cost per million output tokens for every accelerator with a FLOPS, bandwidth, power and price figure.
-
-    Each chip serves from the smallest group that holds the model; the batch is capped by memory. Capex per
-    chip = price x ``capex_multiplier`` (the all-in data-centre cost per chip over the chip price). Columns:
-    chip, n_chips, batch, bound, tokens_s_per_chip, usd_per_mtok (mid), usd_per_mtok_low/high (price range).
-    """
-    col = "fp8_dense_tflops" if fp8 else "bf16_dense_tflops"
-    ok = acc.dropna(subset=[col, "memory_tb_s", "power_w", "price_usd", "memory_gb"])
-    rows = []
-    for r in ok.itertuples():
-        n = _group_size(model, r.memory_gb, batch)
-        b = max(1, min(batch, max_batch(model, r.memory_gb, n)))
-        comp, mem = decode_step_seconds(model, b, getattr(r, col), r.memory_tb_s, n, utilization)
-        tps = b / max(comp, mem) / n
-        cost = {k: cost_per_million_tokens(tps, hourly_cost(p * capex_multiplier, r.power_w, years=years,
-                                                            price_per_mwh=price_per_mwh, pue=pue))
-                for k, p in (("mid", r.price_usd), ("low", _or(r.price_low_usd, r.price_usd)),
-                             ("high", _or(r.price_high_usd, r.price_usd)))}
-        rows.append({"chip": r.chip, "vendor": r.vendor, "n_chips": n, "batch": b,
-                     "bound": "compute" if comp >= mem else "memory", "tokens_s_per_chip": tps,
-                     "usd_per_mtok": cost["mid"], "usd_per_mtok_low": cost["low"], "usd_per_mtok_high": cost["high"]})
-    return pd.DataFrame(rows)
-
-
-def _or(x: float, default: float) -> float:
-    return default if pd.isna(x) else x
-
-
 def latency_table(acc: pd.DataFrame, model: Model, *, tensor_parallel: int, utilization: float) -> pd.DataFrame:
     """Single-stream tokens/s per chip type: HBM chips split the model over ``tensor_parallel`` chips;
     on-wafer SRAM designs (memory_type 'SRAM') pipeline over wafers, which adds no bandwidth per token."""
@@ -253,3 +255,249 @@ def vendor_revenue_at_share(nvidia_revenue: float, share_now: float, share_then:
     future = market * market_growth
     return {"market_now": market, "others_now": market - nvidia_revenue, "market_then": future,
             "nvidia_then": future * share_then, "others_then": future * (1 - share_then)}
+
+
+# -- serving systems: precision, scale-up domain, memory, prefill and decode ------------------------------------
+@dataclass(frozen=True)
+class TokenMix:
+    """Tokens of one request: prompt (prefill), visible output and hidden reasoning (both decoded)."""
+
+    input_tokens: int
+    output_tokens: int
+    reasoning_tokens: int = 0
+
+    @property
+    def decode_tokens(self) -> int:
+        return self.output_tokens + self.reasoning_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.decode_tokens
+
+    @property
+    def mean_context(self) -> int:
+        """Context held on average while decoding: the prompt plus half the decoded tokens."""
+        return int(self.input_tokens + self.decode_tokens / 2)
+
+
+def serving_table(acc: pd.DataFrame, systems: pd.DataFrame, *, fp4: bool = True,
+                  server_overhead: float | None = None) -> pd.DataFrame:
+    """One row per serving system with what the model needs: precision (FP4 where the chip has an FP4 rate
+    and ``fp4``, else FP8), its dense TFLOPS and weight bytes, memory, bandwidth, scale-up domain and link
+    speeds, and IT kW per accelerator (system power / accelerators; where a system's power is not published,
+    chip power x ``server_overhead``, the system/chip power ratio of a comparable server, and kw_basis says so).
+    Systems whose chip has no FP8 rate, bandwidth or memory figure are left out."""
+    cols = ["id", "vendor", "chip", "fp8_dense_tflops", "memory_gb", "memory_tb_s", "power_w"]
+    t = systems.merge(acc[cols].rename(columns={"id": "accelerator_id"}), on="accelerator_id", how="left")
+    t = t.dropna(subset=["fp8_dense_tflops", "memory_gb", "memory_tb_s"]).copy()
+    use4 = fp4 & t["fp4_dense_tflops"].notna()
+    t["precision"] = use4.map({True: "FP4", False: "FP8"})
+    t["tflops"] = t["fp4_dense_tflops"].where(use4, t["fp8_dense_tflops"])
+    t["bytes_per_param"] = t["precision"].map(PRECISION_BYTES)
+    has_kw = t["system_it_kw"].notna()
+    derived = t["power_w"] / 1000 * (server_overhead if server_overhead else math.nan)
+    t["kw_per_accelerator"] = (t["system_it_kw"] / t["accelerators_per_system"]).where(has_kw, derived)
+    t["kw_basis"] = has_kw.map({True: "system power", False: "chip power x server overhead"})
+    return t.reset_index(drop=True)
+
+
+def comm_seconds(model: Model, batch: int, n_chips: int, link_gb_s: float, utilization: float = 1.0) -> float:
+    """Seconds one decode step spends exchanging activations: each token sends (n-1)/n of its
+    ``comm_bytes_per_token`` to other chips, over each chip's one-way link of ``link_gb_s``."""
+    if n_chips <= 1 or model.comm_bytes_per_token == 0:
+        return 0.0
+    nbytes = batch * model.comm_bytes_per_token * (n_chips - 1) / n_chips
+    return nbytes / (n_chips * link_gb_s * 1e9 * utilization)
+
+
+def _step(model: Model, batch: int, n: int, row, utilization: float) -> tuple[float, float, float]:
+    """(compute, memory, interconnect) seconds of a decode step: weights at the system's precision, attention
+    over the context at the FP8 rate, links at one-way scale-up speed inside the domain, scale-out beyond."""
+    link = row.scale_up_gb_s / 2 if n <= row.scale_up_domain else row.scale_out_gb_s
+    comp, mem = decode_step_seconds(model, batch, row.tflops, row.memory_tb_s, n, utilization)
+    attn = batch * model.attn_flops_per_context_token * model.context_tokens
+    comp += attn / (n * row.fp8_dense_tflops * 1e12 * utilization)
+    return comp, mem, comm_seconds(model, batch, n, link, utilization)
+
+
+def _largest_batch(model: Model, n: int, row, utilization: float, max_step: float, cap: int) -> int:
+    """Largest batch (<= cap) whose decode step takes at most ``max_step`` seconds (0 if none)."""
+    if max(_step(model, 1, n, row, utilization)) > max_step:
+        return 0
+    lo, hi = 1, cap
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if max(_step(model, mid, n, row, utilization)) <= max_step else (lo, mid - 1)
+    return lo
+
+
+def operating_point(model: Model, row, *, min_user_tps: float, utilization: float,
+                    max_group: int = 128) -> dict | None:
+    """The decode operating point with the most output tokens per second per chip such that every user gets
+    at least ``min_user_tps``: over serving groups of 1, 2, 4, ... chips and the scale-up domain (up to
+    ``max_group``), the largest batch that fits in memory and meets the speed. ``row``: a row of
+    :func:`serving_table` (with ``model.bytes_per_param`` at its precision). None if no group can."""
+    if min_user_tps <= 0:
+        raise ValueError("min_user_tps must be positive")
+    sizes = {2**k for k in range(12) if 2**k <= max_group}
+    if row.scale_up_domain <= max_group:
+        sizes.add(int(row.scale_up_domain))
+    best = None
+    for n in sorted(sizes):
+        cap = min(max_batch(model, row.memory_gb, n), 1_000_000)
+        b = _largest_batch(model, n, row, utilization, 1 / min_user_tps, cap) if cap >= 1 else 0
+        if b < 1:
+            continue
+        parts = _step(model, b, n, row, utilization)
+        tps = b / max(parts) / n
+        if best is None or tps > best["tokens_s_per_chip"]:
+            bound = ("compute", "memory", "interconnect")[parts.index(max(parts))]
+            best = {"n_chips": n, "batch": b, "user_tps": 1 / max(parts), "tokens_s_per_chip": tps,
+                    "bound": bound, "in_domain": n <= row.scale_up_domain}
+    return best
+
+
+def prefill_tokens_per_s(model: Model, tflops: float, utilization: float) -> float:
+    """Prompt tokens a chip reads per second (compute-bound: 2 FLOPs per active parameter per token;
+    attention FLOPs left out)."""
+    return tflops * 1e12 * utilization / (2 * model.active_params_b * 1e9)
+
+
+def mix_cost_table(model: Model, serving: pd.DataFrame, mix: TokenMix, usd_per_hour: pd.Series, *,
+                   min_user_tps: float, utilization: float, prefill_utilization: float) -> pd.DataFrame:
+    """Cost of serving ``mix`` on each system: decode at :func:`operating_point` (context = the mix's mean
+    context, weights at the system's precision), prefill compute-bound. ``usd_per_hour``: cost of one
+    accelerator per serving hour, indexed by system id (systems without one are left out).
+
+    Columns: id, chip, system, precision, n_chips, batch, bound, user_tps, decode_tps (per chip),
+    prefill_tps, usd_per_request, usd_per_mtok (all tokens of the mix), usd_per_mtok_output (decode only),
+    usd_per_mtok_input (prefill only)."""
+    rows = []
+    for r in serving.itertuples():
+        if r.id not in usd_per_hour.index or pd.isna(usd_per_hour[r.id]):
+            continue
+        m = replace(model, context_tokens=mix.mean_context, bytes_per_param=r.bytes_per_param)
+        op = operating_point(m, r, min_user_tps=min_user_tps, utilization=utilization)
+        if op is None:
+            continue
+        usd_s = usd_per_hour[r.id] / 3600
+        pre = prefill_tokens_per_s(m, r.tflops, prefill_utilization)
+        chip_s = mix.input_tokens / pre + mix.decode_tokens / op["tokens_s_per_chip"]
+        rows.append({"id": r.id, "chip": r.chip, "vendor": r.vendor, "system": r.system, "precision": r.precision,
+                     **op, "decode_tps": op["tokens_s_per_chip"], "prefill_tps": pre,
+                     "usd_per_request": chip_s * usd_s,
+                     "usd_per_mtok": chip_s * usd_s / mix.total_tokens * 1e6,
+                     "usd_per_mtok_output": usd_s / op["tokens_s_per_chip"] * 1e6,
+                     "usd_per_mtok_input": usd_s / pre * 1e6})
+    return pd.DataFrame(rows)
+
+
+# -- one price basis ---------------------------------------------------------------------------------------
+def _rows(prices: pd.DataFrame, accelerator_id: str, scopes: tuple[str, ...]) -> pd.DataFrame:
+    hit = prices[(prices["accelerator_id"] == accelerator_id) & prices["scope"].isin(scopes)]
+    return hit.sort_values("date")
+
+
+def scope_factor(prices: pd.DataFrame, numerator: tuple[str, str], denominator: tuple[str, str]) -> float:
+    """Ratio of the newest price of (accelerator id, scope) ``numerator`` to that of ``denominator``, e.g. a
+    DGX H100 server share over the H100 chip price; raises if either is missing."""
+    out = []
+    for acc_id, scope in (numerator, denominator):
+        rows = _rows(prices, acc_id, (scope,))
+        if rows.empty:
+            raise ValueError(f"chip_prices: no '{scope}' price for accelerator '{acc_id}' (needed for a factor)")
+        out.append(float(rows.iloc[-1]["price_usd"]))
+    return out[0] / out[1]
+
+
+def price_basis(prices: pd.DataFrame, serving: pd.DataFrame, factors: dict[str, float]) -> pd.DataFrame:
+    """Each system's accelerator price on one basis: the accelerator's share of its server or rack.
+
+    A chip-price quote ('accelerator' scope) is multiplied by ``factors['server share']`` or
+    ``factors['rack share']`` (by system size); where the chip has no chip-price quote, its newest
+    server/rack-share quote is used as is. Value = newest quote of the scope used; low/high = the lowest and
+    highest of that scope's quotes and ranges. Systems without any quote are left out."""
+    rows = []
+    for r in serving.itertuples():
+        kind = "rack share" if r.accelerators_per_system >= RACK_MIN_ACCELERATORS else "server share"
+        q = _rows(prices, r.accelerator_id, ("accelerator",))
+        factor = factors[kind] if not q.empty else 1.0
+        if q.empty:
+            q = _rows(prices, r.accelerator_id, (kind,))
+        if q.empty:
+            continue
+        last = q.iloc[-1]
+        lows = pd.concat([q["price_usd"], q["price_low_usd"].dropna()])
+        highs = pd.concat([q["price_usd"], q["price_high_usd"].dropna()])
+        rows.append({"id": r.id, "chip": r.chip, "vendor": r.vendor, "system": r.system,
+                     "stated_scope": last["scope"], "stated_usd": float(last["price_usd"]),
+                     "stated_low_usd": float(lows.min()), "stated_high_usd": float(highs.max()), "factor": factor,
+                     "system_usd": float(last["price_usd"]) * factor, "system_low_usd": float(lows.min()) * factor,
+                     "system_high_usd": float(highs.max()) * factor, "source_id": last["source_id"]})
+    return pd.DataFrame(rows)
+
+
+def allin_table(basis: pd.DataFrame, serving: pd.DataFrame, *, facility_usd_per_kw: float,
+                pue: float) -> pd.DataFrame:
+    """Adds each accelerator's share of the data centre: facility USD per kW of facility power x its IT kW x
+    PUE (facility_usd), and the all-in share (system + facility, with low/high)."""
+    kw = serving.set_index("id")["kw_per_accelerator"]
+    out = basis.copy()
+    out["kw_per_accelerator"] = out["id"].map(kw)
+    out["facility_usd"] = facility_usd_per_kw * out["kw_per_accelerator"] * pue
+    for sfx in ("", "_low", "_high"):
+        out[f"allin{sfx}_usd"] = out[f"system{sfx}_usd"] + out["facility_usd"]
+    return out
+
+
+def owner_hourly_cost(allin: pd.DataFrame, *, life: float, building_life: float, wacc: float | None,
+                      price_per_mwh: float, pue: float, opex_share: float, load: float,
+                      price: str = "system_usd") -> pd.Series:
+    """USD per serving hour of one accelerator owned on the all-in basis (:func:`allin_table`), by system id:
+    its annual cost (:func:`aicompute.infra.annual_cost_per_accelerator`) over the hours it serves (``load``
+    of the year) -- the break-even rental price at that occupancy. ``price``: which system-share column."""
+    return pd.Series({r["id"]: infra.breakeven_rental_price(
+        r[price], r["facility_usd"], r["kw_per_accelerator"], life=life, building_life=building_life, wacc=wacc,
+        price_per_mwh=price_per_mwh, pue=pue, opex_share=opex_share, occupancy=load) for _, r in allin.iterrows()},
+        dtype=float)
+
+
+def rank_by_basis(costs: dict[str, pd.DataFrame], column: str = "usd_per_mtok_output") -> pd.DataFrame:
+    """Each system's ``column`` and rank (1 = cheapest) under each costing, e.g. {"stated quotes x one
+    multiplier": table, "one basis": table} from :func:`mix_cost_table`. Tidy: basis, id, chip, value, rank."""
+    frames = []
+    for basis, t in costs.items():
+        f = t[["id", "chip", column]].rename(columns={column: "value"}).assign(basis=basis)
+        f["rank"] = f["value"].rank(method="min").astype(int)
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)[["basis", "id", "chip", "value", "rank"]]
+
+
+# -- reconciling with prices -------------------------------------------------------------------------------
+def mix_price(api: pd.DataFrame, mix: TokenMix) -> pd.Series:
+    """List price per million tokens of ``mix`` for each API price row (input at the input price, visible
+    and reasoning tokens at the output price)."""
+    usd = api["input_usd_per_mtok"] * mix.input_tokens + api["output_usd_per_mtok"] * mix.decode_tokens
+    return usd / mix.total_tokens
+
+
+def implied_cost_per_mtok(bill_usd_bn: float, tokens_per_minute_bn: float) -> float:
+    """USD per million tokens if a year's bill paid for ``tokens_per_minute_bn`` billion tokens a minute."""
+    if tokens_per_minute_bn <= 0:
+        raise ValueError("tokens_per_minute_bn must be positive")
+    return bill_usd_bn * 1e9 / (tokens_per_minute_bn * 1e9 * MINUTES_PER_YEAR) * 1e6
+
+
+def annual_decline(dates: pd.Series, prices: pd.Series) -> float:
+    """Factor by which the price falls per year (10 = tenfold a year): exp(-slope) of a least-squares fit of
+    ln(price) on years (days / 365.25). Needs two or more dated prices."""
+    d = pd.to_datetime(pd.Series(list(dates)))
+    p = pd.Series(list(prices), dtype=float)
+    if len(p) < 2 or (p <= 0).any():
+        raise ValueError("annual_decline needs at least two positive prices")
+    years = (d - d.min()).dt.days / 365.25
+    if years.max() == 0:
+        raise ValueError("annual_decline needs prices at two or more dates")
+    y = p.map(math.log)
+    slope = ((years - years.mean()) * (y - y.mean())).sum() / ((years - years.mean()) ** 2).sum()
+    return math.exp(-slope)

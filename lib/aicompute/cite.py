@@ -4,8 +4,8 @@
   ``--citeproc`` (the offline renderer) and Quarto read, so chapters can cite ``[@id]`` / ``@id``.
   Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an
   in-text citation reads "NVIDIA (2026)", like the chart source lines.
-* :func:`write_references` writes the file; the build calls it before rendering. The file is
-  committed too (Quarto needs it); a test checks that it is up to date.
+* :func:`write_references` writes the file (a build product) with the sources published by the report's
+  as-of date; the build calls it before rendering.
 * :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025a)" from source ids, with
   the same labels as the in-text citations ("Author (year)" as pandoc's Chicago author-date style
   prints ``@id``: the outlet, or the authors' family names when known, and the year with the same
@@ -170,16 +170,19 @@ def bibtex(sources: pd.DataFrame) -> str:
     return HEADER + "".join("\n" + _entry(r) for r in rows)
 
 
-def write_references(path: Path | None = None, *, folder: Path | None = None) -> Path:
+def write_references(path: Path | None = None, *, folder: Path | None = None, as_of: Any = None) -> Path:
     """Write ``report/references.bib`` (or ``path``) from the validated sources table; returns the path.
 
-    The file is rewritten only when its content changes (its timestamp then says something).
+    With ``as_of``, only the sources published by then (:func:`aicompute.data.evidence`): the bibliography
+    of a report dated earlier lists nothing later. The file is a build product (git-ignored), rewritten only
+    when its content changes (its timestamp then says something).
     """
     from aicompute import data
     from aicompute.paths import REPORT
 
     target = Path(path) if path is not None else REPORT / "references.bib"
-    text = bibtex(data.load("sources", folder=folder))
+    sources = data.evidence(as_of, folder=folder).sources() if as_of is not None else data.load("sources", folder=folder)
+    text = bibtex(sources.drop(columns=["published"], errors="ignore"))
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
     return target
@@ -196,8 +199,10 @@ def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -
         raise ValueError("source_line needs at least one source id")
     if sources is None:
         from aicompute import data
+        from aicompute.evidence import current
 
-        sources = data.load("sources")
+        ev = current()  # in a chapter: the sources known on its as-of date, as in its bibliography
+        sources = ev.sources() if ev is not None else data.load("sources")
     labels = citation_labels(sources)
     missing = [i for i in ids if i not in labels]
     if missing:

@@ -33,7 +33,7 @@ from aicompute.paths import LIB
 from aicompute.results import DEPENDENCY_CALL
 
 __all__ = ["code_cells", "imported_modules", "module_closure", "library_hash", "toolchain", "notebook_key",
-           "upstream_chapters", "execution_waves", "relative", "file_hashes", "CycleError"]
+           "upstream_chapters", "execution_waves", "relative", "file_hashes", "module_file", "CycleError"]
 
 #: Packages whose versions are part of every notebook's key.
 TOOLCHAIN = ("papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "altair",
@@ -81,6 +81,11 @@ def _imports(source: str) -> set[str]:
             else:
                 found.update(alias.name for alias in node.names)
     return found
+
+
+def module_file(name: str, lib: Path = LIB) -> Path | None:
+    """The source file of library module ``name`` (None if there is none)."""
+    return _module_file(name, lib)
 
 
 def _module_file(name: str, lib: Path) -> Path | None:

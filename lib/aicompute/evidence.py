@@ -33,10 +33,11 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE"]
+__all__ = ["Evidence", "NotYetPublished", "evidence", "current", "published_dates", "SWEEP_RESOURCE"]
 
 SWEEP_RESOURCE = "sweep_log"
 _MISSING: Any = object()
+_CURRENT: list[Evidence] = []
 
 
 class NotYetPublished(LookupError):
@@ -318,8 +319,16 @@ class Evidence:
 
 
 def evidence(as_of: str | dt.date | pd.Timestamp, *, folder: Path | None = None) -> Evidence:
-    """The evidence known on ``as_of`` (see the module docstring)."""
-    return Evidence(_date(as_of), Path(folder) if folder is not None else None)
+    """The evidence known on ``as_of`` (see the module docstring); it becomes this process's
+    :func:`current` evidence (chart source lines then cite with the labels of that date's bibliography)."""
+    ev = Evidence(_date(as_of), Path(folder) if folder is not None else None)
+    _CURRENT[:] = [ev]
+    return ev
+
+
+def current() -> Evidence | None:
+    """The evidence this process (a chapter's kernel) last asked for, if any."""
+    return _CURRENT[-1] if _CURRENT else None
 
 
 def check_dating(res: dict[str, Any]) -> str | None:

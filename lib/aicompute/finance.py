@@ -1,16 +1,28 @@
-"""Finance models: growth, the Sequoia revenue question, a small OpenAI P&L, commitments and the funding gap.
+"""Finance models: one OpenAI cash model, the Sequoia and Bain revenue questions, HSBC's gap, capital structure.
 
-Every function is small and unit-tested against hand-checked or published numbers (tests/test_finance.py):
+Every function is small and unit-tested against hand-checked or published numbers (tests/test_finance.py).
 
-* :func:`required_revenue` / :func:`revenue_gap` reproduce Sequoia's "$200B question" (2023) and
-  "$600B question" (2024) exactly, and re-run them on Nvidia's later data-centre revenue
-  (:func:`sequoia_table`).
-* :func:`hsbc_reproduction` rebuilds HSBC's OpenAI funding gap from the public inputs and shows where it
-  cannot be reproduced (the published $207B needs a cash-flow definition the summaries do not give).
-* :func:`pnl_path` is a transparent yearly P&L: revenue by line (subscriptions, API, enterprise, ads),
-  inference and training compute, other costs, operating cash flow and the cumulative burn.
-* :func:`payment_schedule` spreads contract values over their payment windows; :func:`funding_gap`
-  nets cumulative costs against cash generated and other sources of funds.
+**The OpenAI cash model** (chapter 03) is built from four pieces, each a function here:
+
+* :func:`take_or_pay_schedule` spreads each binding compute contract over its window, once (a contract's
+  value is counted in one place only: chip agreements whose systems sit inside these cloud contracts are not
+  added on top). Payments ramp up over ``ramp_years`` as capacity is delivered.
+* :func:`revenue_path` (our case: growth fading from a start to an end rate) or :func:`fill_geometric`
+  (a disclosed projection with gaps between its known years).
+* :func:`cash_model`: compute = the take-or-pay payments + uncontracted compute that scales with revenue
+  (``uncontracted_per_revenue``, from :func:`uncontracted_share`: the part of a disclosed compute plan the
+  contracts do not cover, per dollar of the plan's revenue); other costs = ``other_ratio`` x revenue
+  (:func:`implied_other_ratio` reads the ratio a plan implies); cash flow, burn and cumulative burn.
+* :func:`runway` (when the funds run out, burn spread evenly within a year) and :func:`funding_need`
+  (peak cumulative burn, the money a plan needs before cash flow turns positive).
+
+**Anchors.** :func:`required_revenue` / :func:`sequoia_table` reproduce Sequoia's "$200B" (2023) and "$600B"
+(2024) questions exactly and re-run them; :func:`share_multiplier` turns a cost share into Sequoia's
+data-centre multiplier (both ways); :func:`bain_rebuild` rebuilds Bain's "$2T by 2030";
+:func:`hsbc_reproduction` shows where HSBC's published gap cannot be reproduced from its public inputs.
+
+**Capital structure.** :func:`capital_structure` annualises hyperscalers' operating cash flow, capex and
+free cash flow from their latest reported period (cash capex and lease-inclusive capex kept apart).
 
 Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with
 :func:`resolve_claims` and labelled with :func:`series_label`, never silently merged.
@@ -18,32 +30,40 @@ Tables that mix bases (recognized revenue, run-rate, leak, projection) are resol
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
-    "HSBC_INPUTS",
-    "PnLAssumptions",
+    "bain_rebuild",
     "breakeven_ad_arpu",
+    "burn_multiple",
     "cagr",
+    "case_summary",
+    "capital_structure",
+    "cash_model",
     "circular_pairs",
     "coverage",
-    "funding_gap",
+    "fill_geometric",
+    "funding_need",
     "hsbc_reproduction",
-    "payment_schedule",
-    "pnl_path",
-    "ratio_path",
+    "implied_other_ratio",
     "required_revenue",
     "resolve_claims",
     "revenue_gap",
+    "revenue_path",
     "revenue_per_gw",
+    "runway",
     "sequoia_case",
     "sequoia_table",
+    "sequoia_sensitivity",
     "series_label",
-    "with_overrides",
+    "share_multiplier",
+    "take_or_pay_schedule",
+    "uncontracted_share",
+    "year_label",
 ]
 
 
@@ -135,108 +155,6 @@ def coverage(commitments: float, annual_revenue: float) -> dict[str, float]:
     return {"years_of_revenue": commitments / annual_revenue, "revenue_share": annual_revenue / commitments}
 
 
-def ratio_path(start: float, end: float, years: list[int]) -> np.ndarray:
-    """Geometric glide from ``start`` (first year) to ``end`` (last year)."""
-    t = np.linspace(0.0, 1.0, len(years))
-    return start * (end / start) ** t
-
-
-@dataclass(frozen=True)
-class PnLAssumptions:
-    """Inputs of :func:`pnl_path` (USD bn, fractions). Defaults: our calibration to 2025 (see the notebook)."""
-
-    base_year: int = 2025
-    end_year: int = 2030
-    revenue: Mapping[str, float] = field(default_factory=lambda: {
-        "subscriptions": 9.0, "api": 2.5, "enterprise": 1.6})  # 13.1 = the 2025 projection
-    growth: Mapping[str, float] = field(default_factory=lambda: {
-        "subscriptions": 0.50, "api": 0.70, "enterprise": 0.90})
-    users_m: float = 800.0  # weekly users in the base year
-    users_growth: float = 0.25
-    ad_arpu_end: float = 12.0  # USD per user per year reached in the end year
-    ads_start: int = 2026
-    inference_ratio_start: float = 0.70  # inference cost / revenue in the base year
-    inference_ratio_end: float = 0.40
-    training_start: float = 7.0
-    training_growth: float = 0.60
-    other_ratio: float = 0.40  # staff, sales, G&A as a share of revenue
-
-
-def _revenue_lines(a: PnLAssumptions, years: np.ndarray) -> pd.DataFrame:
-    t = years - a.base_year
-    lines = {name: base * (1 + a.growth[name]) ** t for name, base in a.revenue.items()}
-    users = a.users_m * (1 + a.users_growth) ** t
-    ramp = np.clip((years - a.ads_start + 1) / max(1, a.end_year - a.ads_start + 1), 0, 1)
-    lines["ads"] = users * a.ad_arpu_end * ramp / 1e3
-    return pd.DataFrame({"year": years, "users_m": users, **lines})
-
-
-def pnl_path(a: PnLAssumptions | None = None) -> pd.DataFrame:
-    """Yearly P&L from ``base_year`` to ``end_year``: revenue by line, compute costs, other costs, cash flow."""
-    a = a or PnLAssumptions()
-    years = np.arange(a.base_year, a.end_year + 1)
-    df = _revenue_lines(a, years)
-    df["revenue"] = df[[*a.revenue, "ads"]].sum(axis=1)
-    df["inference"] = df["revenue"] * ratio_path(a.inference_ratio_start, a.inference_ratio_end, list(years))
-    df["training"] = a.training_start * (1 + a.training_growth) ** (years - a.base_year)
-    df["other"] = df["revenue"] * a.other_ratio
-    df["cost"] = df[["inference", "training", "other"]].sum(axis=1)
-    df["cash_flow"] = df["revenue"] - df["cost"]
-    df["cumulative_cash_flow"] = df["cash_flow"].cumsum()
-    return df
-
-
-def with_overrides(a: PnLAssumptions, **changes: object) -> PnLAssumptions:
-    """A copy of ``a`` with some fields changed (notebook parameters -> assumptions)."""
-    return replace(a, **changes)
-
-
-def payment_schedule(contracts: pd.DataFrame, total: float | None = None, remainder_window: tuple[int, int] = (2026, 2033),
-                     ) -> pd.DataFrame:
-    """Spread each contract's ``value`` evenly over ``years`` from ``start_year``: long table (id, year, amount).
-
-    With ``total``, the part of it not covered by the contracts is spread evenly over ``remainder_window`` as
-    the row 'unscheduled remainder'.
-    """
-    rows = [(r.id, int(r.start_year) + k, r.value / int(r.years))
-            for r in contracts.itertuples() for k in range(int(r.years))]
-    out = pd.DataFrame(rows, columns=["id", "year", "amount"])
-    if total is not None:
-        rest = total - contracts["value"].sum()
-        if rest < 0:
-            raise ValueError(f"contracts ({contracts['value'].sum():g}) exceed the total ({total:g})")
-        span = range(remainder_window[0], remainder_window[1] + 1)
-        out = pd.concat([out, pd.DataFrame({"id": "unscheduled remainder", "year": list(span),
-                                            "amount": rest / len(span)})], ignore_index=True)
-    return out
-
-
-def funding_gap(cumulative_cost: float, cumulative_cash: float, other_sources: Mapping[str, float] | None = None) -> float:
-    """New financing needed: cumulative cost minus cumulative cash generated minus other sources of funds."""
-    return cumulative_cost - cumulative_cash - sum((other_sources or {}).values())
-
-
-#: Public inputs of HSBC's OpenAI model (reference-figures 2.4; The Register, Fortune, Techzine).
-HSBC_INPUTS = {"cum_compute_2030": 792.0, "cum_fcf_2030": 282.0,
-               "sources": {"Nvidia and AMD commitments": 26.0, "undrawn facilities": 24.0, "cash": 17.5},
-               "reported_gap": 207.0, "buffer": 10.0}
-
-
-def hsbc_reproduction(inputs: Mapping[str, object] | None = None) -> dict[str, float]:
-    """Rebuild HSBC's funding gap from public inputs; report the gap that cannot be reproduced.
-
-    Returns the naive gap (cost - FCF - other sources), the reported gap, their difference, and the
-    cumulative cash the reported gap implies (what the FCF figure would have to be for it to hold).
-    """
-    x = dict(HSBC_INPUTS, **(inputs or {}))
-    sources = sum(x["sources"].values())  # type: ignore[union-attr]
-    naive = funding_gap(x["cum_compute_2030"], x["cum_fcf_2030"], x["sources"])  # type: ignore[arg-type]
-    implied_cash = x["cum_compute_2030"] - x["reported_gap"] - sources  # type: ignore[operator]
-    return {"cum_compute_2030": x["cum_compute_2030"], "cum_fcf_2030": x["cum_fcf_2030"], "other_sources": sources,
-            "naive_gap": naive, "reported_gap": x["reported_gap"], "unexplained": naive - x["reported_gap"],  # type: ignore[operator]
-            "implied_cash_for_reported_gap": implied_cash, "reported_gap_with_buffer": x["reported_gap"] + x["buffer"]}  # type: ignore[operator]
-
-
 def circular_pairs(flows: pd.DataFrame) -> pd.DataFrame:
     """Pairs of parties with money or commitments flowing both ways: the round-trip is the smaller direction."""
     sums = flows.groupby(["from_party", "to_party"])["value"].sum()
@@ -246,3 +164,224 @@ def circular_pairs(flows: pd.DataFrame) -> pd.DataFrame:
         if back is not None and a < b:
             rows.append({"party_a": a, "party_b": b, "a_to_b": out, "b_to_a": back, "round_trip": min(out, back)})
     return pd.DataFrame(rows, columns=["party_a", "party_b", "a_to_b", "b_to_a", "round_trip"])
+
+
+# -- the OpenAI cash model ------------------------------------------------------------------------------
+
+def take_or_pay_schedule(contracts: pd.DataFrame, ramp_years: float = 2.0) -> pd.DataFrame:
+    """Yearly payments of each contract: long table (id, year, amount).
+
+    ``contracts`` has columns id, value, start_year, years. Each contract is counted once and spread over
+    ``years`` from ``start_year``; payments ramp linearly over the first ``ramp_years`` (weight of year k,
+    k = 1..years, is min(1, k / ramp_years), normalised), because capacity is delivered gradually.
+    ``ramp_years=1`` spreads evenly.
+    """
+    if ramp_years < 1:
+        raise ValueError(f"ramp_years must be >= 1, got {ramp_years}")
+    rows = []
+    for r in contracts.itertuples():
+        n = int(r.years)
+        if n < 1 or pd.isna(r.value) or pd.isna(r.start_year):
+            raise ValueError(f"contract {r.id}: needs value, start_year and years >= 1")
+        w = np.minimum(1.0, np.arange(1, n + 1) / ramp_years)
+        rows += [(r.id, int(r.start_year) + k, float(r.value) * w[k] / w.sum()) for k in range(n)]
+    return pd.DataFrame(rows, columns=["id", "year", "amount"])
+
+
+def revenue_path(start: float, growth_start: float, growth_end: float, years: Sequence[int]) -> pd.Series:
+    """Revenue by year: ``start`` in the first year, then growth fading linearly from ``growth_start``
+    (second year) to ``growth_end`` (last year)."""
+    years = list(years)
+    if start <= 0 or len(years) < 1:
+        raise ValueError("revenue_path needs start > 0 and at least one year")
+    g = np.linspace(growth_start, growth_end, max(1, len(years) - 1)) if len(years) > 1 else []
+    out = [start]
+    for rate in g:
+        out.append(out[-1] * (1 + rate))
+    return pd.Series(out, index=years, name="revenue")
+
+
+def fill_geometric(known: Mapping[int, float], years: Sequence[int]) -> pd.Series:
+    """A projection given at some years, filled in between by constant growth (geometric interpolation).
+
+    Years outside the known range are left missing (a projection is not extended by us).
+    """
+    pts = sorted((int(y), float(v)) for y, v in known.items() if v is not None and not pd.isna(v))
+    out = pd.Series(np.nan, index=list(years), name="revenue")
+    for (y0, v0), (y1, v1) in zip(pts, pts[1:]):
+        for y in out.index:
+            if y0 <= y <= y1:
+                out[y] = v0 * (v1 / v0) ** ((y - y0) / (y1 - y0))
+    for y, v in pts:
+        if y in out.index:
+            out[y] = v
+    return out
+
+
+def implied_other_ratio(revenue_total: float, burn_total: float, compute_total: float) -> float:
+    """Other costs (staff, sales, overhead) as a share of revenue that a plan implies:
+    revenue + burn = compute + other, so other / revenue = (revenue + burn - compute) / revenue."""
+    if revenue_total <= 0:
+        raise ValueError("revenue_total must be positive")
+    return (revenue_total + burn_total - compute_total) / revenue_total
+
+
+def uncontracted_share(plan_compute: float, contracted: float, plan_revenue: float) -> float:
+    """Compute a plan buys beyond its take-or-pay contracts, per dollar of the plan's revenue (>= 0)."""
+    if plan_revenue <= 0:
+        raise ValueError("plan_revenue must be positive")
+    return max(0.0, plan_compute - contracted) / plan_revenue
+
+
+def cash_model(revenue: pd.Series, take_or_pay: pd.Series, uncontracted_per_revenue: float,
+               other_ratio: float) -> pd.DataFrame:
+    """Yearly cash model (USD bn): revenue, compute (take-or-pay + uncontracted), other costs, cash flow, burn.
+
+    ``take_or_pay``: payments by year (missing years are 0). Uncontracted compute = ``uncontracted_per_revenue``
+    x revenue (it can be cut when revenue lags, the contracts cannot); other = ``other_ratio`` x revenue.
+    burn = -cash flow; ``cumulative_burn`` is the running sum.
+    """
+    if not 0 <= other_ratio < 5 or uncontracted_per_revenue < 0:
+        raise ValueError("other_ratio must be in [0, 5) and uncontracted_per_revenue >= 0")
+    rev = revenue.astype(float)
+    if rev.isna().any():
+        raise ValueError(f"revenue is missing for {rev[rev.isna()].index.tolist()}")
+    df = pd.DataFrame({"year": rev.index, "revenue": rev.to_numpy()})
+    df["take_or_pay"] = take_or_pay.reindex(rev.index).fillna(0.0).to_numpy()
+    df["uncontracted"] = uncontracted_per_revenue * df["revenue"]
+    df["compute"] = df["take_or_pay"] + df["uncontracted"]
+    df["other"] = other_ratio * df["revenue"]
+    df["cash_flow"] = df["revenue"] - df["compute"] - df["other"]
+    df["burn"] = -df["cash_flow"]
+    df["cumulative_burn"] = df["burn"].cumsum()
+    return df
+
+
+def funding_need(burn: pd.Series | Sequence[float]) -> float:
+    """Peak cumulative burn: the most money needed at any point before cash flow turns positive (>= 0)."""
+    cum = np.cumsum(np.asarray(burn, dtype=float))
+    return float(max(0.0, cum.max())) if len(cum) else 0.0
+
+
+def runway(burn: pd.Series, funds: float) -> float | None:
+    """When ``funds`` run out: year + fraction of the year (burn spread evenly within each year), e.g.
+    2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
+    left = float(funds)
+    for year, b in burn.items():
+        if b > 0 and b > left:
+            return int(year) + max(0.0, left) / b
+        left -= b
+    return None
+
+
+def year_label(t: float | None, horizon: int | None = None) -> str:
+    """A runway as words: 2028.25 -> 'early 2028' (first third), 'mid-2028', 'late 2028'; None -> 'beyond <horizon>'."""
+    if t is None or (isinstance(t, float) and math.isinf(t)):
+        return f"beyond {horizon}" if horizon else "beyond the horizon"
+    year, frac = int(t), t - int(t)
+    return f"{'early ' if frac < 1 / 3 else 'mid-' if frac < 2 / 3 else 'late '}{year}"
+
+
+def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> float:
+    """Cash burned per dollar of new revenue: burn / (revenue_now - revenue_before)."""
+    new = revenue_now - revenue_before
+    if new <= 0:
+        raise ValueError("burn_multiple needs revenue growth")
+    return burn / new
+
+
+def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: float = 0.0) -> pd.DataFrame:
+    """One row per revenue case of :func:`cash_model` outputs: totals over the horizon, the funding need
+    (peak cumulative burn), the gap left after ``funds`` (firm money) and the runway with and without
+    ``conditional`` money (e.g. a tranche due only on an IPO)."""
+    rows = []
+    for name, m in models.items():
+        burn = m.set_index("year")["burn"]
+        need = funding_need(burn)
+        rows.append({"case": name, "revenue": m["revenue"].sum(), "compute": m["compute"].sum(),
+                     "take_or_pay": m["take_or_pay"].sum(), "other": m["other"].sum(), "burn": burn.sum(),
+                     "revenue_last": m["revenue"].iloc[-1], "cash_flow_last": m["cash_flow"].iloc[-1],
+                     "funding_need": need, "funding_gap": max(0.0, need - funds),
+                     "runway": runway(burn, funds), "runway_with_conditional": runway(burn, funds + conditional),
+                     "revenue_to_compute": m["revenue"].sum() / m["compute"].sum()})
+    return pd.DataFrame(rows)
+
+
+# -- anchors --------------------------------------------------------------------------------------------
+
+def share_multiplier(share: float) -> float:
+    """Sequoia's data-centre multiplier from the share of data-centre cost that the run-rate pays for:
+    GPUs at half the cost -> x2; Nvidia's systems at ~60% -> x1.67; GPUs alone at 39% -> x2.56."""
+    if not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share}")
+    return 1 / share
+
+
+def sequoia_sensitivity(nvidia_runrate: float, ai_revenue: float, multipliers: Mapping[str, float],
+                        gross_margin: float = 0.5) -> pd.DataFrame:
+    """Sequoia's required revenue and the share of it earned (``ai_revenue``) under several data-centre
+    multipliers ({label: multiplier}), at one buyer's gross margin."""
+    rows = [{"multiplier_basis": k, "multiplier": m, "required_revenue": required_revenue(nvidia_runrate, m, gross_margin)}
+            for k, m in multipliers.items()]
+    out = pd.DataFrame(rows)
+    out["coverage"] = ai_revenue / out["required_revenue"]
+    return out
+
+
+def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: float | None = None) -> dict[str, float]:
+    """Bain's method: revenue needed = yearly capex / sustainable capex-to-revenue ratio (a fraction);
+    with the published ``shortfall``, the revenue Bain could identify = needed - shortfall."""
+    if not 0 < capex_to_revenue <= 1:
+        raise ValueError("capex_to_revenue must be a fraction in (0, 1]")
+    need = capex_per_year / capex_to_revenue
+    out = {"capex_per_year": capex_per_year, "capex_to_revenue": capex_to_revenue, "revenue_needed": need}
+    if shortfall is not None:
+        out |= {"shortfall": shortfall, "identified": need - shortfall}
+    return out
+
+
+def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
+                      buffer: float = 0.0) -> dict[str, float]:
+    """Rebuild HSBC's funding gap from its public inputs; report the part that cannot be reproduced.
+
+    naive gap = cumulative compute cost - cumulative free cash flow - other sources of funds; the cash the
+    reported gap implies = cost - reported gap - other sources.
+    """
+    naive = cum_compute - cum_fcf - other_sources
+    return {"cum_compute_2030": cum_compute, "cum_fcf_2030": cum_fcf, "other_sources": other_sources,
+            "naive_gap": naive, "reported_gap": reported_gap, "unexplained": naive - reported_gap,
+            "implied_cash_for_reported_gap": cum_compute - reported_gap - other_sources,
+            "reported_gap_with_buffer": reported_gap + buffer}
+
+
+# -- capital structure ----------------------------------------------------------------------------------
+
+def capital_structure(cashflows: pd.DataFrame) -> pd.DataFrame:
+    """Per company, its latest period with operating cash flow and a capex figure, annualised (x 12/months).
+
+    Columns: company, period, months, operating_cash_flow, capex (cash purchases where reported, else
+    lease-inclusive capex), capex_basis ('cash' / 'incl. leases'), free_cash_flow (OCF - capex),
+    capex_to_ocf (percent). A last row 'Total' sums the companies (periods may differ; said in ``period``).
+    """
+    rows = []
+    usable = cashflows[cashflows["operating_cash_flow"].notna()
+                       & (cashflows["capex_cash"].notna() | cashflows["capex_incl_leases"].notna())]
+    for company, g in usable.sort_values(["period_end", "months"]).groupby("company", sort=True):
+        r = g.iloc[-1]
+        k = 12 / int(r["months"])
+        cash = pd.notna(r["capex_cash"])
+        capex = (r["capex_cash"] if cash else r["capex_incl_leases"]) * k
+        ocf = r["operating_cash_flow"] * k
+        rows.append({"company": company, "period": r["fiscal_period"], "months": int(r["months"]),
+                     "operating_cash_flow": ocf, "capex": capex, "capex_basis": "cash" if cash else "incl. leases",
+                     "free_cash_flow": ocf - capex, "capex_to_ocf": 100 * capex / ocf})
+    out = pd.DataFrame(rows, columns=["company", "period", "months", "operating_cash_flow", "capex", "capex_basis",
+                                      "free_cash_flow", "capex_to_ocf"])
+    if len(out):
+        tot = {"company": "Total", "period": "latest, annualised", "months": 12,
+               "operating_cash_flow": out["operating_cash_flow"].sum(), "capex": out["capex"].sum(),
+               "capex_basis": "mixed" if out["capex_basis"].nunique() > 1 else out["capex_basis"].iloc[0]}
+        tot |= {"free_cash_flow": tot["operating_cash_flow"] - tot["capex"],
+                "capex_to_ocf": 100 * tot["capex"] / tot["operating_cash_flow"]}
+        out = pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
+    return out

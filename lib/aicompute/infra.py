@@ -1,5 +1,10 @@
 """Data-centre arithmetic: power <-> accelerators, capex, energy, annual cost and the revenue a GW needs;
-de-duplicated commitment totals; how fast capacity can be added.
+the cost of capital (capital-recovery factor), owner's cost against contract rent, break-even GPU rental
+prices and chip lives; de-duplicated commitment totals; site checks; how fast capacity can be added.
+
+Capital is charged either straight-line (capex / life, no return) or, given a cost of capital ``wacc``, with
+the capital-recovery factor CRF = r(1+r)^n / ((1+r)^n - 1): the level annual payment that repays capex with
+return r over n years (r = 10%, n = 5: 0.2638 a year, against 0.2 straight-line).
 
 Conventions: ``gw`` is facility (grid) power; ``kw_per_accelerator`` is the IT power per accelerator
 including its share of CPUs, networking and storage (e.g. a ~132 kW GB200 NVL72 rack / 72 GPUs ~ 1.8 kW);
@@ -13,7 +18,16 @@ import pandas as pd
 __all__ = [
     "HOURS_PER_YEAR",
     "accelerators_for_power",
+    "annual_cost_per_accelerator",
     "annual_cost_per_gw",
+    "breakeven_life",
+    "breakeven_rental_price",
+    "capital_charge",
+    "capital_recovery_factor",
+    "cost_by_life",
+    "facility_usd_per_kw",
+    "rent_per_gw_year",
+    "site_checks",
     "annual_energy_cost",
     "capex_for_power",
     "capex_range",
@@ -66,21 +80,138 @@ def annual_energy_cost(gw: float, price_per_mwh: float, utilization: float = 1.0
     return twh_per_year(gw, utilization) * 1e6 * price_per_mwh / 1e9
 
 
+def capital_recovery_factor(rate: float, years: float) -> float:
+    """Level annual payment per unit of capex that repays it with return ``rate`` over ``years``:
+    r(1+r)^n / ((1+r)^n - 1); 1/n at a zero rate. (10%, 5 years: 0.263797.)"""
+    if years <= 0:
+        raise ValueError(f"life must be positive, got {years} years")
+    if not -1 < rate < 1:
+        raise ValueError(f"rate must be a fraction in (-1, 1) (e.g. 0.10 for 10%), got {rate}")
+    if rate == 0:
+        return 1 / years
+    growth = (1 + rate) ** years
+    return rate * growth / (growth - 1)
+
+
+def capital_charge(capex: float, years: float, wacc: float | None = None) -> float:
+    """Annual capital charge: straight-line ``capex / years`` without ``wacc``, else ``capex x CRF``."""
+    if years <= 0:
+        raise ValueError(f"life must be positive, got {years} years")
+    return capex / years if wacc is None else capex * capital_recovery_factor(wacc, years)
+
+
 def annual_cost_per_gw(capex_per_gw: float, chip_share: float, chip_life: float, building_life: float,
-                       price_per_mwh: float, utilization: float, opex_share: float = 0.0) -> dict[str, float]:
-    """Annual cost of 1 GW (USD bn/yr): straight-line depreciation of the chip share of capex over
-    ``chip_life`` years and of the rest (building, power, cooling) over ``building_life``, electricity, and
-    operations as ``opex_share`` of capex a year. Returns each part and the total."""
+                       price_per_mwh: float, utilization: float, opex_share: float = 0.0,
+                       wacc: float | None = None) -> dict[str, float]:
+    """Annual cost of 1 GW (USD bn/yr): the capital charge on the chip share of capex over ``chip_life``
+    years and on the rest (building, power, cooling) over ``building_life``, electricity, and operations as
+    ``opex_share`` of capex a year. Straight-line without ``wacc``; with it, capital-recovery factors (the
+    charge then includes the return the capital needs). Returns each part and the total."""
     if not 0 <= chip_share <= 1 or chip_life <= 0 or building_life <= 0:
         raise ValueError("chip_share in [0, 1]; lives positive")
     parts = {
-        "chips": capex_per_gw * chip_share / chip_life,
-        "building": capex_per_gw * (1 - chip_share) / building_life,
+        "chips": capital_charge(capex_per_gw * chip_share, chip_life, wacc),
+        "building": capital_charge(capex_per_gw * (1 - chip_share), building_life, wacc),
         "energy": annual_energy_cost(1.0, price_per_mwh, utilization),
         "operations": capex_per_gw * opex_share,
     }
     parts["total"] = sum(parts.values())
     return parts
+
+
+def cost_by_life(capex_per_gw: float, chip_share: float, lives: list[float], waccs: list[float | None], *,
+                 building_life: float, price_per_mwh: float, utilization: float,
+                 opex_share: float = 0.0) -> pd.DataFrame:
+    """Annual cost of 1 GW for each chip life and cost of capital (None = straight-line).
+    Tidy: chip_life, wacc (NaN for straight-line), usd_bn (total)."""
+    rows = [{"chip_life": life, "wacc": float("nan") if w is None else w,
+             "usd_bn": annual_cost_per_gw(capex_per_gw, chip_share, life, building_life, price_per_mwh,
+                                          utilization, opex_share, w)["total"]}
+            for w in waccs for life in lives]
+    return pd.DataFrame(rows)
+
+
+def annual_cost_per_accelerator(system_usd: float, facility_usd: float, kw: float, *, life: float,
+                                building_life: float, wacc: float | None, price_per_mwh: float, pue: float,
+                                opex_share: float = 0.0, load: float = 1.0) -> float:
+    """USD a year of owning one accelerator: capital charges on its system share (``life``) and facility
+    share (``building_life``), operations (``opex_share`` of both a year) and electricity for ``kw`` of IT
+    power x PUE at average ``load`` (0-1) of that power."""
+    if kw < 0 or pue < 1 or not 0 <= load <= 1:
+        raise ValueError("kw >= 0, pue >= 1 and load in [0, 1]")
+    energy = kw * pue * load * HOURS_PER_YEAR / 1000 * price_per_mwh
+    return (capital_charge(system_usd, life, wacc) + capital_charge(facility_usd, building_life, wacc)
+            + opex_share * (system_usd + facility_usd) + energy)
+
+
+def breakeven_rental_price(system_usd: float, facility_usd: float, kw: float, *, life: float,
+                           building_life: float, wacc: float | None, price_per_mwh: float, pue: float,
+                           opex_share: float = 0.0, occupancy: float = 1.0) -> float:
+    """USD per GPU-hour at which renting out the accelerator covers its annual cost when it is let for
+    ``occupancy`` (0-1] of the hours (electricity is drawn only while let)."""
+    if not 0 < occupancy <= 1:
+        raise ValueError(f"occupancy must be in (0, 1], got {occupancy}")
+    annual = annual_cost_per_accelerator(system_usd, facility_usd, kw, life=life, building_life=building_life,
+                                         wacc=wacc, price_per_mwh=price_per_mwh, pue=pue,
+                                         opex_share=opex_share, load=occupancy)
+    return annual / (HOURS_PER_YEAR * occupancy)
+
+
+def breakeven_life(price_per_hour: float, system_usd: float, facility_usd: float, kw: float, *,
+                   building_life: float, wacc: float | None, price_per_mwh: float, pue: float,
+                   opex_share: float = 0.0, occupancy: float = 1.0, max_life: float = 15.0) -> float | None:
+    """Shortest chip life (years, to 0.01) over which renting at ``price_per_hour`` repays the accelerator;
+    None if even ``max_life`` years do not (the break-even price falls as the life lengthens)."""
+    def price(life: float) -> float:
+        return breakeven_rental_price(system_usd, facility_usd, kw, life=life, building_life=building_life,
+                                      wacc=wacc, price_per_mwh=price_per_mwh, pue=pue, opex_share=opex_share,
+                                      occupancy=occupancy)
+    if price(max_life) > price_per_hour:
+        return None
+    lo, hi = 0.01, max_life
+    if price(lo) <= price_per_hour:
+        return lo
+    while hi - lo > 0.001:
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if price(mid) <= price_per_hour else (mid, hi)
+    return round(hi, 2)
+
+
+def facility_usd_per_kw(all_in_usd: float, compute_usd: float, capex_per_gw_bn: float) -> float:
+    """USD per kW of facility power for the building, power and cooling: the non-compute share of an all-in
+    system cost (all_in - compute) / all_in, applied to a capex per GW (USD bn) and divided by 1e6 kW/GW.
+    (Bernstein: (5.9 - 3.4) / 5.9 x 35 bn = 14.83 bn per GW = 14,831 USD/kW.)"""
+    if not 0 < compute_usd <= all_in_usd:
+        raise ValueError("need 0 < compute cost <= all-in cost")
+    return (all_in_usd - compute_usd) / all_in_usd * capex_per_gw_bn * 1e9 / 1e6
+
+
+def rent_per_gw_year(rents: pd.DataFrame, pue: float) -> pd.DataFrame:
+    """Rent per facility GW-year implied by each contract with a stated GW and term: usd_bn / GW / years,
+    where GW of critical IT load are turned into facility GW (x ``pue``). Rows without GW or term are left
+    out. Adds: facility_gw, usd_bn_per_gw_year (and _high where the contract value has a high end)."""
+    if pue < 1:
+        raise ValueError(f"pue must be >= 1, got {pue}")
+    out = rents.dropna(subset=["gw", "term_years", "usd_bn"]).copy()
+    it = out["gw_kind"].eq("critical IT")
+    out["facility_gw"] = out["gw"].where(~it, out["gw"] * pue)
+    out["usd_bn_per_gw_year"] = out["usd_bn"] / out["facility_gw"] / out["term_years"]
+    out["usd_bn_per_gw_year_high"] = out["usd_bn_high"].fillna(out["usd_bn"]) / out["facility_gw"] / out["term_years"]
+    return out.reset_index(drop=True)
+
+
+def site_checks(site_gw: float, counts: pd.DataFrame, *, gpu_load_mw: float | None = None,
+                usd_bn: float | None = None) -> pd.DataFrame:
+    """What each reported accelerator count implies for a site of ``site_gw``: site kW per GPU, kW per GPU of
+    the stated GPU load (``gpu_load_mw``) and USD per GPU of a stated spend (``usd_bn``).
+    ``counts`` columns: who, role (operator | reporter), count. Returns them with the three ratios."""
+    if (counts["count"] <= 0).any():
+        raise ValueError("site_checks: every count must be positive")
+    out = counts.copy()
+    out["site_kw_per_gpu"] = site_gw * 1e6 / out["count"]
+    out["load_kw_per_gpu"] = gpu_load_mw * 1e3 / out["count"] if gpu_load_mw else float("nan")
+    out["usd_per_gpu"] = usd_bn * 1e9 / out["count"] if usd_bn else float("nan")
+    return out
 
 
 def revenue_needed_per_gw(annual_cost: float, gross_margin: float) -> float:

@@ -11,15 +11,13 @@ The build writes the panel to ``report/_summary.md``, which ``index.qmd`` includ
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 from typing import Any
 
+from aicompute.render import chapter_title
 from aicompute.results import THEMES, format_result, read_all, tag
 
-__all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "chapter_title",
-           "format_result"]
+__all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "format_result"]
 
 #: Themes the front page cannot do without.
 REQUIRED = ("verdict", "odds", "cost", "revenue", "financing")
@@ -28,18 +26,6 @@ _STORY = {"cost": "What compute costs", "revenue": "What it earns", "financing":
 
 class MissingHeadline(RuntimeError):
     """A front-page theme has no headline result."""
-
-
-def chapter_title(path: Path) -> str:
-    """A chapter's title: the first ``# `` heading of its first markdown cell (without attributes)."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            continue
-        for line in "".join(cell["source"]).splitlines():
-            if line.startswith("# "):
-                return re.sub(r"[*`]", "", re.sub(r"\s*\{[^}]*\}\s*$", "", line[2:])).strip()
-    return Path(path).stem
 
 
 def headlines(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:

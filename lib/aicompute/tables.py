@@ -1,13 +1,29 @@
-"""Tables for the report: escaped HTML for the web page and a Markdown pipe table for the PDF."""
+"""Tables for the report: escaped HTML for the web page and a Markdown pipe table for the PDF.
+
+Quarto reads a ``text/markdown`` output as Pandoc markdown: text from the data reaching it must be
+escaped (:func:`escape_md`), or ``[@id]`` becomes a citation (typst then stops: "label <id> does not
+exist"), ``*x*`` emphasis, ``<b>`` markup, ``$x$`` maths. The Markdown table escapes every cell and
+header; notebooks wrap data they interpolate into ``display(Markdown(...))`` in :func:`escape_md`.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["to_markdown", "to_html", "show", "fmt_num"]
+__all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md"]
+
+#: ASCII punctuation that can start or end Pandoc markup (all of it is backslash-escapable in Pandoc markdown).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|@$~^&=:;'\"%/?,])")
+
+
+def escape_md(text: Any) -> str:
+    """``text`` as literal Pandoc markdown on one line: markup characters backslash-escaped, newlines
+    turned into spaces. ``escape_md("see [@id] <b>")`` renders as the text itself, never a citation or tag."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def fmt_num(x: Any, digits: int = 3) -> str:
@@ -30,13 +46,10 @@ def _cell(x: Any) -> str:
 
 
 def to_markdown(df: pd.DataFrame) -> str:
-    """A pipe table; ``|`` and newlines inside cells are escaped."""
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-    head = "| " + " | ".join(esc(str(c)) for c in df.columns) + " |"
+    """A pipe table; every header and cell is escaped (:func:`escape_md`): data text is never markup."""
+    head = "| " + " | ".join(escape_md(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    rows = ["| " + " | ".join(esc(_cell(v)) for v in row) + " |" for row in df.itertuples(index=False)]
+    rows = ["| " + " | ".join(escape_md(_cell(v)) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *rows])
 
 
@@ -55,5 +68,5 @@ def show(df: pd.DataFrame, caption: str | None = None) -> None:
     """Display ``df`` as a table in both HTML (escaped) and Markdown."""
     from IPython.display import display
 
-    md = to_markdown(df) + (f"\n\n: {caption}" if caption else "")
+    md = to_markdown(df) + (f"\n\n: {escape_md(caption)}" if caption else "")
     display({"text/html": to_html(df, caption), "text/markdown": md, "text/plain": df.to_string()}, raw=True)
