@@ -96,3 +96,17 @@ def test_finance_and_bubble_results_match_the_library(executed) -> None:
     # like for like with telecom 2000: the four hyperscalers' 2025 capex, US share 75% (Epoch), over 2025 US GDP
     assert bub["capex_share_gdp"]["value"] == pytest.approx(round(410 * 0.75 / 30.6 / 10, 2))
     assert bub["hyperscaler_capex_to_ocf"]["headline"] == "financing"
+
+
+@pytest.mark.slow
+def test_scenario_odds_are_ranges_and_the_verdict_is_text(executed) -> None:
+    _, res = executed["05_scenarios"]
+    endings = ("p_hard_landing", "p_muddle_through", "p_soft_landing", "p_continued_boom")
+    for key in (*endings, "p_crash_threshold"):
+        r = res[key]
+        assert r["headline"] == "odds" and r["low"] <= r["value"] <= r["high"], key
+    assert sum(res[k]["value"] for k in endings) == pytest.approx(100, abs=0.5)
+    med = res["semis_2027_median"]
+    assert med["low"] < med["value"] < med["high"] and med["unit"] == "USD bn"
+    assert res["verdict"]["headline"] == "verdict" and isinstance(res["verdict"]["value"], str)
+    assert 2 <= sum(1 for r in res.values() if r["headline"] == "watch") <= 4
