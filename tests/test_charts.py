@@ -157,3 +157,9 @@ def test_long_titles_and_source_lines_wrap_instead_of_being_cut() -> None:
     assert isinstance(spec["title"]["text"], list)  # the source line wraps too
     b = charts.chart_bundle(charts.with_source(c, "OpenAI"))
     assert b["text/plain"] == f"<Chart: {long}>"
+
+
+def test_binned_counts_every_value_once() -> None:
+    frame = charts.binned([0.0, 1.0, 1.0, 2.0, 9.0, 10.0], bins=5)
+    assert frame["count"].tolist() == [3, 1, 0, 0, 2]  # bins of width 2 from 0 to 10; the last bin is closed
+    assert frame["start"].tolist() == [0, 2, 4, 6, 8] and frame["end"].iloc[-1] == 10

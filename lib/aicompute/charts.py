@@ -28,7 +28,7 @@ from typing import Any
 
 import altair as alt
 
-__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page",
+__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
            "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
@@ -298,6 +298,16 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)
+
+
+def binned(values: Any, bins: int = 40) -> Any:
+    """A histogram of ``values`` as a small frame (``start``, ``end``, ``count``): charts of many draws embed
+    the bins, not every draw, so a page stays light."""
+    import numpy as np
+    import pandas as pd
+
+    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
+    return pd.DataFrame({"start": edges[:-1], "end": edges[1:], "count": counts})
 
 
 # --------------------------------------------------------------------------------- chapter 05: the scenarios

@@ -20,6 +20,7 @@ A chapter that reads another's published results (``results.upstream("03_finance
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import re
@@ -53,12 +54,17 @@ def code_cells(notebook: Path) -> list[str]:
 
 def _imports(source: str) -> set[str]:
     """aicompute module names imported anywhere in ``source`` (module-level and inside functions)."""
+    return set(_imports_cached(source))
+
+
+@functools.lru_cache(maxsize=512)
+def _imports_cached(source: str) -> frozenset[str]:
     lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
     try:
         tree = ast.parse("\n".join(lines))
     except SyntaxError:
-        return set(re.findall(r"aicompute\.(\w+)", source)) | set(
-            m for grp in re.findall(r"from aicompute import ([\w, ]+)", source) for m in grp.replace(" ", "").split(","))
+        return frozenset(set(re.findall(r"aicompute\.(\w+)", source)) | set(
+            m for grp in re.findall(r"from aicompute import ([\w, ]+)", source) for m in grp.replace(" ", "").split(",")))
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -80,7 +86,7 @@ def _imports(source: str) -> set[str]:
                 found.add(node.module.split(".")[0])
             else:
                 found.update(alias.name for alias in node.names)
-    return found
+    return frozenset(found)
 
 
 def module_file(name: str, lib: Path = LIB) -> Path | None:
