@@ -29,6 +29,10 @@ def test_format_result_with_ranges() -> None:
     assert format_result(_r(0.0, "%")) == "under 0.1%"
     assert format_result(_r(0.02, "%", low=0.0, high=0.05)) == "under 0.1%"
     assert format_result(_r(0.02, "%", low=0.0, high=3.0)) == "0.0% (<0.1–3.0%)"
+    # a decimal year as its calendar quarter (2028.2 is a fifth into 2028; 2028.25 starts the second quarter)
+    assert format_result(_r(2028.2, fmt="quarter", low=2028.1, high=2028.4)) == "Q1 2028 (Q1 2028–Q2 2028)"
+    assert format_result(_r(2027.99, fmt="quarter")) == "Q4 2027"
+    assert format_result(_r(2028.25, fmt="quarter", low=2028.25, high=2028.3)) == "Q2 2028"
 
 
 RESULTS = {

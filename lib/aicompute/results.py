@@ -118,6 +118,9 @@ def value(notebook: str, key: str) -> Any:
 
 
 def _number(x: Any, fmt: str) -> str:
+    if fmt == "quarter":  # a decimal year (2028.2 = a fifth into 2028) as its calendar quarter: "Q1 2028"
+        year = math.floor(x)
+        return f"Q{min(4, int((x - year) * 4) + 1)} {year}"
     if fmt:
         return format(x, fmt)
     if isinstance(x, bool) or not isinstance(x, (int, float)):
