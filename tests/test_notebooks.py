@@ -110,3 +110,10 @@ def test_scenario_odds_are_ranges_and_the_verdict_is_text(executed) -> None:
     assert med["low"] < med["value"] < med["high"] and med["unit"] == "USD bn"
     assert res["verdict"]["headline"] == "verdict" and isinstance(res["verdict"]["value"], str)
     assert 2 <= sum(1 for r in res.values() if r["headline"] == "watch") <= 4
+    # no ending is ruled out by construction: every ending keeps a chance somewhere on the calibration grid
+    assert all(res[k]["high"] >= 1 for k in endings)
+    # fit for purpose on history: in mid-2000 the engine gave the coming bust a real chance (the issue's bar: not
+    # under 1%), and by December 2001 it had seen 2001's fall in chip revenue
+    assert res["backtest_dotcom_2000_hard_mid_first_year"]["value"] >= 5
+    assert res["backtest_dotcom_2000_fall_end"]["value"] >= 50
+    assert res["backtest_memory_2022_fall_end"]["value"] >= 50
