@@ -227,3 +227,28 @@ def fast_build(report: BuiltReport) -> Path:
         chapters = sorted((out / "executed").glob("*.ipynb"))
         summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=report.project.data)
     return out
+
+
+# ----------------------------------------------------------------------------- the scenario model's inputs
+@pytest.fixture(scope="module")
+def ev():
+    """The real evidence as of the report's default date (chapter 05's tests)."""
+    from aicompute import data
+
+    return data.evidence("2026-11-28")
+
+
+@pytest.fixture(scope="module")
+def cal(ev):
+    """Chapter 05's calibration table."""
+    from aicompute.scenarios import model as sm
+
+    return sm.Calibration.from_table(ev.table("scenario_drivers"))
+
+
+@pytest.fixture(scope="module")
+def start(ev, cal):
+    """The scenario model's January 2026 start."""
+    from aicompute.scenarios import start as st
+
+    return st.start_2026(ev, cal)

@@ -18,21 +18,6 @@ from aicompute.scenarios import start as st
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def ev():
-    return data.evidence("2026-11-28")
-
-
-@pytest.fixture(scope="module")
-def cal(ev) -> sm.Calibration:
-    return sm.Calibration.from_table(ev.table("scenario_drivers"))
-
-
-@pytest.fixture(scope="module")
-def start(ev, cal) -> sm.Start:
-    return st.start_2026(ev, cal)
-
-
 def _quiet(cal: sm.Calibration) -> sm.Calibration:
     """No randomness and no regime switching: every path follows its regime's mean."""
     zero = [k for k in cal.values if k.endswith(("_sd", "_volatility")) or k.startswith("hazard_")

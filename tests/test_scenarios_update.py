@@ -13,25 +13,9 @@ from aicompute import data
 from aicompute.scenarios import baserates as br
 from aicompute.scenarios import model as sm
 from aicompute.scenarios import signposts as sg
-from aicompute.scenarios import start as st
 from aicompute.scenarios import update as up
 
 AS_OF = "2026-11-28"
-
-
-@pytest.fixture(scope="module")
-def ev():
-    return data.evidence(AS_OF)
-
-
-@pytest.fixture(scope="module")
-def cal(ev) -> sm.Calibration:
-    return sm.Calibration.from_table(ev.table("scenario_drivers"))
-
-
-@pytest.fixture(scope="module")
-def start(ev, cal) -> sm.Start:
-    return st.start_2026(ev, cal)
 
 
 @pytest.fixture(scope="module")
