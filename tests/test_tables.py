@@ -61,3 +61,11 @@ def test_fmt_num() -> None:
         "",
         "x",
     ]
+
+
+def test_year_columns_have_no_thousands_separator() -> None:
+    df = pd.DataFrame({"year": [2026, 2027], "fiscal year": [2026.0, 2027.0], "value": [2026, 1914.0]})
+    html_ = tables.to_html(df)
+    assert "<td>2026</td><td>2026</td><td>2,026</td>" in html_  # the value column keeps its separator
+    assert "| 2027 | 2027 | 1\\,914 |" in tables.to_markdown(df)  # (Pandoc-escaped comma)
+    assert "<td>3.5</td>" in tables.to_html(pd.DataFrame({"years": [3.5]}))  # not a whole year: unchanged

@@ -39,9 +39,16 @@ def fmt_num(x: Any, digits: int = 3) -> str:
     return str(x)
 
 
-def _cell(x: Any) -> str:
+#: Column names whose whole numbers are calendar or fiscal years: written 2026, not 2,026.
+_YEAR_COLUMN = re.compile(r"\byears?\b", re.IGNORECASE)
+
+
+def _cell(x: Any, column: Any = None) -> str:
     if isinstance(x, pd.Timestamp):
         return x.date().isoformat()
+    if (column is not None and _YEAR_COLUMN.search(str(column)) and isinstance(x, (int, float))
+            and not isinstance(x, bool) and x == x and float(x).is_integer() and 1000 <= x <= 9999):
+        return str(int(x))
     return fmt_num(x)
 
 
@@ -49,7 +56,8 @@ def to_markdown(df: pd.DataFrame) -> str:
     """A pipe table; every header and cell is escaped (:func:`escape_md`): data text is never markup."""
     head = "| " + " | ".join(escape_md(c) for c in df.columns) + " |"
     rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    rows = ["| " + " | ".join(escape_md(_cell(v)) for v in row) + " |" for row in df.itertuples(index=False)]
+    rows = ["| " + " | ".join(escape_md(_cell(v, c)) for v, c in zip(row, df.columns)) + " |"
+            for row in df.itertuples(index=False)]
     return "\n".join([head, rule, *rows])
 
 
@@ -57,7 +65,7 @@ def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
     """An HTML table with every cell escaped (text from data never becomes markup)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v, c))}</td>" for v, c in zip(row, df.columns)) + "</tr>"
         for row in df.itertuples(index=False)
     )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
