@@ -174,7 +174,7 @@ def month_dates(clock: dt.date, horizon: int = HORIZON) -> pd.DatetimeIndex:
 
 # ------------------------------------------------------------------------------------------------ random draws
 
-_BLOCK = 8192  # paths simulated together (arrays of this size stay in cache)
+_BLOCK = 16384  # paths simulated together (arrays of this size stay in cache; 16k measured fastest)
 #: Per-path standardised draws: (name, prior family). "t" is a Student-t with 3 degrees of freedom.
 PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("other_surge", "t"),
             ("other_cool", "n"),
@@ -363,8 +363,12 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         sl = slice(lo, min(lo + _BLOCK, n))
         d = {k: v[..., sl] for k, v in full.items()}
         n_b = sl.stop - sl.start
-        g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]])  # (3, n)
-        g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]])
+        # each path's growth rate in each regime, flattened path-major: row i holds path i's boom, cooling and bust
+        # rates, so ``flat[3 * i + regime[i]]`` picks the rate of the regime each path is in (exact, and faster
+        # than np.choose)
+        g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]], axis=1).ravel()  # (n * 3,)
+        g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]], axis=1).ravel()
+        row3 = 3 * np.arange(n_b)
         k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
         c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
         a0 = s.buildout_share * c0
@@ -405,8 +409,9 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
             regime = np.where(to_bust, BUST, np.where(switch, switch_to[regime], regime)).astype(np.int8)
             new_event = ~event & (d["u_event"][t] < p_ev_of[regime])
             event = event | new_event
-            log_k = log_k + np.choose(regime, g_capex) * dt_ + shock_k * z[0] - cut_ev * new_event
-            log_m = log_m + np.choose(regime, g_other) * dt_ + surge * surge_decay ** t + shock_m * z[1]
+            pick = row3 + regime
+            log_k = log_k + g_capex[pick] * dt_ + shock_k * z[0] - cut_ev * new_event
+            log_m = log_m + g_other[pick] * dt_ + surge * surge_decay ** t + shock_m * z[1]
             x = x * (1 - rev_s * dt_) + shock_s * z[2]
             funds = funds * math.exp(g_int * dt_)
             target = lab_lr[regime] if s.labs else None
