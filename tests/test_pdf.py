@@ -63,6 +63,8 @@ def test_references_listed(pdf_text: str) -> None:
     sources = data.load("sources")
     listed = [t for t in sources["title"] if _flat(str(t))[:40] in after]
     assert len(listed) >= 0.9 * len(sources), f"only {len(listed)} of {len(sources)} sources in the bibliography"
+    # the unnumbered References pages do not carry the last chapter's running header ("Chapter 6. References")
+    assert not re.search(r"Chapter \d+\. References", pdf_text)
 
 
 @pytest.mark.slow
