@@ -212,6 +212,15 @@ def test_base_rates_hand_counted() -> None:
     target, how = br.hazard_target(h, 0.05, 0.20)
     assert target == pytest.approx(((1 + 1) / (3 + 2) + (1 + 1) / (1 + 2)) / 2)
     assert "1 of 3 years" in how and "1 of 1 boom years" in how
+    # the base rate's own ends are the two rates it averages, lower first
+    lo, hi, how = br.hazard_target_range(h, 0.05, 0.20)
+    assert (lo, hi) == pytest.approx(((1 + 1) / (3 + 2), (1 + 1) / (1 + 2))) and lo <= target <= hi
+    assert "40% and 67%" in how
+    # without a boom year: the smoothed rate less and plus one binomial standard error
+    lo, hi, how = br.hazard_target_range(h, 0.05, 0.50)
+    p = (1 + 1) / (3 + 2)
+    se = math.sqrt(p * (1 - p) / (3 + 2))
+    assert (lo, hi) == pytest.approx((p - se, p + se)) and "standard error" in how
 
 
 def test_known_history_filters_by_publication(ev) -> None:

@@ -250,6 +250,23 @@ def test_grid_ranges_hold_the_central_setting(ev, cal, start) -> None:
     for e in sm.ENDINGS:
         assert final[e].min() <= central[e] <= final[e].max()
     assert len(g[g["date"] == pd.Timestamp("2026-03-31")]) == 3  # other settings only on the range days
+    assert (g["base_rate"] == "central").all()
+
+
+def test_the_base_rate_ends_widen_the_range_and_move_the_hard_landing(ev, cal, start) -> None:
+    kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, days=["2026-01-31", AS_OF], n_paths=800, seed=2,
+              target=0.45, adapt=1, calibration_paths=600, iterations=8)
+    g, runs = up.grid(cal, start, ev.table("observations"), ev.table("signposts"), target_range=(0.30, 0.60), **kw)
+    final = g[g["date"] == pd.Timestamp(AS_OF)]
+    assert len(final) == 29 and {"base_rate_low", "base_rate_high"} <= set(runs)
+    ends = final[final["base_rate"] != "central"].set_index("base_rate")
+    assert (ends[["hazard_slope", "floor", "evidence_weight"]] == "central").all().all()
+    # a higher base rate means more busts: the hard landing rises with it (common random numbers: same seed)
+    central = final[(final["base_rate"] == "central") & (final["hazard_slope"] == "central")
+                    & (final["floor"] == "central") & (final["evidence_weight"] == "central")].iloc[0]
+    assert ends.loc["low", "hard_landing"] < central["hard_landing"] < ends.loc["high", "hard_landing"]
+    with pytest.raises(ValueError, match="target_range"):
+        up.grid(cal, start, ev.table("observations"), ev.table("signposts"), target_range=(0.5, 0.6), **kw)
 
 
 # ---------------------------------------------------------------------------------------------- signposts

@@ -345,7 +345,7 @@ def odds_over_time(frame: Any, *, title: str, subtitle: str, x_title: str = "As 
 
 
 def odds_ranges(frame: Any, *, title: str, subtitle: str) -> alt.TopLevelMixin:
-    """Each ending's central probability (point) and its range over the calibration grid (bar); columns ending,
+    """Each ending's central probability (point) and its range over the calibration settings (bar); columns ending,
     central, low, high (in %)."""
     names = list(frame["ending"])
     colour = _ending_colour(names)

@@ -5,12 +5,13 @@ matches the model's prior to :func:`hazard_target`) and explain the priors in th
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["annual_growth", "base_rates", "hazard_target", "known_history"]
+__all__ = ["annual_growth", "base_rates", "hazard_target", "hazard_target_range", "known_history"]
 
 
 def known_history(history: pd.DataFrame, before: Any) -> pd.DataFrame:
@@ -76,3 +77,27 @@ def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -
         target = p_all
         how += f" (smoothed as (k + 1) / (n + 2): {p_all:.0%}; no boom year with two known years after it)"
     return float(target), how
+
+
+def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, float, str]:
+    """The ends of the base rate's own uncertainty: (low, high, how).
+
+    :func:`hazard_target` averages two smoothed rates (after any year, after boom years); the ends are those two
+    rates, lower first. Without a boom year to compare, they are the smoothed rate less and plus one binomial
+    standard error, ``sqrt(p (1 - p) / (n + 2))``. Either way the central target lies between them.
+    """
+    g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
+    starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
+    if not starts:
+        raise ValueError("semis_history: no run of three consecutive yearly changes; cannot set a base rate")
+    hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
+    booms = [y for y in starts if g[y] > boom_line]
+    p_all = (sum(hit.values()) + 1) / (len(starts) + 2)
+    if booms:
+        p_b = (sum(hit[y] for y in booms) + 1) / (len(booms) + 2)
+        lo, hi = sorted((p_all, p_b))
+        return float(lo), float(hi), f"the two rates it averages: {lo:.0%} and {hi:.0%}"
+    se = math.sqrt(p_all * (1 - p_all) / (len(starts) + 2))
+    lo, hi = max(0.01, p_all - se), min(0.99, p_all + se)
+    return float(lo), float(hi), f"the smoothed rate less and plus one standard error: {lo:.0%} and {hi:.0%}"
+

@@ -426,19 +426,34 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
          knowledge_date: Any, days: Iterable[Any], n_paths: int, seed: int, target: float,
          calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
          extra: Any = None, range_days: Iterable[Any] | None = None,
-         hazard_multiplier: float = 1.0) -> tuple[pd.DataFrame, dict[str, Run]]:
+         hazard_multiplier: float = 1.0,
+         target_range: tuple[float, float] | None = None) -> tuple[pd.DataFrame, dict[str, Run]]:
     """The odds for every calibration setting: hazard slope x error floors x evidence weight, each at the low,
-    central and high end of its range (27 settings; three runs, one per hazard slope).
+    central and high end of its range (27 settings; three runs, one per hazard slope), plus, with
+    ``target_range``, the base rate itself at its two ends (the other dials central: two more runs).
 
     The central floor and weight of each slope are computed on every one of ``days``; the other settings on
     ``range_days`` only (default: the last day), with the same simulation round as the central setting.
 
     ``extra(paths) -> {name: boolean array}`` adds weighted shares of other outcomes. Returns the long table
-    (hazard_slope, floor, evidence_weight ends; date, the four endings, ess, readings, extras) and the run of
-    each hazard slope.
+    (hazard_slope, floor, evidence_weight and base_rate ends; date, the four endings, ess, readings, extras) and
+    the run of each hazard slope (keys ``low``, ``central``, ``high``) and base-rate end (``base_rate_low``,
+    ``base_rate_high``).
     """
     days = list(days)
-    frames, runs = [], {}
+    rdays = [pd.Timestamp(d) for d in (range_days if range_days is not None else days[-1:])]
+    frames, base_frames, runs = [], [], {}
+    if target_range is not None:
+        lo, hi = target_range
+        if not 0 < lo <= target <= hi < 1:
+            raise ValueError(f"target_range: expected 0 < low <= target <= high < 1, got {lo}, {target}, {hi}")
+        for end, tgt in (("low", lo), ("high", hi)):
+            r = run(cal, start, observations, signposts, episode=episode, knowledge_date=knowledge_date,
+                    day=days[-1], n_paths=n_paths, seed=seed, target=tgt, calibration_paths=calibration_paths,
+                    iterations=iterations, adapt=adapt, extra=extra, hazard_multiplier=hazard_multiplier)
+            runs[f"base_rate_{end}"] = r
+            base_frames.append(history(r.readings, r.rounds, rdays, cal).assign(
+                hazard_slope="central", floor="central", evidence_weight="central", base_rate=end))
     for slope_end in GRID_ENDS:
         c = cal.with_values(hazard_slope=cal.at("hazard_slope", slope_end))
         r = run(c, start, observations, signposts, episode=episode, knowledge_date=knowledge_date, day=days[-1],
@@ -447,14 +462,14 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
                 hazard_multiplier=hazard_multiplier)
         runs[slope_end] = r
         central = history(r.readings, r.rounds, days, c)
-        rdays = [pd.Timestamp(d) for d in (range_days if range_days is not None else days[-1:])]
         chosen = central.set_index("date").loc[rdays, "round"].tolist()
         for floor_end in GRID_ENDS:
             for w_end in GRID_ENDS:
                 h = central if (floor_end, w_end) == ("central", "central") else history(
                     r.readings, r.rounds, rdays, c, cal.at("evidence_weight", w_end), floor_end, chosen)
-                frames.append(h.assign(hazard_slope=slope_end, floor=floor_end, evidence_weight=w_end))
-    return pd.concat(frames, ignore_index=True), runs
+                frames.append(h.assign(hazard_slope=slope_end, floor=floor_end, evidence_weight=w_end,
+                                       base_rate="central"))
+    return pd.concat(frames + base_frames, ignore_index=True), runs
 
 
 def influence(r: Run, cal: Calibration) -> pd.DataFrame:
