@@ -437,8 +437,7 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
 
     ``extra(paths) -> {name: boolean array}`` adds weighted shares of other outcomes. Returns the long table
     (hazard_slope, floor, evidence_weight and base_rate ends; date, the four endings, ess, readings, extras) and
-    the run of each hazard slope (keys ``low``, ``central``, ``high``) and base-rate end (``base_rate_low``,
-    ``base_rate_high``).
+    the run of each hazard slope (keys ``low``, ``central``, ``high``; the base-rate runs are not kept: memory).
     """
     days = list(days)
     rdays = [pd.Timestamp(d) for d in (range_days if range_days is not None else days[-1:])]
@@ -451,7 +450,6 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
             r = run(cal, start, observations, signposts, episode=episode, knowledge_date=knowledge_date,
                     day=days[-1], n_paths=n_paths, seed=seed, target=tgt, calibration_paths=calibration_paths,
                     iterations=iterations, adapt=adapt, extra=extra, hazard_multiplier=hazard_multiplier)
-            runs[f"base_rate_{end}"] = r
             base_frames.append(history(r.readings, r.rounds, rdays, cal).assign(
                 hazard_slope="central", floor="central", evidence_weight="central", base_rate=end))
     for slope_end in GRID_ENDS:
