@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aicompute import data
 from aicompute.build import BuildError, Project, build
@@ -63,3 +64,14 @@ def test_no_later_evidence_in_any_chapter(early: tuple[Path, str], stem: str) ->
     leaks = {kind: sorted(i for i in ids if re.search(rf"(?<![a-z0-9_]){re.escape(i)}(?![a-z0-9_])", text))
              for kind, ids in _later_ids().items()}
     assert not any(leaks.values()), f"{stem} shows evidence published after {EARLY}: {leaks}"
+    # nor does its text name a later date: an ISO date, or a month of 2026 after the as-of month (a reason or
+    # statement written with later evidence in mind)
+    later_months = [m for i, m in enumerate(("January", "February", "March", "April", "May", "June", "July", "August",
+                                             "September", "October", "November", "December"), start=1)
+                    if i > int(EARLY[5:7])]
+    stripped = text.replace("\\", "")  # Markdown escapes ("2026\-05\-20")
+    default_as_of = yaml.safe_load((ROOT / "report" / "params" / "default.yaml").read_text())["all"]["as_of"]
+    # (the parameter appendix lists each notebook's default as-of date: a setting, not evidence)
+    dates = [d for d in re.findall(r"\b2026-\d\d-\d\d\b", stripped) if d > EARLY and d != default_as_of]
+    months = re.findall(rf"\b(?:{'|'.join(later_months)}) 2026\b", stripped)
+    assert not dates and not months, f"{stem} names dates after {EARLY}: {sorted(set(dates + months))[:10]}"
