@@ -104,7 +104,7 @@ def main() -> None:
         print(f"  quarto render --to html (site)         {quarto_times['html']:7.1f} s")
         print(f"  quarto render --to typst (PDF)         {quarto_times['typst']:7.1f} s")
         print(f"  site: {len(pages)} pages, {sum(p.stat().st_size for p in pages) / 1e3:,.0f} KB of HTML; shared Vega "
-              f"runtime {(site / 'site_libs' / 'aicompute' / 'vega-bundle.js').stat().st_size / 1e3:,.0f} KB; "
+              f"runtime {(site / 'assets' / 'vega-bundle.js').stat().st_size / 1e3:,.0f} KB; "
               f"PDF {(site / 'report.pdf').stat().st_size / 1e6:.1f} MB")
         for page in pages:
             print(f"    {page.name:<28} {page.stat().st_size / 1e3:7.0f} KB")

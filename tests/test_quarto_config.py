@@ -133,3 +133,10 @@ def test_quarto_pins_agree() -> None:
     pinned = re.search(r"quarto-actions/setup@v\d+\s+with:\s+version: \"([\d.]+)\"", workflow).group(1)
     assert tuple(int(x) for x in pinned.split(".")) >= MIN_QUARTO
     assert "make test" in workflow and "make report" in workflow and "make lint" in workflow
+
+
+def test_resources_are_anchored_to_the_project() -> None:
+    """An unanchored resource glob (``assets/x.js``) also matches ``_site/assets/x.js``: each build would copy the
+    last site into the new one, one level deeper every time."""
+    resources = _config()["project"].get("resources", [])
+    assert resources and all(str(r).startswith("/") for r in resources), resources

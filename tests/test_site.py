@@ -70,6 +70,7 @@ def test_by_hand_render_inputs_stay_in_report(site: Path, report) -> None:
 @pytest.mark.slow
 def test_pages_are_small_and_offline(site: Path, report) -> None:
     assert any("CDN script tag(s) removed" in line for line in report.log), report.log
+    assert not (site / "_site").exists() and len(list(site.rglob("vega-bundle.js"))) == 1  # no earlier site nested
     for page in _pages(site):
         html = page.read_text(encoding="utf-8")
         assert find_external_refs(html) == [], page.name
