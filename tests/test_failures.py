@@ -110,7 +110,7 @@ def _percent(r: dict[str, str]) -> bool:
 
 
 def _ranged(r: dict[str, str]) -> bool:
-    return r["low"] != "" and r["high"] != ""
+    return r["low"] != "" and r["high"] != "" and r["unit"] == "USD bn"  # (a share would fail its bounds first)
 
 
 CASES = {

@@ -127,7 +127,7 @@ def test_runtime_written_once_next_to_the_book(book: Path) -> None:
     mtime = target.stat().st_mtime_ns
     assert r.write_runtime(book).stat().st_mtime_ns == mtime  # unchanged: not rewritten
     config = (REPO / "report" / "_quarto.yml").read_text()
-    assert f"- {charts.VEGA_SCRIPT}" in config, "the runtime must be a Quarto project resource"
+    assert f"- /{charts.VEGA_SCRIPT}" in config, "the runtime must be a Quarto project resource (anchored: /...)"
 
 
 def test_postprocess_makes_module_scripts_classic(tmp_path: Path) -> None:
