@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from aicompute.scenarios.model import BOOM, BUST, COOLING, Calibration, Start, draws
+from aicompute.scenarios.model import BOOM, BUST, COOLING, Calibration, Start, draws, monthly_shocks
 
 __all__ = ["simulate_loop"]
 
@@ -26,7 +26,7 @@ def simulate_loop(cal: Calibration, start: Start, n_paths: int, seed: int = 0, *
     decay, surge_decay = math.exp(-c["lab_growth_decay"] * dt_), math.exp(-c["other_chips_surge_decay"] * dt_)
     lab_lr = [c["lab_growth_boom"], c["lab_growth_cooling"], c["lab_growth_bust"]]
     total_w = sum(lab.weight for lab in s.labs) or 1.0
-    z_all, u_reg, u_ev = d["z"].tolist(), d["u_regime"].tolist(), d["u_event"].tolist()
+    z_all, u_reg, u_ev = monthly_shocks(d, n_paths).tolist(), d["u_regime"].tolist(), d["u_event"].tolist()
     out = {k: np.empty((n_paths, h)) for k in ("capex", "chips", "nvidia_dc", "spread")}
     out["regime"] = np.empty((n_paths, h), dtype=np.int8)
     for lab in s.labs:

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
-           "draws", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+           "draws", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS"]
 
 REGIMES = ("boom", "cooling", "bust")
@@ -232,7 +232,8 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     Nvidia's share drift, the starting levels' error and each lab's starting growth. The growth outside the
     build-out in a boom and each lab's starting growth are Student-t (3 degrees of freedom): they can surprise
     far more than a normal draw allows. Per month and path: shocks (antithetic: the second half of the paths
-    gets the first half's shocks with the sign flipped) and the uniforms that decide regime switches and credit
+    gets the first half's shocks with the sign flipped; ``z_half`` holds the first half, :func:`monthly_shocks`
+    all of them) and the uniforms that decide regime switches and credit
     events. With a ``proposal`` the per-path draws come from it and ``log_iw`` holds each path's
     log importance weight (prior over proposal density); otherwise ``log_iw`` is zero.
     """
@@ -247,7 +248,7 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
         eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
     half = (n + 1) // 2  # antithetic monthly shocks: the second half of the paths mirrors the first
     z_half = rng.standard_normal((3 + len(start.labs), h, half), dtype=np.float32)
-    out: dict[str, np.ndarray] = {"z": np.concatenate([z_half, -z_half[..., :n - half]], axis=2),
+    out: dict[str, np.ndarray] = {"z_half": z_half,  # the shocks of paths >= half are these, negated
                                   "u_regime": rng.random((h, n), dtype=np.float32),
                                   "u_event": rng.random((h, n), dtype=np.float32)}
     log_iw = np.zeros(n)
@@ -271,6 +272,13 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
     return out
+
+
+def monthly_shocks(d: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """The monthly shocks of all ``n`` paths, (variables, months, n): the first half as drawn, the second half the
+    first half's shocks negated (antithetic). :func:`simulate` reads them block by block instead."""
+    z_half = d["z_half"]
+    return np.concatenate([z_half, -z_half[..., :n - z_half.shape[2]]], axis=2)
 
 
 # ------------------------------------------------------------------------------------------------- simulation
@@ -359,10 +367,14 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc",
                                      *(f"lab:{lab.name}" for lab in s.labs))}
     full = d
-    for lo in range(0, n, _BLOCK):  # blocks of paths: small arrays stay in cache
-        sl = slice(lo, min(lo + _BLOCK, n))
-        d = {k: v[..., sl] for k, v in full.items()}
-        n_b = sl.stop - sl.start
+    half = full["z_half"].shape[2]
+    bounds = sorted({*range(0, half, _BLOCK), *range(half, n, _BLOCK), n})  # no block straddles the antithetic half
+    for lo, hi in zip(bounds[:-1], bounds[1:]):  # blocks of paths: small arrays stay in cache
+        sl = slice(lo, hi)
+        d = {k: v[..., sl] for k, v in full.items() if k != "z_half"}
+        mirrored = lo >= half
+        z_block = full["z_half"][..., lo - half:hi - half] if mirrored else full["z_half"][..., sl]
+        n_b = hi - lo
         # each path's growth rate in each regime, flattened path-major: row i holds path i's boom, cooling and bust
         # rates, so ``flat[3 * i + regime[i]]`` picks the rate of the regime each path is in (exact, and faster
         # than np.choose)
@@ -397,27 +409,49 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         nv_step, nv_factor = np.exp(-d["nv_drift"] * dt_), np.ones(n_b)  # Nvidia's share drifts down month by month
         shock_k, shock_m, shock_s, shock_l = vol_k * sq, vol_m * sq, vol_s * sq, vol_l * sq
         surge = d["other_surge"] * dt_
+        neg_hazard_of = -h_bust * bust_ratio_of  # per regime; the updates below are in place, same operation order
         for t in range(h):
-            z = d["z"][:, t].astype(np.float64)
+            z = z_block[:, t].astype(np.float64)
+            if mirrored:
+                np.negative(z, out=z)
             # each month: regime switches (competing hazards, on last month's stress), then growth; the recorded
             # value is the run-rate at the end of the month (month 0 = end of the clock's first month)
             u = d["u_regime"][t]
-            p_bust = -np.expm1(-h_bust * bust_ratio_of[regime] * np.exp(np.minimum(slope * stress, 50.0)))
+            p_bust = slope * stress
+            np.minimum(p_bust, 50.0, out=p_bust)
+            np.exp(p_bust, out=p_bust)
+            p_bust *= neg_hazard_of[regime]
+            np.expm1(p_bust, out=p_bust)
+            np.negative(p_bust, out=p_bust)
             p_other = p_other_of[regime]
             to_bust = u < p_bust
-            switch = ~to_bust & (u < p_bust + p_other)
-            regime = np.where(to_bust, BUST, np.where(switch, switch_to[regime], regime)).astype(np.int8)
+            p_other += p_bust
+            switch = ~to_bust & (u < p_other)
+            regime = np.where(switch, switch_to[regime], regime)
+            regime[to_bust] = BUST
             new_event = ~event & (d["u_event"][t] < p_ev_of[regime])
             event = event | new_event
             pick = row3 + regime
-            log_k = log_k + g_capex[pick] * dt_ + shock_k * z[0] - cut_ev * new_event
-            log_m = log_m + g_other[pick] * dt_ + surge * surge_decay ** t + shock_m * z[1]
-            x = x * (1 - rev_s * dt_) + shock_s * z[2]
-            funds = funds * math.exp(g_int * dt_)
+            step = g_capex[pick]
+            step *= dt_
+            log_k += step
+            log_k += shock_k * z[0]
+            log_k -= cut_ev * new_event
+            step = g_other[pick]
+            step *= dt_
+            log_m += step
+            log_m += surge * surge_decay ** t
+            log_m += shock_m * z[1]
+            x *= 1 - rev_s * dt_
+            x += shock_s * z[2]
+            funds *= math.exp(g_int * dt_)
             target = lab_lr[regime] if s.labs else None
             for j in range(len(s.labs)):
-                g_lab[j] = target + (g_lab[j] - target) * decay
-                log_r[j] = log_r[j] + g_lab[j] * dt_ + shock_l * z[3 + j]
+                g_lab[j] -= target
+                g_lab[j] *= decay
+                g_lab[j] += target
+                log_r[j] += g_lab[j] * dt_
+                log_r[j] += shock_l * z[3 + j]
             k = np.exp(log_k)
             ratio_k = k / k0
             a = a0 * np.exp(elasticity * (log_k - log_k0))
