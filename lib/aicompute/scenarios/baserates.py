@@ -51,6 +51,18 @@ def base_rates(history: pd.DataFrame, boom_line: float = 0.20,
     return pd.DataFrame(rows)
 
 
+def _fall_counts(history: pd.DataFrame, fall: float, boom_line: float) -> tuple[int, int, int, int]:
+    """(k, n, k_boom, n_boom): of the ``n`` years with two known years after them, ``k`` were followed by a fall
+    of at least ``fall`` within those two years; ``k_boom`` of the ``n_boom`` boom years among them were."""
+    g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
+    starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
+    if not starts:
+        raise ValueError("semis_history: no run of three consecutive yearly changes; cannot set a base rate")
+    hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
+    booms = [y for y in starts if g[y] > boom_line]
+    return sum(hit.values()), len(starts), sum(hit[y] for y in booms), len(booms)
+
+
 def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, str]:
     """The prior probability that a bust begins within the two years of the horizon.
 
@@ -58,20 +70,13 @@ def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -
     year. Rates are Laplace-smoothed ((k + 1) / (n + 2): small samples), and the rate after boom years (few) is
     pooled half and half with the rate after any year. Returns (target, how it was computed).
     """
-    g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
-    starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
-    if not starts:
-        raise ValueError("semis_history: no run of three consecutive yearly changes; cannot set a base rate")
-    hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
-    booms = [y for y in starts if g[y] > boom_line]
-    k_all, n_all = sum(hit.values()), len(starts)
+    k_all, n_all, k_b, n_b = _fall_counts(history, fall, boom_line)
     p_all = (k_all + 1) / (n_all + 2)
     how = f"{k_all} of {n_all} years were followed by a fall of {fall:.0%} or more within two years"
-    if booms:
-        k_b = sum(hit[y] for y in booms)
-        p_b = (k_b + 1) / (len(booms) + 2)
+    if n_b:
+        p_b = (k_b + 1) / (n_b + 2)
         target = (p_all + p_b) / 2
-        how += (f"; {k_b} of {len(booms)} boom years were (rates smoothed as (k + 1) / (n + 2), then averaged: "
+        how += (f"; {k_b} of {n_b} boom years were (rates smoothed as (k + 1) / (n + 2), then averaged: "
                 f"{p_all:.0%} and {p_b:.0%})")
     else:
         target = p_all
@@ -86,18 +91,12 @@ def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0
     rates, lower first. Without a boom year to compare, they are the smoothed rate less and plus one binomial
     standard error, ``sqrt(p (1 - p) / (n + 2))``. Either way the central target lies between them.
     """
-    g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
-    starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
-    if not starts:
-        raise ValueError("semis_history: no run of three consecutive yearly changes; cannot set a base rate")
-    hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
-    booms = [y for y in starts if g[y] > boom_line]
-    p_all = (sum(hit.values()) + 1) / (len(starts) + 2)
-    if booms:
-        p_b = (sum(hit[y] for y in booms) + 1) / (len(booms) + 2)
-        lo, hi = sorted((p_all, p_b))
+    k_all, n_all, k_b, n_b = _fall_counts(history, fall, boom_line)
+    p_all = (k_all + 1) / (n_all + 2)
+    if n_b:
+        lo, hi = sorted((p_all, (k_b + 1) / (n_b + 2)))
         return float(lo), float(hi), f"the two rates it averages: {lo:.0%} and {hi:.0%}"
-    se = math.sqrt(p_all * (1 - p_all) / (len(starts) + 2))
+    se = math.sqrt(p_all * (1 - p_all) / (n_all + 2))
     lo, hi = max(0.01, p_all - se), min(0.99, p_all + se)
     return float(lo), float(hi), f"the smoothed rate less and plus one standard error: {lo:.0%} and {hi:.0%}"
 
