@@ -249,3 +249,16 @@ def test_the_chapter_cache_key_covers_every_scenario_module() -> None:
 
     closure = deps.module_closure(deps.imported_modules(ROOT / "notebooks" / "05_scenarios.ipynb"))
     assert {f"scenarios.{m}" for m in ("model", "start", "baserates", "update", "signposts")} <= closure
+
+
+def test_float32_normals_are_standard_normal() -> None:
+    # Box-Muller from float32 uniforms: the shocks' mean, spread, tails and kurtosis match a standard normal
+    z = sm.normal_f32(np.random.default_rng(5), (4, 250_001)).astype(np.float64)
+    assert z.shape == (4, 250_001) and sm.normal_f32(np.random.default_rng(5), (3,)).dtype == np.float32
+    assert np.array_equal(sm.normal_f32(np.random.default_rng(5), (7, 3)), sm.normal_f32(np.random.default_rng(5), (7, 3)))
+    x = z.ravel()
+    assert abs(x.mean()) < 0.005 and abs(x.std() - 1) < 0.005
+    assert abs((np.abs(x) > 1.959964).mean() - 0.05) < 0.002  # two-sided 5% tail
+    assert abs((np.abs(x) > 3.0).mean() - 0.0026998) < 0.0004  # two-sided 3-sigma tail
+    assert abs(((x - x.mean()) ** 4).mean() / x.var() ** 2 - 3) < 0.05
+    assert np.abs(x).max() <= math.sqrt(48 * math.log(2)) + 1e-4  # the cap the uniforms' resolution sets

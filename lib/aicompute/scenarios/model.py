@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
-           "draws", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+           "draws", "normal_f32", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS"]
 
 REGIMES = ("boom", "cooling", "bust")
@@ -231,9 +231,9 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     Per path (standardised, then scaled; :data:`PER_PATH`): regime growth rates, the AI-chip elasticity,
     Nvidia's share drift, the starting levels' error and each lab's starting growth. The growth outside the
     build-out in a boom and each lab's starting growth are Student-t (3 degrees of freedom): they can surprise
-    far more than a normal draw allows. Per month and path: shocks (antithetic: the second half of the paths
-    gets the first half's shocks with the sign flipped; ``z_half`` holds the first half, :func:`monthly_shocks`
-    all of them) and the uniforms that decide regime switches and credit
+    far more than a normal draw allows. Per month and path: shocks (float32 normals, :func:`normal_f32`;
+    antithetic: the second half of the paths gets the first half's shocks with the sign flipped; ``z_half`` holds
+    the first half, :func:`monthly_shocks` all of them) and the uniforms that decide regime switches and credit
     events. With a ``proposal`` the per-path draws come from it and ``log_iw`` holds each path's
     log importance weight (prior over proposal density); otherwise ``log_iw`` is zero.
     """
@@ -247,7 +247,7 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     for j, (_, fam) in enumerate(PER_PATH):
         eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
     half = (n + 1) // 2  # antithetic monthly shocks: the second half of the paths mirrors the first
-    z_half = rng.standard_normal((3 + len(start.labs), h, half), dtype=np.float32)
+    z_half = normal_f32(rng, (3 + len(start.labs), h, half))
     out: dict[str, np.ndarray] = {"z_half": z_half,  # the shocks of paths >= half are these, negated
                                   "u_regime": rng.random((h, n), dtype=np.float32),
                                   "u_event": rng.random((h, n), dtype=np.float32)}
@@ -272,6 +272,31 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
     return out
+
+
+def normal_f32(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard normal draws in float32, by the Box-Muller transform of float32 uniforms.
+
+    The monthly shocks are most of a run's random numbers, and this is about twice as fast as numpy's float32
+    ziggurat (``make bench``). Each pair of uniforms ``(u, v)`` gives ``sqrt(-2 ln(1 - u)) cos(2 pi v)`` and the
+    same radius times the sine, two independent normals. The uniforms' resolution (2^-24) caps ``|z|`` at
+    ``sqrt(48 ln 2)``, about 5.77: a normal lies beyond that with probability 8e-9, immaterial for monthly shocks
+    (the model's fat tails come from its Student-t draws and its regime switches).
+    """
+    size = math.prod(shape)
+    m = (size + 1) // 2
+    u = rng.random((2, m), dtype=np.float32)
+    radius = np.subtract(np.float32(1), u[0])  # in (0, 1]
+    np.log(radius, out=radius)
+    radius *= np.float32(-2)
+    np.sqrt(radius, out=radius)
+    angle = u[1]
+    angle *= np.float32(2 * math.pi)
+    out = np.empty((2, m), dtype=np.float32)
+    np.cos(angle, out=out[0])
+    np.sin(angle, out=out[1])
+    out *= radius
+    return out.reshape(-1)[:size].reshape(shape)
 
 
 def monthly_shocks(d: dict[str, np.ndarray], n: int) -> np.ndarray:
@@ -356,7 +381,6 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     ext0, g_int = cal["external_financing_share"], cal["internal_funds_growth"]
     usage, decay = cal["lab_cost_usage_share"], math.exp(-cal["lab_growth_decay"] * dt_)
     surge_decay = math.exp(-cal["other_chips_surge_decay"] * dt_)
-    lab_lr = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]])
 
     f32 = np.float32
     out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress")}
@@ -369,106 +393,137 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     full = d
     half = full["z_half"].shape[2]
     bounds = sorted({*range(0, half, _BLOCK), *range(half, n, _BLOCK), n})  # no block straddles the antithetic half
+    # per regime (boom, cooling, bust): the bust hazard's sign-flipped base, the hazard of the other switch, where
+    # that switch leads, the monthly credit-event probability, the lab growth rate's long-run target (per month)
+    # and the spread's jump
+    neg_hazard_of = -h_bust * np.array([1.0, ratio_cb, 0.0])
+    p_other_of = np.array([1 - math.exp(-h_cool), 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)])
+    switch_to = np.array([COOLING, BOOM, COOLING], dtype=np.int8)
+    p_ev_of = np.array([1 - math.exp(-ev_calm), 1 - math.exp(-ev_calm), 1 - math.exp(-ev_bust)])
+    lab_lr_dt = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]]) * dt_
+    jump_of = np.array([0.0, 0.0, jump_bust])
+    total_w = sum(lab.weight for lab in s.labs) or 1.0
+    # the labs' part of the stress index is sum_j coef_j (K/K0 r0_j/r_j - 1): lab j's cost over its revenue,
+    # less the same at the start, where cost = cost_ratio r0 (usage r/r0 + (1 - usage) K/K0)
+    coef = [w_gap * lab.weight / total_w * lab.cost_ratio * (1 - usage) for lab in s.labs]
+    stress_const = -w_lev * ext0 - sum(coef)
+    fund_step, spread_keep = math.exp(g_int * dt_), 1 - rev_s * dt_
+    log_s0, r0_regime = math.log(s.spread), s.regime
+    n_z = 3 + len(s.labs)
     for lo, hi in zip(bounds[:-1], bounds[1:]):  # blocks of paths: small arrays stay in cache
         sl = slice(lo, hi)
         d = {k: v[..., sl] for k, v in full.items() if k != "z_half"}
         mirrored = lo >= half
         z_block = full["z_half"][..., lo - half:hi - half] if mirrored else full["z_half"][..., sl]
+        # scale of each shock series (negated for the mirrored half: antithetic paths)
+        shock_scale = np.array([vol_k, vol_m, vol_s, *([vol_l] * len(s.labs))])[:, None] * (-sq if mirrored else sq)
         n_b = hi - lo
-        # each path's growth rate in each regime, flattened path-major: row i holds path i's boom, cooling and bust
-        # rates, so ``flat[3 * i + regime[i]]`` picks the rate of the regime each path is in (exact, and faster
-        # than np.choose)
-        g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]], axis=1).ravel()  # (n * 3,)
-        g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]], axis=1).ravel()
-        row3 = 3 * np.arange(n_b)
+        # each path's monthly growth in each regime: row i holds path i's boom, cooling and bust rates
+        g_capex = np.stack([d["capex_boom"], d["capex_cool"], d["capex_bust"]], axis=1) * dt_
+        g_other = np.stack([d["other_boom"], d["other_cool"], d["other_bust"]], axis=1) * dt_
         k0 = s.capex * np.exp(cal["start_level_sd"] * d["start"][0])
         c0 = s.chips * np.exp(cal["start_level_sd"] * d["start"][1])
         a0 = s.buildout_share * c0
         nv0 = (s.nvidia_dc or 0.0) * np.exp(cal["start_level_sd"] * d["start"][2])
         log_k, log_m = np.log(k0), np.log(c0 - a0)
+        log_k0, inv_k0 = log_k.copy(), 1 / k0
         init["capex"][sl], init["chips"][sl], init["buildout_chips"][sl], init["nvidia_dc"][sl] = k0, c0, a0, nv0
         funds = (1 - ext0) * k0
-        labs0 = [(lab, lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]),
-                  lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) for j, lab in enumerate(s.labs)]
-        log_r = [np.log(r0) for _, r0, _ in labs0]
-        for lab, r0, _ in labs0:
-            init[f"lab:{lab.name}"][sl] = r0
-        g_lab = [g0.copy() for _, _, g0 in labs0]
-        total_w = sum(lab.weight for lab in s.labs) or 1.0
-        gap0 = [lab.cost_ratio - 1 for lab in s.labs]
-        regime = np.full(n_b, s.regime, dtype=np.int8)
+        r0 = [lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]) for j, lab in enumerate(s.labs)]
+        log_r = [np.log(v) for v in r0]
+        r0_coef = [c * v for c, v in zip(coef, r0)]
+        for lab, v in zip(s.labs, r0):
+            init[f"lab:{lab.name}"][sl] = v
+        # regime-dependent quantities per path, changed only where a path switches regime (a few per cent a month)
+        regime = np.full(n_b, r0_regime, dtype=np.int8)
         event = np.zeros(n_b, dtype=bool)
+        neg_hazard = np.full(n_b, neg_hazard_of[r0_regime])
+        p_other = np.full(n_b, p_other_of[r0_regime])
+        p_ev = np.full(n_b, p_ev_of[r0_regime])  # zero once the path has had its credit event
+        drift_k, drift_m = g_capex[:, r0_regime].copy(), g_other[:, r0_regime].copy()
+        target = np.full(n_b, lab_lr_dt[r0_regime])  # each lab's long-run monthly growth in the path's regime
+        jump = np.full(n_b, jump_of[r0_regime])  # the spread's jump: bust and credit event
+        # each lab's monthly growth = target + dev; dev decays towards zero
+        dev = [(lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) * dt_ - target for j, lab in enumerate(s.labs)]
         x = d["spread0"].copy()  # the spread at the start of the clock is known only to within a band
         stress = np.zeros(n_b)
-        p_other_of = np.array([1 - math.exp(-h_cool), 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)])
-        switch_to = np.array([COOLING, BOOM, COOLING], dtype=np.int8)
-        bust_ratio_of = np.array([1.0, ratio_cb, 0.0])
-        p_ev_of = np.array([1 - math.exp(-ev_calm), 1 - math.exp(-ev_calm), 1 - math.exp(-ev_bust)])
-        log_k0, log_s0 = np.log(k0), math.log(s.spread)
         elasticity = d["elasticity"]
-        nv_step, nv_factor = np.exp(-d["nv_drift"] * dt_), np.ones(n_b)  # Nvidia's share drifts down month by month
-        shock_k, shock_m, shock_s, shock_l = vol_k * sq, vol_m * sq, vol_s * sq, vol_l * sq
+        nv_ratio, nv_step = nv0 / a0, np.exp(-d["nv_drift"] * dt_)  # Nvidia's share drifts down month by month
         surge = d["other_surge"] * dt_
-        neg_hazard_of = -h_bust * bust_ratio_of  # per regime; the updates below are in place, same operation order
+        p_bust, thr, z, tmp, a, lev = (np.empty(n_b) for _ in range(6))
+        zs = np.empty((n_z, n_b))
         for t in range(h):
-            z = z_block[:, t].astype(np.float64)
-            if mirrored:
-                np.negative(z, out=z)
             # each month: regime switches (competing hazards, on last month's stress), then growth; the recorded
             # value is the run-rate at the end of the month (month 0 = end of the clock's first month)
             u = d["u_regime"][t]
-            p_bust = slope * stress
+            np.multiply(stress, slope, out=p_bust)
             np.minimum(p_bust, 50.0, out=p_bust)
             np.exp(p_bust, out=p_bust)
-            p_bust *= neg_hazard_of[regime]
+            p_bust *= neg_hazard
             np.expm1(p_bust, out=p_bust)
             np.negative(p_bust, out=p_bust)
-            p_other = p_other_of[regime]
-            to_bust = u < p_bust
-            p_other += p_bust
-            switch = ~to_bust & (u < p_other)
-            regime = np.where(switch, switch_to[regime], regime)
-            regime[to_bust] = BUST
-            new_event = ~event & (d["u_event"][t] < p_ev_of[regime])
-            event = event | new_event
-            pick = row3 + regime
-            step = g_capex[pick]
-            step *= dt_
-            log_k += step
-            log_k += shock_k * z[0]
-            log_k -= cut_ev * new_event
-            step = g_other[pick]
-            step *= dt_
-            log_m += step
-            log_m += surge * surge_decay ** t
-            log_m += shock_m * z[1]
-            x *= 1 - rev_s * dt_
-            x += shock_s * z[2]
-            funds *= math.exp(g_int * dt_)
-            target = lab_lr[regime] if s.labs else None
-            for j in range(len(s.labs)):
-                g_lab[j] -= target
-                g_lab[j] *= decay
-                g_lab[j] += target
-                log_r[j] += g_lab[j] * dt_
-                log_r[j] += shock_l * z[3 + j]
+            np.add(p_bust, p_other, out=thr)
+            moved = np.flatnonzero(u < thr)  # u < p_bust: to a bust; else u < p_bust + p_other: the other switch
+            if moved.size:
+                new = np.where(u[moved] < p_bust[moved], np.int8(BUST), switch_to[regime[moved]])
+                regime[moved] = new
+                neg_hazard[moved], p_other[moved] = neg_hazard_of[new], p_other_of[new]
+                drift_k[moved], drift_m[moved] = g_capex[moved, new], g_other[moved, new]
+                for dv in dev:
+                    dv[moved] += target[moved] - lab_lr_dt[new]
+                target[moved] = lab_lr_dt[new]
+                had_event = event[moved]
+                p_ev[moved] = np.where(had_event, 0.0, p_ev_of[new])
+                jump[moved] = jump_of[new] + jump_ev * had_event
+            hit = np.flatnonzero(d["u_event"][t] < p_ev)  # a credit event (once per path)
+            if hit.size:
+                event[hit], p_ev[hit] = True, 0.0
+                log_k[hit] -= cut_ev
+                jump[hit] += jump_ev
+            np.multiply(z_block[:, t], shock_scale, out=zs, dtype=np.float64)
+            log_k += drift_k
+            log_k += zs[0]
+            log_m += drift_m
+            np.multiply(surge, surge_decay ** t, out=tmp)
+            log_m += tmp
+            log_m += zs[1]
+            x *= spread_keep
+            x += zs[2]
+            funds *= fund_step
             k = np.exp(log_k)
-            ratio_k = k / k0
-            a = a0 * np.exp(elasticity * (log_k - log_k0))
-            chips = a + np.exp(log_m)
-            d_spread = x + jump_bust * (regime == BUST) + jump_ev * event
-            lev = np.minimum(np.maximum(1 - funds / k, 0.0), 1.0)
-            stress = w_spr * d_spread + w_lev * (lev - ext0)
-            for j, (lab, r0, _) in enumerate(labs0):
+            ratio_k = k * inv_k0
+            np.subtract(log_k, log_k0, out=a)
+            a *= elasticity
+            np.exp(a, out=a)
+            a *= a0
+            chips = np.exp(log_m)
+            chips += a
+            d_spread = x + jump
+            np.divide(funds, k, out=lev)
+            np.subtract(1.0, lev, out=lev)
+            np.clip(lev, 0.0, 1.0, out=lev)
+            stress = d_spread * w_spr
+            np.multiply(lev, w_lev, out=tmp)
+            stress += tmp
+            stress += stress_const
+            for j in range(len(s.labs)):
+                dv = dev[j]
+                dv *= decay
+                log_r[j] += target
+                log_r[j] += dv
+                log_r[j] += zs[3 + j]
                 r = np.exp(log_r[j])
-                cost = lab.cost_ratio * r0 * (usage * r / r0 + (1 - usage) * ratio_k)
-                stress = stress + w_gap * lab.weight / total_w * (cost / r - 1 - gap0[j])
+                np.multiply(ratio_k, r0_coef[j], out=tmp)
+                tmp /= r
+                stress += tmp
                 out_labs[j][t, sl] = r
             out["capex"][t, sl], out["chips"][t, sl], out["buildout"][t, sl] = k, chips, a
-            out["spread"][t, sl], out["leverage"][t, sl], out["stress"][t, sl] = np.exp(log_s0 + d_spread), lev, stress
+            d_spread += log_s0
+            np.exp(d_spread, out=d_spread)
+            out["spread"][t, sl], out["leverage"][t, sl], out["stress"][t, sl] = d_spread, lev, stress
             if out_nv is not None:
-                nv_factor = nv_factor * nv_step
-                out_nv[t, sl] = nv0 / a0 * a * nv_factor
+                nv_ratio *= nv_step
+                np.multiply(a, nv_ratio, out=out_nv[t, sl])
             out_regime[t, sl], out_event[t, sl] = regime, event
     return Paths(start=s, capex=out["capex"].T, chips=out["chips"].T, buildout_chips=out["buildout"].T,
                  nvidia_dc=None if out_nv is None else out_nv.T,
