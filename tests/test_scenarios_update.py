@@ -304,3 +304,15 @@ def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> N
     assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing
     nv = wl[wl["signpost_id"] == "nvidia_dc_revenue"].iloc[0]
     assert nv["threshold"] == 62.3 and nv["latest"] == 75.2  # a quarter's revenue, compared x4 with the run-rate
+
+
+def test_monte_carlo_error_of_a_weighted_share() -> None:
+    # hand-checked: sqrt(0.25 * 0.75 / 100) = 0.0433; sqrt(0.5 * 0.5 / 400) = 0.025; a certain share has none
+    assert up.mc_error(0.25, 100) == pytest.approx(0.0433013, abs=1e-6)
+    assert np.allclose(up.mc_error(np.array([0.5, 1.0]), np.array([400, 50])), [0.025, 0.0])
+    # the effective number of paths of equal weights is the number of paths
+    assert up.ess(np.full(250, 0.004)) == pytest.approx(250)
+    with pytest.raises(ValueError, match="mc_error"):
+        up.mc_error(0.5, 0)
+    with pytest.raises(ValueError, match="mc_error"):
+        up.mc_error(1.2, 10)

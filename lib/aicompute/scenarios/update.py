@@ -43,7 +43,7 @@ from aicompute.scenarios.model import (
     simulate,
 )
 
-__all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "history", "bound_cap",
+__all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
@@ -310,6 +310,15 @@ def odds(codes: np.ndarray, w: np.ndarray) -> dict[str, float]:
 def ess(w: np.ndarray) -> float:
     """Effective number of paths behind a weighted estimate: (sum w)^2 / sum w^2."""
     return float(w.sum() ** 2 / (w * w).sum())
+
+
+def mc_error(p: Any, n_eff: Any) -> Any:
+    """Monte Carlo standard error of a weighted share ``p`` resting on ``n_eff`` effective paths:
+    sqrt(p (1 - p) / n_eff) (Kish's approximation for importance-weighted samples)."""
+    p, n_eff = np.asarray(p, float), np.asarray(n_eff, float)
+    if (n_eff <= 0).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("mc_error: expected shares in [0, 1] and positive effective numbers of paths")
+    return np.sqrt(p * (1 - p) / n_eff)
 
 
 @dataclass
