@@ -194,6 +194,12 @@ def test_every_page_draws_offline_in_chromium(site: Path, browser, server: str, 
         drawn = page.eval_on_selector_all(".aic-chart", "els => els.map(e => !!e.querySelector('svg'))")
         # quarto.js ran (an ES module made a classic script by the renderer, so file:// loads it too)
         quarto_ran = page.evaluate("() => typeof window.quartoToggleReader === 'function'")
+        # a table wider than the text column scrolls sideways; its caption must stay inside the column, readable
+        clipped = page.evaluate("""() => [...document.querySelectorAll('main table > caption')].filter(c => {
+            const box = (c.closest('.cell-output-display') || c.parentElement.parentElement).getBoundingClientRect();
+            const r = c.getBoundingClientRect();
+            return r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1);
+        }).map(c => c.innerText.slice(0, 60))""")
         if mode == "http":  # the long view once; from disk the first screen is enough (and half the time)
             height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_SHOT_HEIGHT)
             page.screenshot(path=str(shots / f"{mode}-{html.stem}.png"), full_page=True,
@@ -208,6 +214,8 @@ def test_every_page_draws_offline_in_chromium(site: Path, browser, server: str, 
             failures.append(f"{html.name}: console errors {errors[:3]}")
         if remote:
             failures.append(f"{html.name}: requests leaving the site {remote[:3]}")
+        if clipped:
+            failures.append(f"{html.name}: table captions cut off by their scrolling table {clipped[:3]}")
         if not quarto_ran:
             failures.append(f"{html.name}: Quarto's scripts did not run")
     assert failures == [], "\n".join(failures)
