@@ -86,3 +86,35 @@ def test_latest_evidence_is_never_later_than_the_latest_source() -> None:
     """A row dated by a future period (a forecast's period end) must not pass for evidence published then."""
     ev = data.evidence("2026-11-28")
     assert pd.Timestamp(ev.cutoff) <= data.load("sources")["date"].max()
+
+
+def test_csv_records_keep_quoted_newlines_and_drop_blank_lines() -> None:
+    from aicompute.evidence import _csv_records
+
+    assert _csv_records('a,b\n1,"x\ny"\n\n2,z') == ["a,b\n", '1,"x\ny"\n', "2,z"]
+
+
+def test_the_download_holds_only_what_was_published_by_the_as_of_date(tmp_path: Path) -> None:
+    import filecmp
+
+    from aicompute.evidence import _csv_records, write_package
+
+    early = "2026-02-01"
+    withheld = write_package(early, tmp_path / "early")
+    ev = data.evidence(early)
+    assert withheld["gpu_rental_prices"] == len(ev.withheld("gpu_rental_prices")) > 0
+    assert sum(withheld.values()) > 500  # claims, sources, observations, the sweep log ...
+    for name in ("claims", "sources", "observations", "commitments"):
+        kept = set(pd.read_csv(tmp_path / "early" / f"{name}.csv")["id"])
+        assert kept == set(ev.table(name, resolve=False)["id"]), name
+        assert not kept & set(ev.withheld(name)["id"]), name
+    # a table with every row published later keeps its header alone
+    assert (tmp_path / "early" / "gpu_rental_prices.csv").read_text(encoding="utf-8").count("\n") == 1
+    # each row kept is byte for byte a row of the source file; files with nothing to drop are plain copies
+    source = (data.data_dir() / "claims.csv").read_text(encoding="utf-8")
+    assert all(rec in source for rec in _csv_records((tmp_path / "early" / "claims.csv").read_text(encoding="utf-8")))
+    assert filecmp.cmp(data.data_dir() / "datapackage.json", tmp_path / "early" / "datapackage.json", shallow=False)
+    # on the report's date nothing was published later: the download is the package itself
+    assert write_package("2026-11-28", tmp_path / "now") == {}
+    same = filecmp.dircmp(data.data_dir(), tmp_path / "now")
+    assert not same.diff_files and not same.left_only and not same.right_only

@@ -52,6 +52,7 @@ def test_site_files(site: Path, report) -> None:
     assert (site / "report.pdf").read_bytes()[:5] == b"%PDF-"
     assert (site / "downloads" / "data" / "claims.csv").exists()
     assert (site / "downloads" / "aicompute-data-package.zip").exists()
+    assert "as it stood on" in (site / "downloads" / "AS-OF.txt").read_text(encoding="utf-8")
     assert (site / charts.VEGA_SCRIPT).stat().st_size > 500_000
     assert not list(site.parent.glob("_site.tmp-*")), "the temporary render folder was left behind"
 

@@ -233,11 +233,21 @@ def _render_key(project: Project, chapters: list[Path], note: str = "", engine: 
     return h.hexdigest()
 
 
-def _add_downloads(project: Project, site: Path) -> None:
-    """Copy the data package and each chart's SVG + data CSV into the site (downloads/)."""
+def _add_downloads(project: Project, site: Path, as_of: str | None = None) -> None:
+    """The data package as it stood on the report's as-of date (rows published later left out, so an early
+    report does not hand out later evidence), zipped too, and each chart's SVG + data CSV (downloads/)."""
+    from aicompute import evidence
+
     dl = site / "downloads"
-    shutil.copytree(project.data, dl / "data", dirs_exist_ok=True)
-    shutil.make_archive(str(dl / "aicompute-data-package"), "zip", project.data)
+    if as_of is None:
+        shutil.copytree(project.data, dl / "data", dirs_exist_ok=True)
+    else:
+        withheld = evidence.write_package(as_of, dl / "data", folder=project.data)
+        left = f"{sum(withheld.values()):,} row(s) published later left out, in {len(withheld)} table(s)" \
+            if withheld else "no row was published later"
+        (dl / "AS-OF.txt").write_text(f"The data package as it stood on {as_of}, the report's as-of date: {left}. "
+                                      "The full package is data/ in the project's repository.\n", encoding="utf-8")
+    shutil.make_archive(str(dl / "aicompute-data-package"), "zip", dl / "data")
     figures = project.out / "figures"
     if figures.exists():
         shutil.copytree(figures, dl / "figures", dirs_exist_ok=True)
@@ -276,7 +286,8 @@ def _params_note(project: Project, params_file: Path, overrides: list[str]) -> s
     return f"Parameters: `{shown}`{extra}."
 
 
-def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "") -> str:
+def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "",
+                as_of: str | None = None) -> str:
     """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
     from aicompute import render, summary
 
@@ -286,7 +297,7 @@ def render_site(project: Project, chapters: list[Path], log: Callable[[str], Non
         summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
                               data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
-        _add_downloads(project, staged)
+        _add_downloads(project, staged, as_of)
         _swap_in(project, staged)
     except BaseException:
         shutil.rmtree(staged, ignore_errors=True)
@@ -392,7 +403,8 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             quarto = f"quarto {'.'.join(map(str, find_quarto()[1]))}, vl-convert {vl_convert.__version__}"
         except RenderError as exc:
             raise BuildError(f"{exc}") from None
-        write_references(project, build_as_of(values))  # before the render key: the bibliography is rendered too
+        as_of = build_as_of(values)
+        write_references(project, as_of)  # before the render key: the bibliography is rendered too
         note = _params_note(project, params_file, overrides or [])
         key = _render_key(project, executed, note, quarto)
         stamp = project.out / "render.key"
@@ -401,7 +413,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             log(f"Report up to date: {project.site / 'index.html'} (nothing re-rendered).")
         else:
             try:
-                engine = render_site(project, executed, log, note)
+                engine = render_site(project, executed, log, note, as_of)
                 safety.mark(project.site, safety.SITE_MARKER)  # later builds may replace what this one made
             except Exception as exc:
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None

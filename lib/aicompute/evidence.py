@@ -346,3 +346,61 @@ def check_dating(res: dict[str, Any]) -> str | None:
             return (f"'published' field '{f}' is neither a date nor a foreign key to sources or claims; expected "
                     "e.g. [\"date\", \"source_id\"]")
     return None
+
+
+def _csv_records(text: str) -> list[str]:
+    """The records of a CSV text, each exactly as written (quoted newlines included); blank lines dropped."""
+    import csv
+
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines)
+    out, start = [], 0
+    for row in reader:
+        if row:
+            out.append("".join(lines[start:reader.line_num]))
+        start = reader.line_num
+    return out
+
+
+def write_package(as_of: str | dt.date | pd.Timestamp, dest: Path, *, folder: Path | None = None) -> dict[str, int]:
+    """The data package as it stood on ``as_of``, written to folder ``dest`` (the site's download).
+
+    Each resource keeps only its rows published on or before ``as_of`` (the rule of :meth:`Evidence.table`),
+    each row byte for byte as in the source file; a table can be left with its header alone. Every other file
+    is copied as it is. Returns the number of rows left out, per resource that lost any.
+    """
+    import shutil
+
+    from aicompute import data
+
+    src = Path(folder) if folder is not None else data.data_dir()
+    ev = Evidence(_date(as_of), src)  # not made the process's current evidence: this is the build, not a chapter
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    pkg_path, pkg = data._package(src)
+    paths = {res["path"]: res["name"] for res in pkg["resources"] if "path" in res}
+    withheld: dict[str, int] = {}
+    for f in sorted(src.rglob("*")):
+        if not f.is_file():
+            continue
+        rel = f.relative_to(src).as_posix()
+        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+        name = paths.get(rel)
+        if name is None:
+            shutil.copy2(f, dest / rel)
+            continue
+        frame = ev._all(name)
+        known = ev._known_mask(frame).to_numpy()
+        if known.all():
+            shutil.copy2(f, dest / rel)
+            continue
+        records = _csv_records(f.read_text(encoding="utf-8"))
+        if len(records) != len(frame) + 1:
+            raise ValueError(f"{f}: {len(records) - 1} CSV records but {len(frame)} rows parsed; cannot filter by date")
+        kept = [records[0], *(r for r, k in zip(records[1:], known) if k)]
+        text = "".join(kept)
+        if not text.endswith("\n"):
+            text += "\n"
+        (dest / rel).write_text(text, encoding="utf-8")
+        withheld[name] = int((~known).sum())
+    return withheld
