@@ -299,6 +299,22 @@ def test_predictive_check_flags_a_median_outside_every_projection(run: up.Run) -
     assert t.loc["capex"].query("year == 2027")["median outside all"].item() == "above"
 
 
+def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None:
+    # the range of 2026 counts the guidance's stated 685-725 and the 2027 one 920-1,400: both are listed
+    proj = pd.DataFrame({"model_variable": ["capex"] * 5, "year": [2026, 2026, 2026, 2027, 2027],
+                         "value": [720.0, 367.0, 710.0, 882.0, 1100.0], "low": [np.nan, np.nan, 685.0, np.nan, 920.0],
+                         "high": [np.nan, np.nan, 725.0, np.nan, 1400.0],
+                         "publisher": ["MS Feb", "MS Jul", "Guidance", "MS Feb", "GS Jun"]})
+    t = sg.predictive_check(run.paths, run.weights, proj, {"capex": "capex"}).set_index("year")
+    assert (t.loc[2026, "lowest"], t.loc[2026, "highest"]) == (367.0, 725.0)
+    assert t.loc[2026, "published by"] == "MS Feb: 720; MS Jul: 367; Guidance: 710 (685–725)"
+    assert (t.loc[2027, "lowest"], t.loc[2027, "highest"]) == (882.0, 1400.0)
+    assert t.loc[2027, "published by"] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
+    # a one-sided statement ('above 527': low = value) adds nothing beyond the value
+    assert sg.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
+    assert sg.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
+
+
 def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
     wl = sg.watch_list(run.paths, run.weights, ev.table("signposts"), run.all_readings, AS_OF)
     assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing

@@ -22,7 +22,7 @@ import pandas as pd
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label"]
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "projection_text"]
 
 
 def basis_label(r: Any) -> str:
@@ -103,6 +103,23 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
     return out.drop(columns=["model_variable", "readings"]).sort_values("p_cross", ascending=False).reset_index(drop=True)
 
 
+def _num(x: float, sig: int = 4) -> str:
+    """A number for a table or a sentence: ``sig`` significant figures, thousands separated, never in exponent form
+    (1,914; 15.2; 30; 12,345)."""
+    x = float(x)
+    return f"{x:,.0f}" if abs(x) >= 10 ** sig else f"{x:,.{sig}g}"
+
+
+def projection_text(publisher: str, value: float, low: float, high: float) -> str:
+    """'Company guidance (Q1 2026 results): 710 (685–725)': a projection as the predictive check lists it, with the
+    stated range it counts with when that range reaches beyond the value (``low``/``high`` as
+    :func:`predictive_check` reads them: missing ends are the value)."""
+    text = f"{publisher}: {_num(value)}"
+    if low < value or high > value:
+        text += f" ({_num(low)}–{_num(high)})"
+    return text
+
+
 def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],
                      years: tuple[int, ...] = (2026, 2027)) -> pd.DataFrame:
     """The model's median and 90% band of each calendar-year total against the published projections of the
@@ -110,7 +127,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
 
     Flags: ``median outside all`` when the median is below the lowest or above the highest projection (a
     projection's stated range counts: 'above 527' or 920-1,400); ``band excludes all`` when no projection's range
-    meets the 90% band. ``labels``: {model variable: row label}.
+    meets the 90% band. ``labels``: {model variable: row label}. ``published by`` lists every projection with the
+    range it counts with (:func:`projection_text`), so ``lowest`` and ``highest`` are always numbers it shows.
     """
     rows = []
     clock_year = paths.start.clock.year
@@ -133,7 +151,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
             side = "" if not outside else ("below" if p50 < lo else "above")
             rows.append({"quantity": label, "year": year, "model p5": p5, "model median": p50, "model p95": p95,
                          "projections": len(pr), "lowest": lo, "highest": hi,
-                         "published by": "; ".join(f"{r.publisher}: {r.value:,.4g}" for r in pr.itertuples()),
+                         "published by": "; ".join(projection_text(p, v, a, b) for p, v, a, b in
+                                                   zip(pr["publisher"], pr["value"], low, high)),
                          "median outside all": side or ("no" if len(pr) else "no projection"),
                          "band excludes all": "yes" if excludes else ("no" if len(pr) else "")})
     return pd.DataFrame(rows)
