@@ -315,6 +315,19 @@ def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None
     assert sg.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
 
 
+def test_predictive_flag_words_one_projection_and_a_median_that_rounds_to_it() -> None:
+    f = sg.predictive_flag
+    assert f(766.2, "below", 882.0, 1400.0, 3) == "the median (766) is below every published projection (882–1,400)"
+    assert f(1671.0, "below", 1914.0, 1914.0, 1) == "the median (1,671) is below the one published projection, 1,914"
+    assert f(26.9, "above", 15.2, 15.2, 1) == "the median (26.9) is above the one published projection, 15.2"
+    # a median of 29.6 shown as 30 would read 'below 30' against 30: it keeps its third figure
+    assert f(29.63, "below", 30.0, 30.0, 1) == "the median (29.6) is below the one published projection, 30"
+    # one more figure still, and 'at' when even six figures read alike
+    assert f(1913.6, "below", 1914.0, 1914.0, 1) == "the median (1,913.6) is below the one published projection, 1,914"
+    assert f(29.9999999, "below", 30.0, 30.0, 1) == "the median (30) is at the one published projection, 30"
+    assert f(950.0, "below", 1000.0, 1000.0, 3) == "the median (950) is below all 3 published projections, each 1,000"
+
+
 def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
     wl = sg.watch_list(run.paths, run.weights, ev.table("signposts"), run.all_readings, AS_OF)
     assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing

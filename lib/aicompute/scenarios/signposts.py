@@ -22,7 +22,8 @@ import pandas as pd
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "projection_text"]
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "projection_text",
+           "predictive_flag"]
 
 
 def basis_label(r: Any) -> str:
@@ -118,6 +119,29 @@ def projection_text(publisher: str, value: float, low: float, high: float) -> st
     if low < value or high > value:
         text += f" ({_num(low)}–{_num(high)})"
     return text
+
+
+def predictive_flag(median: float, side: str, lowest: float, highest: float, projections: int) -> str:
+    """The clause that words a flag of :func:`predictive_check` (``side``: 'below' or 'above'):
+
+    * several projections: 'the median (766) is below every published projection (882–1,400)';
+    * one projection, or several of one value: 'the median (1,671) is below the one published projection, 1,914'
+      ('... all 3 published projections, each 1,000');
+    * the median gets one more significant figure until it no longer reads as the projection it is compared with
+      (29.6 against 30, not 30 against 30); if six figures still read alike it is 'at' the projection.
+    """
+    bound = lowest if side == "below" else highest
+    shown = _num(bound)
+    sig = 3
+    while _num(median, sig) == shown and sig < 6:
+        sig += 1
+    med = _num(median, sig)
+    rel = "at" if med == shown else side
+    if projections == 1:
+        return f"the median ({med}) is {rel} the one published projection, {shown}"
+    if _num(lowest) == _num(highest):
+        return f"the median ({med}) is {rel} all {projections} published projections, each {shown}"
+    return f"the median ({med}) is {rel} every published projection ({_num(lowest)}–{_num(highest)})"
 
 
 def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],
