@@ -333,6 +333,24 @@ def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> N
     assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing
     nv = wl[wl["signpost_id"] == "nvidia_dc_revenue"].iloc[0]
     assert nv["threshold"] == 62.3 and nv["latest"] == 75.2  # a quarter's revenue, compared x4 with the run-rate
+    assert nv["latest_period"].startswith("the quarter from ")
+
+
+def test_watch_list_sets_the_threshold_against_the_as_of_years_reading(run: up.Run) -> None:
+    # WSTS's spring release gives 2026 (1,510) and 2027 (1,914) the same day; the 975 line is set against 2026's
+    rd = _readings([
+        {"id": "aut26", "series": "chips_year", "published": "2025-12-02", "period": "2026-01-01", "value": 975.0},
+        {"id": "spr26", "series": "chips_year", "published": "2026-06-02", "period": "2026-01-01", "value": 1510.0},
+        {"id": "spr27", "series": "chips_year", "published": "2026-06-02", "period": "2027-01-01", "value": 1914.0},
+    ]).assign(period_type="year", unit="USD bn", status="modelled")
+    wl = sg.watch_list(run.paths, run.weights, SIGNPOSTS[SIGNPOSTS["id"] == "chips_year"], rd, "2026-11-28").iloc[0]
+    assert (wl["latest"], wl["latest_period"], str(wl["latest_published"])) == (1510.0, "2026", "2026-06-02")
+    # in 2027 the 2027 forecast is the one that counts
+    assert sg.latest_reading(rd, "2027-02-01")["id"] == "spr27"
+    # before 2026 began, the nearest year forecast (the only one then published)
+    early = rd[rd["published"] <= "2025-12-31"]
+    assert sg.latest_reading(early, "2025-12-31")["value"] == 975.0
+    assert sg.latest_reading(rd.iloc[0:0], "2026-11-28") is None
 
 
 def test_monte_carlo_error_of_a_weighted_share() -> None:

@@ -22,8 +22,8 @@ import pandas as pd
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "projection_text",
-           "predictive_flag"]
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
+           "projection_text", "predictive_flag"]
 
 
 def basis_label(r: Any) -> str:
@@ -38,6 +38,11 @@ def basis_label(r: Any) -> str:
 def _period(p: Any, kind: str) -> str:
     ts = pd.Timestamp(p)
     return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+
+
+def _period_words(p: Any, kind: str) -> str:
+    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from 2026-02'."""
+    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else _period(p, kind)
 
 
 def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -69,11 +74,29 @@ def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
     return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
 
 
+def latest_reading(readings: pd.DataFrame, as_of: Any) -> pd.Series | None:
+    """The reading of one series to set against its threshold on ``as_of``: the latest published for the latest
+    period that has begun by ``as_of`` (for an annual series, the as-of year: WSTS's spring forecast for this year,
+    not its forecast for next year published the same day); when every reading is for a later period, the latest
+    published for the nearest of them. ``readings``: rows with published, period, period_type, value (already
+    limited to what was published by ``as_of``). None when there is none."""
+    if not len(readings):
+        return None
+    period = pd.to_datetime(readings["period"])
+    begun = period <= pd.Timestamp(as_of)
+    target = period[begun].max() if begun.any() else period.min()
+    mine = readings[period == target]
+    return mine.sort_values("published", kind="stable").iloc[-1]
+
+
 def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     """Modelled signposts with a threshold, by the chance (under weights ``w``) of crossing it after the as-of
     month; with the latest reading of the series (on the modelled basis) and its distance from the threshold.
     Thresholds and readings are in the reading's unit (a quarter's revenue, a month's sales); the paths are
-    compared with the threshold times the series' factor. One signpost per simulated variable."""
+    compared with the threshold times the series' factor. One signpost per simulated variable.
+
+    The latest reading is the one for the period the as-of date falls in (:func:`latest_reading`), named in
+    ``latest_period``: a forecast for a later year is not set against a threshold stated for this one."""
     start = min(max(month_index(as_of, paths.start.clock) + 1, 0), paths.start.horizon - 1)
     rows = []
     for sp in signposts.itertuples(index=False):
@@ -89,14 +112,16 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
         p = float(w[hit.any(axis=1)].sum())
         mine = readings[(readings["series"] == sp.id) & (readings["status"] != "watched, not modelled")
                         & ~readings["status"].str.startswith("another revenue basis")]
-        mine = mine[pd.to_datetime(mine["published"]) <= pd.Timestamp(as_of)].sort_values(["published", "period"])
-        latest = float(mine["value"].iloc[-1]) if len(mine) else float("nan")
+        mine = mine[pd.to_datetime(mine["published"]) <= pd.Timestamp(as_of)]
+        now = latest_reading(mine, as_of)
+        latest = float(now["value"]) if now is not None else float("nan")
         rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": float(sp.threshold),
                      "warns_if": sp.direction, "latest": latest,
-                     "latest_published": pd.Timestamp(mine["published"].iloc[-1]).date() if len(mine) else None,
+                     "latest_period": _period_words(now["period"], now["period_type"]) if now is not None else None,
+                     "latest_published": pd.Timestamp(now["published"]).date() if now is not None else None,
                      "distance_pct": 100 * (latest / sp.threshold - 1) if np.isfinite(latest) else float("nan"),
                      "p_cross": p, "model_variable": var, "readings": len(mine)})
-    out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest",
+    out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest", "latest_period",
                                       "latest_published", "distance_pct", "p_cross", "model_variable", "readings"])
     # one signpost per simulated variable: the series with the most readings (then the latest)
     out = out.sort_values(["readings", "latest_published"], ascending=False, na_position="last") \
