@@ -353,6 +353,23 @@ def test_watch_list_sets_the_threshold_against_the_as_of_years_reading(run: up.R
     assert sg.latest_reading(rd.iloc[0:0], "2026-11-28") is None
 
 
+def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_the_hard_landing() -> None:
+    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"],
+                         "hard_landing": [-0.02, -0.015, -0.03, -0.004, 0.012, 0.02],
+                         "largest": [0.02, 0.03, 0.036, 0.034, 0.012, 0.02]})
+    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"], "series": ["a", "a", "b", "c", "d", "e"]})
+    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "d": "Oracle CDS", "e": "IG spread"})
+    # a's two readings together (-3.5 points) outrank b's single one (-3.0); c is unnamed and keeps its id
+    assert list(t["series"]) == ["a", "b", "c", "d", "e"] and list(t["signpost"])[2] == "c"
+    assert t.loc[0, "hard_landing"] == pytest.approx(-0.035) and t.loc[0, "readings"] == 2
+    assert t.loc[0, "largest"] == 0.03
+    assert sg.drivers_clause(t) == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points; "
+                                    "Capex, −3.0) came in on the boom path, while IG spread (+2.0) and Oracle CDS "
+                                    "(+1.2) raised it")
+    assert sg.drivers_clause(t[t["hard_landing"] > 0], raised=1) == (
+        "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
+
+
 def test_monte_carlo_error_of_a_weighted_share() -> None:
     # hand-checked: sqrt(0.25 * 0.75 / 100) = 0.0433; sqrt(0.5 * 0.5 / 400) = 0.025; a certain share has none
     assert up.mc_error(0.25, 100) == pytest.approx(0.0433013, abs=1e-6)

@@ -23,7 +23,7 @@ from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
 __all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
-           "projection_text", "predictive_flag"]
+           "projection_text", "predictive_flag", "series_influence", "drivers_clause"]
 
 
 def basis_label(r: Any) -> str:
@@ -167,6 +167,40 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
     if _num(lowest) == _num(highest):
         return f"the median ({med}) is {rel} all {projections} published projections, each {shown}"
     return f"the median ({med}) is {rel} every published projection ({_num(lowest)}–{_num(highest)})"
+
+
+def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Each signpost's readings taken together: ``hard_landing`` is the sum of its readings' shifts of the hard landing
+    (each on top of all the other readings, from :func:`aicompute.scenarios.update.influence`; negative: towards the
+    boom path), ``largest`` the largest shift of any ending by one of its readings. Sorted by ``hard_landing``,
+    most lowering first. ``names``: {series id: short name}."""
+    m = influence.merge(readings[["id", "series"]], on="id")
+    out = m.groupby("series").agg(readings=("id", "size"), hard_landing=("hard_landing", "sum"),
+                                  largest=("largest", "max")).reset_index()
+    out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
+    return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
+
+
+def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005) -> str:
+    """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
+    lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
+    ``min_shift`` are left out)."""
+    def pts(v: float) -> str:
+        return f"{100 * v:+.1f}".replace("-", "−")
+
+    down = by_series[by_series["hard_landing"] < -min_shift].head(lowered)
+    up = by_series[by_series["hard_landing"] > min_shift].sort_values("hard_landing", ascending=False).head(raised)
+    if not len(down):
+        text = "no signpost's readings have lowered it much yet"
+    else:
+        text = ("the signposts whose readings together lowered it most ("
+                + "; ".join(f"{n}, {pts(v)} points" if i == 0 else f"{n}, {pts(v)}"
+                            for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
+                + ") came in on the boom path")
+    if len(up):
+        text += (", while " if len(down) else "; ") + " and ".join(
+            f"{n} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
+    return text
 
 
 def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],
