@@ -299,11 +299,75 @@ def test_predictive_check_flags_a_median_outside_every_projection(run: up.Run) -
     assert t.loc["capex"].query("year == 2027")["median outside all"].item() == "above"
 
 
+def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None:
+    # the range of 2026 counts the guidance's stated 685-725 and the 2027 one 920-1,400: both are listed
+    proj = pd.DataFrame({"model_variable": ["capex"] * 5, "year": [2026, 2026, 2026, 2027, 2027],
+                         "value": [720.0, 367.0, 710.0, 882.0, 1100.0], "low": [np.nan, np.nan, 685.0, np.nan, 920.0],
+                         "high": [np.nan, np.nan, 725.0, np.nan, 1400.0],
+                         "publisher": ["MS Feb", "MS Jul", "Guidance", "MS Feb", "GS Jun"]})
+    t = sg.predictive_check(run.paths, run.weights, proj, {"capex": "capex"}).set_index("year")
+    assert (t.loc[2026, "lowest"], t.loc[2026, "highest"]) == (367.0, 725.0)
+    assert t.loc[2026, "published by"] == "MS Feb: 720; MS Jul: 367; Guidance: 710 (685–725)"
+    assert (t.loc[2027, "lowest"], t.loc[2027, "highest"]) == (882.0, 1400.0)
+    assert t.loc[2027, "published by"] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
+    # a one-sided statement ('above 527': low = value) adds nothing beyond the value
+    assert sg.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
+    assert sg.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
+
+
+def test_predictive_flag_words_one_projection_and_a_median_that_rounds_to_it() -> None:
+    f = sg.predictive_flag
+    assert f(766.2, "below", 882.0, 1400.0, 3) == "the median (766) is below every published projection (882–1,400)"
+    assert f(1671.0, "below", 1914.0, 1914.0, 1) == "the median (1,671) is below the one published projection, 1,914"
+    assert f(26.9, "above", 15.2, 15.2, 1) == "the median (26.9) is above the one published projection, 15.2"
+    # a median of 29.6 shown as 30 would read 'below 30' against 30: it keeps its third figure
+    assert f(29.63, "below", 30.0, 30.0, 1) == "the median (29.6) is below the one published projection, 30"
+    # one more figure still, and 'at' when even six figures read alike
+    assert f(1913.6, "below", 1914.0, 1914.0, 1) == "the median (1,913.6) is below the one published projection, 1,914"
+    assert f(29.9999999, "below", 30.0, 30.0, 1) == "the median (30) is at the one published projection, 30"
+    assert f(950.0, "below", 1000.0, 1000.0, 3) == "the median (950) is below all 3 published projections, each 1,000"
+
+
 def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
     wl = sg.watch_list(run.paths, run.weights, ev.table("signposts"), run.all_readings, AS_OF)
     assert wl["p_cross"].between(0, 1).all() and wl["p_cross"].is_monotonic_decreasing
     nv = wl[wl["signpost_id"] == "nvidia_dc_revenue"].iloc[0]
     assert nv["threshold"] == 62.3 and nv["latest"] == 75.2  # a quarter's revenue, compared x4 with the run-rate
+    assert nv["latest_period"].startswith("the quarter from ")
+
+
+def test_watch_list_sets_the_threshold_against_the_as_of_years_reading(run: up.Run) -> None:
+    # WSTS's spring release gives 2026 (1,510) and 2027 (1,914) the same day; the 975 line is set against 2026's
+    rd = _readings([
+        {"id": "aut26", "series": "chips_year", "published": "2025-12-02", "period": "2026-01-01", "value": 975.0},
+        {"id": "spr26", "series": "chips_year", "published": "2026-06-02", "period": "2026-01-01", "value": 1510.0},
+        {"id": "spr27", "series": "chips_year", "published": "2026-06-02", "period": "2027-01-01", "value": 1914.0},
+    ]).assign(period_type="year", unit="USD bn", status="modelled")
+    wl = sg.watch_list(run.paths, run.weights, SIGNPOSTS[SIGNPOSTS["id"] == "chips_year"], rd, "2026-11-28").iloc[0]
+    assert (wl["latest"], wl["latest_period"], str(wl["latest_published"])) == (1510.0, "2026", "2026-06-02")
+    # in 2027 the 2027 forecast is the one that counts
+    assert sg.latest_reading(rd, "2027-02-01")["id"] == "spr27"
+    # before 2026 began, the nearest year forecast (the only one then published)
+    early = rd[rd["published"] <= "2025-12-31"]
+    assert sg.latest_reading(early, "2025-12-31")["value"] == 975.0
+    assert sg.latest_reading(rd.iloc[0:0], "2026-11-28") is None
+
+
+def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_the_hard_landing() -> None:
+    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"],
+                         "hard_landing": [-0.02, -0.015, -0.03, -0.004, 0.012, 0.02],
+                         "largest": [0.02, 0.03, 0.036, 0.034, 0.012, 0.02]})
+    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"], "series": ["a", "a", "b", "c", "d", "e"]})
+    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "d": "Oracle CDS", "e": "IG spread"})
+    # a's two readings together (-3.5 points) outrank b's single one (-3.0); c is unnamed and keeps its id
+    assert list(t["series"]) == ["a", "b", "c", "d", "e"] and list(t["signpost"])[2] == "c"
+    assert t.loc[0, "hard_landing"] == pytest.approx(-0.035) and t.loc[0, "readings"] == 2
+    assert t.loc[0, "largest"] == 0.03
+    assert sg.drivers_clause(t) == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points; "
+                                    "Capex, −3.0) came in on the boom path, while IG spread (+2.0) and Oracle CDS "
+                                    "(+1.2) raised it")
+    assert sg.drivers_clause(t[t["hard_landing"] > 0], raised=1) == (
+        "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
 
 
 def test_monte_carlo_error_of_a_weighted_share() -> None:

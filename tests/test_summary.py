@@ -41,6 +41,7 @@ RESULTS = {
                  "gap": _r(207.0, "USD bn", "financing", "funding gap", 150.0, 300.0)},
     "05_odds": {"verdict": _r("A soft landing is likelier than a crash.", headline="verdict"),
                 "p_hard": _r(12.0, "%", "odds", "hard landing", 5.0, 20.0, ".0f"),
+                "p_crash": _r(0.01, "%", "odds", "2027 chip revenue under 400 USD bn", 0.0, 0.03),
                 "w1": _r("Credit spreads above 250 bp", headline="watch")},
 }
 
@@ -50,7 +51,10 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     lines = panel.splitlines()
     assert lines[:5] == ["::: {.callout-important}", "## The verdict as of 2026-11-28", "", "**As of 2026-11-28**", ""]
     assert "A soft landing is likelier than a crash. ([Scenarios](05_odds.html))" in lines
-    assert '- Hard landing **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
+    assert '- Hard landing: **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
+    # a label ending in a number reads apart from the odds that follow it
+    assert '- 2027 chip revenue under 400 USD bn: **<span class="aic-result" data-result="05_odds.p_crash">under 0.1%' \
+        '</span>**' in lines
     assert any(ln.startswith("- *What compute costs.* Serving cost: **<span") and "(01_chips.html)" in ln for ln in lines)
     assert "207.0 USD bn (150.0–300.0)" in panel
     assert panel.index("What compute costs") < panel.index("What it earns") < panel.index("How the gap is financed")

@@ -64,7 +64,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         lines += [evidence_line, ""]
     for stem, _key, res in found["verdict"]:
         lines += [f"{res['value']} ({link(stem)})", ""]
-    odds = [f"{_cap(res['label'])} **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
+    odds = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
     lines += ["**The odds at the horizon** (central case, and the range over the model's calibration settings; "
               f"{link(found['odds'][0][0])}):", ""] + [f"- {o}" for o in odds] + [""]
     lines += ["**The numbers that matter:**", ""]

@@ -22,7 +22,8 @@ import pandas as pd
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label"]
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
+           "projection_text", "predictive_flag", "series_influence", "drivers_clause"]
 
 
 def basis_label(r: Any) -> str:
@@ -37,6 +38,11 @@ def basis_label(r: Any) -> str:
 def _period(p: Any, kind: str) -> str:
     ts = pd.Timestamp(p)
     return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+
+
+def _period_words(p: Any, kind: str) -> str:
+    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from 2026-02'."""
+    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else _period(p, kind)
 
 
 def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -68,11 +74,29 @@ def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
     return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
 
 
+def latest_reading(readings: pd.DataFrame, as_of: Any) -> pd.Series | None:
+    """The reading of one series to set against its threshold on ``as_of``: the latest published for the latest
+    period that has begun by ``as_of`` (for an annual series, the as-of year: WSTS's spring forecast for this year,
+    not its forecast for next year published the same day); when every reading is for a later period, the latest
+    published for the nearest of them. ``readings``: rows with published, period, period_type, value (already
+    limited to what was published by ``as_of``). None when there is none."""
+    if not len(readings):
+        return None
+    period = pd.to_datetime(readings["period"])
+    begun = period <= pd.Timestamp(as_of)
+    target = period[begun].max() if begun.any() else period.min()
+    mine = readings[period == target]
+    return mine.sort_values("published", kind="stable").iloc[-1]
+
+
 def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     """Modelled signposts with a threshold, by the chance (under weights ``w``) of crossing it after the as-of
     month; with the latest reading of the series (on the modelled basis) and its distance from the threshold.
     Thresholds and readings are in the reading's unit (a quarter's revenue, a month's sales); the paths are
-    compared with the threshold times the series' factor. One signpost per simulated variable."""
+    compared with the threshold times the series' factor. One signpost per simulated variable.
+
+    The latest reading is the one for the period the as-of date falls in (:func:`latest_reading`), named in
+    ``latest_period``: a forecast for a later year is not set against a threshold stated for this one."""
     start = min(max(month_index(as_of, paths.start.clock) + 1, 0), paths.start.horizon - 1)
     rows = []
     for sp in signposts.itertuples(index=False):
@@ -88,19 +112,95 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
         p = float(w[hit.any(axis=1)].sum())
         mine = readings[(readings["series"] == sp.id) & (readings["status"] != "watched, not modelled")
                         & ~readings["status"].str.startswith("another revenue basis")]
-        mine = mine[pd.to_datetime(mine["published"]) <= pd.Timestamp(as_of)].sort_values(["published", "period"])
-        latest = float(mine["value"].iloc[-1]) if len(mine) else float("nan")
+        mine = mine[pd.to_datetime(mine["published"]) <= pd.Timestamp(as_of)]
+        now = latest_reading(mine, as_of)
+        latest = float(now["value"]) if now is not None else float("nan")
         rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": float(sp.threshold),
                      "warns_if": sp.direction, "latest": latest,
-                     "latest_published": pd.Timestamp(mine["published"].iloc[-1]).date() if len(mine) else None,
+                     "latest_period": _period_words(now["period"], now["period_type"]) if now is not None else None,
+                     "latest_published": pd.Timestamp(now["published"]).date() if now is not None else None,
                      "distance_pct": 100 * (latest / sp.threshold - 1) if np.isfinite(latest) else float("nan"),
                      "p_cross": p, "model_variable": var, "readings": len(mine)})
-    out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest",
+    out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest", "latest_period",
                                       "latest_published", "distance_pct", "p_cross", "model_variable", "readings"])
     # one signpost per simulated variable: the series with the most readings (then the latest)
     out = out.sort_values(["readings", "latest_published"], ascending=False, na_position="last") \
         .drop_duplicates("model_variable")
     return out.drop(columns=["model_variable", "readings"]).sort_values("p_cross", ascending=False).reset_index(drop=True)
+
+
+def _num(x: float, sig: int = 4) -> str:
+    """A number for a table or a sentence: ``sig`` significant figures, thousands separated, never in exponent form
+    (1,914; 15.2; 30; 12,345)."""
+    x = float(x)
+    return f"{x:,.0f}" if abs(x) >= 10 ** sig else f"{x:,.{sig}g}"
+
+
+def projection_text(publisher: str, value: float, low: float, high: float) -> str:
+    """'Company guidance (Q1 2026 results): 710 (685–725)': a projection as the predictive check lists it, with the
+    stated range it counts with when that range reaches beyond the value (``low``/``high`` as
+    :func:`predictive_check` reads them: missing ends are the value)."""
+    text = f"{publisher}: {_num(value)}"
+    if low < value or high > value:
+        text += f" ({_num(low)}–{_num(high)})"
+    return text
+
+
+def predictive_flag(median: float, side: str, lowest: float, highest: float, projections: int) -> str:
+    """The clause that words a flag of :func:`predictive_check` (``side``: 'below' or 'above'):
+
+    * several projections: 'the median (766) is below every published projection (882–1,400)';
+    * one projection, or several of one value: 'the median (1,671) is below the one published projection, 1,914'
+      ('... all 3 published projections, each 1,000');
+    * the median gets one more significant figure until it no longer reads as the projection it is compared with
+      (29.6 against 30, not 30 against 30); if six figures still read alike it is 'at' the projection.
+    """
+    bound = lowest if side == "below" else highest
+    shown = _num(bound)
+    sig = 3
+    while _num(median, sig) == shown and sig < 6:
+        sig += 1
+    med = _num(median, sig)
+    rel = "at" if med == shown else side
+    if projections == 1:
+        return f"the median ({med}) is {rel} the one published projection, {shown}"
+    if _num(lowest) == _num(highest):
+        return f"the median ({med}) is {rel} all {projections} published projections, each {shown}"
+    return f"the median ({med}) is {rel} every published projection ({_num(lowest)}–{_num(highest)})"
+
+
+def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Each signpost's readings taken together: ``hard_landing`` is the sum of its readings' shifts of the hard landing
+    (each on top of all the other readings, from :func:`aicompute.scenarios.update.influence`; negative: towards the
+    boom path), ``largest`` the largest shift of any ending by one of its readings. Sorted by ``hard_landing``,
+    most lowering first. ``names``: {series id: short name}."""
+    m = influence.merge(readings[["id", "series"]], on="id")
+    out = m.groupby("series").agg(readings=("id", "size"), hard_landing=("hard_landing", "sum"),
+                                  largest=("largest", "max")).reset_index()
+    out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
+    return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
+
+
+def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005) -> str:
+    """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
+    lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
+    ``min_shift`` are left out)."""
+    def pts(v: float) -> str:
+        return f"{100 * v:+.1f}".replace("-", "−")
+
+    down = by_series[by_series["hard_landing"] < -min_shift].head(lowered)
+    up = by_series[by_series["hard_landing"] > min_shift].sort_values("hard_landing", ascending=False).head(raised)
+    if not len(down):
+        text = "no signpost's readings have lowered it much yet"
+    else:
+        text = ("the signposts whose readings together lowered it most ("
+                + "; ".join(f"{n}, {pts(v)} points" if i == 0 else f"{n}, {pts(v)}"
+                            for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
+                + ") came in on the boom path")
+    if len(up):
+        text += (", while " if len(down) else "; ") + " and ".join(
+            f"{n} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
+    return text
 
 
 def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],
@@ -110,7 +210,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
 
     Flags: ``median outside all`` when the median is below the lowest or above the highest projection (a
     projection's stated range counts: 'above 527' or 920-1,400); ``band excludes all`` when no projection's range
-    meets the 90% band. ``labels``: {model variable: row label}.
+    meets the 90% band. ``labels``: {model variable: row label}. ``published by`` lists every projection with the
+    range it counts with (:func:`projection_text`), so ``lowest`` and ``highest`` are always numbers it shows.
     """
     rows = []
     clock_year = paths.start.clock.year
@@ -133,7 +234,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
             side = "" if not outside else ("below" if p50 < lo else "above")
             rows.append({"quantity": label, "year": year, "model p5": p5, "model median": p50, "model p95": p95,
                          "projections": len(pr), "lowest": lo, "highest": hi,
-                         "published by": "; ".join(f"{r.publisher}: {r.value:,.4g}" for r in pr.itertuples()),
+                         "published by": "; ".join(projection_text(p, v, a, b) for p, v, a, b in
+                                                   zip(pr["publisher"], pr["value"], low, high)),
                          "median outside all": side or ("no" if len(pr) else "no projection"),
                          "band excludes all": "yes" if excludes else ("no" if len(pr) else "")})
     return pd.DataFrame(rows)
