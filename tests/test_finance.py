@@ -252,3 +252,17 @@ def test_circular_pairs() -> None:
     row = c.iloc[0]
     assert (row["party_a"], row["party_b"]) == ("N", "O")
     assert (row["a_to_b"], row["b_to_a"], row["round_trip"]) == (100, 250, 100)
+
+
+def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
+    # after Q1 2026: Alphabet 185 + Amazon 200 + Meta 135 + Microsoft 190 = 710; a compilation says 725
+    late = finance.big4_capex_2026(data.evidence("2026-11-28"))
+    assert late["claim"].value == 710 and late["claim"].range == (685, 725)
+    assert late["compilation"].value == 725
+    assert finance.guidance_note(late["basis"], 710, 725) == "company guidance after Q1 2026; compilations give up to 725"
+    # February: the sum after Q4 2025 (645), the April figures not yet public
+    feb = finance.big4_capex_2026(data.evidence("2026-02-10"))
+    assert feb["claim"].value == 645 and feb["compilation"] is None
+    assert finance.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
+    assert finance.big4_capex_2026(data.evidence("2026-02-01")) is None
+    assert finance.guidance_note("b", 710, 700) == "b; compilations give as little as 700"

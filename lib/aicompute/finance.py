@@ -340,6 +340,36 @@ def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: floa
     return out
 
 
+#: The four largest US hyperscalers' 2026 capex guidance, as sums of each company's own guidance (a primary
+#: basis), newest vintage first, with what each sums. Chapter 05 and the front page use the same figure.
+BIG4_CAPEX_2026 = (("hyperscaler_capex_2026_apr_company_sum", "company guidance after Q1 2026"),
+                   ("hyperscaler_capex_2026_feb_guidance", "company guidance after Q4 2025"))
+#: A secondary compilation of the same guidance, quoted only as the other end where it differs.
+BIG4_CAPEX_2026_COMPILATION = "hyperscaler_capex_2026"
+
+
+def big4_capex_2026(ev) -> dict | None:
+    """The Big-4 2026 capex guidance known on ``ev``'s as-of date: the newest company-guidance sum
+    (:data:`BIG4_CAPEX_2026`) as ``{"claim", "basis", "compilation"}`` (``compilation``: the secondary
+    compilation's claim where it is known and differs, else None); None before any guidance is published."""
+    for cid, basis in BIG4_CAPEX_2026:
+        if ev.known(cid):
+            claim = ev.claim(cid)
+            comp = ev.claim(BIG4_CAPEX_2026_COMPILATION) if ev.known(BIG4_CAPEX_2026_COMPILATION) else None
+            if comp is not None and round(comp.value) == round(claim.value):
+                comp = None
+            return {"claim": claim, "basis": basis, "compilation": comp}
+    return None
+
+
+def guidance_note(basis: str, value: float, compilation: float | None = None) -> str:
+    """What a guidance figure is, for a parenthesis: its ``basis``, and where a compilation gives another
+    figure, which way it goes ("company guidance after Q1 2026; compilations give up to 725")."""
+    if compilation is None or round(compilation) == round(value):
+        return basis
+    return f"{basis}; compilations give {'up to' if compilation > value else 'as little as'} {compilation:.0f}"
+
+
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
                       buffer: float = 0.0) -> dict[str, float]:
     """Rebuild HSBC's funding gap from its public inputs; report the part that cannot be reproduced.
