@@ -161,3 +161,18 @@ def test_growth_split() -> None:
     g = bubble.growth_split(791.7, 1510, 80)
     assert g["growth"] == pytest.approx(718.3) and g["part"] == pytest.approx(574.64)
     assert g["rest"] == pytest.approx(143.66) and g["rest_growth_pct"] == pytest.approx(18.15, abs=0.01)
+
+
+def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
+    quotes = pd.DataFrame({"id": ["a", "b", "c", "d"], "claim_id": ["q_unv", None, "q_ok", "q_contra"]})
+    claims = pd.DataFrame({"id": ["q_unv", "q_ok", "q_contra"], "verdict": ["unverified", "confirmed", "contradicted"],
+                           "reason": ["not found", "found", "said the opposite"]})
+    shown, held = bubble.debate_map(quotes, claims)
+    assert shown["id"].tolist() == ["b", "c"] and held["id"].tolist() == ["a", "d"]
+    assert held["reason"].tolist() == ["not found", "said the opposite"] and shown["verdict"].tolist()[1] == "confirmed"
+    # the real map: Katti's "compute is the single most important input" is graded unverified, so it is held back
+    ev = data.evidence("2026-11-28")
+    shown, held = bubble.debate_map(ev.table("quotes"), ev.claims())
+    assert "katti_2026_01" in held["id"].tolist() and "katti_2026_01" not in shown["id"].tolist()
+    assert held.set_index("id").loc["katti_2026_01", "verdict"] == "unverified"
+    assert len(shown) + len(held) == len(ev.table("quotes"))

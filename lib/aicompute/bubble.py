@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "debate_map",
     "load_scorecard",
     "Measure",
     "Threshold",
@@ -178,6 +179,27 @@ class Measure:
     numerator: str
     denominator: str
     value: float
+
+
+#: Claims-ledger verdicts under which a quote is not shown as a statement (the audit found no such statement).
+QUOTE_NOT_SHOWN = ("unverified", "contradicted")
+
+
+def debate_map(quotes: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the debate's ``quotes`` into those shown as statements and those held back.
+
+    A quote linked to a claims-ledger row (``claim_id``) whose verdict is one of :data:`QUOTE_NOT_SHOWN` is
+    held back: the audit could not find the statement (or found it contradicted), so it is not shown as a
+    fact. Both frames get ``verdict`` and ``reason`` from the ledger (empty where the quote links no claim or
+    the claim has no verdict). Returns ``(shown, held_back)``.
+    """
+    led = claims.set_index("id")[["verdict", "reason"]]
+    linked = quotes["claim_id"].where(quotes["claim_id"].isin(led.index)) if "claim_id" in quotes else None
+    out = quotes.copy()
+    out["verdict"] = linked.map(led["verdict"]) if linked is not None else None
+    out["reason"] = linked.map(led["reason"]) if linked is not None else None
+    held = out["verdict"].isin(QUOTE_NOT_SHOWN)
+    return out[~held].reset_index(drop=True), out[held].reset_index(drop=True)
 
 
 def like_for_like(then: Measure, now: Measure) -> float:
