@@ -266,3 +266,15 @@ def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
     assert finance.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
     assert finance.big4_capex_2026(data.evidence("2026-02-01")) is None
     assert finance.guidance_note("b", 710, 700) == "b; compilations give as little as 700"
+
+
+def test_burn_phrase_says_when_cash_flow_never_turns() -> None:
+    rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
+    never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)  # flows -20, -20, -10
+    assert finance.burn_phrase(never, "50 USD bn") == \
+        "it burns 50 USD bn in total, and cash flow is still negative in 2028 (-10 USD bn)"
+    turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)  # flows -20, -5, +30
+    assert finance.burn_phrase(turns, "-5 USD bn") == \
+        "it burns -5 USD bn in total and at most 25 USD bn before cash flow turns positive in 2028"
+    always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)
+    assert finance.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"

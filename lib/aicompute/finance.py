@@ -263,6 +263,23 @@ def funding_need(burn: pd.Series | Sequence[float]) -> float:
     return float(max(0.0, cum.max())) if len(cum) else 0.0
 
 
+def burn_phrase(model: pd.DataFrame, total: str, unit: str = "USD bn") -> str:
+    """The cash model's burn in words: "it burns <total> in total and at most N <unit> before cash flow turns
+    positive in <year>", or, where cash flow is still negative in the last year, "... and cash flow is still
+    negative in <year> (-N <unit>)": the peak cumulative burn is then not a peak. ``model``: a :func:`cash_model`
+    frame; ``total``: the total burn already formatted (a tagged result)."""
+    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
+    last_year, last = flow.index[-1], float(flow.iloc[-1])
+    if last < 0:
+        return f"it burns {total} in total, and cash flow is still negative in {last_year} ({last:.0f} {unit})"
+    negative = flow[flow < 0]
+    if negative.empty:
+        return f"cash flow is positive in every year ({total} of burn in total)"
+    turn = flow.index[flow.index.get_loc(negative.index[-1]) + 1]
+    return (f"it burns {total} in total and at most {funding_need(-flow):.0f} {unit} before cash flow turns "
+            f"positive in {turn}")
+
+
 def runway(burn: pd.Series, funds: float) -> float | None:
     """When ``funds`` run out: year + fraction of the year (burn spread evenly within each year), e.g.
     2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
