@@ -176,3 +176,12 @@ def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
     assert "katti_2026_01" in held["id"].tolist() and "katti_2026_01" not in shown["id"].tolist()
     assert held.set_index("id").loc["katti_2026_01", "verdict"] == "unverified"
     assert len(shown) + len(held) == len(ev.table("quotes"))
+
+
+def test_levels_phrase_agrees_with_its_counts() -> None:
+    card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.6, 0.7, 0.995]})
+    assert bubble.levels_phrase(card) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
+    card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.4, 0.3, 0.2, 0.6, 0.7, 0.9]})
+    assert bubble.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
+    assert bubble.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
+        "0 of 1 indicator are at or beyond their hot level, 0 at or below their calm level"
