@@ -185,3 +185,11 @@ def test_levels_phrase_agrees_with_its_counts() -> None:
     assert bubble.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
     assert bubble.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
         "0 of 1 indicator are at or beyond their hot level, 0 at or below their calm level"
+
+
+def test_us_share_of_gdp_range_ends_on_the_worldwide_share() -> None:
+    # 410 USD bn of 2025 capex, 75% (55-100%) in the US, on 30.6 USD tn of GDP
+    mid, low, high = bubble.us_share_of_gdp_range(410, 0.75, 0.55, 30.6)
+    assert mid == pytest.approx(100 * 410 * 0.75 / 30_600) and low == pytest.approx(100 * 410 * 0.55 / 30_600)
+    assert high == bubble.share_of_gdp(410, 30.6) == pytest.approx(1.3399, abs=1e-4)
+    assert round(high, 2) == 1.34

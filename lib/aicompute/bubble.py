@@ -38,6 +38,7 @@ __all__ = [
     "ledger_weight",
     "like_for_like",
     "us_share_of_gdp",
+    "us_share_of_gdp_range",
     "analog_comparison",
     "band",
     "capex_to_cash_flow",
@@ -225,6 +226,13 @@ def us_share_of_gdp(amount_bn: float, us_share: float, gdp_tn: float) -> float:
     if not 0 < us_share <= 1:
         raise ValueError(f"us_share must be a fraction in (0, 1], got {us_share}")
     return share_of_gdp(amount_bn * us_share, gdp_tn)
+
+
+def us_share_of_gdp_range(amount_bn: float, us_share: float, us_share_low: float, gdp_tn: float) -> tuple[float, float, float]:
+    """(central, low, high) of :func:`us_share_of_gdp` over the US share only (``us_share_low`` to 1), all on the
+    same GDP: the high end (all of it in the US) is the worldwide amount over US GDP, :func:`share_of_gdp`."""
+    return (us_share_of_gdp(amount_bn, us_share, gdp_tn), us_share_of_gdp(amount_bn, us_share_low, gdp_tn),
+            share_of_gdp(amount_bn, gdp_tn))
 
 
 def growth_split(total_then: float, total_now: float, part_share: float) -> dict[str, float]:
