@@ -161,3 +161,35 @@ def test_growth_split() -> None:
     g = bubble.growth_split(791.7, 1510, 80)
     assert g["growth"] == pytest.approx(718.3) and g["part"] == pytest.approx(574.64)
     assert g["rest"] == pytest.approx(143.66) and g["rest_growth_pct"] == pytest.approx(18.15, abs=0.01)
+
+
+def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
+    quotes = pd.DataFrame({"id": ["a", "b", "c", "d"], "claim_id": ["q_unv", None, "q_ok", "q_contra"]})
+    claims = pd.DataFrame({"id": ["q_unv", "q_ok", "q_contra"], "verdict": ["unverified", "confirmed", "contradicted"],
+                           "reason": ["not found", "found", "said the opposite"]})
+    shown, held = bubble.debate_map(quotes, claims)
+    assert shown["id"].tolist() == ["b", "c"] and held["id"].tolist() == ["a", "d"]
+    assert held["reason"].tolist() == ["not found", "said the opposite"] and shown["verdict"].tolist()[1] == "confirmed"
+    # the real map: Katti's "compute is the single most important input" is graded unverified, so it is held back
+    ev = data.evidence("2026-11-28")
+    shown, held = bubble.debate_map(ev.table("quotes"), ev.claims())
+    assert "katti_2026_01" in held["id"].tolist() and "katti_2026_01" not in shown["id"].tolist()
+    assert held.set_index("id").loc["katti_2026_01", "verdict"] == "unverified"
+    assert len(shown) + len(held) == len(ev.table("quotes"))
+
+
+def test_levels_phrase_agrees_with_its_counts() -> None:
+    card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.6, 0.7, 0.995]})
+    assert bubble.levels_phrase(card) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
+    card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.4, 0.3, 0.2, 0.6, 0.7, 0.9]})
+    assert bubble.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
+    assert bubble.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
+        "0 of 1 indicator are at or beyond their hot level, 0 at or below their calm level"
+
+
+def test_us_share_of_gdp_range_ends_on_the_worldwide_share() -> None:
+    # 410 USD bn of 2025 capex, 75% (55-100%) in the US, on 30.6 USD tn of GDP
+    mid, low, high = bubble.us_share_of_gdp_range(410, 0.75, 0.55, 30.6)
+    assert mid == pytest.approx(100 * 410 * 0.75 / 30_600) and low == pytest.approx(100 * 410 * 0.55 / 30_600)
+    assert high == bubble.share_of_gdp(410, 30.6) == pytest.approx(1.3399, abs=1e-4)
+    assert round(high, 2) == 1.34

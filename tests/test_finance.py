@@ -252,3 +252,29 @@ def test_circular_pairs() -> None:
     row = c.iloc[0]
     assert (row["party_a"], row["party_b"]) == ("N", "O")
     assert (row["a_to_b"], row["b_to_a"], row["round_trip"]) == (100, 250, 100)
+
+
+def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
+    # after Q1 2026: Alphabet 185 + Amazon 200 + Meta 135 + Microsoft 190 = 710; a compilation says 725
+    late = finance.big4_capex_2026(data.evidence("2026-11-28"))
+    assert late["claim"].value == 710 and late["claim"].range == (685, 725)
+    assert late["compilation"].value == 725
+    assert finance.guidance_note(late["basis"], 710, 725) == "company guidance after Q1 2026; compilations give up to 725"
+    # February: the sum after Q4 2025 (645), the April figures not yet public
+    feb = finance.big4_capex_2026(data.evidence("2026-02-10"))
+    assert feb["claim"].value == 645 and feb["compilation"] is None
+    assert finance.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
+    assert finance.big4_capex_2026(data.evidence("2026-02-01")) is None
+    assert finance.guidance_note("b", 710, 700) == "b; compilations give as little as 700"
+
+
+def test_burn_phrase_says_when_cash_flow_never_turns() -> None:
+    rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
+    never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)  # flows -20, -20, -10
+    assert finance.burn_phrase(never, "50 USD bn") == \
+        "it burns 50 USD bn in total, and cash flow is still negative in 2028 (-10 USD bn)"
+    turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)  # flows -20, -5, +30
+    assert finance.burn_phrase(turns, "-5 USD bn") == \
+        "it burns -5 USD bn in total and at most 25 USD bn before cash flow turns positive in 2028"
+    always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)
+    assert finance.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"

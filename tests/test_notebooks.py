@@ -95,6 +95,8 @@ def test_finance_and_bubble_results_match_the_library(executed) -> None:
     assert bub["bubble_score_weights_p5"]["value"] <= bub["bubble_score_weights_p95"]["value"]
     # like for like with telecom 2000: the four hyperscalers' 2025 capex, US share 75% (Epoch), over 2025 US GDP
     assert bub["capex_share_gdp"]["value"] == pytest.approx(round(410 * 0.75 / 30.6 / 10, 2))
+    assert bub["capex_share_gdp"]["high"] == pytest.approx(round(410 / 30.6 / 10, 2))  # all in the US = worldwide / US GDP
+    assert fin["big4_capex_2026"]["value"] == 710  # company guidance after Q1 2026, as in chapter 05
     assert bub["hyperscaler_capex_to_ocf"]["headline"] == "financing"
 
 

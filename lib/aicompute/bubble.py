@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "debate_map",
     "load_scorecard",
     "Measure",
     "Threshold",
@@ -37,6 +38,7 @@ __all__ = [
     "ledger_weight",
     "like_for_like",
     "us_share_of_gdp",
+    "us_share_of_gdp_range",
     "analog_comparison",
     "band",
     "capex_to_cash_flow",
@@ -120,6 +122,14 @@ def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights:
     return card.drop(columns="raw_weight")
 
 
+def levels_phrase(card: pd.DataFrame, tol: float = 0.01) -> str:
+    """How many indicators sit at either end, in words that agree with the counts: "1 of 9 indicators is at or
+    beyond its hot level, 2 at or below their calm level" (a score within ``tol`` of 1 or 0 counts)."""
+    hot, calm, n = int((card["score"] >= 1 - tol).sum()), int((card["score"] <= tol).sum()), len(card)
+    return (f"{hot} of {n} indicator{'' if n == 1 else 's'} {'is' if hot == 1 else 'are'} at or beyond "
+            f"{'its' if hot == 1 else 'their'} hot level, {calm} at or below {'its' if calm == 1 else 'their'} calm level")
+
+
 def total_score(card: pd.DataFrame, column: str = "score", weights: np.ndarray | None = None) -> float:
     """Weighted total on 0-100 (0 = every indicator calm, 100 = every indicator hot)."""
     w = card["weight"].to_numpy() if weights is None else np.asarray(weights)
@@ -180,6 +190,27 @@ class Measure:
     value: float
 
 
+#: Claims-ledger verdicts under which a quote is not shown as a statement (the audit found no such statement).
+QUOTE_NOT_SHOWN = ("unverified", "contradicted")
+
+
+def debate_map(quotes: pd.DataFrame, claims: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the debate's ``quotes`` into those shown as statements and those held back.
+
+    A quote linked to a claims-ledger row (``claim_id``) whose verdict is one of :data:`QUOTE_NOT_SHOWN` is
+    held back: the audit could not find the statement (or found it contradicted), so it is not shown as a
+    fact. Both frames get ``verdict`` and ``reason`` from the ledger (empty where the quote links no claim or
+    the claim has no verdict). Returns ``(shown, held_back)``.
+    """
+    led = claims.set_index("id")[["verdict", "reason"]]
+    linked = quotes["claim_id"].where(quotes["claim_id"].isin(led.index)) if "claim_id" in quotes else None
+    out = quotes.copy()
+    out["verdict"] = linked.map(led["verdict"]) if linked is not None else None
+    out["reason"] = linked.map(led["reason"]) if linked is not None else None
+    held = out["verdict"].isin(QUOTE_NOT_SHOWN)
+    return out[~held].reset_index(drop=True), out[held].reset_index(drop=True)
+
+
 def like_for_like(then: Measure, now: Measure) -> float:
     """``now.value / then.value``, only if both measure the same thing (same numerator and denominator)."""
     if (then.numerator, then.denominator) != (now.numerator, now.denominator):
@@ -195,6 +226,13 @@ def us_share_of_gdp(amount_bn: float, us_share: float, gdp_tn: float) -> float:
     if not 0 < us_share <= 1:
         raise ValueError(f"us_share must be a fraction in (0, 1], got {us_share}")
     return share_of_gdp(amount_bn * us_share, gdp_tn)
+
+
+def us_share_of_gdp_range(amount_bn: float, us_share: float, us_share_low: float, gdp_tn: float) -> tuple[float, float, float]:
+    """(central, low, high) of :func:`us_share_of_gdp` over the US share only (``us_share_low`` to 1), all on the
+    same GDP: the high end (all of it in the US) is the worldwide amount over US GDP, :func:`share_of_gdp`."""
+    return (us_share_of_gdp(amount_bn, us_share, gdp_tn), us_share_of_gdp(amount_bn, us_share_low, gdp_tn),
+            share_of_gdp(amount_bn, gdp_tn))
 
 
 def growth_split(total_then: float, total_now: float, part_share: float) -> dict[str, float]:

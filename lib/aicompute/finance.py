@@ -263,6 +263,23 @@ def funding_need(burn: pd.Series | Sequence[float]) -> float:
     return float(max(0.0, cum.max())) if len(cum) else 0.0
 
 
+def burn_phrase(model: pd.DataFrame, total: str, unit: str = "USD bn") -> str:
+    """The cash model's burn in words: "it burns <total> in total and at most N <unit> before cash flow turns
+    positive in <year>", or, where cash flow is still negative in the last year, "... and cash flow is still
+    negative in <year> (-N <unit>)": the peak cumulative burn is then not a peak. ``model``: a :func:`cash_model`
+    frame; ``total``: the total burn already formatted (a tagged result)."""
+    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
+    last_year, last = flow.index[-1], float(flow.iloc[-1])
+    if last < 0:
+        return f"it burns {total} in total, and cash flow is still negative in {last_year} ({last:.0f} {unit})"
+    negative = flow[flow < 0]
+    if negative.empty:
+        return f"cash flow is positive in every year ({total} of burn in total)"
+    turn = flow.index[flow.index.get_loc(negative.index[-1]) + 1]
+    return (f"it burns {total} in total and at most {funding_need(-flow):.0f} {unit} before cash flow turns "
+            f"positive in {turn}")
+
+
 def runway(burn: pd.Series, funds: float) -> float | None:
     """When ``funds`` run out: year + fraction of the year (burn spread evenly within each year), e.g.
     2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
@@ -338,6 +355,36 @@ def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: floa
     if shortfall is not None:
         out |= {"shortfall": shortfall, "identified": need - shortfall}
     return out
+
+
+#: The four largest US hyperscalers' 2026 capex guidance, as sums of each company's own guidance (a primary
+#: basis), newest vintage first, with what each sums. Chapter 05 and the front page use the same figure.
+BIG4_CAPEX_2026 = (("hyperscaler_capex_2026_apr_company_sum", "company guidance after Q1 2026"),
+                   ("hyperscaler_capex_2026_feb_guidance", "company guidance after Q4 2025"))
+#: A secondary compilation of the same guidance, quoted only as the other end where it differs.
+BIG4_CAPEX_2026_COMPILATION = "hyperscaler_capex_2026"
+
+
+def big4_capex_2026(ev) -> dict | None:
+    """The Big-4 2026 capex guidance known on ``ev``'s as-of date: the newest company-guidance sum
+    (:data:`BIG4_CAPEX_2026`) as ``{"claim", "basis", "compilation"}`` (``compilation``: the secondary
+    compilation's claim where it is known and differs, else None); None before any guidance is published."""
+    for cid, basis in BIG4_CAPEX_2026:
+        if ev.known(cid):
+            claim = ev.claim(cid)
+            comp = ev.claim(BIG4_CAPEX_2026_COMPILATION) if ev.known(BIG4_CAPEX_2026_COMPILATION) else None
+            if comp is not None and round(comp.value) == round(claim.value):
+                comp = None
+            return {"claim": claim, "basis": basis, "compilation": comp}
+    return None
+
+
+def guidance_note(basis: str, value: float, compilation: float | None = None) -> str:
+    """What a guidance figure is, for a parenthesis: its ``basis``, and where a compilation gives another
+    figure, which way it goes ("company guidance after Q1 2026; compilations give up to 725")."""
+    if compilation is None or round(compilation) == round(value):
+        return basis
+    return f"{basis}; compilations give {'up to' if compilation > value else 'as little as'} {compilation:.0f}"
 
 
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
