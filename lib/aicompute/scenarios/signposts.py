@@ -21,6 +21,7 @@ import pandas as pd
 
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
+from aicompute.tables import fmt_num
 
 __all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
            "projection_text", "predictive_flag", "series_influence", "drivers_clause"]
@@ -130,10 +131,8 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
 
 
 def _num(x: float, sig: int = 4) -> str:
-    """A number for a table or a sentence: ``sig`` significant figures, thousands separated, never in exponent form
-    (1,914; 15.2; 30; 12,345)."""
-    x = float(x)
-    return f"{x:,.0f}" if abs(x) >= 10 ** sig else f"{x:,.{sig}g}"
+    """A number for a table or a sentence: ``sig`` significant figures, thousands separated (1,914; 15.2; 30)."""
+    return fmt_num(float(x), sig)
 
 
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
