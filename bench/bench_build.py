@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from aicompute import render
-from aicompute.build import copy_sources
+from aicompute.pipeline import render
+from aicompute.pipeline.build import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable

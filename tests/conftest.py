@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aicompute.build import Project, build, copy_sources
+from aicompute.pipeline.build import Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -190,7 +190,7 @@ SESSION_OVERRIDES = ["fast=true"]
 @pytest.fixture(scope="session")
 def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     """Validate, execute every notebook (fast mode) and render with Quarto when it is installed: once."""
-    from aicompute.render import RenderError, find_quarto
+    from aicompute.pipeline.render import RenderError, find_quarto
 
     root = tmp_path_factory.mktemp("project")
     project = copy_sources(root)

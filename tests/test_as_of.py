@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from aicompute import data
-from aicompute.build import BuildError, Project, build
+from aicompute.pipeline.build import BuildError, Project, build
 
 ROOT = Path(__file__).resolve().parents[1]
 EARLY = "2026-02-01"  # just after the seed article (2026-01-28): most of 2026's evidence is in the future

@@ -1,4 +1,4 @@
-"""Cache keys and execution order (aicompute.deps): what invalidates what."""
+"""Cache keys and execution order (aicompute.pipeline.deps): what invalidates what."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aicompute import deps
 from aicompute.paths import LIB
+from aicompute.pipeline import deps
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from aicompute import safety
-from aicompute.build import BuildError, Project, build, copy_sources
+from aicompute.pipeline import safety
+from aicompute.pipeline.build import BuildError, Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "<html>last good report</html>"

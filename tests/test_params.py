@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aicompute import params
-from aicompute.params import ParameterError
+from aicompute.pipeline import params
+from aicompute.pipeline.params import ParameterError
 
 PARAMS_SRC = """as_of = "2026-11-28"  # report date
 seed = 42

@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aicompute import build as build_mod
-from aicompute.build import BuildError, Project
+from aicompute.pipeline import build as build_mod
+from aicompute.pipeline.build import BuildError, Project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,8 +53,8 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
     monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
-    monkeypatch.setattr("aicompute.render.render", fake_render)
-    monkeypatch.setattr("aicompute.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
+    monkeypatch.setattr("aicompute.pipeline.render.render", fake_render)
+    monkeypatch.setattr("aicompute.pipeline.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
     # the tiny chapters publish no front-page headlines: a stub front page
     monkeypatch.setattr("aicompute.summary.write_summary", lambda results, chapters, target, *a, **k: "")
     lines: list[str] = []
@@ -146,7 +146,7 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
     def broken(*a, **k):
         raise RuntimeError("pandoc exploded")
 
-    monkeypatch.setattr("aicompute.render.render", broken)
+    monkeypatch.setattr("aicompute.pipeline.render.render", broken)
     with pytest.raises(
         BuildError, match="Render failed; the last good report was left untouched: pandoc exploded"
     ):
@@ -156,7 +156,7 @@ def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.Mo
 
 
 def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    from aicompute import safety
+    from aicompute.pipeline import safety
 
     project.site.mkdir(parents=True)
     (project.site / "index.html").write_text(before := "<html>last good report</html>")
@@ -264,7 +264,7 @@ def test_failed_copies_are_cleared_when_the_notebook_succeeds(project: Project, 
 
 
 def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from aicompute import safety
+    from aicompute.pipeline import safety
 
     elsewhere = Project(root=project.root, site_dir=tmp_path / "published" / "site", build_dir=tmp_path / "b")
     _run(elsewhere, monkeypatch)
@@ -283,12 +283,12 @@ def test_ctrl_c_while_rendering_keeps_the_last_site(project: Project, monkeypatc
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("aicompute.render.render", interrupted)
+    monkeypatch.setattr("aicompute.pipeline.render.render", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_mod.build(project, jobs=1, force=True, log=lambda s: None)
     assert (project.site / "index.html").read_text() == before
     assert not list(project.report.glob("_site.tmp-*")) and not list(project.out.glob("run-*"))
-    monkeypatch.setattr("aicompute.render.render", fake_render)
+    monkeypatch.setattr("aicompute.pipeline.render.render", fake_render)
     assert [o.status for o in build_mod.build(project, jobs=1, log=lambda s: None)] == ["cached"]  # lock released
 
 
@@ -343,7 +343,7 @@ def _gone(pid: int, seconds: float = 15) -> bool:
 
 @pytest.mark.parametrize("how", ["Ctrl-C (the whole process group)", "SIGINT to the build only", "SIGTERM"])
 def test_interrupted_build_stops_cleanly(project: Project, tmp_path: Path, how: str) -> None:
-    from aicompute import safety
+    from aicompute.pipeline import safety
 
     safety.mark(project.site, safety.SITE_MARKER)
     (project.site / "index.html").write_text("last good")
@@ -365,7 +365,7 @@ def test_interrupted_build_stops_cleanly(project: Project, tmp_path: Path, how: 
 
 def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from aicompute import safety
+    from aicompute.pipeline import safety
 
     safety.mark(project.site, safety.SITE_MARKER)
     (project.site / "index.html").write_text("last good")
@@ -397,7 +397,7 @@ def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Proj
 def test_editing_any_book_file_re_renders_and_re_executes_nothing(tmp_path: Path) -> None:
     """Each file of the real book (and of the data package, which the site's downloads copy) is part of the
     render key; none of them is part of a notebook's key."""
-    from aicompute import deps
+    from aicompute.pipeline import deps
 
     project = build_mod.copy_sources(tmp_path / "copy")
     executed = sorted(project.notebooks.glob("*.ipynb"))

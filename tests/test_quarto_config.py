@@ -91,7 +91,7 @@ def test_bibliography_exists_and_references_page_lists_it() -> None:
     assert (bib if isinstance(bib, list) else [bib]) == ["references.bib"]
     ignored = (REPORT / ".gitignore").read_text(encoding="utf-8").splitlines()
     assert "references.bib" in [line.strip().lstrip("/") for line in ignored]
-    build_src = (REPORT.parent / "lib" / "aicompute" / "build.py").read_text(encoding="utf-8")
+    build_src = (REPORT.parent / "lib" / "aicompute" / "pipeline" / "build.py").read_text(encoding="utf-8")
     assert 'project.report / "references.bib"' in build_src  # the build writes the file _quarto.yml names
     refs = (REPORT / "references.qmd").read_text(encoding="utf-8")
     meta = yaml.safe_load(re.match(r"---\n(.*?)\n---\n", refs, re.DOTALL).group(1))
@@ -124,7 +124,7 @@ def test_assets_offline() -> None:
 def test_quarto_pins_agree() -> None:
     """environment.yml asks for the minimum the renderer checks; the publish workflow installs a version at least
     that recent."""
-    from aicompute.render import MIN_QUARTO
+    from aicompute.pipeline.render import MIN_QUARTO
 
     minimum = ".".join(map(str, MIN_QUARTO))
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))

@@ -1,4 +1,4 @@
-"""aicompute.render, the glue around Quarto, without running Quarto (fast): staging, post-processing, checks,
+"""aicompute.pipeline.render, the glue around Quarto, without running Quarto (fast): staging, post-processing, checks,
 and what happens without Quarto. The real render is tested on the session build (test_site, test_pdf)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from aicompute import charts
-from aicompute import render as r
+from aicompute.pipeline import render as r
 
 REPO = Path(__file__).resolve().parents[1]
 CHART = {"text/html": '<div class="aic-chart" id="c1"></div><script>go()</script>', "image/svg+xml": "<svg/>",

@@ -245,7 +245,7 @@ def test_causal_graph_covers_the_chain() -> None:
 
 def test_the_chapter_cache_key_covers_every_scenario_module() -> None:
     """A change in any module of the package re-executes the chapter (submodules are tracked, not just the package)."""
-    from aicompute import deps
+    from aicompute.pipeline import deps
 
     closure = deps.module_closure(deps.imported_modules(ROOT / "notebooks" / "05_scenarios.ipynb"))
     assert {f"scenarios.{m}" for m in ("model", "start", "baserates", "update", "signposts")} <= closure

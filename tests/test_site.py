@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from aicompute import charts
-from aicompute.build import Project, build
-from aicompute.render import PARAMETER_SUMMARY, find_external_refs
+from aicompute.pipeline.build import Project, build
+from aicompute.pipeline.render import PARAMETER_SUMMARY, find_external_refs
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
@@ -61,7 +61,7 @@ def test_site_files(site: Path, report) -> None:
 def test_by_hand_render_inputs_stay_in_report(site: Path, report) -> None:
     """After a build, `quarto render report` works by hand: every file the book lists, the summary it
     includes and the bibliography are in report/ (the staged notebooks are git-ignored build products)."""
-    from aicompute.render import book_files
+    from aicompute.pipeline.render import book_files
 
     folder = report.project.report
     for name in [*book_files(folder), "_summary.md", "references.bib"]:
@@ -242,7 +242,7 @@ def test_seeded_chapters_publish_identical_results_again(report, tmp_path: Path)
     """Determinism without a third run of every notebook: a copy of the session's build folder, with the cache
     records of the chapters that draw random numbers (a ``seed`` parameter) removed, re-executes just those
     (and what reads their results); every published result is the same."""
-    from aicompute.params import notebook_parameters
+    from aicompute.pipeline.params import notebook_parameters
     from aicompute.results import read_all
 
     project = report.project

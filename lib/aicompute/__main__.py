@@ -14,7 +14,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "build":
-        from aicompute.build import main as build_main
+        from aicompute.pipeline.build import main as build_main
 
         return build_main(rest)
     if command == "validate":

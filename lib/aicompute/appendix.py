@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from aicompute import data, params
+from aicompute import data
 from aicompute.paths import NOTEBOOKS, data_dir
+from aicompute.pipeline import params
 
 __all__ = ["parameters_table", "data_dictionary", "resource_summary", "ledger_table"]
 

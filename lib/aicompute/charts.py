@@ -6,7 +6,7 @@ Altair's default output loads Vega from a CDN when the page is viewed, so no cha
 * ``text/html``: a ``<div class="aic-chart">`` and a small script that calls ``vegaEmbed`` on the spec.
   The Vega, Vega-Lite and vega-embed runtime (``vl_convert.javascript_bundle``, ~0.9 MB) comes with the
   first chart of a page: under the build, as ``<script src="assets/vega-bundle.js">``, a file the
-  renderer (:mod:`aicompute.render`) writes once next to the book (a Quarto resource, so the site gets
+  renderer (:mod:`aicompute.pipeline.render`) writes once next to the book (a Quarto resource, so the site gets
   it however it is rendered); interactively (JupyterLab), inline. Under the build the chart is followed by its links: the chart's data (CSV) and image (SVG)
   in ``downloads/figures/<notebook>/`` and its sources, linked to the references page.
 * ``image/svg+xml``: a static SVG made by vl-convert, which the PDF (typst) uses.
@@ -47,10 +47,10 @@ VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
 TITLE_CHARS = 72  # characters per title line at 15 px bold over the chart width (longer titles wrap)
 SOURCE_CHARS = 110  # characters per source line at 10 px
-#: The Vega runtime, relative to report/ and to every page of the site (aicompute.render writes it; Quarto
+#: The Vega runtime, relative to report/ and to every page of the site (aicompute.pipeline.render writes it; Quarto
 #: copies it as a project resource, _quarto.yml).
 VEGA_SCRIPT = "assets/vega-bundle.js"
-#: Where the site holds each chart's data and image: downloads/figures/<notebook>/<name>.csv|svg (aicompute.build).
+#: Where the site holds each chart's data and image: downloads/figures/<notebook>/<name>.csv|svg (aicompute.pipeline.build).
 DOWNLOADS = "downloads/figures"
 #: The page with the bibliography (report/references.qmd); a source's entry is #ref-<source id>.
 REFERENCES_PAGE = "references.html"

@@ -11,7 +11,7 @@
    parameters, the library source, or a data file **it read** (recorded by :mod:`aicompute.data`
    while it ran) has changed; otherwise the cached executed copy is reused.
 4. Render: ``quarto render --no-execute`` (the HTML site and, in parallel, the PDF through typst;
-   :mod:`aicompute.render`) into a temporary folder, post-render checks (offline, every chart, the PDF),
+   :mod:`aicompute.pipeline.render`) into a temporary folder, post-render checks (offline, every chart, the PDF),
    then an atomic swap into ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
    glue changed. Without Quarto the build stops after step 3 with one message saying how to install it.
    A failing build exits non-zero, names the notebook and cell, and leaves the last good report untouched.
@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aicompute import deps, safety
-from aicompute import params as params_mod
 from aicompute.context import ENV as RUN_ENV
 from aicompute.context import RunContext
 from aicompute.paths import LIB, ROOT
+from aicompute.pipeline import deps, safety
+from aicompute.pipeline import params as params_mod
 
 __all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources"]
 
@@ -226,7 +226,7 @@ def _render_key(project: Project, chapters: list[Path], note: str = "", engine: 
     files += [(f"data/{p.name}", p) for p in sorted(project.data.glob("*")) if p.is_file()]  # downloads, header
     # the renderer glue and everything it imports (the front page's summary, results, evidence ...), read from
     # the source, plus this module: no hand-kept list
-    glue = deps.module_closure({"render", "summary", "build"})
+    glue = deps.module_closure({"pipeline.render", "summary", "pipeline.build"})
     files += [(f"lib/{m}", deps.module_file(m)) for m in sorted(glue) if deps.module_file(m)]
     for name, p in files:
         h.update(name.encode() + b"\0" + _sha(p.read_bytes()).encode())
@@ -289,7 +289,8 @@ def _params_note(project: Project, params_file: Path, overrides: list[str]) -> s
 def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "",
                 as_of: str | None = None) -> str:
     """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
-    from aicompute import render, summary
+    from aicompute import summary
+    from aicompute.pipeline import render
 
     staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
     staged.chmod(0o755)
@@ -395,7 +396,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
                          + f"\n  (partially executed copies: {project.out / 'failed'})")
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
-        from aicompute.render import RenderError, find_quarto
+        from aicompute.pipeline.render import RenderError, find_quarto
 
         try:
             import vl_convert

@@ -1,6 +1,6 @@
 """Render the report with Quarto: the glue around ``quarto render``, nothing more.
 
-:func:`render` (called by :func:`aicompute.build.render_site`):
+:func:`render` (called by :func:`aicompute.pipeline.build.render_site`):
 
 1. **Stage** (:func:`stage`): each executed notebook is written next to ``report/_quarto.yml`` (git-ignored
    ``report/NN_name.ipynb``, left there so ``quarto render report`` by hand works after a build), with
