@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
-.PHONY: report test validate lint serve lab bench clean distclean venv
+.PHONY: report test test-fast validate chapters new-chapter lint serve lab bench clean distclean venv
 
 venv: $(STAMP)
 
@@ -30,6 +30,15 @@ report: $(STAMP)
 ## Check the data package only (schema, units and their bounds, dates, foreign keys).
 validate: $(STAMP)
 	@$(PY) -m aicompute validate
+
+## Rewrite the chapter lists generated from report/chapters.yml (_quarto.yml, index.qmd, README, the data enum).
+chapters: $(STAMP)
+	@$(PY) -m aicompute chapters
+
+## A new chapter from the template, registered in report/chapters.yml: make new-chapter NAME=06_topic
+new-chapter: $(STAMP)
+	@test -n "$(NAME)" || { echo "usage: make new-chapter NAME=06_topic" >&2; exit 2; }
+	@$(PY) -m aicompute new-chapter $(NAME) $(ARGS)
 
 ## Run the test suite.
 test: $(STAMP)

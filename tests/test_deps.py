@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import nbformat
-import pytest
 
 from aicompute.paths import LIB
 from aicompute.pipeline import deps
@@ -70,26 +69,3 @@ def test_recorded_paths_are_relative_and_content_hashed(tmp_path: Path) -> None:
     hashes = deps.file_hashes([str(tmp_path / "data" / "x.csv"), "data/missing.csv"], tmp_path)
     assert list(hashes) == ["data/missing.csv", "data/x.csv"] and hashes["data/missing.csv"] == "missing"
     assert deps.file_hashes(["data/x.csv"], tmp_path) == {"data/x.csv": hashes["data/x.csv"]}
-
-
-def test_execution_waves_order_readers_after_what_they_read(tmp_path: Path) -> None:
-    a = _nb(tmp_path / "00_audit.ipynb", "from aicompute import results\nresults.value('02_infra', 'x')")
-    b = _nb(tmp_path / "01_chips.ipynb", "x = 1")
-    c = _nb(tmp_path / "02_infra.ipynb", "from aicompute import results\nr = results.upstream(\"01_chips\")")
-    assert deps.execution_waves([a, b, c]) == [[b], [c], [a]]
-    _nb(b, "from aicompute import results\nresults.upstream('00_audit')")
-    with pytest.raises(deps.CycleError, match="circle"):
-        deps.execution_waves([a, b, c])
-    with pytest.raises(ValueError, match="not a chapter of this build"):
-        deps.execution_waves([a])
-
-
-def test_real_chapters_have_an_order() -> None:
-    waves = deps.execution_waves(NOTEBOOKS)
-    assert sorted(nb.stem for w in waves for nb in w) == sorted(nb.stem for nb in NOTEBOOKS)
-
-
-def test_text_with_a_chapter_is_a_dependency(tmp_path: Path) -> None:
-    nb = _nb(tmp_path / "03_x.ipynb", "results.text('revenue_per_gw', '02_infra')\nresults.text('own_key')\n"
-             "results.text(\"k\", notebook=\"05_s\")")
-    assert deps.upstream_chapters(nb) == {"02_infra", "05_s"}

@@ -13,19 +13,29 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from aicompute import chapters
 from aicompute.pipeline import build as build_mod
 from aicompute.pipeline.build import BuildError, Project
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _notebook(path: Path, body: str, params: str = 'as_of = "2026-11-28"\nfactor = 2  # [0, 10]\n') -> None:
+def _notebook(path: Path, body: str, params: str = 'as_of = "2026-11-28"\nfactor = 2  # [0, 10]\n',
+              reads: tuple[str, ...] = ()) -> None:
+    """Write a tiny chapter and register it (with the chapters it ``reads``) in report/chapters.yml."""
     nb = nbformat.v4.new_notebook()
     p = nbformat.v4.new_code_cell(params)
     p.metadata["tags"] = ["parameters"]
     nb.cells = [nbformat.v4.new_markdown_cell("# Tiny chapter"), p, nbformat.v4.new_code_cell(body)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
+    registry = path.parent.parent / "report" / "chapters.yml"
+    old = {c.stem: c.reads for c in chapters.load(path.parent.parent)} if registry.exists() else {}
+    old[path.stem] = tuple(reads)
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    registry.write_text("chapters:\n" + "".join(
+        f"  - {{file: {s}.ipynb, number: '{i + 1}', name: c{i}, title: Tiny chapter, reads: {list(r)}}}\n"
+        for i, (s, r) in enumerate(sorted(old.items()))))
 
 
 BODY = """
@@ -216,7 +226,7 @@ def test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit(
 def test_chapter_reading_another_runs_after_it(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     _notebook(project.notebooks / "01_reader.ipynb",
               "from aicompute import results\nfrom aicompute.results import publish\n"
-              "publish('doubled', 2 * results.value('00_tiny', 'scaled'), label='doubled')\n")
+              "publish('doubled', 2 * results.value('00_tiny', 'scaled'), label='doubled')\n", reads=("00_tiny",))
     statuses, lines = _run(project, monkeypatch)
     assert statuses == ["executed", "executed"]
     assert json.loads((project.out / "results" / "01_reader.json").read_text())["doubled"]["value"] == 324.0
@@ -385,7 +395,8 @@ def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_
 def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Project,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
-    _notebook(project.notebooks / "01_reader.ipynb", "from aicompute import results\nresults.value('00_tiny', 'x')\n")
+    _notebook(project.notebooks / "01_reader.ipynb", "from aicompute import results\nresults.value('00_tiny', 'x')\n",
+              reads=("00_tiny",))
     _notebook(project.notebooks / "02_alone.ipynb", "x = factor\n")
     with pytest.raises(BuildError) as info:
         _run(project, monkeypatch)

@@ -1,4 +1,5 @@
-"""Command line: ``python -m aicompute build [options]`` and ``python -m aicompute validate``."""
+"""Command line: ``python -m aicompute build [options]``, ``validate``, ``chapters [--check]`` and
+``new-chapter NN_topic``."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m aicompute {build,validate} [options]\n"
-              "  build     validate data, execute notebooks (cached), render report/_site\n"
-              "  validate  validate the data package only")
+        print("usage: python -m aicompute {build,validate,chapters,new-chapter} [options]\n"
+              "  build        validate data, execute notebooks (cached), render report/_site\n"
+              "  validate     validate the data package only\n"
+              "  chapters     rewrite the chapter lists generated from report/chapters.yml (--check: only check)\n"
+              "  new-chapter  NN_topic: a template notebook, registered in report/chapters.yml")
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "build":
         from aicompute.pipeline.build import main as build_main
 
         return build_main(rest)
+    if command == "chapters":
+        from aicompute.pipeline.registry import main as chapters_main
+
+        return chapters_main(rest)
+    if command == "new-chapter":
+        from aicompute.pipeline.template import main as new_main
+
+        return new_main(rest)
     if command == "validate":
         from aicompute.data import DataError, validate_package
 
@@ -27,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("Data package valid: " + ", ".join(f"{k} {v} rows" for k, v in counts.items()))
         return 0
-    print(f"unknown command {command!r}; expected build or validate", file=sys.stderr)
+    print(f"unknown command {command!r}; expected build, validate, chapters or new-chapter", file=sys.stderr)
     return 2
 
 

@@ -7,8 +7,8 @@ A chapter publishes each number other pages may quote::
 
 and shows it in its own prose with :func:`text` (``results.text("p_hard_landing")``), which tags the
 formatted number so a test can check that every page shows the same value. Another chapter reads it with
-:func:`upstream` / :func:`value` — never by recomputing it — and the build runs the publishing chapter
-first (it finds these calls in the notebook's code; the chapter's name must be a literal).
+:func:`upstream` / :func:`value` — never by recomputing it. The chapter registry (``report/chapters.yml``)
+declares which chapters each one reads; the build runs those first and refuses a read that is not declared.
 
 Headlines: ``headline`` names the front-page theme a result belongs to (:data:`THEMES`). The front page
 (:mod:`aicompute.summary`) knows no chapter names: it shows the headlines the chapters declared and fails
@@ -30,7 +30,7 @@ from typing import Any
 from aicompute import context
 
 __all__ = ["publish", "published", "read_all", "upstream", "value", "text", "tag", "format_result", "THEMES",
-           "UpstreamMissing", "tagged_values", "DEPENDENCY_CALL"]
+           "UpstreamMissing", "tagged_values"]
 
 #: Front-page themes a headline can belong to, in the order the front page shows them.
 THEMES = {
@@ -41,9 +41,6 @@ THEMES = {
     "financing": "how the gap is financed",
     "watch": "a signpost to watch (text)",
 }
-#: How the build finds a chapter's dependencies: calls of upstream/value/text with a literal chapter name.
-DEPENDENCY_CALL = re.compile(r"results\.(?:(?:upstream|value)\(\s*|text\(\s*[\"'][a-z0-9_]+[\"']\s*,\s*(?:notebook\s*=\s*)?)"
-                             r"[\"'](\d\d_[A-Za-z0-9_]+)[\"']")
 _TAG = re.compile(r'<span class="aic-result" data-result="([^"]+)">(.*?)</span>', re.S)
 _RESULTS: dict[str, dict[str, Any]] = {}
 

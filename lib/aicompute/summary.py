@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aicompute.pipeline.render import chapter_title
+from aicompute.chapters import chapter_title
 from aicompute.results import THEMES, format_result, read_all, tag
 
 __all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "format_result"]

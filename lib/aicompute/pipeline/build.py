@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aicompute import chapters as chapters_mod
 from aicompute.context import ENV as RUN_ENV
 from aicompute.context import RunContext
 from aicompute.paths import LIB, ROOT
@@ -76,8 +77,22 @@ class Project:
     def out(self) -> Path:
         return self.build_dir or (self.root / "build")
 
+    def registry(self) -> chapters_mod.Registry:
+        """The chapter registry (report/chapters.yml)."""
+        return chapters_mod.load(self.root)
+
     def chapters(self) -> list[Path]:
-        return sorted(self.notebooks.glob("[0-9][0-9]_*.ipynb"))
+        """The registered notebooks, in book order; a notebook missing, or one not registered, is an error."""
+        listed = [self.notebooks / c.file for c in self.registry()]
+        missing = [p.name for p in listed if not p.is_file()]
+        if missing:
+            raise chapters_mod.RegistryError(f"{self.report / 'chapters.yml'} lists {missing}, not found in "
+                                             f"{self.notebooks}")
+        extra = sorted({p.name for p in self.notebooks.glob("[0-9][0-9]_*.ipynb")} - {p.name for p in listed})
+        if extra:
+            raise chapters_mod.RegistryError(f"{extra} in {self.notebooks} not registered in "
+                                             f"{self.report / 'chapters.yml'} (`make new-chapter` registers one)")
+        return listed
 
 
 @dataclass
@@ -343,9 +358,13 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     from aicompute import data
 
     t0 = time.perf_counter()
-    chapters = project.chapters()
+    try:
+        registry = project.registry()
+        chapters = project.chapters()
+    except chapters_mod.RegistryError as exc:
+        raise BuildError(f"Chapter registry (no notebook was run): {exc}") from None
     if not chapters:
-        raise BuildError(f"no numbered notebooks (NN_name.ipynb) in {project.notebooks}")
+        raise BuildError(f"no chapters in {project.report / 'chapters.yml'}")
     params_file = params_file or project.report / "params" / "default.yaml"
     try:
         file_params = params_mod.load_params_file(params_file) if params_file.exists() else {}
@@ -360,10 +379,8 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     log(f"Data package valid: {', '.join(f'{k} {v} rows' for k, v in counts.items())}.")
 
     _check_library(project)
-    try:
-        waves = deps.execution_waves(chapters)
-    except ValueError as exc:
-        raise BuildError(f"Chapter order: {exc}") from None
+    by_stem = {nb.stem: nb for nb in chapters}
+    waves = [[by_stem[s] for s in wave] for wave in registry.waves()]  # readers after what they read
     project.out.mkdir(parents=True, exist_ok=True)
     tools = deps.toolchain()
     outcomes: list[Outcome] = []
@@ -372,7 +389,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         todo = []
         broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
         for nb in wave:
-            blocked = sorted(deps.upstream_chapters(nb) & broken)
+            blocked = sorted(set(registry[nb.stem].reads) & broken)
             if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
                 outcomes.append(Outcome(nb.stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
                                         f"{', '.join(blocked)}, which failed"))

@@ -13,8 +13,8 @@ A notebook's cache key covers everything that can change what it computes:
 Paths in cache records are relative to the project root, so a moved or copied checkout keeps (or, after an
 edit, invalidates) its cache by content alone.
 
-A chapter that reads another's published results (``results.upstream("03_finance")`` or
-``results.value("03_finance", ...)``) runs after it: :func:`execution_waves` orders the chapters.
+The order chapters run in comes from the chapter registry (``report/chapters.yml``: the chapters each one
+reads), not from this module.
 """
 
 from __future__ import annotations
@@ -31,18 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from aicompute.paths import LIB
-from aicompute.results import DEPENDENCY_CALL
 
 __all__ = ["code_cells", "imported_modules", "module_closure", "library_hash", "toolchain", "notebook_key",
-           "upstream_chapters", "execution_waves", "relative", "file_hashes", "module_file", "CycleError"]
+           "relative", "file_hashes", "module_file"]
 
 #: Packages whose versions are part of every notebook's key.
 TOOLCHAIN = ("papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "altair",
              "vl-convert-python", "pyyaml")
-
-
-class CycleError(ValueError):
-    """Chapters read each other's results in a circle."""
 
 
 def code_cells(notebook: Path) -> list[str]:
@@ -149,34 +144,6 @@ def notebook_key(notebook: Path, parameters: dict[str, Any], lib: Path = LIB,
     payload = json.dumps({"params": parameters, "lib": library_hash(modules, lib), "modules": sorted(modules),
                           "tools": tools or toolchain()}, sort_keys=True, default=str).encode()
     return hashlib.sha256(Path(notebook).read_bytes() + b"\0" + payload).hexdigest()
-
-
-def upstream_chapters(notebook: Path) -> set[str]:
-    """Chapters whose published results ``notebook`` reads (literal names in results.upstream/value calls)."""
-    return {m for cell in code_cells(notebook) for m in DEPENDENCY_CALL.findall(cell)}
-
-
-def execution_waves(chapters: list[Path]) -> list[list[Path]]:
-    """Chapters grouped so that each runs after every chapter it reads; within a wave, in name order.
-
-    Raises :class:`CycleError` for a circle and ValueError for a dependency on a chapter that is not built.
-    """
-    by_stem = {nb.stem: nb for nb in chapters}
-    needs = {nb.stem: upstream_chapters(nb) - {nb.stem} for nb in chapters}
-    for stem, deps in needs.items():
-        unknown = sorted(deps - set(by_stem))
-        if unknown:
-            raise ValueError(f"{stem} reads the results of {unknown}, which is not a chapter of this build "
-                             f"(chapters: {sorted(by_stem)})")
-    waves, done = [], set()
-    while len(done) < len(needs):
-        ready = sorted(s for s in needs if s not in done and needs[s] <= done)
-        if not ready:
-            raise CycleError("chapters read each other's results in a circle: "
-                             + ", ".join(f"{s} reads {sorted(needs[s] - done)}" for s in sorted(needs) if s not in done))
-        waves.append([by_stem[s] for s in ready])
-        done.update(ready)
-    return waves
 
 
 def relative(path: str | Path, root: Path) -> str:

@@ -47,6 +47,8 @@ from typing import Any
 import nbformat
 import yaml
 
+from aicompute.chapters import chapter_title
+
 __all__ = [
     "INSTALL_HELP",
     "MIN_QUARTO",
@@ -172,22 +174,6 @@ def book_files(report_dir: Path) -> list[str]:
             names += [entry["part"]] if str(entry.get("part", "")).endswith((".qmd", ".ipynb")) else []
             names += [c for c in entry.get("chapters") or [] if isinstance(c, str)]
     return names
-
-
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
-
-
-def chapter_title(path: Path) -> str:
-    """A chapter's title in the book: the first ``# `` heading of its first markdown cell, else its stem."""
-    nb = nbformat.read(str(path), as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "markdown" and "remove-cell" not in (cell.metadata.get("tags") or []):
-            match = _H1.search(cell.source)
-            if match:
-                title = re.sub(r"\s*\{[^}]*\}\s*$", "", match.group(1))
-                return re.sub(r"[*`]", "", title).strip()
-            break
-    return path.stem
 
 
 # ------------------------------------------------------------------------------------------------
