@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from aicompute import data
+from aicompute.datapackage import dating_fields
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
@@ -74,8 +75,6 @@ def resource_summary(folder: Path | None = None, ev: Any = None) -> pd.DataFrame
 
     With ``ev`` (:func:`aicompute.data.evidence`), ``rows`` counts the rows published by its as-of date.
     """
-    from aicompute.evidence import dating_fields
-
     folder = Path(folder) if folder is not None else data_dir()
     desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     rows = []

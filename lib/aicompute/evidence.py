@@ -24,8 +24,10 @@ Rows that link a claim (``claim_id``) with empty ``value``/``low``/``high`` get 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import difflib
+import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +35,11 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Evidence", "NotYetPublished", "evidence", "current", "published_dates", "SWEEP_RESOURCE"]
+from aicompute import datapackage as data
+from aicompute.datapackage import _refs, check_dating, dating_fields
+
+__all__ = ["Evidence", "NotYetPublished", "evidence", "current", "published_dates", "SWEEP_RESOURCE", "dating_fields",
+           "check_dating"]
 
 SWEEP_RESOURCE = "sweep_log"
 _MISSING: Any = object()
@@ -58,37 +64,12 @@ def _date(value: str | dt.date | pd.Timestamp) -> dt.date:
 
 
 def _resource_spec(name: str, folder: Path | None) -> dict[str, Any]:
-    from aicompute import data
-
     return data._resource(name, folder)[1]
-
-
-def _refs(res: dict[str, Any]) -> dict[str, str]:
-    """{field: referenced resource} for the resource's foreign keys to sources or claims."""
-    out = {}
-    for fk in res.get("schema", {}).get("foreignKeys", []):
-        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
-        target = fk["reference"].get("resource")
-        if len(fields) == 1 and target in ("sources", "claims"):
-            out[fields[0]] = target
-    return out
-
-
-def dating_fields(res: dict[str, Any]) -> list[str]:
-    """The fields whose dates make a row of ``res`` public (see the module docstring)."""
-    declared = res.get("published")
-    if declared is not None:
-        if not isinstance(declared, list) or not all(isinstance(f, str) for f in declared):
-            raise ValueError(f"resource '{res.get('name')}': 'published' must be a list of field names")
-        return list(declared)
-    return list(_refs(res))
 
 
 def published_dates(name: str, frame: pd.DataFrame, *, folder: Path | None = None,
                     source_dates: pd.Series | None = None, claim_dates: pd.Series | None = None) -> pd.Series:
     """Publication date of each row of resource ``name`` (NaT for a timeless row)."""
-    from aicompute import data
-
     res = _resource_spec(name, folder)
     fields = dating_fields(res)
     refs = _refs(res)
@@ -130,22 +111,16 @@ class Evidence:
     # -- the package, filtered ------------------------------------------------------------------------
     @cached_property
     def _source_dates(self) -> pd.Series:
-        from aicompute import data
-
         return data.load("sources", folder=self.folder).set_index("id")["date"]
 
     @cached_property
     def _claims_all(self) -> pd.DataFrame:
         """The whole ledger joined with its sources, with each claim's publication date."""
-        from aicompute import data
-
         led = data.claims(self.folder)
         led["published"] = published_dates("claims", led, folder=self.folder, source_dates=self._source_dates)
         return led
 
     def _all(self, name: str) -> pd.DataFrame:
-        from aicompute import data
-
         if name == "claims":
             return self._claims_all
         frame = data.load(name, folder=self.folder)
@@ -202,8 +177,6 @@ class Evidence:
     # -- single claims ----------------------------------------------------------------------------------
     def claim(self, claim_id: str):  # -> data.Claim
         """One claim, if published by ``as_of``; raises :class:`NotYetPublished` (saying when) otherwise."""
-        from aicompute import data
-
         led = self._claims_all
         hit = led[led["id"] == claim_id]
         if hit.empty:
@@ -266,8 +239,6 @@ class Evidence:
     def changes_since_seed(self, *chapters: str) -> pd.DataFrame:
         """Material events the evidence sweep found for ``chapters`` (claims-ledger chapter names), published
         between the seed article and ``as_of``: event_date, event, bears_on, source_id, claim_id."""
-        from aicompute import data
-
         cols = ["event_date", "event", "bears_on", "source_id", "claim_id", "chapter"]
         if SWEEP_RESOURCE not in data.resources(self.folder):
             return pd.DataFrame(columns=cols)
@@ -285,8 +256,6 @@ class Evidence:
     @cached_property
     def cutoff(self) -> dt.date:
         """Publication date of the latest evidence in the package that is known on ``as_of``."""
-        from aicompute import data
-
         latest = pd.Timestamp.min
         for name in data.resources(self.folder):
             if name == SWEEP_RESOURCE:
@@ -299,8 +268,6 @@ class Evidence:
     @cached_property
     def swept_to(self) -> str | None:
         """The last month (YYYY-MM) the evidence sweep searched, from the sweep log; None without one."""
-        from aicompute import data
-
         if SWEEP_RESOURCE not in data.resources(self.folder):
             return None
         log = data.load(SWEEP_RESOURCE, folder=self.folder)
@@ -331,27 +298,8 @@ def current() -> Evidence | None:
     return _CURRENT[-1] if _CURRENT else None
 
 
-def check_dating(res: dict[str, Any]) -> str | None:
-    """What is wrong with resource ``res``'s ``published`` rule (None when it is sound)."""
-    try:
-        fields = dating_fields(res)
-    except ValueError as exc:
-        return str(exc)
-    types = {f["name"]: f.get("type") for f in res.get("schema", {}).get("fields", [])}
-    refs = _refs(res)
-    for f in fields:
-        if f not in types:
-            return f"'published' names unknown field '{f}'"
-        if types[f] != "date" and f not in refs:
-            return (f"'published' field '{f}' is neither a date nor a foreign key to sources or claims; expected "
-                    "e.g. [\"date\", \"source_id\"]")
-    return None
-
-
 def _csv_records(text: str) -> list[str]:
     """The records of a CSV text, each exactly as written (quoted newlines included); blank lines dropped."""
-    import csv
-
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines)
     out, start = [], 0
@@ -369,10 +317,6 @@ def write_package(as_of: str | dt.date | pd.Timestamp, dest: Path, *, folder: Pa
     each row byte for byte as in the source file; a table can be left with its header alone. Every other file
     is copied as it is. Returns the number of rows left out, per resource that lost any.
     """
-    import shutil
-
-    from aicompute import data
-
     src = Path(folder) if folder is not None else data.data_dir()
     ev = Evidence(_date(as_of), src)  # not made the process's current evidence: this is the build, not a chapter
     dest = Path(dest)

@@ -1,0 +1,534 @@
+"""Load and validate the data package in ``data/``.
+
+``data/datapackage.json`` is a Frictionless data package: each resource (CSV) has a Table Schema with
+field names, types, constraints, a primary key and foreign keys. :func:`load` checks a resource against
+it on every load and returns a typed :class:`pandas.DataFrame`; anything wrong raises :class:`DataError`
+whose message names the file, the row (and file line), the column, what was expected and what was found.
+
+Checks, in order: file readable, no byte-order mark, valid UTF-8, not empty, header = schema fields
+(no missing, no unknown), at least one data row, each row's field count, each cell's type and
+constraints (required, enum, pattern, minimum, maximum), unique and primary keys, the row rules below,
+and foreign keys (every ``source_id`` exists in ``sources.csv``).
+
+Numbers must be finite (no ``inf``, ``nan``) and within the bounds of their unit: ``unitBounds`` in
+``datapackage.json`` gives each unit a plausible range (a share <= 100 %, a GW figure below the world's
+generating capacity, a USD figure below world GDP...). A numeric field is in its own ``unit`` (schema) or,
+without one, in the row's ``unit`` column; every unit used must have bounds.
+
+Row rules (applied wherever the named columns exist):
+    * ``low <= value <= high`` (and ``low <= high``);
+    * a ``unit`` of ``percent`` is a share: numbers in [0, 100];
+    * amounts (every unit except ``percent change`` and units whose ``unitBounds`` minimum is negative, e.g.
+      a log growth rate) are not negative;
+    * a row with ``seed_text`` (a claim from the seed article) has a ``verdict``;
+    * a source's publication ``date`` is not after the day it was ``accessed``;
+    * a reading's ``period`` is the first day of a month, and an ``actual`` reading is not ``published``
+      before its period begins (only guidance and forecasts may precede their period).
+
+A foreign key marked ``"sameUnit": true`` also requires each row's ``unit`` to equal the referenced row's.
+
+Every resource a run loads is appended to its read log (:mod:`aicompute.context`; set by the build), so the
+build can re-execute a notebook only when data it actually read has changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from aicompute.paths import ROOT, data_dir
+
+__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
+           "dating_fields", "check_dating"]
+
+NUMBER_FIELDS = ("value", "low", "high", "seed_value")
+SIGNED_UNITS = {"percent change"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CACHE: dict[tuple[str, str], tuple[str, pd.DataFrame]] = {}
+
+
+class DataError(ValueError):
+    """Invalid data. The message names the file, row, column and what was expected."""
+
+    def __init__(
+        self,
+        file: str | Path,
+        message: str,
+        *,
+        row: int | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.file, self.row, self.line, self.column = _display(file), row, line, column
+        where = [self.file]
+        if row is not None:
+            where.append(f"row {row}" + (f" (line {line})" if line is not None else ""))
+        elif line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        self.detail = message
+        super().__init__(", ".join(where) + ": " + message)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One row of the claims ledger, with its source."""
+
+    id: str
+    statement: str
+    value: float | None
+    low: float | None
+    high: float | None
+    unit: str
+    as_of: dt.date
+    source_id: str
+    basis: str
+    chapter: str
+    verdict: str | None
+    seed_text: str | None
+    seed_value: float | None
+    source_title: str
+    source_publisher: str
+    source_url: str
+
+    @property
+    def range(self) -> tuple[float | None, float | None]:
+        """(low, high), falling back to the value where no range is recorded."""
+        return (self.value if self.low is None else self.low, self.value if self.high is None else self.high)
+
+
+def _display(path: str | Path) -> str:
+    """A path relative to the project root where possible (how users see it)."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(ROOT.resolve()))
+    except ValueError:
+        return str(p)
+
+
+def _package(folder: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    folder = Path(folder) if folder is not None else data_dir()
+    path = folder / "datapackage.json"
+    try:
+        pkg = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(path, "data package descriptor not found") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(pkg.get("resources"), list):
+        raise DataError(path, "expected a 'resources' list")
+    return path, pkg
+
+
+def resources(folder: Path | None = None) -> list[str]:
+    """Names of the resources in the data package, in descriptor order."""
+    return [r["name"] for r in _package(folder)[1]["resources"]]
+
+
+def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
+    pkg_path, pkg = _package(folder)
+    for res in pkg["resources"]:
+        if res.get("name") == name:
+            return pkg_path.parent / res["path"], res
+    close = difflib.get_close_matches(name, [r.get("name", "") for r in pkg["resources"]], n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise DataError(pkg_path, f"no resource named '{name}'{hint}")
+
+
+def record_read(path: Path) -> None:
+    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
+    from aicompute.context import current
+
+    log = current().read_log
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(str(Path(path).resolve()) + "\n")
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(path, "file not found (named in datapackage.json)") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise DataError(path, "starts with a byte-order mark (BOM); expected UTF-8 without BOM", line=1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        header = raw.split(b"\n", 1)[0].decode("utf-8", "replace").split(",")
+        col_idx = raw[line_start : exc.start].count(b",")
+        column = header[col_idx].strip() if col_idx < len(header) else None
+        raise DataError(
+            path,
+            f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; expected UTF-8 text (re-save the file as UTF-8)",
+            row=line - 1,
+            line=line,
+            column=column,
+        ) from None
+    if not text.strip():
+        raise DataError(path, "file is empty; expected a header row and at least one data row")
+    return text
+
+
+def _parse_cell(text: str, field: dict[str, Any]) -> Any:
+    """Parse one non-empty cell by Table Schema type; raise ValueError('expected ...')."""
+    kind = field.get("type", "string")
+    if kind == "string":
+        return text
+    if kind in ("number", "integer"):
+        try:
+            num = float(text) if kind == "number" else int(text)
+        except ValueError:
+            raise ValueError(f"expected {'a number' if kind == 'number' else 'an integer'}") from None
+        if kind == "number" and num != num:  # NaN
+            raise ValueError("expected a number")
+        if not math.isfinite(num):
+            raise ValueError("expected a finite number")
+        return num
+    if kind == "date":
+        if not _ISO_DATE.match(text):
+            raise ValueError("expected a date as YYYY-MM-DD")
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError("expected a valid calendar date as YYYY-MM-DD") from None
+    if kind == "boolean":
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        raise ValueError("expected true or false")
+    if kind == "year":
+        if re.fullmatch(r"\d{4}", text):
+            return int(text)
+        raise ValueError("expected a four-digit year")
+    raise ValueError(f"unsupported field type '{kind}' in the schema")
+
+
+def _check_constraints(value: Any, text: str, field: dict[str, Any]) -> None:
+    c = field.get("constraints", {})
+    if "enum" in c and value not in c["enum"]:
+        close = difflib.get_close_matches(text, [str(e) for e in c["enum"]], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"expected one of {c['enum']}{hint}")
+    if "pattern" in c and not re.fullmatch(c["pattern"], text):
+        raise ValueError(f"expected text matching the pattern {c['pattern']}")
+    if "minimum" in c and value < c["minimum"]:
+        raise ValueError(f"expected a value >= {c['minimum']}")
+    if "maximum" in c and value > c["maximum"]:
+        raise ValueError(f"expected a value <= {c['maximum']}")
+
+
+def _check_row(rec: dict[str, Any], err: Any, bounds: dict[str, dict[str, Any]] | None = None) -> None:
+    """Cross-field rules (module docstring). ``err(column, message)`` raises."""
+    unit = rec.get("unit")
+    if unit is not None:
+        for col in NUMBER_FIELDS:
+            num = rec.get(col)
+            if num is None:
+                continue
+            if unit == "percent" and not 0 <= num <= 100:
+                err(col, f"expected a share in [0, 100] for unit 'percent', got {num:g}")
+            if unit not in SIGNED_UNITS and num < 0 and (bounds or {}).get(unit, {}).get("minimum", 0) >= 0:
+                err(col, f"expected a non-negative amount for unit '{unit}', got {num:g}")
+    low, value, high = rec.get("low"), rec.get("value"), rec.get("high")
+    if low is not None and high is not None and low > high:
+        err("low", f"expected low <= high, got low {low:g} > high {high:g}")
+    if value is not None and low is not None and value < low:
+        err("value", f"expected low <= value, got value {value:g} < low {low:g}")
+    if value is not None and high is not None and value > high:
+        err("value", f"expected value <= high, got value {value:g} > high {high:g}")
+    if "verdict" in rec and rec.get("seed_text") and not rec.get("verdict"):
+        err("verdict", "expected a verdict for a seed claim (seed_text is set)")
+    if isinstance(rec.get("date"), dt.date) and isinstance(rec.get("accessed"), dt.date) \
+            and rec["date"] > rec["accessed"]:
+        err("date", f"expected a publication date on or before the day the source was accessed "
+                    f"({rec['accessed']}), got {rec['date']}")
+    published, period = rec.get("published"), rec.get("period")
+    if isinstance(published, dt.date) and isinstance(period, dt.date):
+        if period.day != 1:
+            err("period", f"expected the first day of a month (the month the reading refers to), got {period}")
+        if rec.get("kind") == "actual" and published < period:
+            err("published", f"an actual reading cannot be published ({published}) before the period it reports "
+                             f"begins ({period}); only guidance and forecasts may precede their period (fix the "
+                             "dates, or the kind)")
+
+
+def _bounds(folder: Path) -> dict[str, dict[str, Any]]:
+    """``unitBounds`` of the package in ``folder``: {unit: {"minimum", "maximum", "why"}}."""
+    return _package(folder)[1].get("unitBounds", {})
+
+
+def _check_bounds(rec: dict[str, Any], fields: list[dict[str, Any]], bounds: dict[str, dict[str, Any]],
+                  err: Any) -> None:
+    """Every number within the bounds of its unit (the field's own, else the row's ``unit``)."""
+    for f in fields:
+        num = rec.get(f["name"])
+        if f.get("type") not in ("number", "integer") or num is None:
+            continue
+        unit = f.get("unit") or (rec.get("unit") if f.get("type") == "number" else None)
+        if unit is None:
+            continue
+        b = bounds.get(unit)
+        if b is None:
+            err("unit" if not f.get("unit") else f["name"],
+                f"no bounds for unit '{unit}': add it to unitBounds in datapackage.json")
+        lo, hi = b.get("minimum", -math.inf), b.get("maximum", math.inf)
+        if not lo <= num <= hi:
+            why = f"; {b['why']}" if b.get("why") else ""
+            err(f["name"], f"expected a value in [{lo:,g}, {hi:,g}] for unit '{unit}' (unitBounds in "
+                           f"datapackage.json{why}), got {num:g}")
+
+
+def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
+    schema = res.get("schema", {})
+    fields = schema.get("fields", [])
+    names = [f["name"] for f in fields]
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise DataError(path, f"malformed CSV header: {exc}", line=1) from None
+    header = [h.strip() for h in header]
+    missing = [n for n in names if n not in header]
+    unknown = [h for h in header if h not in names]
+    if missing:
+        raise DataError(path, f"missing column(s) {missing}; expected header {','.join(names)}",
+                        line=1, column=missing[0])
+    if unknown:
+        raise DataError(path, f"unknown column(s) {unknown}; add them to the schema in datapackage.json "
+                        f"or remove them (expected header {','.join(names)})", line=1, column=unknown[0])
+    if len(set(header)) != len(header):
+        dup = next(h for h in header if header.count(h) > 1)
+        raise DataError(path, "duplicate column in header", line=1, column=dup)
+    by_name = {f["name"]: f for f in fields}
+    bounds = _bounds(path.parent)
+    records: list[dict[str, Any]] = []
+    seen: dict[str, dict[Any, int]] = {n: {} for n in names if by_name[n].get("constraints", {}).get("unique")}
+    pk = schema.get("primaryKey", [])
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    seen_pk: dict[tuple[Any, ...], int] = {}
+    row = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, f"malformed CSV: {exc}", row=row + 1, line=reader.line_num) from None
+        if not cells or all(not c.strip() for c in cells):
+            continue  # blank line
+        row += 1
+        line = reader.line_num
+
+        def err(column: str | None, message: str, _row: int = row, _line: int = line) -> None:
+            raise DataError(path, message, row=_row, line=_line, column=column)
+
+        if len(cells) != len(header):
+            err(None, f"has {len(cells)} fields, expected {len(header)} (a stray delimiter or an "
+                      "unquoted comma? quote text that contains commas)")
+        rec: dict[str, Any] = {}
+        for name, text in zip(header, cells):
+            field = by_name[name]
+            text = text.strip()
+            if text == "":
+                if field.get("constraints", {}).get("required"):
+                    err(name, f"expected a value ({field.get('type', 'string')}), got an empty cell")
+                rec[name] = None
+                continue
+            try:
+                rec[name] = _parse_cell(text, field)
+                _check_constraints(rec[name], text, field)
+            except ValueError as exc:
+                err(name, f"{exc}, got '{text}'")
+            if name in seen:
+                if rec[name] in seen[name]:
+                    err(name, f"duplicate value '{text}' (first used in row {seen[name][rec[name]]}); expected unique")
+                seen[name][rec[name]] = row
+        if pk:
+            key = tuple(rec[k] for k in pk)
+            if key in seen_pk:
+                err(pk[0], f"duplicate primary key {key if len(key) > 1 else key[0]!r} "
+                           f"(first used in row {seen_pk[key]})")
+            seen_pk[key] = row
+        _check_row(rec, err, bounds)
+        _check_bounds(rec, fields, bounds, err)
+        records.append(rec)
+    if not records:
+        raise DataError(path, "has a header but no data rows; expected at least one row", line=1)
+    frame = pd.DataFrame.from_records(records, columns=names)
+    for f in fields:
+        if f.get("type") in ("number",):
+            frame[f["name"]] = pd.to_numeric(frame[f["name"]], errors="raise").astype("float64")
+        elif f.get("type") == "date":
+            frame[f["name"]] = pd.to_datetime(frame[f["name"]])
+    return frame
+
+
+def _check_foreign_keys(path: Path, res: dict[str, Any], frame: pd.DataFrame, folder: Path | None) -> None:
+    for fk in res.get("schema", {}).get("foreignKeys", []):
+        cols = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        ref = fk["reference"]
+        ref_cols = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        target = load(ref["resource"], folder=folder) if ref.get("resource") else frame
+        valid = set(map(tuple, target[ref_cols].itertuples(index=False, name=None)))
+        for i, key in enumerate(frame[cols].itertuples(index=False, name=None), start=1):
+            if any(k is None or k != k for k in key):
+                continue
+            if tuple(key) not in valid:
+                target_file = _resource(ref["resource"], folder)[0].name if ref.get("resource") else path.name
+                close = difflib.get_close_matches(str(key[0]), [str(v[0]) for v in valid], n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise DataError(path, f"unknown {ref_cols[0]} '{key[0]}': expected an id that exists in "
+                                f"{target_file}{hint}", row=i, column=cols[0])
+        if fk.get("sameUnit"):
+            units = dict(zip(target[ref_cols[0]], target["unit"]))
+            for i, (key, unit) in enumerate(zip(frame[cols[0]], frame["unit"]), start=1):
+                if key in units and unit != units[key]:
+                    raise DataError(path, f"expected the unit of {ref['resource']} '{key}' ('{units[key]}'), "
+                                    f"got '{unit}'", row=i, column="unit")
+
+
+def _check_units_declared(path: Path, res: dict[str, Any]) -> None:
+    fields = res.get("schema", {}).get("fields", [])
+    has_unit_column = any(f["name"] == "unit" for f in fields)
+    for f in fields:
+        if f.get("type") in ("number", "integer") and not f.get("unit") and not has_unit_column:
+            raise DataError(path.parent / "datapackage.json",
+                            f"resource '{res['name']}' numeric field '{f['name']}' has no 'unit'; "
+                            "expected a unit in the schema (or a 'unit' column)", column=f["name"])
+    bounds = _bounds(path.parent)
+    units = {f["unit"] for f in fields if f.get("type") in ("number", "integer") and f.get("unit")}
+    units |= {u for f in fields if f["name"] == "unit" for u in f.get("constraints", {}).get("enum", [])}
+    for unit in sorted(units - set(bounds)):
+        raise DataError(path.parent / "datapackage.json", f"resource '{res['name']}' uses unit '{unit}' "
+                        "with no plausible bounds; expected an entry in unitBounds")
+
+
+def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
+    """Load resource ``name`` of the data package, validated; raises :class:`DataError`.
+
+    >>> load("claims").set_index("id").loc["abilene_gw", "unit"]
+    'GW'
+    """
+    path, res = _resource(name, folder)
+    _check_units_declared(path, res)
+    try:
+        stamp = hashlib.sha1(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        raise DataError(path, "file not found (named in datapackage.json)") from None
+    key = (str(path.resolve()), name)
+    record_read(path)
+    cached = _CACHE.get(key)
+    if cached and cached[0] == stamp:
+        frame = cached[1]
+    else:
+        frame = _parse_table(path, res)
+        _CACHE[key] = (stamp, frame)
+    _check_foreign_keys(path, res, frame, folder)
+    return frame.copy()
+
+
+def validate_package(folder: Path | None = None) -> dict[str, int]:
+    """Validate every resource; return {name: row count}. Raises the first :class:`DataError`.
+
+    Also checks that each resource's ``published`` rule (how the as-of filter dates its rows, see
+    :mod:`aicompute.evidence`) names date fields or references to sources or claims.
+    """
+    counts = {name: len(load(name, folder=folder)) for name in resources(folder)}
+    pkg_path, pkg = _package(folder)
+    for res in pkg["resources"]:
+        problem = check_dating(res)
+        if problem:
+            raise DataError(pkg_path, f"resource '{res['name']}': {problem}", column="published")
+    return counts
+
+
+def _refs(res: dict[str, Any]) -> dict[str, str]:
+    """{field: referenced resource} for the resource's foreign keys to sources or claims."""
+    out = {}
+    for fk in res.get("schema", {}).get("foreignKeys", []):
+        fields = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        target = fk["reference"].get("resource")
+        if len(fields) == 1 and target in ("sources", "claims"):
+            out[fields[0]] = target
+    return out
+
+
+def dating_fields(res: dict[str, Any]) -> list[str]:
+    """The fields whose dates make a row of ``res`` public (see the module docstring)."""
+    declared = res.get("published")
+    if declared is not None:
+        if not isinstance(declared, list) or not all(isinstance(f, str) for f in declared):
+            raise ValueError(f"resource '{res.get('name')}': 'published' must be a list of field names")
+        return list(declared)
+    return list(_refs(res))
+
+
+def check_dating(res: dict[str, Any]) -> str | None:
+    """What is wrong with resource ``res``'s ``published`` rule (None when it is sound)."""
+    try:
+        fields = dating_fields(res)
+    except ValueError as exc:
+        return str(exc)
+    types = {f["name"]: f.get("type") for f in res.get("schema", {}).get("fields", [])}
+    refs = _refs(res)
+    for f in fields:
+        if f not in types:
+            return f"'published' names unknown field '{f}'"
+        if types[f] != "date" and f not in refs:
+            return (f"'published' field '{f}' is neither a date nor a foreign key to sources or claims; expected "
+                    "e.g. [\"date\", \"source_id\"]")
+    return None
+
+
+def claims(folder: Path | None = None) -> pd.DataFrame:
+    """The claims ledger joined with source title, publisher, url and type."""
+    src = load("sources", folder=folder).rename(
+        columns={"id": "source_id", "title": "source_title", "publisher": "source_publisher",
+                 "url": "source_url", "type": "source_type", "date": "source_date"})
+    cols = ["source_id", "source_title", "source_publisher", "source_url", "source_type", "source_date"]
+    return load("claims", folder=folder).merge(src[cols], on="source_id", how="left")
+
+
+def claim(claim_id: str, *, folder: Path | None = None) -> Claim:
+    """One claim by id, with value, range, unit, date, basis and source."""
+    table = claims(folder)
+    hit = table[table["id"] == claim_id]
+    if hit.empty:
+        close = difflib.get_close_matches(claim_id, table["id"].tolist(), n=3)
+        hint = f"; did you mean {close}?" if close else ""
+        raise DataError(_resource("claims", folder)[0], f"no claim with id '{claim_id}'{hint}", column="id")
+    r = hit.iloc[0]
+
+    def num(x: Any) -> float | None:
+        return None if pd.isna(x) else float(x)
+
+    return Claim(
+        id=r["id"], statement=r["statement"], value=num(r["value"]), low=num(r["low"]), high=num(r["high"]),
+        unit=r["unit"], as_of=r["as_of"].date(), source_id=r["source_id"], basis=r["basis"],
+        chapter=r["chapter"], verdict=None if pd.isna(r["verdict"]) else r["verdict"],
+        seed_text=None if pd.isna(r["seed_text"]) else r["seed_text"], seed_value=num(r["seed_value"]),
+        source_title=r["source_title"], source_publisher=r["source_publisher"], source_url=r["source_url"],
+    )
+
+
+def source(source_id: str, *, folder: Path | None = None) -> dict[str, Any]:
+    """One source row as a dict."""
+    src = load("sources", folder=folder)
+    hit = src[src["id"] == source_id]
+    if hit.empty:
+        raise DataError(_resource("sources", folder)[0], f"no source with id '{source_id}'", column="id")
+    return hit.iloc[0].to_dict()
