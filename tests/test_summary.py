@@ -50,7 +50,7 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     panel = summary.verdict_panel(RESULTS, "2026-11-28", "**As of 2026-11-28**", {"05_odds": "Scenarios"})
     lines = panel.splitlines()
     assert lines[:5] == ["::: {.callout-important}", "## The verdict as of 2026-11-28", "", "**As of 2026-11-28**", ""]
-    assert "A soft landing is likelier than a crash. ([Scenarios](05_odds.html))" in lines
+    assert "A soft landing is likelier than a crash\\. ([Scenarios](05_odds.html))" in lines  # (escaped text)
     assert '- Hard landing: **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
     # a label ending in a number reads apart from the odds that follow it
     assert '- 2027 chip revenue under 400 USD bn: **<span class="aic-result" data-result="05_odds.p_crash">under 0.1%' \
@@ -76,6 +76,36 @@ def test_write_summary_reads_results_and_titles(tmp_path: Path) -> None:
         nb.cells = [nbformat.v4.new_markdown_cell(f"# Chapter {stem} {{#sec-x}}\ntext")]
         nbformat.write(nb, tmp_path / f"{stem}.ipynb")
     text = summary.write_summary(results, sorted(tmp_path.glob("*.ipynb")), tmp_path / "_summary.md", note="Params.")
-    assert "[Chapter 05_odds](05_odds.html)" in text and text.endswith("*Params.*\n")
+    assert "[Chapter 05\\_odds](05_odds.html)" in text and text.endswith("*Params.*\n")
     assert "latest evidence used" in text  # the as-of / evidence pair from the data layer
     assert (tmp_path / "_summary.md").read_text() == text
+
+
+XSS = '<img src=x onerror="window.__xss=1"> *b* [@src_a] <!-- `t` $x$ #h'
+
+
+def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> None:
+    """A verdict, watch item, label or title quoting hostile data, and a parameters note from a hostile command
+    line, come out of Pandoc (HTML and plain text) as the text itself: no tag, citation, comment or emphasis."""
+    import shutil
+    import subprocess
+
+    from aicompute.pipeline.build import Project, _params_note
+
+    results = {stem: dict(res) for stem, res in RESULTS.items()}
+    results["05_odds"] = {**RESULTS["05_odds"], "verdict": _r(f"Leans soft because {XSS}.", headline="verdict"),
+                          "w1": _r(f"{XSS}: warning if above 1", headline="watch"),
+                          "p_hard": _r(12.0, "%", "odds", f"hard landing {XSS}", 5.0, 20.0, ".0f")}
+    panel = summary.verdict_panel(results, "2026-11-28", "", {"05_odds": f"Scenarios {XSS}"})
+    note = _params_note(Project(root=tmp_path), tmp_path / f"my `{XSS}`.yaml", [f"rel_tol=0.1 # {XSS}"])
+    assert note.startswith("Parameters: ``my `<img") and " with overrides ``rel_tol=0.1 # <img" in note
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        pytest.skip("Quarto (which brings pandoc) is not installed")
+    doc = panel + f"\n*{note}*\n"
+    html = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "html"], input=doc, capture_output=True,
+                          text=True, check=True).stdout
+    assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "cite" not in html
+    plain = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc,
+                           capture_output=True, text=True, check=True).stdout
+    assert plain.count(XSS) == 7, plain  # verdict, odds label, title (twice: verdict and odds lines), watch, note x2

@@ -22,6 +22,9 @@ from typing import Any
 
 import pandas as pd
 
+from aicompute.escape import bibtex as escape
+from aicompute.escape import url as _escape_url
+
 __all__ = [
     "ENTRY_TYPES",
     "bibtex",
@@ -47,33 +50,10 @@ HEADER = (
     "% report/references.bib: generated from data/sources.csv by aicompute.cite. Do not edit:\n"
     "% change data/sources.csv and run `python -m aicompute build` to refresh it.\n"
 )
-_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-}
-_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
 _PAREN = re.compile(r"\s*\([^()]*\)")
 _RELAYED = re.compile(
     r",?\s+(?:as reported|as relayed|as summari[sz]ed|reported|via|following)\b.*$", re.IGNORECASE
 )
-
-
-def escape(text: str) -> str:
-    """``text`` as a BibTeX field value: specials escaped, whitespace collapsed, UTF-8 kept."""
-    return _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(0)], " ".join(str(text).split()))
-
-
-def _escape_url(url: str) -> str:
-    """URLs are verbatim in BibLaTeX: only characters that would break the braces are percent-encoded."""
-    return str(url).strip().replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
 def _present(value: Any) -> bool:
@@ -155,9 +135,10 @@ def _entry(row: dict[str, Any]) -> str:
         ("institution" if kind == "report" else "organization", escape(row["publisher"])),
         ("year", date[:4]),
         ("date", date),
-        ("url", _escape_url(row["url"])),
+        ("url", _escape_url(row["url"])),  # "" unless http(s): no javascript: link on the references page
         ("urldate", _iso(row["accessed"])),
     ]
+    fields = [(name, value) for name, value in fields if value != ""]
     if _present(row.get("note")):
         fields.append(("note", escape(row["note"])))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

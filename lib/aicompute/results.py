@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from aicompute import context
+from aicompute import context, escape
 
 __all__ = ["publish", "published", "read_all", "upstream", "value", "text", "tag", "format_result", "THEMES",
            "UpstreamMissing", "tagged_values"]
@@ -42,6 +42,7 @@ THEMES = {
     "watch": "a signpost to watch (text)",
 }
 _TAG = re.compile(r'<span class="aic-result" data-result="([^"]+)">(.*?)</span>', re.S)
+_MD_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a markdown backslash escape of ASCII punctuation
 _RESULTS: dict[str, dict[str, Any]] = {}
 
 
@@ -158,9 +159,16 @@ def format_result(result: dict[str, Any]) -> str:
 
 
 def tag(result: dict[str, Any], rid: str) -> str:
-    """``result`` formatted and tagged with its id (``<notebook>.<key>``) for the consistency check."""
-    return f'<span class="aic-result" data-result="{html.escape(rid, quote=True)}">' \
-           f"{html.escape(format_result(result), quote=False)}</span>"
+    """``result`` formatted and tagged with its id (``<notebook>.<key>``) for the consistency check.
+
+    The tag goes into markdown, where Pandoc reads the text between the ``<span>`` tags as markdown: a text
+    result (a sentence that may quote the data) is markdown-escaped (:func:`aicompute.escape.md`), a number
+    HTML-escaped (its ``<0.1`` is no tag).
+    """
+    shown = format_result(result)
+    number = isinstance(result.get("value"), (int, float)) and not isinstance(result.get("value"), bool)
+    return f'<span class="aic-result" data-result="{escape.html(rid)}">' \
+           f"{html.escape(shown, quote=False) if number else escape.md(shown)}</span>"
 
 
 def text(key: str, notebook: str | None = None) -> str:
@@ -178,5 +186,6 @@ def text(key: str, notebook: str | None = None) -> str:
 
 
 def tagged_values(markup: str) -> list[tuple[str, str]]:
-    """[(result id, text shown)] for every tagged result in ``markup`` (HTML or Markdown)."""
-    return [(rid, html.unescape(shown)) for rid, shown in _TAG.findall(markup)]
+    """[(result id, text shown)] for every tagged result in ``markup`` (HTML or Markdown: its backslash
+    escapes are undone)."""
+    return [(rid, html.unescape(_MD_ESCAPED.sub(r"\1", shown))) for rid, shown in _TAG.findall(markup)]

@@ -6,7 +6,10 @@ shows them in theme order — the verdict sentence(s), the odds, then the number
 revenue, financing), each linked to its chapter, then what to watch. A theme that no chapter published fails
 the build (:class:`MissingHeadline`), so the front page can never silently lose its answer.
 
-The build writes the panel to ``report/_summary.md``, which ``index.qmd`` includes.
+The build writes the panel to ``report/_summary.md``, which ``index.qmd`` includes. Every text in it that
+is not this module's own wording — a verdict or watch sentence (which quote the data: signpost names), a
+result's label, a chapter title — is markdown-escaped (:func:`aicompute.escape.md`); the ``note`` is
+markdown its writer escaped (the build's parameters line, :func:`aicompute.pipeline.build._params_note`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aicompute.chapters import chapter_title
+from aicompute.escape import md
 from aicompute.results import THEMES, format_result, read_all, tag
 
 __all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "format_result"]
@@ -40,7 +44,8 @@ def headlines(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[t
 
 
 def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """``text`` with a capital first letter, markdown-escaped."""
+    return md(text[:1].upper() + text[1:])
 
 
 def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,
@@ -57,13 +62,13 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     titles = titles or {}
 
     def link(stem: str) -> str:
-        return f"[{titles.get(stem, stem)}]({stem}.html)"
+        return f"[{md(titles.get(stem, stem))}]({stem}.html)"
 
     lines = ["::: {.callout-important}", "## The verdict" + (f" as of {as_of}" if as_of else ""), ""]
     if evidence_line:
         lines += [evidence_line, ""]
     for stem, _key, res in found["verdict"]:
-        lines += [f"{res['value']} ({link(stem)})", ""]
+        lines += [f"{md(res['value'])} ({link(stem)})", ""]
     odds = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
     lines += ["**The odds at the horizon** (central case, and the range over the model's calibration settings; "
               f"{link(found['odds'][0][0])}):", ""] + [f"- {o}" for o in odds] + [""]
@@ -74,7 +79,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         lines += [f"- *{_STORY[theme]}.* " + "; ".join(items) + "."]
     lines.append("")
     if found.get("watch"):
-        lines += ["**What to watch:** " + "; ".join(str(res["value"]) for _, _, res in found["watch"]) + ".", ""]
+        lines += ["**What to watch:** " + "; ".join(md(res["value"]) for _, _, res in found["watch"]) + ".", ""]
     lines.append(":::")
     return "\n".join(lines) + "\n"
 
@@ -83,7 +88,8 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
                   data_folder: Path | None = None) -> str:
     """Write the front-page panel for the executed ``chapters`` to ``target``; return it.
 
-    ``note`` (which parameters file and overrides produced this build) is printed under the panel.
+    ``note`` (which parameters file and overrides produced this build; markdown, its parts escaped by its
+    writer) is printed under the panel.
     """
     from aicompute import data
 

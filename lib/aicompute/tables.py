@@ -1,29 +1,22 @@
 """Tables for the report: escaped HTML for the web page and a Markdown pipe table for the PDF.
 
 Quarto reads a ``text/markdown`` output as Pandoc markdown: text from the data reaching it must be
-escaped (:func:`escape_md`), or ``[@id]`` becomes a citation (typst then stops: "label <id> does not
-exist"), ``*x*`` emphasis, ``<b>`` markup, ``$x$`` maths. The Markdown table escapes every cell and
-header; notebooks wrap data they interpolate into ``display(Markdown(...))`` in :func:`escape_md`.
+escaped (:func:`escape_md`, the same function as :func:`aicompute.escape.md`), or ``[@id]`` becomes a
+citation (typst then stops: "label <id> does not exist"), ``*x*`` emphasis, ``<b>`` markup, ``$x$``
+maths. The Markdown table escapes every cell and header; notebooks wrap data they interpolate into ``display(Markdown(...))`` in :func:`escape_md`.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 import pandas as pd
 
+from aicompute import escape
+from aicompute.escape import md as escape_md
+
 __all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md"]
-
-#: ASCII punctuation that can start or end Pandoc markup (all of it is backslash-escapable in Pandoc markdown).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|@$~^&=:;'\"%/?,])")
-
-
-def escape_md(text: Any) -> str:
-    """``text`` as literal Pandoc markdown on one line: markup characters backslash-escaped, newlines
-    turned into spaces. ``escape_md("see [@id] <b>")`` renders as the text itself, never a citation or tag."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def fmt_num(x: Any, digits: int = 3) -> str:
@@ -63,12 +56,12 @@ def to_markdown(df: pd.DataFrame) -> str:
 
 def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
     """An HTML table with every cell escaped (text from data never becomes markup)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(f"<th>{escape.html(str(c))}</th>" for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v, c))}</td>" for v, c in zip(row, df.columns)) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape.html(_cell(v, c))}</td>" for v, c in zip(row, df.columns)) + "</tr>"
         for row in df.itertuples(index=False)
     )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    cap = f"<caption>{escape.html(caption)}</caption>" if caption else ""
     return f'<table class="aic-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 

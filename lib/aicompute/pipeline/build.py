@@ -292,13 +292,16 @@ def build_as_of(values: dict[str, dict[str, Any]]) -> str | None:
 
 
 def _params_note(project: Project, params_file: Path, overrides: list[str]) -> str:
-    """One line for the front page: which parameters produced this build."""
+    """One line of markdown for the front page: which parameters produced this build. The path and the
+    ``-p`` texts come from the command line: each is a literal code span (:func:`aicompute.escape.md_code`)."""
+    from aicompute.escape import md_code
+
     try:
         shown = params_file.resolve().relative_to(project.root.resolve())
     except ValueError:
         shown = params_file
-    extra = f" with overrides {', '.join(f'`{o}`' for o in overrides)}" if overrides else ""
-    return f"Parameters: `{shown}`{extra}."
+    extra = f" with overrides {', '.join(md_code(o) for o in overrides)}" if overrides else ""
+    return f"Parameters: {md_code(shown)}{extra}."
 
 
 def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "",
