@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from aicompute import context, escape
+from aicompute.formatting import number, with_unit
 
 __all__ = ["publish", "published", "read_all", "upstream", "value", "text", "tag", "format_result", "THEMES",
            "UpstreamMissing", "tagged_values"]
@@ -115,29 +116,6 @@ def value(notebook: str, key: str) -> Any:
     return res[key]["value"]
 
 
-def _number(x: Any, fmt: str) -> str:
-    if fmt == "quarter":  # a decimal year (2028.2 = a fifth into 2028) as its calendar quarter: "Q1 2028"
-        year = math.floor(x)
-        return f"Q{min(4, int((x - year) * 4) + 1)} {year}"
-    if fmt:
-        return format(x, fmt)
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        return str(x)
-    if isinstance(x, int):
-        return f"{x:,}"
-    return f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
-
-
-def _with_unit(text: str, unit: str) -> str:
-    if unit == "%":
-        return text + "%"
-    if unit.startswith("/"):
-        return text + unit
-    if unit == "x":
-        return text + "×"
-    return f"{text} {unit}".strip()
-
-
 def format_result(result: dict[str, Any]) -> str:
     """A published result as text: value (with ``fmt``) and unit, then its range where one was published.
 
@@ -147,13 +125,13 @@ def format_result(result: dict[str, Any]) -> str:
     low, high = result.get("low"), result.get("high")
     if unit == "%" and isinstance(val, (int, float)) and (high if high is not None else val) < 0.1 and val >= 0:
         return "under 0.1%"
-    text = _with_unit(_number(val, fmt), unit)
+    text = with_unit(number(val, fmt), unit)
     if low is not None and high is not None and isinstance(val, (int, float)):
-        lo, hi = _number(low, fmt), _number(high, fmt)
+        lo, hi = number(low, fmt), number(high, fmt)
         if unit == "%" and low < 0.1 <= high:
             lo = "<0.1"
-        if (lo, hi) != (_number(val, fmt), _number(val, fmt)):
-            text += f" ({_with_unit(lo + '–' + hi, unit)})" if unit in ("%", "x") or unit.startswith("/") \
+        if (lo, hi) != (number(val, fmt), number(val, fmt)):
+            text += f" ({with_unit(lo + '–' + hi, unit)})" if unit in ("%", "x") or unit.startswith("/") \
                 else f" ({lo}–{hi})"
     return text
 

@@ -15,21 +15,12 @@ import pandas as pd
 
 from aicompute import escape
 from aicompute.escape import md as escape_md
+from aicompute.formatting import significant
 
 __all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md"]
 
 
-def fmt_num(x: Any, digits: int = 3) -> str:
-    """A number with up to ``digits`` significant digits and thousands separators; '' for missing."""
-    if x is None or (isinstance(x, float) and x != x):
-        return ""
-    if isinstance(x, (int, float)):
-        if x == 0:
-            return "0"
-        if abs(x) >= 10 ** digits:
-            return f"{x:,.0f}"
-        return f"{x:,.{digits}g}"
-    return str(x)
+fmt_num = significant  # the one formatter (aicompute.formatting): up to 3 significant digits, '' for missing
 
 
 #: Column names whose whole numbers are calendar or fiscal years: written 2026, not 2,026.

@@ -135,7 +135,12 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dic
                 cwd: str) -> dict[str, Any]:
     """Run one notebook with papermill (in a worker process). Returns {"ok", "seconds", "error"}."""
     import papermill as pm
+    from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
+
+    from aicompute.pipeline.inline import AicomputeEngine
+
+    papermill_engines.register("aicompute", AicomputeEngine)  # also registered as an entry point (pyproject.toml)
 
     os.environ.update(env)
     # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
@@ -143,7 +148,7 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dic
     os.dup2(kernel_log.fileno(), 2)
     start = time.perf_counter()
     try:
-        pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd,
+        pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd, engine_name="aicompute",
                             progress_bar=False, log_output=False, request_save_on_cell_execute=False)
     except PapermillExecutionError as exc:
         msg = (f"{Path(notebook).name}: cell {exc.cell_index} (execution count {exc.exec_count}) raised "

@@ -140,7 +140,7 @@ def toolchain() -> dict[str, str]:
 def notebook_key(notebook: Path, parameters: dict[str, Any], lib: Path = LIB,
                  tools: dict[str, str] | None = None) -> str:
     """Cache key of one notebook run, before its inputs' hashes are considered (module docstring)."""
-    modules = module_closure(imported_modules(notebook, lib), lib)
+    modules = module_closure(imported_modules(notebook, lib) | {"pipeline.inline"}, lib)  # + the engine that runs it
     payload = json.dumps({"params": parameters, "lib": library_hash(modules, lib), "modules": sorted(modules),
                           "tools": tools or toolchain()}, sort_keys=True, default=str).encode()
     return hashlib.sha256(Path(notebook).read_bytes() + b"\0" + payload).hexdigest()

@@ -1,0 +1,129 @@
+"""Inline `` `{python} expr` `` in Markdown cells, filled by the build's papermill engine.
+
+Quarto shows a Markdown cell's `` `{python} expr` `` as the result stored in the cell's
+``metadata.user_expressions`` (``[{"expression": expr, "result": {"status": "ok", "data": {mime: text}}}]``,
+read by quarto-cli ``src/core/jupyter/jupyter-inline.ts``; ``text/markdown`` is used as is, ``text/plain``
+would be de-quoted and escaped). Quarto's own executor fills it; the build executes with papermill and renders
+with ``quarto render --no-execute``, so this engine fills it instead: papermill runs the cells in order, and at
+each Markdown cell — after every code cell above it has run, in the same kernel — the engine evaluates the
+cell's expressions there (the kernel's ``user_expressions``) and stores each as Markdown
+(:func:`aicompute.formatting.inline`: text as is, whole numbers with separators, a bare float refused).
+
+A Markdown cell whose first line is ``<!-- if: condition -->`` is kept only when ``condition`` is true in
+the kernel at that point; otherwise its source is emptied in the executed copy (nothing is shown) and its
+expressions are not evaluated. Write alternatives as two cells (``<!-- if: ok -->`` / ``<!-- if: not ok -->``).
+
+A failing expression or condition stops the run with :class:`papermill.exceptions.PapermillExecutionError`
+naming the notebook, the Markdown cell and the expression. Registered as papermill engine ``aicompute``
+(entry point group ``papermill.engine`` in ``pyproject.toml``); the build passes ``engine_name="aicompute"``.
+
+In JupyterLab the expressions are not evaluated: a Markdown cell shows its source, and each expression can
+be run in a code cell to see its value (see docs/CONVERTING.md).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from nbclient.util import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine
+from papermill.exceptions import PapermillExecutionError
+
+__all__ = ["EXPRESSION", "CONDITION", "expressions", "condition", "AicomputeEngine", "InlineClient"]
+
+#: An inline expression, exactly as Quarto finds it (``src/core/execute-inline.ts``).
+EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)
+#: A conditional Markdown cell's first line.
+CONDITION = re.compile(r"\A\s*<!--\s*if:\s*(.+?)\s*-->[ \t]*\n?")
+_WRAP = "__import__('aicompute.formatting', fromlist=['inline']).inline(({}))"
+
+
+def expressions(source: str) -> list[str]:
+    """The inline expressions of a Markdown cell's source, trimmed, in order, without repeats."""
+    return list(dict.fromkeys(e.strip() for e in EXPRESSION.findall(source)))
+
+
+def condition(source: str) -> str | None:
+    """The condition of a conditional Markdown cell (``<!-- if: cond -->`` first line), else None."""
+    m = CONDITION.match(source)
+    return m.group(1) if m else None
+
+
+class InlineClient(PapermillNotebookClient):
+    """papermill's client that also fills the inline expressions of each Markdown cell as it reaches it."""
+
+    async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
+                                 store_history: bool = True) -> Any:
+        if cell.cell_type != "markdown":
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        cell.metadata.pop("user_expressions", None)
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
+        cond = condition(source)
+        if cond is not None:
+            shown = await self._evaluate(cell_index, {"c": f"bool({cond})"}, cond)
+            if shown["c"]["data"]["text/plain"] != "True":
+                cell.metadata["aicompute"] = {"dropped": cond}
+                cell.source = ""
+                return cell
+        exprs = expressions(source)
+        if exprs:
+            results = {}
+            for i, expr in enumerate(exprs):  # one at a time, so an error names its expression
+                results[expr] = (await self._evaluate(cell_index, {str(i): _WRAP.format(expr)}, expr))[str(i)]
+            cell.metadata["user_expressions"] = [
+                {"expression": e, "result": {"status": "ok", "data": {"text/markdown": _markdown(r, e, cell_index, self)}}}
+                for e, r in results.items()]
+        return cell
+
+    async def _evaluate(self, cell_index: int, exprs: dict[str, str], shown: str) -> dict[str, Any]:
+        msg_id = self.kc.execute("", silent=False, store_history=False, user_expressions=exprs)
+        reply = await self.async_wait_for_reply(msg_id)
+        content = (reply or {}).get("content", {})
+        if content.get("status") != "ok":
+            self._fail(cell_index, shown, content.get("ename", "Error"), content.get("evalue", "no reply"))
+        out = content.get("user_expressions", {})
+        for key in exprs:
+            res = out.get(key, {})
+            if res.get("status") != "ok":
+                self._fail(cell_index, shown, res.get("ename", "Error"), res.get("evalue", "no result"))
+        return out
+
+    execute_cell = run_sync(async_execute_cell)  # nbclient binds execute_cell to its own coroutine
+
+    def _fail(self, cell_index: int, expr: str, ename: str, evalue: str) -> None:
+        name = self.nb.metadata.get("papermill", {}).get("input_path") or "notebook"
+        msg = f"{name}: Markdown cell {cell_index}, inline `{{python}} {expr}`: {ename}: {evalue}"
+        raise PapermillExecutionError(cell_index=cell_index, exec_count=None, source=expr, ename="InlineExpressionError",
+                                      evalue=msg, traceback=[msg])
+
+
+def _markdown(result: dict[str, Any], expr: str, cell_index: int, client: InlineClient) -> str:
+    data = result.get("data", {})
+    if "text/markdown" not in data:  # formatting.inline always gives Markdown; anything else is a bug
+        client._fail(cell_index, expr, "TypeError", f"no Markdown for the value (got {sorted(data)})")
+    return data["text/markdown"]
+
+
+class AicomputeEngine(NBClientEngine):
+    """papermill's nbclient engine with :class:`InlineClient` (inline expressions, conditional cells)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                 execution_timeout: int | None = None, **kwargs: Any) -> Any:
+        from papermill.utils import merge_kwargs, remove_args
+
+        kwargs = remove_args(["input_path"], **kwargs)
+        safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+        final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                    startup_timeout=start_timeout, kernel_name=kernel_name, log=_logger(),
+                                    log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+        return InlineClient(nb_man, **final_kwargs).execute()
+
+
+def _logger() -> Any:
+    from papermill.log import logger
+
+    return logger

@@ -1,0 +1,48 @@
+"""The one formatter: unit, precision and the tag a test finds; published results read by the same rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from aicompute import formatting as f
+from aicompute.results import format_result
+
+
+def test_units_and_specs() -> None:
+    assert f.plain(1.234, "GW", ".1f") == "1.2 GW"
+    assert f.plain(0.6, spec=".0%") == "60%"
+    assert f.plain(3.24, "x", ".1f") == "3.2×"
+    assert f.plain(12, "%") == "12%"
+    assert f.plain(1234567) == "1,234,567"
+    assert f.plain(1234.5) == "1,234" and f.plain(12.34) == "12.3"
+    assert f.plain(2028.2, spec="quarter") == "Q1 2028" and f.plain(2028.8, spec="quarter") == "Q4 2028"
+    assert f.plain(dt.date(2026, 3, 5), spec="%B %Y") == "March 2026"
+    assert f.plain(0.012345, spec="sig3") == "0.0123"
+    assert f.plain(2.5, "/h", ".2f") == "2.50/h"
+    with pytest.raises(ValueError, match="not a finite number"):
+        f.plain(float("nan"), "GW")
+
+
+def test_tag_is_found_and_escaped() -> None:
+    shown = f.fmt(1.26, "USD bn", ".1f") + " and " + f.fmt_range(2, 4, "kW", ".1f")
+    assert shown == ('<span class="aic-num" data-unit="USD bn">1.3 USD bn</span> and '
+                     '<span class="aic-num" data-unit="kW">2.0–4.0 kW</span>')
+    assert f.tagged_numbers(shown) == ["1.3 USD bn", "2.0–4.0 kW"]
+    assert f.fmt(1, '"<u>') == '<span class="aic-num" data-unit="&quot;&lt;u&gt;">1 "&lt;u&gt;</span>'
+
+
+def test_published_results_read_as_the_formatter_writes() -> None:
+    res = {"value": 5.25, "unit": "USD bn a year", "fmt": ".1f", "low": 4.5, "high": 6.0}
+    assert format_result(res) == f"{f.plain(5.25, 'USD bn a year', '.1f')} (4.5–6.0)"
+    assert format_result({"value": 12.0, "unit": "%", "low": 5.0, "high": 20.0}) == "12.0% (5.0–20.0%)"
+
+
+def test_inline_values() -> None:
+    assert f.inline("**5 GW**") == "**5 GW**" and f.inline("x")._repr_markdown_() == "x"
+    assert f.inline(1234) == f.fmt(1234)
+    with pytest.raises(TypeError, match=r"write fmt\(value, unit, spec\)"):
+        f.inline(1.5)
+    with pytest.raises(ValueError, match="if: condition"):
+        f.inline(" ")
