@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 from pathlib import Path
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _quiet(cal: sm.Calibration) -> sm.Calibration:
     """No randomness and no regime switching: every path follows its regime's mean."""
     zero = [k for k in cal.values if k.endswith(("_sd", "_volatility")) or k.startswith("hazard_")
-            or k.startswith("credit_event_hazard") or k == "other_chips_surge_sd"]
+            or k.startswith(("credit_event_hazard", "funding_raise_hazard")) or k == "memory_cycle_amplitude"]
     return cal.with_values(**{k: 0.0 for k in zero})
 
 
@@ -93,8 +94,10 @@ def test_vectorised_equals_the_plain_python_loop(cal: sm.Calibration, start: sm.
     spec = importlib.util.spec_from_file_location("scenario_loop", ROOT / "bench" / "scenario_loop.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    vec, loop = sm.simulate(cal, start, 300, 11, hazard_scale=3.0), mod.simulate_loop(cal, start, 300, 11, hazard_scale=3.0)
-    assert np.array_equal(vec.regime, loop["regime"])
+    funded = st.with_financing(start, cal, {"openai": (2026.9, 60.0)})  # runs out within the horizon on many paths
+    vec, loop = sm.simulate(cal, funded, 300, 11, hazard_scale=3.0), mod.simulate_loop(cal, funded, 300, 11, hazard_scale=3.0)
+    assert vec.unfunded["openai"].any() and np.array_equal(vec.regime, loop["regime"])
+    assert np.array_equal(vec.event, loop["event"])
     for k in ("capex", "chips", "nvidia_dc", "spread", "lab:openai", "lab:anthropic"):
         assert np.allclose(vec.variable(k), loop[k], rtol=1e-5), k
 
@@ -138,6 +141,129 @@ def test_credit_events_come_mostly_in_a_bust(cal: sm.Calibration, start: sm.Star
     had = p.event[:, -1]
     in_bust = p.regime[np.arange(p.n), first][had] == sm.BUST
     assert in_bust.mean() > 0.7
+
+
+# ------------------------------------------------------------------------------------------- memory cycle
+
+def test_memory_cycle_reverts_with_its_half_life() -> None:
+    # an impulse that arrives at once (a huge arrival rate) then reverts at 0.7 a year: p_t = 0.4 exp(-0.7 t / 12)
+    p = sm.memory_cycle(0.4, 0.7, 1e6, 24)
+    assert p[0] == pytest.approx(0.4)
+    assert p[12] == pytest.approx(0.4 * math.exp(-0.7))
+    half_life = 12 * math.log(2) / 0.7  # 11.88 months: the deviation halves
+    assert p[11] > 0.2 > p[12]
+    assert half_life == pytest.approx(11.88, abs=0.01)
+    # without reversion the impulse stays in the level (the old upward-only surge, here signed): 0.4 (1 - q^24)
+    step = sm.memory_cycle(-0.4, 0.0, 2.0, 24)
+    assert step[-1] == pytest.approx(-0.4 * (1 - math.exp(-2.0 / 12 * 24)))
+    assert (np.diff(step) < 0).all()
+
+
+def test_a_memory_price_fall_can_cut_chip_revenue_without_a_bust(cal: sm.Calibration, start: sm.Start) -> None:
+    """No regime switch at all (quiet paths with a memory cycle): chip revenue can fall in the second year only if
+    the memory price deviation reverts; with no reversion a price spike stays in the level."""
+    q = _quiet(cal).with_values(memory_cycle_amplitude=0.4)
+    start = dataclasses.replace(start, capex_momentum=0.1, chips_momentum=0.05)  # a cooled build-out: no boom either
+    cycling, stuck = (sm.simulate(q.with_values(memory_price_reversion=k), start, 4_000, 3) for k in (1.4, 0.0))
+    assert not (cycling.regime == sm.BUST).any()
+    impulse = q["memory_cycle_amplitude"] * cycling.eps[[n for n, _ in sm.PER_PATH].index("memory_cycle")]
+    spike = impulse > 0  # a memory price spike: with reversion, a fall follows; without, it stays in the level
+    assert (sm.growth(cycling.chips[spike]) < 0).mean() > 0.1
+    assert not (sm.growth(stuck.chips[spike]) < 0).any()
+    # each path's chip revenue outside the build-out is its quiet trend times exp(memory_cycle(impulse))
+    t = np.arange(1, start.horizon + 1) / 12
+    a0 = start.buildout_share * start.chips
+    quiet_other = (start.chips - a0) * np.exp(q["other_chips_growth_cooling"] * t)
+    dev = sm.memory_cycle(float(impulse[0]), 1.4, q["memory_impulse_decay"], start.horizon)
+    other = cycling.chips[0] - cycling.buildout_chips[0]
+    assert np.allclose(other, quiet_other * np.exp(dev), rtol=1e-5)
+
+
+# ------------------------------------------------------------------------------------------ financing state
+
+def _no_raise(cal: sm.Calibration) -> sm.Calibration:
+    return _quiet(cal).with_values(funding_raise_hazard=0.0)
+
+
+def test_funds_run_out_at_the_runway_on_the_quiet_path(cal: sm.Calibration, start: sm.Start) -> None:
+    q = _no_raise(cal)
+    lab = start.labs[0]
+    burn = sm.quiet_burn(q, start, lab, 12)
+    assert burn[0] == pytest.approx(lab.cost_ratio * (0.5 * lab.revenue * math.exp(
+        cal["lab_growth_boom"] / 12 + (lab.momentum - cal["lab_growth_boom"]) / 12 * math.exp(-cal["lab_growth_decay"] / 12))
+        + 0.5 * lab.revenue * math.exp(start.capex_momentum / 12)) - lab.revenue * math.exp(
+        cal["lab_growth_boom"] / 12 + (lab.momentum - cal["lab_growth_boom"]) / 12 * math.exp(-cal["lab_growth_decay"] / 12)))
+    assert sm.funds_for_runway(q, start, lab, 10.5) == pytest.approx(burn[:10].sum() / 12 + 0.5 * burn[10] / 12)
+    funded = st.with_financing(start, q, {"openai": (2026 + 10.5 / 12, 100.0)})
+    p = sm.simulate(q, funded, 4, 0)
+    short = p.unfunded["openai"]
+    assert not short[:, :10].any() and short[:, 10:].all()  # out of funds from the eleventh month on
+    assert "anthropic" not in p.unfunded
+
+
+def test_a_lab_with_no_runway_raises_the_hazard(cal: sm.Calibration, start: sm.Start) -> None:
+    q = _no_raise(cal)
+    broke = st.with_financing(start, q, {"openai": (2026.0, 100.0)})
+    a, b = sm.simulate(q, start, 4, 0), sm.simulate(q, broke, 4, 0)
+    assert b.unfunded["openai"].all()
+    # stress up by the weight of an unfunded lab: 1.0 x OpenAI's weight 0.75 over the weights' sum 1
+    assert np.allclose(b.stress - a.stress, cal["stress_weight_unfunded"] * 0.75, atol=1e-6)
+    # so the bust hazard is exp(1.5 x 0.75) = 3.08 times higher in every month, and credit events likelier
+    full = cal.with_values(funding_raise_hazard=0.0)
+    calm, short = (sm.simulate(full, s, 20_000, 4) for s in (start, st.with_financing(start, full, {"openai": (2026.0, 100.0)})))
+    assert sm.bust_share(short) > sm.bust_share(calm) + 0.05
+    assert short.event[:, -1].mean() > calm.event[:, -1].mean() + 0.2
+
+
+def test_a_successful_raise_lowers_the_hazard(cal: sm.Calibration, start: sm.Start) -> None:
+    sure = cal.with_values(funding_raise_hazard=50.0)  # a raise in the first month
+    raised, never = (st.with_financing(start, c, {"openai": (2026.0, 500.0)}) for c in (sure, cal))
+    p_raised = sm.simulate(sure, raised, 4_000, 4)
+    p_never = sm.simulate(cal.with_values(funding_raise_hazard=0.0), never, 4_000, 4)
+    assert not p_raised.unfunded["openai"].any() and p_never.unfunded["openai"][:, 0].all()
+    assert sm.bust_share(p_raised) < sm.bust_share(p_never)
+    with pytest.raises(ValueError, match="financing"):
+        st.with_financing(start, cal, {"xai": (2028.0, 10.0)})
+
+
+# ------------------------------------------------------------------------------------------- reweighting
+
+def test_transition_log_prob_hand_checked(cal: sm.Calibration, start: sm.Start) -> None:
+    q = _quiet(cal).with_values(hazard_boom_cooling=0.04, hazard_bust=0.01, hazard_slope=0.0)
+    p = sm.simulate(q, start, 2_000, 1)
+    stayed = (p.regime == sm.BOOM).all(axis=1) & ~p.event[:, -1]
+    lp = sm.transition_log_prob(p, q, 1.0)
+    # a path that stays in the boom: 24 months of neither switch, (1 - p_bust - p_cooling)^24
+    stay = 1 - (1 - math.exp(-0.01)) - (1 - math.exp(-0.04))
+    assert lp[stayed][0] == pytest.approx(24 * math.log(stay), rel=1e-6)
+
+
+def test_reweighting_reproduces_a_direct_rerun(cal: sm.Calibration, start: sm.Start) -> None:
+    """Reweighting the central paths to the cooling hazard's high end gives what a new simulation there gives."""
+    alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
+    base = sm.simulate(cal, start, 40_000, 2)
+    w = np.exp(sm.transition_log_prob(base, alt, 1.0) - sm.transition_log_prob(base, cal, 1.0))
+    w /= w.sum()
+    direct = sm.simulate(alt, start, 40_000, 3)
+    for flag in (lambda p: (p.regime == sm.BUST).any(axis=1), lambda p: sm.endings(p, alt) == 3):
+        assert float(w[flag(base)].sum()) == pytest.approx(float(flag(direct).mean()), abs=0.015)
+    # the memory amplitude and the capex momentum by a change of variable of one draw
+    alt2 = cal.with_values(memory_cycle_amplitude=cal.at("memory_cycle_amplitude", "high"))
+    w2 = np.exp(sm.draw_log_ratio(base, cal, alt2, capex_shift=-0.1))
+    w2 /= w2.sum()
+    shifted = dataclasses.replace(start, capex_momentum=start.capex_momentum - 0.1)
+    direct2 = sm.simulate(alt2, shifted, 40_000, 3)
+    assert float(w2 @ sm.growth(base.capex)) == pytest.approx(float(sm.growth(direct2.capex).mean()), abs=0.01)
+    assert float(w2[sm.growth(base.chips) < 0].sum()) == pytest.approx(float((sm.growth(direct2.chips) < 0).mean()),
+                                                                       abs=0.015)
+
+
+def test_endings_read_calendar_years_or_december_over_december() -> None:
+    arr = np.tile(np.arange(1.0, 25.0), (1, 1))
+    assert sm.growth_window(arr, "calendar")[0] == pytest.approx(np.mean(np.arange(13, 25)) / np.mean(np.arange(1, 13)) - 1)
+    assert sm.growth_window(arr, "december")[0] == pytest.approx(24 / 12 - 1)
+    with pytest.raises(ValueError, match="window"):
+        sm.growth_window(arr, "fiscal")
 
 
 def test_simulate_rejects_bad_n_paths(cal: sm.Calibration, start: sm.Start) -> None:

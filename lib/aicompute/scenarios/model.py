@@ -17,13 +17,19 @@ Blocks (annualised run-rates, USD bn a year unless noted):
 * **capex** ``K``: grows at the path's regime rate (boom: the start momentum plus a per-path draw; cooling and
   bust: calibrated rates) with monthly shocks; a credit event cuts it once.
 * **chip revenue** = build-out part ``A = A0 (K/K0)^e`` (AI accelerators: Nvidia, custom silicon, HBM) plus the
-  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth plus a per-path surge (a memory
-  price spike) that fades.
+  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth times a **memory price cycle**
+  ``exp(p)``: a per-path impulse (up or down, Student-t, scale ``memory_cycle_amplitude``) arrives over a few
+  months and the price deviation ``p`` then reverts to zero (``memory_price_reversion``; :func:`memory_cycle`), so
+  chip revenue can fall after a price spike without any bust.
 * **Nvidia data-centre revenue** = Nvidia's share of ``A`` (the share drifts down as custom silicon gains).
 * **each lab's revenue** on its own basis (never summed): growth starts at the lab's momentum and decays towards
   the regime's long-run rate. Each lab's cost grows with its usage and with the capacity built for it.
 * **credit spread** (Oracle's 5-year CDS in 2026): mean-reverting noise around the start, jumps in a bust and on
-  a credit event (a monthly hazard, high in a bust).
+  a credit event (a monthly hazard, high in a bust, higher while a lab is out of funds).
+* **each lab's financing state** (labs with ``funds``): its cash and firm commitments fall by its burn (cost less
+  revenue) each month; a raise (a monthly hazard, lower in a bust) adds the amount still to raise. A lab whose
+  funds run out before it raises must renegotiate or defer its compute contracts: it raises the stress (so the
+  bust hazard) and the credit-event hazard until it raises.
 
 The four endings are defined by outcomes at the horizon (:func:`endings`): the second year's chip revenue and
 capex against the first year's, and credit events. Calibration: ``data/scenario_drivers.csv`` (one row per
@@ -46,7 +52,8 @@ import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
-           "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS"]
+           "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
+           "funds_for_runway", "transition_log_prob", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -60,7 +67,7 @@ PARAMETERS = (
     # regime growth, log per year
     "capex_growth_boom_sd", "capex_growth_cooling", "capex_growth_bust", "capex_growth_sd",
     "other_chips_growth_boom_sd", "other_chips_growth_cooling", "other_chips_growth_bust", "other_chips_growth_sd",
-    "other_chips_surge_sd", "other_chips_surge_decay",
+    "memory_cycle_amplitude", "memory_impulse_decay", "memory_price_reversion",
     "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
     # volatility, log per square-root year
     "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
@@ -76,6 +83,8 @@ PARAMETERS = (
     "event_capex_cut",
     # leverage and the labs' cost
     "external_financing_share", "internal_funds_growth", "lab_cost_usage_share", "openai_commitment_weight",
+    # the labs' financing state
+    "funding_raise_hazard", "funding_raise_bust_ratio", "stress_weight_unfunded", "credit_event_hazard_unfunded",
     # endings
     "ending_hard_chip_fall", "ending_hard_capex_fall", "ending_boom_capex_growth", "ending_boom_chip_growth",
     "ending_soft_capex_growth", "ending_soft_chip_floor",
@@ -137,6 +146,8 @@ class Lab:
     cost_ratio: float  # cost / revenue at the start
     basis: str = ""  # e.g. "run-rate net of partner shares"
     weight: float = 0.5  # weight of its funding gap in the stress index (compute commitments)
+    funds: float | None = None  # cash and firm commitments at the start, USD bn (None: no financing state)
+    raise_size: float = 0.0  # what a successful raise brings, USD bn (the amount still to raise)
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,7 @@ def month_dates(clock: dt.date, horizon: int = HORIZON) -> pd.DatetimeIndex:
 
 _BLOCK = 16384  # paths simulated together (arrays of this size stay in cache; 16k measured fastest)
 #: Per-path standardised draws: (name, prior family). "t" is a Student-t with 3 degrees of freedom.
-PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("other_surge", "t"),
+PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("other_boom", "n"), ("memory_cycle", "t"),
             ("other_cool", "n"),
             ("other_bust", "n"), ("elasticity", "n"), ("nv_drift", "n"), ("start_capex", "n"), ("start_chips", "n"),
             ("start_nvidia", "n"), ("start_spread", "n"),
@@ -250,7 +261,8 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     z_half = normal_f32(rng, (3 + len(start.labs), h, half))
     out: dict[str, np.ndarray] = {"z_half": z_half,  # the shocks of paths >= half are these, negated
                                   "u_regime": rng.random((h, n), dtype=np.float32),
-                                  "u_event": rng.random((h, n), dtype=np.float32)}
+                                  "u_event": rng.random((h, n), dtype=np.float32),
+                                  "u_raise": rng.random((max(1, len(start.labs)), h, n), dtype=np.float32)}
     log_iw = np.zeros(n)
     if proposal is not None:
         from_q = rng.random(n) >= proposal.defensive
@@ -262,7 +274,7 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["capex_cool"] = cal["capex_growth_cooling"] + cal["capex_growth_sd"] * e["capex_cool"]
     out["capex_bust"] = cal["capex_growth_bust"] + cal["capex_growth_sd"] * e["capex_bust"]
     out["other_boom"] = start.chips_momentum + cal["other_chips_growth_boom_sd"] * e["other_boom"]
-    out["other_surge"] = cal["other_chips_surge_sd"] * np.maximum(e["other_surge"], 0.0)  # spikes are upward
+    out["memory_impulse"] = cal["memory_cycle_amplitude"] * e["memory_cycle"]  # a memory price swing, up or down
     out["other_cool"] = cal["other_chips_growth_cooling"] + cal["other_chips_growth_sd"] * e["other_cool"]
     out["other_bust"] = cal["other_chips_growth_bust"] + cal["other_chips_growth_sd"] * e["other_bust"]
     out["elasticity"] = np.maximum(cal["ai_chip_elasticity"] + cal["ai_chip_elasticity_sd"] * e["elasticity"], 0.0)
@@ -327,6 +339,7 @@ class Paths:
     eps: np.ndarray | None = None  # (len(PER_PATH), n) standardised per-path draws
     log_iw: np.ndarray | None = None  # log importance weight of each path (prior / proposal)
     initial: dict[str, np.ndarray] = field(default_factory=dict)  # levels at the start (before month 0)
+    unfunded: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) bool: out of funds, not raised
 
     @property
     def prior_weights(self) -> np.ndarray:
@@ -380,7 +393,11 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     jump_bust, jump_ev, cut_ev = cal["spread_jump_bust"], cal["spread_jump_event"], cal["event_capex_cut"]
     ext0, g_int = cal["external_financing_share"], cal["internal_funds_growth"]
     usage, decay = cal["lab_cost_usage_share"], math.exp(-cal["lab_growth_decay"] * dt_)
-    surge_decay = math.exp(-cal["other_chips_surge_decay"] * dt_)
+    fade, keep_mem = math.exp(-cal["memory_impulse_decay"] * dt_), math.exp(-cal["memory_price_reversion"] * dt_)
+    fin = [j for j, lab in enumerate(s.labs) if lab.funds is not None]  # labs with a financing state
+    w_unf, ev_unf = cal["stress_weight_unfunded"], cal["credit_event_hazard_unfunded"]
+    raise_b = cal["funding_raise_hazard"]
+    p_raise_of = 1 - np.exp(-raise_b * np.array([1.0, 1.0, cal["funding_raise_bust_ratio"]]))
 
     f32 = np.float32
     out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress")}
@@ -388,6 +405,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     out_labs = [np.empty((h, n), dtype=f32) for _ in s.labs]
     out_regime = np.empty((h, n), dtype=np.int8)
     out_event = np.empty((h, n), dtype=bool)
+    out_unf = {j: np.empty((h, n), dtype=bool) for j in fin}
     init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc",
                                      *(f"lab:{lab.name}" for lab in s.labs))}
     full = d
@@ -399,7 +417,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     neg_hazard_of = -h_bust * np.array([1.0, ratio_cb, 0.0])
     p_other_of = np.array([1 - math.exp(-h_cool), 1 - math.exp(-h_reboom), 1 - math.exp(-h_rec)])
     switch_to = np.array([COOLING, BOOM, COOLING], dtype=np.int8)
-    p_ev_of = np.array([1 - math.exp(-ev_calm), 1 - math.exp(-ev_calm), 1 - math.exp(-ev_bust)])
+    ev_rate_of = np.array([ev_calm, ev_calm, ev_bust])
     lab_lr_dt = np.array([cal["lab_growth_boom"], cal["lab_growth_cooling"], cal["lab_growth_bust"]]) * dt_
     jump_of = np.array([0.0, 0.0, jump_bust])
     total_w = sum(lab.weight for lab in s.labs) or 1.0
@@ -439,7 +457,10 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         event = np.zeros(n_b, dtype=bool)
         neg_hazard = np.full(n_b, neg_hazard_of[r0_regime])
         p_other = np.full(n_b, p_other_of[r0_regime])
-        p_ev = np.full(n_b, p_ev_of[r0_regime])  # zero once the path has had its credit event
+        p_ev = np.empty(n_b)
+        unf_any = np.zeros(n_b, dtype=bool)  # a lab out of funds last month
+        lab_funds = {j: np.full(n_b, float(s.labs[j].funds)) for j in fin}
+        raised = {j: np.zeros(n_b, dtype=bool) for j in fin}
         drift_k, drift_m = g_capex[:, r0_regime].copy(), g_other[:, r0_regime].copy()
         target = np.full(n_b, lab_lr_dt[r0_regime])  # each lab's long-run monthly growth in the path's regime
         jump = np.full(n_b, jump_of[r0_regime])  # the spread's jump: bust and credit event
@@ -449,7 +470,8 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         stress = np.zeros(n_b)
         elasticity = d["elasticity"]
         nv_ratio, nv_step = nv0 / a0, np.exp(-d["nv_drift"] * dt_)  # Nvidia's share drifts down month by month
-        surge = d["other_surge"] * dt_
+        impulse = d["memory_impulse"] * (1 - fade)  # arrives over a few months ...
+        mem = np.zeros(n_b)  # ... into the log memory price deviation, which reverts
         p_bust, thr, z, tmp, a, lev = (np.empty(n_b) for _ in range(6))
         zs = np.empty((n_z, n_b))
         for t in range(h):
@@ -472,21 +494,27 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                 for dv in dev:
                     dv[moved] += target[moved] - lab_lr_dt[new]
                 target[moved] = lab_lr_dt[new]
-                had_event = event[moved]
-                p_ev[moved] = np.where(had_event, 0.0, p_ev_of[new])
-                jump[moved] = jump_of[new] + jump_ev * had_event
-            hit = np.flatnonzero(d["u_event"][t] < p_ev)  # a credit event (once per path)
+                jump[moved] = jump_of[new] + jump_ev * event[moved]
+            # a credit event (once per path): the regime's hazard, plus more while a lab is out of funds
+            np.multiply(unf_any, ev_unf, out=p_ev)
+            p_ev += ev_rate_of[regime]
+            np.negative(p_ev, out=p_ev)
+            np.expm1(p_ev, out=p_ev)
+            np.negative(p_ev, out=p_ev)
+            p_ev[event] = 0.0
+            hit = np.flatnonzero(d["u_event"][t] < p_ev)
             if hit.size:
-                event[hit], p_ev[hit] = True, 0.0
+                event[hit] = True
                 log_k[hit] -= cut_ev
                 jump[hit] += jump_ev
             np.multiply(z_block[:, t], shock_scale, out=zs, dtype=np.float64)
             log_k += drift_k
             log_k += zs[0]
             log_m += drift_m
-            np.multiply(surge, surge_decay ** t, out=tmp)
-            log_m += tmp
             log_m += zs[1]
+            mem *= keep_mem
+            np.multiply(impulse, fade ** t, out=tmp)
+            mem += tmp
             x *= spread_keep
             x += zs[2]
             funds *= fund_step
@@ -496,7 +524,8 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
             a *= elasticity
             np.exp(a, out=a)
             a *= a0
-            chips = np.exp(log_m)
+            np.add(log_m, mem, out=tmp)
+            chips = np.exp(tmp)
             chips += a
             d_spread = x + jump
             np.divide(funds, k, out=lev)
@@ -517,6 +546,22 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                 tmp /= r
                 stress += tmp
                 out_labs[j][t, sl] = r
+                if j in lab_funds:  # the financing state: burn, a raise, and what running out does
+                    lab = s.labs[j]
+                    fj = lab_funds[j]
+                    np.multiply(ratio_k, (1 - usage) * lab.cost_ratio * r0[j], out=tmp)
+                    tmp += (usage * lab.cost_ratio - 1) * r  # burn = cost - revenue, USD bn a year
+                    tmp *= dt_
+                    fj -= tmp
+                    new_raise = ~raised[j] & (d["u_raise"][j, t] < p_raise_of[regime])
+                    fj[new_raise] += lab.raise_size
+                    raised[j] |= new_raise
+                    short = fj <= 0
+                    stress += (w_unf * lab.weight / total_w) * short
+                    out_unf[j][t, sl] = short
+            unf_any[:] = False
+            for j in fin:
+                unf_any |= out_unf[j][t, sl]
             out["capex"][t, sl], out["chips"][t, sl], out["buildout"][t, sl] = k, chips, a
             d_spread += log_s0
             np.exp(d_spread, out=d_spread)
@@ -530,8 +575,106 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                  labs={lab.name: arr.T for lab, arr in zip(s.labs, out_labs)},
                  spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,
                  regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=full["eps"], log_iw=full["log_iw"],
+                 unfunded={s.labs[j].name: arr.T for j, arr in out_unf.items()},
                  initial={**{k: v for k, v in init.items() if k != "nvidia_dc" or s.nvidia_dc is not None},
                           "spread": np.full(n, float(s.spread))})
+
+
+def memory_cycle(impulse: float, reversion: float, decay: float, months: int) -> np.ndarray:
+    """The log memory price deviation ``p`` month by month after a per-path ``impulse`` (what :func:`simulate`
+    adds to the log of chip revenue outside the build-out): the impulse arrives at ``decay`` per year,
+    ``p_t = exp(-reversion/12) p_(t-1) + impulse (1 - q) q^t`` with ``q = exp(-decay/12)``, and ``p`` then reverts
+    to zero with a half-life of ``12 ln 2 / reversion`` months. ``reversion = 0`` keeps the whole impulse in
+    the level (a price step that never reverses)."""
+    q, keep = math.exp(-decay / 12), math.exp(-reversion / 12)
+    out, p = np.empty(months), 0.0
+    for t in range(months):
+        p = keep * p + impulse * (1 - q) * q ** t
+        out[t] = p
+    return out
+
+
+def quiet_burn(cal: Calibration, start: Start, lab: Lab, months: int) -> np.ndarray:
+    """A lab's burn (cost less revenue, USD bn a year) month by month on the path without shocks or regime switches
+    (the start regime's means, each growth at its central value): what its funds are measured against."""
+    dt_ = 1 / 12
+    lr = {BOOM: cal["lab_growth_boom"], COOLING: cal["lab_growth_cooling"], BUST: cal["lab_growth_bust"]}[start.regime]
+    g_k = {BOOM: start.capex_momentum, COOLING: cal["capex_growth_cooling"], BUST: cal["capex_growth_bust"]}[start.regime]
+    decay, usage = math.exp(-cal["lab_growth_decay"] * dt_), cal["lab_cost_usage_share"]
+    dev, log_r, out = (lab.momentum - lr) * dt_, math.log(lab.revenue), np.empty(months)
+    for t in range(months):
+        dev *= decay
+        log_r += lr * dt_ + dev
+        r, ratio_k = math.exp(log_r), math.exp(g_k * dt_ * (t + 1))
+        out[t] = lab.cost_ratio * (usage * r + (1 - usage) * lab.revenue * ratio_k) - r
+    return out
+
+
+def funds_for_runway(cal: Calibration, start: Start, lab: Lab, runway_months: float) -> float:
+    """The funds (USD bn) that last exactly ``runway_months`` from the clock on the lab's quiet burn
+    (:func:`quiet_burn`): how a published runway (chapter 03's cash model) becomes the model's starting funds."""
+    if runway_months <= 0:
+        return 0.0
+    whole = int(math.floor(runway_months))
+    burn = quiet_burn(cal, start, lab, whole + 1) / 12
+    return float(burn[:whole].sum() + (runway_months - whole) * burn[whole])
+
+
+def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
+                        capex_momentum: float | None = None) -> np.ndarray:
+    """Log-probability of each path's realised regime switches and credit event under ``cal``'s hazards (regime
+    switching, bust slope, credit events) and ``hazard_scale``, given its simulated stress.
+
+    Given the per-path draws and shocks, a path is fixed by its switches and its credit event; so
+    ``exp(transition_log_prob(alt) - transition_log_prob(central))`` reweights the central simulation to another
+    setting of those hazards exactly (importance sampling, :func:`reweight`)."""
+    h = paths.regime.shape[1]
+    regime = paths.regime.astype(np.int64)
+    prev = np.concatenate([np.full((paths.n, 1), paths.start.regime), regime[:, :-1]], axis=1)
+    stress_prev = np.concatenate([np.zeros((paths.n, 1)), paths.stress[:, :-1].astype(np.float64)], axis=1)
+    ratio = np.array([1.0, cal["hazard_cooling_bust_ratio"], 0.0])
+    hz = cal["hazard_bust"] * hazard_scale * ratio[prev] * np.exp(np.minimum(cal["hazard_slope"] * stress_prev, 50.0))
+    p_bust = -np.expm1(-hz)
+    p_other = (1 - np.exp(-np.array([cal["hazard_boom_cooling"], cal["hazard_cooling_boom"],
+                                    cal["hazard_bust_recovery"]])))[prev]
+    p_other = np.minimum(p_other, 1 - p_bust)
+    to_other = np.array([COOLING, BOOM, COOLING])[prev]
+    lp = np.where(regime == prev, np.log(np.maximum(1 - p_bust - p_other, 1e-300)),
+                  np.where((regime == BUST) & (prev != BUST), np.log(np.maximum(p_bust, 1e-300)),
+                           np.where(regime == to_other, np.log(np.maximum(p_other, 1e-300)), -np.inf)))
+    unf = np.zeros((paths.n, h), dtype=bool)
+    for arr in paths.unfunded.values():
+        unf |= arr
+    unf_prev = np.concatenate([np.zeros((paths.n, 1), dtype=bool), unf[:, :-1]], axis=1)
+    rate = np.array([cal["credit_event_hazard_calm"], cal["credit_event_hazard_calm"],
+                     cal["credit_event_hazard_bust"]])[regime] + cal["credit_event_hazard_unfunded"] * unf_prev
+    had = np.concatenate([np.zeros((paths.n, 1), dtype=bool), paths.event[:, :-1]], axis=1)
+    new_event = paths.event & ~had
+    lp_ev = np.where(had, 0.0, np.where(new_event, np.log(np.maximum(-np.expm1(-rate), 1e-300)), -rate))
+    return lp.sum(axis=1) + lp_ev.sum(axis=1)
+
+
+def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_shift: float = 0.0) -> np.ndarray:
+    """Log density ratio (``alt`` over ``cal``) of each path's per-path draws, for the dials that only rescale or
+    shift one draw: the memory cycle's amplitude (Student-t) and the boom's capex momentum (``capex_shift``, normal).
+    The same realised value is re-expressed as a standardised draw under ``alt``."""
+    if paths.eps is None:
+        raise ValueError("draw_log_ratio: the paths carry no per-path draws")
+    names = [name for name, _ in PER_PATH]
+    out = np.zeros(paths.n)
+    a, a2 = cal["memory_cycle_amplitude"], alt["memory_cycle_amplitude"]
+    if a2 != a:
+        if a <= 0 or a2 <= 0:
+            raise ValueError("memory_cycle_amplitude: reweighting needs positive amplitudes")
+        e = paths.eps[names.index("memory_cycle")]
+        e2 = e * a / a2
+        out += -2.0 * (np.log1p(e2 * e2 / 3) - np.log1p(e * e / 3)) + math.log(a / a2)
+    sd = cal["capex_growth_boom_sd"]
+    if capex_shift:
+        e = paths.eps[names.index("capex_boom")]
+        e2 = e - capex_shift / sd
+        out += -0.5 * (e2 * e2 - e * e)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- outcomes
@@ -549,8 +692,22 @@ def growth(arr: np.ndarray, year_index: int = 1) -> np.ndarray:
     return annual_total(arr, year_index) / annual_total(arr, year_index - 1) - 1
 
 
-def endings(paths: Paths, cal: Calibration) -> np.ndarray:
-    """The ending of each path (index into :data:`ENDINGS`), from outcomes of the second year over the first.
+WINDOWS = ("calendar", "december")
+
+
+def growth_window(arr: np.ndarray, window: str = "calendar") -> np.ndarray:
+    """Growth of the second year over the first: calendar-year totals (``calendar``), or the December run-rate of
+    the second year over the first's (``december``, the seed's December-over-December reading)."""
+    if window == "calendar":
+        return growth(arr)
+    if window == "december":
+        return arr[:, 23].astype(np.float64) / arr[:, 11].astype(np.float64) - 1
+    raise ValueError(f"window: expected one of {WINDOWS}, got {window!r}")
+
+
+def endings(paths: Paths, cal: Calibration, window: str = "calendar") -> np.ndarray:
+    """The ending of each path (index into :data:`ENDINGS`), from outcomes of the second year over the first
+    (``window``: calendar-year totals, or December over December: :func:`growth_window`).
 
     * hard landing: chip revenue falls by ``ending_hard_chip_fall`` or more, or capex by ``ending_hard_capex_fall``
       or more, or a credit event has happened and capex falls;
@@ -560,7 +717,7 @@ def endings(paths: Paths, cal: Calibration) -> np.ndarray:
       ``ending_soft_chip_floor``;
     * muddle-through: everything else (capex stalls, or chips fall moderately).
     """
-    g_c, g_k = growth(paths.chips), growth(paths.capex)
+    g_c, g_k = growth_window(paths.chips, window), growth_window(paths.capex, window)
     ev = paths.event[:, -1]
     hard = (g_c <= cal["ending_hard_chip_fall"]) | (g_k <= cal["ending_hard_capex_fall"]) | (ev & (g_k < 0))
     boom = ~hard & (g_k >= cal["ending_boom_capex_growth"]) & (g_c >= cal["ending_boom_chip_growth"])

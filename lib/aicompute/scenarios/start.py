@@ -9,15 +9,17 @@ is never both the start and evidence about it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from aicompute.scenarios.model import Calibration, Lab, Start
+from aicompute.scenarios.model import Calibration, Lab, Start, funds_for_runway
 
-__all__ = ["midpoint", "start_2026", "start_backtest", "EPISODES", "CLOCK_2026"]
+__all__ = ["midpoint", "start_2026", "start_backtest", "with_financing", "EPISODES", "CLOCK_2026"]
 
 CLOCK_2026 = dt.date(2026, 1, 1)
 
@@ -83,6 +85,32 @@ def start_2026(ev: Any, cal: Calibration) -> Start:
     return Start(clock=CLOCK_2026, capex=capex0, capex_momentum=capex_momentum,
                  chips=chips0, chips_momentum=math.log(chips_26 / chips_25), buildout_share=buildout,
                  nvidia_dc=nvidia_dc, spread=spread, labs=labs, notes=notes)
+
+
+def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple[float, float]]) -> Start:
+    """``start`` with a financing state for the labs named in ``financing``: ``{lab: (runway, to_raise)}``, the
+    decimal year in which the lab's cash and firm commitments run out and the amount it still has to raise (USD bn),
+    as chapter 03's cash model publishes them. The lab's starting funds are what lasts until that runway on its
+    quiet burn (:func:`aicompute.scenarios.model.funds_for_runway`); a raise brings the amount still to raise."""
+    unknown = sorted(set(financing) - {lab.name for lab in start.labs})
+    if unknown:
+        raise ValueError(f"financing: no lab {unknown} in the start (labs: {[lab.name for lab in start.labs]})")
+    labs, notes = [], dict(start.notes)
+    clock = start.clock.year + (start.clock.month - 1) / 12
+    for lab in start.labs:
+        if lab.name in financing:
+            runway, to_raise = (float(x) for x in financing[lab.name])
+            if not math.isfinite(runway) or not math.isfinite(to_raise) or to_raise < 0:
+                raise ValueError(f"financing['{lab.name}']: expected a finite runway and a non-negative amount to raise, "
+                                 f"got {financing[lab.name]!r}")
+            months = 12 * (runway - clock)
+            funds = funds_for_runway(cal, start, lab, months)
+            lab = dataclasses.replace(lab, funds=funds, raise_size=to_raise)
+            notes[f"{lab.name} funds"] = (f"{funds:,.0f} USD bn of cash and firm commitments: what lasts {months:.0f} months "
+                                          f"on the model's quiet burn, to the runway chapter 03's cash model gives; a raise "
+                                          f"brings the {to_raise:,.0f} USD bn it still has to raise")
+        labs.append(lab)
+    return dataclasses.replace(start, labs=tuple(labs), notes=notes)
 
 
 def _latest(readings: pd.DataFrame, series: tuple[str, ...], year: int, before: pd.Timestamp) -> pd.Series:
