@@ -274,15 +274,15 @@ class Evidence:
         return str(log["month"].max()) if len(log) else None
 
     def header(self) -> str:
-        """Markdown: the as-of date, the latest evidence used and why later months are unobserved."""
-        text = f"**As of {self.as_of}** · **latest evidence used: {self.cutoff}**."
+        """Markdown: the as-of banner, one compact line: the as-of date, the latest evidence used and, when later
+        months are unobserved, how far the evidence sweep searched (the methodology appendix explains why)."""
+        text = f"**As of {self.as_of}** · latest evidence used: {self.cutoff}"
         as_of_month = self.as_of.isoformat()[:7]
         if self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < as_of_month):
-            swept = (f"the evidence sweep searched public sources month by month up to {self.swept_to}, where the "
-                     "stored copies it can reach end" if self.swept_to else "no later source has been recorded")
-            text += (f" Nothing published after {self.cutoff} is in the data: {swept}. The months from then to "
-                     f"{self.as_of} are unobserved; where a chapter needs them it projects them and says so.")
-        return text
+            searched = f"sources searched to {self.swept_to}" if self.swept_to else "no later source recorded"
+            text += (f" · the months after it are unobserved ({searched}; projected where needed, "
+                     "[why](90_methodology.html#sec-methodology))")
+        return "::: {.aic-asof}\n" + text + "\n:::"
 
 
 def evidence(as_of: str | dt.date | pd.Timestamp, *, folder: Path | None = None) -> Evidence:

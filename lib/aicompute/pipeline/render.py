@@ -80,6 +80,9 @@ INSTALL_HELP = (
 ).format(min=".".join(map(str, MIN_QUARTO)))
 PARAMETER_SUMMARY = {"parameters": "Parameters (defaults)", "injected-parameters": "Parameters used in this build"}
 QUARTO_TIMEOUT_S = 900
+#: The PDF should stay printable: the build warns above this many pages (tests/test_pdf.py fails). The appendices
+#: print summaries (the full claims ledger and data dictionary are CSV/JSON downloads).
+PDF_PAGE_BUDGET = 180
 
 
 class RenderError(RuntimeError):
@@ -390,6 +393,14 @@ def find_external_refs(page: str) -> list[str]:
     return found
 
 
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The number of pages of a PDF written by typst (its page objects are not compressed)."""
+    return len(_PDF_PAGE.findall(Path(pdf).read_bytes()))
+
+
 def check_site(out_dir: Path, charts: Mapping[str, int]) -> None:
     """Offline (nothing remote in any page or stylesheet), every chart on its page, the PDF present."""
     from aicompute.charts import VEGA_SCRIPT
@@ -438,4 +449,7 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
     removed, bundled = postprocess(out_dir, esbuild)
     log(f"post-render: {removed} CDN script tag(s) removed, {bundled} ES-module script(s) made classic")
     check_site(out_dir, charts)
+    pages = pdf_pages(out_dir / PDF_NAME)
+    log(f"{PDF_NAME}: {pages} pages" + (f" (warning: more than the budget of {PDF_PAGE_BUDGET})"
+                                          if pages > PDF_PAGE_BUDGET else ""))
     return "quarto " + ".".join(map(str, version))
