@@ -205,8 +205,10 @@ def test_nested_titles_wrap_and_charts_fit_their_container() -> None:
     inner = alt.Chart().mark_point().properties(title=long)
     spec = charts.with_source(alt.layer(inner), "Source: test").to_dict()
     assert isinstance(spec["vconcat"][0]["layer"][0]["title"], list)  # wrapped, not cut
-    html = charts.chart_bundle(charts.with_source(inner, "Source: x"))["text/html"]
+    html = charts.chart_bundle(charts.with_source(inner, "Source: x"), runtime="site")["text/html"]
     assert "el.clientWidth" in html and "data-width=" in html  # laid out at the container's width when narrower
+    assert "window.aicFit=" in html  # the fitting function comes with the page's first chart only
+    assert "window.aicFit=" not in charts.chart_bundle(charts.with_source(inner, "Source: x"))["text/html"]
 
 
 def test_alt_text_states_title_subtitle_source_and_data() -> None:

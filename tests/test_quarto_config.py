@@ -106,7 +106,6 @@ def test_index_is_an_unnumbered_summary_page() -> None:
     meta, text = yaml.safe_load(match.group(1)), match.group(2)
     # Quarto's book bibliography takes nocite from the first page only: every source is listed
     assert meta["nocite"] == "@*"
-    assert meta["citation"]["type"] == "report"  # "Cite this report" (Quarto's citation block)
     # not numbered as chapter 1; hidden (the book title is the page's one visible H1), still in the contents
     assert text.startswith("# Summary {.unnumbered .visually-hidden}\n")
     assert len(re.findall(r"^# ", text, re.MULTILINE)) == 1  # one H1 on the page
@@ -121,8 +120,8 @@ def test_index_is_an_unnumbered_summary_page() -> None:
 def test_assets_offline() -> None:
     assets = REPORT / "assets"
     # committed: the favicon and the CSS; the build adds vega-bundle.js (git-ignored)
-    assert sorted(p.name for p in assets.iterdir() if p.name != "vega-bundle.js") == ["favicon.svg", "quarto.css",
-                                                                                     "typst"]
+    assert sorted(p.name for p in assets.iterdir() if p.name != "vega-bundle.js") == ["a11y.html", "favicon.svg",
+                                                                                     "quarto.css", "typst"]
     css = (assets / "quarto.css").read_text(encoding="utf-8")
     assert not re.search(r"@import\s", css) and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
 

@@ -112,7 +112,8 @@ def test_verdict_in_the_first_screen(site: Path, chromium, server: str, size: st
             if (!el) return null; const r = el.getBoundingClientRect();
             return {top: r.top, bottom: r.bottom, text: el.innerText}; }""")
         panel = page.evaluate("() => (document.querySelector('.aic-verdict') || {innerText: ''}).innerText")
-        h1 = page.evaluate("() => [...document.querySelectorAll('h1')].filter(h => h.offsetParent !== null).length")
+        h1 = page.evaluate("""() => [...document.querySelectorAll('h1')].filter(h => {
+            const r = h.getBoundingClientRect(); return r.width > 1 && r.height > 1; }).length""")
         important = page.evaluate("() => !!document.querySelector('.callout-important .aic-lead, "
                                   ".callout-important .aic-verdict')")
     finally:

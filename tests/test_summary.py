@@ -140,7 +140,17 @@ def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> Non
     doc = panel + f"\n*{note}*\n"
     html = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "html"], input=doc, capture_output=True,
                           text=True, check=True).stdout
-    assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "cite" not in html
+    assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "data-cites" not in html
     plain = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc,
                            capture_output=True, text=True, check=True).stdout
-    assert plain.count(XSS) == 7, plain  # verdict, odds label, title (twice: verdict and odds lines), watch, note x2
+    # verdict, odds label (twice: the lead and the odds list), title (twice: verdict and odds lines), watch, note x2
+    assert plain.count(XSS) == 8, plain
+
+
+def test_cite_block_from_citation_cff(tmp_path: Path) -> None:
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text('title: "T: a test"\nauthors:\n  - name: "Some group"\nversion: 0.1.0\ndate-released: 2026-11-28\n')
+    text = summary.cite_block("2026-11-28", cff)
+    assert text.startswith("## Cite this report {#sec-cite}")
+    assert "Some group (2026). *T\\: a test*. Version " in text and "as of 2026\\-11\\-28" in text
+    assert "@techreport{aicompute2026," in text and "  author = {{Some group}}," in text

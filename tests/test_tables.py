@@ -109,4 +109,4 @@ def test_numbered_table_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_wide_tables_get_relative_column_widths() -> None:
     df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
     rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
-    assert rule == "|" + "-" * 3 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 3..40
+    assert rule == "|" + "-" * 6 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 6..40

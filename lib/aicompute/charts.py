@@ -76,6 +76,7 @@ def theme() -> dict[str, Any]:
             "font": FONT,
             "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "discreteWidth": WIDTH, "stroke": None},
             "background": "white",
+            "aria": False,  # marks and axes carry no ARIA roles: the chart is one image with its alt text
             "padding": 8,
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": "#1a1a1a",
                       "subtitleFontSize": 12, "subtitleColor": grey, "offset": 10, "limit": WIDTH + 80},
@@ -287,9 +288,14 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
         f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(label, quote=True)}"'
         f' data-width="{natural_width}"></div>\n'
         "<script>(function(){"
-        f"var spec={spec_json};"
+        # the layout-fitting function comes once per page, with the page's first chart (like the runtime)
+        + (f"window.aicFit=window.aicFit||{_FIT_JS};" if runtime else "")
+        + f"var spec={spec_json};"
         f"function go(){{var el=document.getElementById('{chart_id}');"
-        f"window.vegaEmbed(el,{_FIT_JS}(spec,el.clientWidth,{natural_width}),{{renderer:'svg',actions:false}})"
+        f"var fit=window.aicFit||function(s){{return s;}};"
+        f"window.vegaEmbed(el,fit(spec,el.clientWidth,{natural_width}),{{renderer:'svg',actions:false}})"
+        # the drawing is one image, named by the div's aria-label (its alt text): its marks are not announced one by one
+        ".then(function(){var s=el.querySelector('svg');if(s){s.setAttribute('aria-hidden','true');}})"
         ".catch(function(e){console.error(e);});}"
         "if(window.vegaEmbed){go();}else{window.addEventListener('load',go);}"
         "})();</script>"

@@ -110,7 +110,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     lines += ['::: {.content-visible when-format="html"}', "::: {.aic-downloads}",
               "[Download the report (PDF)](report.pdf)",
               "[Download the data package (zip)](downloads/aicompute-data-package.zip)",
-              "[Cite this report](#quarto-citation)", ":::", ":::", ""]
+              "[Cite this report](#sec-cite)", ":::", ":::", ""]
     if extra:
         lines += [extra, ""]
     lines += ["## The numbers that matter", "",
@@ -287,7 +287,7 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
         pass
     panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters},
                           cutoff=cutoff, numbers=numbers, extra="\n".join(extra))
-    text = panel + (f"\n*{note}*\n" if note else "")
+    text = panel + "\n" + cite_block(as_of) + (f"\n*{note}*\n" if note else "")
     Path(target).write_text(text, encoding="utf-8")
     write_titlepage(Path(target).with_name(TITLEPAGE), as_of, cutoff)
     write_changelog(Path(target).with_name(CHANGELOG))
@@ -367,3 +367,25 @@ def write_changelog(path: Path, limit: int = 15) -> str:
     text = "\n".join(lines) + "\n"
     Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+def cite_block(as_of: Any = None, cff: Path | None = None) -> str:
+    """"Cite this report" (Markdown): a citation in words and as BibTeX, from CITATION.cff (title, authors, version,
+    year), with the as-of date and the commit. (Quarto's own ``citation:`` appendix is not rendered in books.)"""
+    import yaml
+
+    from aicompute.paths import ROOT
+
+    path = Path(cff) if cff is not None else ROOT / "CITATION.cff"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    title = str(meta.get("title", "AI compute economics: the 24-month test"))
+    authors = [a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
+               for a in meta.get("authors") or [] if isinstance(a, dict)] or ["aicompute contributors"]
+    year = str(meta.get("date-released", ""))[:4] or (str(as_of)[:4] if as_of else "")
+    ver = version()
+    when = f", as of {as_of}" if as_of else ""
+    words = f"{'; '.join(authors)} ({year}). *{md(title)}*. Version {md(ver)}{md(when)}."
+    bib_authors = " and ".join("{" + a + "}" for a in authors)
+    bibtex = "\n".join(["@techreport{aicompute" + year + ",", f"  title = {{{title}}},", f"  author = {{{bib_authors}}},",
+                        f"  year = {{{year}}},", f"  note = {{Version {ver}{when}}},", "}"])
+    return "\n".join(["## Cite this report {#sec-cite}", "", words, "", "```bibtex", bibtex, "```", ""])

@@ -90,12 +90,13 @@ def _citations(value: Any, known: set[str]) -> str | None:
 
 
 def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
-    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell (clamped), so
+    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (clamped
+    to 6..40: a column of short numbers keeps room for its header), so
     Pandoc gives a wide table relative column widths that sum to the text width."""
     out = []
     for j, head in enumerate(header):
-        longest = max([len(head) // 2, *(len(row[j]) for row in cells)], default=3)
-        out.append(max(3, min(40, longest)))
+        longest = max([len(head), *(len(row[j]) for row in cells)], default=6)
+        out.append(max(6, min(40, longest)))
     return out
 
 

@@ -146,6 +146,7 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
                                            ignore=shutil.ignore_patterns("_site*", "_book", ".quarto")))
         pdf_out = pdf_project / "_site"
         pdf_out.mkdir()
+        drop_html_only(pdf_project)
         with ThreadPoolExecutor(max_workers=2) as pool:
             html = pool.submit(quarto_render, quarto, report_dir, out_dir, "html")
             pdf = pool.submit(quarto_render, quarto, pdf_project, pdf_out, "typst")
@@ -154,6 +155,25 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
             raise RenderError(f"quarto render --to typst produced no {PDF_NAME}")
         shutil.move(str(pdf_out / PDF_NAME), out_dir / PDF_NAME)
     return seconds
+
+
+#: A cell tagged so shows only on the site: the PDF's copy of the notebook leaves it out (its empty output block at
+#: the end of a page would push a blank page into the PDF).
+HTML_ONLY_TAG = "html-only"
+
+
+def drop_html_only(report_dir: Path) -> int:
+    """Remove the cells tagged :data:`HTML_ONLY_TAG` from the staged notebooks in ``report_dir`` (the PDF's copy).
+    Returns how many were removed."""
+    removed = 0
+    for path in sorted(Path(report_dir).glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        keep = [c for c in nb.cells if HTML_ONLY_TAG not in (c.get("metadata", {}).get("tags") or [])]
+        if len(keep) != len(nb.cells):
+            removed += len(nb.cells) - len(keep)
+            nb.cells = keep
+            nbformat.write(nb, str(path))
+    return removed
 
 
 def _tail(text: str, lines: int = 30) -> str:
