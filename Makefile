@@ -44,6 +44,10 @@ new-chapter: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m pytest $(ARGS)
 
+## The fast tier: every test that starts no kernel and no Quarto (`pytest -m "not slow"`; target <= 45 s).
+test-fast: $(STAMP)
+	@$(PY) -m pytest -q -m "not slow" $(ARGS)
+
 ## Lint the library, tests and benchmarks (ruff, as CI does).
 lint: $(STAMP)
 	@$(PY) -m ruff check lib tests bench

@@ -251,12 +251,7 @@ def test_seeded_chapters_publish_identical_results_again(report, tmp_path: Path)
     assert seeded, "no chapter with a seed parameter"
     for stem in seeded:
         (second / "cache" / f"{stem}.json").unlink()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_ROOT", str(project.root))
-    try:
-        outcomes = build(Project(root=project.root, build_dir=second), overrides=list(report.overrides), render=False,
-                         log=lambda s: None)
-    finally:
-        mp.undo()
+    outcomes = build(Project(root=project.root, build_dir=second), overrides=list(report.overrides), render=False,
+                     log=lambda s: None)
     assert {o.stem for o in outcomes if o.status == "executed"} >= set(seeded)
     assert read_all(project.out / "results") == read_all(second / "results")

@@ -2,10 +2,10 @@
 package happens to be installed.
 
 The project root is the nearest folder, from the working directory upwards, that holds
-``data/datapackage.json`` and ``notebooks/``. ``AICOMPUTE_ROOT`` names it explicitly (the build sets it for
-every notebook it runs; ``python -m aicompute build --project DIR`` sets it too). Outside any project the
+``data/datapackage.json`` and ``notebooks/``: the build runs every notebook in the project's ``notebooks/``
+folder, and ``python -m aicompute build --project DIR`` names another project. Outside any project the
 folder the package was loaded from is used, if it is one (an editable install, e.g. ``import aicompute``
-from a Python prompt started elsewhere).
+from a Python prompt started elsewhere). No environment variable names it.
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ def is_project(folder: Path) -> bool:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project root: ``AICOMPUTE_ROOT``, else the nearest project folder at or above ``start`` (default:
-    the working directory), else the checkout the package was loaded from."""
-    explicit = os.environ.get("AICOMPUTE_ROOT")
-    if explicit:
-        return Path(explicit).resolve()
+    """The project root: the nearest project folder at or above ``start`` (default: the working directory),
+    else the checkout the package was loaded from."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if is_project(folder):
