@@ -246,10 +246,10 @@ def fast_build(report: BuiltReport) -> Path:
 # ----------------------------------------------------------------------------- the scenario model's inputs
 @pytest.fixture(scope="module")
 def ev():
-    """The real evidence as of the report's default date (chapter 05's tests)."""
+    """The real evidence as of the report's as-of date (chapter 05's tests)."""
     from aicompute import data
 
-    return data.evidence("2026-11-28")
+    return data.evidence()  # the as-of date of report/params/default.yaml
 
 
 @pytest.fixture(scope="module")

@@ -285,9 +285,16 @@ class Evidence:
         return text
 
 
-def evidence(as_of: str | dt.date | pd.Timestamp, *, folder: Path | None = None) -> Evidence:
-    """The evidence known on ``as_of`` (see the module docstring). Pass it on explicitly: chart source lines
-    cite with the labels of its date's bibliography (``charts.show(..., ev=ev)``)."""
+def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path | None = None) -> Evidence:
+    """The evidence known on ``as_of`` (see the module docstring); ``None``: the report's as-of date
+    (``report/params/default.yaml``, :func:`aicompute.paths.default_as_of`), as a chapter's ``as_of = None``.
+    Pass it on explicitly: chart source lines cite with the labels of its date's bibliography
+    (``charts.show(..., ev=ev)``)."""
+    if as_of is None:
+        from aicompute.paths import DEFAULT_PARAMS, default_as_of
+
+        project = Path(folder).resolve().parent if folder is not None else None
+        as_of = default_as_of(project if project is not None and (project / DEFAULT_PARAMS).is_file() else None)
     ev = Evidence(_date(as_of), Path(folder) if folder is not None else None)
     _LAST[:] = [ev]
     return ev

@@ -39,6 +39,8 @@ from typing import Any
 
 import yaml
 
+from aicompute.paths import default_as_of
+
 __all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
            "parse_overrides", "resolve", "CLOCK_START"]
 
@@ -287,6 +289,15 @@ def resolve(
     for key, value in overrides.items():
         stem, _, name = key.rpartition(".")
         apply(stem or None, name, value, f"-p {key}")
+    for stem, spec in specs.items():  # `as_of = None`: the report's date, from report/params/default.yaml
+        if "as_of" in spec and spec["as_of"]["default"] is None and "as_of" not in out[stem]:
+            root = notebooks[0].resolve().parent.parent
+            try:
+                value = default_as_of(root)
+            except ValueError as exc:
+                raise ParameterError(f"parameter 'as_of' of {stem}: {exc}") from None
+            out[stem]["as_of"] = check_value(stem, "as_of", value, spec["as_of"], allow_future_as_of=allow_future_as_of,
+                                             today=today)
     for nb in notebooks:
         check_requirements(nb, out[nb.stem])
     return out
