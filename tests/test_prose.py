@@ -204,3 +204,39 @@ def test_chip_wording() -> None:
     said = say_chips.reported_by(ev, "x", 6.5, 13.0)
     assert said.startswith('as reported by <span class="aic-data">The Information</span>')
     assert tagged_numbers(said) == ["0.50", "13.0 USD bn"]
+
+
+def test_changes_table_shows_the_displayed_chapter_numbers() -> None:
+    from aicompute.figures import changes_table
+
+    changes = pd.DataFrame({"event_date": pd.to_datetime(["2026-03-10"]), "event": ["Oracle Q3"],
+                            "bears_on": ["Chapter 02: rents"], "source_id": ["oracle_q3"], "id": ["x"]})
+    out = changes_table(changes)
+    assert out.columns.tolist() == ["published", "event", "what this chapter makes of it", "source"]
+    assert out.iloc[0].tolist() == [dt.date(2026, 3, 10), "Oracle Q3", "Chapter 3: rents", "oracle_q3"]
+
+
+def test_figures_encode_the_chapter_frames() -> None:
+    """Each figure draws the columns the chapter passes (a renamed column would fail here, not in a build)."""
+    from aicompute.figures import audit as fa
+    from aicompute.figures import chips as fc
+    from aicompute.figures import infra as fi
+
+    def fields(chart) -> set[str]:
+        spec = chart.to_dict()
+        layers = spec.get("layer", [spec])
+        return {enc.get("field") for layer in layers for enc in layer.get("encoding", {}).values() if isinstance(enc, dict)}
+
+    deals = pd.DataFrame({"gw": [1.0, None], "counted": [True, False], "counterparty": ["a", "b"], "id": ["a", "b"],
+                          "type": ["chips", "cloud"], "overlaps_with": [None, "a"], "note": ["", ""]})
+    assert {"gw", "counterparty", "status"} <= fields(fi.commitments(deals))
+    cost = {"straight-line": {"chips": 1.0, "building": 0.5, "energy": 0.4, "operations": 0.1}}
+    assert fields(fi.cost_parts(cost)) == {"usd_bn", "case", "part"}
+    lat = pd.DataFrame({"chip": ["a", "b"], "memory_type": ["SRAM", "HBM"], "n_chips": [1, 8], "tokens_s_per_user": [2500.0, 150.0]})
+    assert fields(fc.latency(lat)) >= {"base", "tokens_s_per_user", "chip"}
+    assert fc.latency(lat).to_dict()["datasets"]  # the data travels with the chart
+    bars = pd.DataFrame({"what": ["x"], "usd": [0.35], "kind": ["k"]})
+    assert fc.reconcile(bars).data["base"].tolist() == [0.1]  # log-scale bars start at the power of ten below 0.35
+    seed = pd.DataFrame({"ratio": [0.5], "label": ["a…"], "verdict": ["partly"], "id": ["a"], "statement": ["a"],
+                         "seed_value": [2.0], "value": [1.0], "unit": ["x"], "reason": [""]})
+    assert {"ratio", "label", "verdict", "x"} <= fields(fa.ratios(seed))

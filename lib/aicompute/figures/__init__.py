@@ -8,3 +8,23 @@ numbers) and shows it with :func:`aicompute.charts.show`, which adds the source 
 One module per chapter (``figures.audit``, ``figures.chips``, ``figures.infra``); the house theme, sizing and
 source lines stay in :mod:`aicompute.charts`.
 """
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["changes_table"]
+
+
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The events the evidence sweep found for a chapter (:meth:`aicompute.evidence.Evidence.changes_since_seed`)
+    as the table a chapter shows: published, event, what the chapter makes of it, source. The sweep's notes name
+    chapters by file number; they show the report's numbers (:func:`aicompute.narrative.evidence.chapter_refs`)."""
+    from aicompute.narrative.evidence import chapter_refs
+
+    return pd.DataFrame({
+        "published": changes["event_date"].dt.date,
+        "event": changes["event"].map(chapter_refs),
+        "what this chapter makes of it": changes["bears_on"].map(chapter_refs),
+        "source": changes["source_id"],
+    }).reset_index(drop=True)
