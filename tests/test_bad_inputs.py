@@ -294,3 +294,21 @@ def test_forecast_periods_may_lie_after_the_build_date(project: Project) -> None
 
     _cell("observations.csv", "period", "2027-06-01", _is("kind", "forecast"))(project.data)
     assert data.validate_package(project.data)["observations"] > 0
+
+
+def test_rows_are_looked_up_by_id_with_a_clear_message() -> None:
+    """Chapter 01 looked the H100 up by its display name: renaming it raised a bare KeyError in the kernel."""
+    import pandas as pd
+
+    from aicompute import chips, data
+
+    acc = pd.DataFrame({"id": ["nvidia_h100", "nvidia_b200"], "chip": ["H100 (renamed)", "B200"]})
+    assert data.by_id(acc, "nvidia_h100", table="accelerators")["chip"] == "H100 (renamed)"
+    with pytest.raises(data.DataError, match=r"^data/accelerators.csv, column 'id': no row with id 'nvidia_h10' "
+                                             r".*did you mean \['nvidia_h100'"):
+        data.by_id(acc, "nvidia_h10", table="accelerators")
+    with pytest.raises(data.DataError, match="2 rows with id 'x'"):
+        data.by_id(pd.DataFrame({"id": ["x", "x"]}), "x", table="t")
+    real = chips.efficiency_table(data.load("accelerators"))
+    assert data.by_id(real, "nvidia_h100", table="accelerators")["tflops_per_kw"] > 0  # the table keeps the id
+

@@ -50,7 +50,7 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
+__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
            "dating_fields", "check_dating"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
@@ -295,16 +295,6 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     close = difflib.get_close_matches(name, [r.get("name", "") for r in pkg["resources"]], n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise DataError(pkg_path, f"no resource named '{name}'{hint}")
-
-
-def record_read(path: Path) -> None:
-    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
-    from aicompute.context import current
-
-    log = current().read_log
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(Path(path).resolve()) + "\n")
 
 
 def _read_text(path: Path) -> str:
@@ -645,7 +635,6 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, "file not found (named in datapackage.json)") from None
     key = (str(path.resolve()), name)
-    record_read(path)
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         frame = cached[1]
@@ -748,3 +737,23 @@ def source(source_id: str, *, folder: Path | None = None) -> dict[str, Any]:
     if hit.empty:
         raise DataError(_resource("sources", folder)[0], f"no source with id '{source_id}'", column="id")
     return hit.iloc[0].to_dict()
+
+
+def by_id(frame: pd.DataFrame, key: str, *, table: str, column: str = "id") -> pd.Series:
+    """The one row of ``frame`` (rows of resource ``table``) whose ``column`` is ``key``.
+
+    Chapters look rows up by their id, the data's stable key, never by a display name that an edit of the
+    data may change (``"H100 SXM"``). A missing or repeated id raises :class:`DataError` naming the table, the
+    id and the closest ids, instead of a bare ``KeyError`` inside a kernel.
+    """
+    if column not in frame.columns:
+        raise DataError(f"data/{table}.csv", f"no column '{column}' to look '{key}' up by", column=column)
+    hit = frame[frame[column] == key]
+    if len(hit) == 1:
+        return hit.iloc[0]
+    if hit.empty:
+        close = difflib.get_close_matches(str(key), [str(k) for k in frame[column]], n=3)
+        hint = f"; did you mean {close}?" if close else ""
+        raise DataError(f"data/{table}.csv", f"no row with {column} '{key}' (among the {len(frame)} rows used "
+                        f"here){hint}", column=column)
+    raise DataError(f"data/{table}.csv", f"{len(hit)} rows with {column} '{key}'; expected one", column=column)
