@@ -30,14 +30,20 @@ Tables that mix bases (recognized revenue, run-rate, leak, projection) are resol
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from aicompute.evidence import NotYetPublished
+
 __all__ = [
+    "BIG4_CAPEX_SERIES",
+    "BIG4_CAPEX_COMPILATION_SERIES",
     "bain_rebuild",
+    "big4_capex_2026",
     "breakeven_ad_arpu",
     "burn_multiple",
     "cagr",
@@ -54,6 +60,7 @@ __all__ = [
     "resolve_claims",
     "revenue_gap",
     "revenue_path",
+    "results_quarter",
     "revenue_per_gw",
     "runway",
     "sequoia_case",
@@ -357,26 +364,40 @@ def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: floa
     return out
 
 
-#: The four largest US hyperscalers' 2026 capex guidance, as sums of each company's own guidance (a primary
-#: basis), newest vintage first, with what each sums. Chapter 05 and the front page use the same figure.
-BIG4_CAPEX_2026 = (("hyperscaler_capex_2026_apr_company_sum", "company guidance after Q1 2026"),
-                   ("hyperscaler_capex_2026_feb_guidance", "company guidance after Q4 2025"))
-#: A secondary compilation of the same guidance, quoted only as the other end where it differs.
-BIG4_CAPEX_2026_COMPILATION = "hyperscaler_capex_2026"
+#: The four largest US hyperscalers' 2026 capex guidance: claims of this series (claims.csv ``series``) are sums of
+#: each company's own guidance (a primary basis); the newest vintage known is used. Chapter 05 and the front page
+#: use the same figure.
+BIG4_CAPEX_SERIES = "big4_capex_guidance"
+#: Secondary compilations of the same guidance, quoted only as the other end where they differ.
+BIG4_CAPEX_COMPILATION_SERIES = "big4_capex_guidance_compilation"
 
 
-def big4_capex_2026(ev) -> dict | None:
-    """The Big-4 2026 capex guidance known on ``ev``'s as-of date: the newest company-guidance sum
-    (:data:`BIG4_CAPEX_2026`) as ``{"claim", "basis", "compilation"}`` (``compilation``: the secondary
-    compilation's claim where it is known and differs, else None); None before any guidance is published."""
-    for cid, basis in BIG4_CAPEX_2026:
-        if ev.known(cid):
-            claim = ev.claim(cid)
-            comp = ev.claim(BIG4_CAPEX_2026_COMPILATION) if ev.known(BIG4_CAPEX_2026_COMPILATION) else None
-            if comp is not None and round(comp.value) == round(claim.value):
-                comp = None
-            return {"claim": claim, "basis": basis, "compilation": comp}
-    return None
+def results_quarter(published: dt.date) -> tuple[int, int]:
+    """(quarter, year) of the last calendar quarter complete before ``published``: guidance given with the
+    results of that quarter (2026-04-29 -> (1, 2026); 2026-02-07 -> (4, 2025))."""
+    q = (published.month - 1) // 3
+    return (4, published.year - 1) if q == 0 else (q, published.year)
+
+
+def big4_capex_2026(ev, year: int = 2026) -> dict | None:
+    """The Big-4 capex guidance for ``year`` known on ``ev``'s as-of date: the newest vintage of
+    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: after which quarter's results;
+    ``compilation``: the newest compilation's claim where it is known and differs, else None); None before any
+    guidance is published."""
+    try:
+        claim = ev.latest(series=BIG4_CAPEX_SERIES, period=year)
+    except NotYetPublished:
+        return None
+    rows = ev.series(BIG4_CAPEX_SERIES)
+    published = rows.loc[rows["id"] == claim.id, "published"].iloc[0].date()
+    q, y = results_quarter(published)
+    try:
+        comp = ev.latest(series=BIG4_CAPEX_COMPILATION_SERIES, period=year)
+    except NotYetPublished:
+        comp = None
+    if comp is not None and round(comp.value) == round(claim.value):
+        comp = None
+    return {"claim": claim, "basis": f"company guidance after Q{q} {y}", "compilation": comp}
 
 
 def guidance_note(basis: str, value: float, compilation: float | None = None) -> str:
