@@ -66,6 +66,7 @@ def test_series_query_by_hand(pkg_copy: Path) -> None:
     assert list(ev.series("t_x")["id"]) == ["t_x_jan", "t_x_jan_rev", "t_x_feb"]
     with pytest.raises(NotYetPublished):
         data.evidence("2026-02-01", folder=pkg_copy).latest(series="t_x")
+    assert data.evidence("2026-02-01", folder=pkg_copy).latest(series="t_x", default=None) is None
     with pytest.raises(data.DataError, match="no claim of series 't_y'"):
         ev.latest(series="t_y")
     with pytest.raises(TypeError):

@@ -209,22 +209,29 @@ class Evidence:
                 raise
             return default
 
-    def latest(self, *claim_ids: str, series: str | None = None, period: Any = None):  # -> data.Claim
+    def latest(self, *claim_ids: str, series: str | None = None, period: Any = None,
+               default: Any = _MISSING):  # -> data.Claim
         """The newest claim known by ``as_of``: either the first of ``claim_ids`` (newest vintage first) that is
         published, or -- with ``series`` -- the claim of that series (claims.csv ``series``/``period``) with the
         latest period, and of those the latest published (a revision replaces what it revises). ``period``
         (a date, "YYYY-MM-DD", or a year) restricts it to one period: the newest vintage of, e.g., 2026's
-        guidance. A new reading is then a data-only change: add the row, and every query sees it."""
-        if series is not None:
-            if claim_ids:
-                raise TypeError("latest: give claim ids or series=..., not both")
-            return self.claim(self._latest_id(series, period))
-        if period is not None:
-            raise TypeError("latest: period=... needs series=...")
-        for cid in claim_ids:
-            if self.known(cid):
-                return self.claim(cid)
-        raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
+        guidance. A new reading is then a data-only change: add the row, and every query sees it. ``default``
+        (if given) is returned instead of raising :class:`NotYetPublished` when nothing is known yet."""
+        try:
+            if series is not None:
+                if claim_ids:
+                    raise TypeError("latest: give claim ids or series=..., not both")
+                return self.claim(self._latest_id(series, period))
+            if period is not None:
+                raise TypeError("latest: period=... needs series=...")
+            for cid in claim_ids:
+                if self.known(cid):
+                    return self.claim(cid)
+            raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
+        except NotYetPublished:
+            if default is _MISSING:
+                raise
+            return default
 
     def series(self, series: str) -> pd.DataFrame:
         """Every claim of ``series`` known by ``as_of``, oldest period first (then oldest publication)."""

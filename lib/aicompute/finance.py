@@ -31,7 +31,6 @@ Tables that mix bases (recognized revenue, run-rate, leak, projection) are resol
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -70,7 +69,6 @@ __all__ = [
     "share_multiplier",
     "take_or_pay_schedule",
     "uncontracted_share",
-    "year_label",
 ]
 
 
@@ -270,23 +268,6 @@ def funding_need(burn: pd.Series | Sequence[float]) -> float:
     return float(max(0.0, cum.max())) if len(cum) else 0.0
 
 
-def burn_phrase(model: pd.DataFrame, total: str, unit: str = "USD bn") -> str:
-    """The cash model's burn in words: "it burns <total> in total and at most N <unit> before cash flow turns
-    positive in <year>", or, where cash flow is still negative in the last year, "... and cash flow is still
-    negative in <year> (-N <unit>)": the peak cumulative burn is then not a peak. ``model``: a :func:`cash_model`
-    frame; ``total``: the total burn already formatted (a tagged result)."""
-    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
-    last_year, last = flow.index[-1], float(flow.iloc[-1])
-    if last < 0:
-        return f"it burns {total} in total, and cash flow is still negative in {last_year} ({last:.0f} {unit})"
-    negative = flow[flow < 0]
-    if negative.empty:
-        return f"cash flow is positive in every year ({total} of burn in total)"
-    turn = flow.index[flow.index.get_loc(negative.index[-1]) + 1]
-    return (f"it burns {total} in total and at most {funding_need(-flow):.0f} {unit} before cash flow turns "
-            f"positive in {turn}")
-
-
 def runway(burn: pd.Series, funds: float) -> float | None:
     """When ``funds`` run out: year + fraction of the year (burn spread evenly within each year), e.g.
     2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
@@ -296,14 +277,6 @@ def runway(burn: pd.Series, funds: float) -> float | None:
             return int(year) + max(0.0, left) / b
         left -= b
     return None
-
-
-def year_label(t: float | None, horizon: int | None = None) -> str:
-    """A runway as words: 2028.25 -> 'early 2028' (first third), 'mid-2028', 'late 2028'; None -> 'beyond <horizon>'."""
-    if t is None or (isinstance(t, float) and math.isinf(t)):
-        return f"beyond {horizon}" if horizon else "beyond the horizon"
-    year, frac = int(t), t - int(t)
-    return f"{'early ' if frac < 1 / 3 else 'mid-' if frac < 2 / 3 else 'late '}{year}"
 
 
 def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> float:
@@ -398,14 +371,6 @@ def big4_capex_2026(ev, year: int = 2026) -> dict | None:
     if comp is not None and round(comp.value) == round(claim.value):
         comp = None
     return {"claim": claim, "basis": f"company guidance after Q{q} {y}", "compilation": comp}
-
-
-def guidance_note(basis: str, value: float, compilation: float | None = None) -> str:
-    """What a guidance figure is, for a parenthesis: its ``basis``, and where a compilation gives another
-    figure, which way it goes ("company guidance after Q1 2026; compilations give up to 725")."""
-    if compilation is None or round(compilation) == round(value):
-        return basis
-    return f"{basis}; compilations give {'up to' if compilation > value else 'as little as'} {compilation:.0f}"
 
 
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
