@@ -217,7 +217,7 @@ BAD_PARAMS = {
     "unknown name": (["-p", "no_such_parameter=1"], "unknown parameter 'no_such_parameter'"),
     "wrong type": (["-p", "00_claims_audit.rel_tol=lots"], "parameter 'rel_tol' of 00_claims_audit: expected a number"),
     "out of range": (["-p", "00_claims_audit.rel_tol=1.5"], "expected a value in [0, 1], got 1.5"),
-    "as_of before the seed date": (["-p", "as_of=2025-06-30"], "expected a date on or after 2026-01-01"),
+    "as_of before the seed date": (["-p", "as_of=2025-06-30"], "expected a date on or after 2026-01-28"),
     "malformed yaml": (["--params", "BAD_YAML"], "malformed YAML"),
     # issue 14
     "impossible as_of": (["-p", "as_of=2026-02-30"], "expected a valid calendar date as YYYY-MM-DD, got '2026-02-30'"),

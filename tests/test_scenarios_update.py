@@ -380,3 +380,132 @@ def test_monte_carlo_error_of_a_weighted_share() -> None:
         up.mc_error(0.5, 0)
     with pytest.raises(ValueError, match="mc_error"):
         up.mc_error(1.2, 10)
+
+
+# ------------------------------------------------------------------------------------------ the credit channel
+
+CREDIT_SIGNPOSTS = pd.DataFrame([
+    {"id": "hy", "name": "High-yield spread", "model_variable": "credit:hy_oas", "measure": "level", "factor": 1.0,
+     "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.1, "unit": "bp", "threshold": 500.0,
+     "direction": "above", "rationale": ""},
+    {"id": "cancel", "name": "Cancellations", "model_variable": "credit:contract_cancellations", "measure": "count",
+     "factor": 1.0, "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.5, "unit": "count",
+     "threshold": 3.0, "direction": "above", "rationale": ""},
+])
+
+
+def test_credit_series_read_one_latent_state(cal: sm.Calibration, start: sm.Start) -> None:
+    """A spread series is level x (spread / spread at the start)^beta; a count accumulates rate/12 x the same."""
+    s = sm.Start(**{**start.__dict__, "credit": {"hy_oas": sm.CreditSeries(300.0, 0.5),
+                                                  "contract_cancellations": sm.CreditSeries(0.0, 2.0, 1.2)}})
+    p = sm.simulate(cal, s, 40, 3)
+    ratio = p.spread.astype(float) / s.spread
+    assert np.allclose(p.variable("credit:hy_oas"), 300.0 * ratio ** 0.5)
+    assert np.allclose(p.variable("credit:contract_cancellations"), np.cumsum(0.1 * ratio ** 2, axis=1))
+    with pytest.raises(KeyError, match="no credit series 'ig_oas'"):
+        p.variable("credit:ig_oas")
+    assert np.all(p.initial["credit:hy_oas"] == 300.0) and np.all(p.initial["credit:contract_cancellations"] == 0.0)
+
+
+def test_a_wider_credit_reading_favours_paths_with_a_wider_latent_spread(cal: sm.Calibration, start: sm.Start) -> None:
+    s = sm.Start(**{**start.__dict__, "credit": {"hy_oas": sm.CreditSeries(284.0, 0.4),
+                                                  "contract_cancellations": sm.CreditSeries(0.0, 1.5, 1.0)}})
+    p = sm.simulate(cal, s, 2000, 5)
+    obs = _readings([dict(id="hy1", series="hy", published="2026-06-22", period="2026-06-01", value=400, unit="bp"),
+                     dict(id="c1", series="cancel", published="2026-06-22", period="2026-06-01", value=4,
+                          unit="count")])
+    r = up.prepare(obs, CREDIT_SIGNPOSTS, s, episode="ai_2026", knowledge_date="2026-01-28", paths=p)
+    assert (r["status"] == "modelled").all()
+    ll = up.log_likelihoods(r, p, cal)
+    state = np.log(p.spread[:, 5].astype(float) / s.spread)
+    for row in ll:  # both readings say credit is tighter than at the start: paths with a wider spread weigh more
+        assert np.corrcoef(state, row)[0, 1] > 0.3
+
+
+def test_count_likelihood_hand_checked() -> None:
+    """Negative binomial with shape 1/sigma^2; sigma -> 0 is the Poisson."""
+    lam = np.array([0.5, 2.0])
+    ll = up.count_log_likelihood(1.0, lam, 0.5)  # shape 4: C(4, 1) (4/4.5)^4 (0.5/4.5) for lam 0.5
+    assert ll[0] == pytest.approx(math.log(4 * (4 / 4.5) ** 4 * (0.5 / 4.5)))
+    assert ll[1] == pytest.approx(math.log(4 * (4 / 6) ** 4 * (2 / 6)))
+    poisson = up.count_log_likelihood(3.0, lam, 1e-4)
+    assert poisson == pytest.approx(3 * np.log(lam) - lam - math.log(6), abs=1e-4)
+    with pytest.raises(ValueError, match="count"):
+        up.count_log_likelihood(-1.0, lam, 0.5)
+
+
+def test_the_credit_channel_reads_every_credit_series(ev, cal: sm.Calibration, start: sm.Start) -> None:
+    """HY and IG spreads, CoreWeave's CDS and contract cancellations are modelled readings of the latent state;
+    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 78 bp at the end of 2025)."""
+    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 78
+    assert start.credit["coreweave_cds"].level == 643 and start.credit["contract_cancellations"].is_count
+    p = sm.simulate(cal, start, 200, 2)
+    r = up.prepare(ev.table("observations"), ev.table("signposts"), start, episode="ai_2026",
+                   knowledge_date=ev.seed_date, paths=p)
+    used = r[r["status"] == "modelled"]
+    assert {"hy_oas", "ig_oas", "contract_cancellations"} <= set(used["series"])
+    assert r.set_index("id").loc["rd_hy_oas_2025_12", "status"].startswith("part of the start")
+
+
+# ------------------------------------------------------------------------------ structural range by reweighting
+
+def test_structural_range_central_row_is_the_run_and_reruns_fall_inside(ev, cal, start) -> None:
+    """The range's central setting is the run itself; a direct rerun with the December-over-December window, with the
+    cooling hazard at its high end, and as the bear preset (hazard x2, capex momentum -0.1) lands within the range
+    (allowing three Monte Carlo errors)."""
+    target, _ = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
+    obs, sp = ev.table("observations"), ev.table("signposts")
+    kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=6_000, target=target, adapt=2,
+              calibration_paths=1_500, iterations=8)
+    r = up.run(cal, start, obs, sp, seed=11, floor_ends=up.GRID_ENDS, **kw)
+    table = up.structural_range(r, cal, up.settings(cal, presets={"bear": (2.0, -0.1)}), target)
+    central = table[table["dial"] == "central"].iloc[0]
+    mine = up.odds(r.codes, r.weights)
+    assert all(central[e] == pytest.approx(mine[e]) for e in sm.ENDINGS)
+    assert len(table) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1
+    assert ((table["ess"] > 0) & (table["prior_ess"] > 0)).all()
+    lo, hi = table[list(sm.ENDINGS)].min(), table[list(sm.ENDINGS)].max()
+
+    def inside(odds: dict, n_eff: float) -> None:
+        for e in sm.ENDINGS:
+            tol = 3 * float(up.mc_error(odds[e], n_eff)) + 3 * float(up.mc_error(central[e], central["ess"]))
+            assert lo[e] - tol <= odds[e] <= hi[e] + tol, e
+
+    s, cp = up.scales(r.readings, AS_OF, cal), up.caps(r.readings, cal)
+    dec = sm.endings(r.paths, cal, "december")
+    w = up.weights(r.ll, s, dec, cp, r.best.prior)
+    inside(up.odds(dec, w), up.ess(w))
+    alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
+    rr = up.run(alt, start, obs, sp, seed=12, **kw)
+    inside(up.odds(rr.codes, rr.weights), up.ess(rr.weights))
+    bear = sm.Start(**{**start.__dict__, "capex_momentum": start.capex_momentum - 0.1})
+    rb = up.run(cal, bear, obs, sp, seed=13, hazard_multiplier=2.0, **kw)
+    inside(up.odds(rb.codes, rb.weights), up.ess(rb.weights))
+
+
+def test_reweighted_hazard_scale_matches_the_simulated_calibration(cal, start) -> None:
+    alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
+    direct = sm.calibrate_hazard(alt, start, 0.3, n_paths=4_000, seed=5, iterations=10)
+    prior = sm.simulate(cal, start, 8_000, 6, hazard_scale=1.0)
+    assert up.reweighted_hazard_scale(prior, cal, 1.0, alt, 0.3) == pytest.approx(direct, rel=0.15)
+    # at the central setting it finds the scale that gives the central share
+    share = sm.bust_share(prior)
+    assert up.reweighted_hazard_scale(prior, cal, 1.0, cal, share) == pytest.approx(1.0, rel=0.02)
+
+
+def test_tornado_orders_dials_by_their_largest_move() -> None:
+    t = pd.DataFrame([{"dial": "central", "end": "central", "kind": "structural", "hard_landing": 0.10},
+                      {"dial": "a", "end": "low", "kind": "structural", "hard_landing": 0.08},
+                      {"dial": "a", "end": "high", "kind": "structural", "hard_landing": 0.13},
+                      {"dial": "b", "end": "december", "kind": "structural", "hard_landing": 0.20}])
+    out = up.tornado(t, "hard_landing")
+    assert list(out["dial"]) == ["b", "a"]
+    assert out.loc[1, "down"] == pytest.approx(-0.02) and out.loc[1, "up"] == pytest.approx(0.03)
+    assert out.loc[0, "down"] == 0.0 and out.loc[0, "largest"] == pytest.approx(0.10)
+
+
+def test_brier_score_hand_checked() -> None:
+    assert up.brier([0.2, 0.6], True) == pytest.approx((0.8 ** 2 + 0.4 ** 2) / 2)
+    assert up.brier([0.5], False) == 0.25
+    with pytest.raises(ValueError, match="brier"):
+        up.brier([1.2], True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from aicompute.datapackage import (
     Claim,
     DataError,
+    by_id,
     claim,
     claims,
     data_dir,
@@ -28,4 +29,4 @@ from aicompute.evidence import Evidence, NotYetPublished, evidence
 
 __all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
            "Evidence", "NotYetPublished", "record_read",
-           "data_dir"]
+           "data_dir", "by_id"]

@@ -375,9 +375,10 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         raise BuildError(f"no chapters in {project.report / 'chapters.yml'}")
     params_file = params_file or project.report / "params" / "default.yaml"
     try:
-        file_params = params_mod.load_params_file(params_file) if params_file.exists() else {}
+        file_params = params_mod.load_params_file(params_file)  # a missing file is an error, never "no parameters"
         values = params_mod.resolve(chapters, file_params, params_mod.parse_overrides(overrides or []),
-                                    allow_future_as_of=allow_future_as_of)
+                                    allow_future_as_of=allow_future_as_of,
+                                    earliest_as_of=params_mod.seed_date(project.data))
     except params_mod.ParameterError as exc:
         raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
     try:
@@ -474,7 +475,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     root = args.project.resolve() if args.project else ROOT
-    if args.preset:
+    if args.preset is not None:
+        try:
+            params_mod.check_preset_name(args.preset)  # it becomes a file and two folder names
+        except params_mod.ParameterError as exc:
+            parser.error(str(exc))
         preset = root / "report" / "params" / f"{args.preset}.yaml"
         if not preset.exists():
             names = sorted(p.stem for p in preset.parent.glob("*.yaml"))

@@ -50,10 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
+__all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
-           "funds_for_runway", "transition_log_prob", "draw_log_ratio", "WINDOWS", "growth_window"]
+           "funds_for_runway", "transition_log_prob", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -90,6 +90,9 @@ PARAMETERS = (
     "ending_soft_capex_growth", "ending_soft_chip_floor",
     # backtests
     "backtest_buildout_chip_share",
+    # the credit channel: how each credit series reads the latent credit state
+    "credit_beta_hy_oas", "credit_beta_ig_oas", "credit_beta_coreweave_cds", "credit_beta_cancellations",
+    "cancellation_rate",
 )
 
 
@@ -151,6 +154,23 @@ class Lab:
 
 
 @dataclass(frozen=True)
+class CreditSeries:
+    """A credit series read as a noisy view of the model's one latent credit state ``c = log(spread / spread at the
+    start)`` (the log change of Oracle's CDS since the clock started; it jumps in a bust and on a credit event).
+
+    A level series (a spread) is ``level x exp(beta c)``; a count (``rate`` > 0: contract cancellations since the
+    clock started) has the expected cumulative number ``sum over months of rate / 12 x exp(beta c)``."""
+
+    level: float  # the series at the start of the clock (a spread, bp; a count: 0)
+    beta: float  # log change of the series per unit of the latent credit state
+    rate: float = 0.0  # a count: events a year at the start's credit state (0: a level series)
+
+    @property
+    def is_count(self) -> bool:
+        return self.rate > 0
+
+
+@dataclass(frozen=True)
 class Start:
     """The state at the start of the clock and the momentum the data showed then."""
 
@@ -163,6 +183,7 @@ class Start:
     nvidia_dc: float | None = None  # Nvidia data-centre run-rate (None: not modelled)
     spread: float = 100.0  # credit spread, bp (latent when no reading exists)
     labs: tuple[Lab, ...] = ()
+    credit: Mapping[str, CreditSeries] = field(default_factory=dict)  # series id -> how it reads the credit state
     horizon: int = HORIZON
     boom_line: float = 0.20  # annual growth above which the start regime is a boom
     notes: Mapping[str, str] = field(default_factory=dict)  # how each level was built (for the chapter)
@@ -357,9 +378,23 @@ class Paths:
     def months(self) -> pd.DatetimeIndex:
         return self.start.months
 
+    def credit_state(self) -> np.ndarray:
+        """The latent credit state ``log(spread / spread at the start)`` per path and month (float64)."""
+        return np.log(self.spread.astype(np.float64) / float(self.start.spread))
+
     def variable(self, name: str) -> np.ndarray:
         """A simulated series by name: capex, chips, buildout_chips, nvidia_dc, spread, leverage, stress,
-        or ``lab:<name>``."""
+        ``lab:<name>``, or ``credit:<series>`` (a credit series read from the latent credit state:
+        :class:`CreditSeries`)."""
+        if name.startswith("credit:"):
+            key = name[7:]
+            if key not in self.start.credit:
+                raise KeyError(f"no credit series '{key}' in the simulation (series: {sorted(self.start.credit)})")
+            cs = self.start.credit[key]
+            step = np.exp(cs.beta * self.credit_state())
+            if cs.is_count:
+                return np.cumsum(step * (cs.rate / 12), axis=1)
+            return cs.level * step
         if name.startswith("lab:"):
             key = name[4:]
             if key not in self.labs:
@@ -577,7 +612,9 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                  regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=full["eps"], log_iw=full["log_iw"],
                  unfunded={s.labs[j].name: arr.T for j, arr in out_unf.items()},
                  initial={**{k: v for k, v in init.items() if k != "nvidia_dc" or s.nvidia_dc is not None},
-                          "spread": np.full(n, float(s.spread))})
+                          "spread": np.full(n, float(s.spread)),
+                          **{f"credit:{k}": np.full(n, 0.0 if cs.is_count else float(cs.level))
+                             for k, cs in s.credit.items()}})
 
 
 def memory_cycle(impulse: float, reversion: float, decay: float, months: int) -> np.ndarray:
@@ -620,18 +657,29 @@ def funds_for_runway(cal: Calibration, start: Start, lab: Lab, runway_months: fl
     return float(burn[:whole].sum() + (runway_months - whole) * burn[whole])
 
 
+def stress_under(paths: Paths, cal: Calibration, alt: Calibration) -> np.ndarray:
+    """Each path's stress index had ``alt``'s credit coupling (``stress_weight_spread``) applied instead of
+    ``cal``'s: the spread's part of the stress is its weight times the latent credit state (:meth:`Paths.credit_state`),
+    so the change is exact given the simulated spread."""
+    dw = alt["stress_weight_spread"] - cal["stress_weight_spread"]
+    stress = paths.stress.astype(np.float64)
+    return stress + dw * paths.credit_state() if dw else stress
+
+
 def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
-                        capex_momentum: float | None = None) -> np.ndarray:
+                        capex_momentum: float | None = None, stress: np.ndarray | None = None) -> np.ndarray:
     """Log-probability of each path's realised regime switches and credit event under ``cal``'s hazards (regime
     switching, bust slope, credit events) and ``hazard_scale``, given its simulated stress.
 
     Given the per-path draws and shocks, a path is fixed by its switches and its credit event; so
     ``exp(transition_log_prob(alt) - transition_log_prob(central))`` reweights the central simulation to another
-    setting of those hazards exactly (importance sampling, :func:`reweight`)."""
+    setting of those hazards exactly (importance sampling, :func:`aicompute.scenarios.update.structural_range`).
+    ``stress``: another stress index for the same paths (:func:`stress_under`: another credit coupling)."""
     h = paths.regime.shape[1]
     regime = paths.regime.astype(np.int64)
     prev = np.concatenate([np.full((paths.n, 1), paths.start.regime), regime[:, :-1]], axis=1)
-    stress_prev = np.concatenate([np.zeros((paths.n, 1)), paths.stress[:, :-1].astype(np.float64)], axis=1)
+    st = paths.stress if stress is None else stress
+    stress_prev = np.concatenate([np.zeros((paths.n, 1)), st[:, :-1].astype(np.float64)], axis=1)
     ratio = np.array([1.0, cal["hazard_cooling_bust_ratio"], 0.0])
     hz = cal["hazard_bust"] * hazard_scale * ratio[prev] * np.exp(np.minimum(cal["hazard_slope"] * stress_prev, 50.0))
     p_bust = -np.expm1(-hz)

@@ -24,8 +24,8 @@ reading are the paths' own continuation, so bands widen after the evidence ends.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,12 +39,16 @@ from aicompute.scenarios.model import (
     Start,
     annual_total,
     calibrate_hazard,
+    draw_log_ratio,
     endings,
     simulate,
+    stress_under,
+    transition_log_prob,
 )
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
-           "Run", "Round", "make_round", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Run", "Round", "make_round", "count_log_likelihood",
+           "Setting", "settings", "structural_range", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
 _FLOORS = ("floor_actual", "floor_guidance", "floor_guidance_per_month", "floor_forecast", "floor_forecast_per_month")
@@ -204,10 +208,25 @@ def log_likelihoods(readings: pd.DataFrame, paths: Paths, cal: Calibration, floo
     out = np.empty((len(readings), paths.n), dtype=np.float64)
     for i, r in enumerate(readings.itertuples(index=False)):
         q = np.maximum(_quantity(paths, r), 1e-12)
-        x = (math.log(r.target) - np.log(q)) / sig[i]
-        ll = const - (nu + 1) / 2 * np.log1p(x * x / nu) - math.log(sig[i])
+        if r.measure == "count":
+            ll = count_log_likelihood(float(r.target), q, sig[i])
+        else:
+            x = (math.log(r.target) - np.log(q)) / sig[i]
+            ll = const - (nu + 1) / 2 * np.log1p(x * x / nu) - math.log(sig[i])
         out[i] = ll - ll.max()
     return out
+
+
+def count_log_likelihood(k: float, expected: np.ndarray, sigma: float) -> np.ndarray:
+    """Log-likelihood of a count ``k`` (events since the clock started) given each path's ``expected`` number:
+    negative binomial, i.e. Poisson with a gamma-distributed intensity whose log error is about ``sigma`` (shape
+    ``1 / sigma^2``; the reading's error floor). ``sigma`` -> 0 gives the Poisson."""
+    if k < 0 or sigma <= 0:
+        raise ValueError(f"count_log_likelihood: expected a count >= 0 and a positive error, got {k}, {sigma}")
+    size = 1 / sigma ** 2
+    lam = np.asarray(expected, float)
+    return (math.lgamma(k + size) - math.lgamma(size) - math.lgamma(k + 1)
+            + size * np.log(size / (size + lam)) + k * np.log(lam / (size + lam)))
 
 
 def caps(readings: pd.DataFrame, cal: Calibration) -> np.ndarray:
@@ -393,6 +412,7 @@ class Run:
     day: pd.Timestamp
     rounds: list[Round]
     best: Round  # the round ``paths`` belongs to
+    prior_paths: Paths | None = None  # the first simulation, from the prior (what the hazard is recalibrated on)
 
 
 def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -411,7 +431,7 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
         raise ValueError(f"hazard_multiplier: expected a positive number, got {hazard_multiplier}")
     scale = calibrate_hazard(cal, start, target, n_paths=min(calibration_paths, n_paths), seed=seed + 1,
                              iterations=iterations) * hazard_multiplier
-    paths = simulate(cal, start, n_paths, seed, hazard_scale=scale)
+    paths = prior_paths = simulate(cal, start, n_paths, seed, hazard_scale=scale)
     allr = prepare(observations, signposts, start, episode=episode, knowledge_date=knowledge_date, paths=paths)
     mod = allr[allr["status"] == "modelled"].reset_index(drop=True)
     s, cp = scales(mod, day, cal), caps(mod, cal)
@@ -428,7 +448,7 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
             best = (e, paths, rounds[-1])
     _, paths, rd = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
     w = weights(rd.ll["central"], s, rd.codes, cp, rd.prior)
-    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd)
+    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths)
 
 
 def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -495,3 +515,148 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
                      **{e: base[e] - without[e] for e in ENDINGS},
                      "largest": max(abs(base[e] - without[e]) for e in ENDINGS)})
     return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest"])
+
+
+# ------------------------------------------------------------------------------- structural range, by reweighting
+
+#: Structural dials whose low and high ends the range covers (each reweights the central paths exactly): the regime
+#: hazards other than the calibrated bust hazard, the memory cycle's amplitude, the credit coupling (the spread's
+#: weight in the stress index) and the credit-event hazard in a bust.
+STRUCTURAL_DIALS = ("hazard_boom_cooling", "hazard_cooling_boom", "hazard_bust_recovery", "hazard_cooling_bust_ratio",
+                    "memory_cycle_amplitude", "stress_weight_spread", "credit_event_hazard_bust")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting of the range: a dial at one end, everything else central."""
+
+    dial: str  # a calibration parameter, or window / preset / floor / evidence_weight / base_rate
+    end: str  # low, high, central; december; bear, bull
+    values: Mapping[str, float] = field(default_factory=dict)  # calibration values replaced
+    window: str = "calendar"  # how the endings read the second year against the first
+    capex_shift: float = 0.0  # added to the boom's capex momentum
+    hazard_multiplier: float = 1.0  # on top of the base-rate calibration
+    floor: str = "central"  # end of the error floors' ranges
+    evidence_weight: float | None = None  # None: the calibration's
+    target: float | None = None  # the base rate the hazard is calibrated to (None: the central one)
+    kind: str = "structural"  # structural or calibration
+
+
+def settings(cal: Calibration, *, target_range: tuple[float, float] | None = None,
+             presets: Mapping[str, tuple[float, float]] | None = None) -> list[Setting]:
+    """The central setting and every dial at its ends: the endings read December over December; each of
+    :data:`STRUCTURAL_DIALS` at the low and high end of its range; the calibration dials (hazard slope, error floors,
+    evidence weight, and with ``target_range`` the base rate); ``presets`` ``{name: (hazard multiplier, capex
+    shift)}`` (the bear and bull analysts)."""
+    out = [Setting("central", "central"), Setting("window", "december", window="december")]
+    for dial in STRUCTURAL_DIALS:
+        out += [Setting(dial, end, {dial: cal.at(dial, end)}) for end in ("low", "high")]
+    out += [Setting("hazard_slope", end, {"hazard_slope": cal.at("hazard_slope", end)}, kind="calibration")
+            for end in ("low", "high")]
+    out += [Setting("floor", end, floor=end, kind="calibration") for end in ("low", "high")]
+    out += [Setting("evidence_weight", end, evidence_weight=cal.at("evidence_weight", end), kind="calibration")
+            for end in ("low", "high")]
+    if target_range is not None:
+        out += [Setting("base_rate", end, target=t, kind="calibration") for end, t in zip(("low", "high"), target_range)]
+    for name, (mult, shift) in (presets or {}).items():
+        out.append(Setting("preset", name, hazard_multiplier=mult, capex_shift=shift))
+    return out
+
+
+def _log_ratio(paths: Paths, cal: Calibration, scale: float, alt: Calibration, alt_scale: float,
+               capex_shift: float) -> np.ndarray:
+    """Log density ratio of each path (its draws and its switches) under ``alt`` and ``alt_scale`` over ``cal``."""
+    stress = stress_under(paths, cal, alt)
+    return (transition_log_prob(paths, alt, alt_scale, stress=stress) - transition_log_prob(paths, cal, scale)
+            + draw_log_ratio(paths, cal, alt, capex_shift=capex_shift))
+
+
+def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: Calibration, target: float, *,
+                            capex_shift: float = 0.0, iterations: int = 30) -> float:
+    """The bust-hazard multiplier that makes ``alt`` start a bust within the horizon with probability ``target``,
+    found on the prior sample ``prior`` (simulated under ``cal`` at ``scale``) reweighted exactly to ``alt``:
+    what :func:`aicompute.scenarios.model.calibrate_hazard` would find in a new simulation, without one.
+    Bisection in logs within a factor 30 of ``scale``."""
+    bust = (prior.regime == 2).any(axis=1)
+    base = transition_log_prob(prior, cal, scale) - np.log(prior.prior_weights)
+    fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift)
+    stress = stress_under(prior, cal, alt)
+
+    def share(x: float) -> float:
+        lr = transition_log_prob(prior, alt, x, stress=stress) + fixed - base
+        w = np.exp(lr - lr.max())
+        return float(w[bust].sum() / w.sum())
+
+    lo, hi = math.log(scale / 30), math.log(scale * 30)
+    if not share(math.exp(lo)) <= target <= share(math.exp(hi)):
+        raise ValueError(f"reweighted_hazard_scale: the base rate {target:.2f} cannot be matched within a factor 30")
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if share(math.exp(mid)) < target else (lo, mid)
+    return math.exp((lo + hi) / 2)
+
+
+def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
+                     day: Any = None) -> pd.DataFrame:
+    """The odds under every setting, by reweighting the central run's paths (no new simulation).
+
+    For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
+    under the central calibration (its per-path draws and its realised regime switches and credit event:
+    :func:`aicompute.scenarios.model.transition_log_prob`, :func:`~aicompute.scenarios.model.draw_log_ratio`), with the
+    bust hazard recalibrated to the base rate on the prior sample (:func:`reweighted_hazard_scale`); the endings are
+    read with the setting's window and the readings weighed with its floors and evidence weight (bounded influence
+    included). Gives, per setting: the four endings after the evidence (``<ending>``) and before it
+    (``prior_<ending>``, from the prior sample), the extra flags, the effective paths behind each (``ess``,
+    ``prior_ess``) and the hazard multiplier used."""
+    if r.prior_paths is None:
+        raise ValueError("structural_range: the run keeps no prior sample")
+    day = r.day if day is None else pd.Timestamp(day)
+    cp = caps(r.readings, cal)
+    prior_paths, paths, rd = r.prior_paths, r.paths, r.best
+    rows = []
+    for st in setting_list:
+        alt = cal.with_values(**st.values) if st.values else cal
+        tgt = target if st.target is None else st.target
+        if st.values or st.capex_shift or st.target is not None:
+            scale = reweighted_hazard_scale(prior_paths, cal, r.hazard_scale, alt, tgt, capex_shift=st.capex_shift)
+        else:
+            scale = r.hazard_scale
+        scale *= st.hazard_multiplier
+        row: dict[str, Any] = {"dial": st.dial, "end": st.end, "kind": st.kind, "hazard_scale": scale}
+        for tag, p, base_prior, ll, s in (
+                ("prior_", prior_paths, prior_paths.prior_weights, None, None),
+                ("", paths, rd.prior, rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight))):
+            lr = _log_ratio(p, cal, r.hazard_scale, alt, scale, st.capex_shift)
+            prior = base_prior * np.exp(lr - lr.max())
+            prior /= prior.sum()
+            codes = endings(p, alt, st.window)
+            w = prior if ll is None else weights(ll, s, codes, cp, prior)
+            row.update({f"{tag}{k}": v for k, v in odds(codes, w).items()})
+            row[f"{tag}ess"] = ess(w)
+            if not tag:
+                for name, flag in rd.flags.items():
+                    row[name] = float(w[flag].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tornado(table: pd.DataFrame, ending: str) -> pd.DataFrame:
+    """How far each dial moves ``ending`` from the central setting, from :func:`structural_range`'s table: one row per
+    dial with its low and high result (points of probability), the larger absolute move first."""
+    central = float(table.loc[table["dial"] == "central", ending].iloc[0])
+    rows = []
+    for dial, g in table[table["dial"] != "central"].groupby("dial", sort=False):
+        moves = {e: float(v) - central for e, v in zip(g["end"], g[ending])}
+        rows.append({"dial": dial, "kind": g["kind"].iloc[0], "moves": moves,
+                     "down": min(0.0, *moves.values()), "up": max(0.0, *moves.values()),
+                     "largest": max(abs(v) for v in moves.values())})
+    return pd.DataFrame(rows).sort_values("largest", ascending=False).reset_index(drop=True)
+
+
+def brier(p: Any, outcome: bool) -> float:
+    """Mean Brier score of probabilities ``p`` (one per forecast date) for an event that did (``outcome``) or did not
+    happen: the mean of (p - o)^2; 0 is perfect, 0.25 is a coin toss."""
+    p = np.asarray(p, float)
+    if p.size == 0 or (p < 0).any() or (p > 1).any():
+        raise ValueError("brier: expected probabilities in [0, 1]")
+    return float(np.mean((p - float(outcome)) ** 2))
