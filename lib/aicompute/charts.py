@@ -260,25 +260,28 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
         data.to_csv(out / f"{name}.csv", index=False)
 
 
-def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None) -> str:
-    """The source line: ``cite.source_line(sources)`` (outlet and year per source id), then free ``source`` text."""
+def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None, *,
+                ev: Any = None) -> str:
+    """The source line: ``cite.source_line(sources, ev=ev)`` (outlet and year per source id, labelled as in
+    the bibliography of ``ev``'s as-of date), then free ``source`` text."""
     free = source if isinstance(source, str) else "; ".join(source or [])
     if not sources:
         return free
     from aicompute import cite
 
-    line = cite.source_line(list(sources))
+    line = cite.source_line(list(sources), ev=ev)
     free = re.sub(r"^\s*sources?\s*:\s*", "", free, flags=re.IGNORECASE).strip()
     return f"{line}; {free}" if free else line
 
 
 def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
-         sources: Sequence[str] | None = None) -> None:
+         sources: Sequence[str] | None = None, ev: Any = None) -> None:
     """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
 
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
-    HTML carries ``data-cites``. Either ``source`` or ``sources`` is required.
+    HTML carries ``data-cites``. Either ``source`` or ``sources`` is required. ``ev``: the chapter's evidence
+    (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; pass it with ``sources``.
 
     Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
@@ -288,7 +291,11 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
     from aicompute.context import current
 
-    wrapped = with_source(chart, source_text(source, sources))
+    if ev is None and sources:
+        from aicompute import evidence
+
+        ev = evidence._last()  # until every chapter passes ev=ev (then this fallback goes)
+    wrapped = with_source(chart, source_text(source, sources, ev=ev))
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]

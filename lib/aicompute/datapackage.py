@@ -297,16 +297,6 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     raise DataError(pkg_path, f"no resource named '{name}'{hint}")
 
 
-def record_read(path: Path) -> None:
-    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
-    from aicompute.context import current
-
-    log = current().read_log
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(Path(path).resolve()) + "\n")
-
-
 def _read_text(path: Path) -> str:
     try:
         raw = path.read_bytes()
@@ -645,7 +635,6 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, "file not found (named in datapackage.json)") from None
     key = (str(path.resolve()), name)
-    record_read(path)
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         frame = cached[1]
