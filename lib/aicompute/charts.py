@@ -169,10 +169,12 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
     return "\n".join(parts)
 
 
-def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str]) -> str:
+def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
+                ev: Any = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
     ``downloads/figures/<notebook>/<name>.<ext>``) and its sources, each linked to its entry on the
-    references page with the label its citation shows. ``""`` when there is nothing to link."""
+    references page with the label its citation shows (the labels of ``ev``'s as-of date, as the references
+    page; without ``ev``, of the whole sources table). ``""`` when there is nothing to link."""
     parts = []
     if notebook and files:
         base = f"{DOWNLOADS}/{notebook}/{name}"
@@ -182,7 +184,7 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
     if cites:
         from aicompute import cite, data
 
-        labels = cite.citation_labels(data.load("sources"))
+        labels = cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
         refs = [f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}">{html.escape(labels[c])}</a>'
                 for c in dict.fromkeys(cites)]
         parts.append("Sources: " + "; ".join(refs))
@@ -296,10 +298,15 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
         ev = evidence._last()  # until every chapter passes ev=ev (then this fallback goes)
     wrapped = with_source(chart, source_text(source, sources, ev=ev))
+    if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
+        from aicompute import cite, data
+
+        made_up = cite.illustrative_ids(ev.sources() if ev is not None else data.load("sources"))
+        sources = [s for s in sources if s not in made_up]
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    links = chart_links(name, run.notebook, files, list(sources or [])) if under_build else ""
+    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links)
     _PAGE_HAS_BUNDLE = True

@@ -146,19 +146,23 @@ def _package(folder: Path | None = None) -> tuple[Path, dict[str, Any]]:
     folder = Path(folder) if folder is not None else data_dir()
     path = folder / "datapackage.json"
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()  # read every time: an edit is seen (and the build's executor records the read)
     except FileNotFoundError:
         raise DataError(path, "data package descriptor not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    key = (str(path.resolve()), hashlib.sha1(json.dumps(pkg, sort_keys=True).encode()).hexdigest())
-    if key not in _CHECKED:
+    key = (str(path.resolve()), hashlib.sha1(raw).hexdigest())
+    if key not in _PARSED:  # parsed and checked once per content (a load asks for it several times)
+        try:
+            pkg = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise DataError(path, f"not UTF-8: {exc.reason}") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
         _check_descriptor(path, pkg)
-        _CHECKED.add(key)
-    return path, pkg
+        _PARSED[key] = pkg
+    return path, _PARSED[key]  # shared: callers read it, never change it
 
 
-_CHECKED: set[tuple[str, str]] = set()
+_PARSED: dict[tuple[str, str], dict[str, Any]] = {}
 _TYPES = ("string", "number", "integer", "date", "boolean", "year")
 
 
