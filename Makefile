@@ -46,6 +46,10 @@ new-chapter: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m pytest $(ARGS)
 
+## The fast tier: every test that starts no kernel and no Quarto (`pytest -m "not slow"`; target <= 45 s).
+test-fast: $(STAMP)
+	@$(PY) -m pytest -q -m "not slow" $(ARGS)
+
 ## Lint the library, tests and benchmarks (ruff, as CI does).
 lint: $(STAMP)
 	@$(PY) -m ruff check lib tests bench
@@ -61,10 +65,11 @@ serve:
 lab: $(STAMP)
 	@$(PY) -m jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
-## Measure build and render times, page sizes and peak memory.
+## Measure build and render times, page sizes and peak memory, the test tiers' times and the slowest tests.
 bench: $(STAMP)
 	@$(PY) bench/bench_build.py
 	@$(PY) bench/bench_scenarios.py
+	@$(PY) bench/bench_tests.py
 
 clean:
 	rm -rf build report/_site report/_site.* report/_book report/.quarto report/*.ipynb report/_summary.md report/assets/vega-bundle.js

@@ -101,13 +101,16 @@ def test_references_list_only_sources_published_by_the_as_of_date(tmp_path: Path
     assert "@online{src_a," in full and full == cite.bibtex(data.load("sources", folder=pkg))
 
 
-def test_source_lines_use_the_labels_of_the_current_as_of(pkg: Path) -> None:
-    """In a chapter, a chart's source line uses the sources known on its as-of date (as its bibliography)."""
-    data.evidence("2026-11-28", folder=pkg)
-    assert cite.source_line(["src_b"]) == "Source: Doe (2025)"
-    data.evidence("2025-12-01", folder=pkg)
+def test_source_lines_use_the_labels_of_the_evidence_passed(pkg: Path) -> None:
+    """A chart's source line uses the sources known on the as-of date of the evidence it is given (as the
+    chapter's bibliography), not those of the evidence made last."""
+    late, early = data.evidence("2026-11-28", folder=pkg), data.evidence("2025-12-01", folder=pkg)
+    assert cite.source_line(["src_b"], ev=late) == "Source: Doe (2025)"
+    assert cite.source_line(["src_a"], ev=late).startswith("Source: ")
     with pytest.raises(KeyError, match="src_a"):
-        cite.source_line(["src_a"])  # not yet published on that date
+        cite.source_line(["src_a"], ev=early)  # not yet published on that date
+    data.evidence("2025-12-01", folder=pkg)  # made later: changes nothing for the evidence passed
+    assert cite.source_line(["src_a"], ev=late).startswith("Source: ")
 
 
 def test_write_references_only_rewrites_on_change(tmp_path: Path, pkg: Path) -> None:

@@ -170,16 +170,6 @@ def test_numeric_field_without_unit_is_rejected(pkg: Path, tmp_path: Path) -> No
         data.load("sources", folder=pkg)
 
 
-def test_reads_are_logged(pkg: Path, tmp_path: Path) -> None:
-    from aicompute.context import RunContext, use
-
-    log = tmp_path / "reads.log"
-    with use(RunContext(root=tmp_path, read_log=log)):
-        data.load("claims", folder=pkg)
-    reads = {Path(p).name for p in log.read_text().split()}
-    assert reads == {"claims.csv", "sources.csv"}
-
-
 def test_cache_sees_edits(pkg: Path) -> None:
     assert data.claim("site_gw", folder=pkg).value == 1.2
     _set_cell(pkg, 1, "value", "1.4")

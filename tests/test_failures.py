@@ -199,7 +199,6 @@ CASES = {
 def test_corrupted_data_fails_cleanly(project: Project, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     corrupt, file, phrase = CASES[case]
     row, column = corrupt(project.data)
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     with pytest.raises(BuildError) as info:
         build(project, log=lambda s: None)
     msg = str(info.value)
@@ -217,7 +216,7 @@ BAD_PARAMS = {
     "unknown name": (["-p", "no_such_parameter=1"], "unknown parameter 'no_such_parameter'"),
     "wrong type": (["-p", "00_claims_audit.rel_tol=lots"], "parameter 'rel_tol' of 00_claims_audit: expected a number"),
     "out of range": (["-p", "00_claims_audit.rel_tol=1.5"], "expected a value in [0, 1], got 1.5"),
-    "as_of before the seed date": (["-p", "as_of=2025-06-30"], "expected a date on or after 2026-01-01"),
+    "as_of before the seed date": (["-p", "as_of=2025-06-30"], "expected a date on or after 2026-01-28"),
     "malformed yaml": (["--params", "BAD_YAML"], "malformed YAML"),
     # issue 14
     "impossible as_of": (["-p", "as_of=2026-02-30"], "expected a valid calendar date as YYYY-MM-DD, got '2026-02-30'"),
@@ -249,7 +248,6 @@ def test_bad_parameters_rejected_before_any_kernel(project: Project, case: str,
     overrides = [a[2:] for a in args if a.startswith("-p") and a != "-p"] + \
         ([a for a in args[1:]] if args[0] == "-p" else [])
     params_file = bad_yaml if args[0] == "--params" else None
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     with pytest.raises(BuildError) as info:
         build(project, params_file=params_file, overrides=overrides, log=lambda s: None)
     assert "Parameter check failed (no notebook was run)" in str(info.value)
@@ -264,7 +262,7 @@ def test_cli_exit_code_and_message(project: Project) -> None:
 
     _edit_cell("claims.csv", _gw, "value", "n/a")(project.data)
     proc = subprocess.run([sys.executable, "-m", "aicompute", "build"], capture_output=True, text=True,
-                          env={**__import__("os").environ, "AICOMPUTE_ROOT": str(project.root)})
+                          cwd=project.root)
     assert proc.returncode == 1
     assert proc.stderr.startswith("BUILD FAILED: Data check failed (no notebook was run): data/claims.csv, row ")
     assert "column 'value': expected a number, got 'n/a'" in proc.stderr
@@ -301,7 +299,6 @@ def test_site_never_replaces_a_folder_it_did_not_create(project: Project, case: 
     (project.root / "other.old" / "keep.txt").write_text("keep")
     (project.data / "untracked.txt").write_text("not in git")
     before = _snapshot(project.root)
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     with pytest.raises(BuildError) as info:
         build(Project(root=project.root, site_dir=(project.root / target).resolve()), log=lambda s: None)
     msg = str(info.value)

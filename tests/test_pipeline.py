@@ -62,7 +62,6 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 
 
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("aicompute.pipeline.render.render", fake_render)
     monkeypatch.setattr("aicompute.pipeline.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
     # the tiny chapters publish no front-page headlines: a stub front page
@@ -171,7 +170,6 @@ def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeyp
     project.site.mkdir(parents=True)
     (project.site / "index.html").write_text(before := "<html>last good report</html>")
     safety.mark(project.site, safety.SITE_MARKER)  # as if an earlier build had made it
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
     monkeypatch.setattr("aicompute.pipeline.quarto.environment", lambda: project.root / "env")  # nor in .venv
     lines: list[str] = []
@@ -251,10 +249,8 @@ def test_project_is_found_from_the_working_directory(tmp_path: Path, monkeypatch
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "datapackage.json").write_text("{}")
     (tmp_path / "notebooks" / "deep").mkdir(parents=True)
-    monkeypatch.delenv("AICOMPUTE_ROOT", raising=False)
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))  # no environment variable names the project
     assert paths.find_root(tmp_path / "notebooks" / "deep") == tmp_path.resolve()
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))
-    assert paths.find_root(tmp_path) == ROOT.resolve()
 
 
 # --- issue 14: failed copies, site marker, interruptions ---
@@ -334,7 +330,7 @@ def _start_and_wait_for_kernel(project: Project, tmp_path: Path) -> tuple[subpro
     _notebook(project.notebooks / "00_tiny.ipynb", SLEEPER, params='as_of = "2026-11-28"\nsecs = 60  # [0, 100]\n')
     (project.report / "params" / "default.yaml").write_text("all: {}\n")
     pid_file = tmp_path / "kernel.pid"
-    env = {**os.environ, "AICOMPUTE_ROOT": str(project.root), "KERNEL_PID_FILE": str(pid_file)}
+    env = {**os.environ, "KERNEL_PID_FILE": str(pid_file)}
     proc = subprocess.Popen([sys.executable, "-m", "aicompute", "build", "--jobs", "1"], cwd=project.root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

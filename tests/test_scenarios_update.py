@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data
+from aicompute.narrative import scenarios as nar
 from aicompute.scenarios import baserates as br
 from aicompute.scenarios import model as sm
 from aicompute.scenarios import signposts as sg
@@ -311,21 +312,9 @@ def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None
     assert (t.loc[2027, "lowest"], t.loc[2027, "highest"]) == (882.0, 1400.0)
     assert t.loc[2027, "published by"] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
     # a one-sided statement ('above 527': low = value) adds nothing beyond the value
-    assert sg.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
-    assert sg.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
+    assert nar.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
+    assert nar.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
 
-
-def test_predictive_flag_words_one_projection_and_a_median_that_rounds_to_it() -> None:
-    f = sg.predictive_flag
-    assert f(766.2, "below", 882.0, 1400.0, 3) == "the median (766) is below every published projection (882–1,400)"
-    assert f(1671.0, "below", 1914.0, 1914.0, 1) == "the median (1,671) is below the one published projection, 1,914"
-    assert f(26.9, "above", 15.2, 15.2, 1) == "the median (26.9) is above the one published projection, 15.2"
-    # a median of 29.6 shown as 30 would read 'below 30' against 30: it keeps its third figure
-    assert f(29.63, "below", 30.0, 30.0, 1) == "the median (29.6) is below the one published projection, 30"
-    # one more figure still, and 'at' when even six figures read alike
-    assert f(1913.6, "below", 1914.0, 1914.0, 1) == "the median (1,913.6) is below the one published projection, 1,914"
-    assert f(29.9999999, "below", 30.0, 30.0, 1) == "the median (30) is at the one published projection, 30"
-    assert f(950.0, "below", 1000.0, 1000.0, 3) == "the median (950) is below all 3 published projections, each 1,000"
 
 
 def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
@@ -353,22 +342,6 @@ def test_watch_list_sets_the_threshold_against_the_as_of_years_reading(run: up.R
     assert sg.latest_reading(rd.iloc[0:0], "2026-11-28") is None
 
 
-def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_the_hard_landing() -> None:
-    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"],
-                         "hard_landing": [-0.02, -0.015, -0.03, -0.004, 0.012, 0.02],
-                         "largest": [0.02, 0.03, 0.036, 0.034, 0.012, 0.02]})
-    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"], "series": ["a", "a", "b", "c", "d", "e"]})
-    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "d": "Oracle CDS", "e": "IG spread"})
-    # a's two readings together (-3.5 points) outrank b's single one (-3.0); c is unnamed and keeps its id
-    assert list(t["series"]) == ["a", "b", "c", "d", "e"] and list(t["signpost"])[2] == "c"
-    assert t.loc[0, "hard_landing"] == pytest.approx(-0.035) and t.loc[0, "readings"] == 2
-    assert t.loc[0, "largest"] == 0.03
-    assert sg.drivers_clause(t) == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points; "
-                                    "Capex, −3.0) came in on the boom path, while IG spread (+2.0) and Oracle CDS "
-                                    "(+1.2) raised it")
-    assert sg.drivers_clause(t[t["hard_landing"] > 0], raised=1) == (
-        "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
-
 
 def test_monte_carlo_error_of_a_weighted_share() -> None:
     # hand-checked: sqrt(0.25 * 0.75 / 100) = 0.0433; sqrt(0.5 * 0.5 / 400) = 0.025; a certain share has none
@@ -380,3 +353,165 @@ def test_monte_carlo_error_of_a_weighted_share() -> None:
         up.mc_error(0.5, 0)
     with pytest.raises(ValueError, match="mc_error"):
         up.mc_error(1.2, 10)
+
+
+# ------------------------------------------------------------------------------------------ the credit channel
+
+CREDIT_SIGNPOSTS = pd.DataFrame([
+    {"id": "hy", "name": "High-yield spread", "model_variable": "credit:hy_oas", "measure": "level", "factor": 1.0,
+     "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.1, "unit": "bp", "threshold": 500.0,
+     "direction": "above", "rationale": ""},
+    {"id": "cancel", "name": "Cancellations", "model_variable": "credit:contract_cancellations", "measure": "count",
+     "factor": 1.0, "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.5, "unit": "count",
+     "threshold": 3.0, "direction": "above", "rationale": ""},
+])
+
+
+def test_credit_series_read_one_latent_state(cal: sm.Calibration, start: sm.Start) -> None:
+    """A spread series is level x (spread / spread at the start)^beta; a count accumulates rate/12 x the same."""
+    s = sm.Start(**{**start.__dict__, "credit": {"hy_oas": sm.CreditSeries(300.0, 0.5),
+                                                  "contract_cancellations": sm.CreditSeries(0.0, 2.0, 1.2)}})
+    p = sm.simulate(cal, s, 40, 3)
+    ratio = p.spread.astype(float) / s.spread
+    assert np.allclose(p.variable("credit:hy_oas"), 300.0 * ratio ** 0.5)
+    assert np.allclose(p.variable("credit:contract_cancellations"), np.cumsum(0.1 * ratio ** 2, axis=1))
+    with pytest.raises(KeyError, match="no credit series 'ig_oas'"):
+        p.variable("credit:ig_oas")
+    assert np.all(p.initial["credit:hy_oas"] == 300.0) and np.all(p.initial["credit:contract_cancellations"] == 0.0)
+
+
+def test_a_wider_credit_reading_favours_paths_with_a_wider_latent_spread(cal: sm.Calibration, start: sm.Start) -> None:
+    s = sm.Start(**{**start.__dict__, "credit": {"hy_oas": sm.CreditSeries(284.0, 0.4),
+                                                  "contract_cancellations": sm.CreditSeries(0.0, 1.5, 1.0)}})
+    p = sm.simulate(cal, s, 2000, 5)
+    obs = _readings([dict(id="hy1", series="hy", published="2026-06-22", period="2026-06-01", value=400, unit="bp"),
+                     dict(id="c1", series="cancel", published="2026-06-22", period="2026-06-01", value=4,
+                          unit="count")])
+    r = up.prepare(obs, CREDIT_SIGNPOSTS, s, episode="ai_2026", knowledge_date="2026-01-28", paths=p)
+    assert (r["status"] == "modelled").all()
+    ll = up.log_likelihoods(r, p, cal)
+    state = np.log(p.spread[:, 5].astype(float) / s.spread)
+    for row in ll:  # both readings say credit is tighter than at the start: paths with a wider spread weigh more
+        assert np.corrcoef(state, row)[0, 1] > 0.3
+
+
+def test_count_likelihood_hand_checked() -> None:
+    """Negative binomial with shape 1/sigma^2; sigma -> 0 is the Poisson."""
+    lam = np.array([0.5, 2.0])
+    ll = up.count_log_likelihood(1.0, lam, 0.5)  # shape 4: C(4, 1) (4/4.5)^4 (0.5/4.5) for lam 0.5
+    assert ll[0] == pytest.approx(math.log(4 * (4 / 4.5) ** 4 * (0.5 / 4.5)))
+    assert ll[1] == pytest.approx(math.log(4 * (4 / 6) ** 4 * (2 / 6)))
+    poisson = up.count_log_likelihood(3.0, lam, 1e-4)
+    assert poisson == pytest.approx(3 * np.log(lam) - lam - math.log(6), abs=1e-4)
+    with pytest.raises(ValueError, match="count"):
+        up.count_log_likelihood(-1.0, lam, 0.5)
+
+
+def test_the_credit_channel_reads_every_credit_series(ev, cal: sm.Calibration, start: sm.Start) -> None:
+    """HY and IG spreads, CoreWeave's CDS and contract cancellations are modelled readings of the latent state;
+    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 78 bp at the end of 2025)."""
+    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 78
+    assert start.credit["coreweave_cds"].level == 643 and start.credit["contract_cancellations"].is_count
+    p = sm.simulate(cal, start, 200, 2)
+    r = up.prepare(ev.table("observations"), ev.table("signposts"), start, episode="ai_2026",
+                   knowledge_date=ev.seed_date, paths=p)
+    used = r[r["status"] == "modelled"]
+    assert {"hy_oas", "ig_oas", "contract_cancellations"} <= set(used["series"])
+    assert r.set_index("id").loc["rd_hy_oas_2025_12", "status"].startswith("part of the start")
+
+
+# ------------------------------------------------------------------------------ structural range by reweighting
+
+def test_structural_range_central_row_is_the_run_and_reruns_fall_inside(ev, cal, start) -> None:
+    """The range's central setting is the run itself; a direct rerun with the December-over-December window, with the
+    cooling hazard at its high end, and as the bear preset (hazard x2, capex momentum -0.1) lands within the range
+    (allowing three Monte Carlo errors)."""
+    target, _ = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
+    obs, sp = ev.table("observations"), ev.table("signposts")
+    kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=6_000, target=target, adapt=2,
+              calibration_paths=1_500, iterations=8)
+    r = up.run(cal, start, obs, sp, seed=11, floor_ends=up.GRID_ENDS, **kw)
+    table = up.structural_range(r, cal, up.settings(cal, presets={"bear": (2.0, -0.1)}), target)
+    central = table[table["dial"] == "central"].iloc[0]
+    mine = up.odds(r.codes, r.weights)
+    assert all(central[e] == pytest.approx(mine[e]) for e in sm.ENDINGS)
+    assert len(table) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1
+    assert ((table["ess"] > 0) & (table["prior_ess"] > 0)).all()
+    lo, hi = table[list(sm.ENDINGS)].min(), table[list(sm.ENDINGS)].max()
+
+    def inside(odds: dict, n_eff: float) -> None:
+        for e in sm.ENDINGS:
+            tol = 3 * float(up.mc_error(odds[e], n_eff)) + 3 * float(up.mc_error(central[e], central["ess"]))
+            assert lo[e] - tol <= odds[e] <= hi[e] + tol, e
+
+    s, cp = up.scales(r.readings, AS_OF, cal), up.caps(r.readings, cal)
+    dec = sm.endings(r.paths, cal, "december")
+    w = up.weights(r.ll, s, dec, cp, r.best.prior)
+    inside(up.odds(dec, w), up.ess(w))
+    alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
+    rr = up.run(alt, start, obs, sp, seed=12, **kw)
+    inside(up.odds(rr.codes, rr.weights), up.ess(rr.weights))
+    bear = sm.Start(**{**start.__dict__, "capex_momentum": start.capex_momentum - 0.1})
+    rb = up.run(cal, bear, obs, sp, seed=13, hazard_multiplier=2.0, **kw)
+    inside(up.odds(rb.codes, rb.weights), up.ess(rb.weights))
+
+
+def test_reweighted_hazard_scale_matches_the_simulated_calibration(cal, start) -> None:
+    alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
+    direct = sm.calibrate_hazard(alt, start, 0.3, n_paths=4_000, seed=5, iterations=10)
+    prior = sm.simulate(cal, start, 8_000, 6, hazard_scale=1.0)
+    assert up.reweighted_hazard_scale(prior, cal, 1.0, alt, 0.3) == pytest.approx(direct, rel=0.15)
+    # at the central setting it finds the scale that gives the central share
+    share = sm.bust_share(prior)
+    assert up.reweighted_hazard_scale(prior, cal, 1.0, cal, share) == pytest.approx(1.0, rel=0.02)
+
+
+def test_tornado_orders_dials_by_their_largest_move() -> None:
+    t = pd.DataFrame([{"dial": "central", "end": "central", "kind": "structural", "hard_landing": 0.10},
+                      {"dial": "a", "end": "low", "kind": "structural", "hard_landing": 0.08},
+                      {"dial": "a", "end": "high", "kind": "structural", "hard_landing": 0.13},
+                      {"dial": "b", "end": "december", "kind": "structural", "hard_landing": 0.20}])
+    out = up.tornado(t, "hard_landing")
+    assert list(out["dial"]) == ["b", "a"]
+    assert out.loc[1, "down"] == pytest.approx(-0.02) and out.loc[1, "up"] == pytest.approx(0.03)
+    assert out.loc[0, "down"] == 0.0 and out.loc[0, "largest"] == pytest.approx(0.10)
+
+
+def test_brier_score_hand_checked() -> None:
+    assert up.brier([0.2, 0.6], True) == pytest.approx((0.8 ** 2 + 0.4 ** 2) / 2)
+    assert up.brier([0.5], False) == 0.25
+    with pytest.raises(ValueError, match="brier"):
+        up.brier([1.2], True)
+
+
+# ------------------------------------------------------------------------------------------ forecast discipline
+
+def test_forecast_error_model_fits_past_misses(cal: sm.Calibration) -> None:
+    """Misses whose size is exactly (0.1 + 0.02 x months) sqrt(2 / pi) give back a = 0.1, b = 0.02; a fit below the
+    calibration's floors keeps the calibration's; too few misses keep it too."""
+    m = np.array([1, 5, 12, 24, 30, 7, 14])
+    size = (0.1 + 0.02 * m) * math.sqrt(2 / math.pi)
+    misses = pd.DataFrame({"months_ahead": m, "miss": np.where(m % 2, size, -size)})
+    a, b = up.forecast_error_model(misses, cal)
+    assert (a, b) == (pytest.approx(0.1), pytest.approx(0.02))
+    tiny = misses.assign(miss=misses["miss"] / 100)
+    assert up.forecast_error_model(tiny, cal) == (cal["floor_forecast"], cal["floor_forecast_per_month"])
+    assert up.forecast_error_model(misses.head(3), cal) == (cal["floor_forecast"], cal["floor_forecast_per_month"])
+    wider = up.with_forecast_errors(cal, a, b)
+    assert wider["floor_forecast_per_month"] == pytest.approx(0.02)
+    lo, hi = cal.ranges["floor_forecast_per_month"]
+    assert wider.ranges["floor_forecast_per_month"] == (pytest.approx(lo * 0.02 / cal["floor_forecast_per_month"]),
+                                                        pytest.approx(hi * 0.02 / cal["floor_forecast_per_month"]))
+
+
+def test_forecast_misses_use_only_what_was_published(ev) -> None:
+    obs, hist = ev.table("observations"), ev.table("semis_history")
+    m = up.forecast_misses(obs, hist, "2026-11-28").set_index("id")
+    # SIA's December 1999 forecast for 2001 (209) against 2001's outturn: 25 months ahead, log(209 / outturn)
+    out_2001 = float(hist.set_index("year").loc[2001, "revenue_usd_bn"])
+    assert m.loc["bt01_sia_f2001_1999", "months_ahead"] == 25
+    assert m.loc["bt01_sia_f2001_1999", "miss"] == pytest.approx(math.log(209 / out_2001))
+    # in 2022 the 2022 and 2023 outturns were not yet published, nor the forecasts made later
+    early = up.forecast_misses(obs, hist, "2022-01-01")
+    assert early["year"].max() <= 2021 and (pd.to_datetime(early["published"]) <= "2022-01-01").all()
+    assert "rd_semis_2027_wsts_spr" not in m.index  # 2027's outturn is unknown

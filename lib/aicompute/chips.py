@@ -134,7 +134,8 @@ def efficiency_table(acc: pd.DataFrame) -> pd.DataFrame:
     out["tflops_per_kusd"] = out["tflops"] / (out["price_usd"] / 1000)
     out["tflops_per_kusd_low"] = out["tflops"] / (out["price_high_usd"].fillna(out["price_usd"]) / 1000)
     out["tflops_per_kusd_high"] = out["tflops"] / (out["price_low_usd"].fillna(out["price_usd"]) / 1000)
-    return out[["vendor", "chip", "year", "precision", "tflops", "tflops_per_kw", "tflops_per_kusd",
+    ids = ["id"] if "id" in out.columns else []  # the stable key to look a chip up by (data.by_id)
+    return out[[*ids, "vendor", "chip", "year", "precision", "tflops", "tflops_per_kw", "tflops_per_kusd",
                 "tflops_per_kusd_low", "tflops_per_kusd_high"]].reset_index(drop=True)
 
 

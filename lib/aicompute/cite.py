@@ -169,20 +169,20 @@ def write_references(path: Path | None = None, *, folder: Path | None = None, as
     return target
 
 
-def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None) -> str:
+def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None, *, ev: Any = None) -> str:
     """ "Source: NVIDIA (2026); The Information (2025a)" for source ids, in the given order.
 
     Each label is the one the citation ``@id`` shows (:func:`citation_labels`; ``sources`` must be the
-    whole table for year suffixes to agree). Unknown ids raise ``KeyError`` naming them.
+    whole table for year suffixes to agree). ``ev``: the chapter's :class:`~aicompute.evidence.Evidence`,
+    whose sources (those known on its as-of date, as in its bibliography) give the labels when ``sources``
+    is not given; with neither, the whole sources table. Unknown ids raise ``KeyError`` naming them.
     """
     ids = [ids] if isinstance(ids, str) else list(ids)
     if not ids:
         raise ValueError("source_line needs at least one source id")
     if sources is None:
         from aicompute import data
-        from aicompute.evidence import current
 
-        ev = current()  # in a chapter: the sources known on its as-of date, as in its bibliography
         sources = ev.sources() if ev is not None else data.load("sources")
     labels = citation_labels(sources)
     missing = [i for i in ids if i not in labels]

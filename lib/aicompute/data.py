@@ -15,11 +15,11 @@ from __future__ import annotations
 from aicompute.datapackage import (
     Claim,
     DataError,
+    by_id,
     claim,
     claims,
     data_dir,
     load,
-    record_read,
     resources,
     source,
     validate_package,
@@ -27,5 +27,5 @@ from aicompute.datapackage import (
 from aicompute.evidence import Evidence, NotYetPublished, evidence
 
 __all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
-           "Evidence", "NotYetPublished", "record_read",
-           "data_dir"]
+           "Evidence", "NotYetPublished",
+           "data_dir", "by_id"]

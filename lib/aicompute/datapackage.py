@@ -40,6 +40,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,13 +50,36 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
+__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
            "dating_fields", "check_dating"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
 SIGNED_UNITS = {"percent change"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+#: Numbers as plain ASCII decimals: Python's float() and int() also take '1_0', Arabic-Indic or full-width digits.
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+#: C0 controls except tab/newline/carriage return, DEL, C1 controls, and the bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: Plausible years of a date field (a forecast period too).
+DATE_YEARS = (1850, 2100)
 _CACHE: dict[tuple[str, str], tuple[str, pd.DataFrame]] = {}
+
+
+#: Set to YYYY-MM-DD to fix the build date (tests); otherwise today.
+BUILD_DATE_ENV = "AICOMPUTE_BUILD_DATE"
+
+
+def build_date() -> dt.date:
+    """The build's date: no data is dated after it (forecast periods aside) and no as_of lies after it without
+    ``--allow-future-as-of``. ``$AICOMPUTE_BUILD_DATE`` (YYYY-MM-DD) overrides today, for tests."""
+    raw = os.environ.get(BUILD_DATE_ENV, "").strip()
+    if not raw:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"${BUILD_DATE_ENV}: expected a date as YYYY-MM-DD, got {raw[:40]!r}") from None
 
 
 class DataError(ValueError):
@@ -122,14 +146,144 @@ def _package(folder: Path | None = None) -> tuple[Path, dict[str, Any]]:
     folder = Path(folder) if folder is not None else data_dir()
     path = folder / "datapackage.json"
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()  # read every time: an edit is seen (and the build's executor records the read)
     except FileNotFoundError:
         raise DataError(path, "data package descriptor not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    key = (str(path.resolve()), hashlib.sha1(raw).hexdigest())
+    if key not in _PARSED:  # parsed and checked once per content (a load asks for it several times)
+        try:
+            pkg = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise DataError(path, f"not UTF-8: {exc.reason}") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        _check_descriptor(path, pkg)
+        _PARSED[key] = pkg
+    return path, _PARSED[key]  # shared: callers read it, never change it
+
+
+_PARSED: dict[tuple[str, str], dict[str, Any]] = {}
+_TYPES = ("string", "number", "integer", "date", "boolean", "year")
+
+
+def _check_descriptor(path: Path, pkg: Any) -> None:
+    """The descriptor's structure, before any table is read: each problem is one :class:`DataError` naming
+    the resource and the key (instead of a KeyError or TypeError from deep inside a load)."""
+    def bad(message: str, column: str | None = None) -> None:
+        raise DataError(path, message, column=column)
+
+    if not isinstance(pkg, dict):
+        bad(f"expected an object (a data package descriptor), got {type(pkg).__name__}")
     if not isinstance(pkg.get("resources"), list):
-        raise DataError(path, "expected a 'resources' list")
-    return path, pkg
+        bad("expected a 'resources' list")
+    bounds = pkg.get("unitBounds", {})
+    if not isinstance(bounds, dict):
+        bad("'unitBounds' must be an object {unit: {minimum, maximum, why}}", column="unitBounds")
+    for unit, b in bounds.items():
+        if not isinstance(b, dict):
+            bad(f"unitBounds '{unit}': expected an object with minimum/maximum", column="unitBounds")
+        for k in ("minimum", "maximum"):
+            if k in b and (isinstance(b[k], bool) or not isinstance(b[k], (int, float))):
+                bad(f"unitBounds '{unit}': '{k}' expected a number, got {b[k]!r}", column="unitBounds")
+    folder = path.parent.resolve()
+    names: dict[str, dict[str, Any]] = {}
+    for i, res in enumerate(pkg["resources"], start=1):
+        if not isinstance(res, dict):
+            bad(f"resource {i}: expected an object, got {type(res).__name__}")
+        name = res.get("name")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", name):
+            bad(f"resource {i}: expected a 'name' (lower-case letters, digits, '_', '-', '.'), got {name!r}",
+                column="name")
+        if name in names:
+            bad(f"resource {i}: duplicate name '{name}'", column="name")
+        names[name] = res
+        where = f"resource '{name}'"
+        rpath = res.get("path")
+        if not isinstance(rpath, str) or not rpath.strip():
+            bad(f"{where}: expected a 'path' (a CSV file in the data folder), got {rpath!r}", column="path")
+        target = (folder / rpath).resolve()
+        if Path(rpath).is_absolute() or target.parent != folder:
+            bad(f"{where}: path '{rpath}' lies outside the data folder; expected a file name in {_display(folder)}/",
+                column="path")
+        schema = res.get("schema")
+        if not isinstance(schema, dict):
+            bad(f"{where}: 'schema' expected an object with 'fields', got {type(schema).__name__}", column="schema")
+        fields = schema.get("fields")
+        if not isinstance(fields, list) or not fields:
+            bad(f"{where}: schema 'fields' expected a list of field objects, got {type(fields).__name__}",
+                column="fields")
+        seen: set[str] = set()
+        for j, f in enumerate(fields, start=1):
+            if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"].strip():
+                bad(f"{where}: field {j}: expected an object with a 'name'", column="fields")
+            fw = f"{where}, field '{f['name']}'"
+            if f["name"] in seen:
+                bad(f"{fw}: duplicate field name", column="fields")
+            seen.add(f["name"])
+            kind = f.get("type", "string")
+            if kind not in _TYPES:
+                bad(f"{fw}: unsupported type {kind!r}; expected one of {list(_TYPES)}", column="type")
+            for flag in ("forecastPeriod", "publicationDate"):
+                if flag in f and (not isinstance(f[flag], bool) or kind != "date"):
+                    bad(f"{fw}: '{flag}' expected true/false on a date field", column=flag)
+            c = f.get("constraints", {})
+            if not isinstance(c, dict):
+                bad(f"{fw}: 'constraints' expected an object", column="constraints")
+            for k in ("minimum", "maximum"):
+                if k in c and (isinstance(c[k], bool) or not isinstance(c[k], (int, float))
+                               or kind not in ("number", "integer", "year")):
+                    bad(f"{fw}: constraint '{k}' expected a number on a numeric field, got {c[k]!r}", column=k)
+            if "pattern" in c:
+                try:
+                    re.compile(c["pattern"]) if isinstance(c["pattern"], str) else None
+                except (re.error, RecursionError) as exc:
+                    bad(f"{fw}: constraint 'pattern' {c['pattern']!r} is not a valid regular expression ({exc})",
+                        column="pattern")
+                if not isinstance(c["pattern"], str):
+                    bad(f"{fw}: constraint 'pattern' expected text, got {c['pattern']!r}", column="pattern")
+            if "enum" in c and not isinstance(c["enum"], list):
+                bad(f"{fw}: constraint 'enum' expected a list, got {c['enum']!r}", column="enum")
+            for k in ("required", "unique"):
+                if k in c and not isinstance(c[k], bool):
+                    bad(f"{fw}: constraint '{k}' expected true/false, got {c[k]!r}", column=k)
+        pk = schema.get("primaryKey", [])
+        for k in [pk] if isinstance(pk, str) else pk if isinstance(pk, list) else [pk]:
+            if not isinstance(k, str) or k not in seen:
+                bad(f"{where}: primaryKey names unknown field {k!r}; expected one of its fields", column="primaryKey")
+        fks = schema.get("foreignKeys", [])
+        if not isinstance(fks, list):
+            bad(f"{where}: 'foreignKeys' expected a list", column="foreignKeys")
+        for fk in fks:
+            ref = fk.get("reference") if isinstance(fk, dict) else None
+            if not isinstance(ref, dict):
+                bad(f"{where}: foreignKeys: expected objects with 'fields' and 'reference'", column="foreignKeys")
+            cols = _as_list(fk.get("fields"))
+            for k in cols or [fk.get("fields")]:
+                if not isinstance(k, str) or k not in seen:
+                    bad(f"{where}: foreignKeys names unknown field {k!r}; expected one of its fields",
+                        column="foreignKeys")
+            if not isinstance(ref.get("resource", ""), str):
+                bad(f"{where}: foreignKeys reference 'resource' expected a name", column="foreignKeys")
+            ref_cols = _as_list(ref.get("fields"))
+            if len(ref_cols) != len(cols) or not all(isinstance(k, str) for k in ref_cols):
+                bad(f"{where}: foreignKeys {cols}: expected as many reference fields, got {ref.get('fields')!r}",
+                    column="foreignKeys")
+    for name, res in names.items():
+        for fk in res["schema"].get("foreignKeys", []):
+            ref = fk["reference"]
+            target = names.get(ref.get("resource") or name)
+            if target is None:
+                bad(f"resource '{name}': foreignKeys reference unknown resource '{ref.get('resource')}'",
+                    column="foreignKeys")
+            known = {f["name"] for f in target["schema"]["fields"]}
+            for k in _as_list(ref["fields"]):
+                if k not in known:
+                    bad(f"resource '{name}': foreignKeys reference unknown field '{k}' of resource "
+                        f"'{target['name']}'", column="foreignKeys")
+
+
+def _as_list(x: Any) -> list[Any]:
+    return [x] if isinstance(x, str) else list(x) if isinstance(x, list) else []
 
 
 def resources(folder: Path | None = None) -> list[str]:
@@ -145,16 +299,6 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     close = difflib.get_close_matches(name, [r.get("name", "") for r in pkg["resources"]], n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise DataError(pkg_path, f"no resource named '{name}'{hint}")
-
-
-def record_read(path: Path) -> None:
-    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
-    from aicompute.context import current
-
-    log = current().read_log
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(Path(path).resolve()) + "\n")
 
 
 def _read_text(path: Path) -> str:
@@ -181,6 +325,24 @@ def _read_text(path: Path) -> str:
         ) from None
     if not text.strip():
         raise DataError(path, "file is empty; expected a header row and at least one data row")
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        start = text.rfind("\n", 0, bad.start()) + 1
+        header = next(csv.reader([text.split("\n", 1)[0]]), [])
+        try:  # the column, counted by the CSV reader over the line up to the character
+            col_idx = len(next(csv.reader([text[start:bad.start()]]), [""])) - 1
+        except csv.Error:
+            col_idx = -1
+        column = header[col_idx].strip() if 0 <= col_idx < len(header) else None
+        raise DataError(path, f"control character U+{ord(bad.group()):04X} in the text; expected printable "
+                        "text (a NUL byte or an escape sequence from a copy-paste or a binary file?)",
+                        row=line - 1 if line > 1 else None, line=line, column=column)
+    if not text.endswith("\n"):
+        last = text.count("\n") + 1
+        raise DataError(path, "does not end with a newline: the file looks truncated (was it cut while being "
+                        "written or copied?); expected every row, including the last, to end with a newline",
+                        line=last)
     return text
 
 
@@ -198,6 +360,9 @@ def _parse_cell(text: str, field: dict[str, Any]) -> Any:
             raise ValueError("expected a number")
         if not math.isfinite(num):
             raise ValueError("expected a finite number")
+        if not (_NUMBER if kind == "number" else _INTEGER).fullmatch(text):
+            raise ValueError(f"expected {'a number' if kind == 'number' else 'an integer'} written with ASCII "
+                             "digits 0-9 (no '_' separators, no other scripts' digits)")
         return num
     if kind == "date":
         if not _ISO_DATE.match(text):
@@ -211,7 +376,7 @@ def _parse_cell(text: str, field: dict[str, Any]) -> Any:
             return text.lower() == "true"
         raise ValueError("expected true or false")
     if kind == "year":
-        if re.fullmatch(r"\d{4}", text):
+        if re.fullmatch(r"[0-9]{4}", text):
             return int(text)
         raise ValueError("expected a four-digit year")
     raise ValueError(f"unsupported field type '{kind}' in the schema")
@@ -292,6 +457,22 @@ def _check_bounds(rec: dict[str, Any], fields: list[dict[str, Any]], bounds: dic
                            f"datapackage.json{why}), got {num:g}")
 
 
+def _check_dates(rec: dict[str, Any], fields: list[dict[str, Any]], today: dt.date, err: Any) -> None:
+    """Dates that cannot lie: plausible years; nothing dated after the build date, except a field flagged
+    ``forecastPeriod`` (the period a forecast or guidance refers to). (Integer years have unitBounds 'year'.)"""
+    for f in fields:
+        value = rec.get(f["name"])
+        if value is None:
+            continue
+        if f.get("type") == "date":
+            lo, hi = DATE_YEARS
+            if not lo <= value.year <= hi:
+                err(f["name"], f"expected a year in [{lo}, {hi}], got {value}")
+            if value > today and not f.get("forecastPeriod"):
+                err(f["name"], f"{value} is after the build date ({today}): no evidence is dated in the future "
+                               "(a typo? only a field flagged forecastPeriod in datapackage.json may be later)")
+
+
 def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
     schema = res.get("schema", {})
     fields = schema.get("fields", [])
@@ -315,6 +496,7 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
         raise DataError(path, "duplicate column in header", line=1, column=dup)
     by_name = {f["name"]: f for f in fields}
     bounds = _bounds(path.parent)
+    today = build_date()
     records: list[dict[str, Any]] = []
     seen: dict[str, dict[Any, int]] = {n: {} for n in names if by_name[n].get("constraints", {}).get("unique")}
     pk = schema.get("primaryKey", [])
@@ -328,10 +510,13 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
             break
         except csv.Error as exc:
             raise DataError(path, f"malformed CSV: {exc}", row=row + 1, line=reader.line_num) from None
-        if not cells or all(not c.strip() for c in cells):
+        if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue  # blank line
         row += 1
         line = reader.line_num
+        if all(not c.strip() for c in cells):
+            raise DataError(path, "a row of only empty fields (a line of commas?); expected data, or delete the line",
+                            row=row, line=line)
 
         def err(column: str | None, message: str, _row: int = row, _line: int = line) -> None:
             raise DataError(path, message, row=_row, line=_line, column=column)
@@ -365,6 +550,7 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
             seen_pk[key] = row
         _check_row(rec, err, bounds)
         _check_bounds(rec, fields, bounds, err)
+        _check_dates(rec, fields, today, err)
         records.append(rec)
     if not records:
         raise DataError(path, "has a header but no data rows; expected at least one row", line=1)
@@ -379,16 +565,21 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
 
 def _check_foreign_keys(path: Path, res: dict[str, Any], frame: pd.DataFrame, folder: Path | None) -> None:
     for fk in res.get("schema", {}).get("foreignKeys", []):
-        cols = [fk["fields"]] if isinstance(fk["fields"], str) else fk["fields"]
+        cols = _as_list(fk["fields"])
         ref = fk["reference"]
         ref_cols = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
-        target = load(ref["resource"], folder=folder) if ref.get("resource") else frame
+        own = ref.get("resource") in (None, "", res["name"])  # a reference within the table (``revises``)
+        target = frame if own else load(ref["resource"], folder=folder)
         valid = set(map(tuple, target[ref_cols].itertuples(index=False, name=None)))
+        own_keys = list(frame[ref_cols].itertuples(index=False, name=None)) if own else []
         for i, key in enumerate(frame[cols].itertuples(index=False, name=None), start=1):
             if any(k is None or k != k for k in key):
                 continue
+            if own and tuple(key) == tuple(own_keys[i - 1]):
+                raise DataError(path, f"{cols[0]} '{key[0]}' is the row's own {ref_cols[0]}; expected another "
+                                "row's", row=i, column=cols[0])
             if tuple(key) not in valid:
-                target_file = _resource(ref["resource"], folder)[0].name if ref.get("resource") else path.name
+                target_file = path.name if own else _resource(ref["resource"], folder)[0].name
                 close = difflib.get_close_matches(str(key[0]), [str(v[0]) for v in valid], n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise DataError(path, f"unknown {ref_cols[0]} '{key[0]}': expected an id that exists in "
@@ -399,6 +590,24 @@ def _check_foreign_keys(path: Path, res: dict[str, Any], frame: pd.DataFrame, fo
                 if key in units and unit != units[key]:
                     raise DataError(path, f"expected the unit of {ref['resource']} '{key}' ('{units[key]}'), "
                                     f"got '{unit}'", row=i, column="unit")
+
+
+def _check_published_after_source(path: Path, res: dict[str, Any], frame: pd.DataFrame, folder: Path | None) -> None:
+    """A row's publication date (a field named ``published`` or flagged ``publicationDate``) is not before its
+    source's publication (``source_id``): a reading cannot become public before the document reporting it."""
+    fields = res["schema"]["fields"]
+    pub = [f["name"] for f in fields if f.get("type") == "date" and (f["name"] == "published" or
+                                                                     f.get("publicationDate"))]
+    if not pub or "source_id" not in frame.columns or res["name"] == "sources":
+        return
+    dates = dict(zip(*[load("sources", folder=folder)[c] for c in ("id", "date")]))
+    for col in pub:
+        for i, (when, sid) in enumerate(zip(frame[col], frame["source_id"]), start=1):
+            src = dates.get(sid)
+            if pd.notna(when) and src is not None and pd.notna(src) and when < src:
+                raise DataError(path, f"published {when.date()}, before its source '{sid}' was published "
+                                f"({src.date()}); expected a date on or after the source's (sources.csv)",
+                                row=i, column=col)
 
 
 def _check_units_declared(path: Path, res: dict[str, Any]) -> None:
@@ -430,7 +639,6 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, "file not found (named in datapackage.json)") from None
     key = (str(path.resolve()), name)
-    record_read(path)
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         frame = cached[1]
@@ -438,6 +646,7 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
         frame = _parse_table(path, res)
         _CACHE[key] = (stamp, frame)
     _check_foreign_keys(path, res, frame, folder)
+    _check_published_after_source(path, res, frame, folder)
     return frame.copy()
 
 
@@ -532,3 +741,23 @@ def source(source_id: str, *, folder: Path | None = None) -> dict[str, Any]:
     if hit.empty:
         raise DataError(_resource("sources", folder)[0], f"no source with id '{source_id}'", column="id")
     return hit.iloc[0].to_dict()
+
+
+def by_id(frame: pd.DataFrame, key: str, *, table: str, column: str = "id") -> pd.Series:
+    """The one row of ``frame`` (rows of resource ``table``) whose ``column`` is ``key``.
+
+    Chapters look rows up by their id, the data's stable key, never by a display name that an edit of the
+    data may change (``"H100 SXM"``). A missing or repeated id raises :class:`DataError` naming the table, the
+    id and the closest ids, instead of a bare ``KeyError`` inside a kernel.
+    """
+    if column not in frame.columns:
+        raise DataError(f"data/{table}.csv", f"no column '{column}' to look '{key}' up by", column=column)
+    hit = frame[frame[column] == key]
+    if len(hit) == 1:
+        return hit.iloc[0]
+    if hit.empty:
+        close = difflib.get_close_matches(str(key), [str(k) for k in frame[column]], n=3)
+        hint = f"; did you mean {close}?" if close else ""
+        raise DataError(f"data/{table}.csv", f"no row with {column} '{key}' (among the {len(frame)} rows used "
+                        f"here){hint}", column=column)
+    raise DataError(f"data/{table}.csv", f"{len(hit)} rows with {column} '{key}'; expected one", column=column)

@@ -38,12 +38,12 @@ import pandas as pd
 from aicompute import datapackage as data
 from aicompute.datapackage import _refs, check_dating, dating_fields
 
-__all__ = ["Evidence", "NotYetPublished", "evidence", "current", "published_dates", "SWEEP_RESOURCE", "dating_fields",
+__all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE", "dating_fields",
            "check_dating"]
 
 SWEEP_RESOURCE = "sweep_log"
 _MISSING: Any = object()
-_CURRENT: list[Evidence] = []
+_LAST: list[Evidence] = []  # see _last()
 
 
 class NotYetPublished(LookupError):
@@ -285,17 +285,25 @@ class Evidence:
         return text
 
 
-def evidence(as_of: str | dt.date | pd.Timestamp, *, folder: Path | None = None) -> Evidence:
-    """The evidence known on ``as_of`` (see the module docstring); it becomes this process's
-    :func:`current` evidence (chart source lines then cite with the labels of that date's bibliography)."""
+def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path | None = None) -> Evidence:
+    """The evidence known on ``as_of`` (see the module docstring); ``None``: the report's as-of date
+    (``report/params/default.yaml``, :func:`aicompute.paths.default_as_of`), as a chapter's ``as_of = None``.
+    Pass it on explicitly: chart source lines cite with the labels of its date's bibliography
+    (``charts.show(..., ev=ev)``)."""
+    if as_of is None:
+        from aicompute.paths import DEFAULT_PARAMS, default_as_of
+
+        project = Path(folder).resolve().parent if folder is not None else None
+        as_of = default_as_of(project if project is not None and (project / DEFAULT_PARAMS).is_file() else None)
     ev = Evidence(_date(as_of), Path(folder) if folder is not None else None)
-    _CURRENT[:] = [ev]
+    _LAST[:] = [ev]
     return ev
 
 
-def current() -> Evidence | None:
-    """The evidence this process (a chapter's kernel) last asked for, if any."""
-    return _CURRENT[-1] if _CURRENT else None
+def _last() -> Evidence | None:
+    """The evidence this kernel last made: only for charts.show called without ``ev`` by a chapter not yet
+    passing it; removed with that fallback."""
+    return _LAST[-1] if _LAST else None
 
 
 def _csv_records(text: str) -> list[str]:
@@ -318,7 +326,7 @@ def write_package(as_of: str | dt.date | pd.Timestamp, dest: Path, *, folder: Pa
     is copied as it is. Returns the number of rows left out, per resource that lost any.
     """
     src = Path(folder) if folder is not None else data.data_dir()
-    ev = Evidence(_date(as_of), src)  # not made the process's current evidence: this is the build, not a chapter
+    ev = Evidence(_date(as_of), src)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     pkg_path, pkg = data._package(src)

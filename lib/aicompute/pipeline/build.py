@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from aicompute import chapters as chapters_mod
-from aicompute.context import ENV as RUN_ENV
 from aicompute.context import RunContext
 from aicompute.paths import LIB, ROOT
-from aicompute.pipeline import deps, safety
+from aicompute.pipeline import deps, safety, tracking
 from aicompute.pipeline import params as params_mod
 
 __all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources"]
@@ -150,9 +149,11 @@ def _products(project: Project, stem: str) -> dict[str, str]:
     return found
 
 
-def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dict[str, str],
-                cwd: str) -> dict[str, Any]:
-    """Run one notebook with papermill (in a worker process). Returns {"ok", "seconds", "error"}."""
+def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str, setup: str = "",
+                kernel_log: str | None = None) -> dict[str, Any]:
+    """Run one notebook with papermill (in a worker process): ``setup`` (:func:`tracking.setup_code`) runs in
+    the kernel before the first cell; the kernel's stderr goes to ``kernel_log``. Returns {"ok", "seconds",
+    "error"}."""
     import papermill as pm
     from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
@@ -161,14 +162,16 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], env: dic
 
     papermill_engines.register("aicompute", AicomputeEngine)  # also registered as an entry point (pyproject.toml)
 
-    os.environ.update(env)
-    # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
-    kernel_log = open(env["AICOMPUTE_KERNEL_LOG"], "a", encoding="utf-8")  # noqa: SIM115
-    os.dup2(kernel_log.fileno(), 2)
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's warning about frozen modules
+    if kernel_log:
+        # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
+        log_fh = open(kernel_log, "a", encoding="utf-8")  # noqa: SIM115
+        os.dup2(log_fh.fileno(), 2)
     start = time.perf_counter()
     try:
         pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd, engine_name="aicompute",
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False)
+                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+                            run_setup=setup)
     except PapermillExecutionError as exc:
         msg = (f"{Path(notebook).name}: cell {exc.cell_index} (execution count {exc.exec_count}) raised "
                f"{exc.ename}: {exc.evalue}")
@@ -192,14 +195,11 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
             for nb, values, key in todo:
                 log_file = tmp / f"{nb.stem}.reads"
                 log_file.touch()
-                ctx = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
-                                 results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem,
-                                 read_log=log_file)
-                ctx_file = tmp / f"{nb.stem}.run.json"
-                ctx_file.write_text(ctx.to_json(), encoding="utf-8")
-                env = {RUN_ENV: str(ctx_file), "AICOMPUTE_ROOT": str(project.root.resolve()),
-                       "PYDEVD_DISABLE_FILE_VALIDATION": "1", "AICOMPUTE_KERNEL_LOG": str(tmp / f"{nb.stem}.stderr")}
-                fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, env, str(project.notebooks))
+                run = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
+                                 results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem)
+                setup = tracking.setup_code(run, log_file, [project.data.resolve(), run.results_in])
+                fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, str(project.notebooks), setup,
+                                  str(tmp / f"{nb.stem}.stderr"))
                 futures[fut] = (nb, key, log_file)
             for fut in as_completed(futures):
                 nb, key, log_file = futures[fut]
@@ -400,9 +400,10 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         raise BuildError(f"no chapters in {project.report / 'chapters.yml'}")
     params_file = params_file or project.report / "params" / "default.yaml"
     try:
-        file_params = params_mod.load_params_file(params_file) if params_file.exists() else {}
+        file_params = params_mod.load_params_file(params_file)  # a missing file is an error, never "no parameters"
         values = params_mod.resolve(chapters, file_params, params_mod.parse_overrides(overrides or []),
-                                    allow_future_as_of=allow_future_as_of)
+                                    allow_future_as_of=allow_future_as_of,
+                                    earliest_as_of=params_mod.seed_date(project.data))
     except params_mod.ParameterError as exc:
         raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
     try:
@@ -509,7 +510,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     root = args.project.resolve() if args.project else ROOT
-    if args.preset:
+    if args.preset is not None:
+        try:
+            params_mod.check_preset_name(args.preset)  # it becomes a file and two folder names
+        except params_mod.ParameterError as exc:
+            parser.error(str(exc))
         preset = root / "report" / "params" / f"{args.preset}.yaml"
         if not preset.exists():
             names = sorted(p.stem for p in preset.parent.glob("*.yaml"))

@@ -13,7 +13,13 @@ Validation happens before any kernel starts and names the parameter: unknown nam
 (checked against the default's type in the parameters cell), non-finite numbers, and ranges. A range is
 written as a comment on the default, ``utilization = 0.6  # [0, 1] share of peak``; some names have built-in
 rules (``seed`` >= 0, ``n_paths`` >= 1, ``as_of`` a real calendar date as YYYY-MM-DD, not before the seed
-article's clock start and not after today unless ``allow_future_as_of``).
+article's publication date (``seed_article`` in ``data/sources.csv``: earlier, the chapters have nothing to
+audit), not after today unless ``allow_future_as_of``, never after :data:`HORIZON`, the end of the seed's
+24-month window; ``as_of`` is one date for the whole report, so it is refused per notebook).
+
+The file itself is checked before YAML sees it (it exists, is a file, at most :data:`MAX_FILE_BYTES`, UTF-8
+text without NUL bytes) and read with a safe loader that refuses aliases (no "billion laughs"), duplicate
+keys and keys that are not names; messages name the file and the key, and quote values shortened.
 
 Constraints between parameters are declared in the parameters cell as comment lines::
 
@@ -39,18 +45,51 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
-           "parse_overrides", "resolve", "CLOCK_START"]
+from aicompute.datapackage import build_date
+from aicompute.paths import default_as_of
 
-#: The seed article's 24-month clock starts in January 2026.
+__all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
+           "parse_overrides", "resolve", "seed_date", "check_preset_name", "CLOCK_START", "HORIZON",
+           "MAX_FILE_BYTES"]
+
+#: The seed article's 24-month clock starts in January 2026 ...
 CLOCK_START = dt.date(2026, 1, 1)
+#: ... and ends with December 2027: no as_of beyond it, even with --allow-future-as-of.
+HORIZON = dt.date(2027, 12, 31)
+#: The seed article's row in data/sources.csv (the earliest as_of is its publication date).
+SEED_SOURCE = "seed_article"
+#: A parameters file is a few lines; anything larger is refused before YAML parses it.
+MAX_FILE_BYTES = 64 * 1024
+_PRESET = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _RANGE = re.compile(r"#\s*\[\s*([-+0-9.eE]+|None)\s*,\s*([-+0-9.eE]+|None)\s*\]")
 _REQUIRE = re.compile(r"^\s*#\s*require:\s*(.*?)\s*$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class _Loader(yaml.SafeLoader):
-    """Safe YAML without implicit dates: ``2026-02-30`` stays text, so a bad date is reported, not raised."""
+    """Safe YAML without implicit dates (``2026-02-30`` stays text, so a bad date is reported, not raised),
+    without aliases (a few lines of nested aliases expand to gigabytes) and without duplicate keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a parameters file",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                raise yaml.constructor.ConstructorError(None, None, "expected a name as key, got a "
+                                                        f"{type(key).__name__}", key_node.start_mark)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{_short(key)}' (first on line {seen[key].line + 1})",
+                    key_node.start_mark)
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -61,6 +100,41 @@ _Loader.yaml_implicit_resolvers = {
 
 class ParameterError(ValueError):
     """A bad parameter: the message names it and what was expected."""
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr``-like text of a value, at most ``limit`` characters (a huge value never floods a message)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _show(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, at most ``limit`` characters."""
+    return _short(repr(value), limit)
+
+
+def seed_date(folder: Path) -> dt.date | None:
+    """The seed article's publication date from ``folder``/sources.csv (None when it cannot be read: the
+    data check that follows names the problem)."""
+    import csv
+
+    try:
+        with open(Path(folder) / "sources.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row.get("id") == SEED_SOURCE:
+                    day = dt.date.fromisoformat((row.get("date") or "").strip())
+                    return day if day <= build_date() else None  # a date that lies: the data check refuses it
+    except (OSError, ValueError, csv.Error):
+        return None
+    return None
+
+
+def check_preset_name(name: str) -> str:
+    """A preset is a plain name (letters, digits, ``-``, ``_``): it becomes a file and two folder names."""
+    if not _PRESET.fullmatch(name):
+        raise ParameterError(f"--preset {_short(name)!r}: expected a plain name (letters, digits, '-' or '_', "
+                             "e.g. bear), the stem of a file in report/params/; use --params FILE for another file")
+    return name
 
 
 def _parameters_source(path: Path) -> str:
@@ -177,22 +251,50 @@ def check_requirements(notebook: Path, values: dict[str, Any]) -> None:
 
 
 def load_params_file(path: Path) -> dict[str, Any]:
-    """Read a YAML parameters file safely; structure errors name the file."""
+    """Read a YAML parameters file safely; every problem names the file (and the key)."""
+    path = Path(path)
+    if not path.exists():
+        raise ParameterError(f"{path}: parameters file not found")
+    if not path.is_file():
+        raise ParameterError(f"{path}: expected a YAML parameters file, got a folder or a special file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ParameterError(f"{path}: {size:,} bytes; a parameters file is at most {MAX_FILE_BYTES:,} bytes")
+    raw = path.read_bytes()
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except FileNotFoundError:
-        raise ParameterError(f"{path}: parameters file not found") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                             "expected a YAML parameters file") from None
+    if "\0" in text:
+        raise ParameterError(f"{path}: contains a NUL byte (a binary file?); expected a YAML parameters file")
+    try:
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise ParameterError(f"{path}: malformed YAML{where}: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(data, dict) or set(data) - {"all", "notebooks"}:
-        raise ParameterError(f"{path}: expected a mapping with the sections 'all' and/or 'notebooks', "
-                             f"got {sorted(data) if isinstance(data, dict) else type(data).__name__}")
+        raise ParameterError(f"{path}: malformed YAML{where}: {_short(getattr(exc, 'problem', exc), 200)}") from None
+    except RecursionError:
+        raise ParameterError(f"{path}: malformed YAML: nested too deeply") from None
+    if data is None:  # an empty file (or only comments): no parameters
+        data = {}
+    if not isinstance(data, dict):
+        raise ParameterError(f"{path}: expected a mapping with the sections 'all' and/or 'notebooks', got "
+                             f"{_type_name(data)} {_short(data)}")
+    unknown = [k for k in data if k not in ("all", "notebooks")]
+    if unknown:
+        raise ParameterError(f"{path}: expected a mapping with the sections 'all' and/or 'notebooks', got the "
+                             f"key '{_short(unknown[0])}'")
     for section in ("all", "notebooks"):
-        if not isinstance(data.get(section) or {}, dict):
-            raise ParameterError(f"{path}: section '{section}' must be a mapping")
-    return {"all": dict(data.get("all") or {}), "notebooks": dict(data.get("notebooks") or {})}
+        if data.get(section) is not None and not isinstance(data[section], dict):
+            raise ParameterError(f"{path}: section '{section}' must be a mapping of name: value, got "
+                                 f"{_type_name(data[section])} {_short(data[section])}")
+    notebooks = dict(data.get("notebooks") or {})
+    for stem, values in notebooks.items():
+        if values is not None and not isinstance(values, dict):
+            raise ParameterError(f"{path}: notebooks: '{_short(stem)}' must be a mapping of name: value, got "
+                                 f"{_type_name(values)} {_short(values)}")
+    return {"all": dict(data.get("all") or {}), "notebooks": {k: dict(v or {}) for k, v in notebooks.items()}}
 
 
 def parse_overrides(items: list[str]) -> dict[str, Any]:
@@ -202,10 +304,12 @@ def parse_overrides(items: list[str]) -> dict[str, Any]:
         name, sep, raw = item.partition("=")
         if not sep or not name.strip():
             raise ParameterError(f"-p {item!r}: expected name=value")
+        if len(item) > 1000:
+            raise ParameterError(f"-p {_short(item)!r}: longer than 1,000 characters")
         try:
             out[name.strip()] = yaml.load(raw, Loader=_Loader)
-        except yaml.YAMLError:
-            raise ParameterError(f"-p {item!r}: the value is not valid YAML") from None
+        except (yaml.YAMLError, RecursionError):
+            raise ParameterError(f"-p {_short(item)!r}: the value is not valid YAML (aliases are not allowed)") from None
     return out
 
 
@@ -215,58 +319,68 @@ def _type_name(x: Any) -> str:
 
 
 def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any], *, allow_future_as_of: bool = False,
-                today: dt.date | None = None) -> Any:
+                today: dt.date | None = None, earliest: dt.date | None = None) -> Any:
     """Check ``value`` against the default's type and the range; return it (ints widened to float)."""
     default, where = spec["default"], f"parameter '{name}' of {notebook}"
     if isinstance(value, dt.date) and isinstance(default, str):
         value = value.isoformat()  # YAML reads an unquoted 2026-11-28 as a date
     if isinstance(default, bool) or isinstance(value, bool):
         if type(value) is not type(default):
-            raise ParameterError(f"{where}: expected {_type_name(default)}, got {value!r}")
+            raise ParameterError(f"{where}: expected {_type_name(default)}, got {_show(value)}")
     elif isinstance(default, float) and isinstance(value, int):
         value = float(value)
     elif default is not None and not isinstance(value, type(default)):
-        raise ParameterError(f"{where}: expected {_type_name(default)}, got {value!r}")
+        raise ParameterError(f"{where}: expected {_type_name(default)}, got {_show(value)}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ParameterError(f"{where}: expected a finite number, got {value!r}")
+        raise ParameterError(f"{where}: expected a finite number, got {_show(value)}")
     rng = spec.get("range")
     if rng and isinstance(value, (int, float)):
         lo, hi = rng
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            raise ParameterError(f"{where}: expected a value in [{lo:g}, {hi:g}], got {value!r}")
+            raise ParameterError(f"{where}: expected a value in [{lo:g}, {hi:g}], got {_show(value)}")
     if name == "seed" and (not isinstance(value, int) or value < 0):
-        raise ParameterError(f"{where}: expected a non-negative integer, got {value!r}")
+        raise ParameterError(f"{where}: expected a non-negative integer, got {_show(value)}")
     if name == "n_paths" and (not isinstance(value, int) or value < 1):
-        raise ParameterError(f"{where}: expected a positive integer, got {value!r}")
+        raise ParameterError(f"{where}: expected a positive integer, got {_show(value)}")
     if name == "as_of":
         if not _ISO_DATE.match(str(value)):
-            raise ParameterError(f"{where}: expected a date as YYYY-MM-DD, got {value!r}")
+            raise ParameterError(f"{where}: expected a date as YYYY-MM-DD, got {_show(value)}")
         try:
             day = dt.date.fromisoformat(str(value))
         except ValueError as exc:
             raise ParameterError(f"{where}: expected a valid calendar date as YYYY-MM-DD, got {value!r} "
                                  f"({exc})") from None
-        if day < CLOCK_START:
-            raise ParameterError(f"{where}: expected a date on or after {CLOCK_START} (the seed's clock start), "
-                                 f"got {value}")
-        today = today or dt.date.today()
+        if earliest is None:
+            earliest, what = CLOCK_START, "the seed's clock start"
+        else:
+            what = "the seed article's publication date, data/sources.csv; before it there is nothing to audit"
+        if day < earliest:
+            raise ParameterError(f"{where}: expected a date on or after {earliest} ({what}), got {value}")
+        today = today or build_date()
         if day > today and not allow_future_as_of:
             raise ParameterError(f"{where}: expected a date on or before today ({today}), got {value}: no "
                                  "evidence exists after today (pass --allow-future-as-of to build anyway)")
+        if day > HORIZON:
+            raise ParameterError(f"{where}: expected a date on or before {HORIZON} (the end of the seed's 24-month "
+                                 f"window; the report models nothing later), got {value}")
     return value
 
 
 def resolve(
     notebooks: list[Path], file_params: dict[str, Any], overrides: dict[str, Any], *,
-    allow_future_as_of: bool = False, today: dt.date | None = None,
+    allow_future_as_of: bool = False, today: dt.date | None = None, earliest_as_of: dt.date | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per-notebook parameter values to inject: {stem: {name: value}}, validated one by one and then
-    against the ``require`` lines of each parameters cell."""
+    against the ``require`` lines of each parameters cell. ``earliest_as_of``: the seed's date
+    (:func:`seed_date`; default :data:`CLOCK_START`)."""
     specs = {nb.stem: notebook_parameters(nb) for nb in notebooks}
     out: dict[str, dict[str, Any]] = {stem: {} for stem in specs}
 
     def apply(target: str | None, name: str, value: Any, origin: str) -> None:
         stems = [target] if target else [s for s in specs if name in specs[s]]
+        if target and name == "as_of":
+            raise ParameterError(f"{origin}: 'as_of' is the report's date, one for every chapter; set it under "
+                                 "'all:' (or with -p as_of=YYYY-MM-DD), not for one notebook")
         if target and target not in specs:
             raise ParameterError(f"{origin}: unknown notebook '{target}' (expected one of {sorted(specs)})")
         if not stems or any(name not in specs[s] for s in stems):
@@ -275,9 +389,12 @@ def resolve(
                                  f"{' of ' + target if target else ''}; known parameters: {known}")
         for stem in stems:
             out[stem][name] = check_value(stem, name, value, specs[stem][name],
-                                          allow_future_as_of=allow_future_as_of, today=today)
+                                          allow_future_as_of=allow_future_as_of, today=today,
+                                          earliest=earliest_as_of)
 
     for name, value in file_params.get("all", {}).items():
+        if not isinstance(name, str):
+            raise ParameterError(f"parameters file, section 'all': expected parameter names, got {_short(name)!r}")
         apply(None, str(name), value, "parameters file, section 'all'")
     for stem, values in file_params.get("notebooks", {}).items():
         if not isinstance(values, dict):
@@ -287,6 +404,15 @@ def resolve(
     for key, value in overrides.items():
         stem, _, name = key.rpartition(".")
         apply(stem or None, name, value, f"-p {key}")
+    for stem, spec in specs.items():  # `as_of = None`: the report's date, from report/params/default.yaml
+        if "as_of" in spec and spec["as_of"]["default"] is None and "as_of" not in out[stem]:
+            root = notebooks[0].resolve().parent.parent
+            try:
+                value = default_as_of(root)
+            except ValueError as exc:
+                raise ParameterError(f"parameter 'as_of' of {stem}: {exc}") from None
+            out[stem]["as_of"] = check_value(stem, "as_of", value, spec["as_of"], allow_future_as_of=allow_future_as_of,
+                                             today=today, earliest=earliest_as_of)
     for nb in notebooks:
         check_requirements(nb, out[nb.stem])
     return out

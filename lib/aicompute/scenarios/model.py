@@ -50,10 +50,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "Paths", "simulate",
-           "draws", "normal_f32", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+__all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
+           "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
-           "funds_for_runway", "transition_log_prob", "draw_log_ratio", "WINDOWS", "growth_window"]
+           "funds_for_runway", "transition_log_prob", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -90,6 +90,9 @@ PARAMETERS = (
     "ending_soft_capex_growth", "ending_soft_chip_floor",
     # backtests
     "backtest_buildout_chip_share",
+    # the credit channel: how each credit series reads the latent credit state
+    "credit_beta_hy_oas", "credit_beta_ig_oas", "credit_beta_coreweave_cds", "credit_beta_cancellations",
+    "cancellation_rate",
 )
 
 
@@ -151,6 +154,23 @@ class Lab:
 
 
 @dataclass(frozen=True)
+class CreditSeries:
+    """A credit series read as a noisy view of the model's one latent credit state ``c = log(spread / spread at the
+    start)`` (the log change of Oracle's CDS since the clock started; it jumps in a bust and on a credit event).
+
+    A level series (a spread) is ``level x exp(beta c)``; a count (``rate`` > 0: contract cancellations since the
+    clock started) has the expected cumulative number ``sum over months of rate / 12 x exp(beta c)``."""
+
+    level: float  # the series at the start of the clock (a spread, bp; a count: 0)
+    beta: float  # log change of the series per unit of the latent credit state
+    rate: float = 0.0  # a count: events a year at the start's credit state (0: a level series)
+
+    @property
+    def is_count(self) -> bool:
+        return self.rate > 0
+
+
+@dataclass(frozen=True)
 class Start:
     """The state at the start of the clock and the momentum the data showed then."""
 
@@ -163,6 +183,7 @@ class Start:
     nvidia_dc: float | None = None  # Nvidia data-centre run-rate (None: not modelled)
     spread: float = 100.0  # credit spread, bp (latent when no reading exists)
     labs: tuple[Lab, ...] = ()
+    credit: Mapping[str, CreditSeries] = field(default_factory=dict)  # series id -> how it reads the credit state
     horizon: int = HORIZON
     boom_line: float = 0.20  # annual growth above which the start regime is a boom
     notes: Mapping[str, str] = field(default_factory=dict)  # how each level was built (for the chapter)
@@ -207,6 +228,40 @@ def _log_prior(eps: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """Readings that a :class:`Proposal` draws one series of monthly shocks towards (a Kalman smoother).
+
+    On the start-regime path without switches, the log of the quantity read is linear in the series' monthly shocks
+    ``z``: ``D + c M z``, with ``M`` the running sum (``keep`` = 1: a lab's run-rate, capex) or a decaying sum
+    (``keep`` < 1: the credit state's mean reversion) and ``c`` the shock's scale. A reading ``i`` sees
+    ``beta_i`` times the average of that over its months (``weights``, rows summing to one), with log error
+    ``sigma_i``. With Gaussian errors the shocks given the readings are ``N(mu, S)``: ``S = (I + B' R^-1 B)^-1``,
+    ``mu = S B' R^-1 (y - beta weights D)``, ``B = c diag(beta) weights M``. Drawing them from that and correcting
+    with the importance weight keeps every estimate exact; it only spends fewer paths where the readings rule them
+    out."""
+
+    row: int  # which shock series: 0 capex, 2 the credit state, 3 + j lab j
+    weights: np.ndarray  # (k, horizon)
+    y: np.ndarray  # (k,) log readings, less each series' log level at the start where it has one
+    sigma: np.ndarray  # (k,)
+    beta: np.ndarray  # (k,) sensitivity of each reading's log to the quantity (1: the quantity itself)
+    c: float  # the shock's scale per month
+    keep: float = 1.0  # 1: a random walk; < 1: mean reversion per month
+
+    def conditional(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(S's lower Cholesky factor, the gain G)``: ``mu = G (y - beta weights D)``."""
+        h = self.weights.shape[1]
+        t = np.arange(h)
+        lag = t[:, None] - t[None, :]
+        m = np.where(lag >= 0, self.keep ** np.maximum(lag, 0), 0.0)
+        b = self.c * self.beta[:, None] * (self.weights @ m)
+        rinv = 1 / self.sigma ** 2
+        cov = np.linalg.inv(np.eye(h) + (b.T * rinv) @ b)
+        cov = (cov + cov.T) / 2
+        return np.linalg.cholesky(cov), cov @ (b.T * rinv)
+
+
+@dataclass(frozen=True)
 class Proposal:
     """Where to draw the per-path quantities instead of the prior: a multivariate normal over the standardised
     dimensions (it keeps their posterior correlations), mixed with the prior (share ``defensive``) so that every
@@ -215,6 +270,7 @@ class Proposal:
     mean: np.ndarray  # (len(PER_PATH),)
     chol: np.ndarray  # lower Cholesky factor of the covariance
     defensive: float = 0.2
+    guides: tuple[Guide, ...] = ()  # readings that series of monthly shocks are drawn towards
 
     def log_density(self, eps: np.ndarray) -> np.ndarray:
         k = len(self.mean)
@@ -227,13 +283,43 @@ class Proposal:
         return self.mean[:, None] + self.chol @ rng.standard_normal((len(self.mean), n))
 
     @classmethod
-    def fit(cls, eps: np.ndarray, w: np.ndarray, widen: float = 1.3, defensive: float = 0.2) -> Proposal:
+    def fit(cls, eps: np.ndarray, w: np.ndarray, widen: float = 1.3, defensive: float = 0.2,
+            guides: tuple[Guide, ...] = ()) -> Proposal:
         """A proposal from weighted draws: weighted mean and covariance (times ``widen``^2, plus a small ridge)."""
         w = w / w.sum()
         mean = eps @ w
         dev = eps - mean[:, None]
         cov = (dev * w) @ dev.T * widen ** 2 + 0.01 * np.eye(len(mean))
-        return cls(mean, np.linalg.cholesky(cov), defensive)
+        return cls(mean, np.linalg.cholesky(cov), defensive, guides)
+
+
+def guide_path(cal: Calibration, start: Start, row: int, e: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(n, horizon) each path's ``D`` for a :class:`Guide` of shock series ``row`` (``e``: the standardised per-path
+    draws by name): the path without monthly shocks, regime switches or credit events."""
+    t = np.arange(1, start.horizon + 1)
+    if row == 0:  # log capex: its start level, growing at the start regime's rate
+        g = {BOOM: start.capex_momentum + cal["capex_growth_boom_sd"] * e["capex_boom"],
+             COOLING: cal["capex_growth_cooling"] + cal["capex_growth_sd"] * e["capex_cool"],
+             BUST: cal["capex_growth_bust"] + cal["capex_growth_sd"] * e["capex_bust"]}[start.regime]
+        return (math.log(start.capex) + cal["start_level_sd"] * e["start_capex"])[:, None] + g[:, None] * t[None, :] / 12
+    if row == 2:  # the credit state: its starting error, reverting
+        keep = 1 - cal["spread_mean_reversion"] / 12
+        return (cal["spread_start_sd"] * e["start_spread"])[:, None] * keep ** t[None, :]
+    return lab_start_path(cal, start, row - 3, e[f"lab_start_{row - 3}"], e[f"lab_g0_{row - 3}"])
+
+
+def lab_start_path(cal: Calibration, start: Start, j: int, lab_start: np.ndarray, lab_g0: np.ndarray) -> np.ndarray:
+    """(n, horizon) each path's log run-rate of lab ``j`` without monthly shocks and regime switches (its start, its
+    starting growth decaying towards the start regime's long-run rate): the ``D`` of a lab's :class:`Guide`."""
+    lab, dt_ = start.labs[j], 1 / 12
+    target = {BOOM: cal["lab_growth_boom"], COOLING: cal["lab_growth_cooling"],
+              BUST: cal["lab_growth_bust"]}[start.regime] * dt_
+    decay = math.exp(-cal["lab_growth_decay"] * dt_)
+    log_r0 = math.log(lab.revenue) + cal["lab_start_sd"] * lab_start
+    dev0 = (lab.momentum + cal["lab_growth_sd"] * lab_g0) * dt_ - target
+    t = np.arange(1, start.horizon + 1)
+    cum_decay = np.cumsum(decay ** t)
+    return log_r0[:, None] + target * t[None, :] + dev0[:, None] * cum_decay[None, :]
 
 
 def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal | None = None) -> dict[str, np.ndarray]:
@@ -257,7 +343,9 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     eps = np.empty((k, n))
     for j, (_, fam) in enumerate(PER_PATH):
         eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
-    half = (n + 1) // 2  # antithetic monthly shocks: the second half of the paths mirrors the first
+    guided = proposal is not None and bool(proposal.guides)
+    # antithetic monthly shocks: the second half of the paths mirrors the first (not when a lab's shocks are guided)
+    half = n if guided else (n + 1) // 2
     z_half = normal_f32(rng, (3 + len(start.labs), h, half))
     out: dict[str, np.ndarray] = {"z_half": z_half,  # the shocks of paths >= half are these, negated
                                   "u_regime": rng.random((h, n), dtype=np.float32),
@@ -283,6 +371,17 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["spread0"] = cal["spread_start_sd"] * e["start_spread"]
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
+    if guided:
+        for g in proposal.guides:
+            chol, gain = g.conditional()
+            d_path = guide_path(cal, start, g.row, e)
+            mu = gain @ (g.y[:, None] - g.beta[:, None] * (g.weights @ d_path.T))  # (h, n)
+            xi = rng.standard_normal((h, n))
+            z = mu + chol @ xi
+            # prior N(0, I) over proposal N(mu, S): -|z|^2/2 + |xi|^2/2 + log det S / 2
+            log_iw += -0.5 * (z * z).sum(0) + 0.5 * (xi * xi).sum(0) + np.log(np.diag(chol)).sum()
+            z_half[g.row] = z.astype(np.float32)
+        out["log_iw"] = log_iw
     return out
 
 
@@ -357,9 +456,23 @@ class Paths:
     def months(self) -> pd.DatetimeIndex:
         return self.start.months
 
+    def credit_state(self) -> np.ndarray:
+        """The latent credit state ``log(spread / spread at the start)`` per path and month (float64)."""
+        return np.log(self.spread.astype(np.float64) / float(self.start.spread))
+
     def variable(self, name: str) -> np.ndarray:
         """A simulated series by name: capex, chips, buildout_chips, nvidia_dc, spread, leverage, stress,
-        or ``lab:<name>``."""
+        ``lab:<name>``, or ``credit:<series>`` (a credit series read from the latent credit state:
+        :class:`CreditSeries`)."""
+        if name.startswith("credit:"):
+            key = name[7:]
+            if key not in self.start.credit:
+                raise KeyError(f"no credit series '{key}' in the simulation (series: {sorted(self.start.credit)})")
+            cs = self.start.credit[key]
+            step = np.exp(cs.beta * self.credit_state())
+            if cs.is_count:
+                return np.cumsum(step * (cs.rate / 12), axis=1)
+            return cs.level * step
         if name.startswith("lab:"):
             key = name[4:]
             if key not in self.labs:
@@ -577,7 +690,9 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                  regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=full["eps"], log_iw=full["log_iw"],
                  unfunded={s.labs[j].name: arr.T for j, arr in out_unf.items()},
                  initial={**{k: v for k, v in init.items() if k != "nvidia_dc" or s.nvidia_dc is not None},
-                          "spread": np.full(n, float(s.spread))})
+                          "spread": np.full(n, float(s.spread)),
+                          **{f"credit:{k}": np.full(n, 0.0 if cs.is_count else float(cs.level))
+                             for k, cs in s.credit.items()}})
 
 
 def memory_cycle(impulse: float, reversion: float, decay: float, months: int) -> np.ndarray:
@@ -620,18 +735,29 @@ def funds_for_runway(cal: Calibration, start: Start, lab: Lab, runway_months: fl
     return float(burn[:whole].sum() + (runway_months - whole) * burn[whole])
 
 
+def stress_under(paths: Paths, cal: Calibration, alt: Calibration) -> np.ndarray:
+    """Each path's stress index had ``alt``'s credit coupling (``stress_weight_spread``) applied instead of
+    ``cal``'s: the spread's part of the stress is its weight times the latent credit state (:meth:`Paths.credit_state`),
+    so the change is exact given the simulated spread."""
+    dw = alt["stress_weight_spread"] - cal["stress_weight_spread"]
+    stress = paths.stress.astype(np.float64)
+    return stress + dw * paths.credit_state() if dw else stress
+
+
 def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
-                        capex_momentum: float | None = None) -> np.ndarray:
+                        capex_momentum: float | None = None, stress: np.ndarray | None = None) -> np.ndarray:
     """Log-probability of each path's realised regime switches and credit event under ``cal``'s hazards (regime
     switching, bust slope, credit events) and ``hazard_scale``, given its simulated stress.
 
     Given the per-path draws and shocks, a path is fixed by its switches and its credit event; so
     ``exp(transition_log_prob(alt) - transition_log_prob(central))`` reweights the central simulation to another
-    setting of those hazards exactly (importance sampling, :func:`reweight`)."""
+    setting of those hazards exactly (importance sampling, :func:`aicompute.scenarios.update.structural_range`).
+    ``stress``: another stress index for the same paths (:func:`stress_under`: another credit coupling)."""
     h = paths.regime.shape[1]
     regime = paths.regime.astype(np.int64)
     prev = np.concatenate([np.full((paths.n, 1), paths.start.regime), regime[:, :-1]], axis=1)
-    stress_prev = np.concatenate([np.zeros((paths.n, 1)), paths.stress[:, :-1].astype(np.float64)], axis=1)
+    st = paths.stress if stress is None else stress
+    stress_prev = np.concatenate([np.zeros((paths.n, 1)), st[:, :-1].astype(np.float64)], axis=1)
     ratio = np.array([1.0, cal["hazard_cooling_bust_ratio"], 0.0])
     hz = cal["hazard_bust"] * hazard_scale * ratio[prev] * np.exp(np.minimum(cal["hazard_slope"] * stress_prev, 50.0))
     p_bust = -np.expm1(-hz)

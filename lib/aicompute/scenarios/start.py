@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from aicompute.scenarios.model import Calibration, Lab, Start, funds_for_runway
+from aicompute.scenarios.model import Calibration, CreditSeries, Lab, Start, funds_for_runway
 
-__all__ = ["midpoint", "start_2026", "start_backtest", "with_financing", "EPISODES", "CLOCK_2026"]
+__all__ = ["midpoint", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
+           "CREDIT_START"]
 
 CLOCK_2026 = dt.date(2026, 1, 1)
 
@@ -30,6 +31,22 @@ EPISODES = {
     "memory_2022": (dt.date(2022, 1, 1), "2021–2023: the memory downturn",
                     "chip revenue fell 8% in 2023 (memory about 29%)"),
 }
+
+
+#: The credit series read as views of the latent credit state: series id -> the claim giving its level at the start
+#: (published before the seed) and its sensitivity parameter. Contract cancellations are a count from zero.
+CREDIT_START = {"hy_oas": ("hy_oas_2025_12", "credit_beta_hy_oas"),
+                "ig_oas": ("ig_oas_2025_12", "credit_beta_ig_oas"),
+                "coreweave_cds": ("coreweave_cds_2025_12", "credit_beta_coreweave_cds")}
+
+
+def credit_series(ev: Any, cal: Calibration) -> dict[str, CreditSeries]:
+    """The credit channel's series (:class:`aicompute.scenarios.model.CreditSeries`): each spread's level at the
+    start from the claims ledger (:data:`CREDIT_START`), its sensitivity to the latent credit state from the
+    calibration; contract cancellations as a count at ``cancellation_rate`` a year."""
+    out = {sid: CreditSeries(float(ev.value(claim)), cal[beta]) for sid, (claim, beta) in CREDIT_START.items()}
+    out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"])
+    return out
 
 
 def midpoint(last_year: float, next_year: float) -> float:
@@ -82,9 +99,15 @@ def start_2026(ev: Any, cal: Calibration) -> Start:
         "cost": f"OpenAI's projected 2025 revenue plus its 2025 cash burn, over the revenue: {cost_ratio:.2f} "
                 "(applied to both labs: judgment, Anthropic burns less)",
     }
+    credit = credit_series(ev, cal)
+    notes["credit"] = ("one latent credit state (the log change of Oracle's CDS) read by several series: "
+                       + ", ".join(f"{sid} from {cs.level:g} bp (sensitivity {cs.beta:g})"
+                                   for sid, cs in credit.items() if not cs.is_count)
+                       + f"; large project cancellations at {credit['contract_cancellations'].rate:g} a year at the "
+                         f"start's credit state (sensitivity {credit['contract_cancellations'].beta:g})")
     return Start(clock=CLOCK_2026, capex=capex0, capex_momentum=capex_momentum,
                  chips=chips0, chips_momentum=math.log(chips_26 / chips_25), buildout_share=buildout,
-                 nvidia_dc=nvidia_dc, spread=spread, labs=labs, notes=notes)
+                 nvidia_dc=nvidia_dc, spread=spread, labs=labs, credit=credit, notes=notes)
 
 
 def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple[float, float]]) -> Start:
