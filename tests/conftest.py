@@ -51,6 +51,8 @@ CLAIMS_HEADER = [
     "seed_value",
     "verdict",
     "reason",
+    "series",
+    "period",
 ]
 SOURCES = [
     [
@@ -142,6 +144,7 @@ CLAIMS = [
         "",
     ],
 ]
+CLAIMS = [[*row, "", ""] for row in CLAIMS]  # no series/period: one-off figures
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:

@@ -113,7 +113,7 @@ def test_stray_delimiter(pkg: Path) -> None:
     text = _claims_text(pkg).splitlines()
     text[2] = text[2].replace("Capex guidance", "Capex, guidance")
     (pkg / "claims.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
-    with pytest.raises(DataError, match=r"row 2 \(line 3\): has 15 fields, expected 14 \(a stray delimiter"):
+    with pytest.raises(DataError, match=r"row 2 \(line 3\): has 17 fields, expected 16 \(a stray delimiter"):
         data.load("claims", folder=pkg)
 
 

@@ -235,7 +235,7 @@ BAD_PARAMS = {
                          "parameters of 04_bubble_debate: expected w_capex_gdp + "),
     "backtests larger than the main run": (["-p", "05_scenarios.backtest_paths=50000"],
                                            "parameters of 05_scenarios: expected backtest_paths <= n_paths"),
-    "too many Monte Carlo paths": (["-p", "n_paths=2000000"], "expected a value in [1000, 400000]"),
+    "too many Monte Carlo paths": (["-p", "n_paths=2000000"], "expected a value in [1000, 200000]"),
 }
 
 
