@@ -1,5 +1,6 @@
 # The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
-# Rendering needs Quarto (>= 1.9.36) on PATH: see the README.
+# Rendering needs Quarto: one on PATH (>= 1.9.36), else `make venv` installs the pinned one into .venv
+# (aicompute.pipeline.quarto: pip's quarto-cli, else the offline kit ../shared/quarto/install.sh).
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -21,6 +22,7 @@ $(STAMP): pyproject.toml
 	@echo "Installing the environment into $(VENV) (first run only; ~1-2 min)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e . 2>&1 | { grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true; }
+	@$(PY) -m aicompute.pipeline.quarto --install
 	@touch $(STAMP)
 
 ## Build the report: validate data, execute notebooks (cached), render report/_site. Extra flags: make report ARGS="--params report/params/bear.yaml -p seed=7"
@@ -44,6 +46,10 @@ new-chapter: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m pytest $(ARGS)
 
+## The fast tier: every test that starts no kernel and no Quarto (`pytest -m "not slow"`; target <= 45 s).
+test-fast: $(STAMP)
+	@$(PY) -m pytest -q -m "not slow" $(ARGS)
+
 ## Lint the library, tests and benchmarks (ruff, as CI does).
 lint: $(STAMP)
 	@$(PY) -m ruff check lib tests bench
@@ -59,10 +65,11 @@ serve:
 lab: $(STAMP)
 	@$(PY) -m jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root) $(ARGS)
 
-## Measure build and render times, page sizes and peak memory.
+## Measure build and render times, page sizes and peak memory, the test tiers' times and the slowest tests.
 bench: $(STAMP)
 	@$(PY) bench/bench_build.py
 	@$(PY) bench/bench_scenarios.py
+	@$(PY) bench/bench_tests.py
 
 clean:
 	rm -rf build report/_site report/_site.* report/_book report/.quarto report/*.ipynb report/_summary.md report/assets/vega-bundle.js

@@ -67,7 +67,7 @@ def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="aicompute-bench-"))
     try:
         copy_sources(scratch)
-        env = {**os.environ, "AICOMPUTE_ROOT": str(scratch), "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        env = {**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
         build = [PY, "-m", "aicompute", "build"]
         notebooks = sorted((scratch / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

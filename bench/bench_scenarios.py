@@ -45,7 +45,7 @@ def _peak_mb(fn, *args, **kw) -> float:
 
 
 def main() -> None:
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence()  # the report's as-of date (report/params/default.yaml)
     cal = sm.Calibration.from_table(ev.table("scenario_drivers"))
     start = st.start_2026(ev, cal)
     sm.simulate(cal, start, 400, seed=0)  # warm-up

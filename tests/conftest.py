@@ -1,5 +1,11 @@
 """Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the real
-report built once per session (:func:`report`)."""
+report built once per session (:func:`report`).
+
+Two tiers: ``make test`` runs everything; ``make test-fast`` (``pytest -m "not slow"``) leaves out every test
+marked ``slow``: those that start a kernel or Quarto. A test is marked here, without editing it, when it uses
+one of :data:`SLOW_FIXTURES` or lives in one of :data:`KERNEL_MODULES` (modules whose tests build tiny
+projects or execute notebooks); a test elsewhere that starts a kernel marks itself ``@pytest.mark.slow``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,19 @@ import pytest
 from aicompute.pipeline.build import Project, build, copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: Fixtures that execute notebooks (the session's report build, the early as-of build).
+SLOW_FIXTURES = {"report", "fast_build", "early"}
+#: Test modules whose tests run builds or kernels throughout.
+KERNEL_MODULES = {"test_pipeline", "test_failures", "test_inline", "test_notebooks", "test_pdf", "test_site"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` the tests that start a kernel or Quarto (see the module docstring)."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        if module in KERNEL_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 SOURCES_HEADER = ["id", "title", "publisher", "author", "date", "url", "type", "accessed", "note"]
 CLAIMS_HEADER = [
@@ -32,6 +51,8 @@ CLAIMS_HEADER = [
     "seed_value",
     "verdict",
     "reason",
+    "series",
+    "period",
 ]
 SOURCES = [
     [
@@ -123,6 +144,7 @@ CLAIMS = [
         "",
     ],
 ]
+CLAIMS = [[*row, "", ""] for row in CLAIMS]  # no series/period: one-off figures
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -200,21 +222,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     except RenderError as exc:
         rendered, reason = False, f"site and PDF not rendered: {exc}"
     lines: list[str] = []
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_ROOT", str(root))
-    try:
-        build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
-    finally:
-        mp.undo()
+    build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
     return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
 
 
 @pytest.fixture(autouse=True)
-def _no_current_evidence() -> None:
-    """Each test starts without a "current" evidence (aicompute.evidence.current) left by another test."""
+def _no_last_evidence() -> None:
+    """Each test starts without the evidence another test made last (charts.show's fallback without ``ev``)."""
     from aicompute import evidence
 
-    evidence._CURRENT.clear()
+    evidence._LAST.clear()
 
 
 @pytest.fixture(scope="session")
@@ -232,10 +249,10 @@ def fast_build(report: BuiltReport) -> Path:
 # ----------------------------------------------------------------------------- the scenario model's inputs
 @pytest.fixture(scope="module")
 def ev():
-    """The real evidence as of the report's default date (chapter 05's tests)."""
+    """The real evidence as of the report's as-of date (chapter 05's tests)."""
     from aicompute import data
 
-    return data.evidence("2026-11-28")
+    return data.evidence()  # the as-of date of report/params/default.yaml
 
 
 @pytest.fixture(scope="module")

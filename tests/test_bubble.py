@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from aicompute import bubble, data
+from aicompute.narrative import bubble as nb
 
 SPEC = (
     bubble.Threshold("up", "higher is hotter", "supply", "%", 0.0, 10.0, "higher", "test"),
@@ -180,10 +181,10 @@ def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
 
 def test_levels_phrase_agrees_with_its_counts() -> None:
     card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.6, 0.7, 0.995]})
-    assert bubble.levels_phrase(card) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
+    assert nb.levels_phrase(card) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
     card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.4, 0.3, 0.2, 0.6, 0.7, 0.9]})
-    assert bubble.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
-    assert bubble.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
+    assert nb.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
+    assert nb.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
         "0 of 1 indicator are at or beyond their hot level, 0 at or below their calm level"
 
 

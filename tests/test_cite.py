@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from aicompute import cite, data
+from aicompute.pipeline.quarto import which as quarto_which
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,9 +38,7 @@ def _sources(**overrides: list) -> pd.DataFrame:
 
 def _pandoc() -> list[str]:
     """The pandoc Quarto renders with."""
-    import shutil
-
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc) is not installed")
     return [quarto, "pandoc"]
@@ -102,13 +101,16 @@ def test_references_list_only_sources_published_by_the_as_of_date(tmp_path: Path
     assert "@online{src_a," in full and full == cite.bibtex(data.load("sources", folder=pkg))
 
 
-def test_source_lines_use_the_labels_of_the_current_as_of(pkg: Path) -> None:
-    """In a chapter, a chart's source line uses the sources known on its as-of date (as its bibliography)."""
-    data.evidence("2026-11-28", folder=pkg)
-    assert cite.source_line(["src_b"]) == "Source: Doe (2025)"
-    data.evidence("2025-12-01", folder=pkg)
+def test_source_lines_use_the_labels_of_the_evidence_passed(pkg: Path) -> None:
+    """A chart's source line uses the sources known on the as-of date of the evidence it is given (as the
+    chapter's bibliography), not those of the evidence made last."""
+    late, early = data.evidence("2026-11-28", folder=pkg), data.evidence("2025-12-01", folder=pkg)
+    assert cite.source_line(["src_b"], ev=late) == "Source: Doe (2025)"
+    assert cite.source_line(["src_a"], ev=late).startswith("Source: ")
     with pytest.raises(KeyError, match="src_a"):
-        cite.source_line(["src_a"])  # not yet published on that date
+        cite.source_line(["src_a"], ev=early)  # not yet published on that date
+    data.evidence("2025-12-01", folder=pkg)  # made later: changes nothing for the evidence passed
+    assert cite.source_line(["src_a"], ev=late).startswith("Source: ")
 
 
 def test_write_references_only_rewrites_on_change(tmp_path: Path, pkg: Path) -> None:
@@ -190,3 +192,16 @@ def test_source_line_from_the_data_package() -> None:
     line = cite.source_line(["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"])
     # year letters (2026a, 2025c) depend on how many sources share an author and year
     assert re.fullmatch(r"Source: NVIDIA \(2026[a-z]?\); The Information \(2025[a-z]?\)", line), line
+
+
+def test_illustrative_sources_are_labelled_and_kept_out_of_the_bibliography() -> None:
+    """A made-up example's source is named as one on a chart and never listed as evidence; the other
+    sources' labels (year suffixes) are those of the bibliography without it."""
+    sources = _sources()
+    extra = sources.iloc[[0]].assign(id="made_up", type="illustrative", publisher="Example Co")
+    both = pd.concat([sources, extra], ignore_index=True)
+    assert "made_up" not in cite.bibtex(both) and cite.bibtex(both) == cite.bibtex(sources)
+    labels = cite.citation_labels(both)
+    assert labels["made_up"] == "illustrative example, not evidence (Example Co)"
+    assert {k: v for k, v in labels.items() if k != "made_up"} == cite.citation_labels(sources)
+    assert cite.source_line(["made_up"], both) == "Source: illustrative example, not evidence (Example Co)"

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data, finance
+from aicompute.narrative import finance as nf
 
 
 def test_cagr() -> None:
@@ -155,8 +156,8 @@ def test_runway() -> None:
     assert finance.runway(burn, 1000) is None
     # a year of positive cash flow adds to the funds: 12 + 5 = 17 > 10, so they last
     assert finance.runway(pd.Series({2026: -5.0, 2027: 10.0}), 12) is None
-    assert finance.year_label(2028.26) == "early 2028" and finance.year_label(2027.5) == "mid-2027"
-    assert finance.year_label(2029.9) == "late 2029" and finance.year_label(None, 2030) == "beyond 2030"
+    assert nf.year_label(2028.26) == "early 2028" and nf.year_label(2027.5) == "mid-2027"
+    assert nf.year_label(2029.9) == "late 2029" and nf.year_label(None, 2030) == "beyond 2030"
     assert finance.burn_multiple(25, 30, 13.1) == pytest.approx(25 / 16.9)
     with pytest.raises(ValueError):
         finance.burn_multiple(1, 5, 6)
@@ -259,22 +260,29 @@ def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
     late = finance.big4_capex_2026(data.evidence("2026-11-28"))
     assert late["claim"].value == 710 and late["claim"].range == (685, 725)
     assert late["compilation"].value == 725
-    assert finance.guidance_note(late["basis"], 710, 725) == "company guidance after Q1 2026; compilations give up to 725"
+    assert nf.guidance_note(late["basis"], 710, 725) == "company guidance after Q1 2026; compilations give up to 725"
     # February: the sum after Q4 2025 (645), the April figures not yet public
     feb = finance.big4_capex_2026(data.evidence("2026-02-10"))
     assert feb["claim"].value == 645 and feb["compilation"] is None
-    assert finance.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
+    assert nf.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
     assert finance.big4_capex_2026(data.evidence("2026-02-01")) is None
-    assert finance.guidance_note("b", 710, 700) == "b; compilations give as little as 700"
+    assert nf.guidance_note("b", 710, 700) == "b; compilations give as little as 700"
 
 
 def test_burn_phrase_says_when_cash_flow_never_turns() -> None:
     rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
     never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)  # flows -20, -20, -10
-    assert finance.burn_phrase(never, "50 USD bn") == \
+    assert nf.burn_phrase(never, "50 USD bn") == \
         "it burns 50 USD bn in total, and cash flow is still negative in 2028 (-10 USD bn)"
     turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)  # flows -20, -5, +30
-    assert finance.burn_phrase(turns, "-5 USD bn") == \
+    assert nf.burn_phrase(turns, "-5 USD bn") == \
         "it burns -5 USD bn in total and at most 25 USD bn before cash flow turns positive in 2028"
     always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)
-    assert finance.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"
+    assert nf.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"
+
+
+def test_cover_phrases_follow_the_ratio() -> None:
+    assert nf.rent_cover_phrase(0.79).startswith("short of the rent")
+    assert nf.rent_cover_phrase(1.68).startswith("enough for the rent")
+    assert nf.capex_cover_phrase(118).startswith("more than the cash")
+    assert nf.capex_cover_phrase(74) == "within the cash the businesses generate"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -214,3 +215,23 @@ def test_real_notebooks_declare_their_constraints() -> None:
     assert req["05_scenarios"] == ["backtest_paths <= n_paths"]
     spec = params.notebook_parameters(root / "notebooks" / "05_scenarios.ipynb")["n_paths"]
     assert spec["range"] == (1000.0, 400000.0) and "GB of memory" in spec["comment"]  # the cost of the largest run
+
+
+def test_as_of_none_is_the_date_of_default_yaml(tmp_path: Path) -> None:
+    """A chapter's ``as_of = None`` is the report's date, written once in report/params/default.yaml: the build
+    injects it (a preset without as_of too) and data.evidence() means it."""
+    from aicompute import data
+    from aicompute.paths import default_as_of
+
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "report" / "params").mkdir(parents=True)
+    (tmp_path / "report" / "params" / "default.yaml").write_text('all:\n  as_of: "2026-03-31"\n')
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("as_of = None  # the report's date\n", metadata={"tags": ["parameters"]})]
+    path = tmp_path / "notebooks" / "06_x.ipynb"
+    nbformat.write(nb, path)
+    assert default_as_of(tmp_path) == "2026-03-31"
+    today = dt.date(2026, 12, 6)
+    assert params.resolve([path], {}, {}, today=today) == {"06_x": {"as_of": "2026-03-31"}}
+    assert params.resolve([path], {"all": {"as_of": "2026-02-01"}}, {}, today=today)["06_x"]["as_of"] == "2026-02-01"
+    assert str(data.evidence().as_of) == default_as_of()

@@ -62,7 +62,6 @@ def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print
 
 
 def _run(project: Project, monkeypatch: pytest.MonkeyPatch, **kw) -> list:
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("aicompute.pipeline.render.render", fake_render)
     monkeypatch.setattr("aicompute.pipeline.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
     # the tiny chapters publish no front-page headlines: a stub front page
@@ -171,13 +170,14 @@ def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeyp
     project.site.mkdir(parents=True)
     (project.site / "index.html").write_text(before := "<html>last good report</html>")
     safety.mark(project.site, safety.SITE_MARKER)  # as if an earlier build had made it
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(project.root))
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
+    monkeypatch.setattr("aicompute.pipeline.quarto.environment", lambda: project.root / "env")  # nor in .venv
     lines: list[str] = []
     with pytest.raises(BuildError) as info:
         build_mod.build(project, jobs=1, force=True, log=lines.append)
     msg = str(info.value)
-    assert msg.startswith("Quarto not found on PATH. Quarto 1.9.36 or later is needed")
+    assert msg.startswith("Quarto not found on PATH nor in the project's environment. Quarto 1.9.36 or later "
+                          "is needed")
     assert "the notebooks were executed and cached" in msg and "https://quarto.org" in msg
     assert "pip install quarto-cli" in msg and "environment.yml" in msg and "\n" not in msg  # one line
     assert any("00_tiny: executed" in line for line in lines)  # the notebooks did run
@@ -249,10 +249,8 @@ def test_project_is_found_from_the_working_directory(tmp_path: Path, monkeypatch
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "datapackage.json").write_text("{}")
     (tmp_path / "notebooks" / "deep").mkdir(parents=True)
-    monkeypatch.delenv("AICOMPUTE_ROOT", raising=False)
+    monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))  # no environment variable names the project
     assert paths.find_root(tmp_path / "notebooks" / "deep") == tmp_path.resolve()
-    monkeypatch.setenv("AICOMPUTE_ROOT", str(ROOT))
-    assert paths.find_root(tmp_path) == ROOT.resolve()
 
 
 # --- issue 14: failed copies, site marker, interruptions ---
@@ -279,8 +277,7 @@ def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.M
     elsewhere = Project(root=project.root, site_dir=tmp_path / "published" / "site", build_dir=tmp_path / "b")
     _run(elsewhere, monkeypatch)
     assert (elsewhere.site / safety.SITE_MARKER).exists() and (elsewhere.out / safety.BUILD_MARKER).exists()
-    (elsewhere.site / "index.html").write_text("stale")
-    (elsewhere.out / "render.key").unlink()
+    (elsewhere.site / "index.html").write_text("stale")  # no longer matches the site's manifest
     _run(elsewhere, monkeypatch)  # its own site: replaced
     assert (elsewhere.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
     assert (elsewhere.out / "build.lock").read_text() == (project.root / "build" / "report.lock").read_text() == ""
@@ -333,7 +330,7 @@ def _start_and_wait_for_kernel(project: Project, tmp_path: Path) -> tuple[subpro
     _notebook(project.notebooks / "00_tiny.ipynb", SLEEPER, params='as_of = "2026-11-28"\nsecs = 60  # [0, 100]\n')
     (project.report / "params" / "default.yaml").write_text("all: {}\n")
     pid_file = tmp_path / "kernel.pid"
-    env = {**os.environ, "AICOMPUTE_ROOT": str(project.root), "KERNEL_PID_FILE": str(pid_file)}
+    env = {**os.environ, "KERNEL_PID_FILE": str(pid_file)}
     proc = subprocess.Popen([sys.executable, "-m", "aicompute", "build", "--jobs", "1"], cwd=project.root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))

@@ -388,3 +388,41 @@ def test_float32_normals_are_standard_normal() -> None:
     assert abs((np.abs(x) > 3.0).mean() - 0.0026998) < 0.0004  # two-sided 3-sigma tail
     assert abs(((x - x.mean()) ** 4).mean() / x.var() ** 2 - 3) < 0.05
     assert np.abs(x).max() <= math.sqrt(48 * math.log(2)) + 1e-4  # the cap the uniforms' resolution sets
+
+
+# ------------------------------------------------------------------------------------ guided monthly shocks
+
+def test_guide_conditional_hand_checked() -> None:
+    """One reading of a random walk at month m (months 0..m summed, scale c, error sigma): the shocks' posterior mean
+    is c r / (sigma^2 + c^2 (m + 1)) on each month up to m and zero after; their sum's variance shrinks to
+    (m + 1) sigma^2 / (sigma^2 + c^2 (m + 1))."""
+    h, m, c, sigma, r = 6, 2, 0.1, 0.05, 0.3
+    w = np.zeros((1, h))
+    w[0, m] = 1.0
+    g = sm.Guide(3, w, np.array([r]), np.array([sigma]), np.array([1.0]), c)
+    chol, gain = g.conditional()
+    mu = gain @ np.array([r])
+    assert np.allclose(mu[:m + 1], c * r / (sigma ** 2 + c ** 2 * (m + 1))) and np.allclose(mu[m + 1:], 0.0)
+    cov = chol @ chol.T
+    ones = np.r_[np.ones(m + 1), np.zeros(h - m - 1)]
+    assert ones @ cov @ ones == pytest.approx((m + 1) * sigma ** 2 / (sigma ** 2 + c ** 2 * (m + 1)))
+    assert cov[-1, -1] == pytest.approx(1.0)  # a month after the reading keeps its prior
+
+
+def test_guided_shocks_keep_prior_expectations_exact(cal: sm.Calibration, start: sm.Start) -> None:
+    """Drawing a lab's shocks towards a reading far from the prior, the importance weights give back the prior's
+    mean run-rate (the same as a plain simulation, within Monte Carlo error)."""
+    w = np.zeros((1, start.horizon))
+    w[0, 5] = 1.0
+    lab = start.labs[1]
+    g = sm.Guide(4, w, np.array([math.log(3 * lab.revenue)]), np.array([0.1]), np.array([1.0]),
+                 cal["lab_volatility"] / math.sqrt(12))
+    k = len(sm.PER_PATH)
+    prop = sm.Proposal(np.zeros(k), np.eye(k), 0.2, (g,))
+    guided = sm.simulate(cal, start, 60_000, 8, proposal=prop)
+    plain = sm.simulate(cal, start, 60_000, 9)
+    x_g, x_p = np.log(guided.labs[lab.name][:, 5]), np.log(plain.labs[lab.name][:, 5])
+    pw = guided.prior_weights
+    assert float(pw @ x_g) == pytest.approx(float(x_p.mean()), abs=0.03)
+    # and the guided draws do sit nearer the reading
+    assert np.median(x_g) > np.median(x_p) + 0.2

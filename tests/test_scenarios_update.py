@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data
+from aicompute.narrative import scenarios as nar
 from aicompute.scenarios import baserates as br
 from aicompute.scenarios import model as sm
 from aicompute.scenarios import signposts as sg
@@ -311,21 +312,9 @@ def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None
     assert (t.loc[2027, "lowest"], t.loc[2027, "highest"]) == (882.0, 1400.0)
     assert t.loc[2027, "published by"] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
     # a one-sided statement ('above 527': low = value) adds nothing beyond the value
-    assert sg.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
-    assert sg.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
+    assert nar.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
+    assert nar.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"
 
-
-def test_predictive_flag_words_one_projection_and_a_median_that_rounds_to_it() -> None:
-    f = sg.predictive_flag
-    assert f(766.2, "below", 882.0, 1400.0, 3) == "the median (766) is below every published projection (882–1,400)"
-    assert f(1671.0, "below", 1914.0, 1914.0, 1) == "the median (1,671) is below the one published projection, 1,914"
-    assert f(26.9, "above", 15.2, 15.2, 1) == "the median (26.9) is above the one published projection, 15.2"
-    # a median of 29.6 shown as 30 would read 'below 30' against 30: it keeps its third figure
-    assert f(29.63, "below", 30.0, 30.0, 1) == "the median (29.6) is below the one published projection, 30"
-    # one more figure still, and 'at' when even six figures read alike
-    assert f(1913.6, "below", 1914.0, 1914.0, 1) == "the median (1,913.6) is below the one published projection, 1,914"
-    assert f(29.9999999, "below", 30.0, 30.0, 1) == "the median (30) is at the one published projection, 30"
-    assert f(950.0, "below", 1000.0, 1000.0, 3) == "the median (950) is below all 3 published projections, each 1,000"
 
 
 def test_watch_list_compares_thresholds_on_the_model_scale(run: up.Run, ev) -> None:
@@ -352,22 +341,6 @@ def test_watch_list_sets_the_threshold_against_the_as_of_years_reading(run: up.R
     assert sg.latest_reading(early, "2025-12-31")["value"] == 975.0
     assert sg.latest_reading(rd.iloc[0:0], "2026-11-28") is None
 
-
-def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_the_hard_landing() -> None:
-    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"],
-                         "hard_landing": [-0.02, -0.015, -0.03, -0.004, 0.012, 0.02],
-                         "largest": [0.02, 0.03, 0.036, 0.034, 0.012, 0.02]})
-    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"], "series": ["a", "a", "b", "c", "d", "e"]})
-    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "d": "Oracle CDS", "e": "IG spread"})
-    # a's two readings together (-3.5 points) outrank b's single one (-3.0); c is unnamed and keeps its id
-    assert list(t["series"]) == ["a", "b", "c", "d", "e"] and list(t["signpost"])[2] == "c"
-    assert t.loc[0, "hard_landing"] == pytest.approx(-0.035) and t.loc[0, "readings"] == 2
-    assert t.loc[0, "largest"] == 0.03
-    assert sg.drivers_clause(t) == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points; "
-                                    "Capex, −3.0) came in on the boom path, while IG spread (+2.0) and Oracle CDS "
-                                    "(+1.2) raised it")
-    assert sg.drivers_clause(t[t["hard_landing"] > 0], raised=1) == (
-        "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
 
 
 def test_monte_carlo_error_of_a_weighted_share() -> None:
@@ -509,3 +482,36 @@ def test_brier_score_hand_checked() -> None:
     assert up.brier([0.5], False) == 0.25
     with pytest.raises(ValueError, match="brier"):
         up.brier([1.2], True)
+
+
+# ------------------------------------------------------------------------------------------ forecast discipline
+
+def test_forecast_error_model_fits_past_misses(cal: sm.Calibration) -> None:
+    """Misses whose size is exactly (0.1 + 0.02 x months) sqrt(2 / pi) give back a = 0.1, b = 0.02; a fit below the
+    calibration's floors keeps the calibration's; too few misses keep it too."""
+    m = np.array([1, 5, 12, 24, 30, 7, 14])
+    size = (0.1 + 0.02 * m) * math.sqrt(2 / math.pi)
+    misses = pd.DataFrame({"months_ahead": m, "miss": np.where(m % 2, size, -size)})
+    a, b = up.forecast_error_model(misses, cal)
+    assert (a, b) == (pytest.approx(0.1), pytest.approx(0.02))
+    tiny = misses.assign(miss=misses["miss"] / 100)
+    assert up.forecast_error_model(tiny, cal) == (cal["floor_forecast"], cal["floor_forecast_per_month"])
+    assert up.forecast_error_model(misses.head(3), cal) == (cal["floor_forecast"], cal["floor_forecast_per_month"])
+    wider = up.with_forecast_errors(cal, a, b)
+    assert wider["floor_forecast_per_month"] == pytest.approx(0.02)
+    lo, hi = cal.ranges["floor_forecast_per_month"]
+    assert wider.ranges["floor_forecast_per_month"] == (pytest.approx(lo * 0.02 / cal["floor_forecast_per_month"]),
+                                                        pytest.approx(hi * 0.02 / cal["floor_forecast_per_month"]))
+
+
+def test_forecast_misses_use_only_what_was_published(ev) -> None:
+    obs, hist = ev.table("observations"), ev.table("semis_history")
+    m = up.forecast_misses(obs, hist, "2026-11-28").set_index("id")
+    # SIA's December 1999 forecast for 2001 (209) against 2001's outturn: 25 months ahead, log(209 / outturn)
+    out_2001 = float(hist.set_index("year").loc[2001, "revenue_usd_bn"])
+    assert m.loc["bt01_sia_f2001_1999", "months_ahead"] == 25
+    assert m.loc["bt01_sia_f2001_1999", "miss"] == pytest.approx(math.log(209 / out_2001))
+    # in 2022 the 2022 and 2023 outturns were not yet published, nor the forecasts made later
+    early = up.forecast_misses(obs, hist, "2022-01-01")
+    assert early["year"].max() <= 2021 and (pd.to_datetime(early["published"]) <= "2022-01-01").all()
+    assert "rd_semis_2027_wsts_spr" not in m.index  # 2027's outturn is unknown

@@ -57,7 +57,6 @@ def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
     notebooks = notebooks if notebooks is not None else sorted(Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
     rows = []
     for nb in notebooks:
-        data.record_read(nb)  # the appendix changes when a parameters cell does
         for name, spec in params.notebook_parameters(nb).items():
             rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"]),
                          "range": _fmt_range(spec["range"]), "description": spec["comment"]})
@@ -89,7 +88,6 @@ def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
     """One row per field of every resource: resource, field, type, unit, constraints, description."""
     folder = Path(folder) if folder is not None else data_dir()
     desc_path = folder / "datapackage.json"
-    data.record_read(desc_path)
     rows = []
     for res in json.loads(desc_path.read_text(encoding="utf-8"))["resources"]:
         for f in res.get("schema", {}).get("fields", []):

@@ -122,14 +122,6 @@ def scorecard(values: Mapping[str, float | tuple[float, float, float]], weights:
     return card.drop(columns="raw_weight")
 
 
-def levels_phrase(card: pd.DataFrame, tol: float = 0.01) -> str:
-    """How many indicators sit at either end, in words that agree with the counts: "1 of 9 indicators is at or
-    beyond its hot level, 2 at or below their calm level" (a score within ``tol`` of 1 or 0 counts)."""
-    hot, calm, n = int((card["score"] >= 1 - tol).sum()), int((card["score"] <= tol).sum()), len(card)
-    return (f"{hot} of {n} indicator{'' if n == 1 else 's'} {'is' if hot == 1 else 'are'} at or beyond "
-            f"{'its' if hot == 1 else 'their'} hot level, {calm} at or below {'its' if calm == 1 else 'their'} calm level")
-
-
 def total_score(card: pd.DataFrame, column: str = "score", weights: np.ndarray | None = None) -> float:
     """Weighted total on 0-100 (0 = every indicator calm, 100 = every indicator hot)."""
     w = card["weight"].to_numpy() if weights is None else np.asarray(weights)

@@ -305,10 +305,12 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
     return "\n".join(parts)
 
 
-def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str]) -> str:
+def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
+                ev: Any = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
     ``downloads/figures/<notebook>/<name>.<ext>``) and its sources, each linked to its entry on the
-    references page with the label its citation shows. ``""`` when there is nothing to link."""
+    references page with the label its citation shows (the labels of ``ev``'s as-of date, as the references
+    page; without ``ev``, of the whole sources table). ``""`` when there is nothing to link."""
     parts = []
     if notebook and files:
         base = f"{DOWNLOADS}/{notebook}/{name}"
@@ -318,7 +320,7 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
     if cites:
         from aicompute import cite, data
 
-        labels = cite.citation_labels(data.load("sources"))
+        labels = cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
         refs = [f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}">{html.escape(labels[c])}</a>'
                 for c in dict.fromkeys(cites)]
         parts.append("Sources: " + "; ".join(refs))
@@ -397,14 +399,16 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
         data.to_csv(out / f"{name}.csv", index=False)
 
 
-def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None) -> str:
-    """The source line: ``cite.source_line(sources)`` (outlet and year per source id), then free ``source`` text."""
+def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None, *,
+                ev: Any = None) -> str:
+    """The source line: ``cite.source_line(sources, ev=ev)`` (outlet and year per source id, labelled as in
+    the bibliography of ``ev``'s as-of date), then free ``source`` text."""
     free = source if isinstance(source, str) else "; ".join(source or [])
     if not sources:
         return free
     from aicompute import cite
 
-    line = cite.source_line(list(sources))
+    line = cite.source_line(list(sources), ev=ev)
     free = re.sub(r"^\s*sources?\s*:\s*", "", free, flags=re.IGNORECASE).strip()
     return f"{line}; {free}" if free else line
 
@@ -446,12 +450,13 @@ def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
 
 
 def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
-         sources: Sequence[str] | None = None) -> None:
+         sources: Sequence[str] | None = None, ev: Any = None) -> None:
     """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
 
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
-    HTML carries ``data-cites``. Either ``source`` or ``sources`` is required.
+    HTML carries ``data-cites``. Either ``source`` or ``sources`` is required. ``ev``: the chapter's evidence
+    (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; pass it with ``sources``.
 
     Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
@@ -461,7 +466,16 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
     from aicompute.context import current
 
-    wrapped = with_source(chart, source_text(source, sources))
+    if ev is None and sources:
+        from aicompute import evidence
+
+        ev = evidence._last()  # until every chapter passes ev=ev (then this fallback goes)
+    wrapped = with_source(chart, source_text(source, sources, ev=ev))
+    if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
+        from aicompute import cite, data
+
+        made_up = cite.illustrative_ids(ev.sources() if ev is not None else data.load("sources"))
+        sources = [s for s in sources if s not in made_up]
     colours = colour_count(wrapped.to_dict())
     if colours > MAX_COLOURS:
         message = (f"{name}: a colour scale with {colours} categories, more than the palette's {MAX_COLOURS} distinct "
@@ -474,7 +488,7 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    links = chart_links(name, run.notebook, files, list(sources or [])) if under_build else ""
+    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links,
                           alt_text=alt_text(wrapped, chart_data(chart)))

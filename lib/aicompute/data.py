@@ -20,7 +20,6 @@ from aicompute.datapackage import (
     claims,
     data_dir,
     load,
-    record_read,
     resources,
     source,
     validate_package,
@@ -28,5 +27,5 @@ from aicompute.datapackage import (
 from aicompute.evidence import Evidence, NotYetPublished, evidence
 
 __all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
-           "Evidence", "NotYetPublished", "record_read",
+           "Evidence", "NotYetPublished",
            "data_dir", "by_id"]

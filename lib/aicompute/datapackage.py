@@ -146,19 +146,23 @@ def _package(folder: Path | None = None) -> tuple[Path, dict[str, Any]]:
     folder = Path(folder) if folder is not None else data_dir()
     path = folder / "datapackage.json"
     try:
-        pkg = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()  # read every time: an edit is seen (and the build's executor records the read)
     except FileNotFoundError:
         raise DataError(path, "data package descriptor not found") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    key = (str(path.resolve()), hashlib.sha1(json.dumps(pkg, sort_keys=True).encode()).hexdigest())
-    if key not in _CHECKED:
+    key = (str(path.resolve()), hashlib.sha1(raw).hexdigest())
+    if key not in _PARSED:  # parsed and checked once per content (a load asks for it several times)
+        try:
+            pkg = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise DataError(path, f"not UTF-8: {exc.reason}") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
         _check_descriptor(path, pkg)
-        _CHECKED.add(key)
-    return path, pkg
+        _PARSED[key] = pkg
+    return path, _PARSED[key]  # shared: callers read it, never change it
 
 
-_CHECKED: set[tuple[str, str]] = set()
+_PARSED: dict[tuple[str, str], dict[str, Any]] = {}
 _TYPES = ("string", "number", "integer", "date", "boolean", "year")
 
 
@@ -295,16 +299,6 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     close = difflib.get_close_matches(name, [r.get("name", "") for r in pkg["resources"]], n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     raise DataError(pkg_path, f"no resource named '{name}'{hint}")
-
-
-def record_read(path: Path) -> None:
-    """Log that this run read ``path`` (the build re-executes a notebook when it changes)."""
-    from aicompute.context import current
-
-    log = current().read_log
-    if log:
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(str(Path(path).resolve()) + "\n")
 
 
 def _read_text(path: Path) -> str:
@@ -645,7 +639,6 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     except FileNotFoundError:
         raise DataError(path, "file not found (named in datapackage.json)") from None
     key = (str(path.resolve()), name)
-    record_read(path)
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         frame = cached[1]

@@ -8,8 +8,10 @@ before** ``as_of`` and nothing later::
     ev.claim("abilene_gw")       # one claim; NotYetPublished if it became public after as_of
     ev.value("abilene_gw")       # its value (same rule); ev.value(id, default=None) instead of raising
     ev.latest("a", "b")          # the first of several claims (newest vintage first) that is known
+    ev.latest(series="openai_arr")                       # the newest reading of a series (claims' series/period)
+    ev.latest(series="big4_capex_guidance", period=2026)  # the newest vintage for one period
     ev.cutoff                    # publication date of the latest evidence known on as_of
-    ev.header()                  # the "as of ... · latest evidence ..." line every chapter shows
+    ev.unobserved                # the months from cutoff to as_of were not searched (narrative.evidence.header)
 
 **When a row is published.** Each resource says how in ``data/datapackage.json`` with the property
 ``"published"``: a list of its fields. A row's publication date is the latest of those fields' dates, where
@@ -38,12 +40,12 @@ import pandas as pd
 from aicompute import datapackage as data
 from aicompute.datapackage import _refs, check_dating, dating_fields
 
-__all__ = ["Evidence", "NotYetPublished", "evidence", "current", "published_dates", "SWEEP_RESOURCE", "dating_fields",
+__all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE", "dating_fields",
            "check_dating"]
 
 SWEEP_RESOURCE = "sweep_log"
 _MISSING: Any = object()
-_CURRENT: list[Evidence] = []
+_LAST: list[Evidence] = []  # see _last()
 
 
 class NotYetPublished(LookupError):
@@ -207,12 +209,60 @@ class Evidence:
                 raise
             return default
 
-    def latest(self, *claim_ids: str):  # -> data.Claim
-        """The first of ``claim_ids`` (list the newest vintage first) published by ``as_of``."""
-        for cid in claim_ids:
-            if self.known(cid):
-                return self.claim(cid)
-        raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
+    def latest(self, *claim_ids: str, series: str | None = None, period: Any = None,
+               default: Any = _MISSING):  # -> data.Claim
+        """The newest claim known by ``as_of``: either the first of ``claim_ids`` (newest vintage first) that is
+        published, or -- with ``series`` -- the claim of that series (claims.csv ``series``/``period``) with the
+        latest period, and of those the latest published (a revision replaces what it revises). ``period``
+        (a date, "YYYY-MM-DD", or a year) restricts it to one period: the newest vintage of, e.g., 2026's
+        guidance. A new reading is then a data-only change: add the row, and every query sees it. ``default``
+        (if given) is returned instead of raising :class:`NotYetPublished` when nothing is known yet."""
+        try:
+            if series is not None:
+                if claim_ids:
+                    raise TypeError("latest: give claim ids or series=..., not both")
+                return self.claim(self._latest_id(series, period))
+            if period is not None:
+                raise TypeError("latest: period=... needs series=...")
+            for cid in claim_ids:
+                if self.known(cid):
+                    return self.claim(cid)
+            raise NotYetPublished(f"none of {list(claim_ids)} was published by the as-of date {self.as_of}")
+        except NotYetPublished:
+            if default is _MISSING:
+                raise
+            return default
+
+    def series(self, series: str) -> pd.DataFrame:
+        """Every claim of ``series`` known by ``as_of``, oldest period first (then oldest publication)."""
+        led = self._claims_all
+        if "series" not in led.columns:
+            raise ValueError("claims.csv has no 'series' column")
+        rows = led[led["series"] == series]
+        if rows.empty:
+            close = difflib.get_close_matches(series, sorted(led["series"].dropna().unique()), n=3)
+            hint = f"; did you mean {close}?" if close else ""
+            raise data.DataError(data._resource("claims", self.folder)[0], f"no claim of series '{series}'{hint}",
+                                 column="series")
+        rows = rows[self._known_mask(rows)]
+        return rows.sort_values(["period", "published", "as_of", "id"]).reset_index(drop=True)
+
+    def _latest_id(self, series: str, period: Any) -> str:
+        rows = self.series(series)
+        if period is not None:
+            want = pd.Timestamp(dt.date(int(period), 1, 1) if isinstance(period, int) else _date(period))
+            rows = rows[rows["period"] == want]
+        if rows.empty:
+            what = f"series '{series}'" + (f" for period {period}" if period is not None else "")
+            raise NotYetPublished(f"no claim of {what} was published by the as-of date {self.as_of}")
+        last = rows.iloc[-1]
+        ties = rows[(rows["period"] == last["period"]) & (rows["published"] == last["published"])
+                    & (rows["as_of"] == last["as_of"])]
+        if len(ties) > 1:
+            raise data.DataError(data._resource("claims", self.folder)[0],
+                                 f"series '{series}': claims {sorted(ties['id'])} share period, date and publication; "
+                                 "say which is newer (dates) or give them different series", column="series")
+        return str(last["id"])
 
     def seed_claims(self) -> pd.DataFrame:
         """The seed article's claims (ledger rows with ``seed_text``), public from the seed's date.
@@ -273,29 +323,39 @@ class Evidence:
         log = data.load(SWEEP_RESOURCE, folder=self.folder)
         return str(log["month"].max()) if len(log) else None
 
+    @property
+    def unobserved(self) -> bool:
+        """True when the latest evidence is older than ``as_of`` and the sweep did not search up to the
+        as-of month: the months in between are unobserved (:func:`aicompute.narrative.evidence.header`
+        says so)."""
+        return self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < self.as_of.isoformat()[:7])
+
     def header(self) -> str:
-        """Markdown: the as-of banner, one compact line: the as-of date, the latest evidence used and, when later
-        months are unobserved, how far the evidence sweep searched (the methodology appendix explains why)."""
-        text = f"**As of {self.as_of}** · latest evidence used: {self.cutoff}"
-        as_of_month = self.as_of.isoformat()[:7]
-        if self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < as_of_month):
-            searched = f"sources searched to {self.swept_to}" if self.swept_to else "no later source recorded"
-            text += (f" · the months after it are unobserved ({searched}; projected where needed, "
-                     "[why](90_methodology.html#sec-methodology))")
-        return "::: {.aic-asof}\n" + text + "\n:::"
+        """Kept for the chapters not yet converted: use :func:`aicompute.narrative.evidence.header`."""
+        from aicompute.narrative.evidence import header
+
+        return header(self)
 
 
-def evidence(as_of: str | dt.date | pd.Timestamp, *, folder: Path | None = None) -> Evidence:
-    """The evidence known on ``as_of`` (see the module docstring); it becomes this process's
-    :func:`current` evidence (chart source lines then cite with the labels of that date's bibliography)."""
+def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path | None = None) -> Evidence:
+    """The evidence known on ``as_of`` (see the module docstring); ``None``: the report's as-of date
+    (``report/params/default.yaml``, :func:`aicompute.paths.default_as_of`), as a chapter's ``as_of = None``.
+    Pass it on explicitly: chart source lines cite with the labels of its date's bibliography
+    (``charts.show(..., ev=ev)``)."""
+    if as_of is None:
+        from aicompute.paths import DEFAULT_PARAMS, default_as_of
+
+        project = Path(folder).resolve().parent if folder is not None else None
+        as_of = default_as_of(project if project is not None and (project / DEFAULT_PARAMS).is_file() else None)
     ev = Evidence(_date(as_of), Path(folder) if folder is not None else None)
-    _CURRENT[:] = [ev]
+    _LAST[:] = [ev]
     return ev
 
 
-def current() -> Evidence | None:
-    """The evidence this process (a chapter's kernel) last asked for, if any."""
-    return _CURRENT[-1] if _CURRENT else None
+def _last() -> Evidence | None:
+    """The evidence this kernel last made: only for charts.show called without ``ev`` by a chapter not yet
+    passing it; removed with that fallback."""
+    return _LAST[-1] if _LAST else None
 
 
 def _csv_records(text: str) -> list[str]:
@@ -318,7 +378,7 @@ def write_package(as_of: str | dt.date | pd.Timestamp, dest: Path, *, folder: Pa
     is copied as it is. Returns the number of rows left out, per resource that lost any.
     """
     src = Path(folder) if folder is not None else data.data_dir()
-    ev = Evidence(_date(as_of), src)  # not made the process's current evidence: this is the build, not a chapter
+    ev = Evidence(_date(as_of), src)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     pkg_path, pkg = data._package(src)

@@ -30,14 +30,19 @@ Tables that mix bases (recognized revenue, run-rate, leak, projection) are resol
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from aicompute.evidence import NotYetPublished
+
 __all__ = [
+    "BIG4_CAPEX_SERIES",
+    "BIG4_CAPEX_COMPILATION_SERIES",
     "bain_rebuild",
+    "big4_capex_2026",
     "breakeven_ad_arpu",
     "burn_multiple",
     "cagr",
@@ -54,6 +59,7 @@ __all__ = [
     "resolve_claims",
     "revenue_gap",
     "revenue_path",
+    "results_quarter",
     "revenue_per_gw",
     "runway",
     "sequoia_case",
@@ -63,7 +69,6 @@ __all__ = [
     "share_multiplier",
     "take_or_pay_schedule",
     "uncontracted_share",
-    "year_label",
 ]
 
 
@@ -263,23 +268,6 @@ def funding_need(burn: pd.Series | Sequence[float]) -> float:
     return float(max(0.0, cum.max())) if len(cum) else 0.0
 
 
-def burn_phrase(model: pd.DataFrame, total: str, unit: str = "USD bn") -> str:
-    """The cash model's burn in words: "it burns <total> in total and at most N <unit> before cash flow turns
-    positive in <year>", or, where cash flow is still negative in the last year, "... and cash flow is still
-    negative in <year> (-N <unit>)": the peak cumulative burn is then not a peak. ``model``: a :func:`cash_model`
-    frame; ``total``: the total burn already formatted (a tagged result)."""
-    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
-    last_year, last = flow.index[-1], float(flow.iloc[-1])
-    if last < 0:
-        return f"it burns {total} in total, and cash flow is still negative in {last_year} ({last:.0f} {unit})"
-    negative = flow[flow < 0]
-    if negative.empty:
-        return f"cash flow is positive in every year ({total} of burn in total)"
-    turn = flow.index[flow.index.get_loc(negative.index[-1]) + 1]
-    return (f"it burns {total} in total and at most {funding_need(-flow):.0f} {unit} before cash flow turns "
-            f"positive in {turn}")
-
-
 def runway(burn: pd.Series, funds: float) -> float | None:
     """When ``funds`` run out: year + fraction of the year (burn spread evenly within each year), e.g.
     2028.25 = end of March 2028. ``burn`` is indexed by year; None if the funds last the whole horizon."""
@@ -289,14 +277,6 @@ def runway(burn: pd.Series, funds: float) -> float | None:
             return int(year) + max(0.0, left) / b
         left -= b
     return None
-
-
-def year_label(t: float | None, horizon: int | None = None) -> str:
-    """A runway as words: 2028.25 -> 'early 2028' (first third), 'mid-2028', 'late 2028'; None -> 'beyond <horizon>'."""
-    if t is None or (isinstance(t, float) and math.isinf(t)):
-        return f"beyond {horizon}" if horizon else "beyond the horizon"
-    year, frac = int(t), t - int(t)
-    return f"{'early ' if frac < 1 / 3 else 'mid-' if frac < 2 / 3 else 'late '}{year}"
 
 
 def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> float:
@@ -357,34 +337,40 @@ def bain_rebuild(capex_per_year: float, capex_to_revenue: float, shortfall: floa
     return out
 
 
-#: The four largest US hyperscalers' 2026 capex guidance, as sums of each company's own guidance (a primary
-#: basis), newest vintage first, with what each sums. Chapter 05 and the front page use the same figure.
-BIG4_CAPEX_2026 = (("hyperscaler_capex_2026_apr_company_sum", "company guidance after Q1 2026"),
-                   ("hyperscaler_capex_2026_feb_guidance", "company guidance after Q4 2025"))
-#: A secondary compilation of the same guidance, quoted only as the other end where it differs.
-BIG4_CAPEX_2026_COMPILATION = "hyperscaler_capex_2026"
+#: The four largest US hyperscalers' 2026 capex guidance: claims of this series (claims.csv ``series``) are sums of
+#: each company's own guidance (a primary basis); the newest vintage known is used. Chapter 05 and the front page
+#: use the same figure.
+BIG4_CAPEX_SERIES = "big4_capex_guidance"
+#: Secondary compilations of the same guidance, quoted only as the other end where they differ.
+BIG4_CAPEX_COMPILATION_SERIES = "big4_capex_guidance_compilation"
 
 
-def big4_capex_2026(ev) -> dict | None:
-    """The Big-4 2026 capex guidance known on ``ev``'s as-of date: the newest company-guidance sum
-    (:data:`BIG4_CAPEX_2026`) as ``{"claim", "basis", "compilation"}`` (``compilation``: the secondary
-    compilation's claim where it is known and differs, else None); None before any guidance is published."""
-    for cid, basis in BIG4_CAPEX_2026:
-        if ev.known(cid):
-            claim = ev.claim(cid)
-            comp = ev.claim(BIG4_CAPEX_2026_COMPILATION) if ev.known(BIG4_CAPEX_2026_COMPILATION) else None
-            if comp is not None and round(comp.value) == round(claim.value):
-                comp = None
-            return {"claim": claim, "basis": basis, "compilation": comp}
-    return None
+def results_quarter(published: dt.date) -> tuple[int, int]:
+    """(quarter, year) of the last calendar quarter complete before ``published``: guidance given with the
+    results of that quarter (2026-04-29 -> (1, 2026); 2026-02-07 -> (4, 2025))."""
+    q = (published.month - 1) // 3
+    return (4, published.year - 1) if q == 0 else (q, published.year)
 
 
-def guidance_note(basis: str, value: float, compilation: float | None = None) -> str:
-    """What a guidance figure is, for a parenthesis: its ``basis``, and where a compilation gives another
-    figure, which way it goes ("company guidance after Q1 2026; compilations give up to 725")."""
-    if compilation is None or round(compilation) == round(value):
-        return basis
-    return f"{basis}; compilations give {'up to' if compilation > value else 'as little as'} {compilation:.0f}"
+def big4_capex_2026(ev, year: int = 2026) -> dict | None:
+    """The Big-4 capex guidance for ``year`` known on ``ev``'s as-of date: the newest vintage of
+    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: after which quarter's results;
+    ``compilation``: the newest compilation's claim where it is known and differs, else None); None before any
+    guidance is published."""
+    try:
+        claim = ev.latest(series=BIG4_CAPEX_SERIES, period=year)
+    except NotYetPublished:
+        return None
+    rows = ev.series(BIG4_CAPEX_SERIES)
+    published = rows.loc[rows["id"] == claim.id, "published"].iloc[0].date()
+    q, y = results_quarter(published)
+    try:
+        comp = ev.latest(series=BIG4_CAPEX_COMPILATION_SERIES, period=year)
+    except NotYetPublished:
+        comp = None
+    if comp is not None and round(comp.value) == round(claim.value):
+        comp = None
+    return {"claim": claim, "basis": f"company guidance after Q{q} {y}", "compilation": comp}
 
 
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,

@@ -32,6 +32,7 @@ __all__ = [
     "capex_for_power",
     "capex_range",
     "check_overlaps",
+    "deal_date_conflicts",
     "dedup_total",
     "power_for_accelerators",
     "revenue_needed_per_gw",
@@ -244,3 +245,35 @@ def years_to_add(gw: float, gw_per_year: float) -> float:
     if gw_per_year <= 0:
         raise ValueError("gw_per_year must be positive")
     return gw / gw_per_year
+
+
+def deal_date_conflicts(commitments: pd.DataFrame, linked: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Rows of other tables that date a commitment differently from ``commitments``.
+
+    ``linked``: {table name: frame with ``commitment_id``, ``start_year`` and a term column (``years`` or
+    ``term_years``)}. A row disagrees when its start year, or its term where both give one, differs from its
+    commitment's. Returns one row per disagreement: table, row id, commitment, field, its value, the
+    commitment's value (empty frame: every deal is dated once).
+    """
+    cols = ["table", "id", "commitment_id", "field", "value", "commitment_value"]
+    base = commitments.set_index("id")
+    out = []
+    for name, frame in linked.items():
+        term_col = "years" if "years" in frame.columns else "term_years"
+        for r in frame.itertuples(index=False):
+            cid = r.commitment_id
+            if pd.isna(cid) or cid == "":
+                continue
+            if cid not in base.index:
+                raise ValueError(f"{name}: row '{r.id}' names commitment '{cid}', which commitments.csv does not hold")
+            c = base.loc[cid]
+            for field, mine, theirs in (("start_year", r.start_year, c["start_year"]),
+                                        ("term", getattr(r, term_col), c["term_years"])):
+                if pd.notna(mine) and pd.notna(theirs) and float(mine) != float(theirs):
+                    out.append({"table": name, "id": r.id, "commitment_id": cid, "field": field,
+                                "value": float(mine), "commitment_value": float(theirs)})
+                elif field == "start_year" and pd.isna(mine) != pd.isna(theirs):
+                    out.append({"table": name, "id": r.id, "commitment_id": cid, "field": field,
+                                "value": float(mine) if pd.notna(mine) else float("nan"),
+                                "commitment_value": float(theirs) if pd.notna(theirs) else float("nan")})
+    return pd.DataFrame(out, columns=cols)

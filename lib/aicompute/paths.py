@@ -2,10 +2,10 @@
 package happens to be installed.
 
 The project root is the nearest folder, from the working directory upwards, that holds
-``data/datapackage.json`` and ``notebooks/``. ``AICOMPUTE_ROOT`` names it explicitly (the build sets it for
-every notebook it runs; ``python -m aicompute build --project DIR`` sets it too). Outside any project the
+``data/datapackage.json`` and ``notebooks/``: the build runs every notebook in the project's ``notebooks/``
+folder, and ``python -m aicompute build --project DIR`` names another project. Outside any project the
 folder the package was loaded from is used, if it is one (an editable install, e.g. ``import aicompute``
-from a Python prompt started elsewhere).
+from a Python prompt started elsewhere). No environment variable names it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA", "NOTEBOOKS", "REPORT", "BUILD", "LIB", "find_root", "is_project", "data_dir"]
+__all__ = ["ROOT", "DATA", "NOTEBOOKS", "REPORT", "BUILD", "LIB", "find_root", "is_project", "data_dir",
+           "default_as_of", "DEFAULT_PARAMS"]
+
+#: The report's parameters file, relative to the project root: the one place the as-of date is written.
+DEFAULT_PARAMS = Path("report") / "params" / "default.yaml"
 
 #: The library's own source folder (what the build hashes for its cache keys).
 LIB = Path(__file__).resolve().parent
@@ -25,11 +29,8 @@ def is_project(folder: Path) -> bool:
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The project root: ``AICOMPUTE_ROOT``, else the nearest project folder at or above ``start`` (default:
-    the working directory), else the checkout the package was loaded from."""
-    explicit = os.environ.get("AICOMPUTE_ROOT")
-    if explicit:
-        return Path(explicit).resolve()
+    """The project root: the nearest project folder at or above ``start`` (default: the working directory),
+    else the checkout the package was loaded from."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if is_project(folder):
@@ -48,3 +49,17 @@ BUILD = ROOT / "build"
 def data_dir() -> Path:
     """The data package folder; AICOMPUTE_DATA overrides it (tests use a corrupted copy)."""
     return Path(os.environ.get("AICOMPUTE_DATA", DATA))
+
+
+def default_as_of(root: Path | None = None) -> str:
+    """The report's as-of date (YYYY-MM-DD), from ``report/params/default.yaml`` (``all: as_of``) of project
+    ``root`` (default: this project): the notebooks' ``as_of = None`` and ``data.evidence()`` mean this date."""
+    import yaml
+
+    path = Path(root if root is not None else ROOT) / DEFAULT_PARAMS
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        value = raw["all"]["as_of"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: cannot read the report's as-of date (all: as_of: YYYY-MM-DD): {exc!r}") from None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

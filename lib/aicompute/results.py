@@ -96,15 +96,12 @@ def upstream(notebook: str) -> dict[str, dict[str, Any]]:
 
     The build runs ``notebook`` first; interactively, build the report once (``make report``).
     """
-    from aicompute.data import record_read
-
     ctx = context.current()
     folder = ctx.results_in or (ctx.root / "build" / "results")
     path = Path(folder) / f"{notebook}.json"
     if not path.is_file():
         raise UpstreamMissing(f"no published results of {notebook} in {folder}: run `make report` (or execute "
                               f"{notebook} first)")
-    record_read(path)
     return json.loads(path.read_text(encoding="utf-8"))
 
 

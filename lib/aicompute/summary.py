@@ -252,12 +252,13 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
     writer) is printed under the panel. Also writes the PDF's title page lines (:func:`write_titlepage`).
     """
     from aicompute import data
+    from aicompute.narrative.evidence import header
 
     stems = {c.stem for c in chapters}
     results = {k: v for k, v in read_all(results_dir).items() if k in stems} if Path(results_dir).exists() else {}
     as_of = max((r["as_of"]["value"] for r in results.values() if "as_of" in r), default=None)
     ev = data.evidence(as_of, folder=data_folder) if as_of else None
-    evidence_line = ev.header() if ev else ""
+    evidence_line = header(ev) if ev else ""
     cutoff = str(ev.cutoff) if ev else None
     numbers: dict[str, str] = {}
     try:

@@ -52,7 +52,18 @@ def condition(source: str) -> str | None:
 
 
 class InlineClient(PapermillNotebookClient):
-    """papermill's client that also fills the inline expressions of each Markdown cell as it reaches it."""
+    """papermill's client that also fills the inline expressions of each Markdown cell as it reaches it, and
+    first runs the build's ``run_setup`` code in the kernel (:func:`aicompute.pipeline.tracking.setup_code`)."""
+
+    run_setup = ""
+
+    def papermill_execute_cells(self) -> None:
+        if self.run_setup:
+            reply = self.wait_for_reply(self.kc.execute(self.run_setup, silent=True, store_history=False))
+            content = (reply or {}).get("content", {})
+            if content.get("status") != "ok":
+                raise RuntimeError(f"the build's kernel set-up failed: {content.get('ename')}: {content.get('evalue')}")
+        super().papermill_execute_cells()
 
     async def async_execute_cell(self, cell: Any, cell_index: int, execution_count: int | None = None,
                                  store_history: bool = True) -> Any:
@@ -115,12 +126,15 @@ class AicomputeEngine(NBClientEngine):
                                  execution_timeout: int | None = None, **kwargs: Any) -> Any:
         from papermill.utils import merge_kwargs, remove_args
 
+        run_setup = kwargs.pop("run_setup", "")
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
                                     startup_timeout=start_timeout, kernel_name=kernel_name, log=_logger(),
                                     log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-        return InlineClient(nb_man, **final_kwargs).execute()
+        client = InlineClient(nb_man, **final_kwargs)
+        client.run_setup = run_setup
+        return client.execute()
 
 
 def _logger() -> Any:

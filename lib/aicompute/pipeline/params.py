@@ -46,6 +46,7 @@ from typing import Any
 import yaml
 
 from aicompute.datapackage import build_date
+from aicompute.paths import default_as_of
 
 __all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
            "parse_overrides", "resolve", "seed_date", "check_preset_name", "CLOCK_START", "HORIZON",
@@ -403,6 +404,15 @@ def resolve(
     for key, value in overrides.items():
         stem, _, name = key.rpartition(".")
         apply(stem or None, name, value, f"-p {key}")
+    for stem, spec in specs.items():  # `as_of = None`: the report's date, from report/params/default.yaml
+        if "as_of" in spec and spec["as_of"]["default"] is None and "as_of" not in out[stem]:
+            root = notebooks[0].resolve().parent.parent
+            try:
+                value = default_as_of(root)
+            except ValueError as exc:
+                raise ParameterError(f"parameter 'as_of' of {stem}: {exc}") from None
+            out[stem]["as_of"] = check_value(stem, "as_of", value, spec["as_of"], allow_future_as_of=allow_future_as_of,
+                                             today=today, earliest=earliest_as_of)
     for nb in notebooks:
         check_requirements(nb, out[nb.stem])
     return out

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
-           "draws", "normal_f32", "monthly_shocks", "Proposal", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
+           "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
            "funds_for_runway", "transition_log_prob", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
@@ -228,6 +228,40 @@ def _log_prior(eps: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Guide:
+    """Readings that a :class:`Proposal` draws one series of monthly shocks towards (a Kalman smoother).
+
+    On the start-regime path without switches, the log of the quantity read is linear in the series' monthly shocks
+    ``z``: ``D + c M z``, with ``M`` the running sum (``keep`` = 1: a lab's run-rate, capex) or a decaying sum
+    (``keep`` < 1: the credit state's mean reversion) and ``c`` the shock's scale. A reading ``i`` sees
+    ``beta_i`` times the average of that over its months (``weights``, rows summing to one), with log error
+    ``sigma_i``. With Gaussian errors the shocks given the readings are ``N(mu, S)``: ``S = (I + B' R^-1 B)^-1``,
+    ``mu = S B' R^-1 (y - beta weights D)``, ``B = c diag(beta) weights M``. Drawing them from that and correcting
+    with the importance weight keeps every estimate exact; it only spends fewer paths where the readings rule them
+    out."""
+
+    row: int  # which shock series: 0 capex, 2 the credit state, 3 + j lab j
+    weights: np.ndarray  # (k, horizon)
+    y: np.ndarray  # (k,) log readings, less each series' log level at the start where it has one
+    sigma: np.ndarray  # (k,)
+    beta: np.ndarray  # (k,) sensitivity of each reading's log to the quantity (1: the quantity itself)
+    c: float  # the shock's scale per month
+    keep: float = 1.0  # 1: a random walk; < 1: mean reversion per month
+
+    def conditional(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(S's lower Cholesky factor, the gain G)``: ``mu = G (y - beta weights D)``."""
+        h = self.weights.shape[1]
+        t = np.arange(h)
+        lag = t[:, None] - t[None, :]
+        m = np.where(lag >= 0, self.keep ** np.maximum(lag, 0), 0.0)
+        b = self.c * self.beta[:, None] * (self.weights @ m)
+        rinv = 1 / self.sigma ** 2
+        cov = np.linalg.inv(np.eye(h) + (b.T * rinv) @ b)
+        cov = (cov + cov.T) / 2
+        return np.linalg.cholesky(cov), cov @ (b.T * rinv)
+
+
+@dataclass(frozen=True)
 class Proposal:
     """Where to draw the per-path quantities instead of the prior: a multivariate normal over the standardised
     dimensions (it keeps their posterior correlations), mixed with the prior (share ``defensive``) so that every
@@ -236,6 +270,7 @@ class Proposal:
     mean: np.ndarray  # (len(PER_PATH),)
     chol: np.ndarray  # lower Cholesky factor of the covariance
     defensive: float = 0.2
+    guides: tuple[Guide, ...] = ()  # readings that series of monthly shocks are drawn towards
 
     def log_density(self, eps: np.ndarray) -> np.ndarray:
         k = len(self.mean)
@@ -248,13 +283,43 @@ class Proposal:
         return self.mean[:, None] + self.chol @ rng.standard_normal((len(self.mean), n))
 
     @classmethod
-    def fit(cls, eps: np.ndarray, w: np.ndarray, widen: float = 1.3, defensive: float = 0.2) -> Proposal:
+    def fit(cls, eps: np.ndarray, w: np.ndarray, widen: float = 1.3, defensive: float = 0.2,
+            guides: tuple[Guide, ...] = ()) -> Proposal:
         """A proposal from weighted draws: weighted mean and covariance (times ``widen``^2, plus a small ridge)."""
         w = w / w.sum()
         mean = eps @ w
         dev = eps - mean[:, None]
         cov = (dev * w) @ dev.T * widen ** 2 + 0.01 * np.eye(len(mean))
-        return cls(mean, np.linalg.cholesky(cov), defensive)
+        return cls(mean, np.linalg.cholesky(cov), defensive, guides)
+
+
+def guide_path(cal: Calibration, start: Start, row: int, e: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(n, horizon) each path's ``D`` for a :class:`Guide` of shock series ``row`` (``e``: the standardised per-path
+    draws by name): the path without monthly shocks, regime switches or credit events."""
+    t = np.arange(1, start.horizon + 1)
+    if row == 0:  # log capex: its start level, growing at the start regime's rate
+        g = {BOOM: start.capex_momentum + cal["capex_growth_boom_sd"] * e["capex_boom"],
+             COOLING: cal["capex_growth_cooling"] + cal["capex_growth_sd"] * e["capex_cool"],
+             BUST: cal["capex_growth_bust"] + cal["capex_growth_sd"] * e["capex_bust"]}[start.regime]
+        return (math.log(start.capex) + cal["start_level_sd"] * e["start_capex"])[:, None] + g[:, None] * t[None, :] / 12
+    if row == 2:  # the credit state: its starting error, reverting
+        keep = 1 - cal["spread_mean_reversion"] / 12
+        return (cal["spread_start_sd"] * e["start_spread"])[:, None] * keep ** t[None, :]
+    return lab_start_path(cal, start, row - 3, e[f"lab_start_{row - 3}"], e[f"lab_g0_{row - 3}"])
+
+
+def lab_start_path(cal: Calibration, start: Start, j: int, lab_start: np.ndarray, lab_g0: np.ndarray) -> np.ndarray:
+    """(n, horizon) each path's log run-rate of lab ``j`` without monthly shocks and regime switches (its start, its
+    starting growth decaying towards the start regime's long-run rate): the ``D`` of a lab's :class:`Guide`."""
+    lab, dt_ = start.labs[j], 1 / 12
+    target = {BOOM: cal["lab_growth_boom"], COOLING: cal["lab_growth_cooling"],
+              BUST: cal["lab_growth_bust"]}[start.regime] * dt_
+    decay = math.exp(-cal["lab_growth_decay"] * dt_)
+    log_r0 = math.log(lab.revenue) + cal["lab_start_sd"] * lab_start
+    dev0 = (lab.momentum + cal["lab_growth_sd"] * lab_g0) * dt_ - target
+    t = np.arange(1, start.horizon + 1)
+    cum_decay = np.cumsum(decay ** t)
+    return log_r0[:, None] + target * t[None, :] + dev0[:, None] * cum_decay[None, :]
 
 
 def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal | None = None) -> dict[str, np.ndarray]:
@@ -278,7 +343,9 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     eps = np.empty((k, n))
     for j, (_, fam) in enumerate(PER_PATH):
         eps[j] = rng.standard_t(3, n) if fam == "t" else rng.standard_normal(n)
-    half = (n + 1) // 2  # antithetic monthly shocks: the second half of the paths mirrors the first
+    guided = proposal is not None and bool(proposal.guides)
+    # antithetic monthly shocks: the second half of the paths mirrors the first (not when a lab's shocks are guided)
+    half = n if guided else (n + 1) // 2
     z_half = normal_f32(rng, (3 + len(start.labs), h, half))
     out: dict[str, np.ndarray] = {"z_half": z_half,  # the shocks of paths >= half are these, negated
                                   "u_regime": rng.random((h, n), dtype=np.float32),
@@ -304,6 +371,17 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["spread0"] = cal["spread_start_sd"] * e["start_spread"]
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
+    if guided:
+        for g in proposal.guides:
+            chol, gain = g.conditional()
+            d_path = guide_path(cal, start, g.row, e)
+            mu = gain @ (g.y[:, None] - g.beta[:, None] * (g.weights @ d_path.T))  # (h, n)
+            xi = rng.standard_normal((h, n))
+            z = mu + chol @ xi
+            # prior N(0, I) over proposal N(mu, S): -|z|^2/2 + |xi|^2/2 + log det S / 2
+            log_iw += -0.5 * (z * z).sum(0) + 0.5 * (xi * xi).sum(0) + np.log(np.diag(chol)).sum()
+            z_half[g.row] = z.astype(np.float32)
+        out["log_iw"] = log_iw
     return out
 
 

@@ -19,12 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from aicompute.narrative.scenarios import projection_text
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
-from aicompute.tables import fmt_num
 
 __all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
-           "projection_text", "predictive_flag", "series_influence", "drivers_clause"]
+           "series_influence"]
 
 
 def basis_label(r: Any) -> str:
@@ -130,44 +130,6 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
     return out.drop(columns=["model_variable", "readings"]).sort_values("p_cross", ascending=False).reset_index(drop=True)
 
 
-def _num(x: float, sig: int = 4) -> str:
-    """A number for a table or a sentence: ``sig`` significant figures, thousands separated (1,914; 15.2; 30)."""
-    return fmt_num(float(x), sig)
-
-
-def projection_text(publisher: str, value: float, low: float, high: float) -> str:
-    """'Company guidance (Q1 2026 results): 710 (685–725)': a projection as the predictive check lists it, with the
-    stated range it counts with when that range reaches beyond the value (``low``/``high`` as
-    :func:`predictive_check` reads them: missing ends are the value)."""
-    text = f"{publisher}: {_num(value)}"
-    if low < value or high > value:
-        text += f" ({_num(low)}–{_num(high)})"
-    return text
-
-
-def predictive_flag(median: float, side: str, lowest: float, highest: float, projections: int) -> str:
-    """The clause that words a flag of :func:`predictive_check` (``side``: 'below' or 'above'):
-
-    * several projections: 'the median (766) is below every published projection (882–1,400)';
-    * one projection, or several of one value: 'the median (1,671) is below the one published projection, 1,914'
-      ('... all 3 published projections, each 1,000');
-    * the median gets one more significant figure until it no longer reads as the projection it is compared with
-      (29.6 against 30, not 30 against 30); if six figures still read alike it is 'at' the projection.
-    """
-    bound = lowest if side == "below" else highest
-    shown = _num(bound)
-    sig = 3
-    while _num(median, sig) == shown and sig < 6:
-        sig += 1
-    med = _num(median, sig)
-    rel = "at" if med == shown else side
-    if projections == 1:
-        return f"the median ({med}) is {rel} the one published projection, {shown}"
-    if _num(lowest) == _num(highest):
-        return f"the median ({med}) is {rel} all {projections} published projections, each {shown}"
-    return f"the median ({med}) is {rel} every published projection ({_num(lowest)}–{_num(highest)})"
-
-
 def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Each signpost's readings taken together: ``hard_landing`` is the sum of its readings' shifts of the hard landing
     (each on top of all the other readings, from :func:`aicompute.scenarios.update.influence`; negative: towards the
@@ -178,28 +140,6 @@ def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dic
                                   largest=("largest", "max")).reset_index()
     out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
     return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
-
-
-def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005) -> str:
-    """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
-    lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
-    ``min_shift`` are left out)."""
-    def pts(v: float) -> str:
-        return f"{100 * v:+.1f}".replace("-", "−")
-
-    down = by_series[by_series["hard_landing"] < -min_shift].head(lowered)
-    up = by_series[by_series["hard_landing"] > min_shift].sort_values("hard_landing", ascending=False).head(raised)
-    if not len(down):
-        text = "no signpost's readings have lowered it much yet"
-    else:
-        text = ("the signposts whose readings together lowered it most ("
-                + "; ".join(f"{n}, {pts(v)} points" if i == 0 else f"{n}, {pts(v)}"
-                            for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
-                + ") came in on the boom path")
-    if len(up):
-        text += (", while " if len(down) else "; ") + " and ".join(
-            f"{n} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
-    return text
 
 
 def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, labels: dict[str, str],

@@ -34,6 +34,7 @@ import pandas as pd
 from aicompute.scenarios.model import (
     ENDINGS,
     Calibration,
+    Guide,
     Paths,
     Proposal,
     Start,
@@ -397,6 +398,49 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
 
 # ------------------------------------------------------------------------------------------------ a whole run
 
+def guides(readings: pd.DataFrame, s: np.ndarray, cal: Calibration, start: Start,
+           widen: float = 1.2, rows: tuple[int, ...] | None = None) -> tuple[Guide, ...]:
+    """The readings in force (scale ``s`` > 0) that a proposal can draw monthly shocks towards (:class:`Guide`): each
+    lab's run-rate (its shocks), capex levels (capex shocks) and the credit spreads (the credit state's shocks: Oracle's
+    CDS and the credit series read from it). Each reading's months averaged, its log target (less the series' log
+    level at the start), its error over the square root of its scale, times ``widen`` (the Student-t has heavier
+    tails than the Gaussian the guide assumes)."""
+    sig = sigmas(readings, cal) if len(readings) else np.zeros(0)
+    sq = math.sqrt(1 / 12)
+    series: dict[int, tuple[float, float]] = {0: (cal["capex_volatility"] * sq, 1.0),
+                                              2: (cal["spread_volatility"] * sq, 1 - cal["spread_mean_reversion"] / 12)}
+    for j in range(len(start.labs)):
+        series[3 + j] = (cal["lab_volatility"] * sq, 1.0)
+    picked: dict[int, list[tuple[int, float, float]]] = {}  # row -> (reading, beta, log level at the start)
+    for i, r in enumerate(readings.itertuples(index=False)):
+        if s[i] <= 0 or r.measure != "level" or r.m0 < 0:
+            continue
+        var = r.model_variable
+        if var == "capex" and r.period_type == "year":
+            picked.setdefault(0, []).append((i, 1.0, 0.0))
+        elif var == "spread":
+            picked.setdefault(2, []).append((i, 1.0, math.log(start.spread)))
+        elif isinstance(var, str) and var.startswith("credit:") and not start.credit[var[7:]].is_count:
+            cs = start.credit[var[7:]]
+            picked.setdefault(2, []).append((i, cs.beta, math.log(cs.level)))
+        elif isinstance(var, str) and var.startswith("lab:"):
+            j = [lab.name for lab in start.labs].index(var[4:])
+            picked.setdefault(3 + j, []).append((i, 1.0, 0.0))
+    out = []
+    for row, items in sorted(picked.items()):
+        if rows is not None and row not in rows:
+            continue
+        a = np.zeros((len(items), start.horizon))
+        for k, (i, _, _) in enumerate(items):
+            r = readings.iloc[i]
+            a[k, int(r.m0c):int(r.m1c) + 1] = 1 / (int(r.m1c) - int(r.m0c) + 1)
+        idx = [i for i, _, _ in items]
+        y = np.log(readings["target"].to_numpy(float)[idx]) - np.array([lv for _, _, lv in items])
+        c, keep = series[row]
+        out.append(Guide(row, a, y, widen * sig[idx] / np.sqrt(s[idx]), np.array([b for _, b, _ in items]), c, keep))
+    return tuple(out)
+
+
 @dataclass
 class Run:
     """One calibration setting: the last simulation's paths and weights on ``day``, the readings, and every
@@ -418,13 +462,19 @@ class Run:
 def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
         knowledge_date: Any, day: Any, n_paths: int, seed: int, target: float,
         calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
-        floor_ends: Iterable[str] = ("central",), extra: Any = None, hazard_multiplier: float = 1.0) -> Run:
+        floor_ends: Iterable[str] = ("central",), extra: Any = None, hazard_multiplier: float = 1.0,
+        guided: bool = True, widen: float = 1.3, final_paths: int | None = None,
+        guide_rows: tuple[int, ...] | None = (3, 4, 5)) -> Run:
     """Calibrate the bust hazard to the base rate, simulate, weigh the readings known on ``day``.
 
     ``hazard_multiplier`` scales the base-rate-calibrated bust hazard (an analyst's bear or bull view).
     ``adapt`` rounds of adaptive importance sampling: each next simulation draws its per-path quantities from a
     proposal fitted to the last one's weighted paths (the evidence raised to a rising power, so each fit rests on
     enough paths), mixed with the prior so its tails stay covered; importance weights keep estimates unbiased.
+    With ``guided`` each lab's monthly shocks are drawn towards its run-rate readings (:func:`guides`; ``guide_rows``
+    may add capex, 0, and the credit state, 2, which measured no gain), the readings that otherwise leave the fewest
+    effective paths. ``final_paths``: paths of the last round (default
+    ``n_paths``); ``widen``: the proposal's inflation of the fitted spread.
     """
     floor_ends = tuple(dict.fromkeys(("central", *floor_ends)))
     if hazard_multiplier <= 0:
@@ -437,11 +487,12 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     s, cp = scales(mod, day, cal), caps(mod, cal)
     rounds = [make_round(paths, mod, cal, floor_ends, extra)]
     best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0])
+    guide = guides(mod, s, cal, start, rows=guide_rows) if guided else ()
     for it in range(adapt if (s > 0).any() else 0):
         rd = rounds[-1]
         wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
-        paths = simulate(cal, start, n_paths, seed + 100 + it, hazard_scale=scale,
-                         proposal=Proposal.fit(paths.eps, wa))
+        paths = simulate(cal, start, n_paths if it < adapt - 1 else final_paths or n_paths, seed + 100 + it,
+                         hazard_scale=scale, proposal=Proposal.fit(paths.eps, wa, widen=widen, guides=guide))
         rounds.append(make_round(paths, mod, cal, floor_ends, extra))
         e = ess(weights(rounds[-1].ll["central"], s, rounds[-1].codes, cp, rounds[-1].prior))
         if e > best[0]:
@@ -571,12 +622,26 @@ def _log_ratio(paths: Paths, cal: Calibration, scale: float, alt: Calibration, a
             + draw_log_ratio(paths, cal, alt, capex_shift=capex_shift))
 
 
+def _every(p: Paths, k: int) -> Paths:
+    """Every k-th path of ``p`` (a systematic subsample: same distribution, fewer paths)."""
+    def cut(a: Any) -> Any:
+        return None if a is None else a[::k] if a.ndim == 2 and a.shape[0] == p.n else a
+    return Paths(start=p.start, capex=p.capex[::k], chips=p.chips[::k], buildout_chips=p.buildout_chips[::k],
+                 nvidia_dc=cut(p.nvidia_dc), labs={n: a[::k] for n, a in p.labs.items()}, spread=p.spread[::k],
+                 leverage=p.leverage[::k], stress=p.stress[::k], regime=p.regime[::k], event=p.event[::k],
+                 hazard_scale=p.hazard_scale, eps=None if p.eps is None else p.eps[:, ::k],
+                 log_iw=None if p.log_iw is None else p.log_iw[::k],
+                 initial={n: a[::k] for n, a in p.initial.items()}, unfunded={n: a[::k] for n, a in p.unfunded.items()})
+
+
 def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: Calibration, target: float, *,
-                            capex_shift: float = 0.0, iterations: int = 30) -> float:
+                            capex_shift: float = 0.0, iterations: int = 18, max_paths: int = 8_000) -> float:
     """The bust-hazard multiplier that makes ``alt`` start a bust within the horizon with probability ``target``,
     found on the prior sample ``prior`` (simulated under ``cal`` at ``scale``) reweighted exactly to ``alt``:
     what :func:`aicompute.scenarios.model.calibrate_hazard` would find in a new simulation, without one.
-    Bisection in logs within a factor 30 of ``scale``."""
+    Bisection in logs within a factor 30 of ``scale``, on at most ``max_paths`` of the prior paths (every k-th)."""
+    if prior.n > max_paths:
+        prior = _every(prior, -(-prior.n // max_paths))
     bust = (prior.regime == 2).any(axis=1)
     base = transition_log_prob(prior, cal, scale) - np.log(prior.prior_weights)
     fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift)
@@ -597,7 +662,7 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
 
 
 def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
-                     day: Any = None) -> pd.DataFrame:
+                     days: Iterable[Any] | None = None) -> pd.DataFrame:
     """The odds under every setting, by reweighting the central run's paths (no new simulation).
 
     For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
@@ -607,10 +672,11 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     read with the setting's window and the readings weighed with its floors and evidence weight (bounded influence
     included). Gives, per setting: the four endings after the evidence (``<ending>``) and before it
     (``prior_<ending>``, from the prior sample), the extra flags, the effective paths behind each (``ess``,
-    ``prior_ess``) and the hazard multiplier used."""
+    ``prior_ess``) and the hazard multiplier used; one row per setting and day of ``days`` (default: the run's day;
+    column ``date``)."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
-    day = r.day if day is None else pd.Timestamp(day)
+    days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
     cp = caps(r.readings, cal)
     prior_paths, paths, rd = r.prior_paths, r.paths, r.best
     rows = []
@@ -623,20 +689,19 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
             scale = r.hazard_scale
         scale *= st.hazard_multiplier
         row: dict[str, Any] = {"dial": st.dial, "end": st.end, "kind": st.kind, "hazard_scale": scale}
-        for tag, p, base_prior, ll, s in (
-                ("prior_", prior_paths, prior_paths.prior_weights, None, None),
-                ("", paths, rd.prior, rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight))):
-            lr = _log_ratio(p, cal, r.hazard_scale, alt, scale, st.capex_shift)
-            prior = base_prior * np.exp(lr - lr.max())
-            prior /= prior.sum()
-            codes = endings(p, alt, st.window)
-            w = prior if ll is None else weights(ll, s, codes, cp, prior)
-            row.update({f"{tag}{k}": v for k, v in odds(codes, w).items()})
-            row[f"{tag}ess"] = ess(w)
-            if not tag:
-                for name, flag in rd.flags.items():
-                    row[name] = float(w[flag].sum())
-        rows.append(row)
+        lr = _log_ratio(prior_paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        prior = prior_paths.prior_weights * np.exp(lr - lr.max())
+        prior /= prior.sum()
+        row.update({f"prior_{k}": v for k, v in odds(endings(prior_paths, alt, st.window), prior).items()})
+        row["prior_ess"] = ess(prior)
+        lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        prior = rd.prior * np.exp(lr - lr.max())
+        prior /= prior.sum()
+        codes = endings(paths, alt, st.window)
+        for day in days:
+            w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
+            rows.append({**row, "date": day, **odds(codes, w), "ess": ess(w),
+                         **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
     return pd.DataFrame(rows)
 
 
@@ -660,3 +725,51 @@ def brier(p: Any, outcome: bool) -> float:
     if p.size == 0 or (p < 0).any() or (p > 1).any():
         raise ValueError("brier: expected probabilities in [0, 1]")
     return float(np.mean((p - float(outcome)) ** 2))
+
+
+# ------------------------------------------------------------------------------------------ forecast discipline
+
+FORECAST_SERIES = "semis_revenue_year_forecast"
+
+
+def forecast_misses(observations: pd.DataFrame, history: pd.DataFrame, known_by: Any,
+                    series: str = FORECAST_SERIES) -> pd.DataFrame:
+    """How past forecasts of annual chip revenue missed: every reading of ``series`` that is a forecast, published by
+    ``known_by``, for a year whose outturn (``history``: year, revenue_usd_bn, published) was published by then too;
+    with its months ahead (publication to the end of the year, as :func:`prepare` counts them) and its log miss
+    ``log(forecast / outturn)``."""
+    day = pd.Timestamp(known_by)
+    out = history[pd.to_datetime(history["published"]) <= day].set_index("year")["revenue_usd_bn"]
+    f = observations[(observations["series"] == series) & (observations["kind"] == "forecast")
+                     & (pd.to_datetime(observations["published"]) <= day)].copy()
+    f["year"] = pd.to_datetime(f["period"]).dt.year
+    f = f[f["year"].isin(out.index)]
+    end = pd.to_datetime(f["year"].astype(str) + "-12-01") + pd.DateOffset(months=1)
+    f["months_ahead"] = [max(0, month_index(e, p)) for e, p in zip(end, f["published"])]
+    f["miss"] = np.log(f["value"].to_numpy(float) / f["year"].map(out).to_numpy(float))
+    return f[["id", "episode", "entity", "published", "year", "value", "months_ahead", "miss"]].reset_index(drop=True)
+
+
+def forecast_error_model(misses: pd.DataFrame, cal: Calibration, min_misses: int = 6) -> tuple[float, float]:
+    """The forecast floor ``a + b x months ahead`` fitted to past misses: least squares of each miss's size, scaled
+    to a standard deviation (``|miss| x sqrt(pi / 2)``: the mean absolute value of a normal is ``sd x sqrt(2 / pi)``),
+    on the months ahead. Neither coefficient falls below the calibration's own (``floor_forecast``,
+    ``floor_forecast_per_month``: the fit can only widen the forecast's error); with fewer than ``min_misses``
+    misses the calibration's values are kept."""
+    a0, b0 = cal["floor_forecast"], cal["floor_forecast_per_month"]
+    if len(misses) < min_misses:
+        return a0, b0
+    x = misses["months_ahead"].to_numpy(float)
+    y = np.abs(misses["miss"].to_numpy(float)) * math.sqrt(math.pi / 2)
+    (a, b), *_ = np.linalg.lstsq(np.column_stack([np.ones_like(x), x]), y, rcond=None)
+    return max(float(a), a0), max(float(b), b0)
+
+
+def with_forecast_errors(cal: Calibration, floor: float, per_month: float) -> Calibration:
+    """``cal`` with the forecast floor and its growth per month replaced, their ranges scaled by the same factor."""
+    ranges = dict(cal.ranges)
+    for k, v in (("floor_forecast", floor), ("floor_forecast_per_month", per_month)):
+        lo, hi = ranges.get(k, (cal[k], cal[k]))
+        f = v / cal[k] if cal[k] else 1.0
+        ranges[k] = (lo * f, hi * f)
+    return Calibration({**cal.values, "floor_forecast": floor, "floor_forecast_per_month": per_month}, ranges)

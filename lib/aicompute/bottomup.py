@@ -1,0 +1,75 @@
+"""Bottom-up views: what the build-out can physically be, and what OpenAI's revenue is made of.
+
+* :func:`installed_stock` -- the installed AI compute stock (H100-equivalents) from yearly additions, each
+  year's shipments staying in service for ``life`` years, and its growth;
+* :func:`stock_growth` -- the yearly growth factor between two readings of the stock;
+* :func:`packaging_ceiling` -- accelerators a year that advanced-packaging (CoWoS) capacity allows, and the
+  power they draw: a supply ceiling on the build-out;
+* :func:`revenue_build` -- OpenAI's revenue built from users x paying share x revenue per payer, plus API and
+  enterprise revenue, against a top-down figure;
+* :func:`implied_growth` -- the yearly growth that takes one level to another.
+
+Money in USD bn, users in millions, power in GW unless a name says otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = ["installed_stock", "stock_growth", "packaging_ceiling", "revenue_build", "implied_growth"]
+
+
+def installed_stock(additions: Mapping[int, float], life: int) -> pd.DataFrame:
+    """Stock at each year's end: the additions of that year and the ``life - 1`` before it (older ones are
+    retired). Returns year, added, stock and growth (stock over the previous year's stock, NaN for the first)."""
+    if life < 1:
+        raise ValueError(f"life must be at least one year, got {life}")
+    years = sorted(additions)
+    if any(additions[y] < 0 for y in years):
+        raise ValueError("additions must be non-negative")
+    rows = []
+    for y in years:
+        stock = sum(additions[x] for x in years if y - life < x <= y)
+        rows.append({"year": y, "added": float(additions[y]), "stock": float(stock)})
+    out = pd.DataFrame(rows)
+    out["growth"] = out["stock"] / out["stock"].shift(1)
+    return out
+
+
+def stock_growth(stock_then: float, stock_now: float, years: float) -> float:
+    """Yearly growth factor of a stock between two readings ``years`` apart (2.0 = doubling each year)."""
+    if stock_then <= 0 or stock_now <= 0 or years <= 0:
+        raise ValueError(f"need positive stocks and a positive span, got {stock_then}, {stock_now}, {years}")
+    return (stock_now / stock_then) ** (1 / years)
+
+
+def packaging_ceiling(wafers_per_month: float, packages_per_wafer: float, kw_per_package: float,
+                      pue: float = 1.0, share: float = 1.0) -> dict[str, float]:
+    """Accelerator packages a year from a CoWoS capacity (wafers a month x 12 x packages per wafer x the
+    ``share`` of capacity that goes to AI accelerators), and the facility power they need (kW of IT power per
+    package, incl. its share of the rack, x ``pue``): ``packages_m`` (millions a year) and ``gw_per_year``."""
+    if min(wafers_per_month, packages_per_wafer, kw_per_package) < 0 or not 0 <= share <= 1 or pue < 1:
+        raise ValueError("packaging_ceiling: capacities must be >= 0, share in [0, 1] and pue >= 1")
+    packages = wafers_per_month * 12 * packages_per_wafer * share
+    return {"packages_m": packages / 1e6, "gw_per_year": packages * kw_per_package * pue / 1e6}
+
+
+def revenue_build(users_m: float, paying_share: float, usd_per_payer_month: float,
+                  other_bn: float = 0.0) -> dict[str, float]:
+    """Yearly revenue from subscriptions (users x paying share x USD a month x 12) plus ``other_bn`` (API,
+    enterprise contracts, ads): ``payers_m``, ``subscriptions_bn``, ``other_bn``, ``total_bn``."""
+    if users_m < 0 or not 0 <= paying_share <= 1 or usd_per_payer_month < 0 or other_bn < 0:
+        raise ValueError("revenue_build: users, price and other revenue must be >= 0 and the paying share in [0, 1]")
+    payers = users_m * paying_share
+    subs = payers * usd_per_payer_month * 12 / 1000
+    return {"payers_m": payers, "subscriptions_bn": subs, "other_bn": float(other_bn), "total_bn": subs + other_bn}
+
+
+def implied_growth(now: float, later: float, years: float) -> float:
+    """Yearly growth rate (0.4 = 40%) that takes ``now`` to ``later`` in ``years``."""
+    if now <= 0 or later <= 0 or years <= 0:
+        raise ValueError(f"need positive levels and a positive span, got {now}, {later}, {years}")
+    return math.exp(math.log(later / now) / years) - 1

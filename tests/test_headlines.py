@@ -1,0 +1,61 @@
+"""Like-for-like front-page figures, checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from aicompute import headlines
+
+
+def test_serving_cost_bridge_by_hand() -> None:
+    # floor 0.08, implied 2.66: gap 33.25x; utilisation 50%->25% (x2), renting (x2.5), a 3x bigger model (x3)
+    b = headlines.serving_cost_bridge(0.08, 2.66, {"utilisation": 2.0, "renting": 2.5, "model size": 3.0})
+    assert (b["low"], b["high"]) == (0.08, 2.66)
+    assert b["gap"] == pytest.approx(33.25)
+    assert list(b["steps"]["cost"]) == pytest.approx([0.16, 0.40, 1.20])
+    assert b["explained"] == pytest.approx(15.0)
+    assert b["unexplained"] == pytest.approx(2.66 / 1.20)  # 2.2167: what the named factors leave
+    assert headlines.serving_cost_bridge(1.0, 2.0, {})["unexplained"] == 2.0
+    with pytest.raises(ValueError, match="factor 'x'"):
+        headlines.serving_cost_bridge(1.0, 2.0, {"x": -1})
+    with pytest.raises(ValueError):
+        headlines.serving_cost_bridge(0.0, 2.0, {})
+
+
+def test_revenue_to_rent_on_openais_own_contracts() -> None:
+    rents = pd.DataFrame({
+        "id": ["aws", "oracle", "coreweave", "iren"], "provider": ["AWS", "Oracle", "CoreWeave", "IREN"],
+        "usd_bn": [100.0, 300.0, 22.4, 9.7], "gw": [2.0, 4.5, None, 0.2], "term_years": [8, 5, 5, 5],
+        "commitment_id": ["aws_2026_02", "oracle_2025_07", "coreweave_2025", None]})
+    out = headlines.revenue_to_rent_on_contracts(10.5, rents)
+    # only OpenAI's contracts with a GW: Oracle 300/4.5/5 = 13.33 a GW-year (ratio 0.7875), AWS 100/2/8 = 6.25 (1.68)
+    assert list(out["id"]) == ["oracle", "aws"]
+    assert list(out["rent_per_gw_year"]) == pytest.approx([13.3333, 6.25], rel=1e-4)
+    assert list(out["ratio"]) == pytest.approx([0.7875, 1.68])
+    with pytest.raises(ValueError):
+        headlines.revenue_to_rent_on_contracts(0, rents)
+
+
+def test_capex_to_cash_flow_trailing_and_on_guidance() -> None:
+    # 444 of capex on 600 of cash flow = 74%; 2026 guidance 710 over the same 600 = 118.3%
+    r = headlines.capex_to_cash_flow(444, 600, 710)
+    assert r["trailing"] == pytest.approx(74.0)
+    assert r["guidance"] == pytest.approx(118.333, rel=1e-4)
+    assert headlines.capex_to_cash_flow(1, 2)["guidance"] is None
+    with pytest.raises(ValueError):
+        headlines.capex_to_cash_flow(1, 0)
+
+
+def test_latest_readings_takes_the_latest_period_then_vintage() -> None:
+    ts = pd.Timestamp
+    obs = pd.DataFrame({"series": ["cds", "cds", "cds", "oas"], "id": ["a", "b", "c", "d"],
+                        "period": [ts("2025-12-01"), ts("2026-02-01"), ts("2025-12-01"), ts("2026-06-01")],
+                        "published": [ts("2025-12-02"), ts("2026-02-02"), ts("2026-03-01"), ts("2026-06-22")],
+                        "value": [128, 104, 139, 266], "unit": ["bp"] * 4, "source_class": ["secondary"] * 4})
+    out = headlines.latest_readings(obs, ["cds", "oas", "missing"]).set_index("series")
+    assert out.loc["cds", "id"] == "b" and out.loc["oas", "id"] == "d"
+    assert "missing" not in out.index
+    assert not math.isnan(out.loc["cds", "value"])

@@ -1,0 +1,55 @@
+"""aicompute.narrative.scenarios: chapter 05's wording (the models return numbers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aicompute.formatting import tagged_numbers
+from aicompute.narrative import scenarios as nar
+from aicompute.scenarios import signposts as sg
+
+
+def test_predictive_flag_words_one_projection_and_a_median_that_rounds_to_it() -> None:
+    f = nar.predictive_flag
+    assert f(766.2, "below", 882.0, 1400.0, 3) == "the median (766) is below every published projection (882–1,400)"
+    assert f(1671.0, "below", 1914.0, 1914.0, 1) == "the median (1,671) is below the one published projection, 1,914"
+    assert f(26.9, "above", 15.2, 15.2, 1) == "the median (26.9) is above the one published projection, 15.2"
+    # a median of 29.6 shown as 30 would read 'below 30' against 30: it keeps its third figure
+    assert f(29.63, "below", 30.0, 30.0, 1) == "the median (29.6) is below the one published projection, 30"
+    # one more figure still, and 'at' when even six figures read alike
+    assert f(1913.6, "below", 1914.0, 1914.0, 1) == "the median (1,913.6) is below the one published projection, 1,914"
+    assert f(29.9999999, "below", 30.0, 30.0, 1) == "the median (30) is at the one published projection, 30"
+    assert f(950.0, "below", 1000.0, 1000.0, 3) == "the median (950) is below all 3 published projections, each 1,000"
+
+
+def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_the_hard_landing() -> None:
+    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"],
+                         "hard_landing": [-0.02, -0.015, -0.03, -0.004, 0.012, 0.02],
+                         "largest": [0.02, 0.03, 0.036, 0.034, 0.012, 0.02]})
+    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "c1", "d1", "e1"], "series": ["a", "a", "b", "c", "d", "e"]})
+    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "d": "Oracle CDS", "e": "IG spread"})
+    # a's two readings together (-3.5 points) outrank b's single one (-3.0); c is unnamed and keeps its id
+    assert list(t["series"]) == ["a", "b", "c", "d", "e"] and list(t["signpost"])[2] == "c"
+    assert t.loc[0, "hard_landing"] == pytest.approx(-0.035) and t.loc[0, "readings"] == 2
+    assert t.loc[0, "largest"] == 0.03
+    assert nar.drivers_clause(t) == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points; "
+                                    "Capex, −3.0) came in on the boom path, while IG spread (+2.0) and Oracle CDS "
+                                    "(+1.2) raised it")
+    assert nar.drivers_clause(t[t["hard_landing"] > 0], raised=1) == (
+        "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
+
+
+def test_probabilities_in_words() -> None:
+    assert tagged_numbers(nar.probability(0.0004)) == ["under 0.1%"]
+    assert tagged_numbers(nar.probability(0.003)) == ["under 1%"]
+    assert tagged_numbers(nar.probability(0.584)) == ["58%"]
+    assert tagged_numbers(nar.odds_with_error(0.062, 0.0034)) == ["6%", "0.3"]
+    assert tagged_numbers(nar.odds_range(0.47, 0.63)) == ["47–63%"]
+
+
+def test_settings_in_words() -> None:
+    assert nar.setting_name("hazard_boom_cooling", "high") == "the boom's cooling hazard at its high end"
+    assert nar.setting_name("preset", "bear") == "the bear preset"
+    assert nar.setting_name("window", "december") == "endings read December over December"
+    assert nar.dial_name("unknown_dial") == "unknown_dial"

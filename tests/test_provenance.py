@@ -1,0 +1,44 @@
+"""Primary share of the readings the model uses, counted by hand; deal dates agree across tables."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aicompute import data, infra, provenance
+
+
+def test_primary_share_counts_by_hand() -> None:
+    rd = pd.DataFrame({"id": ["a", "b", "c", "d", "e"],
+                       "source_class": ["primary", "secondary", "primary", "primary", "secondary"]})
+    s = provenance.primary_share(rd)
+    assert (s.primary, s.total) == (3, 5)
+    assert s.share == pytest.approx(0.6)
+    assert s.secondary == ("b", "e")
+    assert provenance.primary_share(rd.iloc[0:0]).total == 0
+    with pytest.raises(ValueError, match="source_class"):
+        provenance.primary_share(pd.DataFrame({"id": ["x"], "source_class": ["tertiary"]}))
+
+
+def test_deal_date_conflicts_by_hand() -> None:
+    com = pd.DataFrame({"id": ["d1", "d2"], "start_year": [2026, 2027], "term_years": [8, None]})
+    flows = pd.DataFrame({"id": ["f1", "f2", "f3"], "commitment_id": ["d1", "d2", None],
+                          "start_year": [2026, 2026, 2020], "years": [7, 5, 3]})
+    rents = pd.DataFrame({"id": ["r1"], "commitment_id": ["d1"], "start_year": [2026], "term_years": [8]})
+    out = infra.deal_date_conflicts(com, {"financing_flows": flows, "contract_rents": rents})
+    # f1: term 7 against 8; f2: start 2026 against 2027 (d2 has no term, so no term check); f3 links nothing
+    assert sorted(zip(out["id"], out["field"])) == [("f1", "term"), ("f2", "start_year")]
+    assert out.set_index("id").loc["f2", "commitment_value"] == 2027
+    with pytest.raises(ValueError, match="'zz'"):
+        infra.deal_date_conflicts(com, {"x": pd.DataFrame({"id": ["q"], "commitment_id": ["zz"], "start_year": [1],
+                                                            "years": [1]})})
+
+
+def test_every_deal_is_dated_once_across_tables() -> None:
+    """Each OpenAI deal has one start year (and term) in commitments, financing flows and contract rents."""
+    out = infra.deal_date_conflicts(data.load("commitments"), {"financing_flows": data.load("financing_flows"),
+                                                                "contract_rents": data.load("contract_rents")})
+    assert out.empty, out.to_string()
+    # the AWS expansion of February 2026 is linked from all three tables
+    flows, rents = data.load("financing_flows"), data.load("contract_rents")
+    assert "aws_2026_02" in set(flows["commitment_id"]) and "aws_2026_02" in set(rents["commitment_id"])
