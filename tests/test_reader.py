@@ -196,17 +196,25 @@ def test_axe_finds_no_serious_or_critical_violation(site: Path, chromium, server
 
 #: Python reprs and code that must not reach a reader: a list repr, a bare boolean or None cell, scientific
 #: notation, a pandas or chart repr.
-REPRS = re.compile(r"\['[a-z_]+'(?:, '[a-z_]+')*\]|(?<![\w-])(?:True|False|None|NaN|nan)(?![\w-])|\b\d(?:\.\d+)?e[+-]\d\d\b"
-                   r"|<Chart:|dtype:|DataFrame")
+REPRS = re.compile(r"\['[a-z_]+'(?:, '[a-z_]+')*\]|\b\d(?:\.\d+)?e[+-]\d\d\b|<Chart:|dtype:|DataFrame")
+#: A table cell that is a bare Python value.
+CELL_REPRS = {"True", "False", "None", "NaN", "nan"}
 CHAPTER_0N = re.compile(r"\b[Cc]hapters? 0\d\b")
 
 
 def _reader_text(page) -> str:
     """The page's text as a reader sees it: without code folds, code blocks and the bibliography's entries."""
     return page.evaluate("""() => { const main = (document.querySelector('main') || document.body).cloneNode(true);
-        main.querySelectorAll('details, pre, code, .cell-code, script, style, #refs, .csl-entry, #quarto-citation')
+        main.querySelectorAll('details, pre, code, .cell-code, script, style, #refs, .csl-entry, #sec-cite')
             .forEach(e => e.remove());
+        // a list of the sources by their key (appendix B) shows ids on purpose
+        main.querySelectorAll('table').forEach(t => { const h = t.querySelector('th');
+            if (h && h.innerText.trim() === 'Id') t.remove(); });
         return main.innerText; }""")
+
+
+def _cells(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('main td')].map(td => td.innerText.trim())")
 
 
 @pytest.mark.slow
@@ -220,9 +228,11 @@ def test_no_code_ids_or_reprs_in_the_text(site: Path, chromium, server: str) -> 
         context, page = _open(chromium, server, name, "desktop")
         try:
             text = _reader_text(page)
+            cells = _cells(page)
         finally:
             context.close()
         problems = [f"'{m.group(0)}' in …{text[max(0, m.start() - 40):m.end() + 20]!r}…"
                     for pattern in (CHAPTER_0N, REPRS, id_pattern) for m in list(pattern.finditer(text))[:3]]
+        problems += [f"a table cell shows {c!r}" for c in sorted(set(cells) & CELL_REPRS)]
         failures[name] = problems
     _settle(failures)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
+from aicompute.narrative.evidence import chapter_refs
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
@@ -93,7 +94,8 @@ def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
         for f in res.get("schema", {}).get("fields", []):
             unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
             rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
-                         "unit": unit, "constraints": _constraints(f), "description": f.get("description", "")})
+                         "unit": unit, "constraints": _constraints(f),
+                         "description": chapter_refs(f.get("description", ""))})
     return pd.DataFrame(rows)
 
 

@@ -359,8 +359,11 @@ def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
 def write_changelog(path: Path, limit: int = 15) -> str:
     """``report/_changelog.md``: the version and the latest changes (subjects escaped, cut at 160 characters)."""
     lines = [f"This is version **{md(version())}** of the report. The latest changes:", ""]
+    from aicompute.narrative.evidence import chapter_refs
+
     entries = changelog(limit)
     for date, commit, subject in entries:
+        subject = chapter_refs(subject)  # 'Chapter 05' (a notebook's file number) as the report numbers it
         text = subject if len(subject) <= 160 else subject[:157].rsplit(" ", 1)[0] + " …"
         lines.append(f"- {date} ({commit}): {md(text)}")
     if not entries:
