@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from aicompute import cite, data
+from aicompute.pipeline.quarto import which as quarto_which
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,9 +38,7 @@ def _sources(**overrides: list) -> pd.DataFrame:
 
 def _pandoc() -> list[str]:
     """The pandoc Quarto renders with."""
-    import shutil
-
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc) is not installed")
     return [quarto, "pandoc"]
@@ -193,3 +192,16 @@ def test_source_line_from_the_data_package() -> None:
     line = cite.source_line(["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"])
     # year letters (2026a, 2025c) depend on how many sources share an author and year
     assert re.fullmatch(r"Source: NVIDIA \(2026[a-z]?\); The Information \(2025[a-z]?\)", line), line
+
+
+def test_illustrative_sources_are_labelled_and_kept_out_of_the_bibliography() -> None:
+    """A made-up example's source is named as one on a chart and never listed as evidence; the other
+    sources' labels (year suffixes) are those of the bibliography without it."""
+    sources = _sources()
+    extra = sources.iloc[[0]].assign(id="made_up", type="illustrative", publisher="Example Co")
+    both = pd.concat([sources, extra], ignore_index=True)
+    assert "made_up" not in cite.bibtex(both) and cite.bibtex(both) == cite.bibtex(sources)
+    labels = cite.citation_labels(both)
+    assert labels["made_up"] == "illustrative example, not evidence (Example Co)"
+    assert {k: v for k, v in labels.items() if k != "made_up"} == cite.citation_labels(sources)
+    assert cite.source_line(["made_up"], both) == "Source: illustrative example, not evidence (Example Co)"

@@ -47,10 +47,11 @@ def _add_table(project: Project) -> None:
     desc = json.loads((project.data / "datapackage.json").read_text(encoding="utf-8"))
     desc["resources"].append(TABLE)
     (project.data / "datapackage.json").write_text(json.dumps(desc, indent=2, ensure_ascii=False) + "\n")
-    source = data.load("sources", folder=project.data).iloc[0]
-    day = str(source["date"].date())
-    (project.data / "topic_prices.csv").write_text(f"id,date,price,source_id\na,{day},2.1,{source['id']}\n"
-                                                   f"b,{day},1.9,{source['id']}\n")
+    with (project.data / "sources.csv").open("a", encoding="utf-8") as fh:  # an example's made-up source
+        fh.write("example_prices,An example price list,Example Co,,2026-01-15,https://example.com/prices,"
+                 "illustrative,2026-01-15,made up for the new-chapter test\n")
+    (project.data / "topic_prices.csv").write_text("id,date,price,source_id\na,2026-01-15,2.1,example_prices\n"
+                                                   "b,2026-01-15,1.9,example_prices\n")
 
 
 def test_a_new_chapter_and_table_pass_the_checks(tmp_path: Path) -> None:
@@ -72,7 +73,12 @@ def test_a_new_chapter_and_table_pass_the_checks(tmp_path: Path) -> None:
     _add_table(project)
     counts = data.validate_package(project.data)
     assert counts["topic_prices"] == 2
-    assert len(data.evidence(folder=project.data).table("topic_prices")) == 2
+    ev = data.evidence(folder=project.data)
+    assert len(ev.table("topic_prices")) == 2
+    from aicompute import cite
+
+    assert "example_prices" not in cite.bibtex(ev.sources())  # an example is not evidence
+    assert cite.source_line("example_prices", ev=ev) == "Source: illustrative example, not evidence (Example Co)"
 
 
 @pytest.mark.parametrize("bad", ["6_topic", "06-topic", "06_Topic", "91_appendix"])

@@ -300,6 +300,11 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
         ev = evidence._last()  # until every chapter passes ev=ev (then this fallback goes)
     wrapped = with_source(chart, source_text(source, sources, ev=ev))
+    if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
+        from aicompute import cite, data
+
+        made_up = cite.illustrative_ids(ev.sources() if ev is not None else data.load("sources"))
+        sources = [s for s in sources if s not in made_up]
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]

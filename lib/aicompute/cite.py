@@ -106,13 +106,27 @@ def _sort_title(title: str) -> str:
     return re.sub(r"[\W_]", "", str(title).casefold())
 
 
+#: The source type of a made-up example (a template's, a tutorial's): kept out of the bibliography and
+#: labelled as such wherever it is named, so an example is never passed off as evidence.
+ILLUSTRATIVE = "illustrative"
+
+
+def illustrative_ids(sources: pd.DataFrame) -> set[str]:
+    """The ids of the sources of type ``illustrative``."""
+    if "type" not in sources.columns:
+        return set()
+    return set(sources.loc[sources["type"].astype(str) == ILLUSTRATIVE, "id"].astype(str))
+
+
 def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
     """Source id -> "Author (year)" as a narrative citation ``@id`` prints it (``2025a`` etc. included).
 
     Year suffixes follow citeproc: entries sharing an author label and a year get a, b, c ... in
-    bibliography order (by title within the group).
+    bibliography order (by title within the group). An ``illustrative`` source is in no bibliography: its
+    label says it is an example ("illustrative example, not evidence (Publisher)").
     """
-    rows = sources.to_dict("records")
+    made_up = illustrative_ids(sources)
+    rows = [r for r in sources.to_dict("records") if str(r["id"]) not in made_up]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault((_author_label(row), _iso(row["date"])[:4]), []).append(row)
@@ -122,6 +136,9 @@ def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
         for k, row in enumerate(members):
             suffix = chr(ord("a") + k) if len(members) > 1 else ""
             labels[str(row["id"])] = f"{label} ({year}{suffix})"
+    for row in sources.to_dict("records"):
+        if str(row["id"]) in made_up:
+            labels[str(row["id"])] = f"illustrative example, not evidence ({short_publisher(row['publisher'])})"
     return labels
 
 
@@ -146,8 +163,10 @@ def _entry(row: dict[str, Any]) -> str:
 
 
 def bibtex(sources: pd.DataFrame) -> str:
-    """One BibLaTeX entry per source (sorted by id), preceded by a comment saying where it came from."""
-    rows = sorted(sources.to_dict("records"), key=lambda r: str(r["id"]))
+    """One BibLaTeX entry per source (sorted by id; ``illustrative`` ones left out), preceded by a comment
+    saying where it came from."""
+    made_up = illustrative_ids(sources)
+    rows = sorted((r for r in sources.to_dict("records") if str(r["id"]) not in made_up), key=lambda r: str(r["id"]))
     return HEADER + "".join("\n" + _entry(r) for r in rows)
 
 
