@@ -154,3 +154,9 @@ def test_cite_block_from_citation_cff(tmp_path: Path) -> None:
     assert text.startswith("## Cite this report {#sec-cite}")
     assert "Some group (2026). *T\\: a test*. Version " in text and "as of 2026\\-11\\-28" in text
     assert "@techreport{aicompute2026," in text and "  author = {{Some group}}," in text
+
+
+def test_changelog_numbers_chapters_as_the_report_does(tmp_path: Path) -> None:
+    assert summary._chapter_ranges("Chapters 00-02: charts") == "Chapters 1-3: charts"
+    text = summary.write_changelog(tmp_path / "_changelog.md")
+    assert not __import__("re").search(r"\b[Cc]hapters? 0\d\b", text), text

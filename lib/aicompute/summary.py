@@ -363,7 +363,7 @@ def write_changelog(path: Path, limit: int = 15) -> str:
 
     entries = changelog(limit)
     for date, commit, subject in entries:
-        subject = chapter_refs(subject)  # 'Chapter 05' (a notebook's file number) as the report numbers it
+        subject = chapter_refs(_chapter_ranges(subject))  # 'Chapter 05' (a file number) as the report numbers it
         text = subject if len(subject) <= 160 else subject[:157].rsplit(" ", 1)[0] + " …"
         lines.append(f"- {date} ({commit}): {md(text)}")
     if not entries:
@@ -393,3 +393,18 @@ def cite_block(as_of: Any = None, cff: Path | None = None) -> str:
     bibtex = "\n".join(["@techreport{aicompute" + year + ",", f"  title = {{{title}}},", f"  author = {{{bib_authors}}},",
                         f"  year = {{{year}}},", f"  note = {{Version {ver}{when}}},", "}"])
     return "\n".join(["## Cite this report {#sec-cite}", "", words, "", "```bibtex", bibtex, "```", ""])
+
+
+def _chapter_ranges(text: str) -> str:
+    """'Chapters 00-02' (notebook file numbers) as 'Chapters 1-3' (the numbers the report shows)."""
+    import re
+
+    from aicompute import chapters
+
+    numbers = {c.stem[:2]: c.number for c in chapters.load()}
+
+    def sub(m: re.Match) -> str:
+        a, b = numbers.get(m.group(2)), numbers.get(m.group(3))
+        return f"{m.group(1)}hapters {a}-{b}" if a and b else m.group(0)
+
+    return re.sub(r"\b([Cc])hapters (\d\d)\s*[-–]\s*(\d\d)\b", sub, text)
