@@ -1,5 +1,6 @@
 # The two commands: `make report` and `make test` (and `make validate` for the data alone). All bootstrap .venv on first use.
-# Rendering needs Quarto (>= 1.9.36) on PATH: see the README.
+# Rendering needs Quarto: one on PATH (>= 1.9.36), else `make venv` installs the pinned one into .venv
+# (aicompute.pipeline.quarto: pip's quarto-cli, else the offline kit ../shared/quarto/install.sh).
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 PYTHON ?= python3
@@ -21,6 +22,7 @@ $(STAMP): pyproject.toml
 	@echo "Installing the environment into $(VENV) (first run only; ~1-2 min)..."
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | { grep -v "is ignored: it is neither" || true; }
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e . 2>&1 | { grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true; }
+	@$(PY) -m aicompute.pipeline.quarto --install
 	@touch $(STAMP)
 
 ## Build the report: validate data, execute notebooks (cached), render report/_site. Extra flags: make report ARGS="--params report/params/bear.yaml -p seed=7"

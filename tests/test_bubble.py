@@ -108,8 +108,8 @@ def test_valuation_multiples() -> None:
     assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
     # latest of each: OpenAI $852B (Mar 2026) on $24B (Jun 2026; 24-25) = 35.5x (34.1-35.5)
     assert m.loc["OpenAI, Mar 2026"].tolist() == pytest.approx([35.5, 34.08, 35.5], abs=0.01)
-    # Anthropic $965B (900-965) on $45B gross (45-50) = 21.4x (18.0-21.4)
-    assert m.loc["Anthropic, May 2026"].tolist() == pytest.approx([21.44, 18.0, 21.44], abs=0.01)
+    # Anthropic $965B (900-965) on $47B gross (the CFO's Series H figure; 45-47) = 20.5x (900/47 = 19.1 to 965/45 = 21.4)
+    assert m.loc["Anthropic, May 2026"].tolist() == pytest.approx([20.53, 19.15, 21.44], abs=0.01)
     early = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-01-20"), analogs)
     assert early["company"].tolist() == ["Cisco, Mar 2000 (peak)"]
 
@@ -194,3 +194,17 @@ def test_us_share_of_gdp_range_ends_on_the_worldwide_share() -> None:
     assert mid == pytest.approx(100 * 410 * 0.75 / 30_600) and low == pytest.approx(100 * 410 * 0.55 / 30_600)
     assert high == bubble.share_of_gdp(410, 30.6) == pytest.approx(1.3399, abs=1e-4)
     assert round(high, 2) == 1.34
+
+
+def test_lab_mix_multiple_by_hand() -> None:
+    ts = pd.Timestamp
+    ind = pd.DataFrame({"entity": ["OpenAI", "OpenAI", "Anthropic", "Anthropic", "xAI"],
+                        "indicator": ["valuation", "revenue_run_rate", "valuation", "revenue_run_rate", "valuation"],
+                        "date": [ts("2026-03-31"), ts("2026-06-09"), ts("2026-05-28"), ts("2026-05-28"), ts("2026-02-02")],
+                        "kind": ["actual"] * 5, "value": [852.0, 24.0, 965.0, 47.0, 250.0], "low": [None] * 5, "high": [None] * 5})
+    mix = bubble.lab_mix_multiple(ind)
+    # (852 + 965) / (24 + 47) = 1817 / 71 = 25.59x, against OpenAI's 35.5x and Anthropic's 20.5x alone
+    assert mix["value"] == pytest.approx(25.592, rel=1e-4)
+    assert mix["labs"] == ("OpenAI", "Anthropic")
+    assert bubble.lab_mix_multiple(ind, ("xAI",)) is None
+    assert bubble.CONTESTED == 0.5

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from aicompute import cite, data
+from aicompute.pipeline.quarto import which as quarto_which
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,9 +38,7 @@ def _sources(**overrides: list) -> pd.DataFrame:
 
 def _pandoc() -> list[str]:
     """The pandoc Quarto renders with."""
-    import shutil
-
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc) is not installed")
     return [quarto, "pandoc"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from aicompute import escape
+from aicompute.pipeline.quarto import which as quarto_which
 
 #: Text a hostile or careless data row or command line could carry: script, markup of every target,
 #: comment markers, Quarto shortcodes, maths, citations and cross-references, Typst calls.
@@ -75,7 +76,7 @@ def test_url() -> None:
 
 # ----------------------------------------------------------------------------- against the real readers
 def _tool(name: str) -> str:
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc and typst) is not installed")
     path = Path(quarto).resolve().parent / "tools"

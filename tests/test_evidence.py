@@ -73,7 +73,7 @@ def test_real_package_every_dated_table_respects_the_date() -> None:
         assert (kept["published"].isna() | (kept["published"] <= pd.Timestamp("2026-02-01"))).all(), name
         assert len(kept) + len(ev.withheld(name)) == len(data.load(name)), name
     assert ev.cutoff <= dt.date(2026, 2, 1)
-    assert "latest evidence used" in ev.header()
+    assert ev.unobserved == (ev.cutoff < ev.as_of and (ev.swept_to is None or ev.swept_to < "2026-02"))
     assert not ev.known("nvidia_dc_revenue_fy2026") and ev.known("nvidia_dc_revenue_fy2025")
 
 

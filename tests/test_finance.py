@@ -286,3 +286,32 @@ def test_cover_phrases_follow_the_ratio() -> None:
     assert nf.rent_cover_phrase(1.68).startswith("enough for the rent")
     assert nf.capex_cover_phrase(118).startswith("more than the cash")
     assert nf.capex_cover_phrase(74) == "within the cash the businesses generate"
+
+
+def test_sequoia_base_counts_each_line_once_by_hand() -> None:
+    lines = pd.DataFrame({"line": ["lab", "cloud", "hidden"], "value": [20.0, 37.0, float("nan")],
+                          "overlap": [0.0, 11.5, 0.0], "source_id": ["a", "b", "c"]})
+    out = finance.sequoia_base(lines).set_index("line")
+    assert out.loc["cloud", "net"] == pytest.approx(25.5)  # 37 - 11.5 (the lab's spend inside the cloud line)
+    assert out["net"].sum() == pytest.approx(45.5)
+    assert not out.loc["hidden", "counted"] and out.loc["hidden", "net"] == 0
+    with pytest.raises(ValueError, match="twice"):
+        finance.sequoia_base(pd.concat([lines, lines.iloc[:1]]))
+    with pytest.raises(ValueError, match="overlap above"):
+        finance.sequoia_base(lines.assign(overlap=[30.0, 0.0, 0.0]))
+
+
+def test_sequoia_lines_name_each_line_and_its_source() -> None:
+    ev = data.evidence("2026-11-28")
+    base = finance.sequoia_lines(ev).set_index("line")
+    assert list(base.index) == ["OpenAI (net of partner shares)", "Anthropic (restated net of cloud partners' share)",
+                                "Microsoft AI business less OpenAI's Azure spend",
+                                "AWS AI services (Anthropic's spend inside, not separable)",
+                                "Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"]
+    sources = set(ev.sources()["id"])
+    assert set(base["source_id"]) <= sources
+    assert set(base["overlap_source_id"].dropna()) <= sources
+    # overlaps are taken out where they are known, and the gross sum is never below the counted base
+    assert base.loc["Microsoft AI business less OpenAI's Azure spend", "overlap"] > 0
+    assert base["net"].sum() < base["value"].sum()
+    assert not base.loc[["Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"], "counted"].any()

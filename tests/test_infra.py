@@ -177,3 +177,19 @@ def test_facility_cost_per_kw_from_bernstein() -> None:
     assert infra.facility_usd_per_kw(5.9, 3.4, 35) == pytest.approx(14_830.508, rel=1e-6)
     with pytest.raises(ValueError):
         infra.facility_usd_per_kw(3.0, 3.4, 35)
+
+
+def test_gpu_count_readings_include_every_derived_count() -> None:
+    # Abilene-like: 50k and 60k per building x 8; 400k reported; 1.2 GW / (1.944 kW x 1.2) = 514,403;
+    # 900 MW / 1.944 kW = 462,963; 40 USD bn / 47,222 USD (a GB200's share of a 3.4M rack) = 847,059
+    r = infra.gpu_count_readings(per_building={"Crusoe": 50_000, "Oracle": 60_000}, buildings=8, reported_total=400_000,
+                                 site_gw=1.2, kw_per_gpu=140 / 72, pue=1.2, gpu_load_mw=900, order_usd_bn=40,
+                                 usd_per_gpu=3.4e6 / 72)
+    counts = dict(zip(r["reading"], r["count"]))
+    assert counts["Crusoe: per building x 8 buildings"] == 400_000 and counts["Oracle: per building x 8 buildings"] == 480_000
+    assert counts["site power / (kW per GPU x PUE)"] == pytest.approx(514_285.7, rel=1e-4)
+    assert counts["stated GPU load / kW per GPU"] == pytest.approx(462_857.1, rel=1e-4)
+    assert counts["order / price per GPU"] == pytest.approx(847_058.8, rel=1e-4)
+    assert r["count"].min() == 400_000 and r["count"].max() == pytest.approx(847_058.8, rel=1e-4)
+    with pytest.raises(ValueError):
+        infra.gpu_count_readings(per_building={}, buildings=0, reported_total=None, site_gw=1, kw_per_gpu=1, pue=1)

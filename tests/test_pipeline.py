@@ -171,11 +171,13 @@ def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeyp
     (project.site / "index.html").write_text(before := "<html>last good report</html>")
     safety.mark(project.site, safety.SITE_MARKER)  # as if an earlier build had made it
     monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)  # no quarto on PATH
+    monkeypatch.setattr("aicompute.pipeline.quarto.environment", lambda: project.root / "env")  # nor in .venv
     lines: list[str] = []
     with pytest.raises(BuildError) as info:
         build_mod.build(project, jobs=1, force=True, log=lines.append)
     msg = str(info.value)
-    assert msg.startswith("Quarto not found on PATH. Quarto 1.9.36 or later is needed")
+    assert msg.startswith("Quarto not found on PATH nor in the project's environment. Quarto 1.9.36 or later "
+                          "is needed")
     assert "the notebooks were executed and cached" in msg and "https://quarto.org" in msg
     assert "pip install quarto-cli" in msg and "environment.yml" in msg and "\n" not in msg  # one line
     assert any("00_tiny: executed" in line for line in lines)  # the notebooks did run
@@ -275,8 +277,7 @@ def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.M
     elsewhere = Project(root=project.root, site_dir=tmp_path / "published" / "site", build_dir=tmp_path / "b")
     _run(elsewhere, monkeypatch)
     assert (elsewhere.site / safety.SITE_MARKER).exists() and (elsewhere.out / safety.BUILD_MARKER).exists()
-    (elsewhere.site / "index.html").write_text("stale")
-    (elsewhere.out / "render.key").unlink()
+    (elsewhere.site / "index.html").write_text("stale")  # no longer matches the site's manifest
     _run(elsewhere, monkeypatch)  # its own site: replaced
     assert (elsewhere.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
     assert (elsewhere.out / "build.lock").read_text() == (project.root / "build" / "report.lock").read_text() == ""

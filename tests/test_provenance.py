@@ -42,3 +42,18 @@ def test_every_deal_is_dated_once_across_tables() -> None:
     # the AWS expansion of February 2026 is linked from all three tables
     flows, rents = data.load("financing_flows"), data.load("contract_rents")
     assert "aws_2026_02" in set(flows["commitment_id"]) and "aws_2026_02" in set(rents["commitment_id"])
+
+
+def test_modelled_readings_primary_only_where_the_source_is_first_hand() -> None:
+    """Counts the readings the 2026 model uses; a reading called primary must cite a filing or a company/trade-body
+    release, and the share reported is the count over the total."""
+    ev = data.evidence("2026-11-28")
+    used = provenance.modelled_readings(ev)
+    share = provenance.primary_share(used)
+    assert share.total == len(used) > 0
+    assert share.primary == int((used["source_class"] == "primary").sum())
+    types = ev.sources().set_index("id")["type"]
+    prim = used[used["source_class"] == "primary"]
+    assert set(prim["source_id"].map(types)) <= {"filing", "company", "report"}, prim[["id", "source_id"]]
+    # the Nvidia Q1 FY2027 reading was upgraded to the 8-K's verbatim copy
+    assert "rd_nvdc_q1fy27" in set(prim["id"])

@@ -122,16 +122,13 @@ def test_assets_offline() -> None:
 
 
 def test_quarto_pins_agree() -> None:
-    """environment.yml asks for the minimum the renderer checks; the publish workflow installs a version at least
-    that recent."""
-    from aicompute.pipeline.render import MIN_QUARTO
+    """The publish workflow installs the pinned Quarto (aicompute.pipeline.quarto.PINNED; environment.yml,
+    pyproject.toml and .ci/run: tests/test_quarto.py)."""
+    from aicompute.pipeline.quarto import MIN_QUARTO, PINNED
 
-    minimum = ".".join(map(str, MIN_QUARTO))
-    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    assert f"quarto>={minimum}" in [str(d).replace(" ", "") for d in env["dependencies"]]
     workflow = (ROOT / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8")
     pinned = re.search(r"quarto-actions/setup@v\d+\s+with:\s+version: \"([\d.]+)\"", workflow).group(1)
-    assert tuple(int(x) for x in pinned.split(".")) >= MIN_QUARTO
+    assert pinned == PINNED and tuple(int(x) for x in pinned.split(".")) >= MIN_QUARTO
     assert "make test" in workflow and "make report" in workflow and "make lint" in workflow
 
 

@@ -131,7 +131,10 @@ def test_runtime_written_once_next_to_the_book(book: Path) -> None:
 
 
 def test_postprocess_makes_module_scripts_classic(tmp_path: Path) -> None:
-    esbuild = shutil.which("esbuild") or (r.find_esbuild(shutil.which("quarto")) if shutil.which("quarto") else None)
+    try:
+        esbuild = shutil.which("esbuild") or r.find_esbuild(r.find_quarto()[0])
+    except r.QuartoMissing:
+        esbuild = None
     if esbuild is None:
         pytest.skip("no esbuild (it ships with Quarto)")
     lib = tmp_path / "site_libs" / "quarto-html"
@@ -174,6 +177,7 @@ def test_check_site_counts_charts_and_needs_the_pdf(tmp_path: Path) -> None:
 
 def test_without_quarto_the_message_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("aicompute.pipeline.quarto.environment", lambda: tmp_path / "env")  # nor in .venv
     with pytest.raises(r.QuartoMissing) as info:
         r.find_quarto()
     msg = str(info.value)
@@ -186,6 +190,7 @@ def test_too_old_quarto_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     fake.write_text("#!/bin/sh\necho 1.6.40\n")
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr("aicompute.pipeline.quarto.environment", lambda: tmp_path / "env")
     with pytest.raises(r.QuartoMissing, match=r"Quarto 1\.6\.40 at .* is too old"):
         r.find_quarto()
 

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from aicompute import summary
+from aicompute.pipeline.quarto import which as quarto_which
 from aicompute.results import format_result
 
 
@@ -87,7 +88,6 @@ XSS = '<img src=x onerror="window.__xss=1"> *b* [@src_a] <!-- `t` $x$ #h'
 def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> None:
     """A verdict, watch item, label or title quoting hostile data, and a parameters note from a hostile command
     line, come out of Pandoc (HTML and plain text) as the text itself: no tag, citation, comment or emphasis."""
-    import shutil
     import subprocess
 
     from aicompute.pipeline.build import Project, _params_note
@@ -99,7 +99,7 @@ def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> Non
     panel = summary.verdict_panel(results, "2026-11-28", "", {"05_odds": f"Scenarios {XSS}"})
     note = _params_note(Project(root=tmp_path), tmp_path / f"my `{XSS}`.yaml", [f"rel_tol=0.1 # {XSS}"])
     assert note.startswith("Parameters: ``my `<img") and " with overrides ``rel_tol=0.1 # <img" in note
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc) is not installed")
     doc = panel + f"\n*{note}*\n"

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from aicompute import tables
+from aicompute.pipeline.quarto import which as quarto_which
 
 
 def test_markdown_and_html_escape() -> None:
@@ -43,9 +44,7 @@ def test_escape_md_keeps_data_text_literal() -> None:
 
 def _pandoc() -> list[str]:
     """The pandoc Quarto uses (``quarto pandoc``); skip without Quarto."""
-    import shutil
-
-    quarto = shutil.which("quarto")
+    quarto = quarto_which()  # on PATH, else the one make venv installed
     if quarto is None:
         pytest.skip("Quarto (which brings pandoc) is not installed")
     return [quarto, "pandoc"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 __all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "GrowthCheck", "growth_check",
-           "sum_check", "kw_per_accelerator", "verdict_counts", "corrections", "value_with_range",
+           "sum_check", "kw_per_accelerator", "verdict_counts", "verdict_tally", "seed_ratios", "indexed", "corrections", "value_with_range",
            "audit_table"]
 
 #: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
@@ -94,6 +94,30 @@ def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     counts = seed.groupby(["chapter", "verdict"]).size().rename("count").reset_index()
     counts["verdict"] = pd.Categorical(counts["verdict"], categories=VERDICTS, ordered=True)
     return counts.sort_values(["chapter", "verdict"]).reset_index(drop=True)
+
+
+def verdict_tally(seed: pd.DataFrame) -> dict[str, int]:
+    """{verdict: number of seed claims} for every verdict of :data:`VERDICTS` (0 where none)."""
+    counts = seed["verdict"].value_counts()
+    return {k: int(counts.get(k, 0)) for k in VERDICTS}
+
+
+def seed_ratios(seed: pd.DataFrame, label_chars: int = 55) -> pd.DataFrame:
+    """The seed claims that give a number and have a sourced value, with ``ratio`` = sourced value / seed
+    value and a short ``label`` (the statement cut to ``label_chars`` characters and an ellipsis)."""
+    numeric = seed[seed["value"].notna() & seed["seed_value"].notna() & (seed["seed_value"] != 0)].copy()
+    numeric["ratio"] = numeric["value"] / numeric["seed_value"]
+    numeric["label"] = numeric["statement"].str.slice(0, label_chars) + "…"
+    return numeric
+
+
+def indexed(levels: dict[str, list[float]], years: tuple[int, ...] | list[int]) -> pd.DataFrame:
+    """Series given as {name: [level per year]} in long form (``year``, ``series``, ``level``) with ``index``:
+    each level over its series' first level."""
+    rows = [{"year": y, "series": name, "level": x} for name, xs in levels.items() for y, x in zip(years, xs)]
+    out = pd.DataFrame(rows)
+    out["index"] = out["level"] / out.groupby("series")["level"].transform("first")
+    return out
 
 
 def value_with_range(value: float | None, low: float | None, high: float | None) -> str:

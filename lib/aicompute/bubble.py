@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "CONTESTED",
+    "lab_mix_multiple",
     "debate_map",
     "load_scorecard",
     "Measure",
@@ -306,3 +308,29 @@ def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFram
         if len(val) and len(rev):
             rows.append((f"{entity}, {val.iloc[-1]['period']}", _ratio(_triple(val.iloc[-1]), _triple(rev.iloc[-1]))))
     return pd.DataFrame([{"company": n, "value": x[0], "low": x[1], "high": x[2]} for n, x in rows])
+
+
+#: Evidence factor for an input whose source its own critics dispute (MIT's 95% "no return" figure): half weight,
+#: with the critics' reading as the other end of its range.
+CONTESTED = 0.5
+
+
+def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anthropic")) -> dict | None:
+    """Valuation over run-rate revenue for a mix of labs: the sum of their latest valuations over the sum of their
+    latest run-rates (rows already filtered to the as-of date), with low/high from the rows' ranges; ``labs``
+    lists who is in the mix. None when no lab has both figures. Returns value, low, high and the labs used."""
+    num, den, used = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], []
+    for entity in labs:
+        g = ind[(ind["entity"] == entity) & ind["indicator"].isin(["valuation", "revenue_run_rate"])
+                & (ind.get("kind", pd.Series("actual", index=ind.index)) == "actual")]
+        val = g[g["indicator"] == "valuation"].sort_values("date")
+        rev = g[g["indicator"] == "revenue_run_rate"].sort_values("date")
+        if len(val) and len(rev):
+            v, r = _triple(val.iloc[-1]), _triple(rev.iloc[-1])
+            num = [a + b for a, b in zip(num, v)]
+            den = [a + b for a, b in zip(den, r)]
+            used.append(entity)
+    if not used:
+        return None
+    value, low, high = _ratio(tuple(num), tuple(den))
+    return {"value": value, "low": low, "high": high, "labs": tuple(used)}

@@ -49,6 +49,7 @@ __all__ = [
     "TokenMix",
     "allin_table",
     "annual_decline",
+    "inference_bill",
     "comm_seconds",
     "cost_per_million_tokens",
     "decode_step_seconds",
@@ -502,3 +503,17 @@ def annual_decline(dates: pd.Series, prices: pd.Series) -> float:
     y = p.map(math.log)
     slope = ((years - years.mean()) * (y - y.mean())).sum() / ((years - years.mean()) ** 2).sum()
     return math.exp(-slope)
+
+
+def inference_bill(*, reported: float | None = None, revenue: float | None = None,
+                   gross_margin_pct: float | None = None, nine_month_spend: float | None = None) -> tuple[float, str]:
+    """A year's inference bill (USD bn) from the best figure known, and which one it is: the ``reported``
+    bill (``"reported"``); else revenue x (1 - adjusted gross margin), the whole cost of revenue, mostly
+    inference (``"cost of revenue"``); else a nine-month spend annualised x 12/9 (``"nine months annualised"``)."""
+    if reported is not None:
+        return reported, "reported"
+    if revenue is not None and gross_margin_pct is not None:
+        return revenue * (1 - gross_margin_pct / 100), "cost of revenue"
+    if nine_month_spend is not None:
+        return nine_month_spend * 12 / 9, "nine months annualised"
+    raise ValueError("inference_bill: no reported bill, revenue and margin, or nine-month spend")

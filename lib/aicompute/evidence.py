@@ -11,7 +11,7 @@ before** ``as_of`` and nothing later::
     ev.latest(series="openai_arr")                       # the newest reading of a series (claims' series/period)
     ev.latest(series="big4_capex_guidance", period=2026)  # the newest vintage for one period
     ev.cutoff                    # publication date of the latest evidence known on as_of
-    ev.header()                  # the "as of ... · latest evidence ..." line every chapter shows
+    ev.unobserved                # the months from cutoff to as_of were not searched (narrative.evidence.header)
 
 **When a row is published.** Each resource says how in ``data/datapackage.json`` with the property
 ``"published"``: a list of its fields. A row's publication date is the latest of those fields' dates, where
@@ -323,16 +323,18 @@ class Evidence:
         log = data.load(SWEEP_RESOURCE, folder=self.folder)
         return str(log["month"].max()) if len(log) else None
 
+    @property
+    def unobserved(self) -> bool:
+        """True when the latest evidence is older than ``as_of`` and the sweep did not search up to the
+        as-of month: the months in between are unobserved (:func:`aicompute.narrative.evidence.header`
+        says so)."""
+        return self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < self.as_of.isoformat()[:7])
+
     def header(self) -> str:
-        """Markdown: the as-of date, the latest evidence used and why later months are unobserved."""
-        text = f"**As of {self.as_of}** · **latest evidence used: {self.cutoff}**."
-        as_of_month = self.as_of.isoformat()[:7]
-        if self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < as_of_month):
-            swept = (f"the evidence sweep searched public sources month by month up to {self.swept_to}, where the "
-                     "stored copies it can reach end" if self.swept_to else "no later source has been recorded")
-            text += (f" Nothing published after {self.cutoff} is in the data: {swept}. The months from then to "
-                     f"{self.as_of} are unobserved; where a chapter needs them it projects them and says so.")
-        return text
+        """Kept for the chapters not yet converted: use :func:`aicompute.narrative.evidence.header`."""
+        from aicompute.narrative.evidence import header
+
+        return header(self)
 
 
 def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path | None = None) -> Evidence:

@@ -62,7 +62,10 @@ __all__ = [
     "results_quarter",
     "revenue_per_gw",
     "runway",
+    "sequoia_base",
     "sequoia_case",
+    "sequoia_lines",
+    "SEQUOIA_LINES_NOT_DISCLOSED",
     "sequoia_table",
     "sequoia_sensitivity",
     "series_label",
@@ -418,3 +421,78 @@ def capital_structure(cashflows: pd.DataFrame) -> pd.DataFrame:
                 "capex_to_ocf": 100 * tot["capex"] / tot["operating_cash_flow"]}
         out = pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
     return out
+
+
+def sequoia_base(lines: pd.DataFrame) -> pd.DataFrame:
+    """The AI revenue base of Sequoia's question, each line counted once.
+
+    ``lines``: one row per revenue line with ``line``, ``value`` (USD bn a year, NaN where not disclosed),
+    ``overlap`` (USD bn of it that another line already counts, e.g. OpenAI's Azure spend inside Microsoft's AI
+    business; 0 or NaN for none) and ``source_id``. A line without a value is kept, named, and counted as 0
+    (``counted`` False). Adds ``net`` (value less overlap, never below 0) and ``counted``; the total is
+    ``net.sum()``. Raises ValueError on a duplicated line or an overlap larger than its line.
+    """
+    if lines["line"].duplicated().any():
+        raise ValueError(f"sequoia_base: line(s) {sorted(lines.loc[lines['line'].duplicated(), 'line'])} appear twice")
+    out = lines.copy()
+    out["overlap"] = out["overlap"].fillna(0.0)
+    too_big = out["value"].notna() & (out["overlap"] > out["value"] + 1e-9)
+    if too_big.any():
+        raise ValueError(f"sequoia_base: overlap above the line's value for {sorted(out.loc[too_big, 'line'])}")
+    out["counted"] = out["value"].notna()
+    out["net"] = (out["value"] - out["overlap"]).where(out["counted"], 0.0)
+    return out
+
+
+#: The lines of the AI revenue base, each with what it may double count. Lines without a disclosed figure are
+#: named (not counted) so the reader sees what the base leaves out.
+SEQUOIA_LINES_NOT_DISCLOSED = (
+    ("Google Cloud AI (Gemini API, Vertex AI)", "alphabet_q1_2026_2026_04_29",
+     "Alphabet reports Google Cloud's revenue, not its AI part"),
+    ("Meta AI", "meta_q1_2026_2026_04_29", "Meta's AI earns through its ads; no AI revenue line is reported"),
+    ("xAI", "xai_series_e_2026_01_06", "xAI discloses no revenue"),
+)
+
+
+def sequoia_lines(ev) -> pd.DataFrame:
+    """The AI revenue base of Sequoia's question from the evidence ``ev``, without double counting:
+
+    * OpenAI and Anthropic at their latest run-rates, Anthropic's restated net of the cloud partners' share (that
+      share is the clouds' revenue, not Anthropic's) where the gap is known;
+    * Microsoft's AI business less OpenAI's Azure spend (leaked Azure inference bill, annualised): OpenAI's
+      revenue already counts the sales that money comes from;
+    * AWS's AI services at zero net: Anthropic's AWS spend sits inside them and is not disclosed, so the line
+      cannot be separated (its gross figure is the high end);
+    * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed).
+
+    Columns: line, value, overlap, source_id, overlap_source_id, note (then :func:`sequoia_base` adds net/counted).
+    """
+    rows = []
+    oai = ev.latest(series="openai_arr", default=None)
+    if oai is not None:
+        rows.append({"line": "OpenAI (net of partner shares)", "value": oai.value, "overlap": 0.0, "source_id": oai.source_id,
+                     "overlap_source_id": None, "note": f"run-rate, {oai.as_of:%B %Y}"})
+    ant = ev.latest(series="anthropic_arr", default=None)
+    if ant is not None:
+        gap = ev.claim("anthropic_gross_net_gap") if ev.known("anthropic_gross_net_gap") else None
+        base = ev.claim("anthropic_arr_2026_04") if ev.known("anthropic_arr_2026_04") else None
+        share = gap.value / base.value if gap is not None and base is not None else 0.0
+        rows.append({"line": "Anthropic (restated net of cloud partners' share)", "value": ant.value, "overlap": ant.value * share,
+                     "source_id": ant.source_id, "overlap_source_id": gap.source_id if gap is not None else None,
+                     "note": f"gross run-rate, {ant.as_of:%B %Y}; less {share:.0%} that is the clouds' revenue"})
+    msft = ev.latest(series="microsoft_ai_runrate", default=None)
+    if msft is not None:
+        azure = ev.claim("openai_9m_2025_inference_cost") if ev.known("openai_9m_2025_inference_cost") else None
+        spend = min(azure.value * 12 / 9, msft.value) if azure is not None else 0.0
+        rows.append({"line": "Microsoft AI business less OpenAI's Azure spend", "value": msft.value, "overlap": spend,
+                     "source_id": msft.source_id, "overlap_source_id": azure.source_id if azure is not None else None,
+                     "note": "OpenAI's Azure inference bill, annualised, is OpenAI's cost, paid from revenue counted above"})
+    aws = ev.latest(series="aws_ai_runrate", default=None)
+    if aws is not None:
+        rows.append({"line": "AWS AI services (Anthropic's spend inside, not separable)", "value": aws.value, "overlap": aws.value,
+                     "source_id": aws.source_id, "overlap_source_id": None,
+                     "note": "counted at zero: the part that is Anthropic's compute bill is not disclosed"})
+    for line, src, why in SEQUOIA_LINES_NOT_DISCLOSED:
+        rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "source_id": src, "overlap_source_id": None,
+                     "note": why})
+    return sequoia_base(pd.DataFrame(rows))

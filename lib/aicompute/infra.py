@@ -33,6 +33,7 @@ __all__ = [
     "capex_range",
     "check_overlaps",
     "deal_date_conflicts",
+    "gpu_count_readings",
     "dedup_total",
     "power_for_accelerators",
     "revenue_needed_per_gw",
@@ -277,3 +278,26 @@ def deal_date_conflicts(commitments: pd.DataFrame, linked: dict[str, pd.DataFram
                                 "value": float(mine) if pd.notna(mine) else float("nan"),
                                 "commitment_value": float(theirs) if pd.notna(theirs) else float("nan")})
     return pd.DataFrame(out, columns=cols)
+
+
+def gpu_count_readings(*, per_building: dict[str, float], buildings: float, reported_total: float | None,
+                       site_gw: float, kw_per_gpu: float, pue: float, gpu_load_mw: float | None = None,
+                       order_usd_bn: float | None = None, usd_per_gpu: float | None = None) -> pd.DataFrame:
+    """Every GPU count for a site that its sources state or imply, so that a published range can include them
+    all: per-building figures x buildings (``per_building``: {who: GPUs per building}), a reported total, the
+    count the site's power supports (``site_gw`` / (``kw_per_gpu`` x ``pue``)), the count the stated GPU load
+    supports (``gpu_load_mw`` / ``kw_per_gpu``) and the count an order buys at a price per GPU
+    (``order_usd_bn`` / ``usd_per_gpu``). Returns reading, count, kind ("stated" or "derived")."""
+    if buildings <= 0 or site_gw <= 0 or kw_per_gpu <= 0 or pue < 1:
+        raise ValueError("gpu_count_readings: buildings, site power and kW per GPU must be positive, pue >= 1")
+    rows = [{"reading": f"{who}: per building x {buildings:g} buildings", "count": n * buildings, "kind": "stated"}
+            for who, n in per_building.items()]
+    if reported_total is not None:
+        rows.append({"reading": "reported total", "count": float(reported_total), "kind": "stated"})
+    rows.append({"reading": "site power / (kW per GPU x PUE)", "count": accelerators_for_power(site_gw, kw_per_gpu, pue),
+                 "kind": "derived"})
+    if gpu_load_mw is not None:
+        rows.append({"reading": "stated GPU load / kW per GPU", "count": gpu_load_mw * 1e3 / kw_per_gpu, "kind": "derived"})
+    if order_usd_bn is not None and usd_per_gpu:
+        rows.append({"reading": "order / price per GPU", "count": order_usd_bn * 1e9 / usd_per_gpu, "kind": "derived"})
+    return pd.DataFrame(rows, columns=["reading", "count", "kind"])

@@ -92,11 +92,12 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
     writer) is printed under the panel.
     """
     from aicompute import data
+    from aicompute.narrative.evidence import header
 
     stems = {c.stem for c in chapters}
     results = {k: v for k, v in read_all(results_dir).items() if k in stems} if Path(results_dir).exists() else {}
     as_of = max((r["as_of"]["value"] for r in results.values() if "as_of" in r), default=None)
-    evidence_line = data.evidence(as_of, folder=data_folder).header() if as_of else ""
+    evidence_line = header(data.evidence(as_of, folder=data_folder)) if as_of else ""
     panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters})
     text = panel + (f"\n*{note}*\n" if note else "")
     Path(target).write_text(text, encoding="utf-8")

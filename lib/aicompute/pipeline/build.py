@@ -12,7 +12,7 @@
    while it ran) has changed; otherwise the cached executed copy is reused.
 4. Render: ``quarto render --no-execute`` (the HTML site and, in parallel, the PDF through typst;
    :mod:`aicompute.pipeline.render`) into a temporary folder, post-render checks (offline, every chart, the PDF),
-   then an atomic swap into ``report/_site``. Re-rendered only when the executed notebooks, the book's files or the renderer
+   then a swap into ``report/_site`` that never loses the last good site (:func:`safety.swap_in`). Re-rendered only when the executed notebooks, the book's files or the renderer
    glue changed. Without Quarto the build stops after step 3 with one message saying how to install it.
    A failing build exits non-zero, names the notebook and cell, and leaves the last good report untouched.
 """
@@ -117,17 +117,36 @@ def _sha(data: bytes) -> str:
 
 
 def _cache_hit(project: Project, stem: str, key: str) -> bool:
-    """The executed copy is current: same key, and every input it read has the same content."""
+    """The executed copy is current: same key, the products (executed notebook, results) are the ones the
+    record names (a truncated or edited product is re-made, never trusted), and every input it read has the
+    same content. A record that is not a well-formed record is a miss."""
     record_path = project.out / "cache" / f"{stem}.json"
     if not record_path.exists() or not (project.out / "executed" / f"{stem}.ipynb").exists():
         return False
     try:
         record = json.loads(record_path.read_text(encoding="utf-8"))
-    except ValueError:
+    except (OSError, ValueError):
         return False
-    if record.get("key") != key:
+    if not isinstance(record, dict) or record.get("key") != key:
         return False
-    return deps.file_hashes(list(record.get("reads", {})), project.root) == record.get("reads")
+    products, reads = record.get("products"), record.get("reads")
+    if not isinstance(products, dict) or not products or not isinstance(reads, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in [*products.items(), *reads.items()]):
+        return False
+    if _products(project, stem) != products:
+        return False
+    return deps.file_hashes(list(reads), project.root) == reads
+
+
+def _products(project: Project, stem: str) -> dict[str, str]:
+    """{relative path: sha256} of what executing ``stem`` left in the build folder (the executed notebook, its
+    results when it published any)."""
+    found = {}
+    for rel in (f"executed/{stem}.ipynb", f"results/{stem}.json"):
+        path = project.out / rel
+        if path.is_file():
+            found[rel] = _sha(path.read_bytes())
+    return found
 
 
 def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str, setup: str = "",
@@ -167,6 +186,7 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                    log: Callable[[str], None], total: int, done: int) -> list[Outcome]:
     """Execute ``todo`` [(notebook, parameters, key)], in parallel; update cache for successes."""
     tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out)).resolve()
+    safety.mark(tmp, safety.BUILD_MARKER)  # a killed build's scratch folder is recognised and removed
     outcomes: list[Outcome] = []
     try:
         futures = {}
@@ -223,7 +243,8 @@ def _store(project: Project, stem: str, tmp: Path, key: str, hashes: dict[str, s
     shutil.rmtree(figures, ignore_errors=True)
     if (tmp / "figures" / stem).exists():
         shutil.move(str(tmp / "figures" / stem), figures)
-    record = {"key": key, "reads": hashes, "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    record = {"key": key, "reads": hashes, "products": _products(project, stem),
+              "built": time.strftime("%Y-%m-%dT%H:%M:%S")}
     (project.out / "cache" / f"{stem}.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
 
 
@@ -273,15 +294,6 @@ def _add_downloads(project: Project, site: Path, as_of: str | None = None) -> No
         shutil.copytree(figures, dl / "figures", dirs_exist_ok=True)
 
 
-def _swap_in(project: Project, staged: Path) -> None:
-    old = project.site.with_name(project.site.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if project.site.exists():
-        project.site.rename(old)
-    staged.rename(project.site)
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def write_references(project: Project, as_of: str | None = None) -> Path:
     """report/references.bib from data/sources.csv: the sources published by ``as_of`` (rewritten only when it
     changes)."""
@@ -296,9 +308,11 @@ def build_as_of(values: dict[str, dict[str, Any]]) -> str | None:
     return max(dates) if dates else None
 
 
-def _params_note(project: Project, params_file: Path, overrides: list[str]) -> str:
-    """One line of markdown for the front page: which parameters produced this build. The path and the
-    ``-p`` texts come from the command line: each is a literal code span (:func:`aicompute.escape.md_code`)."""
+def _params_note(project: Project, params_file: Path, overrides: list[str],
+                 quarto: tuple[int, ...] | None = None) -> str:
+    """One line of markdown for the front page: which parameters produced this build (and, given its version,
+    which Quarto rendered it). The path and the ``-p`` texts come from the command line: each is a literal
+    code span (:func:`aicompute.escape.md_code`)."""
     from aicompute.escape import md_code
 
     try:
@@ -306,26 +320,32 @@ def _params_note(project: Project, params_file: Path, overrides: list[str]) -> s
     except ValueError:
         shown = params_file
     extra = f" with overrides {', '.join(md_code(o) for o in overrides)}" if overrides else ""
-    return f"Parameters: {md_code(shown)}{extra}."
+    rendered = f" Rendered with Quarto {'.'.join(map(str, quarto))}." if quarto else ""
+    return f"Parameters: {md_code(shown)}{extra}.{rendered}"
 
 
 def render_site(project: Project, chapters: list[Path], log: Callable[[str], None], note: str = "",
-                as_of: str | None = None) -> str:
-    """Render into a temporary folder, then swap it in as report/_site. Returns the engine."""
+                as_of: str | None = None, key: str = "") -> str:
+    """Render into a temporary folder in report/, then swap it in as the site (:func:`safety.swap_in`: staged
+    next to the target, the last good site removed only once the new one is in place and verified; its
+    manifest records ``key``). Returns the engine."""
     from aicompute import summary
     from aicompute.pipeline import render
 
-    staged = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
-    staged.chmod(0o755)
+    scratch = Path(tempfile.mkdtemp(prefix="_site.tmp-", dir=project.report))
+    safety.mark(scratch, safety.SITE_MARKER)  # a killed build's scratch folder is recognised and removed
+    staged = scratch / "site"
+    staged.mkdir(mode=0o755)
     try:
         summary.write_summary(project.out / "results", chapters, project.report / "_summary.md", note,
                               data_folder=project.data)
         engine = render.render(project.report, chapters, staged, log=log)
         _add_downloads(project, staged, as_of)
-        _swap_in(project, staged)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
+        safety.mark(staged, safety.SITE_MARKER)  # later builds may replace what this one made
+        safety.write_manifest(staged, key, engine)
+        safety.swap_in(staged, project.site)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return engine
 
 
@@ -354,7 +374,12 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
                 held.enter_context(safety.BuildLock(path, wait=wait, log=log))
         except (safety.UnsafeOutput, safety.BuildLocked) as exc:
             raise BuildError(str(exc)) from None
-        safety.clean_leftovers(project.out, project.report if render else None)
+        safety.clean_leftovers(project.out, project.report if render else None,
+                               project.site if render else None)
+        if render:
+            from aicompute.pipeline.render import clean_temp
+
+            clean_temp()  # the PDF's temporary copy of report/ left by a build that was killed
         safety.mark(project.out, safety.BUILD_MARKER)
         if render:
             project.site.parent.mkdir(parents=True, exist_ok=True)  # the site is renamed into it
@@ -422,29 +447,39 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
                          + f"\n  (partially executed copies: {project.out / 'failed'})")
     executed = [project.out / "executed" / nb.name for nb in chapters]
     if render:
+        from aicompute.pipeline import quarto as quarto_mod
         from aicompute.pipeline.render import RenderError, find_quarto
 
         try:
             import vl_convert
 
-            quarto = f"quarto {'.'.join(map(str, find_quarto()[1]))}, vl-convert {vl_convert.__version__}"
+            qpath, qversion = find_quarto()
+            quarto = f"quarto {'.'.join(map(str, qversion))}, vl-convert {vl_convert.__version__}"
         except RenderError as exc:
             raise BuildError(f"{exc}") from None
+        log(quarto_mod.describe(qpath, qversion))
+        fonts = quarto_mod.missing_fonts()
+        if fonts:
+            log(f"warning: fonts the PDF uses are missing: {'; '.join(fonts)} ({quarto_mod.FONT_HELP})")
         as_of = build_as_of(values)
         write_references(project, as_of)  # before the render key: the bibliography is rendered too
-        note = _params_note(project, params_file, overrides or [])
+        note = _params_note(project, params_file, overrides or [], qversion)
         key = _render_key(project, executed, note, quarto)
-        stamp = project.out / "render.key"
-        if not force and project.site.joinpath("index.html").exists() and stamp.exists() \
-                and stamp.read_text() == key:
-            log(f"Report up to date: {project.site / 'index.html'} (nothing re-rendered).")
+        problem = safety.site_problem(project.site, key)
+        if not force and not problem:
+            log(f"Report up to date: {project.site / 'index.html'} (nothing re-rendered; every page matches "
+                f"its manifest).")
         else:
+            if not force and project.site.exists():
+                log(f"Re-rendering {project.site}: {problem}.")
             try:
-                engine = render_site(project, executed, log, note, as_of)
-                safety.mark(project.site, safety.SITE_MARKER)  # later builds may replace what this one made
+                engine = render_site(project, executed, log, note, as_of, key)
+            except OSError as exc:
+                if exc.errno in safety.WRITE_ERRNOS:
+                    raise BuildError(f"Render failed: {safety.os_error_line(exc)}") from None
+                raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
             except Exception as exc:
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
-            stamp.write_text(key)
             log(f"Rendered with {engine}: {project.site / 'index.html'}")
     ran = sum(o.status == "executed" for o in outcomes)
     log(f"Done in {time.perf_counter() - t0:.1f} s: {ran} notebook(s) executed, {n - ran} cached.")
@@ -501,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Interrupted: build stopped; the last good report ({project.site}) was left untouched.",
               file=sys.stderr, flush=True)
         return 130
+    except OSError as exc:  # a read-only folder, a full disk: one line, no traceback
+        print(f"BUILD FAILED: {safety.os_error_line(exc)}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -24,20 +24,27 @@
 4. **Check** (:func:`check_site`): no page loads anything from the network (script, link, img, ...), every
    chart of every staged notebook is on its page, the PDF exists.
 
+Which Quarto is used, and how ``make venv`` installs the pinned one, is :mod:`aicompute.pipeline.quarto`.
 Without Quarto (or with one older than :data:`MIN_QUARTO`) :func:`find_quarto` raises :class:`QuartoMissing`
-with :data:`INSTALL_HELP`, before anything is written.
+with :data:`INSTALL_HELP`, before anything is written. Quarto runs in its own process group: an interrupted
+build stops it within seconds (:func:`stop_running`), and a build killed outright takes Quarto with it (Linux)
+and leaves a temporary folder that the next build removes (:func:`clean_temp`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -48,10 +55,16 @@ import nbformat
 import yaml
 
 from aicompute.chapters import chapter_title
+from aicompute.pipeline import quarto as _quarto
+from aicompute.pipeline.quarto import INSTALL_HELP, MIN_QUARTO, PINNED
 
 __all__ = [
     "INSTALL_HELP",
     "MIN_QUARTO",
+    "PINNED",
+    "clean_temp",
+    "find",
+    "stop_running",
     "QuartoMissing",
     "RenderError",
     "book_files",
@@ -69,17 +82,17 @@ __all__ = [
     "stage",
 ]
 
-#: Typst books need Quarto 1.9.36 or later (environment.yml and the publish workflow pin it).
-MIN_QUARTO = (1, 9, 36)
 PDF_NAME = "report.pdf"
-INSTALL_HELP = (
-    "Quarto {min} or later is needed to render the report (the notebooks were executed and cached; "
-    "install Quarto and run the build again). Any one of: the installer from https://quarto.org/docs/get-started/ ; "
-    "conda (conda-forge): conda env create -f environment.yml ; pip: .venv/bin/pip install quarto-cli ; "
-    "on these project machines, offline: export PATH=\"$(../shared/quarto/install.sh):$PATH\"."
-).format(min=".".join(map(str, MIN_QUARTO)))
 PARAMETER_SUMMARY = {"parameters": "Parameters (defaults)", "injected-parameters": "Parameters used in this build"}
 QUARTO_TIMEOUT_S = 900
+#: Prefix of the temporary copy of report/ the PDF is rendered from; ``<prefix><pid>-`` names its owner, so a
+#: later build removes the copies of builds that were killed (:func:`clean_temp`).
+PDF_TMP_PREFIX = "aicompute-pdf-"
+#: Seconds a Quarto process group gets after SIGTERM before SIGKILL, when the build is interrupted.
+KILL_GRACE_S = 2.0
+#: Set in Quarto's environment (inherited by everything it starts) to the build's pid: what a later build
+#: looks for to stop the processes of a build that was killed (:func:`clean_temp`).
+RENDER_TAG = "AICOMPUTE_RENDER_OF"
 
 
 class RenderError(RuntimeError):
@@ -87,7 +100,7 @@ class RenderError(RuntimeError):
 
 
 class QuartoMissing(RenderError):
-    """No usable Quarto on PATH; the message says how to install it."""
+    """No usable Quarto; the message says how to install it."""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -97,48 +110,126 @@ class QuartoMissing(RenderError):
 
 def quarto_version(quarto: str) -> tuple[int, ...]:
     """``quarto --version`` as a tuple, e.g. (1, 10, 18)."""
-    out = subprocess.run([quarto, "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
-    match = re.search(r"(\d+)\.(\d+)\.(\d+)", out)
-    if not match:
-        raise QuartoMissing(f"`{quarto} --version` printed {out.strip()!r}, not a version. {INSTALL_HELP}")
-    return tuple(int(x) for x in match.groups())
+    try:
+        return _quarto.quarto_version(quarto)
+    except _quarto.QuartoMissing as exc:
+        raise QuartoMissing(str(exc)) from None
 
 
 def find_quarto() -> tuple[str, tuple[int, ...]]:
-    """The ``quarto`` on PATH and its version; :class:`QuartoMissing` if none, or too old."""
-    quarto = shutil.which("quarto")
-    if quarto is None:
-        raise QuartoMissing(f"Quarto not found on PATH. {INSTALL_HELP}")
-    version = quarto_version(quarto)
-    if version < MIN_QUARTO:
-        raise QuartoMissing(f"Quarto {'.'.join(map(str, version))} at {quarto} is too old. {INSTALL_HELP}")
-    return quarto, version
+    """The Quarto the build uses (:func:`aicompute.pipeline.quarto.find`: on PATH, else the project's own) and
+    its version; :class:`QuartoMissing` if none, or too old."""
+    found = find()
+    return found.path, found.version
+
+
+def find() -> _quarto.Quarto:
+    """:func:`aicompute.pipeline.quarto.find`, raising this module's :class:`QuartoMissing`."""
+    try:
+        return _quarto.find()
+    except _quarto.QuartoMissing as exc:
+        raise QuartoMissing(str(exc)) from None
+
+
+# Quarto runs in its own process group (so that an interrupted build can stop it and everything it started:
+# deno, pandoc, typst, dart-sass), through a launcher that asks Linux to kill it if the build dies (SIGKILL).
+_LAUNCHER = ("import ctypes, os, signal, sys\n"
+             "try:\n ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+             "except Exception:\n pass\n"
+             "os.execvp(sys.argv[1], sys.argv[1:])\n")
+_RUNNING: set[subprocess.Popen[str]] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_running(grace: float = KILL_GRACE_S) -> int:
+    """Stop every Quarto this process started that is still running: SIGTERM to its process group, SIGKILL
+    after ``grace`` seconds. Returns how many were stopped."""
+    with _RUNNING_LOCK:
+        procs = [p for p in _RUNNING if p.poll() is None]
+    for proc in procs:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)  # also what it started, if still there
+    return len(procs)
 
 
 def quarto_render(quarto: str, report_dir: Path, out_dir: Path, fmt: str | None = None) -> float:
     """``quarto render <report> [--to <fmt>] --output-dir <out> --no-execute``; returns the seconds taken.
 
     Quarto empties the output folder at the start of each call. ``--output-dir`` is project-relative, so it
-    is given relative to ``report_dir`` (and run from there).
+    is given relative to ``report_dir`` (and run from there). Quarto runs in its own process group, stopped by
+    :func:`stop_running` when the build is interrupted.
     """
     cmd = [quarto, "render", str(report_dir), *(["--to", fmt] if fmt else []),
            "--output-dir", os.path.relpath(out_dir, report_dir), "--no-execute"]
     start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, *cmd], cwd=report_dir, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env={**os.environ, RENDER_TAG: str(os.getpid())})
+    with _RUNNING_LOCK:
+        _RUNNING.add(proc)
     try:
-        proc = subprocess.run(cmd, cwd=report_dir, capture_output=True, text=True, timeout=QUARTO_TIMEOUT_S,
-                              check=False)
+        stdout, stderr = proc.communicate(timeout=QUARTO_TIMEOUT_S)
     except subprocess.TimeoutExpired as exc:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
         raise RenderError(f"{' '.join(cmd[1:])} took longer than {QUARTO_TIMEOUT_S} s") from exc
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(proc)
     if proc.returncode != 0:
-        raise RenderError(f"quarto render failed (exit {proc.returncode}):\n{_tail(proc.stderr or proc.stdout)}")
+        raise RenderError(f"quarto render failed (exit {proc.returncode}):\n{_tail(stderr or stdout)}")
     return time.perf_counter() - start
+
+
+def clean_temp(tmpdir: str | None = None) -> list[str]:
+    """Clear what a build killed outright (SIGKILL: nothing of its own could run) left behind: processes its
+    Quarto started that still run (tagged :data:`RENDER_TAG` with the dead build's pid; Linux ``/proc``), and
+    its temporary PDF projects (``aicompute-pdf-<pid>-*``). Running builds are left alone. Returns what was
+    stopped or removed."""
+    done = []
+    tag = re.compile(rb"(?:^|\0)" + RENDER_TAG.encode() + rb"=(\d+)(?:\0|$)")
+    for proc_dir in Path("/proc").glob("[0-9]*"):
+        try:
+            match = tag.search((proc_dir / "environ").read_bytes())
+        except OSError:
+            continue
+        if match and not _alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.kill(int(proc_dir.name), signal.SIGKILL)
+                done.append(f"process {proc_dir.name}")
+    for folder in Path(tmpdir or tempfile.gettempdir()).glob(f"{PDF_TMP_PREFIX}*"):
+        match = re.match(rf"{re.escape(PDF_TMP_PREFIX)}(\d+)-", folder.name)
+        if not folder.is_dir() or not match or _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        done.append(str(folder))
+    return done
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, float]:
     """The HTML site into ``out_dir`` and, at the same time, the PDF from a copy of ``report_dir`` (one project
     folder cannot host two renders; Quarto is single-threaded, so two processes halve the wait on two
     cores). ``report.pdf`` is moved into ``out_dir``. Returns the seconds per format."""
-    with tempfile.TemporaryDirectory(prefix="aicompute-pdf-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{PDF_TMP_PREFIX}{os.getpid()}-") as tmp:
         pdf_project = Path(shutil.copytree(report_dir, Path(tmp) / report_dir.name,
                                            ignore=shutil.ignore_patterns("_site*", "_book", ".quarto")))
         pdf_out = pdf_project / "_site"
@@ -146,7 +237,11 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
         with ThreadPoolExecutor(max_workers=2) as pool:
             html = pool.submit(quarto_render, quarto, report_dir, out_dir, "html")
             pdf = pool.submit(quarto_render, quarto, pdf_project, pdf_out, "typst")
-            seconds = {"html": html.result(), "typst": pdf.result()}
+            try:
+                seconds = {"html": html.result(), "typst": pdf.result()}
+            except BaseException:  # Ctrl-C, SIGTERM, or one format failed: stop the other one now
+                stop_running()
+                raise
         if not (pdf_out / PDF_NAME).is_file():
             raise RenderError(f"quarto render --to typst produced no {PDF_NAME}")
         shutil.move(str(pdf_out / PDF_NAME), out_dir / PDF_NAME)

@@ -130,7 +130,7 @@ def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple
             funds = funds_for_runway(cal, start, lab, months)
             lab = dataclasses.replace(lab, funds=funds, raise_size=to_raise)
             notes[f"{lab.name} funds"] = (f"{funds:,.0f} USD bn of cash and firm commitments: what lasts {months:.0f} months "
-                                          f"on the model's quiet burn, to the runway chapter 03's cash model gives; a raise "
+                                          f"on the model's quiet burn, to the runway the cash model of @sec-finance gives; a raise "
                                           f"brings the {to_raise:,.0f} USD bn it still has to raise")
         labs.append(lab)
     return dataclasses.replace(start, labs=tuple(labs), notes=notes)

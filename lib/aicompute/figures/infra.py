@@ -1,0 +1,75 @@
+"""The infrastructure chapter's charts (02_infrastructure); see :mod:`aicompute.figures`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from aicompute.charts import PALETTE, alt
+
+__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power"]
+
+_STATUS = ["counted", "already counted elsewhere"]
+
+
+def commitments(deals: pd.DataFrame) -> alt.Chart:
+    """Deals with a stated GW by counterparty, coloured by whether they count (others house or repeat them)."""
+    shown = deals.dropna(subset=["gw"]).assign(status=deals["counted"].map({True: _STATUS[0], False: _STATUS[1]}))
+    return alt.Chart(shown).mark_bar().encode(
+        x=alt.X("gw:Q", title="Capacity (GW)"), y=alt.Y("counterparty:N", sort="-x", title=None),
+        color=alt.Color("status:N", title=None, scale=alt.Scale(domain=_STATUS, range=[PALETTE[0], "#bbbbbb"])),
+        tooltip=["id", "type", "gw", "overlaps_with", "note"],
+    ).properties(height=alt.Step(22))
+
+
+def cost_parts(cost: dict[str, dict[str, float]]) -> alt.Chart:
+    """A GW's annual cost by part (chips, building, energy, operations), one bar per case of ``cost``
+    ({case: parts from :func:`aicompute.infra.annual_cost_per_gw`}), in the order given."""
+    parts = pd.DataFrame([{"case": k, "part": p, "usd_bn": c[p]} for k, c in cost.items()
+                          for p in ("chips", "building", "energy", "operations")])
+    return alt.Chart(parts).mark_bar().encode(
+        x=alt.X("sum(usd_bn):Q", title="USD bn a year per GW"), y=alt.Y("case:N", sort=list(cost), title="Capital charged at"),
+        color=alt.Color("part:N", title="Annual cost"), tooltip=["case", "part", alt.Tooltip("usd_bn:Q", format=".2f")],
+    ).properties(height=160)
+
+
+def rent(rents: pd.DataFrame, refs: pd.DataFrame) -> alt.LayerChart:
+    """Rent per GW-year by contract (``label``), with dashed reference lines ``refs`` (``x``, ``what``)."""
+    bars = alt.Chart(rents).mark_bar().encode(
+        x=alt.X("usd_bn_per_gw_year:Q", title="USD bn per GW-year (facility power)"),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
+        tooltip=["label", "chip", "usd_bn", "gw", "gw_kind", "term_years", alt.Tooltip("usd_bn_per_gw_year:Q", format=".2f")])
+    lines = alt.Chart(refs).mark_rule(strokeDash=[4, 3], strokeWidth=2).encode(
+        x="x:Q", color=alt.Color("what:N", title=None, legend=alt.Legend(labelLimit=0)), tooltip=["what", alt.Tooltip("x:Q", format=".1f")])
+    return (bars + lines).properties(height=alt.Step(26), width=420)
+
+
+def chip_life(by_life: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
+    """A GW's annual cost by chip life, one line per way of charging capital (``charged``), with the lives
+    the owners book as dots (``marks``: years, usd_bn, company, asset_class, effective_date)."""
+    lines = alt.Chart(by_life).mark_line().encode(
+        x=alt.X("chip_life:Q", title="Chip and server life (years)"), y=alt.Y("usd_bn:Q", title="USD bn a year per GW"),
+        color=alt.Color("charged:N", title=None), tooltip=["charged", "chip_life", alt.Tooltip("usd_bn:Q", format=".1f")])
+    dots = alt.Chart(marks).mark_point(size=70, filled=True, color="black").encode(
+        x="years:Q", y="usd_bn:Q", tooltip=["company", "asset_class", "years", "effective_date:T"])
+    return (lines + dots).properties(height=260)
+
+
+def breakeven(be: pd.DataFrame, observed: pd.DataFrame) -> alt.Chart | alt.LayerChart:
+    """Break-even rental price by chip life per GPU (``be``), with the observed median prices (``observed``:
+    gpu, contract, usd_per_gpu_hour) as dashed lines when there are any."""
+    chart = alt.Chart(be).mark_line().encode(
+        x=alt.X("chip_life:Q", title="Life over which the GPU must pay back (years)"),
+        y=alt.Y("usd_per_hour:Q", title="USD per GPU-hour"), color=alt.Color("gpu:N", title="Break-even"),
+        tooltip=["gpu", "chip_life", alt.Tooltip("usd_per_hour:Q", format=".2f")])
+    if len(observed):
+        chart = chart + alt.Chart(observed.assign(what=observed["gpu"] + " " + observed["contract"])).mark_rule(strokeDash=[4, 3]).encode(
+            y="usd_per_gpu_hour:Q", color=alt.Color("gpu:N"), tooltip=["what", alt.Tooltip("usd_per_gpu_hour:Q", format=".2f")])
+    return chart.properties(height=260)
+
+
+def power(bars: pd.DataFrame) -> alt.Chart:
+    """Electricity a year (``twh``) by item (``what``, in the order given), coloured by ``kind``."""
+    return alt.Chart(bars).mark_bar().encode(
+        x=alt.X("twh:Q", title="Electricity a year (TWh)"), y=alt.Y("what:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
+        color=alt.Color("kind:N", title=None), tooltip=["what", alt.Tooltip("twh:Q", format=",.0f")],
+    ).properties(height=alt.Step(22))

@@ -1,0 +1,58 @@
+"""Wording of the chip chapter (01_chip_strategy): chart titles that depend on the evidence, the basis of
+OpenAI's inference bill, and the lists of data the prose names. Numbers go through
+:mod:`aicompute.formatting`; text from data is quoted (:func:`aicompute.formatting.quote`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from aicompute.formatting import fmt, plain, quote
+
+__all__ = ["BILL", "reported_by", "reconcile_title", "price_trend_title", "measured_speeds", "fiscal_year"]
+
+#: What the inference bill of :func:`aicompute.chips.inference_bill` is, by its basis.
+BILL = {"reported": "2025 inference bill", "cost of revenue": "2025 cost of revenue (mostly inference)",
+        "nine months annualised": "2025 inference bill"}
+
+
+def reported_by(ev: Any, claim_id: str, bill: float, revenue: float | None) -> str:
+    """'as reported by The Information (0.55 of its 13.1 USD bn of revenue)': who reported a bill, and its
+    share of revenue where the revenue is known."""
+    publisher = ev.sources().set_index("id").loc[ev.claim(claim_id).source_id, "publisher"].split(" (")[0]
+    text = f"as reported by {quote(publisher)}"
+    if revenue is not None:
+        text += f" ({fmt(bill / revenue, spec='.2f')} of its {fmt(revenue, 'USD bn', '.1f')} of revenue)"
+    return text
+
+
+def reconcile_title(gap: float | None) -> str:
+    """The reconciliation chart's title: list prices over the modelled cost, when a list price is known."""
+    if gap is None:
+        return "Modelled cost against rental prices and OpenAI's implied cost (no API list price yet in the evidence)"
+    return f"Frontier list prices are {plain(gap, 'x', ',.0f')} the modelled cost of serving the same request"
+
+
+def price_trend_title(fall: float | None, front_move: float | None, front_dates: pd.Series) -> str:
+    """The token-price chart's title: the yearly fall of a fixed capability and how the frontier list price
+    moved between its first and last dates."""
+    if not fall:
+        return "Token prices for a fixed capability"
+    title = f"A fixed capability got {plain(fall, 'x', '.0f')} cheaper a year"
+    if front_move is not None:
+        dates = pd.to_datetime(front_dates)
+        title += (f"; OpenAI's frontier list price {'rose' if front_move > 1 else 'fell'} "
+                  f"{plain(max(front_move, 1 / front_move), 'x', '.1f')} from {plain(dates.iloc[0], spec='%B %Y')} "
+                  f"to {plain(dates.iloc[-1], spec='%B %Y')}")
+    return title
+
+
+def measured_speeds(measured: pd.DataFrame) -> str:
+    """'Cerebras CS-3 2,500 tokens/s on Llama 3.1 70B; ...': measured single-user speeds, escaped."""
+    return "; ".join(f"{quote(r.system)} {fmt(r.value, 'tokens/s', ',.0f')} on {quote(r.model)}" for r in measured.itertuples())
+
+
+def fiscal_year(claim_id: str) -> str:
+    """The fiscal year a claim id ends with ('nvidia_dc_revenue_fy2026' -> '2026')."""
+    return claim_id[-4:]

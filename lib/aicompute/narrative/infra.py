@@ -1,0 +1,68 @@
+"""Wording of the infrastructure chapter (02_infrastructure): the words for the verdicts of
+:mod:`aicompute.verdicts` and the lists of data the prose names. Numbers go through
+:func:`aicompute.formatting.fmt`; text from data is quoted
+(:func:`aicompute.formatting.quote`: escaped and tagged)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from aicompute.formatting import fmt, plain, quote
+
+__all__ = ["RENT_WORDS", "rent_position", "pairs", "booked_lives", "observed_prices", "site_status",
+           "breakeven_title"]
+
+#: The words for :func:`aicompute.verdicts.rent_position`.
+RENT_WORDS = {"margin": "a margin for the owner", "break-even": "about the owner break-even, little margin",
+              "below cost": "below the owner cost at this cost of capital"}
+
+
+def rent_position(position: str) -> str:
+    """What a rent position (:data:`aicompute.verdicts.RENT_POSITIONS`) means for the owner."""
+    return RENT_WORDS[position]
+
+
+def pairs(rows: pd.DataFrame, left: str = "provider", right: str = "customer") -> str:
+    """'Microsoft–OpenAI, Oracle–Meta': the parties of each row, escaped."""
+    return ", ".join(quote(f"{a}–{b}") for a, b in zip(rows[left], rows[right]))
+
+
+def booked_lives(booked: pd.DataFrame) -> str:
+    """'Alphabet 6, Amazon 5, ...': each company and the server life it books (years)."""
+    return ", ".join(f"{quote(c)} {fmt(y, spec='g')}" for c, y in zip(booked["company"], booked["years"]))
+
+
+def observed_prices(observed: pd.DataFrame) -> str:
+    """'H100 on-demand 2.99; ...': median observed rental prices by GPU and contract (USD per GPU-hour)."""
+    if observed.empty:
+        return "no rental price observation is in the evidence yet"
+    return "; ".join(f"{quote(r.gpu)} {quote(r.contract)} {fmt(r.usd_per_gpu_hour, spec='.2f')}" for r in observed.itertuples())
+
+
+def site_status(*, operating: float | None = None, buildings: float | None = None, operating_date: dt.date | None = None,
+                operational_gw: float | None = None, operational_date: dt.date | None = None,
+                full_build_year: float | None = None) -> str:
+    """How far a site is built, from what is known: buildings running (Oracle), GW in operation (satellite
+    tracking), else the year it is due for completion."""
+    if operating is not None:
+        parts = [f"Oracle said {fmt(operating, spec='.0f')} of the {fmt(buildings, spec='.0f')} buildings were running "
+                 f"in {fmt(operating_date, spec='%B %Y')}"]
+    else:
+        parts = [f"the campus was due for completion only in {fmt(full_build_year, spec='.0f')}"]
+    if operational_gw is not None:
+        parts.append(f"satellite tracking put about {fmt(operational_gw, 'GW', '.1f')} in operation in "
+                     f"{fmt(operational_date, spec='%B')}")
+    return "; ".join(parts)
+
+
+def breakeven_title(*, ref_kind: str | None, ref_price: float | None, payback: float | None, breakeven: float,
+                    chip_life: float) -> str:
+    """The break-even chart's title: the payback at the reference rental price, or that it never pays back,
+    or (no price observed) the price it needs."""
+    if payback:
+        return f"At the {ref_kind} rate of {plain(ref_price, 'USD', '.2f')} an hour, an H100 pays back in {plain(payback, 'years', '.1f')}"
+    if ref_price:
+        return f"At {plain(ref_price, 'USD', '.2f')} an hour an H100 never pays back"
+    return f"An H100 must rent for {plain(breakeven, 'USD', '.2f')} an hour to pay back over {plain(chip_life, 'years', '.0f')}"

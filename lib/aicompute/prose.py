@@ -1,0 +1,103 @@
+"""What a reader sees of an executed chapter, and how many of its numbers are references.
+
+A chapter's prose is its Markdown cells, with each inline `` `{python} expr` `` replaced by the Markdown the
+build stored for it (:mod:`aicompute.pipeline.inline`), plus any Markdown a code cell displays that is not a
+table or a chart. A number in it is a *reference* when it went through the one formatter
+(:func:`aicompute.formatting.fmt`, tag ``aic-num``) or is a published result
+(:func:`aicompute.results.text`, tag ``aic-result``); any other digits were typed by hand or formatted
+in an f-string. :func:`number_counts` counts both kinds; ``bench/prose_ratio.py`` and
+``tests/test_consistency.py`` report the share.
+
+Not counted as numbers: digits inside a word or a name (H100, GB200 NVL72, GPT-4, Q3; but the 24 of
+"24-month" is counted), a calendar year standing alone (2025, 2026–2028: it names a period, it is not a
+quantity), text quoted from the data (:func:`aicompute.formatting.quote`, tag ``aic-data``), code spans, link
+targets and HTML tags' attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["prose_text", "page_text", "number_counts", "reference_share"]
+
+_EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)  # as aicompute.pipeline.inline.EXPRESSION
+_TAGGED = re.compile(r'<span class="aic-(?:num|result)"[^>]*>(.*?)</span>', re.S)
+_DATA = re.compile(r'<span class="aic-data">.*?</span>', re.S)
+_CODE = re.compile(r"`[^`\n]*`")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_HTML_TAG = re.compile(r"<[^>]+>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_NUMBER = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)\d+(?:,\d{3})*(?:\.\d+)?(?!\w)")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _source(cell: Any) -> str:
+    src = cell["source"]
+    return src if isinstance(src, str) else "".join(src)
+
+
+def _filled(cell: Any) -> str:
+    """A Markdown cell's source with each inline expression replaced by its stored result."""
+    shown = {e["expression"]: e["result"]["data"]["text/markdown"]
+             for e in cell.get("metadata", {}).get("user_expressions", [])}
+
+    def sub(m: re.Match) -> str:
+        lead = m.group(0)[: m.group(0).index("`{python}")]
+        return lead + shown.get(m.group(1).strip(), f"`{m.group(1)}`")
+
+    return _EXPRESSION.sub(sub, _source(cell))
+
+
+def _text_of(data: dict[str, Any], mimes: tuple[str, ...]) -> str | None:
+    for mime in mimes:
+        if mime in data:
+            return data[mime] if isinstance(data[mime], str) else "".join(data[mime])
+    return None
+
+
+def prose_text(nb: Any) -> str:
+    """The chapter's prose: Markdown cells (inline results filled in) and Markdown displayed by code cells,
+    leaving out tables (``aic-table``) and charts (``aic-chart``)."""
+    parts = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            parts.append(_filled(cell))
+            continue
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            html = _text_of(data, ("text/html",)) or ""
+            if "aic-table" in html or "aic-chart" in html:
+                continue
+            md = _text_of(data, ("text/markdown",))
+            if md:
+                parts.append(md)
+    return "\n\n".join(parts)
+
+
+def page_text(nb: Any) -> str:
+    """Everything a reader sees of the chapter: its prose, tables and charts (titles and subtitles included)."""
+    parts = [prose_text(nb)]
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            html = _text_of(data, ("text/html",)) or ""
+            if "aic-table" in html or "aic-chart" in html:
+                parts.append(html)
+    return "\n\n".join(parts)
+
+
+def number_counts(markup: str) -> tuple[int, int]:
+    """(numbers that are references, numbers that are not) in prose ``markup``: see the module docstring."""
+    text = _DATA.sub(" ", _COMMENT.sub(" ", markup))
+    referenced = sum(1 for shown in _TAGGED.findall(text) if re.search(r"\d", shown))
+    rest = _TAGGED.sub(" ", text)
+    rest = _HTML_TAG.sub(" ", _LINK_TARGET.sub("]", _CODE.sub(" ", rest)))
+    bare = [n for n in _NUMBER.findall(rest) if not _YEAR.fullmatch(n)]
+    return referenced, len(bare)
+
+
+def reference_share(markup: str) -> float:
+    """The share of the numbers in prose ``markup`` that are references (1.0 when it has none)."""
+    ref, bare = number_counts(markup)
+    return ref / (ref + bare) if ref + bare else 1.0
