@@ -395,6 +395,7 @@ def test_scan_finds_markup_made_by_the_payload_and_not_text() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.hostile
 def test_injection_nothing_executes_and_the_pdf_builds(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Payloads planted in the data, the parameters file's name and a -p value: the build succeeds, every page
     shows them as text (parsed: no element, script or comment from them; in Chromium: no handler ran), and the
