@@ -110,7 +110,7 @@ def test_verdict_in_the_first_screen(site: Path, chromium, server: str, size: st
         page.screenshot(path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-index.png"))
         box = page.evaluate("""() => { const el = document.querySelector('.aic-verdict .aic-lead');
             if (!el) return null; const r = el.getBoundingClientRect();
-            return {top: r.top, bottom: r.bottom, text: el.innerText}; }""")
+            return {top: r.top, bottom: r.bottom, width: r.width, text: el.innerText}; }""")
         panel = page.evaluate("() => (document.querySelector('.aic-verdict') || {innerText: ''}).innerText")
         h1 = page.evaluate("""() => [...document.querySelectorAll('h1')].filter(h => {
             const r = h.getBoundingClientRect(); return r.width > 1 && r.height > 1; }).length""")
@@ -119,6 +119,7 @@ def test_verdict_in_the_first_screen(site: Path, chromium, server: str, size: st
     finally:
         context.close()
     assert box is not None, "no verdict lead (.aic-verdict .aic-lead) on the front page"
+    assert box["width"] > 100 and box["top"] >= 0, f"the verdict is not visible: {box}"  # not clipped away
     assert box["bottom"] <= VIEWPORTS[size]["height"], f"the verdict ends at {box['bottom']:.0f} px, below the first screen"
     assert re.search(r"evidence to \d{4}-\d{2}-\d{2}", panel), "the verdict does not say how recent its evidence is"
     assert "%" in box["text"], box["text"]
