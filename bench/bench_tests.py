@@ -33,14 +33,17 @@ def run_tier(name: str, args: list[str]) -> dict:
                                f"--junitxml={xml}"], cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cases = []
+        cases, failed = [], []
         if xml.exists():
             for case in ET.parse(xml).getroot().iter("testcase"):
-                cases.append((float(case.get("time", 0)), f"{case.get('classname')}::{case.get('name')}"))
+                test = f"{case.get('classname')}::{case.get('name')}"
+                cases.append((float(case.get("time", 0)), test))
+                if case.find("failure") is not None or case.find("error") is not None:
+                    failed.append(test)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     tail = proc.stdout.strip().splitlines()[-1:] or [""]
     return {"name": name, "wall": wall, "cpu": cpu, "ok": proc.returncode == 0, "summary": tail[0],
-            "slowest": sorted(cases, reverse=True)[:10]}
+            "slowest": sorted(cases, reverse=True)[:10], "failed": failed}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "within" if r["wall"] <= TARGETS[name] else "OVER"
         print(f"{name}: {r['wall']:.0f} s wall, {r['cpu']:.0f} s CPU ({verdict} the {TARGETS[name]:.0f} s target); "
               f"{r['summary']}")
+        for test in r["failed"]:
+            print(f"  FAILED {test}")
         print("  slowest 10 tests:")
         for seconds, test in r["slowest"]:
             print(f"    {seconds:7.1f} s  {test}")

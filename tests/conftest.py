@@ -1,10 +1,13 @@
 """Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the real
 report built once per session (:func:`report`).
 
-Two tiers: ``make test`` runs everything; ``make test-fast`` (``pytest -m "not slow"``) leaves out every test
+Three tiers: ``make test`` runs everything but the hostile build; ``make test-fast`` (``pytest -m "not slow"``) leaves out every test
 marked ``slow``: those that start a kernel or Quarto. A test is marked here, without editing it, when it uses
 one of :data:`SLOW_FIXTURES` or lives in one of :data:`KERNEL_MODULES` (modules whose tests build tiny
 projects or execute notebooks); a test elsewhere that starts a kernel marks itself ``@pytest.mark.slow``.
+``make test-hostile`` (CI runs it after ``make test``) runs the tests marked ``hostile``: they build a second,
+hostile report (payloads planted in every text field; several minutes), so a plain ``pytest`` skips them unless
+``AICOMPUTE_HOSTILE=1``: ``make test`` keeps to one report build.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
         if module in KERNEL_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
+            item.add_marker(pytest.mark.skip(reason="a second, hostile report build: make test-hostile"))
 
 SOURCES_HEADER = ["id", "title", "publisher", "author", "date", "url", "type", "accessed", "note"]
 CLAIMS_HEADER = [

@@ -5,6 +5,7 @@ chapter itself executed), with no test edited."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -107,7 +108,7 @@ def test_the_template_chapter_runs(tmp_path: Path) -> None:
     assert res["ok"], res["error"]
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
-    assert f"As of {default_as_of(project.root)}" in text and "fig-topic-example" in text
+    assert f"As of {default_as_of(project.root)}" in re.sub(r"<[^>]+>", "", text) and "fig-topic-example" in text
     assert "claims.csv" in {Path(p).name for p in log.read_text().split()}  # the executor saw the read
     published = json.loads((tmp_path / "out" / "results" / "06_topic.json").read_text())
     assert published["topic_top_claims"]["headline"] == "watch" and published["topic_top_claims"]["value"] >= 1

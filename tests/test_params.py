@@ -212,9 +212,9 @@ def test_real_notebooks_declare_their_constraints() -> None:
                                         "wacc_low <= wacc and wacc <= wacc_high", "plausible_kw_low <= plausible_kw_high"]
     assert req["01_chip_strategy"] == ["model_active_params_b <= model_total_params_b", "wacc_low <= wacc and wacc <= wacc_high"]
     assert all(f"w_{w}" in req["04_bubble_debate"][0] for w in ("capex_gdp", "burn_multiple"))
-    assert req["05_scenarios"] == ["backtest_paths <= n_paths"]
-    spec = params.notebook_parameters(root / "notebooks" / "05_scenarios.ipynb")["n_paths"]
-    assert spec["range"] == (1000.0, 400000.0) and "GB of memory" in spec["comment"]  # the cost of the largest run
+    assert req["05_scenarios"] == ["backtest_paths <= n_paths", "n_paths <= final_paths"]
+    spec = params.notebook_parameters(root / "notebooks" / "05_scenarios.ipynb")
+    assert spec["n_paths"]["range"] == (1000.0, 200000.0) and spec["final_paths"]["range"] == (1000.0, 400000.0)
 
 
 def test_as_of_none_is_the_date_of_default_yaml(tmp_path: Path) -> None:

@@ -147,7 +147,9 @@ def reset_page() -> None:
 
 def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = "", *,
                 name: str | None = None, cites: Sequence[str] = (), links: str = "") -> str:
-    spec_json = json.dumps(spec, separators=(",", ":")).replace("</", "<\\/")
+    # every '<' as \u003c: inert in a <script> element ('</script', and '<!--' then '<script' from a source
+    # title, which would make the element swallow the page after it, cannot occur)
+    spec_json = json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
     parts = []
     if runtime == "inline":
         parts.append(f'<script data-aic="vega-bundle">if (!window.vegaEmbed) {{\n{vega_bundle()}\n}}</script>')
