@@ -15,8 +15,8 @@ def test_parameters_table(tmp_path: Path) -> None:
     nbformat.write(nb, tmp_path / "02_x.ipynb")
     t = appendix.parameters_table([tmp_path / "02_x.ipynb"])
     assert t.to_dict("records") == [
-        {"notebook": "02_x", "parameter": "as_of", "default": "'2026-11-28'", "range": "", "description": "report date"},
-        {"notebook": "02_x", "parameter": "pue", "default": "1.3", "range": "[1, 2]",
+        {"notebook": "02_x", "parameter": "as_of", "default": "2026-11-28", "range": "", "description": "report date"},
+        {"notebook": "02_x", "parameter": "pue", "default": "1.3", "range": "1 to 2",
          "description": "power usage effectiveness"},
     ]
 
@@ -28,7 +28,7 @@ def test_data_dictionary_and_summary(pkg: Path) -> None:
     assert d[(d.resource == "claims") & (d.field == "value")].iloc[0]["unit"] == "see column 'unit'"
     s = appendix.resource_summary(pkg).set_index("resource")
     assert s.loc["claims", "rows"] == 4 and s.loc["sources", "rows"] == 2
-    assert s.loc["claims", "foreign keys"] == "['source_id'] → sources"
+    assert s.loc["claims", "foreign keys"] == "source_id → sources"  # no Python repr
 
 
 def test_ledger_table_real_data() -> None:
@@ -38,3 +38,19 @@ def test_ledger_table_real_data() -> None:
     assert row["value"] == "54 (52–56)" and row["unit"] == "USD bn"
     assert t.columns.tolist() == ["chapter", "claim", "value", "unit", "as of", "basis", "source", "verdict", "id"]
     assert t["source"].notna().all() and t["source"].str.match(r".+ \(\d{4}[a-z]?\)$").all()
+
+
+def test_plain_values_are_never_python_reprs() -> None:
+    assert [appendix.plain_value(v) for v in (True, False, None, 1e6, 1_000_000, 0.05, 0.000157, 2.5e-9,
+                                              ["a", "b"], "text")] == [
+        "yes", "no", "none", "1,000,000", "1,000,000", "0.05", "0.000157", "2.5e-09", "a, b", "text"]
+
+
+def test_ledger_summary_counts_every_figure_once() -> None:
+    import pandas as pd
+
+    led = pd.DataFrame({"chapter": ["a", "a", "b"], "basis": ["reported", "leak", "reported"],
+                        "verdict": ["confirmed", "", ""]})
+    s = appendix.ledger_summary(led).set_index("chapter")
+    assert s.loc["a", "figures"] == 2 and s.loc["b", "reported"] == 1 and s.loc["a", "seed: confirmed"] == 1
+    assert s.loc["all chapters"].tolist() == [3, 2, 1, 1]

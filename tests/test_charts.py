@@ -163,3 +163,59 @@ def test_binned_counts_every_value_once() -> None:
     frame = charts.binned([0.0, 1.0, 1.0, 2.0, 9.0, 10.0], bins=5)
     assert frame["count"].tolist() == [3, 1, 0, 0, 2]  # bins of width 2 from 0 to 10; the last bin is closed
     assert frame["start"].tolist() == [0, 2, 4, 6, 8] and frame["end"].iloc[-1] == 10
+
+
+def test_palette_contrast_at_least_3_to_1_and_distinct() -> None:
+    """WCAG 1.4.11: graphics need 3:1 against the background (Okabe-Ito's yellow #F0E442 was 1.3:1)."""
+    assert charts.contrast("#000000") == pytest.approx(21.0) and charts.contrast("#FFFFFF") == pytest.approx(1.0)
+    assert charts.contrast("#F0E442") < 1.5  # hand-checked: the colour dropped
+    colours = [*charts.PALETTE, *charts.VERDICT_COLORS.values(), *charts.ENDING_COLORS.values()]
+    assert all(charts.contrast(c) >= 3.0 for c in colours), {c: round(charts.contrast(c), 2) for c in colours}
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE) == charts.MAX_COLOURS == 8
+
+
+def test_fold_other_keeps_the_largest_and_sums_the_rest() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"year": [2025] * 10, "entity": list("abcdefghij"), "value": [10, 9, 8, 7, 6, 5, 4, 3, 2, -1]})
+    folded = charts.fold_other(frame, "entity", "value", keep=3)
+    assert sorted(folded["entity"]) == ["Other", "a", "b", "c"]
+    assert folded.set_index("entity").loc["Other", "value"] == 5 + 7 + 6 + 4 + 3 + 2 - 1 + 0  # 26: sums, not abs
+    assert folded["value"].sum() == frame["value"].sum()
+    assert charts.fold_other(frame.head(4), "entity", "value", keep=3) is not None  # 4 = keep + 1: unchanged
+    assert len(charts.fold_other(frame.head(4), "entity", "value", keep=3)) == 4
+
+
+def test_show_warns_or_refuses_more_colours_than_the_palette(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": range(12), "y": range(12), "k": [f"s{i}" for i in range(12)]})
+    chart = alt.Chart(frame).mark_point().encode(x="x:Q", y="y:Q", color="k:N").properties(title="t")
+    assert charts.colour_count(chart.to_dict()) == 12
+    own = alt.Chart(frame).mark_point().encode(
+        x="x:Q", y="y:Q", color=alt.Color("k:N", scale=alt.Scale(range=["#000000"] * 12)))
+    assert charts.colour_count(own.to_dict()) == 0  # its own colours
+    monkeypatch.setattr(charts, "STRICT_COLOURS", True)
+    with pytest.raises(charts.TooManyColours, match="12 categories"):
+        charts.show(chart, source="Source: test", name="fig-x")
+
+
+def test_nested_titles_wrap_and_charts_fit_their_container() -> None:
+    long = "A finding-stating title that runs well past the width of one line of the chart column, twice over"
+    inner = alt.Chart().mark_point().properties(title=long)
+    spec = charts.with_source(alt.layer(inner), "Source: test").to_dict()
+    assert isinstance(spec["vconcat"][0]["layer"][0]["title"], list)  # wrapped, not cut
+    html = charts.chart_bundle(charts.with_source(inner, "Source: x"), runtime="site")["text/html"]
+    assert "el.clientWidth" in html and "data-width=" in html  # laid out at the container's width when narrower
+    assert "window.aicFit=" in html  # the fitting function comes with the page's first chart only
+    assert "window.aicFit=" not in charts.chart_bundle(charts.with_source(inner, "Source: x"))["text/html"]
+
+
+def test_alt_text_states_title_subtitle_source_and_data() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"year": [2025, 2026], "value": [1, 2]})
+    chart = alt.Chart(frame).mark_bar().encode(x="year:O", y="value:Q").properties(
+        title=alt.TitleParams("Capex doubled", subtitle="USD bn"))
+    text = charts.alt_text(charts.with_source(chart, "Source: filings"), frame)
+    assert text == "Capex doubled. USD bn. Source: filings. Data: 2 rows (year, value), in the CSV linked under the chart."

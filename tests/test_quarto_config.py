@@ -99,24 +99,29 @@ def test_bibliography_exists_and_references_page_lists_it() -> None:
     assert "# References {.unnumbered}" in refs and re.search(r"^::: \{#refs\}\n:::$", refs, re.MULTILINE)
 
 
-def test_index_is_an_unnumbered_preface_with_the_summary() -> None:
+def test_index_is_an_unnumbered_summary_page() -> None:
     text = (REPORT / "index.qmd").read_text(encoding="utf-8")
     match = re.match(r"---\n(.*?)\n---\n\s*(.*)", text, re.DOTALL)
     assert match, "index.qmd needs YAML front matter"
     meta, text = yaml.safe_load(match.group(1)), match.group(2)
     # Quarto's book bibliography takes nocite from the first page only: every source is listed
-    assert meta == {"nocite": "@*"}
-    assert text.startswith("# Preface {.unnumbered}\n"), "index.qmd must not be numbered as chapter 1"
-    assert "{{< include _summary.md >}}" in text  # the build writes it from published results
+    assert meta["nocite"] == "@*"
+    # not numbered as chapter 1; hidden (the book title is the page's one visible H1), still in the contents
+    assert text.startswith("# Summary {.unnumbered .visually-hidden}\n")
+    assert len(re.findall(r"^# ", text, re.MULTILINE)) == 1  # one H1 on the page
+    # the verdict comes first (the build writes it from published results), then the rest
+    assert text.index("{{< include _summary.md >}}") < text.index("## ")
+    assert "{{< include _changelog.md >}}" in text  # version and changes, from the git history
     # no hand-typed figures in the preface: the only digits allowed are years and Quarto's minimum version
-    body = text.replace("1.9.36", "")
+    body = text.replace("1.9.36", "").replace("24-month", "")
     assert [n for n in re.findall(r"\d[\d.,]*", body) if not re.fullmatch(r"(19|20)\d\d", n)] == []
 
 
 def test_assets_offline() -> None:
     assets = REPORT / "assets"
     # committed: the favicon and the CSS; the build adds vega-bundle.js (git-ignored)
-    assert sorted(p.name for p in assets.iterdir() if p.name != "vega-bundle.js") == ["favicon.svg", "quarto.css"]
+    assert sorted(p.name for p in assets.iterdir() if p.name != "vega-bundle.js") == ["a11y.html", "favicon.svg",
+                                                                                     "quarto.css", "typst"]
     css = (assets / "quarto.css").read_text(encoding="utf-8")
     assert not re.search(r"@import\s", css) and not re.search(r"url\(\s*['\"]?(https?:)?//", css)
 

@@ -199,3 +199,14 @@ def test_chapter_title(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("# Power is *the* bottleneck {#sec-x}\n\ntext")])
     assert r.chapter_title(_write(tmp_path, "02_x.ipynb", nb)) == "Power is the bottleneck"
     assert r.chapter_title(_write(tmp_path, "03_y.ipynb", new_notebook(cells=[new_markdown_cell("no title")]))) == "03_y"
+
+
+def test_html_only_cells_are_left_out_of_the_pdf_copy(tmp_path: Path) -> None:
+    nb = nbformat.v4.new_notebook()
+    web = nbformat.v4.new_code_cell("tables.show(full, only='html')")
+    web.metadata["tags"] = [r.HTML_ONLY_TAG]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A"), web, nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "92_x.ipynb")
+    assert r.drop_html_only(tmp_path) == 1
+    assert [c.source for c in nbformat.read(tmp_path / "92_x.ipynb", as_version=4).cells] == ["# A", "x = 1"]
+    assert r.drop_html_only(tmp_path) == 0

@@ -29,8 +29,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Ceiling for a chapter page's HTML. The Vega runtime (~900 KB) is a shared site file, never inlined, so a
-#: page holds text, tables, chart specs (binned, not raw draws) and folded code: the largest is ~300 KB.
-MAX_PAGE_BYTES = 400_000
+#: page holds text, tables (with linked citations), chart specs (binned, not raw draws, with their alt text) and
+#: folded code: the largest (chapter 05) is ~430 KB.
+MAX_PAGE_BYTES = 500_000
 #: Screenshots cover the page down to this many pixels (the appendix tables run far longer).
 MAX_SHOT_HEIGHT = 6000
 
@@ -103,6 +104,8 @@ def test_chart_links_resolve(site: Path, report) -> None:
     refs = set(re.findall(r'id="(ref-[^"]+)"', (site / "references.html").read_text(encoding="utf-8")))
     pages_with_charts = set()
     for page in _pages(site):
+        if page.name == "index.html":  # the front page's odds chart is drawn from the published results
+            continue
         html = page.read_text(encoding="utf-8")
         n_charts = html.count('class="aic-chart"')
         links = re.findall(r'<p class="aic-chart-links">(.*?)</p>', html, re.DOTALL)
@@ -233,7 +236,7 @@ def test_summary_numbers_equal_published_results(site: Path, report) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     results = report.results()
     assert results, "no published results"
-    assert "The verdict as of" in index and "latest evidence used" in index
+    assert "The verdict as of" in index and "evidence to" in index and "latest evidence used" in index
     shown = tagged_values(index)
     assert len(shown) >= 5
     for rid, text in shown:

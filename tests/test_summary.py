@@ -48,18 +48,52 @@ RESULTS = {
 
 
 def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
-    panel = summary.verdict_panel(RESULTS, "2026-11-28", "**As of 2026-11-28**", {"05_odds": "Scenarios"})
+    panel = summary.verdict_panel(RESULTS, "2026-11-28", "**As of 2026-11-28**", {"05_odds": "Scenarios"},
+                                  cutoff="2026-07-04", numbers={"05_odds": "6"})
     lines = panel.splitlines()
-    assert lines[:5] == ["::: {.callout-important}", "## The verdict as of 2026-11-28", "", "**As of 2026-11-28**", ""]
-    assert "A soft landing is likelier than a crash\\. ([Scenarios](05_odds.html))" in lines  # (escaped text)
+    # the verdict first, with both dates, in the house panel (not a red 'Important' callout), its first sentence
+    # as the lead
+    assert lines[:3] == ["::: {.aic-verdict}", "", "**The verdict as of 2026-11-28, evidence to 2026-07-04.**"]
+    assert "callout-important" not in panel
+    # the lead: the likeliest ending and the hard landing, with their odds
+    assert lines[4].startswith("[Likeliest: hard landing, **<span") and lines[4].endswith(".]{.aic-lead}")
+    assert "A soft landing is likelier than a crash\\. ([Chapter 6](05_odds.html))" in lines
     assert '- Hard landing: **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
     # a label ending in a number reads apart from the odds that follow it
     assert '- 2027 chip revenue under 400 USD bn: **<span class="aic-result" data-result="05_odds.p_crash">under 0.1%' \
         '</span>**' in lines
-    assert any(ln.startswith("- *What compute costs.* Serving cost: **<span") and "(01_chips.html)" in ln for ln in lines)
-    assert "207.0 USD bn (150.0–300.0)" in panel
+    # downloads, and the numbers as a numbered table: value (range), unit, what it tells, link
+    assert "[Download the report (PDF)](report.pdf)" in lines
+    assert "[Download the data package (zip)](downloads/aicompute-data-package.zip)" in lines
+    row = next(ln for ln in lines if ln.startswith("| Serving cost |"))
+    assert "USD per million tokens | What compute costs | [01\\_chips](01_chips.html) |" in row
+    assert "207.0 USD bn (150.0–300.0)" in panel and "{#tbl-key-numbers}" in panel
     assert panel.index("What compute costs") < panel.index("What it earns") < panel.index("How the gap is financed")
-    assert "**What to watch:** Credit spreads above 250 bp." in lines and lines[-1] == ":::"
+    assert "**What to watch:** Credit spreads above 250 bp." in lines
+
+
+def test_first_sentence() -> None:
+    assert summary._first_sentence("Soft, 60%. Hard 6% (range 2-11%). End.") == ("Soft, 60%.", "Hard 6% (range 2-11%). End.")
+    assert summary._first_sentence("One only") == ("One only", "")
+
+
+def test_titlepage_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(summary.SITE_ENV, "https://example.org/report/")
+    lines = summary.titlepage_lines("2026-11-28", "2026-07-04")
+    assert lines[0] == "As of 2026-11-28 · evidence to 2026-07-04"
+    assert lines[1].startswith("Version 0.") and lines[2] == "Web version: https://example.org/report/"
+    import yaml
+
+    path = summary.write_titlepage(tmp_path / "_titlepage.yml", "2026-11-28", "2026-07-04")
+    assert yaml.safe_load(path.read_text())["aic-titlepage"][0] == "As of 2026\\-11\\-28 · evidence to 2026\\-07\\-04"
+
+
+def test_definitions_from_the_data() -> None:
+    text = summary.definitions()
+    assert "(references.html#ref-seed_article)" in text
+    assert "chip revenue falls at least 15% below" in text and "capex at least 20%" in text
+    for ending in ("Hard landing", "Muddle-through", "Soft landing", "Continued boom"):
+        assert f"**{ending}**" in text
 
 
 def test_a_missing_theme_fails_the_build() -> None:
@@ -78,6 +112,7 @@ def test_write_summary_reads_results_and_titles(tmp_path: Path) -> None:
         nbformat.write(nb, tmp_path / f"{stem}.ipynb")
     text = summary.write_summary(results, sorted(tmp_path.glob("*.ipynb")), tmp_path / "_summary.md", note="Params.")
     assert "[Chapter 05\\_odds](05_odds.html)" in text and text.endswith("*Params.*\n")
+    assert (tmp_path / "_titlepage.yml").is_file()
     assert "latest evidence used" in text  # the as-of / evidence pair from the data layer
     assert (tmp_path / "_summary.md").read_text() == text
 
@@ -105,7 +140,23 @@ def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> Non
     doc = panel + f"\n*{note}*\n"
     html = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "html"], input=doc, capture_output=True,
                           text=True, check=True).stdout
-    assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "cite" not in html
+    assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "data-cites" not in html
     plain = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc,
                            capture_output=True, text=True, check=True).stdout
-    assert plain.count(XSS) == 7, plain  # verdict, odds label, title (twice: verdict and odds lines), watch, note x2
+    # verdict, odds label (twice: the lead and the odds list), title (twice: verdict and odds lines), watch, note x2
+    assert plain.count(XSS) == 8, plain
+
+
+def test_cite_block_from_citation_cff(tmp_path: Path) -> None:
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text('title: "T: a test"\nauthors:\n  - name: "Some group"\nversion: 0.1.0\ndate-released: 2026-11-28\n')
+    text = summary.cite_block("2026-11-28", cff)
+    assert text.startswith("## Cite this report {#sec-cite}")
+    assert "Some group (2026). *T\\: a test*. Version " in text and "as of 2026\\-11\\-28" in text
+    assert "@techreport{aicompute2026," in text and "  author = {{Some group}}," in text
+
+
+def test_changelog_numbers_chapters_as_the_report_does(tmp_path: Path) -> None:
+    assert summary._chapter_ranges("Chapters 00-02: charts") == "Chapters 1-3: charts"
+    text = summary.write_changelog(tmp_path / "_changelog.md")
+    assert not __import__("re").search(r"\b[Cc]hapters? 0\d\b", text), text

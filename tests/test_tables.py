@@ -68,3 +68,44 @@ def test_year_columns_have_no_thousands_separator() -> None:
     assert "<td>2026</td><td>2026</td><td>2,026</td>" in html_  # the value column keeps its separator
     assert "| 2027 | 2027 | 1\\,914 |" in tables.to_markdown(df)  # (Pandoc-escaped comma)
     assert "<td>3.5</td>" in tables.to_html(pd.DataFrame({"years": [3.5]}))  # not a whole year: unchanged
+
+
+def test_readable_column_names() -> None:
+    assert tables.readable("operating_cash_flow") == "Operating cash flow"
+    assert tables.readable("capex_usd_bn") == "Capex USD bn"
+    assert tables.readable("source_id") == "Source"
+    assert tables.readable("bf16_dense_tflops") == "BF16 dense TFLOPS"
+    assert tables.readable("value") == "Value"
+    assert tables.readable("Nvidia DC run-rate") == "Nvidia DC run-rate"  # already readable: unchanged
+    assert tables.readable("our case") == "our case"
+
+
+def test_source_ids_become_citations_and_other_text_stays_literal() -> None:
+    known = {"a_2026", "b_2025"}
+    assert tables._citations("a_2026", known) == "[@a_2026]"
+    assert tables._citations("a_2026; b_2025", known) == "[@a_2026; @b_2025]"
+    assert tables._citations("a_2026; not_a_source", known) is None  # all or nothing
+    assert tables._citations("", known) is None
+
+
+def test_numbered_table_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    tables._LABELS.clear()
+    df = pd.DataFrame({"event_date": ["2026-01-02"], "source_id": ["seed_article"]})
+    tables.show(df, caption="What changed since the seed")
+    tables.show(df, caption="What changed since the seed", only="pdf")
+    first, second = (s["text/markdown"] for s in shown)
+    assert "text/html" not in shown[0]  # one Markdown table for both formats: Quarto numbers it
+    assert "| Event date | Source |" in first and "| 2026\\-01\\-02 | [@seed_article] |" in first
+    assert first.strip().endswith(": What changed since the seed {#tbl-nb-what-changed-since-the-seed}")
+    assert "{#tbl-nb-what-changed-since-the-seed-2}" in second  # unique labels
+    assert second.strip().startswith('::: {.content-visible when-format="typst"}')
+    with pytest.raises(ValueError, match="only="):
+        tables.show(df, caption="x", only="docx")
+
+
+def test_wide_tables_get_relative_column_widths() -> None:
+    df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
+    rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
+    assert rule == "|" + "-" * 6 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 6..40

@@ -14,17 +14,43 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
+from aicompute.narrative.evidence import chapter_refs
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
-__all__ = ["parameters_table", "data_dictionary", "resource_summary", "ledger_table"]
+__all__ = ["parameters_table", "data_dictionary", "resource_summary", "ledger_table", "ledger_summary", "plain_value"]
+
+
+def plain_value(value: Any) -> str:
+    """A parameter value as a reader writes it (never a Python repr): ``True`` -> 'yes', ``1e6`` ->
+    '1,000,000', ``0.05`` -> '0.05', a list -> 'a, b', text as is, ``None`` -> 'none'."""
+    import math
+
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        text = f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}"
+        return text
+    if isinstance(value, (list, tuple)):
+        return ", ".join(plain_value(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {plain_value(v)}" for k, v in value.items())
+    return str(value)
 
 
 def _fmt_range(rng: tuple[float | None, float | None] | None) -> str:
     if not rng:
         return ""
-    lo, hi = ("" if x is None else f"{x:g}" for x in rng)
-    return f"[{lo}, {hi}]"
+    lo, hi = ("" if x is None else plain_value(x) for x in rng)
+    if lo and hi:
+        return f"{lo} to {hi}"
+    return f"at least {lo}" if lo else f"at most {hi}" if hi else ""
 
 
 def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
@@ -33,9 +59,13 @@ def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
     rows = []
     for nb in notebooks:
         for name, spec in params.notebook_parameters(nb).items():
-            rows.append({"notebook": nb.stem, "parameter": name, "default": repr(spec["default"]),
+            rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"]),
                          "range": _fmt_range(spec["range"]), "description": spec["comment"]})
     return pd.DataFrame(rows, columns=["notebook", "parameter", "default", "range", "description"])
+
+
+def _names(fields: Any) -> str:
+    return ", ".join(map(str, fields)) if isinstance(fields, (list, tuple)) else str(fields)
 
 
 def _constraints(field: dict) -> str:
@@ -51,7 +81,7 @@ def _constraints(field: dict) -> str:
         parts.append(f"pattern {c['pattern']}")
     for key, sym in (("minimum", ">="), ("maximum", "<=")):
         if key in c:
-            parts.append(f"{sym} {c[key]}")
+            parts.append(f"{sym} {plain_value(c[key])}")
     return "; ".join(parts)
 
 
@@ -64,7 +94,8 @@ def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
         for f in res.get("schema", {}).get("fields", []):
             unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
             rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
-                         "unit": unit, "constraints": _constraints(f), "description": f.get("description", "")})
+                         "unit": unit, "constraints": _constraints(f),
+                         "description": chapter_refs(f.get("description", ""))})
     return pd.DataFrame(rows)
 
 
@@ -78,7 +109,7 @@ def resource_summary(folder: Path | None = None, ev: Any = None) -> pd.DataFrame
     rows = []
     for res in desc["resources"]:
         schema = res.get("schema", {})
-        fks = [f"{fk['fields']} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
+        fks = [f"{_names(fk['fields'])} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
         count = len(ev.table(res["name"], resolve=False)) if ev is not None else len(data.load(res["name"], folder=folder))
         rows.append({"resource": res["name"], "file": res["path"], "rows": count,
                      "dated by": ", ".join(dating_fields(res)) or "(timeless)",
@@ -102,3 +133,17 @@ def ledger_table(ev: Any) -> pd.DataFrame:
         "unit": led["unit"], "as of": led["as_of"].dt.date.astype(str), "basis": led["basis"],
         "source": led["source_id"].map(labels), "verdict": led["verdict"].fillna(""), "id": led["id"],
     }).reset_index(drop=True)
+
+
+def ledger_summary(ledger: pd.DataFrame) -> pd.DataFrame:
+    """The ledger (:func:`ledger_table`) in one row per chapter: figures, how many by basis, and the seed's
+    audited claims by verdict; a last row sums the chapters."""
+    bases = list(ledger["basis"].value_counts().index)
+    verdicts = [v for v in ledger["verdict"].value_counts().index if v]
+    rows = []
+    for chapter, part in [*ledger.groupby("chapter", sort=False), ("all chapters", ledger)]:
+        row: dict[str, Any] = {"chapter": str(chapter), "figures": len(part)}
+        row.update({b: int((part["basis"] == b).sum()) for b in bases})
+        row.update({f"seed: {v}": int((part["verdict"] == v).sum()) for v in verdicts})
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -28,25 +28,35 @@ from typing import Any
 
 import altair as alt
 
-__all__ = ["alt", "FONT", "PALETTE", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
+__all__ = ["alt", "FONT", "PALETTE", "MAX_COLOURS", "TooManyColours", "contrast", "fold_other", "colour_count", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
            "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
-#: Categorical palette (colour-blind safe: Okabe-Ito order).
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Categorical palette: Okabe-Ito's colour-blind-safe order, each colour at least 3:1 against the white background
+#: (WCAG 1.4.11 for graphics; :func:`contrast`): Okabe-Ito's orange and sky blue darkened, its yellow (1.3:1)
+#: replaced by a purple. A chart with more categories than colours is refused (:func:`show`): fold the smallest
+#: into "Other" (:func:`fold_other`).
+PALETTE = ["#0072B2", "#C17A00", "#009E73", "#D55E00", "#CC79A7", "#3A8FC9", "#7A5195", "#000000"]
+#: The most colours a chart's categorical colour scale may need.
+MAX_COLOURS = len(PALETTE)
+#: :func:`show` refuses a chart needing more colours (else it warns: a chapter still to be fixed keeps building).
+STRICT_COLOURS = False
 #: Verdict colours used throughout the report.
 VERDICT_COLORS = {
     "confirmed": "#009E73",
-    "partly": "#E69F00",
+    "partly": "#C17A00",
     "misattributed": "#CC79A7",
     "contradicted": "#D55E00",
-    "unverified": "#999999",
-    "pending": "#DDDDDD",
+    "unverified": "#767676",
+    "pending": "#949494",
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
 TITLE_CHARS = 72  # characters per title line at 15 px bold over the chart width (longer titles wrap)
 SOURCE_CHARS = 110  # characters per source line at 10 px
+#: Axis and legend labels are drawn in full up to this many pixels (Vega's default cuts them at 160-180 px with
+#: an ellipsis, which hid the end of long category names).
+LABEL_LIMIT = 320
 #: The Vega runtime, relative to report/ and to every page of the site (aicompute.pipeline.render writes it; Quarto
 #: copies it as a project resource, _quarto.yml).
 VEGA_SCRIPT = "assets/vega-bundle.js"
@@ -66,13 +76,18 @@ def theme() -> dict[str, Any]:
             "font": FONT,
             "view": {"continuousWidth": WIDTH, "continuousHeight": 300, "discreteWidth": WIDTH, "stroke": None},
             "background": "white",
+            "aria": False,  # marks and axes carry no ARIA roles: the chart is one image with its alt text
             "padding": 8,
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": "#1a1a1a",
                       "subtitleFontSize": 12, "subtitleColor": grey, "offset": 10, "limit": WIDTH + 80},
             "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleColor": grey, "labelColor": grey,
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999",
-                     "titleFontWeight": "normal"},
-            "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "titleColor": grey},
+                     "titleFontWeight": "normal", "labelLimit": LABEL_LIMIT, "labelOverlap": True,
+                     "labelSeparation": 4},
+            "axisX": {"labelFlush": True},
+            "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "titleColor": grey,
+                       "labelLimit": LABEL_LIMIT, "titleLimit": LABEL_LIMIT, "columns": 3},
+            "header": {"labelLimit": LABEL_LIMIT, "labelFontSize": 11},
             "range": {"category": PALETTE},
             "bar": {"color": PALETTE[0]},
             "line": {"color": PALETTE[0], "strokeWidth": 2},
@@ -101,7 +116,20 @@ def wrap_text(text: str, width: int) -> str | list[str]:
 
 
 def wrap_title(chart: alt.TopLevelMixin, width: int = TITLE_CHARS) -> alt.TopLevelMixin:
-    """A copy of ``chart`` whose long title (and subtitle) wrap onto several lines instead of being cut."""
+    """A copy of ``chart`` whose long title (and subtitle) wrap onto several lines instead of being cut: the
+    chart's own, and those of the charts it layers or concatenates (a panel's title is wrapped to its share of
+    the width)."""
+    chart = _wrap_own_title(chart, width)
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        children = getattr(chart, key, alt.Undefined)
+        if isinstance(children, list) and children:
+            share = width if key in ("layer", "vconcat") else max(20, width // len(children))
+            chart = chart.copy()
+            setattr(chart, key, [wrap_title(c, share) for c in children])
+    return chart
+
+
+def _wrap_own_title(chart: alt.TopLevelMixin, width: int) -> alt.TopLevelMixin:
     title = getattr(chart, "title", alt.Undefined)
     if isinstance(title, str):
         return chart.properties(title=wrap_text(title, width))
@@ -128,6 +156,74 @@ def with_source(chart: alt.TopLevelMixin, source: str | list[str]) -> alt.VConca
     )
 
 
+def contrast(colour: str, background: str = "#FFFFFF") -> float:
+    """WCAG contrast ratio of two ``#RRGGBB`` colours (1 to 21)."""
+    def luminance(hex_colour: str) -> float:
+        h = hex_colour.lstrip("#")
+        channels = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+class TooManyColours(ValueError):
+    """A chart's categorical colour scale needs more colours than the palette has."""
+
+
+def fold_other(frame: Any, column: str, value: str, *, keep: int = MAX_COLOURS - 1, other: str = "Other") -> Any:
+    """``frame`` with the categories of ``column`` beyond the ``keep`` largest (by the sum of ``value``, in
+    absolute terms) renamed ``other`` and summed (``value`` only; other numeric columns are dropped from the
+    folded rows' key), so a chart needs at most ``keep + 1`` colours. Rows keep their other key columns."""
+    import pandas as pd
+
+    totals = frame.groupby(column)[value].apply(lambda v: v.abs().sum()).sort_values(ascending=False)
+    if len(totals) <= keep + 1:
+        return frame
+    keep_names = set(totals.index[:keep])
+    folded = frame.assign(**{column: frame[column].where(frame[column].isin(keep_names), other)})
+    keys = [c for c in frame.columns if c != value and not pd.api.types.is_float_dtype(frame[c])]
+    return folded.groupby(keys, as_index=False, dropna=False, sort=False)[value].sum()
+
+
+_COLOUR_CHANNELS = ("color", "fill", "stroke")
+
+
+def colour_count(spec: dict[str, Any]) -> int:
+    """The most distinct values any categorical colour channel of ``spec`` (a Vega-Lite dict) draws from the
+    palette: channels with their own ``scale.range``/``scheme`` or a ``value`` are not counted."""
+    rows = [r for d in (spec.get("datasets") or {}).values() if isinstance(d, list) for r in d if isinstance(r, dict)]
+    most = 0
+
+    def walk(node: Any) -> None:
+        nonlocal most
+        if isinstance(node, dict):
+            enc = node.get("encoding")
+            if isinstance(enc, dict):
+                for ch in _COLOUR_CHANNELS:
+                    c = enc.get(ch)
+                    if not isinstance(c, dict) or c.get("type") not in ("nominal", "ordinal") or "field" not in c:
+                        continue
+                    scale = c.get("scale") or {}
+                    if scale.get("range") or scale.get("scheme"):
+                        continue
+                    field = c["field"]
+                    if scale.get("domain") and isinstance(scale["domain"], list):
+                        most = max(most, len(scale["domain"]))
+                    else:
+                        most = max(most, len({str(r[field]) for r in rows if field in r and r[field] is not None}))
+            for key, child in node.items():
+                if key not in ("datasets", "data", "encoding"):
+                    walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(spec)
+    return most
+
+
 def vega_bundle(*, inline: bool = True) -> str:
     """The Vega + Vega-Lite + vega-embed JavaScript (about 0.9 MB, a classic script that sets
     ``window.vegaEmbed``); ``inline``: safe inside a ``<script>`` element (``</script`` escaped)."""
@@ -145,8 +241,40 @@ def reset_page() -> None:
     _PAGE_HAS_BUNDLE = False
 
 
+#: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
+#: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width. What is
+#: still wider after that (fixed-size facets, long labels) is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
+#: A view with this name (a diagram laid out in pixels) is never re-laid out, only scaled.
+NO_FIT = "aic-nofit"
+_FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s).indexOf('" + NO_FIT + "')>=0){return s;}"
+           "var f=Math.max(0.45,(avail-4)/nat);s=JSON.parse(JSON.stringify(s));"
+           "function wrap(t,n){if(Array.isArray(t)){t=t.join(' ');}if(typeof t!=='string'||t.length<=n){return t;}"
+           "var out=[];t.split(' ').forEach(function(w){var l=out.length-1;"
+           "if(l>=0&&out[l].length+1+w.length<=n){out[l]+=' '+w;}else{out.push(w);}});return out;}"
+           "var T=Math.round(@T*f),S=Math.round(@S*f),U=Math.round(@U*f);"
+           "function walk(o){if(Array.isArray(o)){o.forEach(walk);return;}if(!o||typeof o!=='object'){return;}"
+           "Object.keys(o).forEach(function(k){var v=o[k];"
+           "if(k==='data'||k==='datasets'||k==='encoding'){return;}"
+           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit')&&typeof v==='number'){"
+           "o[k]=Math.round(v*f);return;}"
+           "if(k==='title'&&(typeof v==='string'||Array.isArray(v))){o[k]=wrap(v,T);return;}"
+           "if(k==='title'&&v&&typeof v==='object'&&!Array.isArray(v)){"
+           "if(v.text!==undefined){v.text=wrap(v.text,v.fontSize&&v.fontSize<=10?S:T);}"
+           "if(v.subtitle!==undefined){v.subtitle=wrap(v.subtitle,U);}}"
+           "walk(v);});}"
+           "walk(s);return s;})").replace("@T", str(TITLE_CHARS)).replace("@S", str(SOURCE_CHARS)).replace(
+               "@U", str(int(TITLE_CHARS * 1.2)))
+
+
+def svg_width(svg: str) -> int:
+    """The pixel width of a vl-convert SVG (its ``width`` attribute), 0 if none."""
+    match = re.search(r'<svg\b[^>]*?\swidth="([\d.]+)', svg)
+    return int(float(match.group(1))) if match else 0
+
+
 def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = "", *,
-                name: str | None = None, cites: Sequence[str] = (), links: str = "") -> str:
+                name: str | None = None, cites: Sequence[str] = (), links: str = "", natural_width: int = 0,
+                alt_text: str | None = None) -> str:
     # every '<' as \u003c: inert in a <script> element ('</script', and '<!--' then '<script' from a source
     # title, which would make the element swallow the page after it, cannot occur)
     spec_json = json.dumps(spec, separators=(",", ":")).replace("<", "\\u003c")
@@ -157,11 +285,19 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
         parts.append(f'<script data-aic="vega-bundle" src="{VEGA_SCRIPT}"></script>')
     extra = f' data-name="{html.escape(name, quote=True)}"' if name else ""
     extra += f' data-cites="{html.escape(" ".join(cites), quote=True)}"' if cites else ""
+    label = alt_text or title
     parts.append(
-        f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(title)}"></div>\n'
+        f'<div class="aic-chart" id="{chart_id}"{extra} role="img" aria-label="{html.escape(label, quote=True)}"'
+        f' data-width="{natural_width}"></div>\n'
         "<script>(function(){"
-        f"var spec={spec_json};"
-        f"function go(){{window.vegaEmbed('#{chart_id}',spec,{{renderer:'svg',actions:false}})"
+        # the layout-fitting function comes once per page, with the page's first chart (like the runtime)
+        + (f"window.aicFit=window.aicFit||{_FIT_JS};" if runtime else "")
+        + f"var spec={spec_json};"
+        f"function go(){{var el=document.getElementById('{chart_id}');"
+        f"var fit=window.aicFit||function(s){{return s;}};"
+        f"window.vegaEmbed(el,fit(spec,el.clientWidth,{natural_width}),{{renderer:'svg',actions:false}})"
+        # the drawing is one image, named by the div's aria-label (its alt text): its marks are not announced one by one
+        ".then(function(){var s=el.querySelector('svg');if(s){s.setAttribute('aria-hidden','true');}})"
         ".catch(function(e){console.error(e);});}"
         "if(window.vegaEmbed){go();}else{window.addEventListener('load',go);}"
         "})();</script>"
@@ -215,7 +351,7 @@ def _title_of(spec: dict[str, Any]) -> str:
 
 
 def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
-                 cites: Sequence[str] = (), links: str = "") -> dict[str, str]:
+                 cites: Sequence[str] = (), links: str = "", alt_text: str | None = None) -> dict[str, str]:
     """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
 
     ``runtime``: ``"inline"`` carries the Vega runtime in the HTML, ``"site"`` loads it from the site's
@@ -230,7 +366,8 @@ def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | Non
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
     return {
-        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, runtime, name=name, cites=cites, links=links),
+        "text/html": _embed_html(spec, f"aic-chart-{digest}", title, runtime, name=name, cites=cites, links=links,
+                                 natural_width=svg_width(svg), alt_text=alt_text),
         "image/svg+xml": svg,
         "text/plain": f"<Chart: {title}>",
     }
@@ -278,6 +415,42 @@ def source_text(source: str | list[str] | None = None, sources: Sequence[str] | 
     return f"{line}; {free}" if free else line
 
 
+def _plain_title(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value) if isinstance(value, str) else ""
+
+
+def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
+    """The chart's text alternative: its title (the finding), subtitle, source line, and what data it draws
+    (rows and columns of its data, downloadable as CSV under the chart)."""
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
+    parts = [_title_of(spec)]
+
+    def subtitle(node: Any) -> str:
+        if isinstance(node, dict):
+            t = node.get("title")
+            if isinstance(t, dict) and t.get("subtitle"):
+                return _plain_title(t["subtitle"])
+            for key in ("vconcat", "hconcat", "layer", "spec"):
+                sub = node.get(key)
+                for child in sub if isinstance(sub, list) else [sub] if sub else []:
+                    found = subtitle(child)
+                    if found:
+                        return found
+        return ""
+
+    if sub := subtitle(spec):
+        parts.append(sub)
+    top = spec.get("title")
+    if isinstance(top, dict) and top.get("orient") == "bottom":
+        parts.append(_plain_title(top.get("text")))
+    if frame is not None and hasattr(frame, "columns"):
+        cols = ", ".join(str(c) for c in list(frame.columns)[:8])
+        parts.append(f"Data: {len(frame)} rows ({cols}), in the CSV linked under the chart")
+    return ". ".join(p.rstrip(". ") for p in parts if p) + "."
+
+
 def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
          sources: Sequence[str] | None = None, ev: Any = None) -> None:
     """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
@@ -305,12 +478,22 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
         made_up = cite.illustrative_ids(ev.sources() if ev is not None else data.load("sources"))
         sources = [s for s in sources if s not in made_up]
+    colours = colour_count(wrapped.to_dict())
+    if colours > MAX_COLOURS:
+        message = (f"{name}: a colour scale with {colours} categories, more than the palette's {MAX_COLOURS} distinct "
+                   "colours: fold the smallest into 'Other' (charts.fold_other) or give the scale its own range")
+        if STRICT_COLOURS:
+            raise TooManyColours(message)
+        import warnings
+
+        warnings.warn(message, stacklevel=2)
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
-    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links)
+    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links,
+                          alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)
@@ -329,14 +512,25 @@ def binned(values: Any, bins: int = 40) -> Any:
 # --------------------------------------------------------------------------------- chapter 05: the scenarios
 
 #: One colour per ending, the same on every chart of the chapter.
-ENDING_COLORS = {"Hard landing": "#D55E00", "Muddle-through": "#E69F00", "Soft landing": "#009E73",
+ENDING_COLORS = {"Hard landing": "#D55E00", "Muddle-through": "#C17A00", "Soft landing": "#009E73",
                  "Continued boom": "#0072B2"}
 
 
+def ending_colour_of(name: str) -> str:
+    """The colour of the ending ``name`` names ('Hard landing', or a label starting with it: 'Hard landing by the
+    end of 2027'); a neutral grey (4.5:1 on white) for anything else."""
+    for ending, colour in ENDING_COLORS.items():
+        if str(name).lower().startswith(ending.lower()):
+            return colour
+    return "#767676"
+
+
 def _ending_colour(names: list[str], title: str | None = None) -> alt.Color:
-    domain = [n for n in ENDING_COLORS if n in names] + sorted(set(names) - set(ENDING_COLORS))
+    order = list(ENDING_COLORS)
+    rank = {n: next((i for i, e in enumerate(order) if str(n).lower().startswith(e.lower())), len(order)) for n in names}
+    domain = sorted(dict.fromkeys(names), key=lambda n: (rank[n], str(n)))
     return alt.Color("ending:N", title=title, sort=domain,
-                     scale=alt.Scale(domain=domain, range=[ENDING_COLORS.get(n, "#999999") for n in domain]))
+                     scale=alt.Scale(domain=domain, range=[ending_colour_of(n) for n in domain]))
 
 
 def odds_over_time(frame: Any, *, title: str, subtitle: str, x_title: str = "As of (month end)",
@@ -366,6 +560,8 @@ def odds_ranges(frame: Any, *, title: str, subtitle: str) -> alt.TopLevelMixin:
     names = list(frame["ending"])
     colour = _ending_colour(names)
     y = alt.Y("ending:N", sort=names, title=None)
+    colour = _ending_colour(names)
+    colour.legend = None  # the axis names each ending
     bars = alt.Chart(frame).mark_rule(strokeWidth=8, opacity=0.35).encode(
         x=alt.X("low:Q", title="Probability (%)", scale=alt.Scale(domain=[0, 100])), x2="high:Q", y=y, color=colour)
     points = alt.Chart(frame).mark_point(filled=True, size=90).encode(
@@ -419,6 +615,12 @@ def annual_growth_bars(frame: Any, *, title: str, subtitle: str, lines: dict[str
     return alt.layer(bars, *rules).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
 
 
+def _break_lines(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, joined by newlines (Vega's ``lineBreak``)."""
+    wrapped = wrap_text(text, width)
+    return wrapped if isinstance(wrapped, str) else "\n".join(wrapped)
+
+
 def causal_diagram(nodes: Any, edges: Any, *, width: float, height: float, title: str,
                    subtitle: str) -> alt.TopLevelMixin:
     """Nodes (x, y, label, kind) and arrows (x, y, x2, y2, angle) in pixel coordinates."""
@@ -431,6 +633,12 @@ def causal_diagram(nodes: Any, edges: Any, *, width: float, height: float, title
     kinds = ["driver", "state", "outcome"]
     colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=PALETTE[:3]),
                        legend=alt.Legend(title="Node", orient="bottom"))
-    labels = alt.Chart(nodes).mark_text(fontWeight="bold", fontSize=11).encode(x=x, y=y, text="label:N", color=colour)
-    return (lines + heads + labels).properties(width=width, height=height,
+    # labels on up to three short lines (they overlapped on one), over a white halo that keeps them clear of the arrows
+    nodes = nodes.assign(label=[_break_lines(str(t), 16) for t in nodes["label"]])
+    halo = alt.Chart(nodes).mark_text(fontWeight="bold", fontSize=11, lineBreak="\n", stroke="white", strokeWidth=4,
+                                      strokeJoin="round").encode(x=x, y=y, text="label:N")
+    labels = alt.Chart(nodes).mark_text(fontWeight="bold", fontSize=11, lineBreak="\n").encode(
+        x=x, y=y, text="label:N", color=colour)
+    # name NO_FIT: positions are pixels, so on a narrow screen the diagram is scaled whole, not re-laid out
+    return (lines + heads + halo + labels).properties(name=NO_FIT, width=width, height=height,
                                                title=alt.TitleParams(title, subtitle=subtitle))

@@ -48,11 +48,23 @@ def _cap(text: str) -> str:
     return md(text[:1].upper() + text[1:])
 
 
-def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,
-                  evidence_line: str = "", titles: dict[str, str] | None = None) -> str:
-    """The one-glance panel (Markdown): verdict, odds, the numbers that matter, what to watch.
+def _first_sentence(text: str) -> tuple[str, str]:
+    """(first sentence, the rest) of ``text``."""
+    import re
 
-    Raises :class:`MissingHeadline` when a :data:`REQUIRED` theme has no headline result.
+    match = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
+    return (text[:match.start()], text[match.end():]) if match else (text, "")
+
+
+def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,
+                  evidence_line: str = "", titles: dict[str, str] | None = None, *, cutoff: str | None = None,
+                  numbers: dict[str, str] | None = None, extra: str = "") -> str:
+    """The front page's executive summary (Markdown): the verdict in a few lines with its dates, the odds, the
+    download buttons, then the numbers that matter as a table (value and range, unit, what it tells, section).
+
+    ``numbers``: {notebook stem: chapter number} for the links ("Chapter 4"); ``extra``: Markdown inserted after
+    the odds (the odds chart, definitions, signposts: :func:`write_summary`). Raises :class:`MissingHeadline`
+    when a :data:`REQUIRED` theme has no headline result.
     """
     found = headlines(results)
     missing = [t for t in REQUIRED if not found.get(t)]
@@ -60,36 +72,184 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         raise MissingHeadline(f"no chapter published a headline result for {missing} (publish(..., headline=...)); "
                               f"the front page needs one per theme {list(REQUIRED)}")
     titles = titles or {}
+    numbers = numbers or {}
 
-    def link(stem: str) -> str:
-        return f"[{md(titles.get(stem, stem))}]({stem}.html)"
+    def link(stem: str, text: str | None = None) -> str:
+        label = text or (f"Chapter {numbers[stem]}" if stem in numbers else titles.get(stem, stem))
+        return f"[{md(label)}]({stem}.html)"
 
-    lines = ["::: {.callout-important}", "## The verdict" + (f" as of {as_of}" if as_of else ""), ""]
-    if evidence_line:
-        lines += [evidence_line, ""]
+    def day(value: Any) -> str:  # an ISO date needs no escaping
+        import re
+
+        text = str(value)
+        return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else md(text)
+
+    dates = []
+    if as_of:
+        dates.append(f"as of {day(as_of)}")
+    if cutoff:
+        dates.append(f"evidence to {day(cutoff)}")
+    lines = ["::: {.aic-verdict}", "", f"**The verdict{(' ' + ', '.join(dates)) if dates else ''}.**", ""]
+    odds = found["odds"]
+    numeric = [(stem, key, res) for stem, key, res in odds if isinstance(res.get("value"), (int, float))]
+    if numeric:
+        top = max(numeric, key=lambda item: item[2]["value"])
+        hard = next((item for item in numeric if str(item[2]["label"]).lower().startswith("hard landing")), None)
+        lead = f"Likeliest: {md(str(top[2]['label']))}, **{tag(top[2], f'{top[0]}.{top[1]}')}**"
+        if hard is not None and hard is not top:
+            lead += f"; {md(str(hard[2]['label']))}: **{tag(hard[2], f'{hard[0]}.{hard[1]}')}**"
+        lines += [f"[{lead}.]{{.aic-lead}}", ""]
     for stem, _key, res in found["verdict"]:
-        lines += [f"{md(res['value'])} ({link(stem)})", ""]
-    odds = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in found["odds"]]
-    lines += ["**The odds at the horizon** (central case, and the range over the model's calibration settings; "
-              f"{link(found['odds'][0][0])}):", ""] + [f"- {o}" for o in odds] + [""]
-    lines += ["**The numbers that matter:**", ""]
+        lines += [f"{md(str(res['value']))} ({link(stem)})", ""]
+    shown = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in odds]
+    lines += ["**The odds** (central case, and the range over the model's calibration settings; "
+              f"{link(odds[0][0])}):", ""] + [f"- {o}" for o in shown] + [""]
+    lines += [":::", ""]
+    if evidence_line:  # the as-of banner (aicompute.evidence.Evidence.header: its own compact block)
+        lines += [evidence_line, ""]
+    lines += ['::: {.content-visible when-format="html"}', "::: {.aic-downloads}",
+              "[Download the report (PDF)](report.pdf)",
+              "[Download the data package (zip)](downloads/aicompute-data-package.zip)",
+              "[Cite this report](#sec-cite)", ":::", ":::", ""]
+    if extra:
+        lines += [extra, ""]
+    lines += ["## The numbers that matter", "",
+              "| What | Value (range) | Unit | What it tells | Where |", "|---|---|---|---|---|"]
     for theme in ("cost", "revenue", "financing"):
-        items = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}** ({link(stem)})"
-                 for stem, key, res in found[theme]]
-        lines += [f"- *{_STORY[theme]}.* " + "; ".join(items) + "."]
-    lines.append("")
+        for stem, key, res in found[theme]:
+            lines.append(f"| {_cap(res['label'])} | {tag(res, f'{stem}.{key}')} | {md(str(res.get('unit') or ''))} "
+                         f"| {_STORY[theme]} | {link(stem)} |")
+    lines += ["", ": The numbers that tell the story, each computed in the chapter it links to {#tbl-key-numbers}", ""]
     if found.get("watch"):
         lines += ["**What to watch:** " + "; ".join(md(res["value"]) for _, _, res in found["watch"]) + ".", ""]
-    lines.append(":::")
     return "\n".join(lines) + "\n"
+
+
+def definitions(folder: Path | None = None) -> str:
+    """One-line definitions of the seed (linked to its reference) and the four endings (their thresholds from
+    data/scenario_drivers.csv, group 'ending'), as a Markdown list."""
+    from aicompute import cite, data
+    from aicompute.formatting import number
+
+    sources = data.load("sources", folder=folder)
+    label = cite.citation_labels(sources).get(SEED_ID, "the seed article")
+    seed = sources.set_index("id").loc[SEED_ID] if SEED_ID in set(sources["id"]) else None
+    date = f", {seed['date']:%d %B %Y}" if seed is not None and hasattr(seed["date"], "strftime") else ""
+    drivers = data.load("scenario_drivers", folder=folder).set_index("id")["value"]
+
+    def pct(key: str) -> str:
+        return number(abs(float(drivers[key])) * 100, ".0f") + "%"
+
+    return "\n".join([
+        f"- **The seed**: the trade-press analysis this report tests ([{md(label)}]({REFERENCES}#ref-{SEED_ID}){md(date)}),"
+        " which argued that the next 24 months decide between a credit-driven crash and a soft landing.",
+        f"- **Hard landing**: in the window's second year chip revenue falls at least {pct('ending_hard_chip_fall')} "
+        f"below the first year, or hyperscaler capex at least {pct('ending_hard_capex_fall')}.",
+        "- **Muddle-through**: neither a hard landing nor a soft one: growth stalls without a collapse.",
+        f"- **Soft landing**: capex still grows at least {pct('ending_soft_capex_growth')} and chip revenue falls by less "
+        f"than {pct('ending_soft_chip_floor')}, without the boom's pace.",
+        f"- **Continued boom**: capex still grows at least {pct('ending_boom_capex_growth')} and chip revenue at least "
+        f"{pct('ending_boom_chip_growth')} in the second year.",
+    ])
+
+
+SEED_ID = "seed_article"
+REFERENCES = "references.html"
+
+
+def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> str:
+    """The signposts the watch list names (``watch``: its sentences, each starting with a signpost's name), as a
+    Markdown table: signpost, unit, warning threshold, latest reading published by ``as_of`` (its period and date).
+    "" when none is found."""
+    import pandas as pd
+
+    from aicompute import data
+    from aicompute.scenarios.signposts import latest_reading
+    from aicompute.tables import fmt_num
+
+    signposts = data.load("signposts", folder=folder)
+    obs = data.load("observations", folder=folder)
+    obs = obs[pd.to_datetime(obs["published"]) <= pd.Timestamp(as_of)] if as_of else obs
+    rows = []
+    for sentence in watch:
+        sp = next((r for r in signposts.itertuples(index=False) if str(sentence).startswith(f"{r.name}:")), None)
+        if sp is None:
+            continue
+        mine = obs[obs["series"] == sp.id]
+        if isinstance(sp.revenue_basis, str) and sp.revenue_basis:
+            mine = mine[mine["revenue_basis"] == sp.revenue_basis]
+        now = latest_reading(mine, as_of) if as_of else None
+        latest = (f"{fmt_num(float(now['value']), 4)} (for {pd.Timestamp(now['period']):%Y-%m}, published "
+                  f"{pd.Timestamp(now['published']):%Y-%m-%d})") if now is not None else "no reading yet"
+        rows.append(f"| {md(sp.name)} | {md(str(sp.unit))} | {md(str(sp.direction))} {fmt_num(float(sp.threshold), 4)} "
+                    f"| {md(latest)} |")
+    if not rows:
+        return ""
+    return "\n".join(["| Signpost | Unit | Warning if | Latest reading |", "|---|---|---|---|", *rows, "",
+                      ": The signposts to watch: each one's warning line and latest reading, in its own unit "
+                      "{#tbl-signposts}"])
+
+
+def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None = None) -> str:
+    """One paragraph that sets the chance that a bust *begins* (a result keyed ``p_bust_by_<year>``) and the
+    signposts' warnings beside the hard-landing odds (the odds headline labelled 'hard landing ...'). "" when
+    either is missing."""
+    from aicompute import data
+    from aicompute.formatting import number
+
+    bust = next(((stem, key, res) for stem in sorted(results) for key, res in results[stem].items()
+                 if key.startswith("p_bust_by_")), None)
+    hard = next(((stem, key, res) for stem, key, res in headlines(results).get("odds") or []
+                 if str(res.get("label", "")).lower().startswith("hard landing")), None)
+    if bust is None or hard is None:
+        return ""
+    drivers = data.load("scenario_drivers", folder=folder).set_index("id")["value"]
+    chip = number(abs(float(drivers["ending_hard_chip_fall"])) * 100, ".0f") + "%"
+    capex = number(abs(float(drivers["ending_hard_capex_fall"])) * 100, ".0f") + "%"
+    return (f"**How the odds fit together.** {_cap(str(bust[2]['label']))} on **{tag(bust[2], f'{bust[0]}.{bust[1]}')}** "
+            f"of the paths, yet the {md(str(hard[2]['label']))} has only **{tag(hard[2], f'{hard[0]}.{hard[1]}')}**: "
+            "a bust that begins late in the window, or stays mild, does not leave the second year's chip revenue "
+            f"{chip} below the first (or capex {capex} below), which is what the hard landing counts. A signpost "
+            "crossing its warning line (the table above) is a step towards stress, not an ending: several can "
+            "warn on paths that still end softly.")
+
+
+def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | None = None) -> str:
+    """The odds (headline theme 'odds') as a chart: each ending's central value and range. Markdown: the chart's
+    HTML for the site; for the PDF, its SVG (written to ``svg_path``) as an image. "" without odds."""
+    import pandas as pd
+
+    from aicompute import charts
+    from aicompute.results import format_result
+
+    odds = headlines(results).get("odds") or []
+    rows = [{"ending": str(res["label"])[:1].upper() + str(res["label"])[1:], "central": float(res["value"]),
+             "low": float(res["low"] if res.get("low") is not None else res["value"]),
+             "high": float(res["high"] if res.get("high") is not None else res["value"]),
+             "label": format_result(res)} for _stem, _key, res in odds if isinstance(res.get("value"), (int, float))]
+    if not rows:
+        return ""
+    frame = pd.DataFrame(rows)
+    top = frame.sort_values("central", ascending=False).iloc[0]
+    chart = charts.odds_ranges(frame, title=f"Likeliest: {top['ending'].lower()}, {top['label']}",
+                               subtitle="Central odds (point) and the range over the model's calibration settings (bar), %")
+    wrapped = charts.with_source(chart, "Source: the scenario model (chapter 6), from the published results")
+    bundle = charts.chart_bundle(wrapped, runtime="site", name="fig-front-odds",
+                                 alt_text=charts.alt_text(wrapped, frame))
+    out = ["```{=html}", bundle["text/html"], "```"]
+    if svg_path is not None:
+        Path(svg_path).write_text(bundle["image/svg+xml"], encoding="utf-8")
+        out += ["", '::: {.content-visible when-format="typst"}',
+                f"![The odds of each ending, with their ranges]({Path(svg_path).name})", ":::"]
+    return "\n".join(out)
 
 
 def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "",
                   data_folder: Path | None = None) -> str:
-    """Write the front-page panel for the executed ``chapters`` to ``target``; return it.
+    """Write the front page's executive summary for the executed ``chapters`` to ``target``; return it.
 
     ``note`` (which parameters file and overrides produced this build; markdown, its parts escaped by its
-    writer) is printed under the panel.
+    writer) is printed under the panel. Also writes the PDF's title page lines (:func:`write_titlepage`).
     """
     from aicompute import data
     from aicompute.narrative.evidence import header
@@ -97,8 +257,154 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
     stems = {c.stem for c in chapters}
     results = {k: v for k, v in read_all(results_dir).items() if k in stems} if Path(results_dir).exists() else {}
     as_of = max((r["as_of"]["value"] for r in results.values() if "as_of" in r), default=None)
-    evidence_line = header(data.evidence(as_of, folder=data_folder)) if as_of else ""
-    panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters})
-    text = panel + (f"\n*{note}*\n" if note else "")
+    ev = data.evidence(as_of, folder=data_folder) if as_of else None
+    evidence_line = header(ev) if ev else ""
+    cutoff = str(ev.cutoff) if ev else None
+    numbers: dict[str, str] = {}
+    try:
+        from aicompute import chapters as registry
+
+        numbers = {c.file.removesuffix(".ipynb"): c.number for c in registry.load()}
+    except Exception:  # a registry-less test folder: links name the chapters by title
+        numbers = {}
+    numbers = {k: v for k, v in numbers.items() if k in stems}
+    extra = []
+    try:
+        chart = odds_chart(results, Path(target).with_name("_odds.svg"))
+    except MissingHeadline:
+        chart = ""
+    if chart:
+        extra.append(chart)
+    try:
+        extra += ["## What the words mean", "", definitions(data_folder)]
+        watch = [str(res["value"]) for _, _, res in headlines(results).get("watch") or []]
+        table = signpost_table(watch, as_of, data_folder) if watch else ""
+        if table:
+            extra += ["", "## The signposts to watch", "", table]
+        paragraph = reconcile(results, data_folder)
+        if paragraph:
+            extra += ["", paragraph]
+    except (KeyError, LookupError, ValueError):  # a test package without these resources
+        pass
+    panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters},
+                          cutoff=cutoff, numbers=numbers, extra="\n".join(extra))
+    text = panel + "\n" + cite_block(as_of) + (f"\n*{note}*\n" if note else "")
     Path(target).write_text(text, encoding="utf-8")
+    write_titlepage(Path(target).with_name(TITLEPAGE), as_of, cutoff)
+    write_changelog(Path(target).with_name(CHANGELOG))
     return text
+
+
+#: The PDF title page's lines (report/_titlepage.yml, a Quarto metadata file read by report/typst-show.typ).
+TITLEPAGE = "_titlepage.yml"
+#: Where the site is published; the build's environment may name it (``AICOMPUTE_SITE_URL``).
+SITE_ENV = "AICOMPUTE_SITE_URL"
+
+
+def version() -> str:
+    """The package version and, in a git checkout, the commit it was built from: '0.1.0 (ca5b8ee)'."""
+    import subprocess
+
+    from aicompute import __version__
+    from aicompute.paths import ROOT
+
+    try:
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, timeout=10, check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    return f"{__version__} ({commit})" if commit else __version__
+
+
+def titlepage_lines(as_of: Any, cutoff: Any, site: str | None = None) -> list[str]:
+    """The title page's lines under the author: as-of date and latest evidence, version, site address."""
+    import os
+
+    site = site or os.environ.get(SITE_ENV) or "report/_site/index.html in the project folder (opens offline)"
+    lines = []
+    if as_of:
+        lines.append(f"As of {as_of} · evidence to {cutoff}" if cutoff else f"As of {as_of}")
+    lines += [f"Version {version()}", f"Web version: {site}"]
+    return lines
+
+
+def write_titlepage(path: Path, as_of: Any, cutoff: Any, site: str | None = None) -> Path:
+    """``report/_titlepage.yml``: ``aic-titlepage``, the title page's lines (markdown-escaped)."""
+    import yaml
+
+    lines = [md(str(line)) for line in titlepage_lines(as_of, cutoff, site)]
+    Path(path).write_text(yaml.safe_dump({"aic-titlepage": lines}, allow_unicode=True), encoding="utf-8")
+    return Path(path)
+
+
+#: The front page's version section (report/_changelog.md, included by index.qmd).
+CHANGELOG = "_changelog.md"
+
+
+def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
+    """The latest ``limit`` changes from the git history: (date, commit, subject); [] outside a git checkout."""
+    import subprocess
+
+    from aicompute.paths import ROOT
+
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "log", f"-{limit}", "--no-merges", "--date=short",
+                              "--format=%ad%x09%h%x09%s"], capture_output=True, text=True, timeout=20,
+                             check=False).stdout
+    except OSError:
+        return []
+    return [tuple(line.split("\t", 2)) for line in out.splitlines() if line.count("\t") >= 2]  # type: ignore[misc]
+
+
+def write_changelog(path: Path, limit: int = 15) -> str:
+    """``report/_changelog.md``: the version and the latest changes (subjects escaped, cut at 160 characters)."""
+    lines = [f"This is version **{md(version())}** of the report. The latest changes:", ""]
+    from aicompute.narrative.evidence import chapter_refs
+
+    entries = changelog(limit)
+    for date, commit, subject in entries:
+        subject = chapter_refs(_chapter_ranges(subject))  # 'Chapter 05' (a file number) as the report numbers it
+        text = subject if len(subject) <= 160 else subject[:157].rsplit(" ", 1)[0] + " …"
+        lines.append(f"- {date} ({commit}): {md(text)}")
+    if not entries:
+        lines.append("- (no git history in this copy)")
+    text = "\n".join(lines) + "\n"
+    Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+def cite_block(as_of: Any = None, cff: Path | None = None) -> str:
+    """"Cite this report" (Markdown): a citation in words and as BibTeX, from CITATION.cff (title, authors, version,
+    year), with the as-of date and the commit. (Quarto's own ``citation:`` appendix is not rendered in books.)"""
+    import yaml
+
+    from aicompute.paths import ROOT
+
+    path = Path(cff) if cff is not None else ROOT / "CITATION.cff"
+    meta = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    title = str(meta.get("title", "AI compute economics: the 24-month test"))
+    authors = [a.get("name") or " ".join(filter(None, (a.get("given-names"), a.get("family-names"))))
+               for a in meta.get("authors") or [] if isinstance(a, dict)] or ["aicompute contributors"]
+    year = str(meta.get("date-released", ""))[:4] or (str(as_of)[:4] if as_of else "")
+    ver = version()
+    when = f", as of {as_of}" if as_of else ""
+    words = f"{'; '.join(authors)} ({year}). *{md(title)}*. Version {md(ver)}{md(when)}."
+    bib_authors = " and ".join("{" + a + "}" for a in authors)
+    bibtex = "\n".join(["@techreport{aicompute" + year + ",", f"  title = {{{title}}},", f"  author = {{{bib_authors}}},",
+                        f"  year = {{{year}}},", f"  note = {{Version {ver}{when}}},", "}"])
+    return "\n".join(["## Cite this report {#sec-cite}", "", words, "", "```bibtex", bibtex, "```", ""])
+
+
+def _chapter_ranges(text: str) -> str:
+    """'Chapters 00-02' (notebook file numbers) as 'Chapters 1-3' (the numbers the report shows)."""
+    import re
+
+    from aicompute import chapters
+
+    numbers = {c.stem[:2]: c.number for c in chapters.load()}
+
+    def sub(m: re.Match) -> str:
+        a, b = numbers.get(m.group(2)), numbers.get(m.group(3))
+        return f"{m.group(1)}hapters {a}-{b}" if a and b else m.group(0)
+
+    return re.sub(r"\b([Cc])hapters (\d\d)\s*[-–]\s*(\d\d)\b", sub, text)

@@ -1,4 +1,12 @@
-"""Tables for the report: escaped HTML for the web page and a Markdown pipe table for the PDF.
+"""Tables for the report: numbered, captioned Markdown tables for the web page and the PDF.
+
+:func:`show` emits one Markdown pipe table (Quarto renders it for both formats) with its caption and a
+``tbl-`` label, so Quarto numbers it ("Table 4.2") in HTML and PDF and chapters can cross-reference it.
+Column names that are code (``operating_cash_flow``) are shown readable ("Operating cash flow"); a column of
+source ids (``source_id``, ``sources``) is shown as citations (``[@id]``: the author-year label, linked to its
+reference). The pipe table's rule gives each column a width in proportion to its content, so a wide table wraps
+inside its columns in the PDF instead of printing text over text. ``only="html"``/``"pdf"`` shows a table in
+one format (the appendices print a summary, the site the full table).
 
 Quarto reads a ``text/markdown`` output as Pandoc markdown: text from the data reaching it must be
 escaped (:func:`escape_md`, the same function as :func:`aicompute.escape.md`), or ``[@id]`` becomes a
@@ -17,7 +25,7 @@ from aicompute import escape
 from aicompute.escape import md as escape_md
 from aicompute.formatting import significant
 
-__all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md"]
+__all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md", "readable", "table_label", "heading", "SOURCE_COLUMNS"]
 
 
 fmt_num = significant  # the one formatter (aicompute.formatting): up to 3 significant digits, '' for missing
@@ -36,12 +44,82 @@ def _cell(x: Any, column: Any = None) -> str:
     return fmt_num(x)
 
 
-def to_markdown(df: pd.DataFrame) -> str:
-    """A pipe table; every header and cell is escaped (:func:`escape_md`): data text is never markup."""
-    head = "| " + " | ".join(escape_md(c) for c in df.columns) + " |"
-    rule = "|" + "|".join("---" for _ in df.columns) + "|"
-    rows = ["| " + " | ".join(escape_md(_cell(v, c)) for v, c in zip(row, df.columns)) + " |"
-            for row in df.itertuples(index=False)]
+#: Columns whose values are source ids (data/sources.csv), shown as citations.
+SOURCE_COLUMNS = ("source_id", "source_ids", "sources", "source id", "source ids")
+#: Words written in capitals (or their usual form) when a code column name is made readable.
+_WORDS = {"usd": "USD", "eur": "EUR", "bn": "bn", "gw": "GW", "mw": "MW", "kw": "kW", "twh": "TWh", "gb": "GB",
+          "tb": "TB", "tflops": "TFLOPS", "fp8": "FP8", "fp4": "FP4", "bf16": "BF16", "hbm": "HBM", "gpu": "GPU",
+          "gpus": "GPUs", "tpu": "TPU", "asic": "ASIC", "ai": "AI", "gdp": "GDP", "cds": "CDS", "ess": "ESS",
+          "mc": "MC", "pct": "%", "yoy": "y/y", "id": "id", "arpu": "ARPU", "capex": "capex", "opex": "opex",
+          "dc": "DC", "kwh": "kWh", "mwh": "MWh", "pue": "PUE", "roi": "ROI", "fcf": "FCF", "ocf": "OCF",
+          "us": "US", "cagr": "CAGR", "sd": "SD", "p5": "p5", "p50": "p50", "p95": "p95"}
+_CODE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*")
+
+
+def readable(column: Any) -> str:
+    """A column name as a reader sees it: ``operating_cash_flow`` -> 'Operating cash flow',
+    ``capex_usd_bn`` -> 'Capex USD bn', ``source_id`` -> 'Source'; other names unchanged."""
+    name = str(column)
+    if not _CODE_NAME.fullmatch(name):
+        return name
+    if name in ("source_id", "source_ids"):
+        return "Source" if name == "source_id" else "Sources"
+    words = [_WORDS.get(w, w) for w in name.split("_")]
+    first = words[0]
+    words[0] = first[:1].upper() + first[1:] if first == first.lower() else first
+    return " ".join(words)
+
+
+def _source_ids() -> set[str]:
+    from aicompute import data
+
+    try:
+        return set(data.load("sources")["id"].astype(str))
+    except Exception:  # no data package (a unit test's frame): no citations
+        return set()
+
+
+def _citations(value: Any, known: set[str]) -> str | None:
+    """``[@a; @b]`` when every id in ``value`` (separated by ';', ',' or spaces) is a known source, else None."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    ids = [i for i in re.split(r"[;,\s]+", value.strip()) if i]
+    if ids and all(i in known for i in ids):
+        return "[" + "; ".join(f"@{i}" for i in dict.fromkeys(ids)) + "]"
+    return None
+
+
+def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
+    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (clamped
+    to 6..40: a column of short numbers keeps room for its header), so
+    Pandoc gives a wide table relative column widths that sum to the text width."""
+    out = []
+    for j, head in enumerate(header):
+        longest = max([len(head), *(len(row[j]) for row in cells)], default=6)
+        out.append(max(6, min(40, longest)))
+    return out
+
+
+def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool = False) -> str:
+    """A pipe table; every header and cell is escaped (:func:`escape_md`): data text is never markup.
+
+    ``cite``: cells of a source-id column (:data:`SOURCE_COLUMNS`) whose ids are all in data/sources.csv become
+    citations; ``readable_headers``: code column names made readable (:func:`readable`)."""
+    known = _source_ids() if cite and any(str(c).lower() in SOURCE_COLUMNS for c in df.columns) else set()
+    header = [escape_md(readable(c) if readable_headers else str(c)) for c in df.columns]
+    cells = []
+    for row in df.itertuples(index=False):
+        line = []
+        for v, c in zip(row, df.columns):
+            cited = _citations(v, known) if known and str(c).lower() in SOURCE_COLUMNS else None
+            line.append(cited if cited is not None else escape_md(_cell(v, c)))
+        cells.append(line)
+    head = "| " + " | ".join(header) + " |"
+    if readable_headers:
+        rule = "|" + "|".join("-" * w for w in _widths(cells, header)) + "|"
+    else:
+        rule = "|" + "|".join("---" for _ in df.columns) + "|"
+    rows = ["| " + " | ".join(line) + " |" for line in cells]
     return "\n".join([head, rule, *rows])
 
 
@@ -56,9 +134,53 @@ def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
     return f'<table class="aic-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def show(df: pd.DataFrame, caption: str | None = None) -> None:
-    """Display ``df`` as a table in both HTML (escaped) and Markdown."""
+_LABELS: set[str] = set()
+
+
+def table_label(caption: str, notebook: str | None = None) -> str:
+    """A ``tbl-`` label for a table's caption, unique within the running notebook: ``tbl-<NN>-<slug>``, the
+    notebook's number and the caption's first words (a counter appended if that label was used)."""
+    prefix = (notebook or "nb")[:2]
+    words = re.findall(r"[a-z0-9]+", caption.lower())[:6]
+    base = f"tbl-{prefix}-" + ("-".join(words) or "table")
+    label, n = base, 2
+    while label in _LABELS:
+        label, n = f"{base}-{n}", n + 1
+    _LABELS.add(label)
+    return label
+
+
+_WHEN = {"html": "html", "pdf": "typst"}
+
+
+def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None) -> None:
+    """Display ``df`` as a numbered table (Markdown, rendered by Quarto for the site and the PDF).
+
+    With a ``caption`` the table gets a ``tbl-`` label (``label``, else :func:`table_label`), so Quarto numbers
+    it; headers are made readable and source ids become citations. ``only``: ``"html"`` or ``"pdf"`` shows the
+    table in that format only."""
     from IPython.display import display
 
-    md = to_markdown(df) + (f"\n\n: {escape_md(caption)}" if caption else "")
-    display({"text/html": to_html(df, caption), "text/markdown": md, "text/plain": df.to_string()}, raw=True)
+    from aicompute.context import current
+
+    md = to_markdown(df, cite=True, readable_headers=True)
+    if caption:
+        tbl = label or table_label(caption, current().notebook)
+        md += f"\n\n: {escape_md(caption)} {{#{tbl}}}"
+    if only:
+        if only not in _WHEN:
+            raise ValueError(f"only={only!r}: use 'html' or 'pdf'")
+        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
+    # blank lines around: under ``#| output: asis`` outputs are joined as they are
+    display({"text/markdown": f"\n{md}\n\n", "text/plain": df.to_string()}, raw=True)
+
+
+def heading(text: str, level: int = 2, *, only: str | None = None) -> None:
+    """Display a section heading (escaped) from a cell with ``#| output: asis`` (there it is a real section:
+    in the page's contents list and numbered); ``only``: ``"html"`` or ``"pdf"``."""
+    from IPython.display import display
+
+    md = f"{'#' * level} {escape_md(text)}"
+    if only:
+        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
+    display({"text/markdown": f"\n{md}\n\n", "text/plain": text}, raw=True)

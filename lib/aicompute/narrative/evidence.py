@@ -18,16 +18,16 @@ _FILE_NUMBER = re.compile(r"\b([Cc])hapter (\d\d)\b")
 
 
 def header(ev: Any) -> str:
-    """Markdown: the as-of date, the latest evidence used and, when the months after it were not searched,
-    why they are unobserved. ``ev``: an :class:`~aicompute.evidence.Evidence`."""
+    """Markdown: the as-of banner, one compact line (a block of class ``aic-asof``): the as-of date, the latest
+    evidence used and, when the months after it are unobserved, how far the sweep searched, with a link to why.
+    ``ev``: an :class:`~aicompute.evidence.Evidence`."""
     as_of, cutoff = fmt(ev.as_of), fmt(ev.cutoff)
-    text = f"**As of {as_of}** · **latest evidence used: {cutoff}**."
+    text = f"**As of {as_of}** · latest evidence used: {cutoff}"
     if ev.unobserved:
-        swept = (f"the evidence sweep searched public sources month by month up to {fmt(ev.swept_to)}, where the "
-                 "stored copies it can reach end" if ev.swept_to else "no later source has been recorded")
-        text += (f" Nothing published after {cutoff} is in the data: {swept}. The months from then to "
-                 f"{as_of} are unobserved; where a chapter needs them it projects them and says so.")
-    return text
+        searched = f"sources searched to {fmt(ev.swept_to)}" if ev.swept_to else "no later source recorded"
+        text += (f" · the months after it are unobserved ({searched}; projected where needed, "
+                 "[why](90_methodology.html#sec-methodology))")
+    return "::: {.aic-asof}\n" + text + "\n:::"
 
 
 def holds(ok: bool, yes: str, no: str) -> str:

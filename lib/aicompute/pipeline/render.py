@@ -85,6 +85,9 @@ __all__ = [
 PDF_NAME = "report.pdf"
 PARAMETER_SUMMARY = {"parameters": "Parameters (defaults)", "injected-parameters": "Parameters used in this build"}
 QUARTO_TIMEOUT_S = 900
+#: The PDF should stay printable: the build warns above this many pages (tests/test_pdf.py fails). The appendices
+#: print summaries (the full claims ledger and data dictionary are CSV/JSON downloads).
+PDF_PAGE_BUDGET = 180
 #: Prefix of the temporary copy of report/ the PDF is rendered from; ``<prefix><pid>-`` names its owner, so a
 #: later build removes the copies of builds that were killed (:func:`clean_temp`).
 PDF_TMP_PREFIX = "aicompute-pdf-"
@@ -234,6 +237,7 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
                                            ignore=shutil.ignore_patterns("_site*", "_book", ".quarto")))
         pdf_out = pdf_project / "_site"
         pdf_out.mkdir()
+        drop_html_only(pdf_project)
         with ThreadPoolExecutor(max_workers=2) as pool:
             html = pool.submit(quarto_render, quarto, report_dir, out_dir, "html")
             pdf = pool.submit(quarto_render, quarto, pdf_project, pdf_out, "typst")
@@ -246,6 +250,25 @@ def render_formats(quarto: str, report_dir: Path, out_dir: Path) -> dict[str, fl
             raise RenderError(f"quarto render --to typst produced no {PDF_NAME}")
         shutil.move(str(pdf_out / PDF_NAME), out_dir / PDF_NAME)
     return seconds
+
+
+#: A cell tagged so shows only on the site: the PDF's copy of the notebook leaves it out (its empty output block at
+#: the end of a page would push a blank page into the PDF).
+HTML_ONLY_TAG = "html-only"
+
+
+def drop_html_only(report_dir: Path) -> int:
+    """Remove the cells tagged :data:`HTML_ONLY_TAG` from the staged notebooks in ``report_dir`` (the PDF's copy).
+    Returns how many were removed."""
+    removed = 0
+    for path in sorted(Path(report_dir).glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        keep = [c for c in nb.cells if HTML_ONLY_TAG not in (c.get("metadata", {}).get("tags") or [])]
+        if len(keep) != len(nb.cells):
+            removed += len(nb.cells) - len(keep)
+            nb.cells = keep
+            nbformat.write(nb, str(path))
+    return removed
 
 
 def _tail(text: str, lines: int = 30) -> str:
@@ -485,6 +508,14 @@ def find_external_refs(page: str) -> list[str]:
     return found
 
 
+_PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The number of pages of a PDF written by typst (its page objects are not compressed)."""
+    return len(_PDF_PAGE.findall(Path(pdf).read_bytes()))
+
+
 def check_site(out_dir: Path, charts: Mapping[str, int]) -> None:
     """Offline (nothing remote in any page or stylesheet), every chart on its page, the PDF present."""
     from aicompute.charts import VEGA_SCRIPT
@@ -533,4 +564,7 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
     removed, bundled = postprocess(out_dir, esbuild)
     log(f"post-render: {removed} CDN script tag(s) removed, {bundled} ES-module script(s) made classic")
     check_site(out_dir, charts)
+    pages = pdf_pages(out_dir / PDF_NAME)
+    log(f"{PDF_NAME}: {pages} pages" + (f" (warning: more than the budget of {PDF_PAGE_BUDGET})"
+                                          if pages > PDF_PAGE_BUDGET else ""))
     return "quarto " + ".".join(map(str, version))

@@ -1,0 +1,238 @@
+"""The report as a reader meets it, in headless Chromium at a desktop (1366×900) and a phone (390×844) size:
+the verdict in the first screen, charts that fit their column with nothing cut, no accessibility violation that
+axe-core rates serious or critical, no code leaking into the text (a raw source id, a Python repr, "chapter 0N").
+
+Screenshots go to build/screenshots/reader-<width>-<page>.png (the first screen) and
+build/screenshots/reader-<width>-chart-<n>.png (the front page's odds chart and a chapter chart).
+
+Checks on the pages this helper owns (the front page, the references, the appendices) must pass; the same checks on
+the chapters' pages depend on their notebooks' text and charts, and are marked xfail with what still fails until
+the chapters are fixed (``CHAPTER_PAGES``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import test_site
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_DIR = ROOT / "tests" / "browser"
+AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
+#: Pages whose text and charts come from the chapters' notebooks (owned by the chapters' authors).
+CHAPTER_PAGES = re.compile(r"^0\d_")
+SHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def site(request) -> Path:
+    """The session build's site; ``AICOMPUTE_READER_SITE=<folder>`` checks an existing site instead (e.g.
+    report/_site after ``make report``), without the session build."""
+    import os
+
+    if os.environ.get("AICOMPUTE_READER_SITE"):
+        return Path(os.environ["AICOMPUTE_READER_SITE"])
+    return request.getfixturevalue("report").need_site()
+
+
+#: The site over http://127.0.0.1 (test_site's fixture, here with this module's ``site``).
+server = test_site.server
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator:
+    if CHROMIUM is None:
+        pytest.skip("Debian chromium not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _axe() -> Path:
+    """axe-core from npm (tests/browser/package.json), installed on first use."""
+    if not AXE.is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm not installed: cannot install axe-core (apt-get install npm)")
+        subprocess.run([npm, "install", "--no-audit", "--no-fund", "--prefix", str(AXE_DIR)], check=True,
+                       capture_output=True, timeout=600)
+    return AXE
+
+
+def _open(chromium, server: str, page_name: str, size: str):
+    context = chromium.new_context(viewport=VIEWPORTS[size], device_scale_factor=2 if size == "phone" else 1,
+                                   is_mobile=size == "phone", has_touch=size == "phone")
+    page = context.new_page()
+    page.goto(server + page_name, wait_until="load")
+    page.wait_for_function("document.querySelectorAll('.aic-chart svg').length"
+                           " >= document.querySelectorAll('.aic-chart').length", timeout=60_000)
+    return context, page
+
+
+def _pages(site: Path) -> list[str]:
+    return sorted(p.name for p in site.glob("*.html"))
+
+
+def _settle(failures: dict[str, list[str]]) -> None:
+    """Fail on the pages this helper owns; xfail (with the list) when only chapter pages fail."""
+    mine = {p: f for p, f in failures.items() if f and not CHAPTER_PAGES.match(p)}
+    theirs = {p: f for p, f in failures.items() if f and CHAPTER_PAGES.match(p)}
+    assert not mine, json.dumps(mine, indent=1, ensure_ascii=False)[:6000]
+    if theirs:
+        pytest.xfail("chapter notebooks still to fix (prose 00-02, primary 03-04, ch05 05): "
+                     + json.dumps(theirs, ensure_ascii=False)[:3000])
+
+
+# ------------------------------------------------------------------------------------------------ the first screen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_verdict_in_the_first_screen(site: Path, chromium, server: str, size: str) -> None:
+    context, page = _open(chromium, server, "index.html", size)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-index.png"))
+        box = page.evaluate("""() => { const el = document.querySelector('.aic-verdict .aic-lead');
+            if (!el) return null; const r = el.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom, text: el.innerText}; }""")
+        panel = page.evaluate("() => (document.querySelector('.aic-verdict') || {innerText: ''}).innerText")
+        h1 = page.evaluate("""() => [...document.querySelectorAll('h1')].filter(h => {
+            const r = h.getBoundingClientRect(); return r.width > 1 && r.height > 1; }).length""")
+        important = page.evaluate("() => !!document.querySelector('.callout-important .aic-lead, "
+                                  ".callout-important .aic-verdict')")
+    finally:
+        context.close()
+    assert box is not None, "no verdict lead (.aic-verdict .aic-lead) on the front page"
+    assert box["bottom"] <= VIEWPORTS[size]["height"], f"the verdict ends at {box['bottom']:.0f} px, below the first screen"
+    assert re.search(r"evidence to \d{4}-\d{2}-\d{2}", panel), "the verdict does not say how recent its evidence is"
+    assert "%" in box["text"], box["text"]
+    assert h1 == 1, f"{h1} visible H1 headings on the front page"
+    assert not important, "the verdict sits in a red 'Important' callout"
+
+
+# ------------------------------------------------------------------------------------------------ charts
+
+
+_CHART_CHECK = """() => [...document.querySelectorAll('.aic-chart')].map((c, i) => {
+    const main = document.querySelector('main') || document.body;
+    const column = main.getBoundingClientRect();
+    const svg = c.querySelector('svg');
+    const r = svg ? svg.getBoundingClientRect() : {width: 0, right: 0, left: 0};
+    const cut = svg ? [...svg.querySelectorAll('text')].map(t => t.textContent).filter(t => t.includes('\u2026')) : [];
+    return {i, name: c.dataset.name || c.id, svgWidth: r.width, box: c.getBoundingClientRect().width,
+            right: r.right, column: column.right, left: r.left, columnLeft: column.left, cut: cut.slice(0, 3)};
+})"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_charts_fit_their_column_and_nothing_is_cut(site: Path, chromium, server: str, size: str) -> None:
+    failures: dict[str, list[str]] = {}
+    shots = 0
+    for name in _pages(site):
+        if 'class="aic-chart"' not in (site / name).read_text(encoding="utf-8"):
+            continue
+        context, page = _open(chromium, server, name, size)
+        try:
+            found = page.evaluate(_CHART_CHECK)
+            if shots < 2 and found and (name == "index.html" or name.startswith("05_")):
+                page.locator(".aic-chart").first.scroll_into_view_if_needed()
+                page.locator(".aic-chart").first.screenshot(
+                    path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-chart-{name.removesuffix('.html')}.png"))
+                shots += 1
+        finally:
+            context.close()
+        problems = []
+        for chart in found:
+            if chart["svgWidth"] > chart["box"] + 1 or chart["right"] > chart["column"] + 1:
+                problems.append(f"{chart['name']}: {chart['svgWidth']:.0f} px wide in a {chart['box']:.0f} px box")
+            if chart["cut"]:
+                problems.append(f"{chart['name']}: labels cut {chart['cut']}")
+        failures[name] = problems
+    _settle(failures)
+
+
+# ------------------------------------------------------------------------------------------------ accessibility
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+def test_axe_finds_no_serious_or_critical_violation(site: Path, chromium, server: str, size: str) -> None:
+    axe = _axe()
+    failures: dict[str, list[str]] = {}
+    for name in _pages(site):
+        context, page = _open(chromium, server, name, size)
+        try:
+            page.add_script_tag(path=str(axe))
+            found = page.evaluate("""async () => {
+                const r = await axe.run(document, {resultTypes: ['violations']});
+                return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`);
+            }""")
+        finally:
+            context.close()
+        failures[name] = found
+    _settle(failures)
+
+
+# ------------------------------------------------------------------------------------------------ text
+
+
+#: Python reprs and code that must not reach a reader: a list repr, a bare boolean or None cell, scientific
+#: notation, a pandas or chart repr.
+REPRS = re.compile(r"\['[a-z_]+'(?:, '[a-z_]+')*\]|\b\d(?:\.\d+)?e[+-]\d\d\b|<Chart:|dtype:|DataFrame")
+#: A table cell that is a bare Python value.
+CELL_REPRS = {"True", "False", "None", "NaN", "nan"}
+CHAPTER_0N = re.compile(r"\b[Cc]hapters? 0\d\b")
+
+
+def _reader_text(page) -> str:
+    """The page's text as a reader sees it: without code folds, code blocks and the bibliography's entries."""
+    return page.evaluate("""() => { const main = (document.querySelector('main') || document.body).cloneNode(true);
+        main.querySelectorAll('details, pre, code, .cell-code, script, style, #refs, .csl-entry, #sec-cite')
+            .forEach(e => e.remove());
+        // a list of the sources by their key (appendix B) shows ids on purpose
+        main.querySelectorAll('table').forEach(t => { const h = t.querySelector('th');
+            if (h && h.innerText.trim() === 'Id') t.remove(); });
+        return main.innerText; }""")
+
+
+def _cells(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('main td')].map(td => td.innerText.trim())")
+
+
+@pytest.mark.slow
+def test_no_code_ids_or_reprs_in_the_text(site: Path, chromium, server: str) -> None:
+    from aicompute import data
+
+    ids = sorted(set(data.load("sources")["id"].astype(str)), key=len, reverse=True)
+    id_pattern = re.compile(r"(?<![\w#/.-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
+    failures: dict[str, list[str]] = {}
+    for name in _pages(site):
+        context, page = _open(chromium, server, name, "desktop")
+        try:
+            text = _reader_text(page)
+            cells = _cells(page)
+        finally:
+            context.close()
+        problems = [f"'{m.group(0)}' in …{text[max(0, m.start() - 40):m.end() + 20]!r}…"
+                    for pattern in (CHAPTER_0N, REPRS, id_pattern) for m in list(pattern.finditer(text))[:3]]
+        problems += [f"a table cell shows {c!r}" for c in sorted(set(cells) & CELL_REPRS)]
+        failures[name] = problems
+    _settle(failures)
