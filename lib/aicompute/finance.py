@@ -463,7 +463,7 @@ def sequoia_lines(ev) -> pd.DataFrame:
       revenue already counts the sales that money comes from;
     * AWS's AI services at zero net: Anthropic's AWS spend sits inside them and is not disclosed, so the line
       cannot be separated (its gross figure is the high end);
-    * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed).
+    * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed), once the source saying so is public.
 
     Columns: line, value, overlap, source_id, overlap_source_id, note (then :func:`sequoia_base` adds net/counted).
     """
@@ -492,7 +492,10 @@ def sequoia_lines(ev) -> pd.DataFrame:
         rows.append({"line": "AWS AI services (Anthropic's spend inside, not separable)", "value": aws.value, "overlap": aws.value,
                      "source_id": aws.source_id, "overlap_source_id": None,
                      "note": "counted at zero: the part that is Anthropic's compute bill is not disclosed"})
+    known = set(ev.sources()["id"])
     for line, src, why in SEQUOIA_LINES_NOT_DISCLOSED:
+        if src not in known:  # the source that shows the line undisclosed is not public yet on this date
+            continue
         rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "source_id": src, "overlap_source_id": None,
                      "note": why})
     return sequoia_base(pd.DataFrame(rows))
