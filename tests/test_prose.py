@@ -94,7 +94,7 @@ def test_header_says_when_months_are_unobserved() -> None:
     assert tagged_numbers(full)[:2] == ["2026-11-28", "2026-07-03"]
     assert "latest evidence used" in full and "are unobserved" in full and "2026-07" in tagged_numbers(full)
     assert "unobserved" not in say_ev.header(_ev("2026-06-30", "2026-06-28", "2026-06"))
-    assert "no later source has been recorded" in say_ev.header(_ev("2026-11-28", "2026-07-03", None))
+    assert "no later source recorded" in say_ev.header(_ev("2026-11-28", "2026-07-03", None))
 
 
 def test_chapter_refs_in_data_text_show_the_displayed_number() -> None:
@@ -245,3 +245,14 @@ def test_figures_encode_the_chapter_frames() -> None:
     seed = pd.DataFrame({"ratio": [0.5], "label": ["a…"], "verdict": ["partly"], "id": ["a"], "statement": ["a"],
                          "seed_value": [2.0], "value": [1.0], "unit": ["x"], "reason": [""]})
     assert {"ratio", "label", "verdict", "x"} <= fields(fa.ratios(seed))
+
+
+def test_a_markdown_table_is_a_table_not_prose() -> None:
+    from aicompute import prose
+
+    table = "\n| Chip | W |\n|------|---:|\n| H100 | 700 |\n\n"
+    nb = {"cells": [{"cell_type": "code", "source": "", "outputs": [
+        {"output_type": "display_data", "data": {"text/markdown": table, "text/plain": "H100 700"}},
+        {"output_type": "display_data", "data": {"text/markdown": "It draws 700 W.", "text/plain": ""}}]}]}
+    assert prose.number_counts(prose.prose_text(nb)) == (0, 1)  # the 700 of the sentence, not the table's
+    assert "| H100 | 700 |" in prose.page_text(nb)

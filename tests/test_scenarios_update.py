@@ -215,7 +215,9 @@ def test_run_uses_only_readings_after_the_seed_and_by_the_as_of(run: up.Run, ev)
     assert not mod["series"].isin(["openai_revenue_recognised", "capex_guidance_meta"]).any()
     assert set(mod["status"]) == {"modelled"}
     w = run.weights
-    assert w.sum() == pytest.approx(1) and (w >= 0).all() and up.ess(w) > 20
+    # (a 3,000-path run on the real readings: the weights must not collapse onto a handful of paths; the
+    # chapter's own run publishes its effective paths, thousands)
+    assert w.sum() == pytest.approx(1) and (w >= 0).all() and up.ess(w) > 10
 
 
 def test_months_after_the_latest_reading_are_simulated_not_frozen(run: up.Run) -> None:

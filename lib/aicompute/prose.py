@@ -30,6 +30,13 @@ _HTML_TAG = re.compile(r"<[^>]+>")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _NUMBER = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)\d+(?:,\d{3})*(?:\.\d+)?(?!\w)")
 _YEAR = re.compile(r"(19|20)\d\d")
+#: A Markdown pipe table's separator row: a table displayed as Markdown (:func:`aicompute.tables.show`).
+_PIPE_TABLE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$", re.M)
+
+
+def _is_table(html: str, md: str | None) -> bool:
+    """An output that is a table (HTML ``aic-table``, or a Markdown pipe table) or a chart, not prose."""
+    return "aic-table" in html or "aic-chart" in html or bool(md and _PIPE_TABLE.search(md))
 
 
 def _source(cell: Any) -> str:
@@ -67,9 +74,9 @@ def prose_text(nb: Any) -> str:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             html = _text_of(data, ("text/html",)) or ""
-            if "aic-table" in html or "aic-chart" in html:
-                continue
             md = _text_of(data, ("text/markdown",))
+            if _is_table(html, md):
+                continue
             if md:
                 parts.append(md)
     return "\n\n".join(parts)
@@ -82,8 +89,9 @@ def page_text(nb: Any) -> str:
         for out in cell.get("outputs", []):
             data = out.get("data", {})
             html = _text_of(data, ("text/html",)) or ""
-            if "aic-table" in html or "aic-chart" in html:
-                parts.append(html)
+            md = _text_of(data, ("text/markdown",))
+            if _is_table(html, md):
+                parts.append(html or md or "")
     return "\n\n".join(parts)
 
 
