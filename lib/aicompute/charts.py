@@ -329,25 +329,35 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
     return f'<p class="aic-chart-links">{" · ".join(parts)}</p>' if parts else ""
 
 
+def _first_in_spec(node: Any, pick: Any) -> Any:
+    """The first truthy ``pick(node)`` in a Vega-Lite spec, depth first through its concat, layer and facet
+    children (a node's own value before its children's)."""
+    if not isinstance(node, dict):
+        return None
+    found = pick(node)
+    if found:
+        return found
+    for key in ("vconcat", "hconcat", "layer", "spec"):
+        sub = node.get(key)
+        for child in sub if isinstance(sub, list) else [sub] if sub else []:
+            found = _first_in_spec(child, pick)
+            if found:
+                return found
+    return None
+
+
 def _title_of(spec: dict[str, Any]) -> str:
-    def find(node: Any) -> str | None:
-        if isinstance(node, dict):
-            t = node.get("title")
-            if isinstance(t, list) and not node.get("vconcat"):
-                return " ".join(t)
-            if isinstance(t, str) and not node.get("vconcat"):
-                return t
-            if isinstance(t, dict) and t.get("orient") != "bottom" and isinstance(t.get("text"), (str, list)):
-                return t["text"] if isinstance(t["text"], str) else " ".join(t["text"])
-            for key in ("vconcat", "hconcat", "layer", "spec"):
-                sub = node.get(key)
-                for child in sub if isinstance(sub, list) else [sub] if sub else []:
-                    found = find(child)
-                    if found:
-                        return found
+    def own(node: dict[str, Any]) -> str | None:
+        t = node.get("title")
+        if isinstance(t, list) and not node.get("vconcat"):
+            return " ".join(t)
+        if isinstance(t, str) and not node.get("vconcat"):
+            return t
+        if isinstance(t, dict) and t.get("orient") != "bottom" and isinstance(t.get("text"), (str, list)):
+            return t["text"] if isinstance(t["text"], str) else " ".join(t["text"])
         return None
 
-    return find(spec) or "Chart"
+    return _first_in_spec(spec, own) or "Chart"
 
 
 def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
@@ -427,20 +437,11 @@ def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
     spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
     parts = [_title_of(spec)]
 
-    def subtitle(node: Any) -> str:
-        if isinstance(node, dict):
-            t = node.get("title")
-            if isinstance(t, dict) and t.get("subtitle"):
-                return _plain_title(t["subtitle"])
-            for key in ("vconcat", "hconcat", "layer", "spec"):
-                sub = node.get(key)
-                for child in sub if isinstance(sub, list) else [sub] if sub else []:
-                    found = subtitle(child)
-                    if found:
-                        return found
-        return ""
+    def subtitle(node: dict[str, Any]) -> str:
+        t = node.get("title")
+        return _plain_title(t["subtitle"]) if isinstance(t, dict) and t.get("subtitle") else ""
 
-    if sub := subtitle(spec):
+    if sub := _first_in_spec(spec, subtitle):
         parts.append(sub)
     top = spec.get("title")
     if isinstance(top, dict) and top.get("orient") == "bottom":
