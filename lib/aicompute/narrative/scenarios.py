@@ -23,7 +23,8 @@ __all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "p
            "rates_table", "hazard_basis", "latest_lab_readings", "watch_text", "watch_items", "watched_items",
            "predictive_flags", "verdict", "backtest_item", "start_notes", "CREDIT_NAMES", "backtest_rows",
            "backtest_scores", "backtest_items", "settings_table",
-           "odds_results", "prior_posterior_table", "drivers_table"]
+           "odds_results", "prior_posterior_table", "drivers_table", "READER_DIAL_LABELS",
+           "READER_VALUE_LABELS"]
 
 
 def probability(p: float) -> str:
@@ -55,6 +56,14 @@ DIALS = {
     "floor": "the error floors", "evidence_weight": "the evidence weight", "base_rate": "the base rate",
     "preset": "an analyst's preset (bear: hazard x2, capex momentum -0.1; bull: x0.5, +0.1)", "central": "central",
 }
+
+
+#: The reader's dials (:func:`aicompute.scenarios.update.dial_grid`): a label for each, and for the window's values.
+READER_DIAL_LABELS = {"evidence_weight": "Evidence weight (0: before any reading; 1: every reading as stated)",
+                      "hazard_scale": "Bust hazard (times the base rate's)",
+                      "window": "Endings read"}
+READER_VALUE_LABELS = {"window": {"calendar": "calendar year over calendar year",
+                                  "december": "December over December"}}
 
 
 def dial_name(dial: str) -> str:
