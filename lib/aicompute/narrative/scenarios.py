@@ -15,7 +15,7 @@ import pandas as pd
 from aicompute.formatting import fmt, fmt_range, significant
 
 __all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
-           "dial_name", "setting_name", "DIALS"]
+           "dial_name", "setting_name", "DIALS", "READER_DIAL_LABELS", "READER_VALUE_LABELS"]
 
 
 def probability(p: float) -> str:
@@ -47,6 +47,14 @@ DIALS = {
     "floor": "the error floors", "evidence_weight": "the evidence weight", "base_rate": "the base rate",
     "preset": "an analyst's preset (bear: hazard x2, capex momentum -0.1; bull: x0.5, +0.1)", "central": "central",
 }
+
+
+#: The reader's dials (:func:`aicompute.scenarios.update.dial_grid`): a label for each, and for the window's values.
+READER_DIAL_LABELS = {"evidence_weight": "Evidence weight (0: before any reading; 1: every reading as stated)",
+                      "hazard_scale": "Bust hazard (times the base rate's)",
+                      "window": "Endings read"}
+READER_VALUE_LABELS = {"window": {"calendar": "calendar year over calendar year",
+                                  "december": "December over December"}}
 
 
 def dial_name(dial: str) -> str:
