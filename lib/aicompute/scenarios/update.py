@@ -23,6 +23,8 @@ reading are the paths' own continuation, so bands widen after the evidence ends.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -49,9 +51,15 @@ from aicompute.scenarios.model import (
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
-           "Setting", "settings", "structural_range", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
+#: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
+CHAPTER_RUN = {"adapt": 4, "calibration_paths": 3000, "iterations": 10}
+CHAPTER_WIDEN = 1.15
+#: The analysts' presets of the range, ``{name: (hazard multiplier, capex momentum shift)}``: the parameters of
+#: report/params/bear.yaml and bull.yaml (05_scenarios' hazard_scale and capex_growth_shift).
+PRESETS = {"bear": (2.0, -0.1), "bull": (0.5, 0.1)}
 _FLOORS = ("floor_actual", "floor_guidance", "floor_guidance_per_month", "floor_forecast", "floor_forecast_per_month")
 _SPAN = {"month": 1, "quarter": 3, "year": 12}
 
@@ -200,21 +208,21 @@ def _quantity(paths: Paths, r: Any) -> np.ndarray:
 
 
 def log_likelihoods(readings: pd.DataFrame, paths: Paths, cal: Calibration, floor_end: str = "central") -> np.ndarray:
-    """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order)."""
+    """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order), each less its largest
+    possible value (the path that matches the reading exactly), so that rows of two samples can be pooled."""
     if (readings["status"] != "modelled").any():
         raise ValueError("log_likelihoods: pass only readings with status 'modelled'")
     nu = cal["t_df"]
-    const = math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi)
     sig = sigmas(readings, cal, floor_end)
     out = np.empty((len(readings), paths.n), dtype=np.float64)
     for i, r in enumerate(readings.itertuples(index=False)):
         q = np.maximum(_quantity(paths, r), 1e-12)
         if r.measure == "count":
-            ll = count_log_likelihood(float(r.target), q, sig[i])
+            k = float(r.target)
+            out[i] = count_log_likelihood(k, q, sig[i]) - count_log_likelihood(k, np.array([max(k, 1e-12)]), sig[i])[0]
         else:
             x = (math.log(r.target) - np.log(q)) / sig[i]
-            ll = const - (nu + 1) / 2 * np.log1p(x * x / nu) - math.log(sig[i])
-        out[i] = ll - ll.max()
+            out[i] = -(nu + 1) / 2 * np.log1p(x * x / nu)
     return out
 
 
@@ -457,6 +465,8 @@ class Run:
     rounds: list[Round]
     best: Round  # the round ``paths`` belongs to
     prior_paths: Paths | None = None  # the first simulation, from the prior (what the hazard is recalibrated on)
+    proposal: Proposal | None = None  # what ``paths`` were drawn from (None: the prior)
+    extra: Any = None  # the extra outcome flags' function (:func:`make_round`)
 
 
 def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -486,20 +496,49 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     mod = allr[allr["status"] == "modelled"].reset_index(drop=True)
     s, cp = scales(mod, day, cal), caps(mod, cal)
     rounds = [make_round(paths, mod, cal, floor_ends, extra)]
-    best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0])
+    best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0], None)
     guide = guides(mod, s, cal, start, rows=guide_rows) if guided else ()
     for it in range(adapt if (s > 0).any() else 0):
         rd = rounds[-1]
         wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
+        q = Proposal.fit(paths.eps, wa, widen=widen, guides=guide)
         paths = simulate(cal, start, n_paths if it < adapt - 1 else final_paths or n_paths, seed + 100 + it,
-                         hazard_scale=scale, proposal=Proposal.fit(paths.eps, wa, widen=widen, guides=guide))
+                         hazard_scale=scale, proposal=q)
         rounds.append(make_round(paths, mod, cal, floor_ends, extra))
         e = ess(weights(rounds[-1].ll["central"], s, rounds[-1].codes, cp, rounds[-1].prior))
         if e > best[0]:
-            best = (e, paths, rounds[-1])
-    _, paths, rd = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
+            best = (e, paths, rounds[-1], q)
+    _, paths, rd, q = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
     w = weights(rd.ll["central"], s, rd.codes, cp, rd.prior)
-    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths)
+    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths, q,
+               extra)
+
+
+def _concat(a: Paths, b: Paths) -> Paths:
+    """The paths of ``a`` then those of ``b`` (two samples from the same proposal: one sample)."""
+    def cat(x: Any, y: Any) -> Any:
+        return None if x is None else np.concatenate([x, y], axis=-1 if x.ndim == 2 and x.shape[0] != a.n else 0)
+    return Paths(start=a.start, capex=cat(a.capex, b.capex), chips=cat(a.chips, b.chips),
+                 buildout_chips=cat(a.buildout_chips, b.buildout_chips), nvidia_dc=cat(a.nvidia_dc, b.nvidia_dc),
+                 labs={k: cat(v, b.labs[k]) for k, v in a.labs.items()}, spread=cat(a.spread, b.spread),
+                 leverage=cat(a.leverage, b.leverage), stress=cat(a.stress, b.stress), regime=cat(a.regime, b.regime),
+                 event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
+                 log_iw=cat(a.log_iw, b.log_iw), initial={k: cat(v, b.initial[k]) for k, v in a.initial.items()},
+                 unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()})
+
+
+def extend(r: Run, cal: Calibration, n_more: int, seed: int) -> Run:
+    """``r`` with ``n_more`` more paths drawn from the proposal its paths came from, pooled with them (one larger
+    sample: its weights, endings and likelihoods for every error-floor end the run kept). More paths in blocks, for
+    settings of the range that rest on too few effective paths (:func:`structural_range`)."""
+    more = simulate(cal, r.paths.start, n_more, seed, hazard_scale=r.hazard_scale, proposal=r.proposal)
+    add = make_round(more, r.readings, cal, tuple(r.best.ll), r.extra)
+    paths = _concat(r.paths, more)
+    rd = Round({k: np.concatenate([v, add.ll[k]], axis=1) for k, v in r.best.ll.items()},
+               np.concatenate([r.best.codes, add.codes]), paths.prior_weights,
+               {k: np.concatenate([v, add.flags[k]]) for k, v in r.best.flags.items()})
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal), rd.codes, caps(r.readings, cal), rd.prior)
+    return dataclasses.replace(r, paths=paths, ll=rd.ll["central"], codes=rd.codes, weights=w, best=rd)
 
 
 def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -662,7 +701,8 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
 
 
 def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
-                     days: Iterable[Any] | None = None) -> pd.DataFrame:
+                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 4,
+                     seed: int = 0) -> pd.DataFrame:
     """The odds under every setting, by reweighting the central run's paths (no new simulation).
 
     For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
@@ -672,14 +712,18 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     read with the setting's window and the readings weighed with its floors and evidence weight (bounded influence
     included). Gives, per setting: the four endings after the evidence (``<ending>``) and before it
     (``prior_<ending>``, from the prior sample), the extra flags, the effective paths behind each (``ess``,
-    ``prior_ess``) and the hazard multiplier used; one row per setting and day of ``days`` (default: the run's day;
-    column ``date``)."""
+    ``prior_ess``), the paths of the sample (``paths``) and the hazard multiplier used; one row per setting and day
+    of ``days`` (default: the run's day; column ``date``).
+
+    More paths in blocks: while a setting rests on fewer than ``min_ess`` effective paths on some day, ``block`` more
+    paths are drawn from the run's last proposal and pooled with its paths (:func:`extend`; seeds ``seed``,
+    ``seed + 1``, ...; at most ``max_blocks`` blocks) and the thin settings recomputed on the pooled sample."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
     days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
     cp = caps(r.readings, cal)
-    prior_paths, paths, rd = r.prior_paths, r.paths, r.best
-    rows = []
+    prior_paths = r.prior_paths
+    heads = []
     for st in setting_list:
         alt = cal.with_values(**st.values) if st.values else cal
         tgt = target if st.target is None else st.target
@@ -694,15 +738,105 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         prior /= prior.sum()
         row.update({f"prior_{k}": v for k, v in odds(endings(prior_paths, alt, st.window), prior).items()})
         row["prior_ess"] = ess(prior)
+        heads.append((st, alt, scale, row))
+
+    def posterior(k: int, rr: Run) -> list[dict[str, Any]]:
+        st, alt, scale, row = heads[k]
+        paths, rd = rr.paths, rr.best
         lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
         prior = rd.prior * np.exp(lr - lr.max())
         prior /= prior.sum()
         codes = endings(paths, alt, st.window)
+        out = []
         for day in days:
             w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
-            rows.append({**row, "date": day, **odds(codes, w), "ess": ess(w),
-                         **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
-    return pd.DataFrame(rows)
+            out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
+                        **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
+        return out
+
+    found = [posterior(k, r) for k in range(len(heads))]
+    pooled = r
+    for b in range(max_blocks if block > 0 else 0):
+        thin = [k for k, rows in enumerate(found) if min(x["ess"] for x in rows) < min_ess]
+        if not thin:
+            break
+        pooled = extend(pooled, cal, block, seed + b)
+        for k in thin:
+            found[k] = posterior(k, pooled)
+    return pd.DataFrame([x for rows in found for x in rows])
+
+
+#: The reader's dials (:func:`dial_grid`): name -> (values on the grid, default). The evidence weight is the exponent
+#: on every reading's likelihood (0: before any reading; the calibration's own value is the default, added to the
+#: values when missing); the hazard scale multiplies the bust hazard the run calibrated to the base rate; the window
+#: is how the endings read the second year against the first.
+READER_DIALS: dict[str, tuple[tuple[Any, ...], Any]] = {
+    "evidence_weight": ((0.0, 0.25, 0.5, 0.75, 1.0), None),
+    "hazard_scale": ((0.5, 0.75, 1.0, 1.5, 2.0), 1.0),
+    "window": (("calendar", "december"), "calendar"),
+}
+
+
+def _dial_point(paths: Paths, rd: Round, r: Run, cal: Calibration, scale: float, window: str,
+                evidence_weight: float, cp: np.ndarray) -> tuple[dict[str, float], float]:
+    """The odds and effective paths of one grid point on one sample (``paths`` with its round ``rd``)."""
+    lr = transition_log_prob(paths, cal, r.hazard_scale * scale) - transition_log_prob(paths, cal, r.hazard_scale)
+    prior = rd.prior * np.exp(lr - lr.max())
+    prior /= prior.sum()
+    codes = endings(paths, cal, window)
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal, evidence_weight), codes, cp, prior)
+    return odds(codes, w), ess(w)
+
+
+def dial_grid(r: Run, cal: Calibration, dials: Mapping[str, tuple[tuple[Any, ...], Any]] | None = None,
+              labels: Mapping[str, str] | None = None,
+              value_labels: Mapping[str, Mapping[Any, str]] | None = None) -> dict[str, Any]:
+    """The four endings' odds precomputed over a small grid of the reader's dials (:data:`READER_DIALS`), by
+    reweighting the run's paths exactly (no new simulation): the hazard scale reweights each path's regime switches
+    and credit event (:func:`~aicompute.scenarios.model.transition_log_prob`; the base-rate calibration is *not*
+    redone: the dial moves the hazard away from the base rate, as an analyst's bear or bull view does), the evidence
+    weight tempers every reading's likelihood (bounded influence included), the window rereads the endings. Each
+    point uses whichever of the run's two samples (the prior sample, the last round) leaves more effective paths.
+
+    Returns a JSON-ready structure (what the chapter publishes as ``dial_grid`` for the front page's widget)::
+
+        {"dials": [{"name": "evidence_weight", "label": <labels[name] or name>,
+                    "values": [0.0, 0.25, ...], "default": 0.75,
+                    "value_labels": [<value_labels[name][v] or str(v)>, ...]}, ...],  # in grid order
+         "endings": ["hard_landing", "muddle_through", "soft_landing", "continued_boom"],
+         "unit": "%",
+         "rows": [{"evidence_weight": 0.0, "hazard_scale": 0.5, "window": "calendar",
+                   "hard_landing": 12.3, "muddle_through": ..., "soft_landing": ..., "continued_boom": ...,
+                   "ess": 5123}, ...]}                                       # one row per grid point
+
+    Odds in percent (one decimal; a row's four sum to 100 up to rounding), ``ess`` the effective paths behind the
+    row (rounded). The row whose every dial is at its default is the chapter's central odds."""
+    if r.prior_paths is None:
+        raise ValueError("dial_grid: the run keeps no prior sample")
+    dials = dict(READER_DIALS if dials is None else dials)
+    unknown = set(dials) - set(READER_DIALS)
+    if unknown:
+        raise KeyError(f"dial_grid: unknown dial(s) {sorted(unknown)} (known: {sorted(READER_DIALS)})")
+    spec = []
+    for name, (values, default) in dials.items():
+        if name == "evidence_weight" and default is None:
+            default = cal["evidence_weight"]
+        values = tuple(sorted(set(values) | {default}, key=lambda v: (isinstance(v, str), v)))
+        vl = (value_labels or {}).get(name, {})
+        spec.append({"name": name, "label": (labels or {}).get(name, name), "values": list(values), "default": default,
+                     "value_labels": [vl.get(v, str(v)) for v in values]})
+    defaults = {"evidence_weight": cal["evidence_weight"], "hazard_scale": 1.0, "window": "calendar",
+                **{d["name"]: d["default"] for d in spec}}
+    cp = caps(r.readings, cal)
+    samples = ((r.prior_paths, r.rounds[0]), (r.paths, r.best))
+    rows = []
+    for point in itertools.product(*(d["values"] for d in spec)):
+        at = {**defaults, **dict(zip((d["name"] for d in spec), point))}
+        best = max((_dial_point(p, rd, r, cal, float(at["hazard_scale"]), str(at["window"]),
+                                float(at["evidence_weight"]), cp) for p, rd in samples), key=lambda x: x[1])
+        rows.append({**dict(zip((d["name"] for d in spec), point)),
+                     **{e: round(100 * best[0][e], 1) for e in ENDINGS}, "ess": round(best[1])})
+    return {"dials": spec, "endings": list(ENDINGS), "unit": "%", "rows": rows}
 
 
 def tornado(table: pd.DataFrame, ending: str) -> pd.DataFrame:
