@@ -347,3 +347,17 @@ def test_sequoia_lines_name_each_line_and_its_source() -> None:
     assert base.loc["Microsoft AI business less OpenAI's Azure spend", "overlap"] > 0
     assert base["net"].sum() < base["value"].sum()
     assert not base.loc[["Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"], "counted"].any()
+
+
+def test_money_series_colours_keep_the_run_rate() -> None:
+    from aicompute.figures import finance as ff
+
+    money = pd.DataFrame({"series": ["arr", "many", "many", "many", "big", "mid", "small"],
+                          "metric": ["annualized_revenue", "cash_burn", "cash_burn", "cash_burn", "compute", "x", "y"],
+                          "kind": ["run-rate", "projection", "projection", "projection", "projection", "p", "p"],
+                          "value": [2.0, 1.0, 1.0, 1.0, 600.0, 50.0, 1.0]})
+    # keep 3: the run-rate first (the smallest values, but what the text reads), then most readings, then largest
+    assert ff.colour_series(money, keep=3).tolist() == ["arr", "many", "many", "many", "big", "Other", "Other"]
+    assert ff.colour_series(money, keep=4).tolist() == money["series"].tolist()  # 5 series fit 4 + Other: none folded
+    spec = ff.money_series(money.assign(period_end=pd.Timestamp("2026-01-01"), period="2026", source_id="s")).to_dict()
+    assert spec["encoding"]["detail"]["field"] == "line"  # a folded series keeps its own line

@@ -47,6 +47,7 @@ __all__ = [
     "BIG4_CAPEX_SERIES",
     "BIG4_CAPEX_COMPILATION_SERIES",
     "BURN_SHAPES",
+    "PLAN_SERIES",
     "CAPEX_COVER",
     "RENT_COVER",
     "RUNWAY_PARTS",
@@ -66,6 +67,8 @@ __all__ = [
     "funding_need",
     "hsbc_reproduction",
     "implied_other_ratio",
+    "openai_plan",
+    "paying_users",
     "rent_cover",
     "required_revenue",
     "resolve_claims",
@@ -365,6 +368,57 @@ def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: 
                      "runway": runway(burn, funds), "runway_with_conditional": runway(burn, funds + conditional),
                      "revenue_to_compute": m["revenue"].sum() / m["compute"].sum()})
     return pd.DataFrame(rows)
+
+
+#: OpenAI's own projections as claims series (claims.csv ``series``; ``period`` = the year projected): each year's
+#: newest vintage is read, so a new projection is a data row. Burn is positive; a year the plan projects a positive
+#: cash flow is in the cash-flow series. ``compute``: the plan's compute total, period = its last year.
+PLAN_SERIES = {"revenue": "openai_revenue_projection", "burn": "openai_burn_projection",
+               "cash_flow": "openai_cash_flow_projection", "compute": "openai_compute_plan"}
+#: The September 2025 projections give 2029's burn only inside a 2025-2029 total (and 2025's burn apart).
+_CUMULATIVE_BURN = ("openai_cash_burn_2025_2029", "openai_cash_burn_2025")
+
+
+def openai_plan(ev, years: Sequence[int], revenue_before: float) -> dict[str, object]:
+    """OpenAI's own plan known on ``ev``'s as-of date, each year at its newest vintage (:data:`PLAN_SERIES`):
+
+    ``revenue`` by year (``revenue_before`` in the year before ``years``, the projected years, and constant growth
+    in between: :func:`fill_geometric`); ``burn`` by year (a projected burn, else minus a projected cash flow, else
+    2029 from the 2025-2029 total where only that is known; missing years NaN); ``compute`` (the plan's compute
+    total, None before one is published; ``compute_claim`` its claim) and ``date`` (when the projection of the
+    plan's last year was made)."""
+    years = list(years)
+
+    def newest(kind: str, year: int):
+        return ev.latest(series=PLAN_SERIES[kind], period=year, default=None)
+
+    rev = {y: c.value for y in years if (c := newest("revenue", y)) is not None}
+    revenue = fill_geometric({years[0] - 1: revenue_before} | rev, years)
+    burn = pd.Series(np.nan, index=years, dtype=float)
+    for y in years:
+        if (c := newest("burn", y)) is not None:
+            burn[y] = c.value
+        elif (c := newest("cash_flow", y)) is not None:
+            burn[y] = -c.value
+    total, first = (ev.value(cid, default=None) for cid in _CUMULATIVE_BURN)
+    if 2029 in burn.index and pd.isna(burn[2029]) and total is not None and first is not None and burn.loc[:2028].notna().all():
+        burn[2029] = total - first - burn.loc[:2028].sum()
+    compute = ev.latest(series=PLAN_SERIES["compute"], default=None)
+    last = next((c for y in reversed(years) if (c := newest("revenue", y)) is not None), None)  # the plan's end point
+    return {"revenue": revenue, "burn": burn, "compute": compute.value if compute is not None else None,
+            "compute_claim": compute, "date": last.as_of if last is not None else None}
+
+
+def paying_users(ev) -> tuple | None:
+    """(paying subscribers, weekly users): the newest count of ChatGPT's paying subscribers and the weekly users
+    stated for the same period (claims series ``chatgpt_paying_subscribers`` and ``chatgpt_weekly_users``);
+    None before a subscriber count is published or without users for its period."""
+    rows = ev.series("chatgpt_paying_subscribers")
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    users = ev.latest(series="chatgpt_weekly_users", period=last["period"].date().isoformat(), default=None)
+    return None if users is None else (ev.claim(str(last["id"])), users)
 
 
 # -- anchors --------------------------------------------------------------------------------------------
