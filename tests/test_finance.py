@@ -336,17 +336,25 @@ def test_sequoia_base_counts_each_line_once_by_hand() -> None:
 def test_sequoia_lines_name_each_line_and_its_source() -> None:
     ev = data.evidence("2026-11-28")
     base = finance.sequoia_lines(ev).set_index("line")
-    assert list(base.index) == ["OpenAI (net of partner shares)", "Anthropic (restated net of cloud partners' share)",
-                                "Microsoft AI business less OpenAI's Azure spend",
-                                "AWS AI services (Anthropic's spend inside, not separable)",
-                                "Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"]
+    assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
+    assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]
     sources = set(ev.sources()["id"])
     assert set(base["source_id"]) <= sources
     assert set(base["overlap_source_id"].dropna()) <= sources
     # overlaps are taken out where they are known, and the gross sum is never below the counted base
-    assert base.loc["Microsoft AI business less OpenAI's Azure spend", "overlap"] > 0
+    assert base.loc["microsoft_ai", "overlap"] > 0 and base.loc["aws_ai", "net"] == 0
+    assert base.loc["anthropic", "overlap"] == pytest.approx(base.loc["anthropic", "value"] * base.loc["anthropic", "overlap_share"])
     assert base["net"].sum() < base["value"].sum()
-    assert not base.loc[["Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"], "counted"].any()
+    assert not base.loc[["google_cloud_ai", "meta_ai", "xai"], "counted"].any()
+
+
+def test_sequoia_line_wording() -> None:
+    base = pd.DataFrame({"line": ["anthropic", "xai"], "as_of": [pd.Timestamp("2026-05-28").date(), None],
+                         "overlap_share": [0.2667, 0.0]})
+    shown = nf.sequoia_lines(base)
+    assert shown["line"].tolist() == ["Anthropic (restated net of cloud partners' share)", "xAI"]
+    assert shown["note"].tolist() == ["gross run-rate, May 2026; less 27% that is the clouds' revenue", "xAI discloses no revenue"]
+    assert set(nf.SEQUOIA_LINE_WORDS) >= set(finance.SEQUOIA_LABS) | {k for k, _ in finance.SEQUOIA_LINES_NOT_DISCLOSED}
 
 
 def test_money_series_colours_keep_the_run_rate() -> None:
