@@ -124,7 +124,8 @@ def test_infra_wording() -> None:
 # ------------------------------------------------------------------------------ chapter references, rendered
 #: The chapters converted to cross-references (@sec-...). The others still say "chapter 0N" in places; add
 #: each here once its owner converts it (then the test covers every chapter page).
-CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate"]
+CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate",
+             "05_scenarios"]
 FILE_NUMBER = re.compile(r"\bchapters? 0\d\b", re.IGNORECASE)
 
 
