@@ -58,3 +58,23 @@ def test_widget_shows_the_default_row_escaped_and_inert() -> None:
     assert "<" not in data and json.loads(data)["rows"][3] == {"x": 2, "w": "b", "out": 21.0}
     assert page.count("<script") == 2  # the data block and the code: a label cannot open or close one
     assert "http" not in page  # nothing fetched
+
+
+def test_published_grids_agree_with_the_chapters_numbers(report) -> None:
+    """The build's grids (the session build's results): the cost grid's default row is the chapter's published
+    cost of a GW and the revenue it must earn; the odds grid's default row is the chapter's central odds."""
+    from aicompute import summary
+
+    results = report.results()
+    found = summary._published(results, summary.COST_GRID)
+    assert found is not None, "no chapter published the cost grid"
+    stem, cost = found
+    central = dials.row_at(cost)
+    assert central["cost_per_gw"] == results[stem]["annual_cost_per_gw"]["value"]
+    assert central["revenue_needed_per_gw"] == results[stem]["revenue_needed_per_gw"]["value"]
+    odds = summary._published(results, summary.ODDS_GRID)
+    if odds is not None:
+        stem, grid = odds
+        row = dials.row_at(grid)
+        for ending in dials.outputs_of(grid):
+            assert row[ending] == pytest.approx(results[stem][f"p_{ending}"]["value"], abs=0.11)  # both in %

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["grid", "cost_grid", "outputs_of", "row_at", "widget", "COST_OUTPUTS"]
+__all__ = ["grid", "cost_grid", "outputs_of", "row_at", "widget", "markdown", "show", "COST_OUTPUTS"]
 
 #: The cost grid's outputs and what they are called on the page.
 COST_OUTPUTS = {"cost_per_gw": "Annual cost of owning 1 GW (USD bn a year)",
@@ -132,3 +132,16 @@ def widget(g: Mapping[str, Any], *, element_id: str, caption: str, output_labels
     parts.append("</div>")
     parts.append(_SCRIPT % {"id": json.dumps(element_id).replace("<", "\\u003c")})
     return "\n".join(parts)
+
+
+def markdown(g: Mapping[str, Any], **kwargs: Any) -> str:
+    """The widget (:func:`widget`) as Markdown for Quarto: raw HTML, shown on the site only (the PDF, which cannot
+    run it, prints the chapter's central numbers elsewhere)."""
+    return "\n".join(['::: {.content-visible when-format="html"}', "```{=html}", widget(g, **kwargs), "```", ":::"])
+
+
+def show(g: Mapping[str, Any], **kwargs: Any) -> None:
+    """Display the widget in a chapter (a Markdown output; see :func:`markdown` for the arguments)."""
+    from IPython.display import display
+
+    display({"text/markdown": "\n" + markdown(g, **kwargs) + "\n\n", "text/plain": ""}, raw=True)
