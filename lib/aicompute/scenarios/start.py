@@ -96,7 +96,7 @@ def start_inputs(ev: Any, clock: dt.date = CLOCK_2026) -> dict[str, float]:
             "spread_bp": reading(pre, "oracle_cds")[0], "openai_arr": arr,
             "openai_arr_year_before": reading(pre, "openai_arr", (arr_period - pd.DateOffset(years=1)).date())[0],
             "openai_revenue": reading(pre, "openai_revenue_year", year - 1)[0],
-            "openai_burn": reading(pre, "openai_cash_burn_year", year - 1)[0],
+            "openai_burn": reading(pre, "openai_burn_projection", year - 1)[0],
             "anthropic_last": reading(pre, "anthropic_revenue_projection", year - 1)[0],
             "anthropic_next": reading(pre, "anthropic_revenue_projection", year)[0]}
 
