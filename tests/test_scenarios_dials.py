@@ -72,8 +72,8 @@ def test_no_evidence_point_is_the_prior_sample(grid, run) -> None:
 
 def test_a_non_default_point_equals_a_direct_rerun(grid, run, ev, cal, start) -> None:
     """Evidence weight 1 and the bust hazard doubled: a new simulation with those parameters (another seed) gives the
-    same odds within three Monte Carlo errors of the two estimates; the December window of the same point is exact
-    (the same paths, the endings reread)."""
+    same odds within three Monte Carlo errors of the two estimates; at evidence weight 1 with the December window the
+    grid is exactly the run's last round reweighed (the same paths, the endings reread)."""
     row = _row(grid, evidence_weight=1.0, hazard_scale=2.0, window="calendar")
     rr = up.run(cal.with_values(evidence_weight=1.0), start, ev.table("observations"), ev.table("signposts"),
                 seed=22, hazard_multiplier=2.0, **_kw(ev, cal))
@@ -85,8 +85,8 @@ def test_a_non_default_point_equals_a_direct_rerun(grid, run, ev, cal, start) ->
     dec = sm.endings(run.paths, cal, "december")
     w = up.weights(run.ll, up.scales(run.readings, AS_OF, cal, 1.0), dec, up.caps(run.readings, cal), run.best.prior)
     row = _row(grid, evidence_weight=1.0, hazard_scale=1.0, window="december")
-    if row["ess"] == round(up.ess(w)):  # the last round was the richer sample for this point
-        assert all(row[e] == pytest.approx(100 * up.odds(dec, w)[e], abs=0.051) for e in sm.ENDINGS)
+    assert row["ess"] == round(up.ess(w))
+    assert all(row[e] == pytest.approx(100 * up.odds(dec, w)[e], abs=0.051) for e in sm.ENDINGS)
 
 
 def test_the_hazard_dial_reweights_regime_switches_exactly() -> None:
@@ -127,3 +127,15 @@ def test_more_paths_in_blocks_pool_with_the_run(run, cal) -> None:
     assert (blocks["paths"] == run.paths.n + 2_000).all() and (blocks["ess"] > plain["ess"]).all()
     enough = up.structural_range(run, cal, settings, 0.3, min_ess=1.0, block=1_000, seed=5)
     assert enough[list(sm.ENDINGS)].equals(plain[list(sm.ENDINGS)])  # nothing thin: no block drawn
+
+
+def test_range_ends_name_the_setting_and_its_effective_paths() -> None:
+    import pandas as pd
+
+    t = pd.DataFrame({"dial": ["central", "a", "b"], "end": ["central", "low", "high"],
+                      "x": [0.2, 0.1, 0.5], "ess": [400.0, 100.0, 2500.0]})
+    [row] = up.range_ends(t, ["x"]).to_dict("records")
+    assert (row["low"], row["low_dial"], row["low_end"], row["low_ess"]) == (0.1, "a", "low", 100.0)
+    assert (row["high"], row["high_dial"], row["high_ess"]) == (0.5, "b", 2500.0)
+    # sqrt(p (1 - p) / n): 0.02 at the centre, 0.03 at the low end, 0.01 at the high end
+    assert (row["central_se"], row["low_se"], row["high_se"]) == pytest.approx((0.02, 0.03, 0.01))
