@@ -25,7 +25,12 @@ data-centre multiplier (both ways); :func:`bain_rebuild` rebuilds Bain's "$2T by
 free cash flow from their latest reported period (cash capex and lease-inclusive capex kept apart).
 
 Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with
-:func:`resolve_claims` and labelled with :func:`series_label`, never silently merged.
+:func:`resolve_claims` and labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged.
+
+**Rules** return codes, never sentences (the words are in :mod:`aicompute.narrative.finance`):
+:func:`burn_profile` (does cash flow turn positive, and when), :func:`runway_part` (which third of a year the
+funds run out in), :func:`rent_cover` (does revenue per GW pay the rent), :func:`capex_cover` (is capex within
+operating cash flow).
 """
 
 from __future__ import annotations
@@ -41,10 +46,16 @@ from aicompute.evidence import NotYetPublished
 __all__ = [
     "BIG4_CAPEX_SERIES",
     "BIG4_CAPEX_COMPILATION_SERIES",
+    "BURN_SHAPES",
+    "CAPEX_COVER",
+    "RENT_COVER",
+    "RUNWAY_PARTS",
     "bain_rebuild",
     "big4_capex_2026",
     "breakeven_ad_arpu",
     "burn_multiple",
+    "burn_profile",
+    "capex_cover",
     "cagr",
     "case_summary",
     "capital_structure",
@@ -55,6 +66,7 @@ __all__ = [
     "funding_need",
     "hsbc_reproduction",
     "implied_other_ratio",
+    "rent_cover",
     "required_revenue",
     "resolve_claims",
     "revenue_gap",
@@ -62,13 +74,13 @@ __all__ = [
     "results_quarter",
     "revenue_per_gw",
     "runway",
+    "runway_part",
     "sequoia_base",
     "sequoia_case",
     "sequoia_lines",
     "SEQUOIA_LINES_NOT_DISCLOSED",
     "sequoia_table",
     "sequoia_sensitivity",
-    "series_label",
     "share_multiplier",
     "take_or_pay_schedule",
     "uncontracted_share",
@@ -135,11 +147,6 @@ def resolve_claims(table: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     if out["value"].isna().any():
         raise ValueError(f"rows without a value: {out.loc[out['value'].isna(), 'id'].tolist()}")
     return out
-
-
-def series_label(metric: str, kind: str, basis: str) -> str:
-    """A legend label that keeps bases apart, e.g. 'revenue (recognized, leak)'."""
-    return f"{metric.replace('_', ' ')} ({kind}, {basis})"
 
 
 def revenue_per_gw(revenue: float, gw: float) -> float:
@@ -290,6 +297,59 @@ def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> flo
     return burn / new
 
 
+#: What a cash model's cash flow does over its years (see :func:`burn_profile`).
+BURN_SHAPES = ("still negative", "turns positive", "always positive")
+
+
+def burn_profile(model: pd.DataFrame) -> dict[str, object]:
+    """The shape of a :func:`cash_model`'s cash flow: ``shape`` (one of :data:`BURN_SHAPES`: negative in the last
+    year; negative, then positive from ``turn_year`` on; positive in every year), ``last_year`` and
+    ``last_cash_flow``, ``turn_year`` (the year after the last negative one; None unless it turns) and ``peak``
+    (:func:`funding_need` of the burn: the most it needs before cash flow turns positive)."""
+    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
+    out = {"last_year": int(flow.index[-1]), "last_cash_flow": float(flow.iloc[-1]), "turn_year": None,
+           "peak": funding_need(-flow)}
+    negative = flow[flow < 0]
+    if out["last_cash_flow"] < 0:
+        return out | {"shape": BURN_SHAPES[0]}
+    if negative.empty:
+        return out | {"shape": BURN_SHAPES[2]}
+    return out | {"shape": BURN_SHAPES[1], "turn_year": int(flow.index[flow.index.get_loc(negative.index[-1]) + 1])}
+
+
+#: The thirds of a year a runway ends in (see :func:`runway_part`).
+RUNWAY_PARTS = ("early", "mid", "late")
+
+
+def runway_part(t: float | None) -> tuple[int, str] | None:
+    """A :func:`runway` (year + fraction) as (year, third of the year: one of :data:`RUNWAY_PARTS`): 2028.25 ->
+    (2028, 'early'), 2027.5 -> (2027, 'mid'), 2029.9 -> (2029, 'late'); None (or infinite): the funds outlast
+    the model."""
+    if t is None or np.isinf(t):
+        return None
+    year, frac = int(t), t - int(t)
+    return year, RUNWAY_PARTS[0 if frac < 1 / 3 else 1 if frac < 2 / 3 else 2]
+
+
+#: Revenue per GW against the rent per GW-year (see :func:`rent_cover`).
+RENT_COVER = ("short", "covers")
+
+
+def rent_cover(ratio: float) -> str:
+    """Does revenue per GW pay the rent per GW-year? ``ratio`` = revenue / rent: below 1 "short", else "covers"."""
+    return RENT_COVER[0] if ratio < 1 else RENT_COVER[1]
+
+
+#: Capex against operating cash flow (see :func:`capex_cover`).
+CAPEX_COVER = ("beyond cash", "within cash")
+
+
+def capex_cover(share: float) -> str:
+    """Capex as a percentage of operating cash flow: above 100 "beyond cash" (the difference is borrowed, leased
+    or raised), else "within cash"."""
+    return CAPEX_COVER[0] if share > 100 else CAPEX_COVER[1]
+
+
 def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: float = 0.0) -> pd.DataFrame:
     """One row per revenue case of :func:`cash_model` outputs: totals over the horizon, the funding need
     (peak cumulative burn), the gap left after ``funds`` (firm money) and the runway with and without
@@ -357,7 +417,8 @@ def results_quarter(published: dt.date) -> tuple[int, int]:
 
 def big4_capex_2026(ev, year: int = 2026) -> dict | None:
     """The Big-4 capex guidance for ``year`` known on ``ev``'s as-of date: the newest vintage of
-    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: after which quarter's results;
+    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: (quarter, year) of the results
+    the guidance came with, :func:`results_quarter`; the words are :func:`aicompute.narrative.finance.guidance_basis`;
     ``compilation``: the newest compilation's claim where it is known and differs, else None); None before any
     guidance is published."""
     try:
@@ -366,14 +427,13 @@ def big4_capex_2026(ev, year: int = 2026) -> dict | None:
         return None
     rows = ev.series(BIG4_CAPEX_SERIES)
     published = rows.loc[rows["id"] == claim.id, "published"].iloc[0].date()
-    q, y = results_quarter(published)
     try:
         comp = ev.latest(series=BIG4_CAPEX_COMPILATION_SERIES, period=year)
     except NotYetPublished:
         comp = None
     if comp is not None and round(comp.value) == round(claim.value):
         comp = None
-    return {"claim": claim, "basis": f"company guidance after Q{q} {y}", "compilation": comp}
+    return {"claim": claim, "basis": results_quarter(published), "compilation": comp}
 
 
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
