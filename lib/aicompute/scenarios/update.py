@@ -56,7 +56,7 @@ from aicompute.scenarios.model import (
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
-           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
 #: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
@@ -412,13 +412,13 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
 # ------------------------------------------------------------------------------------------------ a whole run
 
 def guides(readings: pd.DataFrame, s: np.ndarray, cal: Calibration, start: Start,
-           widen: float = 1.2, rows: tuple[int, ...] | None = None) -> tuple[Guide, ...]:
+           widen: float = 1.2, rows: tuple[int, ...] | None = None, floor_end: str = "central") -> tuple[Guide, ...]:
     """The readings in force (scale ``s`` > 0) that a proposal can draw monthly shocks towards (:class:`Guide`): each
     lab's run-rate (its shocks), capex levels (capex shocks) and the credit spreads (the credit state's shocks: Oracle's
     CDS and the credit series read from it). Each reading's months averaged, its log target (less the series' log
     level at the start), its error over the square root of its scale, times ``widen`` (the Student-t has heavier
-    tails than the Gaussian the guide assumes)."""
-    sig = sigmas(readings, cal) if len(readings) else np.zeros(0)
+    tails than the Gaussian the guide assumes). ``floor_end``: the end of the error floors' ranges."""
+    sig = sigmas(readings, cal, floor_end) if len(readings) else np.zeros(0)
     sq = math.sqrt(1 / 12)
     series: dict[int, tuple[float, float]] = {0: (cal["capex_volatility"] * sq, 1.0),
                                               2: (cal["spread_volatility"] * sq, 1 - cal["spread_mean_reversion"] / 12)}
@@ -530,6 +530,16 @@ def _concat(a: Paths, b: Paths) -> Paths:
                  event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
                  log_iw=cat(a.log_iw, b.log_iw), initial={k: cat(v, b.initial[k]) for k, v in a.initial.items()},
                  unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()})
+
+
+def resample(r: Run, cal: Calibration, proposal: Proposal, n: int, seed: int) -> Run:
+    """A new sample of ``n`` paths for ``r``'s calibration, drawn from ``proposal`` (its weights, endings and
+    likelihoods for every error-floor end the run kept): what :func:`structural_range` reads a thin setting on."""
+    paths = simulate(cal, r.paths.start, n, seed, hazard_scale=r.hazard_scale, proposal=proposal)
+    rd = make_round(paths, r.readings, cal, tuple(r.best.ll), r.extra)
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal), rd.codes, caps(r.readings, cal), rd.prior)
+    return dataclasses.replace(r, paths=paths, ll=rd.ll["central"], codes=rd.codes, weights=w, best=rd,
+                               proposal=proposal)
 
 
 def extend(r: Run, cal: Calibration, n_more: int, seed: int) -> Run:
@@ -720,8 +730,8 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
 
 
 def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
-                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 4,
-                     seed: int = 0) -> pd.DataFrame:
+                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 3,
+                     seed: int = 0, widen: float = 1.15, ends_of: Iterable[str] | None = None) -> pd.DataFrame:
     """The odds under every setting, by reweighting the central run's paths (no new simulation).
 
     For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
@@ -734,9 +744,13 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     ``prior_ess``), the paths of the sample (``paths``) and the hazard multiplier used; one row per setting and day
     of ``days`` (default: the run's day; column ``date``).
 
-    More paths in blocks: while a setting rests on fewer than ``min_ess`` effective paths on some day, ``block`` more
-    paths are drawn from the run's last proposal and pooled with its paths (:func:`extend`; seeds ``seed``,
-    ``seed + 1``, ...; at most ``max_blocks`` blocks) and the thin settings recomputed on the pooled sample."""
+    More paths for thin settings, with the proposal tilted towards them: while a setting rests on fewer than
+    ``min_ess`` effective paths on some day, a proposal is fitted to that setting's weighted paths (its error floors
+    and evidence weight in the lab readings' guides; spread inflated by ``widen``) and ``block`` new paths are drawn
+    from it (:func:`resample`; at most ``max_blocks`` times per setting, each from the richest sample so far); the
+    setting is read on whichever sample leaves it the most effective paths (column ``paths``: that sample's size).
+    ``ends_of``: only the settings at the low or high end of these outcomes' ranges count as thin (what the published
+    ranges rest on); None: every setting."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
     days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
@@ -759,29 +773,48 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         row["prior_ess"] = ess(prior)
         heads.append((st, alt, scale, row))
 
-    def posterior(k: int, rr: Run) -> list[dict[str, Any]]:
+    def posterior(k: int, rr: Run) -> tuple[list[dict[str, Any]], np.ndarray]:
         st, alt, scale, row = heads[k]
         paths, rd = rr.paths, rr.best
         lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift, cache)
         prior = rd.prior * np.exp(lr - lr.max())
         prior /= prior.sum()
         codes = endings(paths, alt, st.window)
-        out = []
+        out, w_day = [], None
         for day in days:
             w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
             out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
                         **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
-        return out
+            w_day = w if day == r.day or w_day is None else w_day
+        return out, w_day
 
-    found = [posterior(k, r) for k in range(len(heads))]
-    pooled = r
-    for b in range(max_blocks if block > 0 else 0):
-        thin = [k for k, rows in enumerate(found) if min(x["ess"] for x in rows) < min_ess]
-        if not thin:
-            break
-        pooled = extend(pooled, cal, block, seed + b)
-        for k in thin:
-            found[k] = posterior(k, pooled)
+    found, used = [], []
+    for k in range(len(heads)):
+        rows, w = posterior(k, r)
+        found.append(rows)
+        used.append((r, w))
+    tries = [0] * len(heads)
+
+    def thin() -> list[int]:
+        lowest = [min(x["ess"] for x in rows) for rows in found]
+        if ends_of is None:
+            ks = set(range(len(heads)))
+        else:  # the settings at an end of some outcome's range on the run's day
+            at_day = [next(x for x in rows if x["date"] == r.day) for rows in found]
+            vals = {o: [x[o] for x in at_day] for o in ends_of}
+            ks = {int(np.argmin(v)) for v in vals.values()} | {int(np.argmax(v)) for v in vals.values()}
+        return [k for k in sorted(ks) if lowest[k] < min_ess and tries[k] < max_blocks]
+
+    while block > 0 and (todo := thin()):
+        for k in todo:
+            st, rr, w = heads[k][0], *used[k]
+            g = guides(r.readings, scales(r.readings, r.day, cal, st.evidence_weight), cal, r.paths.start,
+                       rows=(3, 4, 5), floor_end=st.floor)
+            new = resample(r, cal, Proposal.fit(rr.paths.eps, w, widen=widen, guides=g), block, seed + 10 * k + tries[k])
+            tries[k] += 1
+            rows, w = posterior(k, new)
+            if min(x["ess"] for x in rows) > min(x["ess"] for x in found[k]):
+                found[k], used[k] = rows, (new, w)
     return pd.DataFrame([x for rows in found for x in rows])
 
 
