@@ -315,3 +315,44 @@ def test_missing_years_of_an_annual_series() -> None:
     assert nb.year_runs([(1989, 1994), (1997, 1997)]) == "1989–1994 and 1997"
     assert nb.year_runs([(1, 2), (4, 4), (6, 7)]) == "1–2, 4 and 6–7"
     assert nb.year_runs([]) == ""
+
+
+def test_peak_position_by_hand() -> None:
+    # the chapter's two ratios: 4.4 / 4.6 = 0.96 and 1.0 / 1.2 = 0.83: within 10% of a peak, none beyond -> level
+    assert bubble.peak_position([4.4 / 4.6, 1.0 / 1.2]) == "level"
+    assert bubble.peak_position([0.85, 0.7]) == "below"  # both more than 10% under their peak
+    assert bubble.peak_position([0.85, 1.11]) == "beyond"  # one more than 10% above
+    assert bubble.peak_position([1.1]) == "level"  # the band's edge counts as level
+    assert bubble.peak_position([1.0], tol=0) == "level" and bubble.peak_position([1.01], tol=0) == "beyond"
+    assert set(nb.PEAK_WORDS) == set(bubble.PEAK_POSITIONS)
+    with pytest.raises(ValueError):
+        bubble.peak_position([])
+
+
+def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:
+    """The chapter reads Oracle's leases, fiscal-year figures and Nvidia's gains by series: next quarter's or next
+    year's figure is one claims row (series + period), no code edit."""
+    import csv
+    import shutil
+
+    dest = tmp_path / "data"
+    shutil.copytree(data.data_dir(), dest)
+    with (dest / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        fields = next(csv.reader(fh))
+    new = [("test_leases_q3", "oracle_leases_not_commenced", "2025-12-01", "300", "2026-02-28"),
+           ("test_ocf_fy27", "oracle_ocf_fiscal_year", "2026-06-01", "40", "2026-02-28")]
+    with (dest / "claims.csv").open("a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        for cid, series, period, value, as_of in new:
+            w.writerow({k: "" for k in fields} | {"id": cid, "chapter": "bubble", "statement": f"Test reading {cid}.",
+                                                    "value": value, "unit": "USD bn", "as_of": as_of, "basis": "company statement",
+                                                    "source_id": "oracle_q3fy26_2026_03_10", "series": series, "period": period})
+    before = data.evidence("2026-11-28")
+    assert before.latest(series="oracle_leases_not_commenced").id == "oracle_lease_commitments_not_commenced"
+    assert before.latest(series="nvidia_investment_gains_quarter").id == "nvidia_investment_gains_q1fy27"
+    ev = data.evidence("2026-11-28", folder=dest)
+    assert ev.latest(series="oracle_leases_not_commenced").id == "test_leases_q3"
+    newest = ev.series("oracle_ocf_fiscal_year").iloc[-1]
+    assert newest["id"] == "test_ocf_fy27" and newest["period"].year + 1 == 2027  # labelled fiscal 2027 in the chapter
+    assert data.evidence("2026-03-01", folder=dest).latest(series="oracle_leases_not_commenced").id == \
+        "oracle_lease_commitments_not_commenced"  # not yet published on 2026-03-01 (its source is dated 2026-03-10)

@@ -336,14 +336,36 @@ def test_sequoia_base_counts_each_line_once_by_hand() -> None:
 def test_sequoia_lines_name_each_line_and_its_source() -> None:
     ev = data.evidence("2026-11-28")
     base = finance.sequoia_lines(ev).set_index("line")
-    assert list(base.index) == ["OpenAI (net of partner shares)", "Anthropic (restated net of cloud partners' share)",
-                                "Microsoft AI business less OpenAI's Azure spend",
-                                "AWS AI services (Anthropic's spend inside, not separable)",
-                                "Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"]
+    assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
+    assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]
     sources = set(ev.sources()["id"])
     assert set(base["source_id"]) <= sources
     assert set(base["overlap_source_id"].dropna()) <= sources
     # overlaps are taken out where they are known, and the gross sum is never below the counted base
-    assert base.loc["Microsoft AI business less OpenAI's Azure spend", "overlap"] > 0
+    assert base.loc["microsoft_ai", "overlap"] > 0 and base.loc["aws_ai", "net"] == 0
+    assert base.loc["anthropic", "overlap"] == pytest.approx(base.loc["anthropic", "value"] * base.loc["anthropic", "overlap_share"])
     assert base["net"].sum() < base["value"].sum()
-    assert not base.loc[["Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"], "counted"].any()
+    assert not base.loc[["google_cloud_ai", "meta_ai", "xai"], "counted"].any()
+
+
+def test_sequoia_line_wording() -> None:
+    base = pd.DataFrame({"line": ["anthropic", "xai"], "as_of": [pd.Timestamp("2026-05-28").date(), None],
+                         "overlap_share": [0.2667, 0.0]})
+    shown = nf.sequoia_lines(base)
+    assert shown["line"].tolist() == ["Anthropic (restated net of cloud partners' share)", "xAI"]
+    assert shown["note"].tolist() == ["gross run-rate, May 2026; less 27% that is the clouds' revenue", "xAI discloses no revenue"]
+    assert set(nf.SEQUOIA_LINE_WORDS) >= set(finance.SEQUOIA_LABS) | {k for k, _ in finance.SEQUOIA_LINES_NOT_DISCLOSED}
+
+
+def test_money_series_colours_keep_the_run_rate() -> None:
+    from aicompute.figures import finance as ff
+
+    money = pd.DataFrame({"series": ["arr", "many", "many", "many", "big", "mid", "small"],
+                          "metric": ["annualized_revenue", "cash_burn", "cash_burn", "cash_burn", "compute", "x", "y"],
+                          "kind": ["run-rate", "projection", "projection", "projection", "projection", "p", "p"],
+                          "value": [2.0, 1.0, 1.0, 1.0, 600.0, 50.0, 1.0]})
+    # keep 3: the run-rate first (the smallest values, but what the text reads), then most readings, then largest
+    assert ff.colour_series(money, keep=3).tolist() == ["arr", "many", "many", "many", "big", "Other", "Other"]
+    assert ff.colour_series(money, keep=4).tolist() == money["series"].tolist()  # 5 series fit 4 + Other: none folded
+    spec = ff.money_series(money.assign(period_end=pd.Timestamp("2026-01-01"), period="2026", source_id="s")).to_dict()
+    assert spec["encoding"]["detail"]["field"] == "line"  # a folded series keeps its own line

@@ -71,9 +71,10 @@ def test_verdict_tally_and_seed_ratios() -> None:
                          "statement": ["a" * 60, "b", "c", "d"]})
     tally = audit.verdict_tally(seed)
     assert tally == {"confirmed": 2, "partly": 1, "misattributed": 0, "contradicted": 0, "unverified": 0, "pending": 1}
-    ratios = audit.seed_ratios(seed)  # the claim without a value and the one with a zero seed value drop out
+    ratios = audit.seed_ratios(seed, label_chars=55)  # the claim without a value and the one with a zero seed value drop out
     assert ratios["ratio"].tolist() == [1.0, 0.5]
-    assert ratios["label"].tolist() == ["a" * 55 + "…", "b…"]
+    assert ratios["label"].tolist() == ["a" * 55 + "…", "b"]  # an ellipsis only where the statement was cut
+    assert audit.seed_ratios(seed)["label"].tolist() == ["a" * 60, "b"]
 
 
 def test_indexed_series() -> None:
@@ -124,7 +125,8 @@ def test_infra_wording() -> None:
 # ------------------------------------------------------------------------------ chapter references, rendered
 #: The chapters converted to cross-references (@sec-...). The others still say "chapter 0N" in places; add
 #: each here once its owner converts it (then the test covers every chapter page).
-CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate"]
+CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate",
+             "05_scenarios"]
 FILE_NUMBER = re.compile(r"\bchapters? 0\d\b", re.IGNORECASE)
 
 

@@ -43,6 +43,8 @@ __all__ = [
     "missing_years",
     "packaging_ceilings",
     "peak_comparison",
+    "peak_position",
+    "PEAK_POSITIONS",
     "price_per_h100e",
     "ratio_range",
     "lab_mix_multiple",
@@ -460,3 +462,18 @@ def missing_years(years: object) -> list[tuple[int, int]]:
     an annual series (``[1987, 1988, 1995]`` -> ``[(1989, 1994)]``)."""
     have = sorted({int(y) for y in years})  # type: ignore[union-attr]
     return [(a + 1, b - 1) for a, b in zip(have, have[1:]) if b - a > 1]
+
+
+#: Where today sits against the 2000 peaks (codes of :func:`peak_position`; words in :mod:`aicompute.narrative.bubble`).
+PEAK_POSITIONS = ("below", "level", "beyond")
+
+
+def peak_position(ratios: object, tol: float = 0.1) -> str:
+    """Today against past peaks from the like-for-like ratios (now / then): "beyond" if any exceeds 1 + ``tol``,
+    "below" if every one is under 1 - ``tol``, else "level" (within ``tol`` of a peak, none beyond it)."""
+    r = [float(x) for x in ratios]  # type: ignore[attr-defined]
+    if not r or tol < 0:
+        raise ValueError("peak_position needs at least one ratio and tol >= 0")
+    if max(r) > 1 + tol:
+        return PEAK_POSITIONS[2]
+    return PEAK_POSITIONS[0] if max(r) < 1 - tol else PEAK_POSITIONS[1]

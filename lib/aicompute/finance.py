@@ -47,6 +47,7 @@ __all__ = [
     "BIG4_CAPEX_SERIES",
     "BIG4_CAPEX_COMPILATION_SERIES",
     "BURN_SHAPES",
+    "PLAN_SERIES",
     "CAPEX_COVER",
     "RENT_COVER",
     "RUNWAY_PARTS",
@@ -66,6 +67,8 @@ __all__ = [
     "funding_need",
     "hsbc_reproduction",
     "implied_other_ratio",
+    "openai_plan",
+    "paying_users",
     "rent_cover",
     "required_revenue",
     "resolve_claims",
@@ -78,6 +81,7 @@ __all__ = [
     "sequoia_base",
     "sequoia_case",
     "sequoia_lines",
+    "SEQUOIA_LABS",
     "SEQUOIA_LINES_NOT_DISCLOSED",
     "sequoia_table",
     "sequoia_sensitivity",
@@ -367,6 +371,57 @@ def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: 
     return pd.DataFrame(rows)
 
 
+#: OpenAI's own projections as claims series (claims.csv ``series``; ``period`` = the year projected): each year's
+#: newest vintage is read, so a new projection is a data row. Burn is positive; a year the plan projects a positive
+#: cash flow is in the cash-flow series. ``compute``: the plan's compute total, period = its last year.
+PLAN_SERIES = {"revenue": "openai_revenue_projection", "burn": "openai_burn_projection",
+               "cash_flow": "openai_cash_flow_projection", "compute": "openai_compute_plan"}
+#: The September 2025 projections give 2029's burn only inside a 2025-2029 total (and 2025's burn apart).
+_CUMULATIVE_BURN = ("openai_cash_burn_2025_2029", "openai_cash_burn_2025")
+
+
+def openai_plan(ev, years: Sequence[int], revenue_before: float) -> dict[str, object]:
+    """OpenAI's own plan known on ``ev``'s as-of date, each year at its newest vintage (:data:`PLAN_SERIES`):
+
+    ``revenue`` by year (``revenue_before`` in the year before ``years``, the projected years, and constant growth
+    in between: :func:`fill_geometric`); ``burn`` by year (a projected burn, else minus a projected cash flow, else
+    2029 from the 2025-2029 total where only that is known; missing years NaN); ``compute`` (the plan's compute
+    total, None before one is published; ``compute_claim`` its claim) and ``date`` (when the projection of the
+    plan's last year was made)."""
+    years = list(years)
+
+    def newest(kind: str, year: int):
+        return ev.latest(series=PLAN_SERIES[kind], period=year, default=None)
+
+    rev = {y: c.value for y in years if (c := newest("revenue", y)) is not None}
+    revenue = fill_geometric({years[0] - 1: revenue_before} | rev, years)
+    burn = pd.Series(np.nan, index=years, dtype=float)
+    for y in years:
+        if (c := newest("burn", y)) is not None:
+            burn[y] = c.value
+        elif (c := newest("cash_flow", y)) is not None:
+            burn[y] = -c.value
+    total, first = (ev.value(cid, default=None) for cid in _CUMULATIVE_BURN)
+    if 2029 in burn.index and pd.isna(burn[2029]) and total is not None and first is not None and burn.loc[:2028].notna().all():
+        burn[2029] = total - first - burn.loc[:2028].sum()
+    compute = ev.latest(series=PLAN_SERIES["compute"], default=None)
+    last = next((c for y in reversed(years) if (c := newest("revenue", y)) is not None), None)  # the plan's end point
+    return {"revenue": revenue, "burn": burn, "compute": compute.value if compute is not None else None,
+            "compute_claim": compute, "date": last.as_of if last is not None else None}
+
+
+def paying_users(ev) -> tuple | None:
+    """(paying subscribers, weekly users): the newest count of ChatGPT's paying subscribers and the weekly users
+    stated for the same period (claims series ``chatgpt_paying_subscribers`` and ``chatgpt_weekly_users``);
+    None before a subscriber count is published or without users for its period."""
+    rows = ev.series("chatgpt_paying_subscribers")
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    users = ev.latest(series="chatgpt_weekly_users", period=last["period"].date().isoformat(), default=None)
+    return None if users is None else (ev.claim(str(last["id"])), users)
+
+
 # -- anchors --------------------------------------------------------------------------------------------
 
 def share_multiplier(share: float) -> float:
@@ -504,14 +559,16 @@ def sequoia_base(lines: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: The lines of the AI revenue base, each with what it may double count. Lines without a disclosed figure are
-#: named (not counted) so the reader sees what the base leaves out.
+#: The lines of the AI revenue base without a disclosed figure: (line key, the source that shows it undisclosed).
+#: They are named (not counted) so the reader sees what the base leaves out; the words are in
+#: :data:`aicompute.narrative.finance.SEQUOIA_LINE_WORDS`.
 SEQUOIA_LINES_NOT_DISCLOSED = (
-    ("Google Cloud AI (Gemini API, Vertex AI)", "alphabet_q1_2026_2026_04_29",
-     "Alphabet reports Google Cloud's revenue, not its AI part"),
-    ("Meta AI", "meta_q1_2026_2026_04_29", "Meta's AI earns through its ads; no AI revenue line is reported"),
-    ("xAI", "xai_series_e_2026_01_06", "xAI discloses no revenue"),
+    ("google_cloud_ai", "alphabet_q1_2026_2026_04_29"),
+    ("meta_ai", "meta_q1_2026_2026_04_29"),
+    ("xai", "xai_series_e_2026_01_06"),
 )
+#: The lines that are the AI labs' own revenue (the low end of the base).
+SEQUOIA_LABS = ("openai", "anthropic")
 
 
 def sequoia_lines(ev) -> pd.DataFrame:
@@ -525,37 +582,38 @@ def sequoia_lines(ev) -> pd.DataFrame:
       cannot be separated (its gross figure is the high end);
     * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed), once the source saying so is public.
 
-    Columns: line, value, overlap, source_id, overlap_source_id, note (then :func:`sequoia_base` adds net/counted).
+    Columns: line (a key: openai, anthropic, microsoft_ai, aws_ai, google_cloud_ai, meta_ai, xai; the words are
+    :func:`aicompute.narrative.finance.sequoia_lines`), lab (one of :data:`SEQUOIA_LABS`), value, overlap,
+    overlap_share (the part of the value taken out, as a fraction), as_of (the reading's date), source_id,
+    overlap_source_id (then :func:`sequoia_base` adds net/counted).
     """
     rows = []
+
+    def add(line: str, claim, overlap: float, overlap_claim=None) -> None:
+        rows.append({"line": line, "value": claim.value, "overlap": overlap, "as_of": claim.as_of,
+                     "overlap_share": overlap / claim.value if claim.value else 0.0, "source_id": claim.source_id,
+                     "overlap_source_id": overlap_claim.source_id if overlap_claim is not None else None})
+
     oai = ev.latest(series="openai_arr", default=None)
     if oai is not None:
-        rows.append({"line": "OpenAI (net of partner shares)", "value": oai.value, "overlap": 0.0, "source_id": oai.source_id,
-                     "overlap_source_id": None, "note": f"run-rate, {oai.as_of:%B %Y}"})
+        add("openai", oai, 0.0)
     ant = ev.latest(series="anthropic_arr", default=None)
     if ant is not None:
         gap = ev.claim("anthropic_gross_net_gap") if ev.known("anthropic_gross_net_gap") else None
         base = ev.claim("anthropic_arr_2026_04") if ev.known("anthropic_arr_2026_04") else None
         share = gap.value / base.value if gap is not None and base is not None else 0.0
-        rows.append({"line": "Anthropic (restated net of cloud partners' share)", "value": ant.value, "overlap": ant.value * share,
-                     "source_id": ant.source_id, "overlap_source_id": gap.source_id if gap is not None else None,
-                     "note": f"gross run-rate, {ant.as_of:%B %Y}; less {share:.0%} that is the clouds' revenue"})
+        add("anthropic", ant, ant.value * share, gap)
     msft = ev.latest(series="microsoft_ai_runrate", default=None)
     if msft is not None:
         azure = ev.claim("openai_9m_2025_inference_cost") if ev.known("openai_9m_2025_inference_cost") else None
-        spend = min(azure.value * 12 / 9, msft.value) if azure is not None else 0.0
-        rows.append({"line": "Microsoft AI business less OpenAI's Azure spend", "value": msft.value, "overlap": spend,
-                     "source_id": msft.source_id, "overlap_source_id": azure.source_id if azure is not None else None,
-                     "note": "OpenAI's Azure inference bill, annualised, is OpenAI's cost, paid from revenue counted above"})
+        add("microsoft_ai", msft, min(azure.value * 12 / 9, msft.value) if azure is not None else 0.0, azure)
     aws = ev.latest(series="aws_ai_runrate", default=None)
     if aws is not None:
-        rows.append({"line": "AWS AI services (Anthropic's spend inside, not separable)", "value": aws.value, "overlap": aws.value,
-                     "source_id": aws.source_id, "overlap_source_id": None,
-                     "note": "counted at zero: the part that is Anthropic's compute bill is not disclosed"})
+        add("aws_ai", aws, aws.value)
     known = set(ev.sources()["id"])
-    for line, src, why in SEQUOIA_LINES_NOT_DISCLOSED:
-        if src not in known:  # the source that shows the line undisclosed is not public yet on this date
-            continue
-        rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "source_id": src, "overlap_source_id": None,
-                     "note": why})
-    return sequoia_base(pd.DataFrame(rows))
+    for line, src in SEQUOIA_LINES_NOT_DISCLOSED:
+        if src in known:  # else the source that shows the line undisclosed is not public yet on this date
+            rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "as_of": None, "overlap_share": 0.0,
+                         "source_id": src, "overlap_source_id": None})
+    out = sequoia_base(pd.DataFrame(rows))
+    return out.assign(lab=out["line"].isin(SEQUOIA_LABS))

@@ -4,24 +4,42 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aicompute.charts import MAX_COLOURS, alt, fold_other
+from aicompute.charts import MAX_COLOURS, alt
 
-__all__ = ["money_series", "take_or_pay", "cash_model", "runway", "sequoia", "flows"]
+__all__ = ["colour_series", "money_series", "take_or_pay", "cash_model", "runway", "sequoia", "flows"]
 
 #: The cash model's lines as the legend names them (the frame's columns are code names).
 CASH_LINES = {"revenue": "Revenue", "take_or_pay": "Take-or-pay contracts", "uncontracted": "Uncontracted compute",
               "other": "Other costs"}
 
 
+#: Money series always drawn in their own colour: the run-rate and the recognised revenue the text and title read.
+_CORE = {("annualized_revenue", "run-rate"), ("revenue", "recognized")}
+
+
+def colour_series(money: pd.DataFrame, keep: int = MAX_COLOURS - 1, other: str = "Other") -> pd.Series:
+    """The colour of each row of ``money`` (``series``, ``metric``, ``kind``, ``value``): its series for the ``keep``
+    series drawn apart -- the run-rate and recognised revenue first, then those with most readings, then the
+    largest -- and ``other`` for the rest. (Unlike :func:`aicompute.charts.fold_other`, which sums what it folds,
+    each folded series keeps its own line: lines of different quantities cannot be added.)"""
+    core = pd.Series([(m, k) in _CORE for m, k in zip(money["metric"], money["kind"])], index=money.index)
+    rank = (money.assign(core=core, size=money["value"].abs()).groupby("series")
+            .agg(core=("core", "any"), n=("size", "size"), total=("size", "sum"))
+            .sort_values(["core", "n", "total"], ascending=False))
+    if len(rank) <= keep + 1:
+        return money["series"]
+    return money["series"].where(money["series"].isin(rank.index[:keep]), other)
+
+
 def money_series(money: pd.DataFrame) -> alt.Chart:
-    """OpenAI's money series (``period_end``, ``value``, ``series`` label, ``kind``) as lines on a log scale, one
-    line per series; beyond the palette the smallest series share one "Other" colour (each keeps its
-    own line and tooltip)."""
-    shown = fold_other(money.assign(line=money["series"]), "series", "value", keep=MAX_COLOURS - 1)
+    """OpenAI's money series (``period_end``, ``value``, ``series`` label, ``metric``, ``kind``) as lines on a log
+    scale, one line per series; beyond the palette the smaller series share the colour "Other"
+    (:func:`colour_series`), each with its own line and tooltip."""
+    shown = money.assign(line=money["series"], series=colour_series(money))
     return alt.Chart(shown).mark_line(point=True).encode(
         x=alt.X("period_end:T", title="Period end"),
         y=alt.Y("value:Q", scale=alt.Scale(type="log"), title="USD bn (log scale)"),
-        color=alt.Color("series:N", title="Series (kind, basis)", legend=alt.Legend(columns=2, labelLimit=260)),
+        color=alt.Color("series:N", title="Series (kind, basis)", legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
         strokeDash=alt.StrokeDash("kind:N", title="Kind"),
         detail="line:N",
         tooltip=[alt.Tooltip("period:N", title="Period"), alt.Tooltip("line:N", title="Series"),

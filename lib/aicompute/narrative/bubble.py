@@ -13,10 +13,16 @@ import pandas as pd
 from aicompute.formatting import fmt, plain, quote
 
 __all__ = ["BAND_WORDS", "band", "band_span", "levels_phrase", "company_ratios", "customer_shares", "adoption_list",
-           "multiples_title", "scorecard_title", "year_runs"]
+           "multiples_title", "scorecard_title", "year_runs", "PEAK_WORDS"]
 
 #: The words for each band code of :func:`aicompute.bubble.band`.
 BAND_WORDS = {"calm": "calm", "elevated": "elevated", "hot": "bubble-like"}
+
+
+#: The words for each code of :func:`aicompute.bubble.peak_position`.
+PEAK_WORDS = {"below": "below the 2000 peaks, not near them",
+              "level": "on a par with the 2000 peaks, not beyond them",
+              "beyond": "beyond the 2000 peaks"}
 
 
 def band(code: str) -> str:

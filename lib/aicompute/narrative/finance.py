@@ -15,7 +15,7 @@ from aicompute import finance
 from aicompute.formatting import fmt, plain, quote
 
 __all__ = ["burn_phrase", "year_label", "guidance_basis", "guidance_note", "rent_cover_phrase", "capex_cover_phrase",
-           "series_label", "RENT_COVER_WORDS", "CAPEX_COVER_WORDS", "amounts", "reconciliation", "deals_table"]
+           "series_label", "RENT_COVER_WORDS", "CAPEX_COVER_WORDS", "amounts", "reconciliation", "deals_table", "SEQUOIA_LINE_WORDS", "sequoia_lines"]
 
 #: The words for :func:`aicompute.finance.rent_cover`.
 RENT_COVER_WORDS = {"short": "short of the rent alone, before power, staff or the chips OpenAI buys itself",
@@ -140,3 +140,29 @@ def deals_table(contracts: pd.DataFrame, not_counted: pd.DataFrame) -> pd.DataFr
     return (both.assign(start_year=both["start_year"].astype(int).astype(str))
             [["to_party", "flow", "status", "value", "start_year", "years", "basis", "counted", "source_id"]]
             .rename(columns={"to_party": "with", "value": "USD bn"}))
+
+
+#: Each line of Sequoia's AI revenue base (:func:`aicompute.finance.sequoia_lines`): its name and a note on what is
+#: counted (``{as_of}`` and ``{share}`` are filled from the line's reading).
+SEQUOIA_LINE_WORDS = {
+    "openai": ("OpenAI (net of partner shares)", "run-rate, {as_of}"),
+    "anthropic": ("Anthropic (restated net of cloud partners' share)",
+                  "gross run-rate, {as_of}; less {share} that is the clouds' revenue"),
+    "microsoft_ai": ("Microsoft AI business less OpenAI's Azure spend",
+                     "OpenAI's Azure inference bill, annualised, is OpenAI's cost, paid from revenue counted above"),
+    "aws_ai": ("AWS AI services (Anthropic's spend inside, not separable)",
+               "counted at zero: the part that is Anthropic's compute bill is not disclosed"),
+    "google_cloud_ai": ("Google Cloud AI (Gemini API, Vertex AI)", "Alphabet reports Google Cloud's revenue, not its AI part"),
+    "meta_ai": ("Meta AI", "Meta's AI earns through its ads; no AI revenue line is reported"),
+    "xai": ("xAI", "xAI discloses no revenue"),
+}
+
+
+def sequoia_lines(base: pd.DataFrame) -> pd.DataFrame:
+    """Sequoia's AI revenue base (:func:`aicompute.finance.sequoia_lines`) with each line's name and note
+    (:data:`SEQUOIA_LINE_WORDS`) in place of its key."""
+    def note(r) -> str:
+        as_of = plain(r.as_of, spec="%B %Y") if r.as_of is not None and r.as_of == r.as_of else ""
+        return SEQUOIA_LINE_WORDS[r.line][1].format(as_of=as_of, share=plain(r.overlap_share, spec=".0%"))
+
+    return base.assign(note=[note(r) for r in base.itertuples()], line=base["line"].map(lambda k: SEQUOIA_LINE_WORDS[k][0]))
