@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from aicompute import bubble, data
+from aicompute.formatting import tagged_numbers
 from aicompute.narrative import bubble as nb
 
 SPEC = (
@@ -64,8 +65,14 @@ def test_leave_one_out() -> None:
     assert loo.loc["down", "change"] == pytest.approx(-25)
 
 
-def test_band() -> None:
-    assert [bubble.band(x) for x in (10, 50, 90)] == ["calm", "elevated", "bubble-like"]
+def test_band_is_a_code_and_the_narrative_says_it() -> None:
+    # the bands split 0-100 in thirds: below 33.3 calm, up to 66.7 elevated, above hot
+    assert [bubble.band(x) for x in (10, 33.3, 100 / 3, 50, 200 / 3, 66.7, 90)] == \
+        ["calm", "calm", "elevated", "elevated", "elevated", "hot", "hot"]
+    assert set(nb.BAND_WORDS) == set(bubble.BANDS)
+    assert nb.band("hot") == "bubble-like"
+    assert nb.band_span("elevated", "elevated") == "all in one band (elevated)"
+    assert nb.band_span("calm", "hot") == "not all in one band (calm to bubble-like)"
 
 
 def test_analog_helpers() -> None:
@@ -180,11 +187,17 @@ def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
 
 
 def test_levels_phrase_agrees_with_its_counts() -> None:
+    import re
+
+    def words(markup: str) -> str:  # the phrase as read, without the formatter's tags
+        return re.sub(r"<[^>]+>", "", markup)
+
     card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.0, 0.3, 0.2, 0.6, 0.7, 0.995]})
-    assert nb.levels_phrase(card) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
+    assert words(nb.levels_phrase(card)) == "2 of 9 indicators are at or beyond their hot level, 2 at or below their calm level"
+    assert tagged_numbers(nb.levels_phrase(card)) == ["2", "9", "2"]  # every count is a formatted number
     card = pd.DataFrame({"score": [1.0, 0.5, 0.0, 0.4, 0.3, 0.2, 0.6, 0.7, 0.9]})
-    assert nb.levels_phrase(card) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
-    assert nb.levels_phrase(pd.DataFrame({"score": [0.5]})) == \
+    assert words(nb.levels_phrase(card)) == "1 of 9 indicators is at or beyond its hot level, 1 at or below its calm level"
+    assert words(nb.levels_phrase(pd.DataFrame({"score": [0.5]}))) == \
         "0 of 1 indicator are at or beyond their hot level, 0 at or below their calm level"
 
 
@@ -208,3 +221,138 @@ def test_lab_mix_multiple_by_hand() -> None:
     assert mix["labs"] == ("OpenAI", "Anthropic")
     assert bubble.lab_mix_multiple(ind, ("xAI",)) is None
     assert bubble.CONTESTED == 0.5
+
+
+# ------------------------------------------------------------------------- the chapter's steps (hand-checked)
+def test_capex_path_by_hand() -> None:
+    total = pd.Series([150.0, 250.0, 400.0], index=["2023", "2024", "2025"])
+    assert bubble.capex_path(total) == {"start_year": "2023", "start": 150.0, "end_year": "2025", "end": 400.0,
+                                        "multiple": pytest.approx(8 / 3)}
+    assert bubble.capex_path(total, ("2026", 600.0))["multiple"] == 4.0  # guidance as the end: 600 / 150
+
+
+def test_big4_capex_keeps_the_four_and_their_sum() -> None:
+    ind = pd.DataFrame({"id": ["a", "b", "c", "capex_big4_2024", "capex_big4_2025"],
+                        "indicator": ["capex", "capex", "capex", "capex", "capex"],
+                        "entity": ["Amazon", "Microsoft", "Oracle", "Big 4", "Big 4"],
+                        "period": ["2024", "FY2025", "2025", "2024", "2025"], "value": [80.0, 60.0, 20.0, 200.0, 300.0]})
+    rows, total = bubble.big4_capex(ind)
+    assert rows["entity"].tolist() == ["Amazon", "Microsoft"] and rows["year"].tolist() == ["2024", "2025"]
+    assert total.to_dict() == {"2024": 200.0, "2025": 300.0}
+
+
+def test_latest_year_with_a_gdp_figure() -> None:
+    rows = pd.DataFrame({"period": ["2024", "2025", "2023"], "date": pd.to_datetime(["2025-02-01", "2026-02-01", "2024-02-01"]),
+                         "value": [246.0, 410.0, 151.0]})
+    assert bubble.latest_year_with(rows, {2024: 1, 2025: 1})["value"] == 410.0
+    assert bubble.latest_year_with(rows, [2023, 2024])["value"] == 246.0  # 2025 has no GDP figure yet
+    with pytest.raises(ValueError):
+        bubble.latest_year_with(rows, [2019])
+
+
+def test_peak_comparison_by_hand() -> None:
+    analogs = pd.DataFrame({"id": ["dotcom_it_invest_gdp_2000", "ai_it_invest_gdp_2025", "telecom_capex_gdp_2000"],
+                            "year": [2000, 2025, 2000], "value": [4.0, 4.4, 1.2]})
+    lfl = bubble.peak_comparison(analogs, 0.9, 2025)
+    assert lfl["now / then"].tolist() == pytest.approx([1.1, 0.75])  # 4.4 / 4.0; 0.9 / 1.2
+    assert lfl["then"].tolist() == ["dot-com peak, 2000", "US telecom peak, 2000"]
+    assert lfl["now"].tolist() == ["AI boom, 2025", "four hyperscalers, 2025, US share"]
+
+
+def test_ratio_range_spans_the_known_readings() -> None:
+    assert bubble.ratio_range(74.0, 70.0, 100.0) == (74.0, 70.0, 100.0)
+    assert bubble.ratio_range(74.0, None, 0, 80.0) == (74.0, 74.0, 80.0)  # unknown readings (None, 0) are left out
+    assert bubble.ratio_range(74.0) == (74.0, 74.0, 74.0)
+
+
+def test_installed_stock_by_hand() -> None:
+    acc = pd.DataFrame({"price_usd": [25_000.0, 40_000.0], "fp8_dense_tflops": [2_000.0, 5_000.0]}, index=["nvidia_h100", "nvidia_b200"])
+    per = bubble.price_per_h100e(acc, "nvidia_b200")
+    assert per == 16_000.0  # 40,000 USD x 2,000 / 5,000 TFLOPS
+    # 160 USD bn x 0.8 compute = 128 USD bn / 16,000 USD = 8 M H100e; on a stock of 4 M: 12 M, 3x in a year
+    assert bubble.installed_stock(160.0, 0.8, per, 4.0) == {"added": 8.0, "stock": 12.0, "growth": 3.0}
+
+
+def test_packaging_ceilings_at_each_end() -> None:
+    # 100 thousand wafers a month x 12 x 15 packages = 18 M packages; x 1.5 kW x 1.2 PUE = 32.4 GW
+    ceil = bubble.packaging_ceilings({"low": 50.0, "central": 100.0}, 15.0, 1.5, 1.2)
+    assert ceil["central"]["packages_m"] == pytest.approx(18.0) and ceil["central"]["gw_per_year"] == pytest.approx(32.4)
+    assert ceil["low"]["gw_per_year"] == pytest.approx(16.2)
+
+
+def test_debt_wall_leaves_out_leases_and_debt_counted_twice() -> None:
+    debt = pd.DataFrame({"id": ["googl_notes_2026_02", "googl_notes_2026q1_total", "lease", "cw_2030", "vehicle"],
+                         "issuer": ["Alphabet", "Alphabet", "Oracle", "CoreWeave (notes)", "Blue Owl"],
+                         "instrument": ["notes", "notes", "data-centre lease", "notes", "loan"],
+                         "year": [2036, 2036, 2040, 2030, None], "value": [5.0, 20.0, 30.0, 2.0, 27.0]})
+    wall, open_ended = bubble.debt_wall(debt)
+    assert wall["id"].tolist() == ["googl_notes_2026q1_total", "cw_2030"] and wall["year"].tolist() == ["2036", "2030"]
+    assert open_ended["id"].tolist() == ["vehicle"]
+    wall, _ = bubble.debt_wall(debt[debt["id"] != "googl_notes_2026q1_total"])  # without the total, the note counts
+    assert "googl_notes_2026_02" in wall["id"].tolist()
+
+
+def test_claims_frame_skips_claims_not_yet_published() -> None:
+    from types import SimpleNamespace
+
+    c = SimpleNamespace(value=100.0, range=(90.0, 110.0), as_of="2026-01-01", basis="reported", source_id="s")
+    out = bubble.claims_frame({"known": c, "later": None}, "what")
+    assert out.columns.tolist() == ["what", "USD bn", "low", "high", "as of", "basis", "source"]
+    assert out.iloc[0].tolist() == ["known", 100.0, 90.0, 110.0, "2026-01-01", "reported", "s"] and len(out) == 1
+
+
+def test_bubble_wording() -> None:
+    cs = pd.DataFrame({"company": ["Alphabet", "Meta [x]", "Total"], "capex_to_ocf": [70.4, 95.0, 80.0]})
+    assert tagged_numbers(nb.company_ratios(cs)) == ["70%", "95%"] and "Meta \\[x\\]" in nb.company_ratios(cs)
+    mult = pd.DataFrame({"value": [39.4, 24.6, 21.2]})
+    assert nb.multiples_title(mult) == "Leading AI labs are valued at 21-25× run-rate revenue, against Cisco's 39× at the 2000 peak"
+    assert nb.multiples_title(mult.head(1)) == "Cisco was valued at 39× revenue at the 2000 peak"
+
+
+def test_missing_years_of_an_annual_series() -> None:
+    assert bubble.missing_years([1987, 1988, 1995, 1996, 1998]) == [(1989, 1994), (1997, 1997)]
+    assert bubble.missing_years(range(2000, 2010)) == [] and bubble.missing_years([]) == []
+    assert nb.year_runs([(1989, 1994), (1997, 1997)]) == "1989–1994 and 1997"
+    assert nb.year_runs([(1, 2), (4, 4), (6, 7)]) == "1–2, 4 and 6–7"
+    assert nb.year_runs([]) == ""
+
+
+def test_peak_position_by_hand() -> None:
+    # the chapter's two ratios: 4.4 / 4.6 = 0.96 and 1.0 / 1.2 = 0.83: within 10% of a peak, none beyond -> level
+    assert bubble.peak_position([4.4 / 4.6, 1.0 / 1.2]) == "level"
+    assert bubble.peak_position([0.85, 0.7]) == "below"  # both more than 10% under their peak
+    assert bubble.peak_position([0.85, 1.11]) == "beyond"  # one more than 10% above
+    assert bubble.peak_position([1.1]) == "level"  # the band's edge counts as level
+    assert bubble.peak_position([1.0], tol=0) == "level" and bubble.peak_position([1.01], tol=0) == "beyond"
+    assert set(nb.PEAK_WORDS) == set(bubble.PEAK_POSITIONS)
+    with pytest.raises(ValueError):
+        bubble.peak_position([])
+
+
+def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:
+    """The chapter reads Oracle's leases, fiscal-year figures and Nvidia's gains by series: next quarter's or next
+    year's figure is one claims row (series + period), no code edit."""
+    import csv
+    import shutil
+
+    dest = tmp_path / "data"
+    shutil.copytree(data.data_dir(), dest)
+    with (dest / "claims.csv").open(encoding="utf-8", newline="") as fh:
+        fields = next(csv.reader(fh))
+    new = [("test_leases_q3", "oracle_leases_not_commenced", "2025-12-01", "300", "2026-02-28"),
+           ("test_ocf_fy27", "oracle_ocf_fiscal_year", "2026-06-01", "40", "2026-02-28")]
+    with (dest / "claims.csv").open("a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        for cid, series, period, value, as_of in new:
+            w.writerow({k: "" for k in fields} | {"id": cid, "chapter": "bubble", "statement": f"Test reading {cid}.",
+                                                    "value": value, "unit": "USD bn", "as_of": as_of, "basis": "company statement",
+                                                    "source_id": "oracle_q3fy26_2026_03_10", "series": series, "period": period})
+    before = data.evidence("2026-11-28")
+    assert before.latest(series="oracle_leases_not_commenced").id == "oracle_lease_commitments_not_commenced"
+    assert before.latest(series="nvidia_investment_gains_quarter").id == "nvidia_investment_gains_q1fy27"
+    ev = data.evidence("2026-11-28", folder=dest)
+    assert ev.latest(series="oracle_leases_not_commenced").id == "test_leases_q3"
+    newest = ev.series("oracle_ocf_fiscal_year").iloc[-1]
+    assert newest["id"] == "test_ocf_fy27" and newest["period"].year + 1 == 2027  # labelled fiscal 2027 in the chapter
+    assert data.evidence("2026-03-01", folder=dest).latest(series="oracle_leases_not_commenced").id == \
+        "oracle_lease_commitments_not_commenced"  # not yet published on 2026-03-01 (its source is dated 2026-03-10)

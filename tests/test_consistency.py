@@ -117,6 +117,10 @@ def test_same_quantity_other_format_by_hand() -> None:
 COINCIDENCES = {
     # Nvidia's fiscal-2026 data-centre revenue; the others' revenue at the future share is 194 by chance
     ("01_chip_strategy", "'193.7 USD bn' is 01_chip_strategy.others_revenue_at_future_share, published as '194.0 USD bn'"),
+    # US telecom capex at its 2000 peak and Acemoglu's ten-year TFP gain: percentages within half a point of the
+    # hyperscalers' capex share of GDP (published as 1.0%)
+    ("04_bubble_debate", "'1.2%' is 04_bubble_debate.capex_share_gdp, published as '1.0%'"),
+    ("04_bubble_debate", "'0.66%' is 04_bubble_debate.capex_share_gdp, published as '1.0%'"),
 }
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data, finance
+from aicompute.formatting import tagged_numbers
 from aicompute.narrative import finance as nf
 
 
@@ -156,8 +157,10 @@ def test_runway() -> None:
     assert finance.runway(burn, 1000) is None
     # a year of positive cash flow adds to the funds: 12 + 5 = 17 > 10, so they last
     assert finance.runway(pd.Series({2026: -5.0, 2027: 10.0}), 12) is None
-    assert nf.year_label(2028.26) == "early 2028" and nf.year_label(2027.5) == "mid-2027"
-    assert nf.year_label(2029.9) == "late 2029" and nf.year_label(None, 2030) == "beyond 2030"
+    # the third of the year the funds run out in: 0.26 < 1/3 early, 1/3 <= 0.5 < 2/3 mid, 0.9 late
+    assert finance.runway_part(2028.26) == (2028, "early") and finance.runway_part(2027.5) == (2027, "mid")
+    assert finance.runway_part(2029.9) == (2029, "late") and finance.runway_part(2026.7) == (2026, "late")
+    assert finance.runway_part(None) is None and finance.runway_part(float("inf")) is None
     assert finance.burn_multiple(25, 30, 13.1) == pytest.approx(25 / 16.9)
     with pytest.raises(ValueError):
         finance.burn_multiple(1, 5, 6)
@@ -237,7 +240,7 @@ def test_resolve_claims_fills_and_checks_units() -> None:
     bad.loc[bad["id"] == "arr_2025", "unit"] = "GW"
     with pytest.raises(ValueError, match="differs"):
         finance.resolve_claims(bad, data.claims())
-    assert finance.series_label("annualized_revenue", "run-rate", "leak") == "annualized revenue (run-rate, leak)"
+    assert nf.series_label("annualized_revenue", "run-rate", "leak") == "annualized revenue (run-rate, leak)"
 
 
 def test_every_linked_table_resolves() -> None:
@@ -259,26 +262,55 @@ def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
     # after Q1 2026: Alphabet 185 + Amazon 200 + Meta 135 + Microsoft 190 = 710; a compilation says 725
     late = finance.big4_capex_2026(data.evidence("2026-11-28"))
     assert late["claim"].value == 710 and late["claim"].range == (685, 725)
-    assert late["compilation"].value == 725
-    assert nf.guidance_note(late["basis"], 710, 725) == "company guidance after Q1 2026; compilations give up to 725"
+    assert late["compilation"].value == 725 and late["basis"] == (1, 2026)  # given with the Q1 2026 results
     # February: the sum after Q4 2025 (645), the April figures not yet public
     feb = finance.big4_capex_2026(data.evidence("2026-02-10"))
-    assert feb["claim"].value == 645 and feb["compilation"] is None
-    assert nf.guidance_note(feb["basis"], 645) == "company guidance after Q4 2025"
+    assert feb["claim"].value == 645 and feb["compilation"] is None and feb["basis"] == (4, 2025)
     assert finance.big4_capex_2026(data.evidence("2026-02-01")) is None
-    assert nf.guidance_note("b", 710, 700) == "b; compilations give as little as 700"
 
 
-def test_burn_phrase_says_when_cash_flow_never_turns() -> None:
+def test_guidance_wording() -> None:
+    note = nf.guidance_note((1, 2026), 710, 725)
+    assert note.startswith("company guidance after Q1 2026; compilations give up to ") and tagged_numbers(note) == ["725"]
+    assert nf.guidance_note((4, 2025), 645) == "company guidance after Q4 2025"
+    assert nf.guidance_note("b", 710, 710.4) == "b"  # the same figure once rounded: no second figure
+    assert "as little as" in nf.guidance_note("b", 710, 700)
+
+
+def test_burn_profile_says_when_cash_flow_turns() -> None:
     rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
     never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)  # flows -20, -20, -10
-    assert nf.burn_phrase(never, "50 USD bn") == \
-        "it burns 50 USD bn in total, and cash flow is still negative in 2028 (-10 USD bn)"
+    p = finance.burn_profile(never)
+    assert (p["shape"], p["last_year"], p["last_cash_flow"], p["turn_year"], p["peak"]) == ("still negative", 2028, -10, None, 50)
     turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)  # flows -20, -5, +30
-    assert nf.burn_phrase(turns, "-5 USD bn") == \
-        "it burns -5 USD bn in total and at most 25 USD bn before cash flow turns positive in 2028"
+    p = finance.burn_profile(turns)  # the most needed: 20 + 5 = 25, before 2028 turns positive
+    assert (p["shape"], p["turn_year"], p["peak"]) == ("turns positive", 2028, 25)
+    always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)  # flows +10, +20, +40
+    assert finance.burn_profile(always)["shape"] == "always positive" and finance.burn_profile(always)["peak"] == 0
+    assert set(finance.BURN_SHAPES) == {"still negative", "turns positive", "always positive"}
+
+
+def test_burn_wording() -> None:
+    rev = pd.Series([10.0, 20.0, 40.0], index=[2026, 2027, 2028])
+    never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)
+    said = nf.burn_phrase(never, "50 USD bn")
+    assert said.startswith("it burns 50 USD bn in total, and cash flow is still negative in 2028 (")
+    assert tagged_numbers(said) == ["-10 USD bn"]
+    turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)
+    said = nf.burn_phrase(turns, "-5 USD bn")
+    assert said.endswith("before cash flow turns positive in 2028") and tagged_numbers(said) == ["25 USD bn"]
     always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)
     assert nf.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"
+    assert nf.year_label(2028.26) == "early 2028" and nf.year_label(2027.5) == "mid-2027"
+    assert nf.year_label(2029.9) == "late 2029" and nf.year_label(None, 2030) == "beyond 2030"
+
+
+def test_cover_rules_by_hand() -> None:
+    # revenue per GW over rent per GW-year: 0.79 does not pay the rent, exactly 1 does
+    assert finance.rent_cover(0.79) == "short" and finance.rent_cover(1.0) == "covers" and finance.rent_cover(1.68) == "covers"
+    # capex over operating cash flow (%): 118 is beyond it, exactly 100 is within
+    assert finance.capex_cover(118) == "beyond cash" and finance.capex_cover(100) == "within cash"
+    assert set(nf.RENT_COVER_WORDS) == set(finance.RENT_COVER) and set(nf.CAPEX_COVER_WORDS) == set(finance.CAPEX_COVER)
 
 
 def test_cover_phrases_follow_the_ratio() -> None:
@@ -304,14 +336,36 @@ def test_sequoia_base_counts_each_line_once_by_hand() -> None:
 def test_sequoia_lines_name_each_line_and_its_source() -> None:
     ev = data.evidence("2026-11-28")
     base = finance.sequoia_lines(ev).set_index("line")
-    assert list(base.index) == ["OpenAI (net of partner shares)", "Anthropic (restated net of cloud partners' share)",
-                                "Microsoft AI business less OpenAI's Azure spend",
-                                "AWS AI services (Anthropic's spend inside, not separable)",
-                                "Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"]
+    assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
+    assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]
     sources = set(ev.sources()["id"])
     assert set(base["source_id"]) <= sources
     assert set(base["overlap_source_id"].dropna()) <= sources
     # overlaps are taken out where they are known, and the gross sum is never below the counted base
-    assert base.loc["Microsoft AI business less OpenAI's Azure spend", "overlap"] > 0
+    assert base.loc["microsoft_ai", "overlap"] > 0 and base.loc["aws_ai", "net"] == 0
+    assert base.loc["anthropic", "overlap"] == pytest.approx(base.loc["anthropic", "value"] * base.loc["anthropic", "overlap_share"])
     assert base["net"].sum() < base["value"].sum()
-    assert not base.loc[["Google Cloud AI (Gemini API, Vertex AI)", "Meta AI", "xAI"], "counted"].any()
+    assert not base.loc[["google_cloud_ai", "meta_ai", "xai"], "counted"].any()
+
+
+def test_sequoia_line_wording() -> None:
+    base = pd.DataFrame({"line": ["anthropic", "xai"], "as_of": [pd.Timestamp("2026-05-28").date(), None],
+                         "overlap_share": [0.2667, 0.0]})
+    shown = nf.sequoia_lines(base)
+    assert shown["line"].tolist() == ["Anthropic (restated net of cloud partners' share)", "xAI"]
+    assert shown["note"].tolist() == ["gross run-rate, May 2026; less 27% that is the clouds' revenue", "xAI discloses no revenue"]
+    assert set(nf.SEQUOIA_LINE_WORDS) >= set(finance.SEQUOIA_LABS) | {k for k, _ in finance.SEQUOIA_LINES_NOT_DISCLOSED}
+
+
+def test_money_series_colours_keep_the_run_rate() -> None:
+    from aicompute.figures import finance as ff
+
+    money = pd.DataFrame({"series": ["arr", "many", "many", "many", "big", "mid", "small"],
+                          "metric": ["annualized_revenue", "cash_burn", "cash_burn", "cash_burn", "compute", "x", "y"],
+                          "kind": ["run-rate", "projection", "projection", "projection", "projection", "p", "p"],
+                          "value": [2.0, 1.0, 1.0, 1.0, 600.0, 50.0, 1.0]})
+    # keep 3: the run-rate first (the smallest values, but what the text reads), then most readings, then largest
+    assert ff.colour_series(money, keep=3).tolist() == ["arr", "many", "many", "many", "big", "Other", "Other"]
+    assert ff.colour_series(money, keep=4).tolist() == money["series"].tolist()  # 5 series fit 4 + Other: none folded
+    spec = ff.money_series(money.assign(period_end=pd.Timestamp("2026-01-01"), period="2026", source_id="s")).to_dict()
+    assert spec["encoding"]["detail"]["field"] == "line"  # a folded series keeps its own line

@@ -59,3 +59,28 @@ def test_latest_readings_takes_the_latest_period_then_vintage() -> None:
     assert out.loc["cds", "id"] == "b" and out.loc["oas", "id"] == "d"
     assert "missing" not in out.index
     assert not math.isnan(out.loc["cds", "value"])
+
+
+def test_watch_items_read_the_latest_reading_in_the_evidence() -> None:
+    """Each watch item (chapter 05's watch list, the front page's 'What to watch') sets its threshold against the
+    latest reading of its series in the evidence: for monthly and quarterly series the watch list's pick is the
+    series' latest period and vintage (annual forecasts deliberately read the as-of year, tested in
+    test_scenarios_update)."""
+    from aicompute import data
+    from aicompute.scenarios import signposts as sg
+
+    ev = data.evidence("2026-11-28")
+    obs = ev.table("observations")
+    obs = obs[(obs["episode"] == "ai_2026") & (obs["period_type"] != "year")]
+    sp = ev.table("signposts")
+    watched = sp[sp["model_variable"].fillna("").ne("") & sp["threshold"].notna() & (sp["measure"] == "level")]["id"]
+    checked = 0
+    for series in watched:
+        mine = obs[obs["series"] == series]
+        if mine.empty:
+            continue
+        pick = sg.latest_reading(mine, ev.as_of)
+        latest = headlines.latest_readings(mine, [series]).iloc[0]
+        assert pick["id"] == latest["id"], (series, pick["id"], latest["id"])
+        checked += 1
+    assert checked > 0

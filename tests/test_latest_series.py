@@ -6,6 +6,7 @@ import csv
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aicompute import data, finance
@@ -75,3 +76,37 @@ def test_series_query_by_hand(pkg_copy: Path) -> None:
     _append(pkg_copy / "claims.csv", _claim("t_x_feb_twin", "t_x", "2026-02-01", "5", "2026-02-28", "t_a"))
     with pytest.raises(data.DataError, match="share period"):
         data.evidence("2026-06-01", folder=pkg_copy).latest(series="t_x")
+
+
+def test_a_new_openai_projection_is_a_data_row(pkg_copy: Path) -> None:
+    """Chapter 03's plan (finance.openai_plan) and subscriber base (finance.paying_users) read series: a newer
+    projection or count changes what they return with no code edit."""
+    _append(pkg_copy / "sources.csv", {"id": "test_src_2026_08", "title": "Test projections", "publisher": "Test",
+                                       "date": "2026-08-20", "url": "https://example.com/p", "type": "company",
+                                       "accessed": "2026-11-28"})
+    new = [_claim("test_rev_2030", "openai_revenue_projection", "2030-01-01", "320", "2026-08-20", "test_src_2026_08"),
+           _claim("test_burn_2026", "openai_burn_projection", "2026-01-01", "30", "2026-08-20", "test_src_2026_08"),
+           _claim("test_subs", "chatgpt_paying_subscribers", "2026-07-01", "60", "2026-07-31", "test_src_2026_08", "count M"),
+           _claim("test_users", "chatgpt_weekly_users", "2026-07-01", "1000", "2026-07-31", "test_src_2026_08", "count M")]
+    for row in new:
+        _append(pkg_copy / "claims.csv", row)
+    before, after = data.evidence("2026-08-19", folder=pkg_copy), data.evidence("2026-08-20", folder=pkg_copy)
+    years = range(2026, 2031)
+    old, plan = finance.openai_plan(before, years, 13.1), finance.openai_plan(after, years, 13.1)
+    assert old["revenue"][2030] == 280 and plan["revenue"][2030] == 320  # the February 2026 plan, then the new row
+    assert old["burn"][2026] == 25 and plan["burn"][2026] == 30
+    # the years between known points follow by constant growth: 62 (2027) to 320 (2030) over three years
+    assert plan["revenue"][2028] == pytest.approx(62 * (320 / 62) ** (1 / 3))
+    assert plan["burn"][2030] == -39  # a projected positive cash flow is a negative burn
+    subs, users = finance.paying_users(after)
+    assert (subs.id, users.id) == ("test_subs", "test_users")
+    assert [c.id for c in finance.paying_users(before)] == ["chatgpt_paying_subscribers_2026_02", "chatgpt_weekly_users"]
+
+
+def test_openai_plan_before_a_compute_plan_uses_the_older_projections() -> None:
+    # September 2025 projections: 2030 revenue 200, burn 17/35/45 for 2026-2028 and 115 for 2025-2029 with 9 in
+    # 2025, so 2029 = 115 - 9 - (17 + 35 + 45) = 9; no compute total yet, no 2030 figure
+    plan = finance.openai_plan(data.evidence("2026-01-15"), range(2026, 2031), 13.0)
+    assert plan["compute"] is None and plan["revenue"][2030] == 200
+    assert plan["burn"].loc[:2029].tolist() == [17, 35, 45, 9] and np.isnan(plan["burn"][2030])
+    assert plan["revenue"][2026] == pytest.approx(13.0 * (200 / 13.0) ** (1 / 5))

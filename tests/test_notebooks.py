@@ -58,8 +58,13 @@ def test_chip_and_infra_results_match_the_library(executed) -> None:
     _, chips_results = executed["01_chip_strategy"]
     assert 0 <= chips_results["non_nvidia_share_final"]["value"] <= 100
     assert chips_results["wafer_latency_multiple"]["value"] > 1  # SRAM beats HBM on single-stream speed
-    cost = chips_results["serving_cost_usd_per_mtok"]
+    floor = chips_results["serving_cost_usd_per_mtok"]
+    assert floor["low"] <= floor["value"] <= floor["high"] and not floor.get("headline")
+    # the front page's cost is a range: the floor on the cheapest system to the cost OpenAI's own figures imply
+    cost = chips_results["serving_cost_range"]
     assert cost["headline"] == "cost" and cost["low"] <= cost["value"] <= cost["high"]
+    assert cost["low"] == floor["value"] and cost["high"] == chips_results["openai_implied_usd_per_mtok"]["value"]
+    assert chips_results["serving_cost_unexplained"]["value"] > 0
     assert chips_results["serving_cost_spread"]["value"] > 1  # the systems no longer tie
     # the H100's share of a DGX H100 (SemiAnalysis): $270,000 / 8 = $33,750 on one basis
     assert chips_results["owner_system_usd_h100"]["value"] == 33_750
@@ -67,11 +72,20 @@ def test_chip_and_infra_results_match_the_library(executed) -> None:
     assert infra_results["annual_cost_per_gw"]["value"] > infra_results["annual_cost_per_gw_straight_line"]["value"]
     rents = infra.rent_per_gw_year(data.load("contract_rents"), pue=1.2)["usd_bn_per_gw_year"]
     assert infra_results["rent_per_gw_year"]["value"] == pytest.approx(rents.median(), abs=0.05)
-    assert infra_results["abilene_gpus"]["value"] == 400_000 and infra_results["abilene_gpus"]["high"] == 480_000
+    abilene = infra_results["abilene_gpus"]
+    assert abilene["value"] == 400_000 and abilene["low"] <= 400_000
+    # the range includes every count the chapter derives: Oracle's 480k and what the site's power supports
+    assert abilene["high"] >= max(480_000, infra_results["abilene_gpus_supported"]["value"])
+    assert not infra_results["revenue_to_rent_ratio"].get("headline")  # the front page uses OpenAI's own contracts
     deals = data.load("commitments")
     assert infra_results["commitments_gw_dedup"]["value"] == pytest.approx(infra.dedup_total(deals, "gw"), abs=0.01)
     # OpenAI's revenue per GW at end-2025: 20 USD bn / 1.9 GW = 10.5
     assert infra_results["revenue_per_gw_today"]["value"] == pytest.approx(10.5, abs=0.05)
+
+
+def fin_per_gw(executed) -> float:
+    """OpenAI's revenue per GW as chapter 02 published it (chapter 03 reads it)."""
+    return executed["02_infrastructure"][1]["revenue_per_gw_today"]["value"]
 
 
 @pytest.mark.slow
@@ -98,6 +112,19 @@ def test_finance_and_bubble_results_match_the_library(executed) -> None:
     assert bub["capex_share_gdp"]["high"] == pytest.approx(round(410 / 30.6 / 10, 2))  # all in the US = worldwide / US GDP
     assert fin["big4_capex_2026"]["value"] == 710  # company guidance after Q1 2026, as in chapter 05
     assert bub["hyperscaler_capex_to_ocf"]["headline"] == "financing"
+    # the front page's like-for-like metrics, recomputed from the data with the library
+    from aicompute import finance, headlines
+
+    own = headlines.revenue_to_rent_on_contracts(fin_per_gw(executed), data.load("contract_rents"))
+    assert fin["revenue_to_rent_own_contracts"]["headline"] == "revenue"
+    assert fin["revenue_to_rent_own_contracts"]["value"] == pytest.approx(round(float(own["ratio"].iloc[0]), 2))
+    cf = data.load("hyperscaler_cashflows")
+    cs = finance.capital_structure(cf[cf["company"].isin(["Alphabet", "Amazon", "Meta", "Microsoft"])
+                                      & (cf["basis"] == "company statement")]).set_index("company").loc["Total"]
+    assert bub["hyperscaler_capex_to_ocf"]["value"] == pytest.approx(round(cs["capex_to_ocf"], 0))
+    guide = bub["hyperscaler_capex_to_ocf_guidance"]
+    assert guide["headline"] == "financing"
+    assert guide["value"] == pytest.approx(round(100 * fin["big4_capex_2026"]["value"] / cs["operating_cash_flow"], 0))
 
 
 @pytest.mark.slow

@@ -71,9 +71,10 @@ def test_verdict_tally_and_seed_ratios() -> None:
                          "statement": ["a" * 60, "b", "c", "d"]})
     tally = audit.verdict_tally(seed)
     assert tally == {"confirmed": 2, "partly": 1, "misattributed": 0, "contradicted": 0, "unverified": 0, "pending": 1}
-    ratios = audit.seed_ratios(seed)  # the claim without a value and the one with a zero seed value drop out
+    ratios = audit.seed_ratios(seed, label_chars=55)  # the claim without a value and the one with a zero seed value drop out
     assert ratios["ratio"].tolist() == [1.0, 0.5]
-    assert ratios["label"].tolist() == ["a" * 55 + "…", "b…"]
+    assert ratios["label"].tolist() == ["a" * 55 + "…", "b"]  # an ellipsis only where the statement was cut
+    assert audit.seed_ratios(seed)["label"].tolist() == ["a" * 60, "b"]
 
 
 def test_indexed_series() -> None:
@@ -92,7 +93,8 @@ def _ev(as_of: str, cutoff: str, swept_to: str | None) -> SimpleNamespace:
 def test_header_says_when_months_are_unobserved() -> None:
     full = say_ev.header(_ev("2026-11-28", "2026-07-03", "2026-07"))
     assert tagged_numbers(full)[:2] == ["2026-11-28", "2026-07-03"]
-    assert "latest evidence used" in full and "are unobserved" in full and "2026-07" in tagged_numbers(full)
+    assert "evidence to" in full and "latest evidence used" in full and "2026-07" in tagged_numbers(full)
+    assert "are unobserved" in full and "projected, not observed" in full
     assert "unobserved" not in say_ev.header(_ev("2026-06-30", "2026-06-28", "2026-06"))
     assert "no later source recorded" in say_ev.header(_ev("2026-11-28", "2026-07-03", None))
 
@@ -123,7 +125,8 @@ def test_infra_wording() -> None:
 # ------------------------------------------------------------------------------ chapter references, rendered
 #: The chapters converted to cross-references (@sec-...). The others still say "chapter 0N" in places; add
 #: each here once its owner converts it (then the test covers every chapter page).
-CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure"]
+CONVERTED = ["00_claims_audit", "01_chip_strategy", "02_infrastructure", "03_finance", "04_bubble_debate",
+             "05_scenarios"]
 FILE_NUMBER = re.compile(r"\bchapters? 0\d\b", re.IGNORECASE)
 
 

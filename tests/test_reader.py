@@ -237,3 +237,78 @@ def test_no_code_ids_or_reprs_in_the_text(site: Path, chromium, server: str) -> 
         problems += [f"a table cell shows {c!r}" for c in sorted(set(cells) & CELL_REPRS)]
         failures[name] = problems
     _settle(failures)
+
+
+# ------------------------------------------------------------------------------------------------ fast checks
+
+
+def test_no_category_spelled_two_ways() -> None:
+    """A category that differs only in case ('HBM3e', 'HBM3E') would be two bars or two legend entries."""
+    import json as _json
+
+    from aicompute import data
+
+    resources = _json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    twice = []
+    for res in resources:
+        frame = data.load(res["name"])
+        for column in frame.columns:
+            values = set(frame[column].dropna().astype(str)) if frame[column].dtype == object else set()
+            if not values or len(values) > 300:  # free text, not a category
+                continue
+            spellings: dict[str, set[str]] = {}
+            for value in values:
+                spellings.setdefault(value.lower(), set()).add(value)
+            twice += [f"{res['name']}.{column}: {sorted(s)}" for s in spellings.values() if len(s) > 1]
+    assert twice == []
+
+
+def test_a_filing_label_matches_its_link() -> None:
+    """A source labelled an SEC filing links to sec.gov, or its label names the site it was read on."""
+    from urllib.parse import urlparse
+
+    from aicompute import data
+
+    sources = data.load("sources")
+    wrong = []
+    for row in sources.itertuples(index=False):
+        if "SEC filing" not in str(row.publisher):
+            continue
+        host = urlparse(str(row.url)).netloc.lower().removeprefix("www.")
+        if not host.endswith("sec.gov") and f"read via {host}" not in str(row.publisher):
+            wrong.append(f"{row.id}: '{row.publisher}' links to {host}")
+    assert wrong == []
+
+
+def test_chart_labels_wrap_and_code_names_read_as_words() -> None:
+    """Drawn by Vega (vl-convert): a long legend label wraps onto lines instead of ending in an ellipsis; code
+    names ('take_or_pay') in a legend and on a category axis read as words; unused data columns are dropped."""
+    import altair as alt
+    import pandas as pd
+    import vl_convert as vlc
+
+    from aicompute import charts
+
+    long = "Census Business Trends and Outlook Survey (BTOS): share of firms with 250+ employees using AI"
+    frame = pd.DataFrame({"flow": ["take_or_pay", long], "usd": [1.0, 2.0], "unused": ["x" * 50, "y" * 50]})
+    chart = alt.Chart(frame).mark_bar().encode(x="flow:N", y="usd:Q", color="flow:N")
+    spec = charts.trim_datasets(charts.wrap_legend_labels(charts.with_source(chart, "Source: test").to_dict()))
+    assert all("unused" not in row for rows in spec["datasets"].values() for row in rows)
+    svg = vlc.vegalite_to_svg(spec, vl_version=charts.VL_VERSION)
+    legend = svg[svg.index("role-legend-label"):]
+    texts = re.findall(r"<tspan[^>]*>([^<]*)</tspan>|<text[^>]*>([^<]+)</text>", legend)
+    words = [a or b for a, b in texts]
+    assert "Take or pay" in words and "take_or_pay" not in words
+    lines = [w for w in words if w in long]
+    assert " ".join(lines) == long and not any("\u2026" in w for w in words)
+    assert len(lines) > 1 and max(map(len, lines)) <= charts.LEGEND_CHARS
+    assert "Take or pay" in svg[svg.index("role-axis-label"):]
+
+
+def test_title_lines_fit_their_limit() -> None:
+    """A wrapped title line (at most TITLE_CHARS characters of 15 px bold, ~9 px each) is never cut by Vega's limit."""
+    from aicompute import charts
+
+    assert charts.TITLE_LIMIT >= 9.5 * charts.TITLE_CHARS
+    assert charts.SOURCE_LIMIT >= 6.5 * charts.SOURCE_CHARS
+    assert charts.theme()["config"]["title"]["limit"] == charts.TITLE_LIMIT

@@ -102,12 +102,14 @@ def verdict_tally(seed: pd.DataFrame) -> dict[str, int]:
     return {k: int(counts.get(k, 0)) for k in VERDICTS}
 
 
-def seed_ratios(seed: pd.DataFrame, label_chars: int = 55) -> pd.DataFrame:
+def seed_ratios(seed: pd.DataFrame, label_chars: int = 160) -> pd.DataFrame:
     """The seed claims that give a number and have a sourced value, with ``ratio`` = sourced value / seed
-    value and a short ``label`` (the statement cut to ``label_chars`` characters and an ellipsis)."""
+    value and a ``label``: the statement, cut to ``label_chars`` characters and an ellipsis only when longer (the
+    chart wraps it onto lines)."""
     numeric = seed[seed["value"].notna() & seed["seed_value"].notna() & (seed["seed_value"] != 0)].copy()
     numeric["ratio"] = numeric["value"] / numeric["seed_value"]
-    numeric["label"] = numeric["statement"].str.slice(0, label_chars) + "…"
+    statement = numeric["statement"].astype(str)
+    numeric["label"] = statement.where(statement.str.len() <= label_chars, statement.str.slice(0, label_chars) + "…")
     return numeric
 
 

@@ -30,7 +30,23 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "BANDS",
+    "BIG4",
     "CONTESTED",
+    "INCLUDED_IN",
+    "big4_capex",
+    "capex_path",
+    "claims_frame",
+    "debt_wall",
+    "installed_stock",
+    "latest_year_with",
+    "missing_years",
+    "packaging_ceilings",
+    "peak_comparison",
+    "peak_position",
+    "PEAK_POSITIONS",
+    "price_per_h100e",
+    "ratio_range",
     "lab_mix_multiple",
     "debate_map",
     "load_scorecard",
@@ -237,9 +253,13 @@ def growth_split(total_then: float, total_now: float, part_share: float) -> dict
     return {"growth": growth, "part": part, "rest": growth - part, "rest_growth_pct": 100 * (growth - part) / total_then}
 
 
+#: The scorecard's bands, coolest first (codes: :mod:`aicompute.narrative.bubble` says them in words).
+BANDS = ("calm", "elevated", "hot")
+
+
 def band(total: float) -> str:
-    """Plain-language band of a 0-100 total: calm (< 33), elevated (33-66), bubble-like (> 66)."""
-    return "calm" if total < 100 / 3 else "elevated" if total <= 200 / 3 else "bubble-like"
+    """The band of a 0-100 total, a code of :data:`BANDS`: "calm" below 100/3, "elevated" up to 200/3, "hot" above."""
+    return BANDS[0] if total < 100 / 3 else BANDS[1] if total <= 200 / 3 else BANDS[2]
 
 
 def share_of_gdp(amount_bn: float, gdp_tn: float) -> float:
@@ -334,3 +354,126 @@ def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anth
         return None
     value, low, high = _ratio(tuple(num), tuple(den))
     return {"value": value, "low": low, "high": high, "labs": tuple(used)}
+
+
+# ------------------------------------------------------------------------------ the chapter's steps, as numbers
+#: The four largest US hyperscalers, whose capex the chapter sums.
+BIG4 = ("Amazon", "Alphabet", "Meta", "Microsoft")
+
+
+def big4_capex(ind: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The four hyperscalers' capex rows of the ``indicators`` table (with ``year``: the period without "FY"),
+    and their summed capex by period (the ``capex_big4*`` rows, as published: actuals and guidance)."""
+    rows = ind[(ind["indicator"] == "capex") & ind["entity"].isin(BIG4)].copy()
+    rows["year"] = rows["period"].str.replace("FY", "")
+    return rows, ind[ind["id"].str.startswith("capex_big4")].set_index("period")["value"]
+
+
+def capex_path(total: pd.Series, end: tuple[str, float] | None = None) -> dict[str, object]:
+    """From the first period of ``total`` (capex by period) to ``end`` (period, value; default: its last
+    period): start_year, start, end_year, end and multiple (end / start)."""
+    end_year, end_value = end if end is not None else (total.index[-1], float(total.iloc[-1]))
+    start = float(total.iloc[0])
+    return {"start_year": str(total.index[0]), "start": start, "end_year": str(end_year), "end": float(end_value),
+            "multiple": float(end_value) / start}
+
+
+def latest_year_with(rows: pd.DataFrame, years: object) -> pd.Series:
+    """The newest row of ``rows`` (by ``date``) whose ``period`` (a year) is one of ``years``: the latest capex
+    year for which a GDP figure is known. Raises ValueError when none is."""
+    wanted = {int(y) for y in years}  # type: ignore[union-attr]
+    match = rows[rows["period"].astype(int).isin(wanted)].sort_values("date")
+    if match.empty:
+        raise ValueError(f"no row for any of the years {sorted(wanted)}")
+    return match.iloc[-1]
+
+
+#: The national-accounts measure both peaks are compared on, and the sector measure.
+IT_INVESTMENT = "US investment in information-processing equipment and software"
+SECTOR_CAPEX = "a sector's capex in the US"
+
+
+def peak_comparison(analogs: pd.DataFrame, capex_us_pct: float, year: int) -> pd.DataFrame:
+    """Today against the 2000 peaks on the same measures (:func:`like_for_like`): IT investment over US GDP
+    (dot-com peak, now) and a sector's US capex over US GDP (telecom at its peak, the four hyperscalers'
+    ``year`` capex in the US: ``capex_us_pct``). Columns: measure, then, then %, now, now %, now / then."""
+    a, yr = analogs.set_index("id")["value"], analogs.set_index("id")["year"].astype(int)
+    pairs = [(Measure(f"dot-com peak, {yr['dotcom_it_invest_gdp_2000']}", IT_INVESTMENT, "US GDP", a["dotcom_it_invest_gdp_2000"]),
+              Measure(f"AI boom, {yr['ai_it_invest_gdp_2025']}", IT_INVESTMENT, "US GDP", a["ai_it_invest_gdp_2025"])),
+             (Measure(f"US telecom peak, {yr['telecom_capex_gdp_2000']}", SECTOR_CAPEX, "US GDP", a["telecom_capex_gdp_2000"]),
+              Measure(f"four hyperscalers, {year}, US share", SECTOR_CAPEX, "US GDP", capex_us_pct))]
+    return pd.DataFrame([{"measure": f"{t.numerator} / {t.denominator}", "then": t.label, "then %": t.value, "now": n.label,
+                          "now %": n.value, "now / then": like_for_like(t, n)} for t, n in pairs])
+
+
+def ratio_range(central: float, *others: float | None) -> tuple[float, float, float]:
+    """(central, low, high): the range spans ``central`` and every other reading that is known (not None/0)."""
+    known = [central, *[x for x in others if x]]
+    return central, min(known), max(known)
+
+
+def price_per_h100e(accelerators: pd.DataFrame, chip: str, ref: str = "nvidia_h100") -> float:
+    """A chip's price per H100 of FP8 performance: price x (the H100's FP8 TFLOPS / the chip's), from the
+    ``accelerators`` table indexed by id."""
+    return float(accelerators.loc[chip, "price_usd"] * accelerators.loc[ref, "fp8_dense_tflops"]
+                 / accelerators.loc[chip, "fp8_dense_tflops"])
+
+
+def installed_stock(revenue_bn: float, compute_share: float, usd_per_h100e: float, stock_start_m: float) -> dict[str, float]:
+    """What a year of data-centre revenue adds to the installed stock, in million H100-equivalents: ``added``
+    (revenue x compute share / price per H100e), ``stock`` (start + added) and ``growth`` over the year."""
+    from aicompute.bottomup import stock_growth
+
+    added = revenue_bn * compute_share * 1e3 / usd_per_h100e
+    return {"added": added, "stock": stock_start_m + added, "growth": stock_growth(stock_start_m, stock_start_m + added, 1.0)}
+
+
+def packaging_ceilings(wafers_k: Mapping[str, float], per_wafer: float, kw_per_gpu: float, pue: float) -> dict[str, dict[str, float]]:
+    """:func:`aicompute.bottomup.packaging_ceiling` at each end of a CoWoS capacity (``{end: thousand wafers a
+    month}``)."""
+    from aicompute.bottomup import packaging_ceiling
+
+    return {end: packaging_ceiling(w * 1e3, per_wafer, kw_per_gpu, pue=pue) for end, w in wafers_k.items()}
+
+
+#: Debt rows already counted in another row (id -> the row that includes it): left out when that row is present.
+INCLUDED_IN = {"googl_notes_2026_02": "googl_notes_2026q1_total"}
+
+
+def debt_wall(debt: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the ``debt_maturities`` table into debt with a due year (``year`` as text) and debt without one,
+    leaving out leases and rows that another present row includes (:data:`INCLUDED_IN`)."""
+    counted = debt["id"].map(lambda i: INCLUDED_IN.get(i) in set(debt["id"]))
+    is_debt = ~debt["instrument"].str.contains("lease") & ~counted
+    wall = debt[is_debt & debt["year"].notna()].assign(year=lambda d: d["year"].astype(int).astype(str))
+    return wall, debt[is_debt & debt["year"].isna()]
+
+
+def claims_frame(claims: Mapping[str, object], label: str) -> pd.DataFrame:
+    """One row per known claim of ``{row label: claim or None}`` (claims not yet published left out), in order:
+    ``label``, USD bn (the value), low, high, as of, basis, source."""
+    return pd.DataFrame([{label: k, "USD bn": c.value, "low": c.range[0], "high": c.range[1], "as of": c.as_of,  # type: ignore[attr-defined]
+                          "basis": c.basis, "source": c.source_id} for k, c in claims.items() if c is not None],  # type: ignore[attr-defined]
+                        columns=[label, "USD bn", "low", "high", "as of", "basis", "source"])
+
+
+def missing_years(years: object) -> list[tuple[int, int]]:
+    """The runs of years absent between the first and the last of ``years``, as (first, last) pairs: the gaps in
+    an annual series (``[1987, 1988, 1995]`` -> ``[(1989, 1994)]``)."""
+    have = sorted({int(y) for y in years})  # type: ignore[union-attr]
+    return [(a + 1, b - 1) for a, b in zip(have, have[1:]) if b - a > 1]
+
+
+#: Where today sits against the 2000 peaks (codes of :func:`peak_position`; words in :mod:`aicompute.narrative.bubble`).
+PEAK_POSITIONS = ("below", "level", "beyond")
+
+
+def peak_position(ratios: object, tol: float = 0.1) -> str:
+    """Today against past peaks from the like-for-like ratios (now / then): "beyond" if any exceeds 1 + ``tol``,
+    "below" if every one is under 1 - ``tol``, else "level" (within ``tol`` of a peak, none beyond it)."""
+    r = [float(x) for x in ratios]  # type: ignore[attr-defined]
+    if not r or tol < 0:
+        raise ValueError("peak_position needs at least one ratio and tol >= 0")
+    if max(r) > 1 + tol:
+        return PEAK_POSITIONS[2]
+    return PEAK_POSITIONS[0] if max(r) < 1 - tol else PEAK_POSITIONS[1]

@@ -52,8 +52,13 @@ VERDICT_COLORS = {
 }
 VL_VERSION = "6.4"  # Vega-Lite version of Altair 6 (alt.SCHEMA_VERSION v6.4.x)
 WIDTH = 560
-TITLE_CHARS = 72  # characters per title line at 15 px bold over the chart width (longer titles wrap)
-SOURCE_CHARS = 110  # characters per source line at 10 px
+#: Characters per title line at 15 px bold (longer titles wrap). The title's pixel limit is 10 px a character
+#: (DejaVu Sans Bold averages ~9 px at 15 px), so a wrapped line is never cut by Vega's limit with an ellipsis;
+#: on a narrow screen both scale by the same factor (``_FIT_JS``).
+TITLE_CHARS = 64
+TITLE_LIMIT = TITLE_CHARS * 10
+SOURCE_CHARS = 100  # characters per source line at 10 px (its limit 7 px a character: never cut)
+SOURCE_LIMIT = SOURCE_CHARS * 7
 #: Axis and legend labels are drawn in full up to this many pixels (Vega's default cuts them at 160-180 px with
 #: an ellipsis, which hid the end of long category names).
 LABEL_LIMIT = 320
@@ -79,7 +84,7 @@ def theme() -> dict[str, Any]:
             "aria": False,  # marks and axes carry no ARIA roles: the chart is one image with its alt text
             "padding": 8,
             "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": "#1a1a1a",
-                      "subtitleFontSize": 12, "subtitleColor": grey, "offset": 10, "limit": WIDTH + 80},
+                      "subtitleFontSize": 12, "subtitleColor": grey, "offset": 10, "limit": TITLE_LIMIT},
             "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleColor": grey, "labelColor": grey,
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999",
                      "titleFontWeight": "normal", "labelLimit": LABEL_LIMIT, "labelOverlap": True,
@@ -100,6 +105,22 @@ def theme() -> dict[str, Any]:
 @alt.theme.register("aicompute", enable=True)
 def _altair_theme() -> alt.theme.ThemeConfig:
     return theme()  # type: ignore[return-value]
+
+
+#: Characters per legend label line (longer labels wrap onto more lines instead of being cut).
+LEGEND_CHARS = 40
+
+
+#: A Vega expression: the label, or a code name in it ('operating_cash_flow') as words ('Operating cash flow').
+READABLE_LABEL = ("(test(/^[a-z][a-z0-9]*(_[a-z0-9]+)+$/, datum.label) ? upper(substring(datum.label, 0, 1))"
+                  " + replace(substring(datum.label, 1), /_/g, ' ') : datum.label)")
+
+
+def wrap_labels(chars: int) -> str:
+    """A Vega ``labelExpr`` that wraps an axis or legend label onto lines of at most ``chars`` characters (at
+    spaces; an array of lines, which Vega draws one under another) instead of cutting it with an ellipsis; a code
+    name is shown as words (:data:`READABLE_LABEL`)."""
+    return f"split(trim(replace({READABLE_LABEL}, /(.{{1,{int(chars)}}})(\\s+|$)/g, '$1\\n')), '\\n')"
 
 
 def wrap_text(text: str, width: int) -> str | list[str]:
@@ -152,7 +173,7 @@ def with_source(chart: alt.TopLevelMixin, source: str | list[str]) -> alt.VConca
         text = "Source: " + text
     return alt.vconcat(wrap_title(chart)).properties(
         title=alt.TitleParams(text=wrap_text(text, SOURCE_CHARS), orient="bottom", anchor="start", fontSize=10,
-                              fontWeight="normal", color="#666666", offset=12, limit=WIDTH + 80)
+                              fontWeight="normal", color="#666666", offset=12, limit=SOURCE_LIMIT)
     )
 
 
@@ -371,7 +392,7 @@ def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | Non
     """
     import vl_convert as vlc
 
-    spec = chart.to_dict()
+    spec = trim_datasets(wrap_legend_labels(chart.to_dict()))
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
@@ -381,6 +402,57 @@ def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | Non
         "image/svg+xml": svg,
         "text/plain": f"<Chart: {title}>",
     }
+
+
+_LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "strokeDash")
+
+
+def wrap_legend_labels(spec: dict[str, Any], chars: int = LEGEND_CHARS) -> dict[str, Any]:
+    """``spec`` with every categorical legend's labels wrapped (:func:`wrap_labels`) and every category axis's code
+    names shown as words (:data:`READABLE_LABEL`), unless the chart sets its own ``labelExpr`` or has no legend or
+    axis (Vega-Lite ignores ``labelExpr`` in the config, so it is set per legend and axis)."""
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            if key == "datasets" or key == "data":
+                continue
+            if key == "encoding" and isinstance(value, dict):
+                for channel in _LEGEND_CHANNELS:
+                    enc = value.get(channel)
+                    if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") \
+                            and enc.get("legend", {}) is not None:
+                        enc.setdefault("legend", {}).setdefault("labelExpr", wrap_labels(chars))
+                for channel in ("x", "y"):  # a category axis shows code names as words (no wrapping: bands are fixed)
+                    enc = value.get(channel)
+                    if isinstance(enc, dict) and enc.get("type") == "nominal" and enc.get("axis", {}) is not None:
+                        enc.setdefault("axis", {}).setdefault("labelExpr", READABLE_LABEL)
+            walk(value)
+
+    walk(spec)
+    return spec
+
+
+def trim_datasets(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` whose inline datasets keep only the columns the spec names somewhere (encodings, tooltips,
+    transforms, expressions): a chart's frame often carries columns no mark draws, which only made the page
+    heavier. The chart's full data is its CSV download (:func:`chart_data`)."""
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict):
+        return spec
+    rest = json.dumps({k: v for k, v in spec.items() if k != "datasets"})
+    for key, rows in datasets.items():
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+            continue
+        columns = {c for r in rows for c in r}
+        keep = {c for c in columns if json.dumps(c)[1:-1] in rest or json.dumps(c.replace(".", "\\."))[1:-1] in rest}
+        if keep != columns:
+            datasets[key] = [{c: v for c, v in r.items() if c in keep} for r in rows]
+    return spec
 
 
 def chart_data(chart: Any) -> Any:

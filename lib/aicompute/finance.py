@@ -25,7 +25,12 @@ data-centre multiplier (both ways); :func:`bain_rebuild` rebuilds Bain's "$2T by
 free cash flow from their latest reported period (cash capex and lease-inclusive capex kept apart).
 
 Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with
-:func:`resolve_claims` and labelled with :func:`series_label`, never silently merged.
+:func:`resolve_claims` and labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged.
+
+**Rules** return codes, never sentences (the words are in :mod:`aicompute.narrative.finance`):
+:func:`burn_profile` (does cash flow turn positive, and when), :func:`runway_part` (which third of a year the
+funds run out in), :func:`rent_cover` (does revenue per GW pay the rent), :func:`capex_cover` (is capex within
+operating cash flow).
 """
 
 from __future__ import annotations
@@ -41,10 +46,17 @@ from aicompute.evidence import NotYetPublished
 __all__ = [
     "BIG4_CAPEX_SERIES",
     "BIG4_CAPEX_COMPILATION_SERIES",
+    "BURN_SHAPES",
+    "PLAN_SERIES",
+    "CAPEX_COVER",
+    "RENT_COVER",
+    "RUNWAY_PARTS",
     "bain_rebuild",
     "big4_capex_2026",
     "breakeven_ad_arpu",
     "burn_multiple",
+    "burn_profile",
+    "capex_cover",
     "cagr",
     "case_summary",
     "capital_structure",
@@ -55,6 +67,9 @@ __all__ = [
     "funding_need",
     "hsbc_reproduction",
     "implied_other_ratio",
+    "openai_plan",
+    "paying_users",
+    "rent_cover",
     "required_revenue",
     "resolve_claims",
     "revenue_gap",
@@ -62,13 +77,14 @@ __all__ = [
     "results_quarter",
     "revenue_per_gw",
     "runway",
+    "runway_part",
     "sequoia_base",
     "sequoia_case",
     "sequoia_lines",
+    "SEQUOIA_LABS",
     "SEQUOIA_LINES_NOT_DISCLOSED",
     "sequoia_table",
     "sequoia_sensitivity",
-    "series_label",
     "share_multiplier",
     "take_or_pay_schedule",
     "uncontracted_share",
@@ -135,11 +151,6 @@ def resolve_claims(table: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     if out["value"].isna().any():
         raise ValueError(f"rows without a value: {out.loc[out['value'].isna(), 'id'].tolist()}")
     return out
-
-
-def series_label(metric: str, kind: str, basis: str) -> str:
-    """A legend label that keeps bases apart, e.g. 'revenue (recognized, leak)'."""
-    return f"{metric.replace('_', ' ')} ({kind}, {basis})"
 
 
 def revenue_per_gw(revenue: float, gw: float) -> float:
@@ -290,6 +301,59 @@ def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> flo
     return burn / new
 
 
+#: What a cash model's cash flow does over its years (see :func:`burn_profile`).
+BURN_SHAPES = ("still negative", "turns positive", "always positive")
+
+
+def burn_profile(model: pd.DataFrame) -> dict[str, object]:
+    """The shape of a :func:`cash_model`'s cash flow: ``shape`` (one of :data:`BURN_SHAPES`: negative in the last
+    year; negative, then positive from ``turn_year`` on; positive in every year), ``last_year`` and
+    ``last_cash_flow``, ``turn_year`` (the year after the last negative one; None unless it turns) and ``peak``
+    (:func:`funding_need` of the burn: the most it needs before cash flow turns positive)."""
+    flow = model.set_index("year")["cash_flow"] if "year" in model.columns else model["cash_flow"]
+    out = {"last_year": int(flow.index[-1]), "last_cash_flow": float(flow.iloc[-1]), "turn_year": None,
+           "peak": funding_need(-flow)}
+    negative = flow[flow < 0]
+    if out["last_cash_flow"] < 0:
+        return out | {"shape": BURN_SHAPES[0]}
+    if negative.empty:
+        return out | {"shape": BURN_SHAPES[2]}
+    return out | {"shape": BURN_SHAPES[1], "turn_year": int(flow.index[flow.index.get_loc(negative.index[-1]) + 1])}
+
+
+#: The thirds of a year a runway ends in (see :func:`runway_part`).
+RUNWAY_PARTS = ("early", "mid", "late")
+
+
+def runway_part(t: float | None) -> tuple[int, str] | None:
+    """A :func:`runway` (year + fraction) as (year, third of the year: one of :data:`RUNWAY_PARTS`): 2028.25 ->
+    (2028, 'early'), 2027.5 -> (2027, 'mid'), 2029.9 -> (2029, 'late'); None (or infinite): the funds outlast
+    the model."""
+    if t is None or np.isinf(t):
+        return None
+    year, frac = int(t), t - int(t)
+    return year, RUNWAY_PARTS[0 if frac < 1 / 3 else 1 if frac < 2 / 3 else 2]
+
+
+#: Revenue per GW against the rent per GW-year (see :func:`rent_cover`).
+RENT_COVER = ("short", "covers")
+
+
+def rent_cover(ratio: float) -> str:
+    """Does revenue per GW pay the rent per GW-year? ``ratio`` = revenue / rent: below 1 "short", else "covers"."""
+    return RENT_COVER[0] if ratio < 1 else RENT_COVER[1]
+
+
+#: Capex against operating cash flow (see :func:`capex_cover`).
+CAPEX_COVER = ("beyond cash", "within cash")
+
+
+def capex_cover(share: float) -> str:
+    """Capex as a percentage of operating cash flow: above 100 "beyond cash" (the difference is borrowed, leased
+    or raised), else "within cash"."""
+    return CAPEX_COVER[0] if share > 100 else CAPEX_COVER[1]
+
+
 def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: float = 0.0) -> pd.DataFrame:
     """One row per revenue case of :func:`cash_model` outputs: totals over the horizon, the funding need
     (peak cumulative burn), the gap left after ``funds`` (firm money) and the runway with and without
@@ -305,6 +369,57 @@ def case_summary(models: Mapping[str, pd.DataFrame], funds: float, conditional: 
                      "runway": runway(burn, funds), "runway_with_conditional": runway(burn, funds + conditional),
                      "revenue_to_compute": m["revenue"].sum() / m["compute"].sum()})
     return pd.DataFrame(rows)
+
+
+#: OpenAI's own projections as claims series (claims.csv ``series``; ``period`` = the year projected): each year's
+#: newest vintage is read, so a new projection is a data row. Burn is positive; a year the plan projects a positive
+#: cash flow is in the cash-flow series. ``compute``: the plan's compute total, period = its last year.
+PLAN_SERIES = {"revenue": "openai_revenue_projection", "burn": "openai_burn_projection",
+               "cash_flow": "openai_cash_flow_projection", "compute": "openai_compute_plan"}
+#: The September 2025 projections give 2029's burn only inside a 2025-2029 total (and 2025's burn apart).
+_CUMULATIVE_BURN = ("openai_cash_burn_2025_2029", "openai_cash_burn_2025")
+
+
+def openai_plan(ev, years: Sequence[int], revenue_before: float) -> dict[str, object]:
+    """OpenAI's own plan known on ``ev``'s as-of date, each year at its newest vintage (:data:`PLAN_SERIES`):
+
+    ``revenue`` by year (``revenue_before`` in the year before ``years``, the projected years, and constant growth
+    in between: :func:`fill_geometric`); ``burn`` by year (a projected burn, else minus a projected cash flow, else
+    2029 from the 2025-2029 total where only that is known; missing years NaN); ``compute`` (the plan's compute
+    total, None before one is published; ``compute_claim`` its claim) and ``date`` (when the projection of the
+    plan's last year was made)."""
+    years = list(years)
+
+    def newest(kind: str, year: int):
+        return ev.latest(series=PLAN_SERIES[kind], period=year, default=None)
+
+    rev = {y: c.value for y in years if (c := newest("revenue", y)) is not None}
+    revenue = fill_geometric({years[0] - 1: revenue_before} | rev, years)
+    burn = pd.Series(np.nan, index=years, dtype=float)
+    for y in years:
+        if (c := newest("burn", y)) is not None:
+            burn[y] = c.value
+        elif (c := newest("cash_flow", y)) is not None:
+            burn[y] = -c.value
+    total, first = (ev.value(cid, default=None) for cid in _CUMULATIVE_BURN)
+    if 2029 in burn.index and pd.isna(burn[2029]) and total is not None and first is not None and burn.loc[:2028].notna().all():
+        burn[2029] = total - first - burn.loc[:2028].sum()
+    compute = ev.latest(series=PLAN_SERIES["compute"], default=None)
+    last = next((c for y in reversed(years) if (c := newest("revenue", y)) is not None), None)  # the plan's end point
+    return {"revenue": revenue, "burn": burn, "compute": compute.value if compute is not None else None,
+            "compute_claim": compute, "date": last.as_of if last is not None else None}
+
+
+def paying_users(ev) -> tuple | None:
+    """(paying subscribers, weekly users): the newest count of ChatGPT's paying subscribers and the weekly users
+    stated for the same period (claims series ``chatgpt_paying_subscribers`` and ``chatgpt_weekly_users``);
+    None before a subscriber count is published or without users for its period."""
+    rows = ev.series("chatgpt_paying_subscribers")
+    if rows.empty:
+        return None
+    last = rows.iloc[-1]
+    users = ev.latest(series="chatgpt_weekly_users", period=last["period"].date().isoformat(), default=None)
+    return None if users is None else (ev.claim(str(last["id"])), users)
 
 
 # -- anchors --------------------------------------------------------------------------------------------
@@ -357,7 +472,8 @@ def results_quarter(published: dt.date) -> tuple[int, int]:
 
 def big4_capex_2026(ev, year: int = 2026) -> dict | None:
     """The Big-4 capex guidance for ``year`` known on ``ev``'s as-of date: the newest vintage of
-    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: after which quarter's results;
+    :data:`BIG4_CAPEX_SERIES` as ``{"claim", "basis", "compilation"}`` (``basis``: (quarter, year) of the results
+    the guidance came with, :func:`results_quarter`; the words are :func:`aicompute.narrative.finance.guidance_basis`;
     ``compilation``: the newest compilation's claim where it is known and differs, else None); None before any
     guidance is published."""
     try:
@@ -366,14 +482,13 @@ def big4_capex_2026(ev, year: int = 2026) -> dict | None:
         return None
     rows = ev.series(BIG4_CAPEX_SERIES)
     published = rows.loc[rows["id"] == claim.id, "published"].iloc[0].date()
-    q, y = results_quarter(published)
     try:
         comp = ev.latest(series=BIG4_CAPEX_COMPILATION_SERIES, period=year)
     except NotYetPublished:
         comp = None
     if comp is not None and round(comp.value) == round(claim.value):
         comp = None
-    return {"claim": claim, "basis": f"company guidance after Q{q} {y}", "compilation": comp}
+    return {"claim": claim, "basis": results_quarter(published), "compilation": comp}
 
 
 def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, reported_gap: float,
@@ -444,14 +559,16 @@ def sequoia_base(lines: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-#: The lines of the AI revenue base, each with what it may double count. Lines without a disclosed figure are
-#: named (not counted) so the reader sees what the base leaves out.
+#: The lines of the AI revenue base without a disclosed figure: (line key, the source that shows it undisclosed).
+#: They are named (not counted) so the reader sees what the base leaves out; the words are in
+#: :data:`aicompute.narrative.finance.SEQUOIA_LINE_WORDS`.
 SEQUOIA_LINES_NOT_DISCLOSED = (
-    ("Google Cloud AI (Gemini API, Vertex AI)", "alphabet_q1_2026_2026_04_29",
-     "Alphabet reports Google Cloud's revenue, not its AI part"),
-    ("Meta AI", "meta_q1_2026_2026_04_29", "Meta's AI earns through its ads; no AI revenue line is reported"),
-    ("xAI", "xai_series_e_2026_01_06", "xAI discloses no revenue"),
+    ("google_cloud_ai", "alphabet_q1_2026_2026_04_29"),
+    ("meta_ai", "meta_q1_2026_2026_04_29"),
+    ("xai", "xai_series_e_2026_01_06"),
 )
+#: The lines that are the AI labs' own revenue (the low end of the base).
+SEQUOIA_LABS = ("openai", "anthropic")
 
 
 def sequoia_lines(ev) -> pd.DataFrame:
@@ -465,37 +582,38 @@ def sequoia_lines(ev) -> pd.DataFrame:
       cannot be separated (its gross figure is the high end);
     * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed), once the source saying so is public.
 
-    Columns: line, value, overlap, source_id, overlap_source_id, note (then :func:`sequoia_base` adds net/counted).
+    Columns: line (a key: openai, anthropic, microsoft_ai, aws_ai, google_cloud_ai, meta_ai, xai; the words are
+    :func:`aicompute.narrative.finance.sequoia_lines`), lab (one of :data:`SEQUOIA_LABS`), value, overlap,
+    overlap_share (the part of the value taken out, as a fraction), as_of (the reading's date), source_id,
+    overlap_source_id (then :func:`sequoia_base` adds net/counted).
     """
     rows = []
+
+    def add(line: str, claim, overlap: float, overlap_claim=None) -> None:
+        rows.append({"line": line, "value": claim.value, "overlap": overlap, "as_of": claim.as_of,
+                     "overlap_share": overlap / claim.value if claim.value else 0.0, "source_id": claim.source_id,
+                     "overlap_source_id": overlap_claim.source_id if overlap_claim is not None else None})
+
     oai = ev.latest(series="openai_arr", default=None)
     if oai is not None:
-        rows.append({"line": "OpenAI (net of partner shares)", "value": oai.value, "overlap": 0.0, "source_id": oai.source_id,
-                     "overlap_source_id": None, "note": f"run-rate, {oai.as_of:%B %Y}"})
+        add("openai", oai, 0.0)
     ant = ev.latest(series="anthropic_arr", default=None)
     if ant is not None:
         gap = ev.claim("anthropic_gross_net_gap") if ev.known("anthropic_gross_net_gap") else None
         base = ev.claim("anthropic_arr_2026_04") if ev.known("anthropic_arr_2026_04") else None
         share = gap.value / base.value if gap is not None and base is not None else 0.0
-        rows.append({"line": "Anthropic (restated net of cloud partners' share)", "value": ant.value, "overlap": ant.value * share,
-                     "source_id": ant.source_id, "overlap_source_id": gap.source_id if gap is not None else None,
-                     "note": f"gross run-rate, {ant.as_of:%B %Y}; less {share:.0%} that is the clouds' revenue"})
+        add("anthropic", ant, ant.value * share, gap)
     msft = ev.latest(series="microsoft_ai_runrate", default=None)
     if msft is not None:
         azure = ev.claim("openai_9m_2025_inference_cost") if ev.known("openai_9m_2025_inference_cost") else None
-        spend = min(azure.value * 12 / 9, msft.value) if azure is not None else 0.0
-        rows.append({"line": "Microsoft AI business less OpenAI's Azure spend", "value": msft.value, "overlap": spend,
-                     "source_id": msft.source_id, "overlap_source_id": azure.source_id if azure is not None else None,
-                     "note": "OpenAI's Azure inference bill, annualised, is OpenAI's cost, paid from revenue counted above"})
+        add("microsoft_ai", msft, min(azure.value * 12 / 9, msft.value) if azure is not None else 0.0, azure)
     aws = ev.latest(series="aws_ai_runrate", default=None)
     if aws is not None:
-        rows.append({"line": "AWS AI services (Anthropic's spend inside, not separable)", "value": aws.value, "overlap": aws.value,
-                     "source_id": aws.source_id, "overlap_source_id": None,
-                     "note": "counted at zero: the part that is Anthropic's compute bill is not disclosed"})
+        add("aws_ai", aws, aws.value)
     known = set(ev.sources()["id"])
-    for line, src, why in SEQUOIA_LINES_NOT_DISCLOSED:
-        if src not in known:  # the source that shows the line undisclosed is not public yet on this date
-            continue
-        rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "source_id": src, "overlap_source_id": None,
-                     "note": why})
-    return sequoia_base(pd.DataFrame(rows))
+    for line, src in SEQUOIA_LINES_NOT_DISCLOSED:
+        if src in known:  # else the source that shows the line undisclosed is not public yet on this date
+            rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "as_of": None, "overlap_share": 0.0,
+                         "source_id": src, "overlap_source_id": None})
+    out = sequoia_base(pd.DataFrame(rows))
+    return out.assign(lab=out["line"].isin(SEQUOIA_LABS))

@@ -24,6 +24,7 @@ import pandas as pd
 from aicompute import escape
 from aicompute.escape import md as escape_md
 from aicompute.formatting import significant
+from aicompute.narrative.evidence import chapter_refs
 
 __all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md", "readable", "table_label", "heading", "SOURCE_COLUMNS"]
 
@@ -44,8 +45,15 @@ def _cell(x: Any, column: Any = None) -> str:
     return fmt_num(x)
 
 
-#: Columns whose values are source ids (data/sources.csv), shown as citations.
-SOURCE_COLUMNS = ("source_id", "source_ids", "sources", "source id", "source ids")
+#: Columns whose values are source ids (data/sources.csv), shown as citations; also any column whose name ends in
+#: one of these words ('quote source', 'overlap_source_id'): see :func:`is_source_column`.
+SOURCE_COLUMNS = ("source", "source_id", "source_ids", "sources", "source id", "source ids")
+
+
+def is_source_column(column: Any) -> bool:
+    """Whether a column holds source ids: its name (any case, '_' or ' ') is or ends in one of :data:`SOURCE_COLUMNS`."""
+    words = str(column).lower().replace("_", " ").split()
+    return any(words[-len(w.split()):] == w.split() for w in {c.replace("_", " ") for c in SOURCE_COLUMNS}) if words else False
 #: Words written in capitals (or their usual form) when a code column name is made readable.
 _WORDS = {"usd": "USD", "eur": "EUR", "bn": "bn", "gw": "GW", "mw": "MW", "kw": "kW", "twh": "TWh", "gb": "GB",
           "tb": "TB", "tflops": "TFLOPS", "fp8": "FP8", "fp4": "FP4", "bf16": "BF16", "hbm": "HBM", "gpu": "GPU",
@@ -79,6 +87,16 @@ def _source_ids() -> set[str]:
         return set()
 
 
+def _chapter_numbers() -> dict[str, str]:
+    """{file prefix: the chapter number the report shows} from the registry; {} without one."""
+    from aicompute import chapters
+
+    try:
+        return {c.stem[:2]: c.number for c in chapters.load()}
+    except Exception:  # no registry (a unit test's folder): text left as it is
+        return {}
+
+
 def _citations(value: Any, known: set[str]) -> str | None:
     """``[@a; @b]`` when every id in ``value`` (separated by ';', ',' or spaces) is a known source, else None."""
     if not isinstance(value, str) or not value.strip():
@@ -105,14 +123,18 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
 
     ``cite``: cells of a source-id column (:data:`SOURCE_COLUMNS`) whose ids are all in data/sources.csv become
     citations; ``readable_headers``: code column names made readable (:func:`readable`)."""
-    known = _source_ids() if cite and any(str(c).lower() in SOURCE_COLUMNS for c in df.columns) else set()
+    known = _source_ids() if cite and any(is_source_column(c) for c in df.columns) else set()
     header = [escape_md(readable(c) if readable_headers else str(c)) for c in df.columns]
+    numbers = _chapter_numbers() if cite else {}
     cells = []
     for row in df.itertuples(index=False):
         line = []
         for v, c in zip(row, df.columns):
-            cited = _citations(v, known) if known and str(c).lower() in SOURCE_COLUMNS else None
-            line.append(cited if cited is not None else escape_md(_cell(v, c)))
+            cited = _citations(v, known) if known and is_source_column(c) else None
+            text = _cell(v, c)
+            if numbers and isinstance(v, str):  # data text naming a chapter by its file number: the shown number
+                text = chapter_refs(text, numbers)
+            line.append(cited if cited is not None else escape_md(text))
         cells.append(line)
     head = "| " + " | ".join(header) + " |"
     if readable_headers:

@@ -1,18 +1,88 @@
-"""Wording of chapter 04 (the bubble debate): the scorecard's levels and the like-for-like comparisons.
+"""Wording of the bubble chapter (04_bubble_debate): the scorecard's bands and levels, lists of data rows and the
+chart titles whose wording depends on the evidence.
 
-The models (:mod:`aicompute.bubble`, :mod:`aicompute.headlines`) return numbers; these functions say them.
+The models (:mod:`aicompute.bubble`, :mod:`aicompute.headlines`) return numbers and codes; these functions say
+them. Numbers in prose go through :func:`aicompute.formatting.fmt` (tagged), text from the data through
+:func:`aicompute.formatting.quote` (escaped); chart titles use :func:`aicompute.formatting.plain`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["levels_phrase"]
+from aicompute.formatting import fmt, plain, quote
+
+__all__ = ["BAND_WORDS", "band", "band_span", "levels_phrase", "company_ratios", "customer_shares", "adoption_list",
+           "multiples_title", "scorecard_title", "year_runs", "PEAK_WORDS"]
+
+#: The words for each band code of :func:`aicompute.bubble.band`.
+BAND_WORDS = {"calm": "calm", "elevated": "elevated", "hot": "bubble-like"}
+
+
+#: The words for each code of :func:`aicompute.bubble.peak_position`.
+PEAK_WORDS = {"below": "below the 2000 peaks, not near them",
+              "level": "on a par with the 2000 peaks, not beyond them",
+              "beyond": "beyond the 2000 peaks"}
+
+
+def band(code: str) -> str:
+    """The words for a band code ("hot" -> "bubble-like")."""
+    return BAND_WORDS[code]
+
+
+def band_span(low: str, high: str) -> str:
+    """Whether two totals (their band codes, cooler first) share a band: "all in one band (elevated)" or
+    "not all in one band (calm to elevated)"."""
+    if low == high:
+        return f"all in one band ({band(low)})"
+    return f"not all in one band ({band(low)} to {band(high)})"
 
 
 def levels_phrase(card: pd.DataFrame, tol: float = 0.01) -> str:
     """How many indicators sit at either end, in words that agree with the counts: "1 of 9 indicators is at or
     beyond its hot level, 2 at or below their calm level" (a score within ``tol`` of 1 or 0 counts)."""
     hot, calm, n = int((card["score"] >= 1 - tol).sum()), int((card["score"] <= tol).sum()), len(card)
-    return (f"{hot} of {n} indicator{'' if n == 1 else 's'} {'is' if hot == 1 else 'are'} at or beyond "
-            f"{'its' if hot == 1 else 'their'} hot level, {calm} at or below {'its' if calm == 1 else 'their'} calm level")
+    return (f"{fmt(hot)} of {fmt(n)} indicator{'' if n == 1 else 's'} {'is' if hot == 1 else 'are'} at or beyond "
+            f"{'its' if hot == 1 else 'their'} hot level, {fmt(calm)} at or below {'its' if calm == 1 else 'their'} calm level")
+
+
+def company_ratios(cs: pd.DataFrame) -> str:
+    """Each company's capex as a share of its operating cash flow: "Alphabet 70%; Amazon 95%" (``cs`` from
+    :func:`aicompute.finance.capital_structure`, the total row left out)."""
+    rows = cs[cs["company"] != "Total"]
+    return "; ".join(f"{quote(r.company)} {fmt(r.capex_to_ocf, '%', '.0f')}" for r in rows.itertuples())
+
+
+def customer_shares(nv: pd.DataFrame) -> str:
+    """Nvidia's largest customers: "Customer A 16% of revenue (Q2 FY26); ..."."""
+    return "; ".join(f"{quote(r.customer)} {fmt(r.share, '%', '.0f')} of revenue ({quote(r.period)})" for r in nv.itertuples())
+
+
+def adoption_list(adoption: pd.DataFrame) -> str:
+    """Adoption readings: "share of firms using AI (Feb 2024): 5%; ..." (``measure``, ``date``, ``value``)."""
+    return "; ".join(f"{quote(r.measure[0].lower() + r.measure[1:])} ({fmt(r.date, spec='%b %Y')}): {fmt(r.value, '%', '.0f')}"
+                     for r in adoption.itertuples())
+
+
+def multiples_title(mult: pd.DataFrame) -> str:
+    """The valuation chart's title: the labs' range of multiples against Cisco's at the 2000 peak (the first row)."""
+    cisco = plain(mult["value"].iloc[0], "x", ".0f")
+    if len(mult) < 2:
+        return f"Cisco was valued at {cisco} revenue at the 2000 peak"
+    labs = mult["value"].iloc[1:]
+    return (f"Leading AI labs are valued at {plain(labs.min(), spec='.0f')}-{plain(labs.max(), 'x', '.0f')} run-rate revenue, "
+            f"against Cisco's {cisco} at the 2000 peak")
+
+
+def scorecard_title(card: pd.DataFrame, total: float, band_code: str) -> str:
+    """The scorecard chart's title: the total and its band, how many signals are at their hot level, the coolest."""
+    hot = int((card["score"] >= 0.99).sum())
+    coolest = card.loc[card["score"].idxmin(), "label"]
+    return (f"Scorecard {plain(total, '/100', '.0f')} ({band(band_code)}): {hot} of {len(card)} signals at their hot level; "
+            f"coolest: {coolest}")
+
+
+def year_runs(runs: list[tuple[int, int]]) -> str:
+    """Runs of years as text: [(1989, 1994), (2001, 2001)] -> "1989–1994 and 2001" ("" when there are none)."""
+    parts = [f"{a}–{b}" if a != b else str(a) for a, b in runs]
+    return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 2 else parts)

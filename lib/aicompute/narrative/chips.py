@@ -10,11 +10,16 @@ import pandas as pd
 
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["BILL", "reported_by", "reconcile_title", "price_trend_title", "measured_speeds", "fiscal_year"]
+__all__ = ["BILL", "BRIDGE", "reported_by", "reconcile_title", "price_trend_title", "measured_speeds", "fiscal_year"]
 
 #: What the inference bill of :func:`aicompute.chips.inference_bill` is, by its basis.
 BILL = {"reported": "2025 inference bill", "cost of revenue": "2025 cost of revenue (mostly inference)",
         "nine months annualised": "2025 inference bill"}
+
+#: The named steps from the modelled floor to the cost OpenAI's own figures imply (see
+#: :func:`aicompute.headlines.serving_cost_bridge`), in the order they are applied.
+BRIDGE = {"systems": "older, dearer systems (the dearest modelled system over the cheapest)",
+          "renting": "renting instead of owning (median observed GPU-hour price over the owner's hourly cost)"}
 
 
 def reported_by(ev: Any, claim_id: str, bill: float, revenue: float | None) -> str:

@@ -19,13 +19,14 @@ _FILE_NUMBER = re.compile(r"\b([Cc])hapter (\d\d)\b")
 
 def header(ev: Any) -> str:
     """Markdown: the as-of banner, one compact line (a block of class ``aic-asof``): the as-of date, the latest
-    evidence used and, when the months after it are unobserved, how far the sweep searched, with a link to why.
+    evidence used ("evidence to", as the front page's verdict says it) and, when the months after it are
+    unobserved, that figures for them are projected, how far the sweep searched, and a link to why.
     ``ev``: an :class:`~aicompute.evidence.Evidence`."""
     as_of, cutoff = fmt(ev.as_of), fmt(ev.cutoff)
-    text = f"**As of {as_of}** · latest evidence used: {cutoff}"
+    text = f"**As of {as_of}** · evidence to {cutoff} (the latest evidence used)"
     if ev.unobserved:
         searched = f"sources searched to {fmt(ev.swept_to)}" if ev.swept_to else "no later source recorded"
-        text += (f" · the months after it are unobserved ({searched}; projected where needed, "
+        text += (f" · the months after it are unobserved: figures for them are projected, not observed ({searched}; "
                  "[why](90_methodology.html#sec-methodology))")
     return "::: {.aic-asof}\n" + text + "\n:::"
 

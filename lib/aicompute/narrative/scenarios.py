@@ -10,12 +10,21 @@ them into the words the chapter shows (numbers through :mod:`aicompute.formattin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fmt, fmt_range, significant
+from aicompute.formatting import fmt, fmt_range, quote, significant
 
 __all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
-           "dial_name", "setting_name", "DIALS"]
+           "dial_name", "setting_name", "DIALS", "probability_plain", "endings_table", "growth_kinds", "base_rates_title",
+           "rates_table", "hazard_basis", "latest_lab_readings", "watch_text", "watch_items", "watched_items",
+           "predictive_flags", "verdict", "backtest_item", "start_notes", "CREDIT_NAMES", "backtest_rows",
+           "backtest_scores", "backtest_items", "settings_table",
+           "odds_results", "prior_posterior_table", "drivers_table", "READER_DIAL_LABELS",
+           "READER_VALUE_LABELS"]
 
 
 def probability(p: float) -> str:
@@ -49,6 +58,14 @@ DIALS = {
 }
 
 
+#: The reader's dials (:func:`aicompute.scenarios.update.dial_grid`): a label for each, and for the window's values.
+READER_DIAL_LABELS = {"evidence_weight": "Evidence weight (0: before any reading; 1: every reading as stated)",
+                      "hazard_scale": "Bust hazard (times the base rate's)",
+                      "window": "Endings read"}
+READER_VALUE_LABELS = {"window": {"calendar": "calendar year over calendar year",
+                                  "december": "December over December"}}
+
+
 def dial_name(dial: str) -> str:
     """A dial in words (its id when unknown)."""
     return DIALS.get(dial, dial)
@@ -80,7 +97,8 @@ def projection_text(publisher: str, value: float, low: float, high: float) -> st
     return text
 
 
-def predictive_flag(median: float, side: str, lowest: float, highest: float, projections: int) -> str:
+def predictive_flag(median: float, side: str, lowest: float, highest: float, projections: int,
+                    tagged: bool = False) -> str:
     """The clause that words a flag of :func:`predictive_check` (``side``: 'below' or 'above'):
 
     * several projections: 'the median (766) is below every published projection (882–1,400)';
@@ -88,7 +106,11 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
       ('... all 3 published projections, each 1,000');
     * the median gets one more significant figure until it no longer reads as the projection it is compared with
       (29.6 against 30, not 30 against 30); if six figures still read alike it is 'at' the projection.
-    """
+
+    ``tagged``: each number goes through the formatter (for prose)."""
+    def t(text: str) -> str:
+        return fmt(text) if tagged else text
+
     bound = lowest if side == "below" else highest
     shown = _num(bound)
     sig = 3
@@ -97,18 +119,23 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
     med = _num(median, sig)
     rel = "at" if med == shown else side
     if projections == 1:
-        return f"the median ({med}) is {rel} the one published projection, {shown}"
+        return f"the median ({t(med)}) is {rel} the one published projection, {t(shown)}"
     if _num(lowest) == _num(highest):
-        return f"the median ({med}) is {rel} all {projections} published projections, each {shown}"
-    return f"the median ({med}) is {rel} every published projection ({_num(lowest)}–{_num(highest)})"
+        return f"the median ({t(med)}) is {rel} all {t(str(projections))} published projections, each {t(shown)}"
+    return f"the median ({t(med)}) is {rel} every published projection ({t(_num(lowest) + '–' + _num(highest))})"
 
 
-def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005) -> str:
+def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005,
+                   tagged: bool = False) -> str:
     """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
-    ``min_shift`` are left out)."""
+    ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose)."""
     def pts(v: float) -> str:
-        return f"{100 * v:+.1f}".replace("-", "−")
+        text = f"{100 * v:+.1f}".replace("-", "−")
+        return fmt(text) if tagged else text
+
+    def name(n: str) -> str:
+        return quote(n) if tagged else n
 
     down = by_series[by_series["hard_landing"] < -min_shift].head(lowered)
     up = by_series[by_series["hard_landing"] > min_shift].sort_values("hard_landing", ascending=False).head(raised)
@@ -116,10 +143,294 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
         text = "no signpost's readings have lowered it much yet"
     else:
         text = ("the signposts whose readings together lowered it most ("
-                + "; ".join(f"{n}, {pts(v)} points" if i == 0 else f"{n}, {pts(v)}"
+                + "; ".join(f"{name(n)}, {pts(v)} points" if i == 0 else f"{name(n)}, {pts(v)}"
                             for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
                 + ") came in on the boom path")
     if len(up):
         text += (", while " if len(down) else "; ") + " and ".join(
-            f"{n} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
+            f"{name(n)} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
     return text
+
+
+# --------------------------------------------------------------------------------------- the chapter's pieces
+def probability_plain(p: float) -> str:
+    """:func:`probability` untagged, for chart titles, table cells and published text ('under 1%', '58%')."""
+    return "under 0.1%" if p < 0.001 else "under 1%" if p < 0.005 else f"{100 * p:.0f}%"
+
+
+def endings_table(t: Mapping[str, float], names: Mapping[str, str]) -> pd.DataFrame:
+    """The four endings as outcomes of the second year against the first, from the calibration's 'ending' group
+    (``t``: parameter -> value; ``names``: ending id -> label)."""
+    what = "outcome in the second year against the first"
+    return pd.DataFrame([
+        {"ending": names["hard_landing"], what:
+            f"chip revenue {t['ending_hard_chip_fall']:+.0%} or worse, or capex {t['ending_hard_capex_fall']:+.0%} or "
+            "worse, or a credit event with capex falling"},
+        {"ending": names["muddle_through"], what: "anything else: capex stalls, or chip revenue sags without collapsing"},
+        {"ending": names["soft_landing"], what: f"capex still grows {t['ending_soft_capex_growth']:+.0%} or more, chip "
+                                                f"revenue above {t['ending_soft_chip_floor']:+.0%}, not a boom"},
+        {"ending": names["continued_boom"], what: f"capex grows {t['ending_boom_capex_growth']:+.0%} or more and chip "
+                                                  f"revenue {t['ending_boom_chip_growth']:+.0%} or more"},
+    ])
+
+
+def growth_kinds(growth: pd.DataFrame, boom_line: float, fall: float) -> pd.DataFrame:
+    """Annual growth (``growth``: year, growth as a fraction) in per cent, each year labelled a boom year, a fall
+    of ``fall`` or more, or an ordinary year (the base-rate chart's colours)."""
+    kind = np.where(growth["growth"] > boom_line, "boom year",
+                    np.where(growth["growth"] <= -fall, f"fall of {fall:.0%} or more", "ordinary year"))
+    return growth.assign(kind=kind, growth=100 * growth["growth"])
+
+
+def base_rates_title(growth: pd.DataFrame) -> str:
+    """'Chip revenue fell in 9 of 37 years; the worst fall was -32% in 2001' (``growth`` in per cent)."""
+    worst = growth.loc[growth["growth"].idxmin()]
+    return (f"Chip revenue fell in {int((growth['growth'] < 0).sum())} of {len(growth)} years; the worst fall was "
+            f"{worst['growth']:.0f}% in {int(worst['year'])}")
+
+
+def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.baserates.base_rates` with readable columns and the fall in per cent."""
+    return rates.assign(fall=(100 * rates["fall"]).map("{:.0f}%".format)).rename(columns={
+        "fall": "fall of at least", "falls_any_year": "years with that fall", "share_any_year": "share of years",
+        "boom_years": "boom years", "falls_second_year": "second year after a boom fell",
+        "share_second_year": "share (second year)", "falls_within_two": "fell within two years of a boom",
+        "share_within_two": "share (within two)"})
+
+
+def hazard_basis(k_all: int, n_all: int, k_boom: int, n_boom: int, fall: float) -> str:
+    """How the base rate was set, from :func:`aicompute.scenarios.baserates.fall_counts` (tagged): 'the rate after
+    any year (10 of 28) and after a boom year (3 of 5), each smoothed as (k + 1) / (n + 2), then averaged'."""
+    p_all = (k_all + 1) / (n_all + 2)
+    text = (f"{fmt(k_all)} of {fmt(n_all)} years were followed by a fall of {fmt(fall, spec='.0%')} or more within "
+            "two years")
+    if n_boom:
+        p_boom = (k_boom + 1) / (n_boom + 2)
+        return (text + f"; {fmt(k_boom)} of {fmt(n_boom)} boom years were (rates smoothed as (k + 1) / (n + 2), "
+                f"then averaged: {fmt(p_all, spec='.0%')} and {fmt(p_boom, spec='.0%')})")
+    return text + (f" (smoothed as (k + 1) / (n + 2): {fmt(p_all, spec='.0%')}; no boom year with two known years "
+                   "after it)")
+
+
+def latest_lab_readings(labs: pd.DataFrame) -> str:
+    """'**OpenAI** 24 USD bn/yr (actual, run-rate net, secondary, 2026-05, published 2026-06-09); ...': each lab's
+    latest modelled reading (``labs``: :func:`aicompute.scenarios.signposts.lab_table`), data text quoted."""
+    rows = labs[labs["status"].eq("modelled")].groupby("lab", sort=False).tail(1)
+    return "; ".join(f"**{quote(r.lab)}** {fmt(r.value, '', ',.4g')} {quote(r.unit)} ({quote(r.basis)}, "
+                     f"{fmt(r.period)}, published {fmt(pd.Timestamp(r.published).date())})"
+                     for r in rows.itertuples(index=False))
+
+
+def watch_text(row: Any, year: int) -> str:
+    """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
+    (2026-02-02); chance by the end of 2027: 51%'."""
+    latest = "" if pd.isna(row.latest) else f"; latest {row.latest:,.4g} for {row.latest_period} ({row.latest_published})"
+    return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
+            f"{probability_plain(row.p_cross)}")
+
+
+def watch_items(watch: pd.DataFrame, year: int) -> str:
+    """The modelled signposts as a Markdown list (names quoted, numbers tagged), likeliest warning first."""
+    def latest(r: Any) -> str:
+        if not r.latest_published:
+            return "no reading yet"
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(r.latest_period)} (published "
+                f"{fmt(r.latest_published)})")
+
+    return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
+                     f"chance by the end of {year}: {probability(r.p_cross)}." for r in watch.itertuples(index=False))
+
+
+def watched_items(latest: pd.DataFrame) -> str:
+    """The watched, not modelled series as a Markdown list: latest reading, its source and the warning line."""
+    return "\n".join(f"- **{quote(r.name)}**: {fmt(r.value, '', ',.4g')} {quote(r.unit)} ({quote(r.entity)}, published "
+                     f"{fmt(pd.Timestamp(r.published).date())}); warning {r.direction} {fmt(r.threshold, '', ',.4g')}."
+                     for r in latest.itertuples(index=False))
+
+
+def predictive_flags(flagged: pd.DataFrame) -> str:
+    """The flags of the posterior predictive check (rows of :func:`aicompute.scenarios.signposts.predictive_check`
+    whose median lies outside every projection), each quantity bold, its clause from :func:`predictive_flag`."""
+    return "; ".join(f"**{q} {y}**: {predictive_flag(m, side, lo, hi, n, tagged=True)}" for q, y, m, side, lo, hi, n in
+                     zip(flagged["quantity"], flagged["year"], flagged["model median"], flagged["median outside all"],
+                         flagged["lowest"], flagged["highest"], flagged["projections"]))
+
+
+def verdict(*, as_of: str, soft_boom: float, hard: float, muddle: float, low: float, high: float,
+            by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
+            tagged: bool = False) -> str:
+    """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
+    muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
+    chance that a bust begins. Plain text as published (``tagged=False``: the front page escapes it); with
+    ``tagged`` the numbers go through the formatter and the signpost names are quoted, for the chapter's page."""
+    p = probability if tagged else probability_plain
+    side = ("soft landing or continued boom" if soft_boom > hard + muddle else "hard landing or muddle-through")
+    line = fmt(crash, "", ",.0f") if tagged else f"{crash:,.0f}"
+    return (f"As of {fmt(as_of) if tagged else as_of} the evidence leans to a {side}: {p(soft_boom)} against {p(hard)} "
+            f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried), because "
+            f"{drivers_clause(by_series, tagged=tagged)}. The seed's {line} USD bn crash line is out of reach "
+            f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
+            "of the paths.")
+
+
+def backtest_item(label: str, year: int, realised: float, target: float, basis: str, mid: Mapping[str, float],
+                  grid: tuple[float, float], end_year: Mapping[str, float], last: Mapping[str, float]) -> str:
+    """One backtest as a list item: what happened, the base rate before any reading (``basis``:
+    :func:`hazard_basis`), and the engine's hard landing and fall in the second year in mid-first-year (with the
+    calibration grid's range), at the end of the first year and at the end of the second."""
+    return (f"- **{quote(label)}** (what happened: chip revenue {fmt(realised, spec='+.0%')} in {year + 1}). Before "
+            f"any reading the base rate known then set a bust within two years at {fmt(target, spec='.0%')} ({basis}). "
+            f"In mid-{year} the engine gave the hard landing **{probability(mid['hard_landing'])}** (grid "
+            f"{probability(grid[0])}–{probability(grid[1])}) and a fall in {year + 1} {probability(mid['chip_fall'])}; "
+            f"at the end of {year}, {probability(end_year['hard_landing'])} and {probability(end_year['chip_fall'])}; "
+            f"by the end of {year + 1}, {probability(last['hard_landing'])} and {probability(last['chip_fall'])}.")
+
+
+#: The credit channel's series (:data:`aicompute.scenarios.start.CREDIT_START`) in words.
+CREDIT_NAMES = {"hy_oas": "the US high-yield spread", "ig_oas": "the US investment-grade spread",
+                "coreweave_cds": "CoreWeave's 5-year CDS", "contract_cancellations": "large project cancellations"}
+
+
+def start_notes(x: Mapping[str, float], start: Any, runway: float | None = None) -> str:
+    """How each starting level of January 2026 was built, as a Markdown list with tagged numbers (``x``:
+    :func:`aicompute.scenarios.start.start_inputs`; ``start``: the :class:`~aicompute.scenarios.model.Start`,
+    with a lab's funds when :func:`~aicompute.scenarios.start.with_financing` gave it a ``runway``)."""
+    def n(v: float, spec: str = "g", unit: str = "") -> str:
+        return fmt(v, unit, spec)
+
+    items = {
+        "Hyperscaler capex": f"the big four's Q3 2025 capex ({n(x['capex_quarter'], unit='USD bn')} a quarter, "
+                             f"times four) grown for {n(x['capex_months'])} months at its growth over a year "
+                             f"({n(x['capex_yoy_pct'], unit='%')}): the latest actual before the seed",
+        "Chip revenue": f"geometric mean of WSTS's autumn 2025 figures for 2025 ({n(x['chips_last'], unit='USD bn')}) "
+                        f"and 2026 ({n(x['chips_next'], unit='USD bn')})",
+        "Build-out share": f"Nvidia's data-centre run-rate in its Q3 FY2026 ({n(4 * x['nvidia_dc_quarter'], '.1f', 'USD bn')}) "
+                           f"over its {n(x['nvidia_ai_share_pct'], '.0f', '%')} share of AI accelerators, as a share "
+                           "of chip revenue",
+        "Nvidia's data-centre revenue": f"Nvidia's Q4 FY2026 revenue guidance ({n(x['nvidia_next_guide'], unit='USD bn')}) "
+                                        f"times the data-centre share of Q3 ({n(x['nvidia_dc_quarter'])} of "
+                                        f"{n(x['nvidia_quarter'])}), annualised",
+        "Credit spread": f"Oracle's 5-year CDS in December 2025 ({n(x['spread_bp'], unit='bp')})",
+        "OpenAI's revenue": f"its annualised revenue at the end of 2025 ({n(x['openai_arr'], unit='USD bn')}, net of "
+                            f"partner shares); momentum from {n(x['openai_arr_year_before'], unit='USD bn')} a year earlier",
+        "Anthropic's revenue": f"geometric mean of its projected revenue for 2025 ({n(x['anthropic_last'], unit='USD bn')}) "
+                               f"and 2026 ({n(x['anthropic_next'], unit='USD bn')}) (investor projections, November "
+                               "2025; gross of cloud-partner shares)",
+        "The labs' cost": f"OpenAI's projected 2025 revenue plus its 2025 cash burn, over the revenue: "
+                          f"{n((x['openai_revenue'] + x['openai_burn']) / x['openai_revenue'], '.2f', 'x')} (applied to "
+                          "both labs: judgment, Anthropic burns less)",
+    }
+    credit = start.credit or {}
+    spreads = [f"{CREDIT_NAMES.get(sid, sid)} from {n(cs.level, unit='bp')} (sensitivity {n(cs.beta)})"
+               for sid, cs in credit.items() if not cs.is_count]
+    counts = [f"{CREDIT_NAMES.get(sid, sid)} at {n(cs.rate)} a year at the start's credit state (sensitivity "
+              f"{n(cs.beta)})" for sid, cs in credit.items() if cs.is_count]
+    if credit:
+        items["The credit channel"] = ("one latent credit state (the log change of Oracle's CDS) read by several series: "
+                                       + ", ".join(spreads) + ("; " + "; ".join(counts) if counts else ""))
+    clock = start.clock.year + (start.clock.month - 1) / 12
+    for lab in start.labs:
+        if lab.funds is not None and runway is not None:
+            items[f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()}'s funds"] = (
+                f"{n(lab.funds, ',.0f', 'USD bn')} of cash and firm commitments: what lasts "
+                f"{n(12 * (runway - clock), '.0f', 'months')} on the model's quiet burn, to the runway the cash model "
+                f"of @sec-finance gives; a raise brings the {n(lab.raise_size, ',.0f', 'USD bn')} it still has to raise")
+    return "\n".join(f"- **{k}**: {v}" for k, v in items.items())
+
+
+def backtest_rows(b: Any) -> pd.DataFrame:
+    """A backtest (:class:`aicompute.scenarios.backtests.Backtest`) at its four key dates: central odds with the
+    calibration settings' range, and what happened."""
+    rows = []
+    for k, d in enumerate(b.key_days):
+        row = b.at(k)
+        (h_lo, h_hi), (f_lo, f_hi) = b.range_at(k, "hard_landing"), b.range_at(k, "chip_fall")
+        rows.append({"backtest": b.label, "as of": d.date(), "readings": int(row["readings"]),
+                     "hard landing": f"{100 * row['hard_landing']:.0f}% ({100 * h_lo:.0f}–{100 * h_hi:.0f}%)",
+                     "chip revenue falls": f"{100 * row['chip_fall']:.0f}% ({100 * f_lo:.0f}–{100 * f_hi:.0f}%)",
+                     "falls 15% or more": f"{100 * row['chip_fall_15']:.0f}%",
+                     "what happened": f"{b.clock.year + 1}: {b.realised:+.0%}"})
+    return pd.DataFrame(rows)
+
+
+def backtest_scores(bts: list[Any]) -> pd.DataFrame:
+    """The backtests' Brier scores side by side: the engine's monthly odds of a fall in the second year, the base
+    rate alone, the engine's prior."""
+    return pd.DataFrame([{"backtest": b.label, "event": f"chip revenue falls in {b.clock.year + 1}",
+                          "happened": "yes" if b.fell else "no", "engine, monthly odds": b.brier_engine,
+                          "base rate only": b.brier_base_rate, "prior (no reading)": b.brier_prior} for b in bts])
+
+
+def backtest_items(bts: list[Any]) -> str:
+    """Each backtest as a list item (:func:`backtest_item`)."""
+    return "\n".join(backtest_item(b.label, b.clock.year, b.realised, b.target, hazard_basis(*b.counts, b.fall_share),
+                                   b.at(0), b.range_at(0, "hard_landing"), b.at(1), b.at(3)) for b in bts)
+
+
+def settings_table(table: pd.DataFrame, mc_se: Any, endings: list[str], names: Mapping[str, str]) -> pd.DataFrame:
+    """The odds (%) under every setting of :func:`aicompute.scenarios.update.structural_range`, named in words,
+    with the effective paths and ``mc_se`` (one standard error of the least certain ending, as a fraction)."""
+    shown = table.assign(setting=[setting_name(d, e) for d, e in zip(table["dial"], table["end"])],
+                         **{names[e]: (100 * table[e]).round(1) for e in endings}, mc=(100 * mc_se).round(1),
+                         ess=table["ess"].round().astype(int))
+    return shown[["setting", "kind", *[names[e] for e in endings], "ess", "mc"]].rename(
+        columns={"ess": "effective paths", "mc": "Monte Carlo error (± points)"})
+
+
+def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mapping[str, float],
+                 se: Mapping[str, float], table: pd.DataFrame, names: Mapping[str, str], years: tuple[int, int],
+                 crash: float) -> dict[str, dict[str, Any]]:
+    """The odds the chapter publishes, each as ``{result id: keyword arguments of results.publish}`` (value, range,
+    unit, format and its label in words): every ending with its range, Monte Carlo error and prior, the crash line,
+    a soft landing or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
+    ``now``/``low``/``high``: the central setting and the range over the settings (fractions); ``years``: the
+    horizon's first and second year."""
+    year1, year2 = years
+
+    def pct(x: float, digits: int = 1) -> float:
+        return round(100 * x, digits)
+
+    def ranged(key: str, label: str, **kw: Any) -> dict[str, Any]:
+        return dict(value=pct(now[key]), low=pct(low[key]), high=pct(high[key]), fmt=".0f", unit="%", label=label, **kw)
+
+    out: dict[str, dict[str, Any]] = {}
+    for e in names:
+        out[f"p_{e}"] = ranged(e, f"{names[e].lower()} by the end of {year2}", headline="odds")
+        out[f"p_{e}_mc_error"] = dict(value=pct(se[e], 2), unit="points",
+                                      label=f"Monte Carlo standard error of the {names[e].lower()} (central setting)")
+        out[f"p_prior_{e}"] = dict(value=pct(now[f"prior_{e}"]), low=pct(table[f"prior_{e}"].min()),
+                                   high=pct(table[f"prior_{e}"].max()), fmt=".0f", unit="%",
+                                   label=f"{names[e].lower()} before any reading (the base-rate prior)")
+    out["p_crash_threshold"] = dict(value=pct(now["below_crash"], 2), low=pct(low["below_crash"], 2),
+                                    high=pct(high["below_crash"], 2), unit="%", headline="odds",
+                                    label=f"{year2} chip revenue under {crash:.0f} USD bn")
+    out["p_soft_or_boom"] = dict(value=pct(now["soft_landing"] + now["continued_boom"]), fmt=".0f", unit="%",
+                                 label="a soft landing or continued boom (central setting)")
+    out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
+    out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
+                                         label=f"the hard landing before any reading (January {year1}, base-rate prior)")
+    out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI runs out of funds before raising (must renegotiate, "
+                                      f"defer or default on compute) by the end of {year2}")
+    out["p_credit_event"] = ranged("credit_event", f"a credit event by the end of {year2}")
+    out["p_memory_fall_no_bust"] = dict(value=pct(now["memory_fall"]), fmt=".0f", unit="%",
+                                        label=f"{year2} chip revenue below {year1}'s without a bust (the memory cycle "
+                                              "turning)")
+    return out
+
+
+def prior_posterior_table(now: Mapping[str, float], low: Mapping[str, float], high: Mapping[str, float],
+                          table: pd.DataFrame, endings: list[str], names: Mapping[str, str]) -> pd.DataFrame:
+    """Each ending before any reading and after the readings: central setting (range over every setting), and the
+    shift in points."""
+    return pd.DataFrame([{"ending": names[e],
+                          "before the evidence": f"{100 * now['prior_' + e]:.1f}% ({100 * table['prior_' + e].min():.0f}–"
+                                                 f"{100 * table['prior_' + e].max():.0f}%)",
+                          "after it": f"{100 * now[e]:.1f}% ({100 * low[e]:.0f}–{100 * high[e]:.0f}%)",
+                          "shift (points)": round(100 * (now[e] - now["prior_" + e]), 1)} for e in endings])
+
+
+def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.series_influence` in points, with readable columns."""
+    return by_series.assign(hard_landing=(100 * by_series["hard_landing"]).round(1),
+                            largest=(100 * by_series["largest"]).round(1)).rename(
+        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)"})

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["annual_growth", "base_rates", "hazard_target", "hazard_target_range", "known_history"]
+__all__ = ["annual_growth", "base_rates", "fall_counts", "hazard_target", "hazard_target_range", "known_history"]
 
 
 def known_history(history: pd.DataFrame, before: Any) -> pd.DataFrame:
@@ -61,6 +61,13 @@ def _fall_counts(history: pd.DataFrame, fall: float, boom_line: float) -> tuple[
     hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
     booms = [y for y in starts if g[y] > boom_line]
     return sum(hit.values()), len(starts), sum(hit[y] for y in booms), len(booms)
+
+
+def fall_counts(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[int, int, int, int]:
+    """(k, n, k_boom, n_boom) behind :func:`hazard_target`: of the ``n`` years with two known years after them,
+    ``k`` were followed by a fall of at least ``fall`` within those two years; ``k_boom`` of the ``n_boom`` boom
+    years among them were (the chapter words the base rate from these, :mod:`aicompute.narrative.scenarios`)."""
+    return _fall_counts(history, fall, boom_line)
 
 
 def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, str]:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from aicompute.scenarios.model import Calibration, CreditSeries, Lab, Start, funds_for_runway
 
-__all__ = ["midpoint", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
+__all__ = ["midpoint", "before_seed", "reading", "start_inputs", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
            "CREDIT_START"]
 
 CLOCK_2026 = dt.date(2026, 1, 1)
@@ -33,18 +33,36 @@ EPISODES = {
 }
 
 
-#: The credit series read as views of the latent credit state: series id -> the claim giving its level at the start
-#: (published before the seed) and its sensitivity parameter. Contract cancellations are a count from zero.
-CREDIT_START = {"hy_oas": ("hy_oas_2025_12", "credit_beta_hy_oas"),
-                "ig_oas": ("ig_oas_2025_12", "credit_beta_ig_oas"),
-                "coreweave_cds": ("coreweave_cds_2025_12", "credit_beta_coreweave_cds")}
+#: The credit series read as views of the latent credit state: series id -> the claims series giving its level at
+#: the start (its latest reading published before the seed) and its sensitivity parameter. Contract cancellations
+#: are a count from zero.
+CREDIT_START = {"hy_oas": ("hy_oas", "credit_beta_hy_oas"),
+                "ig_oas": ("ig_oas", "credit_beta_ig_oas"),
+                "coreweave_cds": ("coreweave_cds", "credit_beta_coreweave_cds")}
+
+
+def before_seed(ev: Any) -> Any:
+    """The evidence published before the seed article (the day before ``ev.seed_date``): what the start reads."""
+    from aicompute.evidence import evidence
+
+    return evidence(ev.seed_date - dt.timedelta(days=1), folder=ev.folder)
+
+
+def reading(ev: Any, series: str, period: Any = None) -> tuple[float, pd.Timestamp]:
+    """(value, period) of the newest claim of ``series`` known to ``ev`` (for ``period`` if given; a year, a
+    date or 'YYYY-MM-DD'): a query over the claims' series and period, so a new reading is a data row."""
+    claim = ev.latest(series=series, period=period)
+    rows = ev.series(series)
+    return float(claim.value), pd.Timestamp(rows.loc[rows["id"] == claim.id, "period"].iloc[0])
 
 
 def credit_series(ev: Any, cal: Calibration) -> dict[str, CreditSeries]:
     """The credit channel's series (:class:`aicompute.scenarios.model.CreditSeries`): each spread's level at the
-    start from the claims ledger (:data:`CREDIT_START`), its sensitivity to the latent credit state from the
-    calibration; contract cancellations as a count at ``cancellation_rate`` a year."""
-    out = {sid: CreditSeries(float(ev.value(claim)), cal[beta]) for sid, (claim, beta) in CREDIT_START.items()}
+    start, the latest reading of its claims series published before the seed (:data:`CREDIT_START`), its
+    sensitivity to the latent credit state from the calibration; contract cancellations as a count at
+    ``cancellation_rate`` a year."""
+    pre = before_seed(ev)
+    out = {sid: CreditSeries(reading(pre, series)[0], cal[beta]) for sid, (series, beta) in CREDIT_START.items()}
     out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"])
     return out
 
@@ -56,58 +74,58 @@ def midpoint(last_year: float, next_year: float) -> float:
     return math.sqrt(last_year * next_year)
 
 
+def start_inputs(ev: Any, clock: dt.date = CLOCK_2026) -> dict[str, float]:
+    """The figures the start at ``clock`` is built from, by name: for each claims series, its latest reading
+    published before the seed article (:func:`before_seed`), the year around the clock picked by period. No claim
+    id is named, so a newer pre-seed reading of a series is a data row in ``data/claims.csv``."""
+    pre = before_seed(ev)
+    year = clock.year
+    capex, capex_period = reading(pre, "big4_capex_quarter")
+    capex_yoy, _ = reading(pre, "big4_capex_quarter_yoy", capex_period.date())
+    dc, dc_period = reading(pre, "nvidia_dc_revenue_quarter")
+    arr, arr_period = reading(pre, "openai_arr")
+    return {"capex_quarter": capex, "capex_yoy_pct": capex_yoy,
+            # months from the quarter's middle (1.5 months after its start) to the clock
+            "capex_months": 12 * (clock.year - capex_period.year) + clock.month - capex_period.month - 1.5,
+            "chips_last": reading(pre, "semis_revenue_wsts_forecast", year - 1)[0],
+            "chips_next": reading(pre, "semis_revenue_wsts_forecast", year)[0],
+            "nvidia_ai_share_pct": reading(pre, "nvidia_ai_accelerator_share")[0], "nvidia_dc_quarter": dc,
+            "nvidia_quarter": reading(pre, "nvidia_revenue_quarter", dc_period.date())[0],
+            "nvidia_next_guide": reading(pre, "nvidia_revenue_quarter_guidance",
+                                         (dc_period + pd.DateOffset(months=3)).date())[0],
+            "spread_bp": reading(pre, "oracle_cds")[0], "openai_arr": arr,
+            "openai_arr_year_before": reading(pre, "openai_arr", (arr_period - pd.DateOffset(years=1)).date())[0],
+            "openai_revenue": reading(pre, "openai_revenue_year", year - 1)[0],
+            "openai_burn": reading(pre, "openai_burn_projection", year - 1)[0],
+            "anthropic_last": reading(pre, "anthropic_revenue_projection", year - 1)[0],
+            "anthropic_next": reading(pre, "anthropic_revenue_projection", year)[0]}
+
+
 def start_2026(ev: Any, cal: Calibration) -> Start:
-    """January 2026 from the claims ledger, using only claims published before the seed article.
+    """January 2026 from the claims ledger (:func:`start_inputs`), using only claims published before the seed
+    article.
 
     ``ev`` is an :class:`aicompute.evidence.Evidence`; the claims named here are all dated before the seed, so
     this works at any as-of date from the seed on.
     """
-    v = ev.value
-    capex_q3, capex_yoy = v("bigtech_capex_q3_2025"), v("bigtech_capex_q3_2025_yoy")
-    capex_momentum = math.log1p(capex_yoy / 100)
-    capex0 = 4 * capex_q3 * math.exp(capex_momentum * 4.5 / 12)  # mid-August to the turn of the year
-    chips_25, chips_26 = v("semis_revenue_2025e_wsts_autumn"), v("semis_revenue_2026f_wsts_autumn")
-    nv_share = v("nvidia_ai_share_now") / 100
-    nv_q3, nv_q3_total, nv_q4_guide = (v("nvidia_dc_revenue_q3fy26"), v("nvidia_revenue_q3fy26"),
-                                       v("nvidia_revenue_q4fy26_guide"))
-    chips0 = midpoint(chips_25, chips_26)
-    buildout = 4 * nv_q3 / nv_share / chips0
-    nvidia_dc = 4 * nv_q4_guide * nv_q3 / nv_q3_total
-    spread = ev.latest("oracle_cds_2025_12_11", "oracle_cds_2025_12").value
-    oai_25, oai_24 = v("openai_arr_2025"), v("openai_arr_2024")
-    cost_ratio = (v("openai_revenue_2025_projection") + v("openai_cash_burn_2025")) / v("openai_revenue_2025_projection")
-    ant_25, ant_26 = v("anthropic_revenue_2025_projection"), v("anthropic_revenue_2026_projection")
+    x = start_inputs(ev)
+    capex_momentum = math.log1p(x["capex_yoy_pct"] / 100)
+    capex0 = 4 * x["capex_quarter"] * math.exp(capex_momentum * x["capex_months"] / 12)
+    chips0 = midpoint(x["chips_last"], x["chips_next"])
+    buildout = 4 * x["nvidia_dc_quarter"] / (x["nvidia_ai_share_pct"] / 100) / chips0
+    nvidia_dc = 4 * x["nvidia_next_guide"] * x["nvidia_dc_quarter"] / x["nvidia_quarter"]
+    cost_ratio = (x["openai_revenue"] + x["openai_burn"]) / x["openai_revenue"]
+    ant_25, ant_26 = x["anthropic_last"], x["anthropic_next"]
     w = cal["openai_commitment_weight"]
     labs = (
-        Lab("openai", oai_25, math.log(oai_25 / oai_24), cost_ratio, "run-rate net of partner shares", w),
+        Lab("openai", x["openai_arr"], math.log(x["openai_arr"] / x["openai_arr_year_before"]), cost_ratio,
+            "run-rate net of partner shares", w),
         Lab("anthropic", midpoint(ant_25, ant_26), math.log(ant_26 / ant_25), cost_ratio,
             "run-rate gross of cloud-partner shares", 1 - w),
     )
-    notes = {
-        "capex": f"the big four's Q3 2025 capex ({capex_q3:g} a quarter, x4) grown for four and a half months at its "
-                 f"growth over a year ({capex_yoy:g}%): the latest actual before the seed",
-        "chips": f"geometric mean of WSTS's autumn 2025 figures for 2025 ({chips_25:g}) and 2026 ({chips_26:g})",
-        "buildout": f"Nvidia's data-centre run-rate in its Q3 FY2026 ({4 * nv_q3:.1f}) over its "
-                    f"{100 * nv_share:.0f}% share of AI accelerators, as a share of chip revenue",
-        "nvidia_dc": f"Nvidia's Q4 FY2026 revenue guidance ({nv_q4_guide:g}) times the data-centre share of Q3 "
-                     f"({nv_q3:g} of {nv_q3_total:g}), annualised",
-        "spread": f"Oracle's 5-year CDS in December 2025 ({spread:g} bp)",
-        "openai": f"OpenAI's annualised revenue at the end of 2025 ({oai_25:g}, net of partner shares); momentum "
-                  f"from {oai_24:g} a year earlier",
-        "anthropic": f"geometric mean of Anthropic's projected revenue for 2025 ({ant_25:g}) and 2026 ({ant_26:g}) "
-                     "(investor projections, November 2025; gross of cloud-partner shares)",
-        "cost": f"OpenAI's projected 2025 revenue plus its 2025 cash burn, over the revenue: {cost_ratio:.2f} "
-                "(applied to both labs: judgment, Anthropic burns less)",
-    }
-    credit = credit_series(ev, cal)
-    notes["credit"] = ("one latent credit state (the log change of Oracle's CDS) read by several series: "
-                       + ", ".join(f"{sid} from {cs.level:g} bp (sensitivity {cs.beta:g})"
-                                   for sid, cs in credit.items() if not cs.is_count)
-                       + f"; large project cancellations at {credit['contract_cancellations'].rate:g} a year at the "
-                         f"start's credit state (sensitivity {credit['contract_cancellations'].beta:g})")
     return Start(clock=CLOCK_2026, capex=capex0, capex_momentum=capex_momentum,
-                 chips=chips0, chips_momentum=math.log(chips_26 / chips_25), buildout_share=buildout,
-                 nvidia_dc=nvidia_dc, spread=spread, labs=labs, credit=credit, notes=notes)
+                 chips=chips0, chips_momentum=math.log(x["chips_next"] / x["chips_last"]), buildout_share=buildout,
+                 nvidia_dc=nvidia_dc, spread=x["spread_bp"], labs=labs, credit=credit_series(ev, cal))
 
 
 def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple[float, float]]) -> Start:
@@ -118,7 +136,7 @@ def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple
     unknown = sorted(set(financing) - {lab.name for lab in start.labs})
     if unknown:
         raise ValueError(f"financing: no lab {unknown} in the start (labs: {[lab.name for lab in start.labs]})")
-    labs, notes = [], dict(start.notes)
+    labs = []
     clock = start.clock.year + (start.clock.month - 1) / 12
     for lab in start.labs:
         if lab.name in financing:
@@ -129,11 +147,8 @@ def with_financing(start: Start, cal: Calibration, financing: Mapping[str, tuple
             months = 12 * (runway - clock)
             funds = funds_for_runway(cal, start, lab, months)
             lab = dataclasses.replace(lab, funds=funds, raise_size=to_raise)
-            notes[f"{lab.name} funds"] = (f"{funds:,.0f} USD bn of cash and firm commitments: what lasts {months:.0f} months "
-                                          f"on the model's quiet burn, to the runway the cash model of @sec-finance gives; a raise "
-                                          f"brings the {to_raise:,.0f} USD bn it still has to raise")
         labs.append(lab)
-    return dataclasses.replace(start, labs=tuple(labs), notes=notes)
+    return dataclasses.replace(start, labs=tuple(labs))
 
 
 def _latest(readings: pd.DataFrame, series: tuple[str, ...], year: int, before: pd.Timestamp) -> pd.Series:

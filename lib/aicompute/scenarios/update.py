@@ -23,6 +23,8 @@ reading are the paths' own continuation, so bands widen after the evidence ends.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +35,8 @@ import pandas as pd
 
 from aicompute.scenarios.model import (
     ENDINGS,
+    EVENT_PARAMETERS,
+    REGIME_PARAMETERS,
     Calibration,
     Guide,
     Paths,
@@ -42,6 +46,9 @@ from aicompute.scenarios.model import (
     calibrate_hazard,
     draw_log_ratio,
     endings,
+    event_log_prob,
+    regime_log_prob,
+    regime_terms,
     simulate,
     stress_under,
     transition_log_prob,
@@ -49,9 +56,15 @@ from aicompute.scenarios.model import (
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
-           "Setting", "settings", "structural_range", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
+#: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
+CHAPTER_RUN = {"adapt": 4, "calibration_paths": 3000, "iterations": 10}
+CHAPTER_WIDEN = 1.15
+#: The analysts' presets of the range, ``{name: (hazard multiplier, capex momentum shift)}``: the parameters of
+#: report/params/bear.yaml and bull.yaml (05_scenarios' hazard_scale and capex_growth_shift).
+PRESETS = {"bear": (2.0, -0.1), "bull": (0.5, 0.1)}
 _FLOORS = ("floor_actual", "floor_guidance", "floor_guidance_per_month", "floor_forecast", "floor_forecast_per_month")
 _SPAN = {"month": 1, "quarter": 3, "year": 12}
 
@@ -200,21 +213,21 @@ def _quantity(paths: Paths, r: Any) -> np.ndarray:
 
 
 def log_likelihoods(readings: pd.DataFrame, paths: Paths, cal: Calibration, floor_end: str = "central") -> np.ndarray:
-    """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order)."""
+    """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order), each less its largest
+    possible value (the path that matches the reading exactly), so that rows of two samples can be pooled."""
     if (readings["status"] != "modelled").any():
         raise ValueError("log_likelihoods: pass only readings with status 'modelled'")
     nu = cal["t_df"]
-    const = math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2) - 0.5 * math.log(nu * math.pi)
     sig = sigmas(readings, cal, floor_end)
     out = np.empty((len(readings), paths.n), dtype=np.float64)
     for i, r in enumerate(readings.itertuples(index=False)):
         q = np.maximum(_quantity(paths, r), 1e-12)
         if r.measure == "count":
-            ll = count_log_likelihood(float(r.target), q, sig[i])
+            k = float(r.target)
+            out[i] = count_log_likelihood(k, q, sig[i]) - count_log_likelihood(k, np.array([max(k, 1e-12)]), sig[i])[0]
         else:
             x = (math.log(r.target) - np.log(q)) / sig[i]
-            ll = const - (nu + 1) / 2 * np.log1p(x * x / nu) - math.log(sig[i])
-        out[i] = ll - ll.max()
+            out[i] = -(nu + 1) / 2 * np.log1p(x * x / nu)
     return out
 
 
@@ -399,13 +412,13 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
 # ------------------------------------------------------------------------------------------------ a whole run
 
 def guides(readings: pd.DataFrame, s: np.ndarray, cal: Calibration, start: Start,
-           widen: float = 1.2, rows: tuple[int, ...] | None = None) -> tuple[Guide, ...]:
+           widen: float = 1.2, rows: tuple[int, ...] | None = None, floor_end: str = "central") -> tuple[Guide, ...]:
     """The readings in force (scale ``s`` > 0) that a proposal can draw monthly shocks towards (:class:`Guide`): each
     lab's run-rate (its shocks), capex levels (capex shocks) and the credit spreads (the credit state's shocks: Oracle's
     CDS and the credit series read from it). Each reading's months averaged, its log target (less the series' log
     level at the start), its error over the square root of its scale, times ``widen`` (the Student-t has heavier
-    tails than the Gaussian the guide assumes)."""
-    sig = sigmas(readings, cal) if len(readings) else np.zeros(0)
+    tails than the Gaussian the guide assumes). ``floor_end``: the end of the error floors' ranges."""
+    sig = sigmas(readings, cal, floor_end) if len(readings) else np.zeros(0)
     sq = math.sqrt(1 / 12)
     series: dict[int, tuple[float, float]] = {0: (cal["capex_volatility"] * sq, 1.0),
                                               2: (cal["spread_volatility"] * sq, 1 - cal["spread_mean_reversion"] / 12)}
@@ -457,6 +470,8 @@ class Run:
     rounds: list[Round]
     best: Round  # the round ``paths`` belongs to
     prior_paths: Paths | None = None  # the first simulation, from the prior (what the hazard is recalibrated on)
+    proposal: Proposal | None = None  # what ``paths`` were drawn from (None: the prior)
+    extra: Any = None  # the extra outcome flags' function (:func:`make_round`)
 
 
 def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -486,20 +501,59 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     mod = allr[allr["status"] == "modelled"].reset_index(drop=True)
     s, cp = scales(mod, day, cal), caps(mod, cal)
     rounds = [make_round(paths, mod, cal, floor_ends, extra)]
-    best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0])
+    best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0], None)
     guide = guides(mod, s, cal, start, rows=guide_rows) if guided else ()
     for it in range(adapt if (s > 0).any() else 0):
         rd = rounds[-1]
         wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
+        q = Proposal.fit(paths.eps, wa, widen=widen, guides=guide)
         paths = simulate(cal, start, n_paths if it < adapt - 1 else final_paths or n_paths, seed + 100 + it,
-                         hazard_scale=scale, proposal=Proposal.fit(paths.eps, wa, widen=widen, guides=guide))
+                         hazard_scale=scale, proposal=q)
         rounds.append(make_round(paths, mod, cal, floor_ends, extra))
         e = ess(weights(rounds[-1].ll["central"], s, rounds[-1].codes, cp, rounds[-1].prior))
         if e > best[0]:
-            best = (e, paths, rounds[-1])
-    _, paths, rd = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
+            best = (e, paths, rounds[-1], q)
+    _, paths, rd, q = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
     w = weights(rd.ll["central"], s, rd.codes, cp, rd.prior)
-    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths)
+    return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths, q,
+               extra)
+
+
+def _concat(a: Paths, b: Paths) -> Paths:
+    """The paths of ``a`` then those of ``b`` (two samples from the same proposal: one sample)."""
+    def cat(x: Any, y: Any) -> Any:
+        return None if x is None else np.concatenate([x, y], axis=-1 if x.ndim == 2 and x.shape[0] != a.n else 0)
+    return Paths(start=a.start, capex=cat(a.capex, b.capex), chips=cat(a.chips, b.chips),
+                 buildout_chips=cat(a.buildout_chips, b.buildout_chips), nvidia_dc=cat(a.nvidia_dc, b.nvidia_dc),
+                 labs={k: cat(v, b.labs[k]) for k, v in a.labs.items()}, spread=cat(a.spread, b.spread),
+                 leverage=cat(a.leverage, b.leverage), stress=cat(a.stress, b.stress), regime=cat(a.regime, b.regime),
+                 event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
+                 log_iw=cat(a.log_iw, b.log_iw), initial={k: cat(v, b.initial[k]) for k, v in a.initial.items()},
+                 unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()})
+
+
+def resample(r: Run, cal: Calibration, proposal: Proposal, n: int, seed: int) -> Run:
+    """A new sample of ``n`` paths for ``r``'s calibration, drawn from ``proposal`` (its weights, endings and
+    likelihoods for every error-floor end the run kept): what :func:`structural_range` reads a thin setting on."""
+    paths = simulate(cal, r.paths.start, n, seed, hazard_scale=r.hazard_scale, proposal=proposal)
+    rd = make_round(paths, r.readings, cal, tuple(r.best.ll), r.extra)
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal), rd.codes, caps(r.readings, cal), rd.prior)
+    return dataclasses.replace(r, paths=paths, ll=rd.ll["central"], codes=rd.codes, weights=w, best=rd,
+                               proposal=proposal)
+
+
+def extend(r: Run, cal: Calibration, n_more: int, seed: int) -> Run:
+    """``r`` with ``n_more`` more paths drawn from the proposal its paths came from, pooled with them (one larger
+    sample: its weights, endings and likelihoods for every error-floor end the run kept). More paths in blocks, for
+    settings of the range that rest on too few effective paths (:func:`structural_range`)."""
+    more = simulate(cal, r.paths.start, n_more, seed, hazard_scale=r.hazard_scale, proposal=r.proposal)
+    add = make_round(more, r.readings, cal, tuple(r.best.ll), r.extra)
+    paths = _concat(r.paths, more)
+    rd = Round({k: np.concatenate([v, add.ll[k]], axis=1) for k, v in r.best.ll.items()},
+               np.concatenate([r.best.codes, add.codes]), paths.prior_weights,
+               {k: np.concatenate([v, add.flags[k]]) for k, v in r.best.flags.items()})
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal), rd.codes, caps(r.readings, cal), rd.prior)
+    return dataclasses.replace(r, paths=paths, ll=rd.ll["central"], codes=rd.codes, weights=w, best=rd)
 
 
 def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: pd.DataFrame, *, episode: str,
@@ -615,11 +669,25 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
 
 
 def _log_ratio(paths: Paths, cal: Calibration, scale: float, alt: Calibration, alt_scale: float,
-               capex_shift: float) -> np.ndarray:
-    """Log density ratio of each path (its draws and its switches) under ``alt`` and ``alt_scale`` over ``cal``."""
-    stress = stress_under(paths, cal, alt)
-    return (transition_log_prob(paths, alt, alt_scale, stress=stress) - transition_log_prob(paths, cal, scale)
-            + draw_log_ratio(paths, cal, alt, capex_shift=capex_shift))
+               capex_shift: float, cache: dict | None = None) -> np.ndarray:
+    """Log density ratio of each path (its draws and its switches) under ``alt`` and ``alt_scale`` over ``cal``.
+    Only the parts that differ are computed (the regime switches, the credit event, the draws); ``cache`` keeps the
+    central parts of each sample between calls."""
+    lr = draw_log_ratio(paths, cal, alt, capex_shift=capex_shift)
+    same_regime = alt_scale == scale and all(alt[k] == cal[k] for k in (*REGIME_PARAMETERS, "stress_weight_spread"))
+    same_event = all(alt[k] == cal[k] for k in EVENT_PARAMETERS)
+    cache = {} if cache is None else cache
+    if not same_regime:
+        key = ("regime", id(paths))
+        if key not in cache:
+            cache[key] = regime_log_prob(regime_terms(paths, cal), scale)
+        lr = lr + regime_log_prob(regime_terms(paths, alt, stress_under(paths, cal, alt)), alt_scale) - cache[key]
+    if not same_event:
+        key = ("event", id(paths))
+        if key not in cache:
+            cache[key] = event_log_prob(paths, cal)
+        lr = lr + event_log_prob(paths, alt) - cache[key]
+    return lr
 
 
 def _every(p: Paths, k: int) -> Paths:
@@ -644,11 +712,11 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
         prior = _every(prior, -(-prior.n // max_paths))
     bust = (prior.regime == 2).any(axis=1)
     base = transition_log_prob(prior, cal, scale) - np.log(prior.prior_weights)
-    fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift)
-    stress = stress_under(prior, cal, alt)
+    fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift) + event_log_prob(prior, alt) - base
+    terms = regime_terms(prior, alt, stress_under(prior, cal, alt))
 
     def share(x: float) -> float:
-        lr = transition_log_prob(prior, alt, x, stress=stress) + fixed - base
+        lr = regime_log_prob(terms, x) + fixed
         w = np.exp(lr - lr.max())
         return float(w[bust].sum() / w.sum())
 
@@ -662,7 +730,8 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
 
 
 def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
-                     days: Iterable[Any] | None = None) -> pd.DataFrame:
+                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 3,
+                     seed: int = 0, widen: float = 1.15, ends_of: Iterable[str] | None = None) -> pd.DataFrame:
     """The odds under every setting, by reweighting the central run's paths (no new simulation).
 
     For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
@@ -672,14 +741,22 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     read with the setting's window and the readings weighed with its floors and evidence weight (bounded influence
     included). Gives, per setting: the four endings after the evidence (``<ending>``) and before it
     (``prior_<ending>``, from the prior sample), the extra flags, the effective paths behind each (``ess``,
-    ``prior_ess``) and the hazard multiplier used; one row per setting and day of ``days`` (default: the run's day;
-    column ``date``)."""
+    ``prior_ess``), the paths of the sample (``paths``) and the hazard multiplier used; one row per setting and day
+    of ``days`` (default: the run's day; column ``date``).
+
+    More paths for thin settings, with the proposal tilted towards them: while a setting rests on fewer than
+    ``min_ess`` effective paths on some day, a proposal is fitted to that setting's weighted paths (its error floors
+    and evidence weight in the lab readings' guides; spread inflated by ``widen``) and ``block`` new paths are drawn
+    from it (:func:`resample`; at most ``max_blocks`` times per setting, each from the richest sample so far); the
+    setting is read on whichever sample leaves it the most effective paths (column ``paths``: that sample's size).
+    ``ends_of``: only the settings at the low or high end of these outcomes' ranges count as thin (what the published
+    ranges rest on); None: every setting."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
     days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
     cp = caps(r.readings, cal)
-    prior_paths, paths, rd = r.prior_paths, r.paths, r.best
-    rows = []
+    prior_paths, cache = r.prior_paths, {}
+    heads = []
     for st in setting_list:
         alt = cal.with_values(**st.values) if st.values else cal
         tgt = target if st.target is None else st.target
@@ -689,20 +766,155 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
             scale = r.hazard_scale
         scale *= st.hazard_multiplier
         row: dict[str, Any] = {"dial": st.dial, "end": st.end, "kind": st.kind, "hazard_scale": scale}
-        lr = _log_ratio(prior_paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        lr = _log_ratio(prior_paths, cal, r.hazard_scale, alt, scale, st.capex_shift, cache)
         prior = prior_paths.prior_weights * np.exp(lr - lr.max())
         prior /= prior.sum()
         row.update({f"prior_{k}": v for k, v in odds(endings(prior_paths, alt, st.window), prior).items()})
         row["prior_ess"] = ess(prior)
-        lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        heads.append((st, alt, scale, row))
+
+    def posterior(k: int, rr: Run) -> tuple[list[dict[str, Any]], np.ndarray]:
+        st, alt, scale, row = heads[k]
+        paths, rd = rr.paths, rr.best
+        lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift, cache)
         prior = rd.prior * np.exp(lr - lr.max())
         prior /= prior.sum()
         codes = endings(paths, alt, st.window)
+        out, w_day = [], None
         for day in days:
             w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
-            rows.append({**row, "date": day, **odds(codes, w), "ess": ess(w),
-                         **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
+            out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
+                        **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
+            w_day = w if day == r.day or w_day is None else w_day
+        return out, w_day
+
+    found, used = [], []
+    for k in range(len(heads)):
+        rows, w = posterior(k, r)
+        found.append(rows)
+        used.append((r, w))
+    tries = [0] * len(heads)
+
+    def thin() -> list[int]:
+        lowest = [min(x["ess"] for x in rows) for rows in found]
+        if ends_of is None:
+            ks = set(range(len(heads)))
+        else:  # the settings at an end of some outcome's range on the run's day
+            at_day = [next(x for x in rows if x["date"] == r.day) for rows in found]
+            vals = {o: [x[o] for x in at_day] for o in ends_of}
+            ks = {int(np.argmin(v)) for v in vals.values()} | {int(np.argmax(v)) for v in vals.values()}
+        return [k for k in sorted(ks) if lowest[k] < min_ess and tries[k] < max_blocks]
+
+    while block > 0 and (todo := thin()):
+        for k in todo:
+            st, rr, w = heads[k][0], *used[k]
+            g = guides(r.readings, scales(r.readings, r.day, cal, st.evidence_weight), cal, r.paths.start,
+                       rows=(3, 4, 5), floor_end=st.floor)
+            new = resample(r, cal, Proposal.fit(rr.paths.eps, w, widen=widen, guides=g), block, seed + 10 * k + tries[k])
+            tries[k] += 1
+            rows, w = posterior(k, new)
+            if min(x["ess"] for x in rows) > min(x["ess"] for x in found[k]):
+                found[k], used[k] = rows, (new, w)
+    return pd.DataFrame([x for rows in found for x in rows])
+
+
+def range_ends(table: pd.DataFrame, outcomes: Iterable[str]) -> pd.DataFrame:
+    """What each published number rests on, from :func:`structural_range`'s table: per outcome, the central setting's
+    value, effective paths and Monte Carlo error (:func:`mc_error`), and the same for the setting at each end of the
+    range (columns ``low_dial``/``low_end`` name it; likewise ``high_``)."""
+    central = table[table["dial"] == "central"].iloc[0]
+    rows = []
+    for o in outcomes:
+        row: dict[str, Any] = {"outcome": o}
+        for side, at in (("central", central), ("low", table.loc[table[o].idxmin()]),
+                         ("high", table.loc[table[o].idxmax()])):
+            row.update({side: float(at[o]), f"{side}_ess": float(at["ess"]),
+                        f"{side}_se": float(mc_error(at[o], at["ess"]))})
+            if side != "central":
+                row.update({f"{side}_dial": at["dial"], f"{side}_end": at["end"]})
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: The reader's dials (:func:`dial_grid`): name -> (values on the grid, default). The evidence weight is the exponent
+#: on every reading's likelihood (0: before any reading; the calibration's own value is the default, added to the
+#: values when missing); the hazard scale multiplies the bust hazard the run calibrated to the base rate; the window
+#: is how the endings read the second year against the first.
+READER_DIALS: dict[str, tuple[tuple[Any, ...], Any]] = {
+    "evidence_weight": ((0.0, 0.5, 1.0), None),
+    "hazard_scale": ((0.5, 1.0, 2.0), 1.0),
+    "window": (("calendar", "december"), "calendar"),
+}
+
+
+def _dial_point(paths: Paths, rd: Round, r: Run, cal: Calibration, scale: float, window: str,
+                evidence_weight: float, cp: np.ndarray) -> tuple[dict[str, float], float]:
+    """The odds and effective paths of one grid point on one sample (``paths`` with its round ``rd``)."""
+    prior = rd.prior
+    if scale != 1.0:
+        terms = regime_terms(paths, cal)
+        lr = regime_log_prob(terms, r.hazard_scale * scale) - regime_log_prob(terms, r.hazard_scale)
+        prior = prior * np.exp(lr - lr.max())
+        prior /= prior.sum()
+    codes = endings(paths, cal, window)
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal, evidence_weight), codes, cp, prior)
+    return odds(codes, w), ess(w)
+
+
+def dial_grid(r: Run, cal: Calibration, dials: Mapping[str, tuple[tuple[Any, ...], Any]] | None = None,
+              labels: Mapping[str, str] | None = None,
+              value_labels: Mapping[str, Mapping[Any, str]] | None = None) -> dict[str, Any]:
+    """The four endings' odds precomputed over a small grid of the reader's dials (:data:`READER_DIALS`), by
+    reweighting the run's paths exactly (no new simulation): the hazard scale reweights each path's regime switches
+    and credit event (:func:`~aicompute.scenarios.model.transition_log_prob`; the base-rate calibration is *not*
+    redone: the dial moves the hazard away from the base rate, as an analyst's bear or bull view does), the evidence
+    weight tempers every reading's likelihood (bounded influence included), the window rereads the endings. A point
+    without evidence (weight 0) is read on the run's prior sample, every other on its last round (the point with
+    every dial at its default is the run's own weights).
+
+    Returns a JSON-ready structure (what the chapter publishes as ``dial_grid`` for the front page's widget)::
+
+        {"dials": [{"name": "evidence_weight", "label": <labels[name] or name>,
+                    "values": [0.0, 0.25, ...], "default": 0.75,
+                    "value_labels": [<value_labels[name][v] or str(v)>, ...]}, ...],  # in grid order
+         "endings": ["hard_landing", "muddle_through", "soft_landing", "continued_boom"],
+         "unit": "%",
+         "rows": [{"evidence_weight": 0.0, "hazard_scale": 0.5, "window": "calendar",
+                   "hard_landing": 12.3, "muddle_through": ..., "soft_landing": ..., "continued_boom": ...,
+                   "ess": 5123}, ...]}                                       # one row per grid point
+
+    Odds in percent (one decimal; a row's four sum to 100 up to rounding), ``ess`` the effective paths behind the
+    row (rounded). The row whose every dial is at its default is the chapter's central odds."""
+    if r.prior_paths is None:
+        raise ValueError("dial_grid: the run keeps no prior sample")
+    dials = dict(READER_DIALS if dials is None else dials)
+    unknown = set(dials) - set(READER_DIALS)
+    if unknown:
+        raise KeyError(f"dial_grid: unknown dial(s) {sorted(unknown)} (known: {sorted(READER_DIALS)})")
+    spec = []
+    for name, (values, default) in dials.items():
+        if name == "evidence_weight" and default is None:
+            default = cal["evidence_weight"]
+        values = tuple(sorted(set(values) | {default}, key=lambda v: (isinstance(v, str), v)))
+        vl = (value_labels or {}).get(name, {})
+        spec.append({"name": name, "label": (labels or {}).get(name, name), "values": list(values), "default": default,
+                     "value_labels": [vl.get(v, str(v)) for v in values]})
+    defaults = {"evidence_weight": cal["evidence_weight"], "hazard_scale": 1.0, "window": "calendar",
+                **{d["name"]: d["default"] for d in spec}}
+    cp = caps(r.readings, cal)
+    central = {"evidence_weight": cal["evidence_weight"], "hazard_scale": 1.0, "window": "calendar"}
+    rows = []
+    for point in itertools.product(*(d["values"] for d in spec)):
+        at = {**defaults, **dict(zip((d["name"] for d in spec), point))}
+        if at == central:
+            best = (odds(r.codes, r.weights), ess(r.weights))
+        else:
+            p, rd = (r.prior_paths, r.rounds[0]) if float(at["evidence_weight"]) == 0 else (r.paths, r.best)
+            best = _dial_point(p, rd, r, cal, float(at["hazard_scale"]), str(at["window"]),
+                               float(at["evidence_weight"]), cp)
+        rows.append({**dict(zip((d["name"] for d in spec), point)),
+                     **{e: round(100 * best[0][e], 1) for e in ENDINGS}, "ess": round(best[1])})
+    return {"dials": spec, "endings": list(ENDINGS), "unit": "%", "rows": rows}
 
 
 def tornado(table: pd.DataFrame, ending: str) -> pd.DataFrame:

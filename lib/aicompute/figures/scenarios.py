@@ -1,0 +1,75 @@
+"""The scenarios chapter's charts (05_scenarios): frames built from the model's results, titles that state the
+finding (numbers as plain text, :func:`aicompute.narrative.scenarios.probability_plain`); see
+:mod:`aicompute.figures`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from aicompute import charts
+from aicompute.narrative.scenarios import dial_name, probability_plain
+from aicompute.scenarios import model as sm
+
+__all__ = ["odds_history", "odds_ranges", "tornado", "projection_points", "lab_fans"]
+
+
+def odds_history(hist: pd.DataFrame, endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float]) -> Any:
+    """Each ending's probability at each month end (``hist``: :func:`aicompute.scenarios.update.history`), titled
+    with the leading ending and the hard landing's move from the first month to now."""
+    long = hist.melt(id_vars="date", value_vars=list(endings), var_name="e", value_name="probability")
+    long = long.assign(ending=long["e"].map(names), probability=100 * long["probability"])
+    lead = max(endings, key=lambda e: now[e])
+    return charts.odds_over_time(long, title=f"The readings moved the odds towards the {names[lead].lower()} "
+                                 f"({probability_plain(now[lead])}); the hard landing fell from "
+                                 f"{probability_plain(hist.iloc[0]['hard_landing'])} to {probability_plain(now['hard_landing'])}",
+                                 subtitle="Probability of each ending at each month end (central calibration); flat "
+                                          "after the latest reading")
+
+
+def odds_ranges(endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float], low: Mapping[str, float],
+                high: Mapping[str, float], n_settings: int) -> Any:
+    """Each ending's central probability and its range over the ``n_settings`` settings beside the central one."""
+    frame = pd.DataFrame({"ending": [names[e] for e in endings], "central": [100 * now[e] for e in endings],
+                          "low": [100 * low[e] for e in endings], "high": [100 * high[e] for e in endings]})
+    frame["label"] = [f"{c:.0f}% ({lo:.0f}–{hi:.0f}%)" for c, lo, hi in zip(frame["central"], frame["low"], frame["high"])]
+    return charts.odds_ranges(frame, title=f"Hard landing {probability_plain(now['hard_landing'])}, within "
+                              f"{probability_plain(low['hard_landing'])} to {probability_plain(high['hard_landing'])} "
+                              "over every setting tried",
+                              subtitle=f"Central setting (dot) and range (bar) over {n_settings} settings: structural "
+                                       "choices, calibration dials and the two analysts' presets, each reweighting the "
+                                       "same paths")
+
+
+def tornado(torn: pd.DataFrame, central: float) -> Any:
+    """The hard landing at each dial's two ends around the ``central`` value (``torn``:
+    :func:`aicompute.scenarios.update.tornado`, largest move first)."""
+    frame = pd.DataFrame({"ending": [dial_name(d) for d in torn["dial"]], "central": 100 * central,
+                          "low": 100 * (central + torn["down"]), "high": 100 * (central + torn["up"])})
+    frame["label"] = [f"{lo:.0f}–{hi:.0f}%" for lo, hi in zip(frame["low"], frame["high"])]
+    return charts.odds_ranges(frame, title=f"{dial_name(torn.iloc[0]['dial']).capitalize()} moves the hard landing most",
+                              subtitle="Hard landing (%) at each dial's two ends (bar) around the central setting (dot), "
+                                       "largest move first; each dial alone, the others central")
+
+
+def projection_points(projections: pd.DataFrame, variable: str, years: Sequence[int]) -> pd.DataFrame:
+    """The published annual projections of a model variable as fan-chart points (mid-year, value, publisher)."""
+    pts = projections[(projections["model_variable"] == variable) & projections["year"].isin(list(years))]
+    return pd.DataFrame({"month": pd.to_datetime(pts["year"].astype(str) + "-07-01"), "value": pts["value"],
+                         "label": pts["publisher"]})
+
+
+def lab_fans(paths: Any, w: Any, labs: Sequence[Any], last_reading: Any, year: int) -> Any:
+    """Each lab's revenue run-rate on its own basis, one panel per lab, titled with the medians at the end."""
+    frames = [sm.bands(paths, f"lab:{lab.name}", w).assign(
+        last_reading=last_reading, panel=f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()} ({lab.basis})")
+        for lab in labs]
+    bands = pd.concat(frames, ignore_index=True)
+    ends = bands[bands["month"] == bands["month"].max()].set_index("panel")["p50"]
+    return charts.fan(bands, facet="panel", columns=2, y_title="USD bn a year (own basis)",
+                      title="The labs diverge: " + " and ".join(f"{k.split(' (')[0]} ends {year} near {v:,.0f}"
+                                                                for k, v in ends.items()) + " USD bn a year (medians)",
+                      subtitle="Run-rates on each lab's own basis (never added): median, 50% and 90% bands; dotted: "
+                               "latest reading")
