@@ -72,8 +72,8 @@ def test_no_evidence_point_is_the_prior_sample(grid, run) -> None:
 
 def test_a_non_default_point_equals_a_direct_rerun(grid, run, ev, cal, start) -> None:
     """Evidence weight 1 and the bust hazard doubled: a new simulation with those parameters (another seed) gives the
-    same odds within three Monte Carlo errors of the two estimates; the December window of the same point is exact
-    (the same paths, the endings reread)."""
+    same odds within three Monte Carlo errors of the two estimates; at evidence weight 1 with the December window the
+    grid is exactly the run's last round reweighed (the same paths, the endings reread)."""
     row = _row(grid, evidence_weight=1.0, hazard_scale=2.0, window="calendar")
     rr = up.run(cal.with_values(evidence_weight=1.0), start, ev.table("observations"), ev.table("signposts"),
                 seed=22, hazard_multiplier=2.0, **_kw(ev, cal))
@@ -85,8 +85,8 @@ def test_a_non_default_point_equals_a_direct_rerun(grid, run, ev, cal, start) ->
     dec = sm.endings(run.paths, cal, "december")
     w = up.weights(run.ll, up.scales(run.readings, AS_OF, cal, 1.0), dec, up.caps(run.readings, cal), run.best.prior)
     row = _row(grid, evidence_weight=1.0, hazard_scale=1.0, window="december")
-    if row["ess"] == round(up.ess(w)):  # the last round was the richer sample for this point
-        assert all(row[e] == pytest.approx(100 * up.odds(dec, w)[e], abs=0.051) for e in sm.ENDINGS)
+    assert row["ess"] == round(up.ess(w))
+    assert all(row[e] == pytest.approx(100 * up.odds(dec, w)[e], abs=0.051) for e in sm.ENDINGS)
 
 
 def test_the_hazard_dial_reweights_regime_switches_exactly() -> None:
@@ -114,16 +114,47 @@ def test_the_hazard_dial_reweights_regime_switches_exactly() -> None:
 
 def test_more_paths_in_blocks_pool_with_the_run(run, cal) -> None:
     """:func:`extend` draws more paths from the run's last proposal and pools them: the run's own paths keep their
-    likelihoods (each normalised by its largest possible value, not by the sample's best path), the pooled sample
-    has more effective paths, and the structural range recomputes its thin settings on it."""
+    likelihoods (each normalised by its largest possible value, not by the sample's best path) and the pooled sample
+    has more effective paths."""
     more = up.extend(run, cal, 2_000, seed=5)
     assert more.paths.n == run.paths.n + 2_000 and more.weights.shape == (more.paths.n,)
     assert (more.ll[:, :run.paths.n] == run.ll).all() and (more.ll <= 1e-12).all()
     assert up.ess(more.weights) > up.ess(run.weights)
-    settings = [up.Setting("central", "central"), up.Setting("evidence_weight", "high", evidence_weight=1.0)]
+
+
+def test_thin_settings_get_a_tilted_proposal_and_keep_the_richer_sample(run, cal) -> None:
+    """A setting under ``min_ess`` effective paths is reread on new paths from a proposal fitted to its own weights;
+    the richer of the two samples is kept, so no setting loses effective paths, and one with enough is untouched."""
+    settings = [up.Setting("central", "central"), up.Setting("evidence_weight", "high", evidence_weight=1.0, kind="calibration")]
     plain = up.structural_range(run, cal, settings, 0.3)
     assert (plain["paths"] == run.paths.n).all()
-    blocks = up.structural_range(run, cal, settings, 0.3, min_ess=1e9, block=1_000, max_blocks=2, seed=5)
-    assert (blocks["paths"] == run.paths.n + 2_000).all() and (blocks["ess"] > plain["ess"]).all()
-    enough = up.structural_range(run, cal, settings, 0.3, min_ess=1.0, block=1_000, seed=5)
+    tilted = up.structural_range(run, cal, settings, 0.3, min_ess=1e9, block=3_000, max_blocks=2, seed=5)
+    assert (tilted["ess"] >= plain["ess"]).all() and set(tilted["paths"]) <= {run.paths.n, 3_000}
+    enough = up.structural_range(run, cal, settings, 0.3, min_ess=1.0, block=3_000, seed=5)
     assert enough[list(sm.ENDINGS)].equals(plain[list(sm.ENDINGS)])  # nothing thin: no block drawn
+    new = up.resample(run, cal, run.proposal, 1_000, seed=6)
+    assert new.paths.n == 1_000 and new.proposal is run.proposal and set(new.best.ll) == set(run.best.ll)
+
+
+def test_range_ends_name_the_setting_and_its_effective_paths() -> None:
+    import pandas as pd
+
+    t = pd.DataFrame({"dial": ["central", "a", "b"], "end": ["central", "low", "high"],
+                      "x": [0.2, 0.1, 0.5], "ess": [400.0, 100.0, 2500.0]})
+    [row] = up.range_ends(t, ["x"]).to_dict("records")
+    assert (row["low"], row["low_dial"], row["low_end"], row["low_ess"]) == (0.1, "a", "low", 100.0)
+    assert (row["high"], row["high_dial"], row["high_ess"]) == (0.5, "b", 2500.0)
+    # sqrt(p (1 - p) / n): 0.02 at the centre, 0.03 at the low end, 0.01 at the high end
+    assert (row["central_se"], row["low_se"], row["high_se"]) == pytest.approx((0.02, 0.03, 0.01))
+
+
+def test_only_the_settings_at_a_range_end_get_more_paths(run, cal) -> None:
+    settings = [up.Setting("central", "central"), up.Setting("window", "december", window="december"),
+                up.Setting("evidence_weight", "high", evidence_weight=1.0, kind="calibration")]
+    plain = up.structural_range(run, cal, settings, 0.3)
+    ends = {int(plain["hard_landing"].idxmin()), int(plain["hard_landing"].idxmax())}
+    tilted = up.structural_range(run, cal, settings, 0.3, min_ess=1e9, block=2_000, max_blocks=1, seed=5,
+                                 ends_of=["hard_landing"])
+    for k in set(range(3)) - ends:  # a setting inside the range keeps its numbers
+        assert tilted.loc[k, list(sm.ENDINGS)].equals(plain.loc[k, list(sm.ENDINGS)])
+    assert (tilted["ess"] >= plain["ess"]).all()

@@ -53,7 +53,8 @@ import pandas as pd
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
-           "funds_for_runway", "transition_log_prob", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
+           "funds_for_runway", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
+           "REGIME_PARAMETERS", "EVENT_PARAMETERS", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
 BOOM, COOLING, BUST = 0, 1, 2
@@ -744,6 +745,76 @@ def stress_under(paths: Paths, cal: Calibration, alt: Calibration) -> np.ndarray
     return stress + dw * paths.credit_state() if dw else stress
 
 
+#: The calibration parameters the regime part of :func:`transition_log_prob` reads (besides the stress), and those
+#: its credit-event part reads: a setting that changes neither leaves a path's probability as it was.
+REGIME_PARAMETERS = ("hazard_bust", "hazard_cooling_bust_ratio", "hazard_slope", "hazard_boom_cooling",
+                     "hazard_cooling_boom", "hazard_bust_recovery")
+EVENT_PARAMETERS = ("credit_event_hazard_calm", "credit_event_hazard_bust", "credit_event_hazard_unfunded")
+
+
+@dataclass(frozen=True)
+class RegimeTerms:
+    """What the regime part of a path's log-probability needs apart from the hazard scale (computed once, evaluated
+    at many scales: :func:`regime_log_prob`)."""
+
+    g: np.ndarray  # (n, horizon) bust hazard per unit of scale: base x ratio[previous regime] x exp(slope x stress)
+    p_other: np.ndarray  # (n, horizon) probability of the other switch (cooling, re-acceleration, recovery)
+    stay: np.ndarray  # (n, horizon) bool: no switch this month
+    to_bust: np.ndarray  # (n, horizon) bool: a switch into a bust
+    to_other: np.ndarray  # (n, horizon) bool: the other switch
+    impossible: np.ndarray  # (n,) bool: a switch the model cannot make
+
+
+def regime_terms(paths: Paths, cal: Calibration, stress: np.ndarray | None = None) -> RegimeTerms:
+    """The :class:`RegimeTerms` of ``paths`` under ``cal`` (``stress``: another stress index, :func:`stress_under`)."""
+    regime = paths.regime.astype(np.int64)
+    prev = np.concatenate([np.full((paths.n, 1), paths.start.regime), regime[:, :-1]], axis=1)
+    st = paths.stress if stress is None else stress
+    stress_prev = np.concatenate([np.zeros((paths.n, 1)), st[:, :-1].astype(np.float64)], axis=1)
+    ratio = np.array([1.0, cal["hazard_cooling_bust_ratio"], 0.0])
+    g = np.minimum(cal["hazard_slope"] * stress_prev, 50.0)
+    np.exp(g, out=g)
+    g *= cal["hazard_bust"] * ratio[prev]
+    p_other = (1 - np.exp(-np.array([cal["hazard_boom_cooling"], cal["hazard_cooling_boom"],
+                                     cal["hazard_bust_recovery"]])))[prev]
+    stay = regime == prev
+    to_bust = (regime == BUST) & ~stay
+    to_other = (regime == np.array([COOLING, BOOM, COOLING])[prev]) & ~stay & ~to_bust
+    return RegimeTerms(g, p_other, stay, to_bust, to_other, (~(stay | to_bust | to_other)).any(axis=1))
+
+
+def regime_log_prob(terms: RegimeTerms, hazard_scale: float) -> np.ndarray:
+    """Log-probability of each path's realised regime switches (the regime part of :func:`transition_log_prob`)."""
+    p_bust = -np.expm1(-hazard_scale * terms.g)
+    p_other = np.minimum(terms.p_other, 1 - p_bust)
+    stay = 1 - p_bust - p_other
+    np.maximum(stay, 1e-300, out=stay)
+    np.log(stay, out=stay)
+    lp = np.where(terms.stay, stay, 0.0).sum(axis=1)
+    i, t = np.nonzero(terms.to_bust)
+    np.add.at(lp, i, np.log(np.maximum(p_bust[i, t], 1e-300)))
+    i, t = np.nonzero(terms.to_other)
+    np.add.at(lp, i, np.log(np.maximum(p_other[i, t], 1e-300)))
+    lp[terms.impossible] = -np.inf
+    return lp
+
+
+def event_log_prob(paths: Paths, cal: Calibration) -> np.ndarray:
+    """Log-probability of each path's credit event or its absence (the event part of :func:`transition_log_prob`):
+    the regime's monthly hazard, plus ``credit_event_hazard_unfunded`` while a lab was out of funds."""
+    h = paths.regime.shape[1]
+    unf = np.zeros((paths.n, h), dtype=bool)
+    for arr in paths.unfunded.values():
+        unf |= arr
+    unf_prev = np.concatenate([np.zeros((paths.n, 1), dtype=bool), unf[:, :-1]], axis=1)
+    rate = np.array([cal["credit_event_hazard_calm"], cal["credit_event_hazard_calm"],
+                     cal["credit_event_hazard_bust"]])[paths.regime] + cal["credit_event_hazard_unfunded"] * unf_prev
+    had = np.concatenate([np.zeros((paths.n, 1), dtype=bool), paths.event[:, :-1]], axis=1)
+    new_event = paths.event & ~had
+    lp_ev = np.where(had, 0.0, np.where(new_event, np.log(np.maximum(-np.expm1(-rate), 1e-300)), -rate))
+    return lp_ev.sum(axis=1)
+
+
 def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
                         capex_momentum: float | None = None, stress: np.ndarray | None = None) -> np.ndarray:
     """Log-probability of each path's realised regime switches and credit event under ``cal``'s hazards (regime
@@ -752,32 +823,9 @@ def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
     Given the per-path draws and shocks, a path is fixed by its switches and its credit event; so
     ``exp(transition_log_prob(alt) - transition_log_prob(central))`` reweights the central simulation to another
     setting of those hazards exactly (importance sampling, :func:`aicompute.scenarios.update.structural_range`).
-    ``stress``: another stress index for the same paths (:func:`stress_under`: another credit coupling)."""
-    h = paths.regime.shape[1]
-    regime = paths.regime.astype(np.int64)
-    prev = np.concatenate([np.full((paths.n, 1), paths.start.regime), regime[:, :-1]], axis=1)
-    st = paths.stress if stress is None else stress
-    stress_prev = np.concatenate([np.zeros((paths.n, 1)), st[:, :-1].astype(np.float64)], axis=1)
-    ratio = np.array([1.0, cal["hazard_cooling_bust_ratio"], 0.0])
-    hz = cal["hazard_bust"] * hazard_scale * ratio[prev] * np.exp(np.minimum(cal["hazard_slope"] * stress_prev, 50.0))
-    p_bust = -np.expm1(-hz)
-    p_other = (1 - np.exp(-np.array([cal["hazard_boom_cooling"], cal["hazard_cooling_boom"],
-                                    cal["hazard_bust_recovery"]])))[prev]
-    p_other = np.minimum(p_other, 1 - p_bust)
-    to_other = np.array([COOLING, BOOM, COOLING])[prev]
-    lp = np.where(regime == prev, np.log(np.maximum(1 - p_bust - p_other, 1e-300)),
-                  np.where((regime == BUST) & (prev != BUST), np.log(np.maximum(p_bust, 1e-300)),
-                           np.where(regime == to_other, np.log(np.maximum(p_other, 1e-300)), -np.inf)))
-    unf = np.zeros((paths.n, h), dtype=bool)
-    for arr in paths.unfunded.values():
-        unf |= arr
-    unf_prev = np.concatenate([np.zeros((paths.n, 1), dtype=bool), unf[:, :-1]], axis=1)
-    rate = np.array([cal["credit_event_hazard_calm"], cal["credit_event_hazard_calm"],
-                     cal["credit_event_hazard_bust"]])[regime] + cal["credit_event_hazard_unfunded"] * unf_prev
-    had = np.concatenate([np.zeros((paths.n, 1), dtype=bool), paths.event[:, :-1]], axis=1)
-    new_event = paths.event & ~had
-    lp_ev = np.where(had, 0.0, np.where(new_event, np.log(np.maximum(-np.expm1(-rate), 1e-300)), -rate))
-    return lp.sum(axis=1) + lp_ev.sum(axis=1)
+    ``stress``: another stress index for the same paths (:func:`stress_under`: another credit coupling). The sum of
+    :func:`regime_log_prob` and :func:`event_log_prob`."""
+    return regime_log_prob(regime_terms(paths, cal, stress), hazard_scale) + event_log_prob(paths, cal)
 
 
 def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_shift: float = 0.0) -> np.ndarray:

@@ -35,6 +35,8 @@ import pandas as pd
 
 from aicompute.scenarios.model import (
     ENDINGS,
+    EVENT_PARAMETERS,
+    REGIME_PARAMETERS,
     Calibration,
     Guide,
     Paths,
@@ -44,6 +46,9 @@ from aicompute.scenarios.model import (
     calibrate_hazard,
     draw_log_ratio,
     endings,
+    event_log_prob,
+    regime_log_prob,
+    regime_terms,
     simulate,
     stress_under,
     transition_log_prob,
@@ -51,7 +56,7 @@ from aicompute.scenarios.model import (
 
 __all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
-           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
 #: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
@@ -407,13 +412,13 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
 # ------------------------------------------------------------------------------------------------ a whole run
 
 def guides(readings: pd.DataFrame, s: np.ndarray, cal: Calibration, start: Start,
-           widen: float = 1.2, rows: tuple[int, ...] | None = None) -> tuple[Guide, ...]:
+           widen: float = 1.2, rows: tuple[int, ...] | None = None, floor_end: str = "central") -> tuple[Guide, ...]:
     """The readings in force (scale ``s`` > 0) that a proposal can draw monthly shocks towards (:class:`Guide`): each
     lab's run-rate (its shocks), capex levels (capex shocks) and the credit spreads (the credit state's shocks: Oracle's
     CDS and the credit series read from it). Each reading's months averaged, its log target (less the series' log
     level at the start), its error over the square root of its scale, times ``widen`` (the Student-t has heavier
-    tails than the Gaussian the guide assumes)."""
-    sig = sigmas(readings, cal) if len(readings) else np.zeros(0)
+    tails than the Gaussian the guide assumes). ``floor_end``: the end of the error floors' ranges."""
+    sig = sigmas(readings, cal, floor_end) if len(readings) else np.zeros(0)
     sq = math.sqrt(1 / 12)
     series: dict[int, tuple[float, float]] = {0: (cal["capex_volatility"] * sq, 1.0),
                                               2: (cal["spread_volatility"] * sq, 1 - cal["spread_mean_reversion"] / 12)}
@@ -525,6 +530,16 @@ def _concat(a: Paths, b: Paths) -> Paths:
                  event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
                  log_iw=cat(a.log_iw, b.log_iw), initial={k: cat(v, b.initial[k]) for k, v in a.initial.items()},
                  unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()})
+
+
+def resample(r: Run, cal: Calibration, proposal: Proposal, n: int, seed: int) -> Run:
+    """A new sample of ``n`` paths for ``r``'s calibration, drawn from ``proposal`` (its weights, endings and
+    likelihoods for every error-floor end the run kept): what :func:`structural_range` reads a thin setting on."""
+    paths = simulate(cal, r.paths.start, n, seed, hazard_scale=r.hazard_scale, proposal=proposal)
+    rd = make_round(paths, r.readings, cal, tuple(r.best.ll), r.extra)
+    w = weights(rd.ll["central"], scales(r.readings, r.day, cal), rd.codes, caps(r.readings, cal), rd.prior)
+    return dataclasses.replace(r, paths=paths, ll=rd.ll["central"], codes=rd.codes, weights=w, best=rd,
+                               proposal=proposal)
 
 
 def extend(r: Run, cal: Calibration, n_more: int, seed: int) -> Run:
@@ -654,11 +669,25 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
 
 
 def _log_ratio(paths: Paths, cal: Calibration, scale: float, alt: Calibration, alt_scale: float,
-               capex_shift: float) -> np.ndarray:
-    """Log density ratio of each path (its draws and its switches) under ``alt`` and ``alt_scale`` over ``cal``."""
-    stress = stress_under(paths, cal, alt)
-    return (transition_log_prob(paths, alt, alt_scale, stress=stress) - transition_log_prob(paths, cal, scale)
-            + draw_log_ratio(paths, cal, alt, capex_shift=capex_shift))
+               capex_shift: float, cache: dict | None = None) -> np.ndarray:
+    """Log density ratio of each path (its draws and its switches) under ``alt`` and ``alt_scale`` over ``cal``.
+    Only the parts that differ are computed (the regime switches, the credit event, the draws); ``cache`` keeps the
+    central parts of each sample between calls."""
+    lr = draw_log_ratio(paths, cal, alt, capex_shift=capex_shift)
+    same_regime = alt_scale == scale and all(alt[k] == cal[k] for k in (*REGIME_PARAMETERS, "stress_weight_spread"))
+    same_event = all(alt[k] == cal[k] for k in EVENT_PARAMETERS)
+    cache = {} if cache is None else cache
+    if not same_regime:
+        key = ("regime", id(paths))
+        if key not in cache:
+            cache[key] = regime_log_prob(regime_terms(paths, cal), scale)
+        lr = lr + regime_log_prob(regime_terms(paths, alt, stress_under(paths, cal, alt)), alt_scale) - cache[key]
+    if not same_event:
+        key = ("event", id(paths))
+        if key not in cache:
+            cache[key] = event_log_prob(paths, cal)
+        lr = lr + event_log_prob(paths, alt) - cache[key]
+    return lr
 
 
 def _every(p: Paths, k: int) -> Paths:
@@ -683,11 +712,11 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
         prior = _every(prior, -(-prior.n // max_paths))
     bust = (prior.regime == 2).any(axis=1)
     base = transition_log_prob(prior, cal, scale) - np.log(prior.prior_weights)
-    fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift)
-    stress = stress_under(prior, cal, alt)
+    fixed = draw_log_ratio(prior, cal, alt, capex_shift=capex_shift) + event_log_prob(prior, alt) - base
+    terms = regime_terms(prior, alt, stress_under(prior, cal, alt))
 
     def share(x: float) -> float:
-        lr = transition_log_prob(prior, alt, x, stress=stress) + fixed - base
+        lr = regime_log_prob(terms, x) + fixed
         w = np.exp(lr - lr.max())
         return float(w[bust].sum() / w.sum())
 
@@ -701,8 +730,8 @@ def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: C
 
 
 def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], target: float,
-                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 4,
-                     seed: int = 0) -> pd.DataFrame:
+                     days: Iterable[Any] | None = None, *, min_ess: float = 0.0, block: int = 0, max_blocks: int = 3,
+                     seed: int = 0, widen: float = 1.15, ends_of: Iterable[str] | None = None) -> pd.DataFrame:
     """The odds under every setting, by reweighting the central run's paths (no new simulation).
 
     For each setting, each path's weight is multiplied by the ratio of its density under the setting to its density
@@ -715,14 +744,18 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     ``prior_ess``), the paths of the sample (``paths``) and the hazard multiplier used; one row per setting and day
     of ``days`` (default: the run's day; column ``date``).
 
-    More paths in blocks: while a setting rests on fewer than ``min_ess`` effective paths on some day, ``block`` more
-    paths are drawn from the run's last proposal and pooled with its paths (:func:`extend`; seeds ``seed``,
-    ``seed + 1``, ...; at most ``max_blocks`` blocks) and the thin settings recomputed on the pooled sample."""
+    More paths for thin settings, with the proposal tilted towards them: while a setting rests on fewer than
+    ``min_ess`` effective paths on some day, a proposal is fitted to that setting's weighted paths (its error floors
+    and evidence weight in the lab readings' guides; spread inflated by ``widen``) and ``block`` new paths are drawn
+    from it (:func:`resample`; at most ``max_blocks`` times per setting, each from the richest sample so far); the
+    setting is read on whichever sample leaves it the most effective paths (column ``paths``: that sample's size).
+    ``ends_of``: only the settings at the low or high end of these outcomes' ranges count as thin (what the published
+    ranges rest on); None: every setting."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
     days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
     cp = caps(r.readings, cal)
-    prior_paths = r.prior_paths
+    prior_paths, cache = r.prior_paths, {}
     heads = []
     for st in setting_list:
         alt = cal.with_values(**st.values) if st.values else cal
@@ -733,37 +766,74 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
             scale = r.hazard_scale
         scale *= st.hazard_multiplier
         row: dict[str, Any] = {"dial": st.dial, "end": st.end, "kind": st.kind, "hazard_scale": scale}
-        lr = _log_ratio(prior_paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        lr = _log_ratio(prior_paths, cal, r.hazard_scale, alt, scale, st.capex_shift, cache)
         prior = prior_paths.prior_weights * np.exp(lr - lr.max())
         prior /= prior.sum()
         row.update({f"prior_{k}": v for k, v in odds(endings(prior_paths, alt, st.window), prior).items()})
         row["prior_ess"] = ess(prior)
         heads.append((st, alt, scale, row))
 
-    def posterior(k: int, rr: Run) -> list[dict[str, Any]]:
+    def posterior(k: int, rr: Run) -> tuple[list[dict[str, Any]], np.ndarray]:
         st, alt, scale, row = heads[k]
         paths, rd = rr.paths, rr.best
-        lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift)
+        lr = _log_ratio(paths, cal, r.hazard_scale, alt, scale, st.capex_shift, cache)
         prior = rd.prior * np.exp(lr - lr.max())
         prior /= prior.sum()
         codes = endings(paths, alt, st.window)
-        out = []
+        out, w_day = [], None
         for day in days:
             w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
             out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
                         **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
-        return out
+            w_day = w if day == r.day or w_day is None else w_day
+        return out, w_day
 
-    found = [posterior(k, r) for k in range(len(heads))]
-    pooled = r
-    for b in range(max_blocks if block > 0 else 0):
-        thin = [k for k, rows in enumerate(found) if min(x["ess"] for x in rows) < min_ess]
-        if not thin:
-            break
-        pooled = extend(pooled, cal, block, seed + b)
-        for k in thin:
-            found[k] = posterior(k, pooled)
+    found, used = [], []
+    for k in range(len(heads)):
+        rows, w = posterior(k, r)
+        found.append(rows)
+        used.append((r, w))
+    tries = [0] * len(heads)
+
+    def thin() -> list[int]:
+        lowest = [min(x["ess"] for x in rows) for rows in found]
+        if ends_of is None:
+            ks = set(range(len(heads)))
+        else:  # the settings at an end of some outcome's range on the run's day
+            at_day = [next(x for x in rows if x["date"] == r.day) for rows in found]
+            vals = {o: [x[o] for x in at_day] for o in ends_of}
+            ks = {int(np.argmin(v)) for v in vals.values()} | {int(np.argmax(v)) for v in vals.values()}
+        return [k for k in sorted(ks) if lowest[k] < min_ess and tries[k] < max_blocks]
+
+    while block > 0 and (todo := thin()):
+        for k in todo:
+            st, rr, w = heads[k][0], *used[k]
+            g = guides(r.readings, scales(r.readings, r.day, cal, st.evidence_weight), cal, r.paths.start,
+                       rows=(3, 4, 5), floor_end=st.floor)
+            new = resample(r, cal, Proposal.fit(rr.paths.eps, w, widen=widen, guides=g), block, seed + 10 * k + tries[k])
+            tries[k] += 1
+            rows, w = posterior(k, new)
+            if min(x["ess"] for x in rows) > min(x["ess"] for x in found[k]):
+                found[k], used[k] = rows, (new, w)
     return pd.DataFrame([x for rows in found for x in rows])
+
+
+def range_ends(table: pd.DataFrame, outcomes: Iterable[str]) -> pd.DataFrame:
+    """What each published number rests on, from :func:`structural_range`'s table: per outcome, the central setting's
+    value, effective paths and Monte Carlo error (:func:`mc_error`), and the same for the setting at each end of the
+    range (columns ``low_dial``/``low_end`` name it; likewise ``high_``)."""
+    central = table[table["dial"] == "central"].iloc[0]
+    rows = []
+    for o in outcomes:
+        row: dict[str, Any] = {"outcome": o}
+        for side, at in (("central", central), ("low", table.loc[table[o].idxmin()]),
+                         ("high", table.loc[table[o].idxmax()])):
+            row.update({side: float(at[o]), f"{side}_ess": float(at["ess"]),
+                        f"{side}_se": float(mc_error(at[o], at["ess"]))})
+            if side != "central":
+                row.update({f"{side}_dial": at["dial"], f"{side}_end": at["end"]})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 #: The reader's dials (:func:`dial_grid`): name -> (values on the grid, default). The evidence weight is the exponent
@@ -771,8 +841,8 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
 #: values when missing); the hazard scale multiplies the bust hazard the run calibrated to the base rate; the window
 #: is how the endings read the second year against the first.
 READER_DIALS: dict[str, tuple[tuple[Any, ...], Any]] = {
-    "evidence_weight": ((0.0, 0.25, 0.5, 0.75, 1.0), None),
-    "hazard_scale": ((0.5, 0.75, 1.0, 1.5, 2.0), 1.0),
+    "evidence_weight": ((0.0, 0.5, 1.0), None),
+    "hazard_scale": ((0.5, 1.0, 2.0), 1.0),
     "window": (("calendar", "december"), "calendar"),
 }
 
@@ -780,9 +850,12 @@ READER_DIALS: dict[str, tuple[tuple[Any, ...], Any]] = {
 def _dial_point(paths: Paths, rd: Round, r: Run, cal: Calibration, scale: float, window: str,
                 evidence_weight: float, cp: np.ndarray) -> tuple[dict[str, float], float]:
     """The odds and effective paths of one grid point on one sample (``paths`` with its round ``rd``)."""
-    lr = transition_log_prob(paths, cal, r.hazard_scale * scale) - transition_log_prob(paths, cal, r.hazard_scale)
-    prior = rd.prior * np.exp(lr - lr.max())
-    prior /= prior.sum()
+    prior = rd.prior
+    if scale != 1.0:
+        terms = regime_terms(paths, cal)
+        lr = regime_log_prob(terms, r.hazard_scale * scale) - regime_log_prob(terms, r.hazard_scale)
+        prior = prior * np.exp(lr - lr.max())
+        prior /= prior.sum()
     codes = endings(paths, cal, window)
     w = weights(rd.ll["central"], scales(r.readings, r.day, cal, evidence_weight), codes, cp, prior)
     return odds(codes, w), ess(w)
@@ -795,8 +868,9 @@ def dial_grid(r: Run, cal: Calibration, dials: Mapping[str, tuple[tuple[Any, ...
     reweighting the run's paths exactly (no new simulation): the hazard scale reweights each path's regime switches
     and credit event (:func:`~aicompute.scenarios.model.transition_log_prob`; the base-rate calibration is *not*
     redone: the dial moves the hazard away from the base rate, as an analyst's bear or bull view does), the evidence
-    weight tempers every reading's likelihood (bounded influence included), the window rereads the endings. Each
-    point uses whichever of the run's two samples (the prior sample, the last round) leaves more effective paths.
+    weight tempers every reading's likelihood (bounded influence included), the window rereads the endings. A point
+    without evidence (weight 0) is read on the run's prior sample, every other on its last round (the point with
+    every dial at its default is the run's own weights).
 
     Returns a JSON-ready structure (what the chapter publishes as ``dial_grid`` for the front page's widget)::
 
@@ -828,12 +902,16 @@ def dial_grid(r: Run, cal: Calibration, dials: Mapping[str, tuple[tuple[Any, ...
     defaults = {"evidence_weight": cal["evidence_weight"], "hazard_scale": 1.0, "window": "calendar",
                 **{d["name"]: d["default"] for d in spec}}
     cp = caps(r.readings, cal)
-    samples = ((r.prior_paths, r.rounds[0]), (r.paths, r.best))
+    central = {"evidence_weight": cal["evidence_weight"], "hazard_scale": 1.0, "window": "calendar"}
     rows = []
     for point in itertools.product(*(d["values"] for d in spec)):
         at = {**defaults, **dict(zip((d["name"] for d in spec), point))}
-        best = max((_dial_point(p, rd, r, cal, float(at["hazard_scale"]), str(at["window"]),
-                                float(at["evidence_weight"]), cp) for p, rd in samples), key=lambda x: x[1])
+        if at == central:
+            best = (odds(r.codes, r.weights), ess(r.weights))
+        else:
+            p, rd = (r.prior_paths, r.rounds[0]) if float(at["evidence_weight"]) == 0 else (r.paths, r.best)
+            best = _dial_point(p, rd, r, cal, float(at["hazard_scale"]), str(at["window"]),
+                               float(at["evidence_weight"]), cp)
         rows.append({**dict(zip((d["name"] for d in spec), point)),
                      **{e: round(100 * best[0][e], 1) for e in ENDINGS}, "ess": round(best[1])})
     return {"dials": spec, "endings": list(ENDINGS), "unit": "%", "rows": rows}
