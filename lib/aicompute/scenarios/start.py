@@ -43,9 +43,11 @@ CREDIT_START = {"hy_oas": ("hy_oas_2025_12", "credit_beta_hy_oas"),
 def credit_series(ev: Any, cal: Calibration) -> dict[str, CreditSeries]:
     """The credit channel's series (:class:`aicompute.scenarios.model.CreditSeries`): each spread's level at the
     start from the claims ledger (:data:`CREDIT_START`), its sensitivity to the latent credit state from the
-    calibration; contract cancellations as a count at ``cancellation_rate`` a year."""
+    calibration; contract cancellations as a count at ``cancellation_rate`` a year (``cancellation_unfunded_multiplier``
+    more while a lab is out of funds)."""
     out = {sid: CreditSeries(float(ev.value(claim)), cal[beta]) for sid, (claim, beta) in CREDIT_START.items()}
-    out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"])
+    out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"],
+                                                 cal["cancellation_unfunded_multiplier"])
     return out
 
 
