@@ -133,7 +133,8 @@ def debate(said: pd.DataFrame) -> alt.Chart:
     """Dated statements by speaker, coloured and shaped by side (:data:`SIDE_COLOURS`)."""
     scale = alt.Scale(domain=list(SIDE_COLOURS), range=list(SIDE_COLOURS.values()))
     return alt.Chart(said).mark_point(filled=True, size=140).encode(
-        x=alt.X("date:T", title="Date of statement"), y=alt.Y("speaker:N", title=None, sort=alt.EncodingSortField("date")),
+        x=alt.X("date:T", title="Date of statement", axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
+        y=alt.Y("speaker:N", title=None, sort=alt.EncodingSortField("date")),
         color=alt.Color("side:N", scale=scale, title="Side"), shape=alt.Shape("side:N", title="Side"),
         tooltip=["date", "speaker", "organisation", "side", "paraphrase", "evidence_cited"],
     ).properties(height=alt.Step(24))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from aicompute.scenarios.model import Calibration, CreditSeries, Lab, Start, funds_for_runway
 
-__all__ = ["midpoint", "start_inputs", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
+__all__ = ["midpoint", "before_seed", "reading", "start_inputs", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
            "CREDIT_START"]
 
 CLOCK_2026 = dt.date(2026, 1, 1)
@@ -33,19 +33,36 @@ EPISODES = {
 }
 
 
-#: The credit series read as views of the latent credit state: series id -> the claim giving its level at the start
-#: (published before the seed) and its sensitivity parameter. Contract cancellations are a count from zero.
-CREDIT_START = {"hy_oas": ("hy_oas_2025_12", "credit_beta_hy_oas"),
-                "ig_oas": ("ig_oas_2025_12", "credit_beta_ig_oas"),
-                "coreweave_cds": ("coreweave_cds_2025_12", "credit_beta_coreweave_cds")}
+#: The credit series read as views of the latent credit state: series id -> the claims series giving its level at
+#: the start (its latest reading published before the seed) and its sensitivity parameter. Contract cancellations
+#: are a count from zero.
+CREDIT_START = {"hy_oas": ("hy_oas", "credit_beta_hy_oas"),
+                "ig_oas": ("ig_oas", "credit_beta_ig_oas"),
+                "coreweave_cds": ("coreweave_cds", "credit_beta_coreweave_cds")}
+
+
+def before_seed(ev: Any) -> Any:
+    """The evidence published before the seed article (the day before ``ev.seed_date``): what the start reads."""
+    from aicompute.evidence import evidence
+
+    return evidence(ev.seed_date - dt.timedelta(days=1), folder=ev.folder)
+
+
+def reading(ev: Any, series: str, period: Any = None) -> tuple[float, pd.Timestamp]:
+    """(value, period) of the newest claim of ``series`` known to ``ev`` (for ``period`` if given; a year, a
+    date or 'YYYY-MM-DD'): a query over the claims' series and period, so a new reading is a data row."""
+    claim = ev.latest(series=series, period=period)
+    rows = ev.series(series)
+    return float(claim.value), pd.Timestamp(rows.loc[rows["id"] == claim.id, "period"].iloc[0])
 
 
 def credit_series(ev: Any, cal: Calibration) -> dict[str, CreditSeries]:
     """The credit channel's series (:class:`aicompute.scenarios.model.CreditSeries`): each spread's level at the
-    start from the claims ledger (:data:`CREDIT_START`), its sensitivity to the latent credit state from the
-    calibration; contract cancellations as a count at ``cancellation_rate`` a year (``cancellation_unfunded_multiplier``
-    more while a lab is out of funds)."""
-    out = {sid: CreditSeries(float(ev.value(claim)), cal[beta]) for sid, (claim, beta) in CREDIT_START.items()}
+    start, the latest reading of its claims series published before the seed (:data:`CREDIT_START`), its
+    sensitivity to the latent credit state from the calibration; contract cancellations as a count at
+    ``cancellation_rate`` a year (``cancellation_unfunded_multiplier`` more while a lab is out of funds)."""
+    pre = before_seed(ev)
+    out = {sid: CreditSeries(reading(pre, series)[0], cal[beta]) for sid, (series, beta) in CREDIT_START.items()}
     out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"],
                                                  cal["cancellation_unfunded_multiplier"])
     return out
@@ -58,19 +75,31 @@ def midpoint(last_year: float, next_year: float) -> float:
     return math.sqrt(last_year * next_year)
 
 
-def start_inputs(ev: Any) -> dict[str, float]:
-    """The figures January 2026 is built from, by name, from claims published before the seed article."""
-    v = ev.value
-    return {"capex_quarter": v("bigtech_capex_q3_2025"), "capex_yoy_pct": v("bigtech_capex_q3_2025_yoy"),
-            "capex_months": 4.5,  # mid-August (the quarter's middle) to the turn of the year
-            "chips_last": v("semis_revenue_2025e_wsts_autumn"), "chips_next": v("semis_revenue_2026f_wsts_autumn"),
-            "nvidia_ai_share_pct": v("nvidia_ai_share_now"), "nvidia_dc_quarter": v("nvidia_dc_revenue_q3fy26"),
-            "nvidia_quarter": v("nvidia_revenue_q3fy26"), "nvidia_next_guide": v("nvidia_revenue_q4fy26_guide"),
-            "spread_bp": ev.latest("oracle_cds_2025_12_11", "oracle_cds_2025_12").value,
-            "openai_arr": v("openai_arr_2025"), "openai_arr_year_before": v("openai_arr_2024"),
-            "openai_revenue": v("openai_revenue_2025_projection"), "openai_burn": v("openai_cash_burn_2025"),
-            "anthropic_last": v("anthropic_revenue_2025_projection"),
-            "anthropic_next": v("anthropic_revenue_2026_projection")}
+def start_inputs(ev: Any, clock: dt.date = CLOCK_2026) -> dict[str, float]:
+    """The figures the start at ``clock`` is built from, by name: for each claims series, its latest reading
+    published before the seed article (:func:`before_seed`), the year around the clock picked by period. No claim
+    id is named, so a newer pre-seed reading of a series is a data row in ``data/claims.csv``."""
+    pre = before_seed(ev)
+    year = clock.year
+    capex, capex_period = reading(pre, "big4_capex_quarter")
+    capex_yoy, _ = reading(pre, "big4_capex_quarter_yoy", capex_period.date())
+    dc, dc_period = reading(pre, "nvidia_dc_revenue_quarter")
+    arr, arr_period = reading(pre, "openai_arr")
+    return {"capex_quarter": capex, "capex_yoy_pct": capex_yoy,
+            # months from the quarter's middle (1.5 months after its start) to the clock
+            "capex_months": 12 * (clock.year - capex_period.year) + clock.month - capex_period.month - 1.5,
+            "chips_last": reading(pre, "semis_revenue_wsts_forecast", year - 1)[0],
+            "chips_next": reading(pre, "semis_revenue_wsts_forecast", year)[0],
+            "nvidia_ai_share_pct": reading(pre, "nvidia_ai_accelerator_share")[0], "nvidia_dc_quarter": dc,
+            "nvidia_quarter": reading(pre, "nvidia_revenue_quarter", dc_period.date())[0],
+            "nvidia_next_guide": reading(pre, "nvidia_revenue_quarter_guidance",
+                                         (dc_period + pd.DateOffset(months=3)).date())[0],
+            "spread_bp": reading(pre, "oracle_cds")[0], "openai_arr": arr,
+            "openai_arr_year_before": reading(pre, "openai_arr", (arr_period - pd.DateOffset(years=1)).date())[0],
+            "openai_revenue": reading(pre, "openai_revenue_year", year - 1)[0],
+            "openai_burn": reading(pre, "openai_burn_projection", year - 1)[0],
+            "anthropic_last": reading(pre, "anthropic_revenue_projection", year - 1)[0],
+            "anthropic_next": reading(pre, "anthropic_revenue_projection", year)[0]}
 
 
 def start_2026(ev: Any, cal: Calibration) -> Start:
