@@ -241,14 +241,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
 
 
-@pytest.fixture(autouse=True)
-def _no_last_evidence() -> None:
-    """Each test starts without the evidence another test made last (charts.show's fallback without ``ev``)."""
-    from aicompute import evidence
-
-    evidence._LAST.clear()
-
-
 @pytest.fixture(scope="session")
 def fast_build(report: BuiltReport) -> Path:
     """The session build's folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
