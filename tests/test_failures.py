@@ -346,7 +346,7 @@ def test_second_build_can_wait(tmp_path: Path) -> None:
     threading.Timer(0.3, lock.release).start()
     lines: list[str] = []
     with safety.BuildLock(tmp_path / "build.lock", wait=True, log=lines.append, poll=0.05):
-        assert f"pid {os.getpid()}" in (tmp_path / "build.lock").read_text()
+        assert f"pid {os.getpid()}" in (tmp_path / "build.lock.owner").read_text()
     assert len(lines) == 1 and lines[0].startswith("Waiting for the other build to finish (pid ")
 
 
@@ -355,10 +355,11 @@ def test_stale_lock_of_a_dead_build_is_taken_over(tmp_path: Path) -> None:
     import sys
 
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    (tmp_path / "build.lock").write_text(f"pid {dead.stdout.strip()}, started 2026-11-30 12:00:00\n")
+    (tmp_path / "build.lock").write_text("")  # the lock file a killed build left, and its owner record
+    (tmp_path / "build.lock.owner").write_text(f"pid {dead.stdout.strip()}, started 2026-11-30 12:00:00\n")
     with safety.BuildLock(tmp_path / "build.lock"):
-        assert (tmp_path / "build.lock").read_text().startswith(f"pid {os.getpid()},")
-    assert (tmp_path / "build.lock").read_text() == ""  # released: free for the next build
+        assert (tmp_path / "build.lock.owner").read_text().startswith(f"pid {os.getpid()},")
+    assert not (tmp_path / "build.lock.owner").exists()  # released: free for the next build
 
 
 def test_locks_cover_the_build_folder_and_the_report(project: Project) -> None:

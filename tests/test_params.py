@@ -235,3 +235,9 @@ def test_as_of_none_is_the_date_of_default_yaml(tmp_path: Path) -> None:
     assert params.resolve([path], {}, {}, today=today) == {"06_x": {"as_of": "2026-03-31"}}
     assert params.resolve([path], {"all": {"as_of": "2026-02-01"}}, {}, today=today)["06_x"]["as_of"] == "2026-02-01"
     assert str(data.evidence().as_of) == default_as_of()
+
+
+def test_a_line_papermill_cannot_read_is_refused(tmp_path: Path) -> None:
+    path = _nb_with(tmp_path, "x = 1.0  # [0, 2] a=b is how papermill splits assignments\n")
+    with pytest.raises(ParameterError, match=r"07_req.ipynb: papermill cannot read parameter 'x' \(line 1\)"):
+        params.notebook_parameters(path)

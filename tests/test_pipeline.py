@@ -280,7 +280,8 @@ def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.M
     (elsewhere.site / "index.html").write_text("stale")  # no longer matches the site's manifest
     _run(elsewhere, monkeypatch)  # its own site: replaced
     assert (elsewhere.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
-    assert (elsewhere.out / "build.lock").read_text() == (project.root / "build" / "report.lock").read_text() == ""
+    assert not (elsewhere.out / "build.lock.owner").exists()  # both locks released
+    assert not (project.root / "build" / "report.lock.owner").exists()
 
 
 def test_ctrl_c_while_rendering_keeps_the_last_site(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -366,7 +367,7 @@ def test_interrupted_build_stops_cleanly(project: Project, tmp_path: Path, how: 
     assert err.count("\n") == 1 and err.startswith("Interrupted: build stopped;"), err
     assert (project.site / "index.html").read_text() == "last good"
     assert not list(project.out.glob("run-*")) and not (project.out / "executed").exists()
-    assert (project.root / "build" / "build.lock").read_text() == ""
+    assert not (project.root / "build" / "build.lock.owner").exists()  # the lock was released
     assert _gone(kernel), "the notebook's kernel outlived the build"
 
 
@@ -379,7 +380,7 @@ def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_
     proc, kernel = _start_and_wait_for_kernel(project, tmp_path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
-    assert f"pid {proc.pid}," in (project.root / "build" / "build.lock").read_text()  # a stale lock
+    assert f"pid {proc.pid}," in (project.root / "build" / "build.lock.owner").read_text()  # a stale lock
     assert list(project.out.glob("run-*"))  # and the dead build's scratch folder
     assert _gone(kernel), "the notebook's kernel outlived the killed build"
     assert (project.site / "index.html").read_text() == "last good"

@@ -1,4 +1,5 @@
-"""Notebook parameters: read each notebook's ``parameters`` cell, merge user values, validate.
+"""Notebook parameters: read each notebook's ``parameters`` cell (as papermill's inspection reads it, plus
+the ranges and ``require`` rules papermill does not read), merge user values, validate.
 
 Parameters come from ``report/params/default.yaml`` (or ``--params FILE``) and ``-p name=value``
 overrides. A YAML file has two optional sections::
@@ -61,7 +62,7 @@ SEED_SOURCE = "seed_article"
 #: A parameters file is a few lines; anything larger is refused before YAML parses it.
 MAX_FILE_BYTES = 64 * 1024
 _PRESET = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_RANGE = re.compile(r"#\s*\[\s*([-+0-9.eE]+|None)\s*,\s*([-+0-9.eE]+|None)\s*\]")
+_RANGE = re.compile(r"\s*\[\s*([-+0-9.eE]+|None)\s*,\s*([-+0-9.eE]+|None)\s*\]")
 _REQUIRE = re.compile(r"^\s*#\s*require:\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -146,29 +147,33 @@ def _parameters_source(path: Path) -> str:
 
 
 def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``."""
-    src = _parameters_source(path)
-    lines = src.splitlines()
+    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``: names,
+    defaults and comments as papermill reads them (``PythonTranslator.inspect``, what
+    :func:`papermill.inspect_notebook` runs, here without its need of a kernel name in the notebook); ours
+    are the checks that each line is ``name = literal`` and the ``# [lo, hi]`` range in the comment."""
+    from papermill.translators import PythonTranslator
+
+    name, src = Path(path).name, _parameters_source(path)
+    found = {p.name: p._asdict() for p in PythonTranslator.inspect({"source": src})}
     out: dict[str, dict[str, Any]] = {}
     for node in ast.parse(src).body:
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 continue  # a docstring
-            raise ParameterError(f"{Path(path).name}: the parameters cell may only hold 'name = literal' lines "
+            raise ParameterError(f"{name}: the parameters cell may only hold 'name = literal' lines "
                                  f"(line {node.lineno})")
+        target = node.targets[0].id
+        if target not in found:
+            raise ParameterError(f"{name}: papermill cannot read parameter '{target}' (line {node.lineno}); expected "
+                                 "'name = literal  # comment' with no '=' in the comment")
         try:
-            default = ast.literal_eval(node.value)
-        except ValueError:
-            raise ParameterError(f"{Path(path).name}: parameter '{node.targets[0].id}' needs a literal default "
-                                 f"(line {node.lineno})") from None
-        line = lines[node.lineno - 1]
-        m = _RANGE.search(line)
-        rng = None
-        if m:
-            rng = tuple(None if g == "None" else float(g) for g in m.groups())
-        comment = line.split("#", 1)[1] if "#" in line else ""
-        comment = _RANGE.sub("", "#" + comment).lstrip("#").strip() if comment else ""
-        out[node.targets[0].id] = {"default": default, "range": rng, "comment": comment}
+            default = ast.literal_eval(found[target]["default"])
+        except (ValueError, SyntaxError):
+            raise ParameterError(f"{name}: parameter '{target}' needs a literal default (line {node.lineno})") from None
+        comment = found[target]["help"] or ""
+        m = _RANGE.search(comment)
+        rng = tuple(None if g == "None" else float(g) for g in m.groups()) if m else None
+        out[target] = {"default": default, "range": rng, "comment": _RANGE.sub("", comment, count=1).strip()}
     return out
 
 

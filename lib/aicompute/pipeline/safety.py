@@ -6,9 +6,9 @@
   its parents and its source folders (``data/``, ``notebooks/``, ``lib/``, ``report/`` itself, ``tests/``,
   ...) and anything inside them except under ``report/`` are refused outright.
 * :class:`BuildLock` and :func:`lock_files` — one build at a time per build folder (``<build-dir>/build.lock``)
-  and per report (``build/report.lock``, taken by builds that render: they write ``report/``). A lock file
-  holds an OS lock (released by the kernel when the process dies, so a stale lock from a killed build is
-  simply taken over) and the holder's pid. A build that only executes into its own ``--build-dir`` (the
+  and per report (``build/report.lock``, taken by builds that render: they write ``report/``). A lock is a
+  :mod:`filelock` OS lock (released by the kernel when the process dies, so a stale lock from a killed build
+  is simply taken over); ``<lock>.owner`` names the holder's pid. A build that only executes into its own ``--build-dir`` (the
   notebook tests) runs alongside ``make report``.
 * :class:`InterruptiblePool` — a process pool whose workers are stopped at once on Ctrl-C instead of
   finishing their notebooks.
@@ -26,6 +26,7 @@ Only folders carrying a marker are ever cleaned or replaced; nothing is guessed 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -38,6 +39,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 __all__ = ["UnsafeOutput", "BuildLocked", "SwapFailed", "SITE_MARKER", "BUILD_MARKER", "MANIFEST", "check_outputs",
            "check_folder", "mark", "marked", "BuildLock", "lock_files", "InterruptiblePool", "clean_leftovers",
@@ -264,7 +267,9 @@ def os_error_line(exc: OSError) -> str:
 
 
 class BuildLock:
-    """An exclusive lock on ``path`` (``flock``), holding the owner's pid; a dead owner's lock is free.
+    """An exclusive lock on ``path`` (:class:`filelock.FileLock`: an OS lock the kernel releases when its holder
+    dies, so a killed build's lock is simply taken over); the holder's pid and start time are kept beside it in
+    ``<path>.owner`` (filelock truncates and removes the lock file itself) for the messages.
 
     ``wait=False``: raise :class:`BuildLocked` naming the owner; ``wait=True``: wait for it, logging once.
     """
@@ -272,47 +277,36 @@ class BuildLock:
     def __init__(self, path: Path, *, wait: bool = False, log: Callable[[str], None] = print,
                  poll: float = 1.0) -> None:
         self.path, self.wait, self.log, self.poll = Path(path), wait, log, poll
-        self._fd: int | None = None
+        self.owner_file = self.path.with_name(self.path.name + ".owner")
+        self._lock = FileLock(self.path, thread_local=False)  # a build may release it from another thread
 
     def owner(self) -> str:
         try:
-            text = self.path.read_text(encoding="utf-8").strip()
+            text = self.owner_file.read_text(encoding="utf-8").strip()
         except OSError:
             text = ""
         return text or "unknown process"
 
     def acquire(self) -> None:
-        import fcntl
-
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        told = False
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._lock.acquire(timeout=0)
+        except Timeout:
+            if not self.wait:
+                raise BuildLocked(f"another build is running in this project ({self.owner()}; lock file "
+                                  f"{self.path}). Wait for it to finish (or pass --wait), or stop it.") from None
+            self.log(f"Waiting for the other build to finish ({self.owner()})...")
+            while True:  # a finite timeout per try: filelock refuses an endless wait on a lock this process holds
+                with contextlib.suppress(Timeout):
+                    self._lock.acquire(timeout=self.poll)
                     break
-                except BlockingIOError:
-                    if not self.wait:
-                        raise BuildLocked(f"another build is running in this project ({self.owner()}; lock "
-                                          f"file {self.path}). Wait for it to finish (or pass --wait), or stop "
-                                          "it.") from None
-                    if not told:
-                        self.log(f"Waiting for the other build to finish ({self.owner()})...")
-                        told = True
-                    time.sleep(self.poll)
-        except BaseException:
-            os.close(fd)
-            raise
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
-        self._fd = fd
+        self.owner_file.write_text(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n",
+                                   encoding="utf-8")
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.ftruncate(self._fd, 0)  # keep the file (deleting it would race with a waiting build)
-            os.close(self._fd)  # closing releases the lock
-            self._fd = None
+        if self._lock.is_locked:
+            self.owner_file.unlink(missing_ok=True)  # while still holding the lock: never the next holder's record
+            self._lock.release()
 
     def __enter__(self) -> BuildLock:
         self.acquire()
@@ -324,7 +318,6 @@ class BuildLock:
 
 def _die_with_parent() -> None:
     """In a worker: be killed when the build process dies, even by SIGKILL (Linux; elsewhere a no-op)."""
-    import contextlib
     import ctypes
     import signal
 
