@@ -303,8 +303,13 @@ def test_claims_frame_skips_claims_not_yet_published() -> None:
 
 
 def test_bubble_wording() -> None:
-    cs = pd.DataFrame({"company": ["Alphabet", "Meta [x]", "Total"], "capex_to_ocf": [70.4, 95.0, 80.0]})
+    cs = pd.DataFrame({"company": ["Alphabet", "Meta [x]"], "capex_to_ocf": [70.4, 95.0]})
     assert tagged_numbers(nb.company_ratios(cs)) == ["70%", "95%"] and "Meta \\[x\\]" in nb.company_ratios(cs)
+    shown = nb.cashflow_table(cs.assign(period="FY", months=12, operating_cash_flow=[10.0, 20.0], capex=[7.0, 19.0],
+                                        capex_basis=["cash", "leases"], free_cash_flow=[3.0, 1.0]),
+                              {"operating_cash_flow": 30.0, "capex": 26.0, "free_cash_flow": 4.0, "capex_to_ocf": 86.7,
+                               "capex_basis": "mixed"})
+    assert shown["company"].tolist()[-1] == "Total" and shown["capex_basis"].tolist() == ["cash", "incl. leases", "mixed"]
     mult = pd.DataFrame({"value": [39.4, 24.6, 21.2]})
     assert nb.multiples_title(mult) == "Leading AI labs are valued at 21-25× run-rate revenue, against Cisco's 39× at the 2000 peak"
     assert nb.multiples_title(mult.head(1)) == "Cisco was valued at 39× revenue at the 2000 peak"
