@@ -42,13 +42,18 @@ new-chapter: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make new-chapter NAME=06_topic" >&2; exit 2; }
 	@$(PY) -m aicompute new-chapter $(NAME) $(ARGS)
 
+# Both tiers run on every core (pytest-xdist). The session's report build and the early as-of build are each
+# kept to one worker (tests/conftest.py groups their tests), so they run side by side, once each.
+# `make test XDIST=` runs in one process (as `pytest` alone does).
+XDIST ?= -n auto --dist loadgroup
+
 ## Run the test suite.
 test: $(STAMP)
-	@$(PY) -m pytest $(ARGS)
+	@$(PY) -m pytest $(XDIST) $(ARGS)
 
 ## The fast tier: every test that starts no kernel and no Quarto (`pytest -m "not slow"`; target <= 45 s).
 test-fast: $(STAMP)
-	@$(PY) -m pytest -q -m "not slow" $(ARGS)
+	@$(PY) -m pytest -q $(XDIST) -m "not slow" $(ARGS)
 
 ## The hostile build (issue 23): payloads planted in every text field and CLI value; nothing may execute in
 ## Chromium and the PDF must build. A second report build (~8 min on 2 quiet cores); CI runs it after make test.

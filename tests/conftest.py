@@ -31,12 +31,22 @@ SLOW_FIXTURES = {"report", "fast_build", "early"}
 KERNEL_MODULES = {"test_pipeline", "test_failures", "test_inline", "test_notebooks", "test_pdf", "test_site"}
 
 
+#: Under pytest-xdist (``make test``), the tests sharing one of these builds run on one worker, so each build
+#: is made once, and the two builds run side by side on different workers.
+BUILD_GROUPS = {"report": "report", "fast_build": "report", "early": "early"}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark ``slow`` the tests that start a kernel or Quarto (see the module docstring)."""
+    """Mark ``slow`` the tests that start a kernel or Quarto (see the module docstring); group the tests of
+    each shared build onto one xdist worker."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
-        if module in KERNEL_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if module in KERNEL_MODULES or SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()})
+        if groups:
+            item.add_marker(pytest.mark.xdist_group(groups[0]))
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
             item.add_marker(pytest.mark.skip(reason="a second, hostile report build: make test-hostile"))
 
@@ -229,14 +239,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
     lines: list[str] = []
     build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
     return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
-
-
-@pytest.fixture(autouse=True)
-def _no_last_evidence() -> None:
-    """Each test starts without the evidence another test made last (charts.show's fallback without ``ev``)."""
-    from aicompute import evidence
-
-    evidence._LAST.clear()
 
 
 @pytest.fixture(scope="session")

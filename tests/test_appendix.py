@@ -32,7 +32,7 @@ def test_data_dictionary_and_summary(pkg: Path) -> None:
 
 
 def test_ledger_table_real_data() -> None:
-    t = appendix.ledger_table(data.evidence("2026-11-28"))
+    t = appendix.ledger_table(data.evidence())
     assert len(t) >= 120 and t["id"].is_unique
     row = t.set_index("id").loc["tsmc_capex_2026"]
     assert row["value"] == "54 (52–56)" and row["unit"] == "USD bn"

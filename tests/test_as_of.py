@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -30,8 +31,9 @@ def early(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, error
 
 
+@functools.cache
 def _later_ids() -> dict[str, set[str]]:
-    """Ids of claims, sources and observations published after EARLY."""
+    """Ids of claims, sources and observations published after EARLY (read once: the evidence layer alone)."""
     ev = data.evidence(EARLY)
     out = {name: set(ev.withheld(name)["id"]) for name in ("claims", "sources", "observations")}
     seed_ids = set(ev.seed_claims()["id"])  # the seed's own claims are public from its date

@@ -9,6 +9,7 @@ import pytest
 from aicompute import bubble, data
 from aicompute.formatting import tagged_numbers
 from aicompute.narrative import bubble as nb
+from aicompute.paths import default_as_of
 
 SPEC = (
     bubble.Threshold("up", "higher is hotter", "supply", "%", 0.0, 10.0, "higher", "test"),
@@ -110,7 +111,7 @@ def test_valuation_multiples() -> None:
     from aicompute import data, finance
 
     analogs = finance.resolve_claims(data.load("analogs"), data.claims())
-    m = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-11-28"), analogs).set_index("company")
+    m = bubble.valuation_multiples(bubble.known_by(_indicators(), default_as_of()), analogs).set_index("company")
     # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x)
     assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
     # latest of each: OpenAI $852B (Mar 2026) on $24B (Jun 2026; 24-25) = 35.5x (34.1-35.5)
@@ -179,7 +180,7 @@ def test_debate_map_holds_back_quotes_the_audit_could_not_find() -> None:
     assert shown["id"].tolist() == ["b", "c"] and held["id"].tolist() == ["a", "d"]
     assert held["reason"].tolist() == ["not found", "said the opposite"] and shown["verdict"].tolist()[1] == "confirmed"
     # the real map: Katti's "compute is the single most important input" is graded unverified, so it is held back
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence()  # the report's as-of date
     shown, held = bubble.debate_map(ev.table("quotes"), ev.claims())
     assert "katti_2026_01" in held["id"].tolist() and "katti_2026_01" not in shown["id"].tolist()
     assert held.set_index("id").loc["katti_2026_01", "verdict"] == "unverified"

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from aicompute import charts
+from aicompute import charts, data
 from aicompute.context import RunContext
 
 
@@ -63,7 +63,7 @@ def test_under_the_build_the_site_runtime_and_links(tmp_path, monkeypatch: pytes
     monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="02_infra",
                                                                    figures_out=tmp_path)])
     charts.reset_page()
-    charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a")
+    charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a", ev=data.evidence())
     charts.show(_chart(), source="OpenAI", name="fig-infra-b")
     first, second = (s["text/html"] for s in shown)
     assert first.count(f'src="{charts.VEGA_SCRIPT}"') == 1 and charts.vega_bundle() not in first
@@ -106,12 +106,15 @@ def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.Monkey
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     charts.reset_page()
     ids = ["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"]
-    charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited")
+    ev = data.evidence()
+    charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited", ev=ev)
     charts.show(_chart(), source="OpenAI", name="fig-x-free")
+    with pytest.raises(TypeError, match=r"^fig-x-no-ev: .*needs ev=ev"):  # no hidden "last evidence" to fall back on
+        charts.show(_chart(), sources=ids, name="fig-x-no-ev")
     cited, free = shown
     from aicompute import cite
 
-    expected = cite.source_line(ids) + "; our estimate"  # e.g. "Source: NVIDIA (2026a); The Information (2025c)"
+    expected = cite.source_line(ids, ev=ev) + "; our estimate"  # e.g. "Source: NVIDIA (2026a); The Information (2025c)"
     assert expected.startswith("Source: NVIDIA (2026") and expected in cited["image/svg+xml"]
     div = re.search(r'<div class="aic-chart"[^>]*>', cited["text/html"]).group(0)
     assert 'data-name="fig-x-cited"' in div and f'data-cites="{" ".join(ids)}"' in div

@@ -11,6 +11,7 @@ import pytest
 
 from aicompute import data
 from aicompute.evidence import NotYetPublished, check_dating
+from aicompute.paths import default_as_of
 
 
 def test_claim_is_published_when_both_its_date_and_its_source_are_out(pkg: Path) -> None:
@@ -78,13 +79,13 @@ def test_real_package_every_dated_table_respects_the_date() -> None:
 
 
 def test_rows_linking_a_claim_take_its_value() -> None:
-    ind = data.evidence("2026-11-28").table("indicators").set_index("id")
+    ind = data.evidence().table("indicators").set_index("id")
     assert ind.loc["capex_big4_2025", "value"] == data.claim("hyperscaler_capex_2025").value
 
 
 def test_latest_evidence_is_never_later_than_the_latest_source() -> None:
     """A row dated by a future period (a forecast's period end) must not pass for evidence published then."""
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence()  # the report's as-of date
     assert pd.Timestamp(ev.cutoff) <= data.load("sources")["date"].max()
 
 
@@ -115,6 +116,6 @@ def test_the_download_holds_only_what_was_published_by_the_as_of_date(tmp_path: 
     assert all(rec in source for rec in _csv_records((tmp_path / "early" / "claims.csv").read_text(encoding="utf-8")))
     assert filecmp.cmp(data.data_dir() / "datapackage.json", tmp_path / "early" / "datapackage.json", shallow=False)
     # on the report's date nothing was published later: the download is the package itself
-    assert write_package("2026-11-28", tmp_path / "now") == {}
+    assert write_package(default_as_of(), tmp_path / "now") == {}
     same = filecmp.dircmp(data.data_dir(), tmp_path / "now")
     assert not same.diff_files and not same.left_only and not same.right_only

@@ -260,7 +260,7 @@ def test_circular_pairs() -> None:
 
 def test_big4_capex_2026_reads_the_company_guidance_sum() -> None:
     # after Q1 2026: Alphabet 185 + Amazon 200 + Meta 135 + Microsoft 190 = 710; a compilation says 725
-    late = finance.big4_capex_2026(data.evidence("2026-11-28"))
+    late = finance.big4_capex_2026(data.evidence())
     assert late["claim"].value == 710 and late["claim"].range == (685, 725)
     assert late["compilation"].value == 725 and late["basis"] == (1, 2026)  # given with the Q1 2026 results
     # February: the sum after Q4 2025 (645), the April figures not yet public
@@ -334,7 +334,7 @@ def test_sequoia_base_counts_each_line_once_by_hand() -> None:
 
 
 def test_sequoia_lines_name_each_line_and_its_source() -> None:
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence()  # the report's as-of date
     base = finance.sequoia_lines(ev).set_index("line")
     assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
     assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]

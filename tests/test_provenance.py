@@ -47,7 +47,7 @@ def test_every_deal_is_dated_once_across_tables() -> None:
 def test_modelled_readings_primary_only_where_the_source_is_first_hand() -> None:
     """Counts the readings the 2026 model uses; a reading called primary must cite a filing or a company/trade-body
     release, and the share reported is the count over the total."""
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence()  # the report's as-of date
     used = provenance.modelled_readings(ev)
     share = provenance.primary_share(used)
     assert share.total == len(used) > 0
@@ -63,7 +63,7 @@ def test_every_secondary_modelled_reading_names_its_primary_document() -> None:
     """A modelled reading read only in a secondary copy says which primary document it traces to (the issuer's
     release, filing or index series) and why that was not read, or that none is public ("Primary: ..." in its
     note), so the next sweep knows what to look for."""
-    used = provenance.modelled_readings(data.evidence("2026-11-28"))
+    used = provenance.modelled_readings(data.evidence())
     sec = used[used["source_class"] == "secondary"]
     missing = sec[~sec["note"].fillna("").str.contains("Primary: ", regex=False)]
     assert missing.empty, list(missing["id"])
@@ -75,5 +75,5 @@ def test_every_secondary_modelled_reading_names_its_primary_document() -> None:
                    "the share reaches the target.")
 def test_modelled_readings_meet_the_primary_target() -> None:
     """At least ``provenance.TARGET`` of the readings the 2026 model uses are primary (counted from the data)."""
-    share = provenance.primary_share(provenance.modelled_readings(data.evidence("2026-11-28")))
+    share = provenance.primary_share(provenance.modelled_readings(data.evidence()))
     assert share.share >= provenance.TARGET, (share.primary, share.total, share.secondary)

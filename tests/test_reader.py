@@ -312,3 +312,40 @@ def test_title_lines_fit_their_limit() -> None:
     assert charts.TITLE_LIMIT >= 9.5 * charts.TITLE_CHARS
     assert charts.SOURCE_LIMIT >= 6.5 * charts.SOURCE_CHARS
     assert charts.theme()["config"]["title"]["limit"] == charts.TITLE_LIMIT
+
+
+# ------------------------------------------------------------------------------------------------ the dials
+
+
+@pytest.mark.slow
+def test_moving_a_dial_changes_the_numbers(site: Path, chromium, server: str) -> None:
+    """On the front page, offline: every dial widget shows numbers; picking another value of a dial changes them
+    (from the grid embedded in the page) and picking the default again brings the first numbers back."""
+    context, page = _open(chromium, server, "index.html", "desktop")
+    try:
+        widgets = page.locator(".aic-dials")
+        assert widgets.count() >= 1, "no dials on the front page"
+        for i in range(widgets.count()):
+            box = widgets.nth(i)
+            outputs = box.locator("output[data-out]")
+
+            def read() -> list[str]:
+                return [outputs.nth(k).inner_text() for k in range(outputs.count())]  # noqa: B023
+
+            before = read()
+            assert before and all(re.search(r"\d", t) for t in before), before
+            select = box.locator("select[data-dial]").first
+            default = select.input_value()
+            options = [o for o in select.locator("option").evaluate_all("os => os.map(o => o.value)") if o != default]
+            changed = False
+            for option in options:
+                select.select_option(option)
+                if read() != before:
+                    changed = True
+                    break
+            assert changed, f"dial {i}: no value of its first dial changed {before}"
+            assert "n/a" not in read()
+            select.select_option(default)
+            assert read() == before
+    finally:
+        context.close()

@@ -426,3 +426,21 @@ def test_guided_shocks_keep_prior_expectations_exact(cal: sm.Calibration, start:
     assert float(pw @ x_g) == pytest.approx(float(x_p.mean()), abs=0.03)
     # and the guided draws do sit nearer the reading
     assert np.median(x_g) > np.median(x_p) + 0.2
+
+
+def test_cancellations_rise_while_a_lab_is_out_of_funds() -> None:
+    """Hand-checked: a count at 1 a year, the credit state flat, a lab out of funds from month 12 on: the months after
+    it ran out (13 to 23) count at (1 + 4) / 12 each, the first thirteen at 1 / 12: 13/12 + 11 x 5/12 = 68/12."""
+    cs = sm.CreditSeries(0.0, 1.5, 1.0, unfunded=4.0)
+    st_ = sm.Start(clock=sm.dt.date(2026, 1, 1), capex=1, capex_momentum=0.5, chips=1, chips_momentum=0.5,
+                   buildout_share=0.5, spread=100.0, credit={"c": cs})
+    z = np.zeros((1, 24))
+    unf = np.zeros((1, 24), dtype=bool)
+    unf[:, 12:] = True
+    p = sm.Paths(st_, z + 1, z + 1, z + 1, None, {}, z + 100, z, z, np.zeros((1, 24), np.int8),
+                 np.zeros((1, 24), bool), unfunded={"openai": unf})
+    assert p.variable("credit:c")[0, -1] == pytest.approx(68 / 12)
+    assert p.variable("credit:c")[0, 12] == pytest.approx(13 / 12)
+    funded = sm.Paths(st_, z + 1, z + 1, z + 1, None, {}, z + 100, z, z, np.zeros((1, 24), np.int8),
+                      np.zeros((1, 24), bool), unfunded={"openai": ~unf & unf})
+    assert funded.variable("credit:c")[0, -1] == pytest.approx(2.0)

@@ -3,7 +3,7 @@ seed's window), the boom's cooling hazard at the high end of its stated range, a
 (report/params/bear.yaml). Each is a new simulation (another seed), and each must land inside the range the chapter
 publishes, up to three standard errors of the two estimates (Monte Carlo noise).
 
-Slow: it needs chapter 03's published cash model (a build) and four runs at the chapter's size."""
+Slow: it needs chapter 03's published cash model (the session build) and four runs at the chapter's size."""
 
 from __future__ import annotations
 
@@ -57,14 +57,12 @@ def _setup(ev, finance: dict, hazard_scale: float = 1.0, capex_growth_shift: flo
 
 
 @pytest.fixture(scope="module")
-def chapter(request):
-    """The chapter's central run at its default parameters, its range table and the ingredients of a rerun. Chapter
-    03's cash model from this checkout's build when it has one (``build/results``), else from the session build."""
+def chapter(report):
+    """The chapter's central run at its default parameters, its range table and the ingredients of a rerun (chapter
+    03's cash model from the session build, whose tests share one worker under xdist)."""
     p = _parameters()
     ev = data.evidence()
-    built = ROOT / "build" / "results" / "03_finance.json"
-    finance = json.loads(built.read_text(encoding="utf-8")) if built.is_file() else \
-        request.getfixturevalue("report").results()["03_finance"]
+    finance = report.results()["03_finance"]
     cal, start, target, target_range = _setup(ev, finance)
     kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=ev.as_of.isoformat(), n_paths=p["n_paths"],
               widen=up.CHAPTER_WIDEN,

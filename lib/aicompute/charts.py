@@ -531,7 +531,7 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
     HTML carries ``data-cites``. Either ``source`` or ``sources`` is required. ``ev``: the chapter's evidence
-    (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; pass it with ``sources``.
+    (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; required with ``sources`` (a TypeError without it).
 
     Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
@@ -541,15 +541,14 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
     from aicompute.context import current
 
-    if ev is None and sources:
-        from aicompute import evidence
-
-        ev = evidence._last()  # until every chapter passes ev=ev (then this fallback goes)
+    if sources and ev is None:
+        raise TypeError(f"{name}: charts.show(..., sources=[...]) needs ev=ev, the chapter's evidence (its as-of "
+                        "date's bibliography labels the sources)")
     wrapped = with_source(chart, source_text(source, sources, ev=ev))
     if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
-        from aicompute import cite, data
+        from aicompute import cite
 
-        made_up = cite.illustrative_ids(ev.sources() if ev is not None else data.load("sources"))
+        made_up = cite.illustrative_ids(ev.sources())
         sources = [s for s in sources if s not in made_up]
     colours = colour_count(wrapped.to_dict())
     if colours > MAX_COLOURS:

@@ -45,7 +45,6 @@ __all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_
 
 SWEEP_RESOURCE = "sweep_log"
 _MISSING: Any = object()
-_LAST: list[Evidence] = []  # see _last()
 
 
 class NotYetPublished(LookupError):
@@ -347,15 +346,7 @@ def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path 
 
         project = Path(folder).resolve().parent if folder is not None else None
         as_of = default_as_of(project if project is not None and (project / DEFAULT_PARAMS).is_file() else None)
-    ev = Evidence(_date(as_of), Path(folder) if folder is not None else None)
-    _LAST[:] = [ev]
-    return ev
-
-
-def _last() -> Evidence | None:
-    """The evidence this kernel last made: only for charts.show called without ``ev`` by a chapter not yet
-    passing it; removed with that fallback."""
-    return _LAST[-1] if _LAST else None
+    return Evidence(_date(as_of), Path(folder) if folder is not None else None)
 
 
 def _csv_records(text: str) -> list[str]:

@@ -244,6 +244,52 @@ def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | N
     return "\n".join(out)
 
 
+def _published(results: dict[str, dict[str, dict[str, Any]]], key: str) -> tuple[str, Any] | None:
+    """(notebook, value) of the first chapter that published ``key``; None when none did."""
+    return next(((stem, results[stem][key]["value"]) for stem in sorted(results) if key in results[stem]), None)
+
+
+#: The published grids the front page's dials read (:mod:`aicompute.dials`): the endings' odds, the cost of a GW.
+ODDS_GRID, COST_GRID = "dial_grid", "cost_dial_grid"
+
+
+def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
+    """"Move the dials" (Markdown with raw HTML, for the site only): the odds over the scenario model's dials and
+    the cost of a GW over the cost of capital and chip life, from the grids the chapters published. "" without
+    either grid."""
+    from aicompute import dials
+
+    odds, cost = _published(results, ODDS_GRID), _published(results, COST_GRID)
+    if odds is None and cost is None:
+        return ""
+    blocks = ["## Move the dials {#sec-dials}", "",
+              "The numbers above rest on assumptions. Pick other values and the figures below change: each is "
+              "precomputed by the build over a small grid (no calculation happens in the page, and nothing is "
+              "fetched).", ""]
+    html_parts = []
+    if odds is not None:
+        html_parts.append(dials.widget(odds[1], element_id="aic-dials-odds", suffix="%",
+                                       caption="The odds of each ending by the end of the window"))
+    if cost is not None:
+        html_parts.append(dials.widget(cost[1], element_id="aic-dials-cost", output_labels=dials.COST_OUTPUTS,
+                                       caption="What a gigawatt costs its owner, and must earn"))
+    links = " and ".join(f"[{md(chapter_title_of(stem))}]({stem}.html)" for stem in
+                         dict.fromkeys(x[0] for x in (odds, cost) if x is not None))
+    blocks += ['::: {.content-visible when-format="html"}', "```{=html}", "\n".join(html_parts), "```", "",
+               f"How each grid is computed: {links}.", ":::", ""]
+    return "\n".join(blocks)
+
+
+def chapter_title_of(stem: str) -> str:
+    """The chapter's title from the registry (its stem when unknown)."""
+    try:
+        from aicompute import chapters as registry
+
+        return next((c.title for c in registry.load() if c.file.removesuffix(".ipynb") == stem), stem)
+    except Exception:  # no registry (a test folder)
+        return stem
+
+
 def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "",
                   data_folder: Path | None = None) -> str:
     """Write the front page's executive summary for the executed ``chapters`` to ``target``; return it.
@@ -284,6 +330,9 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
         paragraph = reconcile(results, data_folder)
         if paragraph:
             extra += ["", paragraph]
+        section = dials_section(results)
+        if section:
+            extra += ["", section]
     except (KeyError, LookupError, ValueError):  # a test package without these resources
         pass
     panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters},

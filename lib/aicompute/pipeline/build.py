@@ -41,6 +41,7 @@ from aicompute.context import RunContext
 from aicompute.paths import LIB, ROOT
 from aicompute.pipeline import deps, safety, tracking
 from aicompute.pipeline import params as params_mod
+from aicompute.pipeline.execute import execute_one
 
 __all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources"]
 
@@ -147,39 +148,6 @@ def _products(project: Project, stem: str) -> dict[str, str]:
         if path.is_file():
             found[rel] = _sha(path.read_bytes())
     return found
-
-
-def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str, setup: str = "",
-                kernel_log: str | None = None) -> dict[str, Any]:
-    """Run one notebook with papermill (in a worker process): ``setup`` (:func:`tracking.setup_code`) runs in
-    the kernel before the first cell; the kernel's stderr goes to ``kernel_log``. Returns {"ok", "seconds",
-    "error"}."""
-    import papermill as pm
-    from papermill.engines import papermill_engines
-    from papermill.exceptions import PapermillExecutionError
-
-    from aicompute.pipeline.inline import AicomputeEngine
-
-    papermill_engines.register("aicompute", AicomputeEngine)  # also registered as an entry point (pyproject.toml)
-
-    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's warning about frozen modules
-    if kernel_log:
-        # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
-        log_fh = open(kernel_log, "a", encoding="utf-8")  # noqa: SIM115
-        os.dup2(log_fh.fileno(), 2)
-    start = time.perf_counter()
-    try:
-        pm.execute_notebook(notebook, output, parameters=parameters, kernel_name="python3", cwd=cwd, engine_name="aicompute",
-                            progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-                            run_setup=setup)
-    except PapermillExecutionError as exc:
-        msg = (f"{Path(notebook).name}: cell {exc.cell_index} (execution count {exc.exec_count}) raised "
-               f"{exc.ename}: {exc.evalue}")
-        return {"ok": False, "seconds": time.perf_counter() - start, "error": msg}
-    except Exception as exc:  # kernel died, bad notebook JSON, ...
-        return {"ok": False, "seconds": time.perf_counter() - start,
-                "error": f"{Path(notebook).name}: {type(exc).__name__}: {exc}"}
-    return {"ok": True, "seconds": time.perf_counter() - start, "error": ""}
 
 
 def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]], jobs: int,

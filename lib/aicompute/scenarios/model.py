@@ -93,7 +93,7 @@ PARAMETERS = (
     "backtest_buildout_chip_share",
     # the credit channel: how each credit series reads the latent credit state
     "credit_beta_hy_oas", "credit_beta_ig_oas", "credit_beta_coreweave_cds", "credit_beta_cancellations",
-    "cancellation_rate",
+    "cancellation_rate", "cancellation_unfunded_multiplier",
 )
 
 
@@ -160,11 +160,14 @@ class CreditSeries:
     start)`` (the log change of Oracle's CDS since the clock started; it jumps in a bust and on a credit event).
 
     A level series (a spread) is ``level x exp(beta c)``; a count (``rate`` > 0: contract cancellations since the
-    clock started) has the expected cumulative number ``sum over months of rate / 12 x exp(beta c)``."""
+    clock started) has the expected cumulative number ``sum over months of rate / 12 x exp(beta c) x (1 + unfunded x
+    u)``, where ``u`` is 1 in the months after a lab ran out of funds before raising (it renegotiates or defers its
+    compute contracts: they show up as cancellations) and 0 otherwise."""
 
     level: float  # the series at the start of the clock (a spread, bp; a count: 0)
     beta: float  # log change of the series per unit of the latent credit state
     rate: float = 0.0  # a count: events a year at the start's credit state (0: a level series)
+    unfunded: float = 0.0  # a count: extra rate, as a multiple of ``rate``, while a lab is out of funds
 
     @property
     def is_count(self) -> bool:
@@ -472,6 +475,13 @@ class Paths:
             cs = self.start.credit[key]
             step = np.exp(cs.beta * self.credit_state())
             if cs.is_count:
+                if cs.unfunded and self.unfunded:
+                    unf = np.zeros(step.shape, dtype=bool)
+                    for arr in self.unfunded.values():
+                        unf |= arr
+                    unf[:, 1:] = unf[:, :-1].copy()  # the month after funds ran out, as the credit-event hazard
+                    unf[:, 0] = False
+                    step = step * (1 + cs.unfunded * unf)
                 return np.cumsum(step * (cs.rate / 12), axis=1)
             return cs.level * step
         if name.startswith("lab:"):

@@ -60,10 +60,11 @@ def credit_series(ev: Any, cal: Calibration) -> dict[str, CreditSeries]:
     """The credit channel's series (:class:`aicompute.scenarios.model.CreditSeries`): each spread's level at the
     start, the latest reading of its claims series published before the seed (:data:`CREDIT_START`), its
     sensitivity to the latent credit state from the calibration; contract cancellations as a count at
-    ``cancellation_rate`` a year."""
+    ``cancellation_rate`` a year (``cancellation_unfunded_multiplier`` more while a lab is out of funds)."""
     pre = before_seed(ev)
     out = {sid: CreditSeries(reading(pre, series)[0], cal[beta]) for sid, (series, beta) in CREDIT_START.items()}
-    out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"])
+    out["contract_cancellations"] = CreditSeries(0.0, cal["credit_beta_cancellations"], cal["cancellation_rate"],
+                                                 cal["cancellation_unfunded_multiplier"])
     return out
 
 
