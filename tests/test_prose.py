@@ -295,3 +295,24 @@ def test_every_chapter_has_more_prose_than_code() -> None:
     assert counts
     low = {stem: f"{md} markdown / {code} code" for stem, (md, code) in counts.items() if md <= code}
     assert not low, f"chapters with no more prose than code (move logic into lib/, explain in markdown): {low}"
+
+
+def test_no_data_text_or_notebook_names_a_chapter_by_its_file_number() -> None:
+    """The data package's text (every CSV and the field descriptions) and every notebook's cells name chapters by
+    name or cross-reference (@sec-<name>), never by file number ("chapter 02" is the page shown as Chapter 3):
+    they reach the rendered text through tables, notes and folded code. The rendered pages are checked too
+    (test_no_page_names_a_chapter_by_its_file_number, slow)."""
+    import nbformat
+
+    from aicompute.paths import ROOT
+
+    found = {}
+    for path in sorted((ROOT / "data").glob("*.csv")) + [ROOT / "data" / "datapackage.json"]:
+        hits = FILE_NUMBER.findall(path.read_text(encoding="utf-8"))
+        if hits:
+            found[path.name] = sorted(set(hits))
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        hits = [h for c in nbformat.read(path, as_version=4).cells for h in FILE_NUMBER.findall(c.source)]
+        if hits:
+            found[path.name] = sorted(set(hits))
+    assert not found, f"file-number chapter references (write the chapter's name, or @sec-<name> in markdown): {found}"
