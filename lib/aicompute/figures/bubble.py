@@ -34,8 +34,9 @@ def peaks(lfl: pd.DataFrame, band: tuple[float, float]) -> alt.LayerChart:
     long = pd.concat([lfl.assign(when=lfl["then"], pct=lfl["then %"], era="then"),
                       lfl.assign(when=lfl["now"], pct=lfl["now %"], era="now")])
     rng = pd.DataFrame({"measure": [lfl["measure"].iloc[1]], "low": [band[0]], "high": [band[1]], "era": ["now"]})
-    base = alt.Chart(long).encode(y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=360, **wrapped_axis(55))))
-    return (alt.Chart(rng).mark_rule(strokeWidth=3, color=PALETTE[0], opacity=0.4).encode(y="measure:N", x="low:Q", x2="high:Q")
+    y = alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=360, **wrapped_axis(55)))  # on every layer: the first's axis wins
+    base = alt.Chart(long).encode(y=y)
+    return (alt.Chart(rng).mark_rule(strokeWidth=3, color=PALETTE[0], opacity=0.4).encode(y=y, x="low:Q", x2="high:Q")
             + base.mark_point(filled=True, size=120).encode(
                 x=alt.X("pct:Q", title="Share of US GDP (%)"), tooltip=["when", "pct"],
                 color=alt.Color("era:N", title=None, scale=alt.Scale(domain=["then", "now"], range=[_GREY, PALETTE[0]])))
