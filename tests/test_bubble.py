@@ -303,8 +303,13 @@ def test_claims_frame_skips_claims_not_yet_published() -> None:
 
 
 def test_bubble_wording() -> None:
-    cs = pd.DataFrame({"company": ["Alphabet", "Meta [x]", "Total"], "capex_to_ocf": [70.4, 95.0, 80.0]})
+    cs = pd.DataFrame({"company": ["Alphabet", "Meta [x]"], "capex_to_ocf": [70.4, 95.0]})
     assert tagged_numbers(nb.company_ratios(cs)) == ["70%", "95%"] and "Meta \\[x\\]" in nb.company_ratios(cs)
+    shown = nb.cashflow_table(cs.assign(period="FY", months=12, operating_cash_flow=[10.0, 20.0], capex=[7.0, 19.0],
+                                        capex_basis=["cash", "leases"], free_cash_flow=[3.0, 1.0]),
+                              {"operating_cash_flow": 30.0, "capex": 26.0, "free_cash_flow": 4.0, "capex_to_ocf": 86.7,
+                               "capex_basis": "mixed"})
+    assert shown["company"].tolist()[-1] == "Total" and shown["capex_basis"].tolist() == ["cash", "incl. leases", "mixed"]
     mult = pd.DataFrame({"value": [39.4, 24.6, 21.2]})
     assert nb.multiples_title(mult) == "Leading AI labs are valued at 21-25× run-rate revenue, against Cisco's 39× at the 2000 peak"
     assert nb.multiples_title(mult.head(1)) == "Cisco was valued at 39× revenue at the 2000 peak"
@@ -357,3 +362,12 @@ def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:
     assert newest["id"] == "test_ocf_fy27" and newest["period"].year + 1 == 2027  # labelled fiscal 2027 in the chapter
     assert data.evidence("2026-03-01", folder=dest).latest(series="oracle_leases_not_commenced").id == \
         "oracle_lease_commitments_not_commenced"  # not yet published on 2026-03-01 (its source is dated 2026-03-10)
+
+
+def test_full_year_capex_to_ocf_is_like_for_like() -> None:
+    cf = pd.DataFrame({"company": ["A", "B", "B", "C"], "months": [12, 12, 3, 12],
+                       "period_end": ["2025-12-31", "2025-06-30", "2025-12-31", "2024-12-31"],
+                       "capex_cash": [30.0, 10.0, 99.0, 5.0], "operating_cash_flow": [60.0, 40.0, 1.0, 10.0]})
+    # A's calendar year and B's fiscal year to June 2025; B's quarter and C's 2024 are left out: 40 / 100
+    assert bubble.full_year_capex_to_ocf(cf, ("A", "B"), 2025) == 40.0
+    assert bubble.full_year_capex_to_ocf(cf, ("A", "B", "C"), 2025) is None  # C has no full year ending in 2025

@@ -319,3 +319,34 @@ def test_owner_hourly_cost_is_the_break_even_rent_at_the_load() -> None:
     assert chips.owner_hourly_cost(allin, wacc=0.10, **kw)["s"] == pytest.approx(1.42187, rel=1e-4)
     # the low system price: capital 27,000 x 0.263797 = 7,122.52 + 1,174.60 + 876 = 9,173.12 / 7,008 = 1.30895
     assert chips.owner_hourly_cost(allin, wacc=0.10, price="system_low_usd", **kw)["s"] == pytest.approx(1.30895, rel=1e-4)
+
+
+def test_chapter_helpers_unpublished_overhead_and_racks() -> None:
+    acc = pd.DataFrame({"id": ["a", "b", "c"], "bf16_dense_tflops": [1.0, None, 1.0], "fp8_dense_tflops": [2.0, 2.0, 2.0],
+                        "memory_tb_s": [1.0, 1.0, 1.0], "power_w": [1000.0, 1000.0, None]})
+    assert chips.n_unpublished(acc) == 2  # b lacks BF16, c lacks power
+    systems = pd.DataFrame({"id": ["srv", "rack"], "system_it_kw": [14.3, 132.0], "accelerators_per_system": [8, 72],
+                            "scale_up_domain": [8, 72]})
+    # 14.3 kW / 8 GPUs = 1.7875 kW per GPU over a 1 kW chip = 1.7875
+    assert chips.server_overhead(systems, acc, "srv", "a") == pytest.approx(1.7875)
+    # the cheapest rack (domain >= 32) and the cheapest server, whatever the order given
+    assert chips.best_rack_and_server(pd.Series({"srv": 3.0, "rack": 2.0}), systems) == (2.0, 3.0)
+
+
+def test_legacy_cost_renters_and_list_price_series() -> None:
+    allin = pd.DataFrame({"id": ["s"], "stated_usd": [30_000.0]})
+    serving = pd.DataFrame({"id": ["s"], "power_w": [1000.0], "accelerator_id": ["x"]})
+    # 30,000 x 2 over 5 x 8,760 h = 1.36986 USD/h + 1 kW x 1.2 x 80 USD/MWh = 0.096 -> 1.46586, at load 0.5: 2.93173
+    legacy = chips.legacy_hourly_cost(allin, serving, 2.0, years=5, price_per_mwh=80, pue=1.2, load=0.5)
+    assert legacy["s"] == pytest.approx(2 * (60_000 / 43_800 + 0.096))
+    costs = pd.DataFrame({"id": ["s", "t"], "usd_per_mtok": [0.5, 0.7]})
+    rentals = pd.DataFrame({"accelerator_id": ["x", "x", "x"], "usd_per_gpu_hour": [2.0, 3.0, 10.0]})
+    r = chips.renter_costs(costs, serving, pd.Series({"s": 1.5}), rentals)
+    assert r["id"].tolist() == ["s"]  # t has no rental price
+    # median rent 3.0 over the owner's 1.5 USD/h = 2x, so 0.5 USD per million tokens becomes 1.0
+    assert r[["rent", "ratio", "usd"]].iloc[0].tolist() == pytest.approx([3.0, 2.0, 1.0])
+    api = pd.DataFrame({"provider": ["O", "O", "G"], "model_class": ["frontier"] * 3, "date": pd.to_datetime(["2025-06-01", "2024-01-01", "2025-01-01"]),
+                        "input_usd_per_mtok": [2.0, 10.0, 1.0], "output_usd_per_mtok": [8.0, 30.0, 1.0], "source_id": ["b", "a", "c"]})
+    s = chips.list_price_series(api, "O", "frontier", series="O frontier")
+    assert s["usd_per_mtok"].tolist() == [20.0, 5.0] and s["source_id"].tolist() == ["a", "b"]  # oldest first
+    assert s.columns.tolist() == ["date", "series", "usd_per_mtok", "source_id"]

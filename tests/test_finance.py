@@ -225,9 +225,13 @@ def test_capital_structure_hand_checked() -> None:
     # A: the Q1 row has no OCF, so FY: 100 / 60; B: quarter x4 = 120 / 96 (cash capex preferred); C: 40 / 36 incl. leases
     assert s.loc["A", ["operating_cash_flow", "capex", "free_cash_flow"]].tolist() == [100, 60, 40]
     assert s.loc["B", ["operating_cash_flow", "capex", "capex_to_ocf"]].tolist() == pytest.approx([120, 96, 80])
-    assert s.loc["C", "capex_basis"] == "incl. leases" and s.loc["C", "capex"] == 36
-    assert s.loc["Total", ["operating_cash_flow", "capex", "free_cash_flow"]].tolist() == pytest.approx([260, 192, 68])
-    assert s.loc["Total", "capex_basis"] == "mixed"
+    assert s.loc["C", "capex_basis"] == "leases" and s.loc["C", "capex"] == 36
+    assert "Total" not in s.index  # the model returns the companies; the total is its own function
+    total = finance.capital_structure_total(s)
+    # 100 + 120 + 40 = 260 of cash flow, 60 + 96 + 36 = 192 of capex: 68 free, 192 / 260 = 73.85%
+    assert [total[k] for k in ("operating_cash_flow", "capex", "free_cash_flow")] == pytest.approx([260, 192, 68])
+    assert total["capex_to_ocf"] == pytest.approx(73.846, rel=1e-4) and total["capex_basis"] == "mixed"
+    assert finance.capital_structure_total(s.loc[["A", "B"]])["capex_basis"] == "cash"
 
 
 def test_resolve_claims_fills_and_checks_units() -> None:

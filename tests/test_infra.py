@@ -193,3 +193,19 @@ def test_gpu_count_readings_include_every_derived_count() -> None:
     assert r["count"].min() == 400_000 and r["count"].max() == pytest.approx(847_058.8, rel=1e-4)
     with pytest.raises(ValueError):
         infra.gpu_count_readings(per_building={}, buildings=0, reported_total=None, site_gw=1, kw_per_gpu=1, pue=1)
+
+
+def test_chapter_helpers_lives_grid_and_rents() -> None:
+    assert infra.chip_lives(3, 5, step=0.5) == [3.0, 3.5, 4.0, 4.5, 5.0]
+    kw = dict(building_life=20, wacc=None, price_per_mwh=0.0, pue=1.0)
+    # 43,800 USD straight-line over 5 years = 8,760 USD a year = 1 USD per hour (no facility, no power)
+    grid = infra.breakeven_grid({"G": (43_800.0, 0.0, 1.0)}, [5.0, 10.0], **kw)
+    assert grid.columns.tolist() == ["gpu", "chip_life", "usd_per_hour"]
+    assert grid["usd_per_hour"].tolist() == pytest.approx([1.0, 0.5])
+    booked = pd.DataFrame({"company": ["a"], "years": [4.0]})
+    # capex 40 bn/GW, all chips, straight-line over the booked 4 years = 10 bn; no energy or operations
+    out = infra.booked_life_costs(booked, 40.0, chip_share=1.0, chip_life=6.0, building_life=20.0, price_per_mwh=0.0,
+                                  utilization=0.5)
+    assert out["usd_bn"].tolist() == pytest.approx([10.0])
+    rentals = pd.DataFrame({"accelerator_id": ["h", "b", "z"], "usd_per_gpu_hour": [2.0, 4.0, 9.0]})
+    assert infra.gpu_rents(rentals, {"H100": "h", "B200": "b"})["gpu"].tolist() == ["H100", "B200"]

@@ -259,3 +259,60 @@ def test_a_markdown_table_is_a_table_not_prose() -> None:
         {"output_type": "display_data", "data": {"text/markdown": "It draws 700 W.", "text/plain": ""}}]}]}
     assert prose.number_counts(prose.prose_text(nb)) == (0, 1)  # the 700 of the sentence, not the table's
     assert "| H100 | 700 |" in prose.page_text(nb)
+
+
+# ------------------------------------------------------------------ chapters read as documents (issue 18)
+def _bench_line_counts():
+    import importlib.util
+
+    from aicompute.paths import ROOT
+
+    spec = importlib.util.spec_from_file_location("prose_ratio", ROOT / "bench" / "prose_ratio.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.line_counts
+
+
+def test_line_counts_by_hand() -> None:
+    """Non-blank markdown lines against non-blank code lines; the parameters cell and ``#|`` options are not code."""
+    nb = {"cells": [{"cell_type": "markdown", "source": ["# T\n", "\n", "text\n"]},
+                    {"cell_type": "code", "source": "x = 1\n", "metadata": {"tags": ["parameters"]}},
+                    {"cell_type": "code", "source": "#| label: fig-a\n\nshow(x)\ny = 2", "metadata": {}}]}
+    assert _bench_line_counts()(nb) == (2, 2)
+
+
+def test_every_chapter_has_more_prose_than_code() -> None:
+    """Each chapter of the registry (not the appendices) has more markdown lines than code lines: it reads as a
+    document, with short read evidence -> call -> show cells (``python bench/prose_ratio.py`` prints the ratios)."""
+    import json
+
+    from aicompute import chapters
+    from aicompute.paths import ROOT
+
+    line_counts = _bench_line_counts()
+    counts = {c.stem: line_counts(json.loads((ROOT / "notebooks" / c.file).read_text(encoding="utf-8")))
+              for c in chapters.load().chapters}
+    assert counts
+    low = {stem: f"{md} markdown / {code} code" for stem, (md, code) in counts.items() if md <= code}
+    assert not low, f"chapters with no more prose than code (move logic into lib/, explain in markdown): {low}"
+
+
+def test_no_data_text_or_notebook_names_a_chapter_by_its_file_number() -> None:
+    """The data package's text (every CSV and the field descriptions) and every notebook's cells name chapters by
+    name or cross-reference (@sec-<name>), never by file number ("chapter 02" is the page shown as Chapter 3):
+    they reach the rendered text through tables, notes and folded code. The rendered pages are checked too
+    (test_no_page_names_a_chapter_by_its_file_number, slow)."""
+    import nbformat
+
+    from aicompute.paths import ROOT
+
+    found = {}
+    for path in sorted((ROOT / "data").glob("*.csv")) + [ROOT / "data" / "datapackage.json"]:
+        hits = FILE_NUMBER.findall(path.read_text(encoding="utf-8"))
+        if hits:
+            found[path.name] = sorted(set(hits))
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        hits = [h for c in nbformat.read(path, as_version=4).cells for h in FILE_NUMBER.findall(c.source)]
+        if hits:
+            found[path.name] = sorted(set(hits))
+    assert not found, f"file-number chapter references (write the chapter's name, or @sec-<name> in markdown): {found}"

@@ -349,3 +349,22 @@ def test_moving_a_dial_changes_the_numbers(site: Path, chromium, server: str) ->
             assert read() == before
     finally:
         context.close()
+
+
+def test_a_wrapped_category_axis_shows_every_label_whole() -> None:
+    """charts.wrapped_axis: long category labels wrap onto lines (none cut, none hidden as overlapping)."""
+    import altair as alt
+    import pandas as pd
+    import vl_convert as vlc
+
+    from aicompute import charts
+
+    labels = ["Analyst capex estimates put a TPU/ASIC data-centre build at roughly 80% of the cost per GW",
+              "Short one", "Another label that is long enough to wrap onto two lines"]
+    chart = alt.Chart(pd.DataFrame({"label": labels, "v": [1, 2, 3]})).mark_point().encode(
+        y=alt.Y("label:N", axis=alt.Axis(**charts.wrapped_axis(40))), x="v:Q").properties(height=alt.Step(40))
+    svg = vlc.vegalite_to_svg(chart.to_dict(), vl_version=charts.VL_VERSION)
+    axis = svg[svg.rindex("role-axis-label"):svg.rindex("role-axis-domain")]
+    texts = re.findall(r"<text\b.*?</text>", axis, re.S)
+    shown = [" ".join(re.findall(r">([^<>]+)<", t)) for t in texts]
+    assert sorted(shown) == sorted(labels) and "\u2026" not in axis

@@ -3,6 +3,7 @@ readings, bounded influence, the calibration grid, the predictive check."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -159,6 +160,37 @@ def test_window_months_before_the_clock_count_at_the_start(start: sm.Start, cal:
 
 
 # ------------------------------------------------------------------------------------- bounded influence
+
+def test_a_quarter_before_the_clock_reads_the_starting_capex_level(start: sm.Start, cal: sm.Calibration) -> None:
+    """The big four's Q4 2025 capex (a quarter ending the month before the clock) times 4 is an annual run-rate read
+    against each path's starting level: 128 a quarter maps to 512 a year, and the path that starts nearest it wins."""
+    sp = pd.concat([SIGNPOSTS, pd.DataFrame([{
+        "id": "capex_q", "name": "Capex in a quarter", "model_variable": "capex", "measure": "level", "factor": 4.0,
+        "window_months": np.nan, "revenue_basis": np.nan, "model_error": 0.05, "unit": "USD bn", "threshold": 114.0,
+        "direction": "below", "rationale": ""}])], ignore_index=True)
+    obs = _readings([dict(id="q4", series="capex_q", published="2026-02-06", period="2025-10-01",
+                          period_type="quarter", value=128, unit="USD bn"),
+                     dict(id="q3", series="capex_q", published="2026-02-06", period="2025-07-01",
+                          period_type="quarter", value=114, unit="USD bn")])
+    r = up.prepare(obs, sp, start, episode="ai_2026", knowledge_date="2026-01-28").set_index("id")
+    assert r.loc["q4", "status"] == "modelled"
+    assert (r.loc["q4", "m0"], r.loc["q4", "m1"], r.loc["q4", "target"]) == (-3, -1, 512)
+    assert r.loc["q3", "status"] == "a period before the clock"  # ends two months before it: not read
+    p = sm.simulate(cal, start, 40, 2)
+    q4 = r.loc[["q4"]].reset_index()
+    assert np.allclose(up._quantity(p, next(q4.itertuples(index=False))), p.initial["capex"])
+    ll = up.log_likelihoods(q4, p, cal)[0]
+    k0 = p.initial["capex"]
+    assert np.argmax(ll) == np.argmin(np.abs(np.log(k0 / 512)))
+    # hand-checked t density between the best path and one whose start is 10% above 512
+    sig, nu = up.sigmas(q4, cal)[0], cal["t_df"]
+    assert sig == pytest.approx(math.sqrt((cal["floor_actual"] * cal["secondary_floor_multiplier"]) ** 2 + 0.05 ** 2))
+    p2 = sm.simulate(cal, start, 2, 0)
+    p1 = dataclasses.replace(p2, initial={**p2.initial, "capex": np.array([512.0, 512 * 1.1])})
+    ll1 = up.log_likelihoods(q4, p1, cal)[0]
+    x = math.log(1.1) / sig
+    assert ll1[0] == 0 and ll1[0] - ll1[1] == pytest.approx((nu + 1) / 2 * math.log1p(x * x / nu))
+
 
 def test_bound_cap() -> None:
     assert up.bound_cap(0.3) == pytest.approx(2 * math.log(1.3 / 0.7))

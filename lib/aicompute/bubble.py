@@ -412,6 +412,18 @@ def ratio_range(central: float, *others: float | None) -> tuple[float, float, fl
     return central, min(known), max(known)
 
 
+def full_year_capex_to_ocf(cashflows: pd.DataFrame, companies: tuple[str, ...], year: int) -> float | None:
+    """Capex as a % of operating cash flow over the same companies' full years: each company's twelve-month row
+    whose period ends in ``year`` (its fiscal year where that is not the calendar year), cash capex over cash
+    flow. None unless every company has such a row with both figures, so the ratio is always like for like."""
+    ends = pd.to_datetime(cashflows["period_end"]).dt.year
+    rows = cashflows[cashflows["company"].isin(companies) & (cashflows["months"] == 12) & (ends == year)]
+    rows = rows.dropna(subset=["capex_cash", "operating_cash_flow"]).drop_duplicates("company", keep="last")
+    if set(rows["company"]) != set(companies):
+        return None
+    return float(100 * rows["capex_cash"].sum() / rows["operating_cash_flow"].sum())
+
+
 def price_per_h100e(accelerators: pd.DataFrame, chip: str, ref: str = "nvidia_h100") -> float:
     """A chip's price per H100 of FP8 performance: price x (the H100's FP8 TFLOPS / the chip's), from the
     ``accelerators`` table indexed by id."""

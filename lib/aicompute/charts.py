@@ -123,6 +123,14 @@ def wrap_labels(chars: int) -> str:
     return f"split(trim(replace({READABLE_LABEL}, /(.{{1,{int(chars)}}})(\\s+|$)/g, '$1\\n')), '\\n')"
 
 
+def wrapped_axis(chars: int, line_height: float = 12.0) -> dict[str, Any]:
+    """Arguments of ``alt.Axis`` for a category axis whose long labels wrap (:func:`wrap_labels`): each label's
+    lines centred on its tick (shifted up by half the extra lines) and none hidden as overlapping. Give the axis a
+    band step tall enough for the lines."""
+    return {"labelExpr": wrap_labels(chars), "labelOverlap": False,
+            "labelOffset": {"expr": f"-{line_height / 2:g} * (length({wrap_labels(chars)}) - 1)"}}
+
+
 def wrap_text(text: str, width: int) -> str | list[str]:
     """``text`` as lines of at most ``width`` characters (a list, which Vega draws as lines), or as is."""
     if len(text) <= width:

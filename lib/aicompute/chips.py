@@ -77,6 +77,13 @@ __all__ = [
     "tokens_per_second",
     "vendor_revenue_at_share",
     "weight_bytes_per_step",
+    "best_rack_and_server",
+    "cost_by_speed",
+    "legacy_hourly_cost",
+    "list_price_series",
+    "n_unpublished",
+    "renter_costs",
+    "server_overhead",
 ]
 
 HOURS_PER_YEAR = 8760.0
@@ -517,3 +524,61 @@ def inference_bill(*, reported: float | None = None, revenue: float | None = Non
     if nine_month_spend is not None:
         return nine_month_spend * 12 / 9, "nine months annualised"
     raise ValueError("inference_bill: no reported bill, revenue and margin, or nine-month spend")
+
+
+# -- helpers the chip chapter calls (read evidence -> call -> show) ------------------------------------------
+def n_unpublished(acc: pd.DataFrame,
+                  columns: tuple[str, ...] = ("bf16_dense_tflops", "fp8_dense_tflops", "memory_tb_s", "power_w")) -> int:
+    """Accelerators missing at least one of ``columns`` (a figure their vendor has not published)."""
+    return int(acc[list(columns)].isna().any(axis=1).sum())
+
+
+def server_overhead(systems: pd.DataFrame, acc: pd.DataFrame, system_id: str, accelerator_id: str) -> float:
+    """System kW per chip kW: a system's IT power per accelerator over the accelerator's own power."""
+    s = systems.set_index("id").loc[system_id]
+    return float(s["system_it_kw"] / s["accelerators_per_system"] / (acc.set_index("id").loc[accelerator_id, "power_w"] / 1000))
+
+
+def cost_by_speed(model: Model, serving: pd.DataFrame, mix: TokenMix, usd_per_hour: pd.Series, speeds: list[float], *,
+                  utilization: float, prefill_utilization: float) -> pd.DataFrame:
+    """:func:`mix_cost_table` at each required user speed in ``speeds``, stacked, with a ``speed`` column."""
+    return pd.concat([mix_cost_table(model, serving, mix, usd_per_hour, min_user_tps=s, utilization=utilization,
+                                     prefill_utilization=prefill_utilization).assign(speed=s) for s in speeds])
+
+
+def best_rack_and_server(cost: pd.Series, systems: pd.DataFrame) -> tuple[float, float]:
+    """The lowest ``cost`` (indexed by system id) among racks (a scale-up domain of at least
+    :data:`RACK_MIN_ACCELERATORS`) and among servers (smaller domains): (rack, server)."""
+    domain = cost.index.map(systems.set_index("id")["scale_up_domain"])
+    rack = domain >= RACK_MIN_ACCELERATORS
+    return float(cost[rack].min()), float(cost[~rack].min())
+
+
+def legacy_hourly_cost(allin: pd.DataFrame, serving: pd.DataFrame, multiplier: float, *, years: float,
+                       price_per_mwh: float, pue: float, load: float) -> pd.Series:
+    """The costing before one price basis: every stated quote x one all-in ``multiplier``, written off
+    straight-line over ``years`` at chip power, per serving hour (``load`` of the year); by system id."""
+    power = allin["id"].map(serving.set_index("id")["power_w"])
+    return pd.Series([hourly_cost(q * multiplier, w, years=years, price_per_mwh=price_per_mwh, pue=pue) / load
+                      for q, w in zip(allin["stated_usd"], power)], index=allin["id"])
+
+
+def renter_costs(costs: pd.DataFrame, serving: pd.DataFrame, usd_per_hour: pd.Series, rentals: pd.DataFrame) -> pd.DataFrame:
+    """The systems of ``costs`` whose accelerator has observed rental prices, priced at the median rental
+    price instead of the owner's hourly cost: adds ``rent`` (median USD per GPU-hour), ``ratio`` (rent over
+    the owner's hourly cost) and ``usd`` (cost per million tokens of the request at that rent)."""
+    median = rentals.groupby("accelerator_id")["usd_per_gpu_hour"].median()
+    accel = costs["id"].map(serving.set_index("id")["accelerator_id"])
+    out = costs[accel.isin(median.index)].copy()
+    out["rent"] = accel[out.index].map(median)
+    out["ratio"] = out["rent"] / out["id"].map(usd_per_hour)
+    out["usd"] = out["usd_per_mtok"] * out["rent"] / out["id"].map(usd_per_hour)
+    return out
+
+
+def list_price_series(api: pd.DataFrame, provider: str, model_class: str, series: str) -> pd.DataFrame:
+    """One provider's list prices for a model class over time, as a price series (date, series,
+    usd_per_mtok = mean of input and output price, source_id), oldest first."""
+    rows = api[(api["provider"] == provider) & (api["model_class"] == model_class)].sort_values("date")
+    return rows.assign(series=series, usd_per_mtok=(rows["input_usd_per_mtok"] + rows["output_usd_per_mtok"]) / 2)[
+        ["date", "series", "usd_per_mtok", "source_id"]]

@@ -1,14 +1,17 @@
 """Load and validate the data package in ``data/``.
 
 ``data/datapackage.json`` is a Frictionless data package: each resource (CSV) has a Table Schema with
-field names, types, constraints, a primary key and foreign keys. :func:`load` checks a resource against
-it on every load and returns a typed :class:`pandas.DataFrame`; anything wrong raises :class:`DataError`
-whose message names the file, the row (and file line), the column, what was expected and what was found.
+field names, types, constraints, a primary key and foreign keys. :func:`load` checks a resource on every
+load and returns a typed :class:`pandas.DataFrame`; anything wrong raises :class:`DataError` whose message
+names the file, the row (and file line), the column, what was expected and what was found.
 
-Checks, in order: file readable, no byte-order mark, valid UTF-8, not empty, header = schema fields
-(no missing, no unknown), at least one data row, each row's field count, each cell's type and
-constraints (required, enum, pattern, minimum, maximum), unique and primary keys, the row rules below,
-and foreign keys (every ``source_id`` exists in ``sources.csv``).
+:func:`load` checks, in order: file readable, no byte-order mark, valid UTF-8, no control characters, a final
+newline, header = schema fields (no missing, no unknown), at least one data row, each row's field count, each
+cell's type (numbers in ASCII digits, finite; real calendar dates), the row rules, units and dates below.
+:func:`validate_package` (a build runs it before any kernel; ``make validate``) adds :mod:`frictionless`'s
+validation of the whole package: constraints (required, enum, pattern, minimum, maximum), unique and primary
+keys, foreign keys (every ``source_id`` exists in ``sources.csv``). It is several times slower than the
+loader's checks, so it runs once per build (and once per package content in a process), not on every load.
 
 Numbers must be finite (no ``inf``, ``nan``) and within the bounds of their unit: ``unitBounds`` in
 ``datapackage.json`` gives each unit a plausible range (a share <= 100 %, a GW figure below the world's
@@ -296,9 +299,7 @@ def _resource(name: str, folder: Path | None) -> tuple[Path, dict[str, Any]]:
     for res in pkg["resources"]:
         if res.get("name") == name:
             return pkg_path.parent / res["path"], res
-    close = difflib.get_close_matches(name, [r.get("name", "") for r in pkg["resources"]], n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    raise DataError(pkg_path, f"no resource named '{name}'{hint}")
+    raise DataError(pkg_path, f"no resource named '{name}'{_hint(name, [r.get('name', '') for r in pkg['resources']])}")
 
 
 def _read_text(path: Path) -> str:
@@ -382,20 +383,6 @@ def _parse_cell(text: str, field: dict[str, Any]) -> Any:
     raise ValueError(f"unsupported field type '{kind}' in the schema")
 
 
-def _check_constraints(value: Any, text: str, field: dict[str, Any]) -> None:
-    c = field.get("constraints", {})
-    if "enum" in c and value not in c["enum"]:
-        close = difflib.get_close_matches(text, [str(e) for e in c["enum"]], n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(f"expected one of {c['enum']}{hint}")
-    if "pattern" in c and not re.fullmatch(c["pattern"], text):
-        raise ValueError(f"expected text matching the pattern {c['pattern']}")
-    if "minimum" in c and value < c["minimum"]:
-        raise ValueError(f"expected a value >= {c['minimum']}")
-    if "maximum" in c and value > c["maximum"]:
-        raise ValueError(f"expected a value <= {c['maximum']}")
-
-
 def _check_row(rec: dict[str, Any], err: Any, bounds: dict[str, dict[str, Any]] | None = None) -> None:
     """Cross-field rules (module docstring). ``err(column, message)`` raises."""
     unit = rec.get("unit")
@@ -448,8 +435,7 @@ def _check_bounds(rec: dict[str, Any], fields: list[dict[str, Any]], bounds: dic
             continue
         b = bounds.get(unit)
         if b is None:
-            err("unit" if not f.get("unit") else f["name"],
-                f"no bounds for unit '{unit}': add it to unitBounds in datapackage.json")
+            continue  # not an allowed unit (frictionless names it: enum); every allowed one has bounds
         lo, hi = b.get("minimum", -math.inf), b.get("maximum", math.inf)
         if not lo <= num <= hi:
             why = f"; {b['why']}" if b.get("why") else ""
@@ -498,10 +484,6 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
     bounds = _bounds(path.parent)
     today = build_date()
     records: list[dict[str, Any]] = []
-    seen: dict[str, dict[Any, int]] = {n: {} for n in names if by_name[n].get("constraints", {}).get("unique")}
-    pk = schema.get("primaryKey", [])
-    pk = [pk] if isinstance(pk, str) else list(pk)
-    seen_pk: dict[tuple[Any, ...], int] = {}
     row = 0
     while True:
         try:
@@ -528,26 +510,10 @@ def _parse_table(path: Path, res: dict[str, Any]) -> pd.DataFrame:
         for name, text in zip(header, cells):
             field = by_name[name]
             text = text.strip()
-            if text == "":
-                if field.get("constraints", {}).get("required"):
-                    err(name, f"expected a value ({field.get('type', 'string')}), got an empty cell")
-                rec[name] = None
-                continue
             try:
-                rec[name] = _parse_cell(text, field)
-                _check_constraints(rec[name], text, field)
+                rec[name] = _parse_cell(text, field) if text else None
             except ValueError as exc:
                 err(name, f"{exc}, got '{text}'")
-            if name in seen:
-                if rec[name] in seen[name]:
-                    err(name, f"duplicate value '{text}' (first used in row {seen[name][rec[name]]}); expected unique")
-                seen[name][rec[name]] = row
-        if pk:
-            key = tuple(rec[k] for k in pk)
-            if key in seen_pk:
-                err(pk[0], f"duplicate primary key {key if len(key) > 1 else key[0]!r} "
-                           f"(first used in row {seen_pk[key]})")
-            seen_pk[key] = row
         _check_row(rec, err, bounds)
         _check_bounds(rec, fields, bounds, err)
         _check_dates(rec, fields, today, err)
@@ -567,24 +533,14 @@ def _check_foreign_keys(path: Path, res: dict[str, Any], frame: pd.DataFrame, fo
     for fk in res.get("schema", {}).get("foreignKeys", []):
         cols = _as_list(fk["fields"])
         ref = fk["reference"]
-        ref_cols = [ref["fields"]] if isinstance(ref["fields"], str) else ref["fields"]
+        ref_cols = _as_list(ref["fields"])
         own = ref.get("resource") in (None, "", res["name"])  # a reference within the table (``revises``)
-        target = frame if own else load(ref["resource"], folder=folder)
-        valid = set(map(tuple, target[ref_cols].itertuples(index=False, name=None)))
-        own_keys = list(frame[ref_cols].itertuples(index=False, name=None)) if own else []
-        for i, key in enumerate(frame[cols].itertuples(index=False, name=None), start=1):
-            if any(k is None or k != k for k in key):
-                continue
-            if own and tuple(key) == tuple(own_keys[i - 1]):
-                raise DataError(path, f"{cols[0]} '{key[0]}' is the row's own {ref_cols[0]}; expected another "
+        for i, (key, mine) in enumerate(zip(frame[cols[0]], frame[ref_cols[0]] if own else []), start=1):
+            if key == mine:  # unknown ids: :func:`_frictionless_check`
+                raise DataError(path, f"{cols[0]} '{key}' is the row's own {ref_cols[0]}; expected another "
                                 "row's", row=i, column=cols[0])
-            if tuple(key) not in valid:
-                target_file = path.name if own else _resource(ref["resource"], folder)[0].name
-                close = difflib.get_close_matches(str(key[0]), [str(v[0]) for v in valid], n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise DataError(path, f"unknown {ref_cols[0]} '{key[0]}': expected an id that exists in "
-                                f"{target_file}{hint}", row=i, column=cols[0])
         if fk.get("sameUnit"):
+            target = frame if own else load(ref["resource"], folder=folder)
             units = dict(zip(target[ref_cols[0]], target["unit"]))
             for i, (key, unit) in enumerate(zip(frame[cols[0]], frame["unit"]), start=1):
                 if key in units and unit != units[key]:
@@ -657,12 +613,73 @@ def validate_package(folder: Path | None = None) -> dict[str, int]:
     :mod:`aicompute.evidence`) names date fields or references to sources or claims.
     """
     counts = {name: len(load(name, folder=folder)) for name in resources(folder)}
+    _frictionless_check(folder)
     pkg_path, pkg = _package(folder)
     for res in pkg["resources"]:
         problem = check_dating(res)
         if problem:
             raise DataError(pkg_path, f"resource '{res['name']}': {problem}", column="published")
     return counts
+
+
+_VALIDATED: set[str] = set()
+
+
+def _frictionless_check(folder: Path | None) -> None:
+    """Types, constraints (required, enum, pattern, minimum, maximum), unique and primary keys and foreign keys
+    of every resource, by :mod:`frictionless`. It is several times slower than :func:`load`'s own checks (bytes,
+    numerals, units and their bounds, dates, row rules), so it runs here, once per package content: a build
+    validates the package before any kernel starts. The first error raises :class:`DataError` (file, row, column)."""
+    import frictionless
+
+    pkg_path, pkg = _package(folder)
+    files = {r["name"]: (pkg_path.parent / r["path"], r) for r in pkg["resources"]}
+    key = hashlib.sha1(b"".join([pkg_path.read_bytes(), *(f.read_bytes() for f, _ in files.values())])).hexdigest()
+    if key in _VALIDATED:
+        return
+    try:
+        report = frictionless.Package(pkg, basepath=str(pkg_path.parent)).validate()
+    except frictionless.FrictionlessException as exc:
+        raise DataError(pkg_path, f"not a valid Frictionless data package: {exc.error.note}") from None
+    for task in report.tasks:
+        for err in task.errors:
+            if err.type != "blank-row" and "are all \"None\"" not in err.note:  # blank lines: load() decides
+                raise _frictionless_error(*files[task.name], err)
+    _VALIDATED.add(key)
+
+
+def _frictionless_error(path: Path, res: dict[str, Any], err: Any) -> DataError:
+    """A frictionless error in our words; its row position (header 1, blank lines counted) becomes row and line."""
+    reader, at, row = csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")), {}, 0
+    for pos, cells in enumerate(reader, start=1):
+        row += pos > 1 and any(c.strip() for c in cells)
+        at[pos] = (row, reader.line_num)
+    row, line = at.get(getattr(err, "row_number", 0), (None, None))
+    first = re.search(r"position (\d+)", err.note)
+    first = at.get(int(first.group(1)), (None,))[0] if first else None
+    field = next((f for f in res["schema"]["fields"] if f["name"] == getattr(err, "field_name", None)), {})
+    c, cell = field.get("constraints", {}), getattr(err, "cell", "")
+    kind = m.group(1) if (m := re.search(r'constraint "(\w+)"', err.note)) else err.type
+    pk = _as_list(res["schema"].get("primaryKey"))
+    if err.type == "foreign-key":
+        ref, value = err.reference_field_names[0], err.field_cells[0]
+        target = _resource(err.reference_name or res["name"], path.parent)[0].name
+        return DataError(path, f"unknown {ref} '{value}': expected an id that exists in {target}", row=row,
+                         line=line, column=err.field_names[0])
+    message = {"required": f"expected a value ({field.get('type', 'string')}), got an empty cell",
+               "enum": f"expected one of {c.get('enum')}{_hint(cell, c.get('enum'))}, got '{cell}'",
+               "pattern": f"expected text matching the pattern {c.get('pattern')}, got '{cell}'",
+               "minimum": f"expected a value >= {c.get('minimum')}, got '{cell}'",
+               "maximum": f"expected a value <= {c.get('maximum')}, got '{cell}'",
+               "unique-error": f"duplicate value '{cell}' (first used in row {first}); expected unique",
+               "primary-key": f"duplicate primary key (first used in row {first})"}.get(kind, f"{err.title}: {err.note}")
+    column = field.get("name") or (pk[0] if kind == "primary-key" and pk else None)
+    return DataError(path, message, row=row, line=line, column=column)
+
+
+def _hint(text: str, choices: list[Any] | None) -> str:
+    close = difflib.get_close_matches(str(text), [str(e) for e in choices or []], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _refs(res: dict[str, Any]) -> dict[str, str]:

@@ -329,12 +329,6 @@ class Evidence:
         says so)."""
         return self.cutoff < self.as_of and (self.swept_to is None or self.swept_to < self.as_of.isoformat()[:7])
 
-    def header(self) -> str:
-        """Kept for the chapters not yet converted: use :func:`aicompute.narrative.evidence.header`."""
-        from aicompute.narrative.evidence import header
-
-        return header(self)
-
 
 def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path | None = None) -> Evidence:
     """The evidence known on ``as_of`` (see the module docstring); ``None``: the report's as-of date

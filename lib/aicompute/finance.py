@@ -60,6 +60,7 @@ __all__ = [
     "cagr",
     "case_summary",
     "capital_structure",
+    "capital_structure_total",
     "cash_model",
     "circular_pairs",
     "coverage",
@@ -511,8 +512,8 @@ def capital_structure(cashflows: pd.DataFrame) -> pd.DataFrame:
     """Per company, its latest period with operating cash flow and a capex figure, annualised (x 12/months).
 
     Columns: company, period, months, operating_cash_flow, capex (cash purchases where reported, else
-    lease-inclusive capex), capex_basis ('cash' / 'incl. leases'), free_cash_flow (OCF - capex),
-    capex_to_ocf (percent). A last row 'Total' sums the companies (periods may differ; said in ``period``).
+    lease-inclusive capex), capex_basis (code: 'cash' / 'leases'), free_cash_flow (OCF - capex),
+    capex_to_ocf (percent). :func:`capital_structure_total` sums the companies.
     """
     rows = []
     usable = cashflows[cashflows["operating_cash_flow"].notna()
@@ -524,18 +525,19 @@ def capital_structure(cashflows: pd.DataFrame) -> pd.DataFrame:
         capex = (r["capex_cash"] if cash else r["capex_incl_leases"]) * k
         ocf = r["operating_cash_flow"] * k
         rows.append({"company": company, "period": r["fiscal_period"], "months": int(r["months"]),
-                     "operating_cash_flow": ocf, "capex": capex, "capex_basis": "cash" if cash else "incl. leases",
+                     "operating_cash_flow": ocf, "capex": capex, "capex_basis": "cash" if cash else "leases",
                      "free_cash_flow": ocf - capex, "capex_to_ocf": 100 * capex / ocf})
-    out = pd.DataFrame(rows, columns=["company", "period", "months", "operating_cash_flow", "capex", "capex_basis",
-                                      "free_cash_flow", "capex_to_ocf"])
-    if len(out):
-        tot = {"company": "Total", "period": "latest, annualised", "months": 12,
-               "operating_cash_flow": out["operating_cash_flow"].sum(), "capex": out["capex"].sum(),
-               "capex_basis": "mixed" if out["capex_basis"].nunique() > 1 else out["capex_basis"].iloc[0]}
-        tot |= {"free_cash_flow": tot["operating_cash_flow"] - tot["capex"],
-                "capex_to_ocf": 100 * tot["capex"] / tot["operating_cash_flow"]}
-        out = pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
-    return out
+    return pd.DataFrame(rows, columns=["company", "period", "months", "operating_cash_flow", "capex", "capex_basis",
+                                       "free_cash_flow", "capex_to_ocf"])
+
+
+def capital_structure_total(cs: pd.DataFrame) -> dict[str, float | str]:
+    """The companies of :func:`capital_structure` summed (their periods may differ): operating_cash_flow,
+    capex, free_cash_flow, capex_to_ocf (percent) and capex_basis (the companies' code, or 'mixed')."""
+    ocf, capex = float(cs["operating_cash_flow"].sum()), float(cs["capex"].sum())
+    basis = "mixed" if cs["capex_basis"].nunique() > 1 else (cs["capex_basis"].iloc[0] if len(cs) else "")
+    return {"operating_cash_flow": ocf, "capex": capex, "free_cash_flow": ocf - capex,
+            "capex_to_ocf": 100 * capex / ocf if ocf else float("nan"), "capex_basis": basis}
 
 
 def sequoia_base(lines: pd.DataFrame) -> pd.DataFrame:

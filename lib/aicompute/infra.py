@@ -17,6 +17,10 @@ import pandas as pd
 
 __all__ = [
     "HOURS_PER_YEAR",
+    "booked_life_costs",
+    "breakeven_grid",
+    "chip_lives",
+    "gpu_rents",
     "accelerators_for_power",
     "annual_cost_per_accelerator",
     "annual_cost_per_gw",
@@ -301,3 +305,29 @@ def gpu_count_readings(*, per_building: dict[str, float], buildings: float, repo
     if order_usd_bn is not None and usd_per_gpu:
         rows.append({"reading": "order / price per GPU", "count": order_usd_bn * 1e9 / usd_per_gpu, "kind": "derived"})
     return pd.DataFrame(rows, columns=["reading", "count", "kind"])
+
+
+def chip_lives(low: float, high: float, step: float = 0.5) -> list[float]:
+    """Chip lives from ``low`` to ``high`` years (both included when ``high - low`` is a multiple of ``step``)."""
+    return [low + step * i for i in range(int((high - low) / step) + 1)]
+
+
+def booked_life_costs(booked: pd.DataFrame, capex_per_gw: float, **cost_args) -> pd.DataFrame:
+    """Each owner's booked useful life (``booked``: a ``years`` column) with the annual cost of a GW at that chip
+    life (``usd_bn``, :func:`annual_cost_per_gw` with ``cost_args``; their ``chip_life`` is replaced)."""
+    return booked.assign(usd_bn=[annual_cost_per_gw(capex_per_gw, **{**cost_args, "chip_life": y})["total"]
+                                 for y in booked["years"]])
+
+
+def breakeven_grid(owner_costs: dict[str, tuple[float, float, float]], lives: list[float], **kw) -> pd.DataFrame:
+    """:func:`breakeven_rental_price` for each GPU (``owner_costs``: name -> (system USD, facility USD, kW)) at
+    each chip life in ``lives``: gpu, chip_life, usd_per_hour."""
+    return pd.DataFrame([{"gpu": g, "chip_life": life, "usd_per_hour": breakeven_rental_price(*c, life=life, **kw)}
+                         for g, c in owner_costs.items() for life in lives])
+
+
+def gpu_rents(rentals: pd.DataFrame, gpus: dict[str, str]) -> pd.DataFrame:
+    """The observed rental prices of the accelerators in ``gpus`` (name -> accelerator id), with a ``gpu`` column."""
+    by_id = {a: g for g, a in gpus.items()}
+    hit = rentals[rentals["accelerator_id"].isin(list(by_id))]
+    return hit.assign(gpu=hit["accelerator_id"].map(by_id))

@@ -31,7 +31,7 @@ def ratios(off: pd.DataFrame) -> alt.LayerChart:
     points = alt.Chart(off).mark_point(size=80, filled=True).encode(
         x=alt.X("ratio:Q", scale=alt.Scale(type="log"), title="Best sourced value ÷ seed value (log scale)"),
         y=alt.Y("label:N", sort=alt.EncodingSortField("ratio", order="descending"), title=None,
-                axis=alt.Axis(labelLimit=330, labelExpr=charts.wrap_labels(48), labelOverlap=False)),  # up to 3 lines each
+                axis=alt.Axis(labelLimit=330, **charts.wrapped_axis(48))),  # the statement, up to 3 lines
         color=alt.Color("verdict:N", scale=VERDICT_SCALE, title="Verdict"),
         tooltip=["id", "statement", "seed_value", "value", "unit", "verdict", "reason"],
     ).properties(height=alt.Step(40), width=300)

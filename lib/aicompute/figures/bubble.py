@@ -54,8 +54,10 @@ _FLOWS = {"operating_cash_flow": "operating cash flow", "capex": "capex"}
 
 
 def cashflow(cs: pd.DataFrame) -> alt.Chart:
-    """Operating cash flow against capex by company (``cs`` from :func:`aicompute.finance.capital_structure`,
-    without its total row)."""
+    """Operating cash flow against capex by company (``cs`` from :func:`aicompute.finance.capital_structure`)."""
+    from aicompute.narrative.bubble import CAPEX_BASIS
+
+    cs = cs.assign(capex_basis=cs["capex_basis"].map(CAPEX_BASIS).fillna(cs["capex_basis"]))
     bars = cs.melt(id_vars=["company", "capex_basis"], value_vars=list(_FLOWS), var_name="flow", value_name="usd_bn")
     bars["flow"] = bars["flow"].map(_FLOWS)
     return alt.Chart(bars).mark_bar().encode(

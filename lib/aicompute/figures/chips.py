@@ -7,9 +7,10 @@ import math
 import pandas as pd
 
 from aicompute.charts import alt
+from aicompute.formatting import plain
 
 __all__ = ["perf_per_watt", "cost_per_token", "cost_by_speed", "rank_by_basis", "reconcile", "price_trend",
-           "latency", "portfolio", "BASES"]
+           "latency", "portfolio", "BASES", "spec_table", "allin_view", "cost_table", "reconcile_bars"]
 
 #: The two price bases of :func:`rank_by_basis`, in the order shown.
 BASES = ["before: quotes x one multiplier", "now: one basis"]
@@ -98,3 +99,46 @@ def portfolio(cum: pd.DataFrame) -> alt.Chart:
         x=alt.X("year:O", title="Year end"), y=alt.Y("sum(gw):Q", title="Cumulative announced capacity (GW)"),
         color=alt.Color("chip_vendor:N", title="Chip designer"), tooltip=["year", "chip_vendor", alt.Tooltip("gw:Q", format=".1f")],
     ).properties(height=260)
+
+
+# -- the chapter's tables and the frames its charts draw ----------------------------------------------------
+def spec_table(acc: pd.DataFrame) -> pd.DataFrame:
+    """The accelerators table as shown: dense peak throughput, memory and power, with readable headers."""
+    return (acc.assign(year=acc["year"].astype(str))[["vendor", "chip", "year", "bf16_dense_tflops", "fp8_dense_tflops",
+                                                       "memory_gb", "memory_type", "memory_tb_s", "power_w"]]
+            .rename(columns={"bf16_dense_tflops": "BF16 TFLOPS", "fp8_dense_tflops": "FP8 TFLOPS",
+                             "memory_gb": "memory GB", "memory_tb_s": "TB/s", "power_w": "W"}))
+
+
+def allin_view(allin: pd.DataFrame) -> pd.DataFrame:
+    """The one-price-basis table as shown (from :func:`aicompute.chips.allin_table`): quote, factor, system
+    share, facility share and all-in price with its range."""
+    return allin[["chip", "system", "stated_scope", "stated_usd", "factor", "system_usd", "kw_per_accelerator", "facility_usd",
+                  "allin_usd", "allin_low_usd", "allin_high_usd", "source_id"]].rename(columns={
+        "stated_scope": "quoted as", "stated_usd": "quote USD", "factor": "factor to system share",
+        "system_usd": "system share USD", "kw_per_accelerator": "IT kW", "facility_usd": "facility share USD",
+        "allin_usd": "all-in USD", "allin_low_usd": "low", "allin_high_usd": "high", "source_id": "quote source"})
+
+
+def cost_table(costs: pd.DataFrame, chat_usd_per_request: pd.Series) -> pd.DataFrame:
+    """Prefill and decode by system as shown (from :func:`aicompute.chips.mix_cost_table`), with the cost of a
+    chat request (``chat_usd_per_request``, indexed by system id) next to the reasoning request's."""
+    return costs.assign(chat_request=costs["id"].map(chat_usd_per_request))[
+        ["chip", "precision", "n_chips", "batch", "bound", "decode_tps", "prefill_tps", "usd_per_mtok_input", "usd_per_mtok_output",
+         "usd_per_mtok", "chat_request", "usd_per_request"]].rename(columns={
+        "n_chips": "group", "decode_tps": "decode tok/s per chip", "prefill_tps": "prefill tok/s per chip",
+        "usd_per_mtok_input": "USD/M prompt", "usd_per_mtok_output": "USD/M output", "usd_per_mtok": "USD/M request",
+        "chat_request": "USD per chat request", "usd_per_request": "USD per reasoning request"})
+
+
+def reconcile_bars(costs: pd.DataFrame, renter: pd.DataFrame, implied: tuple[str, float], classes: pd.Series) -> pd.DataFrame:
+    """The items of :func:`reconcile`: the modelled owner's cost by system (``costs``), the same at observed
+    rental prices (``renter``, from :func:`aicompute.chips.renter_costs`), the cost OpenAI's figures imply
+    (``implied``: its label and value) and the median list price by model class (``classes``)."""
+    return pd.concat([
+        pd.DataFrame({"what": "Owner (model): " + costs["chip"], "usd": costs["usd_per_mtok"], "kind": "modelled owner's cost"}),
+        pd.DataFrame({"what": "Renter: " + renter["chip"] + " at " + renter["rent"].map(lambda x: plain(x, "USD/h", ".2f")),
+                      "usd": renter["usd"], "kind": "at observed rental prices"}),
+        pd.DataFrame({"what": [f"OpenAI {implied[0]} / API tokens (ceiling)"], "usd": [implied[1]], "kind": ["OpenAI's own figures"]}),
+        pd.DataFrame({"what": "List price, " + classes.index + " models (median)", "usd": classes.values, "kind": "API list price"}),
+    ], ignore_index=True)

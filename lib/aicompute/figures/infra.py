@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from aicompute.charts import PALETTE, alt
+from aicompute.formatting import plain
 
-__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power"]
+__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power", "site_checks_view"]
 
 _STATUS = ["counted", "already counted elsewhere"]
 
@@ -33,7 +34,9 @@ def cost_parts(cost: dict[str, dict[str, float]]) -> alt.Chart:
 
 
 def rent(rents: pd.DataFrame, refs: pd.DataFrame) -> alt.LayerChart:
-    """Rent per GW-year by contract (``label``), with dashed reference lines ``refs`` (``x``, ``what``)."""
+    """Rent per GW-year by contract (labelled provider → customer (year announced)), with dashed reference
+    lines ``refs`` (``x``, ``what``)."""
+    rents = rents.assign(label=rents["provider"] + " → " + rents["customer"] + " (" + rents["announced"].dt.year.astype(str) + ")")
     bars = alt.Chart(rents).mark_bar().encode(
         x=alt.X("usd_bn_per_gw_year:Q", title="USD bn per GW-year (facility power)"),
         y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
@@ -44,8 +47,10 @@ def rent(rents: pd.DataFrame, refs: pd.DataFrame) -> alt.LayerChart:
 
 
 def chip_life(by_life: pd.DataFrame, marks: pd.DataFrame) -> alt.LayerChart:
-    """A GW's annual cost by chip life, one line per way of charging capital (``charged``), with the lives
-    the owners book as dots (``marks``: years, usd_bn, company, asset_class, effective_date)."""
+    """A GW's annual cost by chip life, one line per way of charging capital (``wacc``: NaN = straight-line),
+    with the lives the owners book as dots (``marks``: years, usd_bn, company, asset_class, effective_date)."""
+    by_life = by_life.assign(charged=by_life["wacc"].map(
+        lambda w: "straight-line" if w != w else f"{plain(w, spec='.0%')} cost of capital"))
     lines = alt.Chart(by_life).mark_line().encode(
         x=alt.X("chip_life:Q", title="Chip and server life (years)"), y=alt.Y("usd_bn:Q", title="USD bn a year per GW"),
         color=alt.Color("charged:N", title=None), tooltip=["charged", "chip_life", alt.Tooltip("usd_bn:Q", format=".1f")])
@@ -73,3 +78,12 @@ def power(bars: pd.DataFrame) -> alt.Chart:
         x=alt.X("twh:Q", title="Electricity a year (TWh)"), y=alt.Y("what:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
         color=alt.Color("kind:N", title=None), tooltip=["what", alt.Tooltip("twh:Q", format=",.0f")],
     ).properties(height=alt.Step(22))
+
+
+def site_checks_view(checks: pd.DataFrame, *, site_gw: float, gpu_load_mw: float, order_usd_bn: float) -> pd.DataFrame:
+    """The site check table as shown (from :func:`aicompute.infra.site_checks`), its headers naming the site's
+    power, GPU load and order they divide."""
+    return checks[["who", "role", "count", "site_kw_per_gpu", "load_kw_per_gpu", "usd_per_gpu"]].rename(columns={
+        "count": "GPUs", "site_kw_per_gpu": f"site kW per GPU ({plain(site_gw, 'GW', '.1f')})",
+        "load_kw_per_gpu": f"kW per GPU of the {plain(gpu_load_mw, 'MW', '.0f')} GPU load",
+        "usd_per_gpu": f"USD per GPU of the {plain(order_usd_bn, 'USD bn', '.0f')} order"})

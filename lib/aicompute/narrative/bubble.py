@@ -12,7 +12,7 @@ import pandas as pd
 
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["BAND_WORDS", "band", "band_span", "levels_phrase", "company_ratios", "customer_shares", "adoption_list",
+__all__ = ["CAPEX_BASIS", "cashflow_table", "BAND_WORDS", "band", "band_span", "levels_phrase", "company_ratios", "customer_shares", "adoption_list",
            "multiples_title", "scorecard_title", "year_runs", "PEAK_WORDS"]
 
 #: The words for each band code of :func:`aicompute.bubble.band`.
@@ -48,9 +48,20 @@ def levels_phrase(card: pd.DataFrame, tol: float = 0.01) -> str:
 
 def company_ratios(cs: pd.DataFrame) -> str:
     """Each company's capex as a share of its operating cash flow: "Alphabet 70%; Amazon 95%" (``cs`` from
-    :func:`aicompute.finance.capital_structure`, the total row left out)."""
-    rows = cs[cs["company"] != "Total"]
-    return "; ".join(f"{quote(r.company)} {fmt(r.capex_to_ocf, '%', '.0f')}" for r in rows.itertuples())
+    :func:`aicompute.finance.capital_structure`)."""
+    return "; ".join(f"{quote(r.company)} {fmt(r.capex_to_ocf, '%', '.0f')}" for r in cs.itertuples())
+
+
+#: The capex bases of :func:`aicompute.finance.capital_structure`, as a reader reads them.
+CAPEX_BASIS = {"cash": "cash", "leases": "incl. leases", "mixed": "mixed"}
+
+
+def cashflow_table(cs: pd.DataFrame, total: dict) -> pd.DataFrame:
+    """The hyperscalers' cash-flow table as shown: each company (:func:`aicompute.finance.capital_structure`)
+    and a last row 'Total' (:func:`aicompute.finance.capital_structure_total`), capex bases in words."""
+    tot = {"company": "Total", "period": "latest, annualised", "months": 12, **total}
+    out = pd.concat([cs, pd.DataFrame([tot])], ignore_index=True) if len(cs) else cs.copy()
+    return out.assign(capex_basis=out["capex_basis"].map(CAPEX_BASIS).fillna(out["capex_basis"]))
 
 
 def customer_shares(nv: pd.DataFrame) -> str:

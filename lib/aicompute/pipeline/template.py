@@ -29,11 +29,12 @@ SETUP = '''from IPython.display import Markdown, display
 
 from aicompute import charts, data
 from aicompute.charts import alt
+from aicompute.narrative.evidence import header
 from aicompute.results import publish
 
 ev = data.evidence(as_of)  # the evidence published by as_of: every table, claim and source comes from here
 as_of = ev.as_of.isoformat()  # as_of = None means the report's date: here it is the date itself
-display(Markdown(ev.header()))
+display(Markdown(header(ev)))
 publish("as_of", as_of, label="as-of date")'''
 
 CHART = '''# An example to replace: the claims ledger by chapter. Read this chapter's own table with ev.table("name")

@@ -74,7 +74,7 @@ def run(episode: str, cal_judged: sm.Calibration, obs: pd.DataFrame, semis_histo
     """Run the engine on ``episode`` (:data:`aicompute.scenarios.start.EPISODES`): its start and base rate from
     what was known at its clock, the forecast error model from the misses known then, the calibration grid's
     range at four dates, and the Brier scores of the odds of a fall in the second year."""
-    clk, label, _ = st.EPISODES[episode]
+    clk, label = st.EPISODES[episode]
     start = st.start_backtest(episode, obs, cal_judged)
     known = br.known_history(semis_history, clk)
     fall, boom = cal_judged["base_rate_fall"], cal_judged["boom_line"]

@@ -24,12 +24,10 @@ __all__ = ["midpoint", "before_seed", "reading", "start_inputs", "start_2026", "
 
 CLOCK_2026 = dt.date(2026, 1, 1)
 
-#: The backtests: (episode id, clock start, label, what happened).
+#: The backtests: episode id -> (clock start, label); what happened is read from ``semis_history``.
 EPISODES = {
-    "dotcom_2000": (dt.date(2000, 1, 1), "1999–2002: the dot-com and telecom bust",
-                    "chip revenue fell 32% in 2001 (the largest annual fall on record)"),
-    "memory_2022": (dt.date(2022, 1, 1), "2021–2023: the memory downturn",
-                    "chip revenue fell 8% in 2023 (memory about 29%)"),
+    "dotcom_2000": (dt.date(2000, 1, 1), "1999–2002: the dot-com and telecom bust"),
+    "memory_2022": (dt.date(2022, 1, 1), "2021–2023: the memory downturn"),
 }
 
 
@@ -176,9 +174,5 @@ def start_backtest(episode: str, readings: pd.DataFrame, cal: Calibration) -> St
     nxt = _latest(mine, ("semis_revenue_year_forecast",), clock.year, before)
     chips0 = midpoint(float(last["value"]), float(nxt["value"]))
     momentum = math.log(float(nxt["value"]) / float(last["value"]))
-    notes = {"chips": f"geometric mean of {float(last['value']):g} for {clock.year - 1} ({last['id']}) and the "
-                      f"forecast {float(nxt['value']):g} for {clock.year} ({nxt['id']})",
-             "capex": "an index (100); its momentum equals chip revenue's (judgment: no level was published)"}
     return Start(clock=clock, capex=100.0, capex_momentum=momentum, chips=chips0, chips_momentum=momentum,
-                 buildout_share=cal["backtest_buildout_chip_share"], nvidia_dc=None, spread=100.0, labs=(),
-                 notes=notes)
+                 buildout_share=cal["backtest_buildout_chip_share"], nvidia_dc=None, spread=100.0, labs=())
