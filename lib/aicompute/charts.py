@@ -639,8 +639,7 @@ def odds_ranges(frame: Any, *, title: str, subtitle: str) -> alt.TopLevelMixin:
     central, low, high (in %)."""
     names = list(frame["ending"])
     colour = _ending_colour(names)
-    y = alt.Y("ending:N", sort=names, title=None)
-    colour = _ending_colour(names)
+    y = alt.Y("ending:N", sort=names, title=None, axis=alt.Axis(**wrapped_axis(40)))  # long names wrap
     colour.legend = None  # the axis names each ending
     bars = alt.Chart(frame).mark_rule(strokeWidth=8, opacity=0.35).encode(
         x=alt.X("low:Q", title="Probability (%)", scale=alt.Scale(domain=[0, 100])), x2="high:Q", y=y, color=colour)

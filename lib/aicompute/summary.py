@@ -453,7 +453,8 @@ def _chapter_ranges(text: str) -> str:
     numbers = {c.stem[:2]: c.number for c in chapters.load()}
 
     def sub(m: re.Match) -> str:
-        a, b = numbers.get(m.group(2)), numbers.get(m.group(3))
-        return f"{m.group(1)}hapters {a}-{b}" if a and b else m.group(0)
+        a, b = numbers.get(m.group(2)), numbers.get(m.group(4))
+        sep = "-" if m.group(3).strip() in ("-", "–") else m.group(3)
+        return f"{m.group(1)}hapters {a}{sep}{b}" if a and b else m.group(0)
 
-    return re.sub(r"\b([Cc])hapters (\d\d)\s*[-–]\s*(\d\d)\b", sub, text)
+    return re.sub(r"\b([Cc])hapters (\d\d)(\s*[-–/]\s*|\s+and\s+|,\s*)(\d\d)\b", sub, text)

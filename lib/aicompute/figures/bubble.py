@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aicompute.charts import PALETTE, alt, binned
+from aicompute.charts import PALETTE, alt, binned, wrapped_axis
 
 __all__ = ["capex", "peaks", "multiples", "cashflow", "maturities", "concentration", "memory_split", "memory_hynix",
            "adoption", "scorecard", "weights", "debate", "SIDE_COLOURS"]
@@ -34,7 +34,7 @@ def peaks(lfl: pd.DataFrame, band: tuple[float, float]) -> alt.LayerChart:
     long = pd.concat([lfl.assign(when=lfl["then"], pct=lfl["then %"], era="then"),
                       lfl.assign(when=lfl["now"], pct=lfl["now %"], era="now")])
     rng = pd.DataFrame({"measure": [lfl["measure"].iloc[1]], "low": [band[0]], "high": [band[1]], "era": ["now"]})
-    base = alt.Chart(long).encode(y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=320)))
+    base = alt.Chart(long).encode(y=alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=360, **wrapped_axis(55))))
     return (alt.Chart(rng).mark_rule(strokeWidth=3, color=PALETTE[0], opacity=0.4).encode(y="measure:N", x="low:Q", x2="high:Q")
             + base.mark_point(filled=True, size=120).encode(
                 x=alt.X("pct:Q", title="Share of US GDP (%)"), tooltip=["when", "pct"],
@@ -105,7 +105,7 @@ def memory_hynix(mem: pd.DataFrame) -> alt.Chart:
 def adoption(pct: pd.DataFrame) -> alt.LayerChart:
     """Adoption measures by survey (``label``): point at ``value``, rule from ``low`` to ``high``."""
     base = alt.Chart(pct).encode(y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("value", order="descending"),
-                                         axis=alt.Axis(labelLimit=420)))
+                                         axis=alt.Axis(labelLimit=420, **wrapped_axis(65))))
     return (base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title="Percent"), x2="high:Q")
             + base.mark_point(filled=True, size=90).encode(
                 x="value:Q", tooltip=["study", "measure", "value", "population", "caveat"])
@@ -115,7 +115,7 @@ def adoption(pct: pd.DataFrame) -> alt.LayerChart:
 def scorecard(card: pd.DataFrame) -> alt.LayerChart:
     """Score by indicator (bars, coloured by side) with a rule over each input's low-high range."""
     bars = alt.Chart(card).mark_bar().encode(
-        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=300, **wrapped_axis(48))),
         x=alt.X("score:Q", title="Score (0 = calm level, 1 = hot level)", scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("side:N", title="Side"), tooltip=["label", "value", "low", "high", "calm", "hot", "score", "evidence", "weight"])
     ranges = alt.Chart(card).mark_rule(color="#333333").encode(y=alt.Y("label:N", sort="-x"), x="score_low:Q", x2="score_high:Q")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aicompute.charts import MAX_COLOURS, alt
+from aicompute.charts import MAX_COLOURS, alt, wrapped_axis
 
 __all__ = ["colour_series", "money_series", "take_or_pay", "cash_model", "runway", "sequoia", "flows"]
 
@@ -112,7 +112,7 @@ def flows(flows: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("value:Q", title="USD bn")]
     heat = alt.Chart(flows).mark_rect().encode(
         x=alt.X("to_party:N", title="Receives (money or commitment)", axis=alt.Axis(labelAngle=-35, labelLimit=160)),
-        y=alt.Y("from_party:N", title="Pays or invests", axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("from_party:N", title="Pays or invests", axis=alt.Axis(labelLimit=200, **wrapped_axis(30))),
         color=alt.Color("sum(value):Q", scale=alt.Scale(type="log", scheme="blues"), title="USD bn"), tooltip=tips)
     sums = alt.Chart(flows).mark_text(fontSize=10).encode(x="to_party:N", y="from_party:N",
                                                           text=alt.Text("sum(value):Q", format=".0f"))
