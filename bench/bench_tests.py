@@ -20,7 +20,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TIERS = {"make test-fast": ["-m", "not slow"], "make test": []}
+XDIST = ["-n", "auto", "--dist", "loadgroup"]  # as the Makefile's XDIST: every core, one worker per shared build
+TIERS = {"make test-fast": [*XDIST, "-m", "not slow"], "make test": XDIST}
 TARGETS = {"make test-fast": 45.0, "make test": 150.0}
 
 

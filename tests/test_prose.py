@@ -316,3 +316,23 @@ def test_no_data_text_or_notebook_names_a_chapter_by_its_file_number() -> None:
         if hits:
             found[path.name] = sorted(set(hits))
     assert not found, f"file-number chapter references (write the chapter's name, or @sec-<name> in markdown): {found}"
+
+
+def test_chapter_frames_for_tables_and_bars() -> None:
+    """The frames chapters 01 and 02 show: the items in the order given, kinds and headers as shown."""
+    from aicompute.figures import chips as fc
+    from aicompute.figures import infra as fi
+
+    bars = fi.power_bars({"World 2024": (415.0, "iea")}, {"Ours": (100.0, None), "Ours, high": (150.0, "hsbc")})
+    assert bars[["what", "twh", "kind"]].values.tolist() == [["World 2024", 415.0, "IEA"], ["Ours", 100.0, "OpenAI"],
+                                                             ["Ours, high", 150.0, "OpenAI"]]
+    assert bars["source"].isna().tolist() == [False, True, False]  # ours computed here: no source of its own
+    costs = pd.DataFrame({"chip": ["A"], "usd_per_mtok": [0.2]})
+    renter = pd.DataFrame({"chip": ["A"], "rent": [2.0], "usd": [0.5]})
+    r = fc.reconcile_bars(costs, renter, ("inference bill", 3.0), pd.Series({"frontier": 9.0}))
+    assert r["kind"].tolist() == ["modelled owner's cost", "at observed rental prices", "OpenAI's own figures", "API list price"]
+    assert r["usd"].tolist() == [0.2, 0.5, 3.0, 9.0] and r["what"].iloc[2] == "OpenAI inference bill / API tokens (ceiling)"
+    checks = pd.DataFrame({"who": ["x"], "role": ["r"], "count": [1], "site_kw_per_gpu": [2.0], "load_kw_per_gpu": [1.0],
+                           "usd_per_gpu": [3.0]})
+    shown = fi.site_checks_view(checks, site_gw=1.2, gpu_load_mw=200.0, order_usd_bn=40.0)
+    assert shown.columns.tolist()[2] == "GPUs" and shown.values.tolist() == checks.values.tolist()

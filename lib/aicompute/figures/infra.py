@@ -7,7 +7,7 @@ import pandas as pd
 from aicompute.charts import PALETTE, alt
 from aicompute.formatting import plain
 
-__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power", "site_checks_view"]
+__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power", "power_bars", "site_checks_view"]
 
 _STATUS = ["counted", "already counted elsewhere"]
 
@@ -70,6 +70,13 @@ def breakeven(be: pd.DataFrame, observed: pd.DataFrame) -> alt.Chart | alt.Layer
         chart = chart + alt.Chart(observed.assign(what=observed["gpu"] + " " + observed["contract"])).mark_rule(strokeDash=[4, 3]).encode(
             y="usd_per_gpu_hour:Q", color=alt.Color("gpu:N"), tooltip=["what", alt.Tooltip("usd_per_gpu_hour:Q", format=".2f")])
     return chart.properties(height=260)
+
+
+def power_bars(readings: dict[str, tuple[float, str | None]], ours: dict[str, tuple[float, str | None]]) -> pd.DataFrame:
+    """The items of :func:`power`: published projections (``readings``, kind 'IEA') then ours (kind 'OpenAI'),
+    each {what: (TWh a year, source id or None)}, in the order given."""
+    return pd.DataFrame([{"what": w, "twh": t, "kind": kind, "source": src} for kind, items in (("IEA", readings), ("OpenAI", ours))
+                         for w, (t, src) in items.items()])
 
 
 def power(bars: pd.DataFrame) -> alt.Chart:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,29 +150,71 @@ def _products(project: Project, stem: str) -> dict[str, str]:
     return found
 
 
-def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]], jobs: int,
-                   log: Callable[[str], None], total: int, done: int) -> list[Outcome]:
-    """Execute ``todo`` [(notebook, parameters, key)], in parallel; update cache for successes."""
-    tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out)).resolve()
-    safety.mark(tmp, safety.BUILD_MARKER)  # a killed build's scratch folder is recognised and removed
-    outcomes: list[Outcome] = []
+def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: list[Path],
+                   values: dict[str, dict[str, Any]], force: bool, jobs: int, log: Callable[[str], None]) -> list[Outcome]:
+    """Execute what is not cached, in parallel, each chapter as soon as every chapter it reads has settled (not
+    in waves: one slow chapter holds up only its readers), in one pool of workers for the whole build. A chapter
+    is looked up in the cache once what it reads is stored (its read hashes include their results); one that
+    reads a failed chapter is skipped."""
+    order = [s for wave in registry.waves([nb.stem for nb in chapters]) for s in wave]  # readers after what they read
+    by_stem = {nb.stem: nb for nb in chapters}
+    pending, outcomes, n = list(order), [], len(chapters)
+    tools = deps.toolchain()
+    tmp: Path | None = None
+    pool: safety.InterruptiblePool | None = None
+    running: dict[Any, tuple[Path, str, Path]] = {}
+
+    def settle_ready() -> None:
+        """Skip, find cached or start every pending chapter whose reads have all settled."""
+        busy = {nb.stem for nb, _, _ in running.values()}
+        broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
+        for stem in list(pending):
+            reads = set(registry[stem].reads)
+            if reads & (set(pending) | busy):
+                continue
+            pending.remove(stem)
+            nb = by_stem[stem]
+            blocked = sorted(reads & broken)
+            if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
+                outcomes.append(Outcome(stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
+                                        f"{', '.join(blocked)}, which failed"))
+                log(f"[{len(outcomes)}/{n}] {stem}: skipped (reads {', '.join(blocked)})")
+                broken.add(stem)
+                continue
+            key = deps.notebook_key(nb, values[stem], tools=tools)
+            if not force and _cache_hit(project, stem, key):
+                outcomes.append(Outcome(stem, "cached"))
+                _clear_failed(project, stem)
+                log(f"[{len(outcomes)}/{n}] {stem}: up to date (cached)")
+                continue
+            fut = start(nb, values[stem])  # (makes the scratch folder tmp on the first start)
+            running[fut] = (nb, key, tmp / f"{stem}.reads")
+            busy.add(stem)
+
+    def start(nb: Path, params: dict[str, Any]) -> Any:
+        nonlocal tmp, pool
+        if pool is None:
+            tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out)).resolve()
+            safety.mark(tmp, safety.BUILD_MARKER)  # a killed build's scratch folder is recognised and removed
+            log(f"Executing notebooks with papermill, up to {jobs} at a time...")
+            pool = safety.InterruptiblePool(max_workers=jobs, mp_context=mp.get_context("spawn"))
+            pool.__enter__()
+        log_file = tmp / f"{nb.stem}.reads"
+        log_file.touch()
+        run = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
+                         results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem)
+        setup = tracking.setup_code(run, log_file, [project.data.resolve(), run.results_in])
+        return pool.submit(execute_one, str(nb), str(tmp / nb.name), params, str(project.notebooks), setup,
+                           str(tmp / f"{nb.stem}.stderr"))
+
     try:
-        futures = {}
-        ctx = mp.get_context("spawn")
-        with safety.InterruptiblePool(max_workers=max(1, min(jobs, len(todo))), mp_context=ctx) as pool:
-            for nb, values, key in todo:
-                log_file = tmp / f"{nb.stem}.reads"
-                log_file.touch()
-                run = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
-                                 results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem)
-                setup = tracking.setup_code(run, log_file, [project.data.resolve(), run.results_in])
-                fut = pool.submit(execute_one, str(nb), str(tmp / nb.name), values, str(project.notebooks), setup,
-                                  str(tmp / f"{nb.stem}.stderr"))
-                futures[fut] = (nb, key, log_file)
-            for fut in as_completed(futures):
-                nb, key, log_file = futures[fut]
+        settle_ready()
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                nb, key, log_file = running.pop(fut)
                 res = fut.result()
-                done += 1
+                done = len(outcomes) + 1
                 if not res["ok"]:
                     outcomes.append(Outcome(nb.stem, "failed", res["seconds"], res["error"]))
                     failed_dir = project.out / "failed"
@@ -180,7 +222,7 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                     for suffix in (".ipynb", ".stderr"):
                         if (tmp / f"{nb.stem}{suffix}").exists():
                             shutil.copy2(tmp / f"{nb.stem}{suffix}", failed_dir / f"{nb.stem}{suffix}")
-                    log(f"[{done}/{total}] {nb.stem}: FAILED after {res['seconds']:.1f} s")
+                    log(f"[{done}/{n}] {nb.stem}: FAILED after {res['seconds']:.1f} s")
                     continue
                 reads = log_file.read_text(encoding="utf-8").splitlines()
                 if reads:
@@ -189,10 +231,19 @@ def _run_notebooks(project: Project, todo: list[tuple[Path, dict[str, Any], str]
                 _store(project, nb.stem, tmp, key, hashes)
                 _clear_failed(project, nb.stem)
                 outcomes.append(Outcome(nb.stem, "executed", res["seconds"], reads=hashes))
-                log(f"[{done}/{total}] {nb.stem}: executed in {res['seconds']:.1f} s "
+                log(f"[{done}/{n}] {nb.stem}: executed in {res['seconds']:.1f} s "
                     f"(read {len(hashes) - 1 if hashes else 0} input file(s))")
+            settle_ready()
+    except BaseException as exc:
+        if pool is not None:
+            pool.__exit__(type(exc), exc, exc.__traceback__)
+            pool = None
+        raise
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if pool is not None:
+            pool.__exit__(None, None, None)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
     return outcomes
 
 
@@ -381,33 +432,8 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     log(f"Data package valid: {', '.join(f'{k} {v} rows' for k, v in counts.items())}.")
 
     _check_library(project)
-    by_stem = {nb.stem: nb for nb in chapters}
-    waves = [[by_stem[s] for s in wave] for wave in registry.waves()]  # readers after what they read
     project.out.mkdir(parents=True, exist_ok=True)
-    tools = deps.toolchain()
-    outcomes: list[Outcome] = []
-    n = len(chapters)
-    for wave in waves:
-        todo = []
-        broken = {o.stem for o in outcomes if o.status in ("failed", "skipped")}
-        for nb in wave:
-            blocked = sorted(set(registry[nb.stem].reads) & broken)
-            if blocked:  # it reads results a failed chapter did not publish: report it, run the rest
-                outcomes.append(Outcome(nb.stem, "skipped", error=f"{nb.name}: not run, it reads the results of "
-                                        f"{', '.join(blocked)}, which failed"))
-                log(f"[{len(outcomes)}/{n}] {nb.stem}: skipped (reads {', '.join(blocked)})")
-                continue
-            key = deps.notebook_key(nb, values[nb.stem], tools=tools)
-            if not force and _cache_hit(project, nb.stem, key):
-                outcomes.append(Outcome(nb.stem, "cached"))
-                _clear_failed(project, nb.stem)
-                log(f"[{len(outcomes)}/{n}] {nb.stem}: up to date (cached)")
-            else:
-                todo.append((nb, values[nb.stem], key))
-        if todo:
-            jobs = jobs or os.cpu_count() or 1
-            log(f"Executing {len(todo)} notebook(s) with papermill, {min(jobs, len(todo))} at a time...")
-            outcomes += _run_notebooks(project, todo, jobs, log, n, len(outcomes))
+    outcomes = _run_notebooks(project, registry, chapters, values, force, jobs or os.cpu_count() or 1, log)
     failed = [o for o in outcomes if o.status in ("failed", "skipped")]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
@@ -450,7 +476,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
             log(f"Rendered with {engine}: {project.site / 'index.html'}")
     ran = sum(o.status == "executed" for o in outcomes)
-    log(f"Done in {time.perf_counter() - t0:.1f} s: {ran} notebook(s) executed, {n - ran} cached.")
+    log(f"Done in {time.perf_counter() - t0:.1f} s: {ran} notebook(s) executed, {len(chapters) - ran} cached.")
     return outcomes
 
 
