@@ -172,9 +172,10 @@ def test_prose_text_fills_inline_results_and_skips_tables_and_charts() -> None:
                                  {"expression": "n", "result": {"data": {"text/markdown": '<span class="aic-num">7</span>'}}}]}},
         {"cell_type": "code", "source": "", "outputs": [
             {"data": {"text/html": '<table class="aic-table"><td>99</td></table>', "text/markdown": "| 99 |"}},
-            {"data": {"text/markdown": "Typed 12 by hand."}}]},
+            {"data": {"text/markdown": "Typed 12 by hand."}},
+            {"data": {"text/markdown": '<div class="aic-dial"><option>0.75</option><output>7.4%</output></div>'}}]},
     ]}
-    text = prose.prose_text(nb)
+    text = prose.prose_text(nb)  # the dial panel (a control over a precomputed grid) is not prose either
     assert text == 'Cost <span class="aic-num">4.3</span> and <span class="aic-num">7</span>.\n\nTyped 12 by hand.'
     assert prose.number_counts(text) == (2, 1)
     assert "aic-table" in prose.page_text(nb)

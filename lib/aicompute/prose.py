@@ -35,8 +35,10 @@ _PIPE_TABLE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+\s*$", re.M)
 
 
 def _is_table(html: str, md: str | None) -> bool:
-    """An output that is a table (HTML ``aic-table``, or a Markdown pipe table) or a chart, not prose."""
-    return "aic-table" in html or "aic-chart" in html or bool(md and _PIPE_TABLE.search(md))
+    """An output that is a table (HTML ``aic-table``, or a Markdown pipe table), a chart or a dial panel (its
+    precomputed grid, :mod:`aicompute.dials`), not prose."""
+    return ("aic-table" in html or "aic-chart" in html or "aic-dial" in html or "aic-dial" in (md or "")
+            or bool(md and _PIPE_TABLE.search(md)))
 
 
 def _source(cell: Any) -> str:
