@@ -49,7 +49,7 @@ def tornado(torn: pd.DataFrame, central: float) -> Any:
     frame = pd.DataFrame({"ending": [dial_name(d) for d in torn["dial"]], "central": 100 * central,
                           "low": 100 * (central + torn["down"]), "high": 100 * (central + torn["up"])})
     frame["label"] = [f"{lo:.0f}–{hi:.0f}%" for lo, hi in zip(frame["low"], frame["high"])]
-    return charts.odds_ranges(frame, title=f"{dial_name(torn.iloc[0]['dial']).capitalize()} moves the hard landing most",
+    return charts.odds_ranges(frame, title=f"The hard landing moves most with {dial_name(torn.iloc[0]['dial'])}",
                               subtitle="Hard landing (%) at each dial's two ends (bar) around the central setting (dot), "
                                        "largest move first; each dial alone, the others central")
 
