@@ -5,9 +5,7 @@ axe-core rates serious or critical, no code leaking into the text (a raw source 
 Screenshots go to build/screenshots/reader-<width>-<page>.png (the first screen) and
 build/screenshots/reader-<width>-chart-<n>.png (the front page's odds chart and a chapter chart).
 
-Checks on the pages this helper owns (the front page, the references, the appendices) must pass; the same checks on
-the chapters' pages depend on their notebooks' text and charts, and are marked xfail with what still fails until
-the chapters are fixed (``CHAPTER_PAGES``).
+Every check must pass on every page, the chapters' included (they were marked xfail until all passed).
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
 AXE_DIR = ROOT / "tests" / "browser"
 AXE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-#: Pages whose text and charts come from the chapters' notebooks (owned by the chapters' authors).
-CHAPTER_PAGES = re.compile(r"^0\d_")
 SHOTS = ROOT / "build" / "screenshots"
 
 
@@ -89,13 +85,9 @@ def _pages(site: Path) -> list[str]:
 
 
 def _settle(failures: dict[str, list[str]]) -> None:
-    """Fail on the pages this helper owns; xfail (with the list) when only chapter pages fail."""
-    mine = {p: f for p, f in failures.items() if f and not CHAPTER_PAGES.match(p)}
-    theirs = {p: f for p, f in failures.items() if f and CHAPTER_PAGES.match(p)}
-    assert not mine, json.dumps(mine, indent=1, ensure_ascii=False)[:6000]
-    if theirs:
-        pytest.xfail("chapter notebooks still to fix (prose 00-02, primary 03-04, ch05 05): "
-                     + json.dumps(theirs, ensure_ascii=False)[:3000])
+    """Fail on any page with a failure (chapters included: every chapter page passed on 2026-12-06)."""
+    failed = {p: f for p, f in failures.items() if f}
+    assert not failed, json.dumps(failed, indent=1, ensure_ascii=False)[:6000]
 
 
 # ------------------------------------------------------------------------------------------------ the first screen
