@@ -190,7 +190,6 @@ class Start:
     credit: Mapping[str, CreditSeries] = field(default_factory=dict)  # series id -> how it reads the credit state
     horizon: int = HORIZON
     boom_line: float = 0.20  # annual growth above which the start regime is a boom
-    notes: Mapping[str, str] = field(default_factory=dict)  # how each level was built (for the chapter)
 
     @property
     def regime(self) -> int:
