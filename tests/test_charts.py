@@ -235,7 +235,7 @@ def test_a_series_of_releases_is_one_citation_on_the_chart_and_short_links_under
     assert len(ids) == 4
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), series={"SIA releases": ids}, name="fig-x-series", ev=ev)
     (bundle,) = shown
     line = cite.source_line([], ev=ev, series={"SIA releases": ids})
