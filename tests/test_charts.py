@@ -49,7 +49,7 @@ def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
 def test_runtime_once_per_page_inline_interactively(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), source="OpenAI", name="fig-a")
     charts.show(_chart(), source="OpenAI", name="fig-b")
     first, second = (s["text/html"] for s in shown)
@@ -62,7 +62,7 @@ def test_under_the_build_the_site_runtime_and_links(tmp_path, monkeypatch: pytes
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="02_infra",
                                                                    figures_out=tmp_path)])
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a", ev=data.evidence())
     charts.show(_chart(), source="OpenAI", name="fig-infra-b")
     first, second = (s["text/html"] for s in shown)
@@ -104,7 +104,7 @@ def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     ids = ["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"]
     ev = data.evidence()
     charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited", ev=ev)
@@ -235,7 +235,7 @@ def test_a_series_of_releases_is_one_citation_on_the_chart_and_short_links_under
     assert len(ids) == 4
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), series={"SIA releases": ids}, name="fig-x-series", ev=ev)
     (bundle,) = shown
     line = cite.source_line([], ev=ev, series={"SIA releases": ids})

@@ -28,9 +28,6 @@ from typing import Any
 
 import altair as alt
 
-__all__ = ["alt", "FONT", "PALETTE", "MAX_COLOURS", "TooManyColours", "contrast", "fold_other", "colour_count", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
-           "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
-
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette: Okabe-Ito's colour-blind-safe order, each colour at least 3:1 against the white background
 #: (WCAG 1.4.11 for graphics; :func:`contrast`): Okabe-Ito's orange and sky blue darkened, its yellow (1.3:1)
@@ -262,12 +259,6 @@ def vega_bundle(*, inline: bool = True) -> str:
 
         _BUNDLE = vlc.javascript_bundle(vl_version=VL_VERSION)
     return _BUNDLE.replace("</script", "<\\/script") if inline else _BUNDLE
-
-
-def reset_page() -> None:
-    """Forget that the bundle was emitted (the next chart carries it again)."""
-    global _PAGE_HAS_BUNDLE
-    _PAGE_HAS_BUNDLE = False
 
 
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow

@@ -22,9 +22,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["grid", "cost_grid", "outputs_of", "row_at", "widget", "printed", "markdown", "show", "COST_OUTPUTS",
-           "PRINTED_NOTE"]
-
 #: The cost grid's outputs and what they are called on the page.
 COST_OUTPUTS = {"cost_per_gw": "Annual cost of owning 1 GW (USD bn a year)",
                 "revenue_needed_per_gw": "Revenue 1 GW must earn to cover it (USD bn a year)"}

@@ -21,13 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from aicompute import escape
 from aicompute.escape import md as escape_md
 from aicompute.formatting import significant
 from aicompute.narrative.evidence import chapter_refs
-
-__all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md", "readable", "table_label", "heading", "SOURCE_COLUMNS"]
-
 
 fmt_num = significant  # the one formatter (aicompute.formatting): up to 3 significant digits, '' for missing
 
@@ -143,17 +139,6 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
         rule = "|" + "|".join("---" for _ in df.columns) + "|"
     rows = ["| " + " | ".join(line) + " |" for line in cells]
     return "\n".join([head, rule, *rows])
-
-
-def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
-    """An HTML table with every cell escaped (text from data never becomes markup)."""
-    head = "".join(f"<th>{escape.html(str(c))}</th>" for c in df.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape.html(_cell(v, c))}</td>" for v, c in zip(row, df.columns)) + "</tr>"
-        for row in df.itertuples(index=False)
-    )
-    cap = f"<caption>{escape.html(caption)}</caption>" if caption else ""
-    return f'<table class="aic-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 _LABELS: set[str] = set()

@@ -6,8 +6,6 @@ import pandas as pd
 
 from aicompute.charts import MAX_COLOURS, alt, wrapped_axis
 
-__all__ = ["colour_series", "money_series", "take_or_pay", "cash_model", "runway", "sequoia", "flows"]
-
 #: The cash model's lines as the legend names them (the frame's columns are code names).
 CASH_LINES = {"revenue": "Revenue", "take_or_pay": "Take-or-pay contracts", "uncontracted": "Uncontracted compute",
               "other": "Other costs"}
