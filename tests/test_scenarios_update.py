@@ -445,8 +445,8 @@ def test_count_likelihood_hand_checked() -> None:
 
 def test_the_credit_channel_reads_every_credit_series(ev, cal: sm.Calibration, start: sm.Start) -> None:
     """HY and IG spreads, CoreWeave's CDS and contract cancellations are modelled readings of the latent state;
-    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 78 bp at the end of 2025)."""
-    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 78
+    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 79 bp at the end of 2025, both FRED)."""
+    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 79
     assert start.credit["coreweave_cds"].level == 643 and start.credit["contract_cancellations"].is_count
     p = sm.simulate(cal, start, 200, 2)
     r = up.prepare(ev.table("observations"), ev.table("signposts"), start, episode="ai_2026",
