@@ -353,10 +353,10 @@ def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:
             w.writerow({k: "" for k in fields} | {"id": cid, "chapter": "bubble", "statement": f"Test reading {cid}.",
                                                     "value": value, "unit": "USD bn", "as_of": as_of, "basis": "company statement",
                                                     "source_id": "oracle_q3fy26_2026_03_10", "series": series, "period": period})
-    before = data.evidence("2026-11-28")
+    before = data.evidence(default_as_of())
     assert before.latest(series="oracle_leases_not_commenced").id == "oracle_lease_commitments_not_commenced"
     assert before.latest(series="nvidia_investment_gains_quarter").id == "nvidia_investment_gains_q1fy27"
-    ev = data.evidence("2026-11-28", folder=dest)
+    ev = data.evidence(default_as_of(), folder=dest)
     assert ev.latest(series="oracle_leases_not_commenced").id == "test_leases_q3"
     newest = ev.series("oracle_ocf_fiscal_year").iloc[-1]
     assert newest["id"] == "test_ocf_fy27" and newest["period"].year + 1 == 2027  # labelled fiscal 2027 in the chapter

@@ -222,3 +222,28 @@ def test_alt_text_states_title_subtitle_source_and_data() -> None:
         title=alt.TitleParams("Capex doubled", subtitle="USD bn"))
     text = charts.alt_text(charts.with_source(chart, "Source: filings"), frame)
     assert text == "Capex doubled. USD bn. Source: filings. Data: 2 rows (year, value), in the CSV linked under the chart."
+
+
+def test_a_series_of_releases_is_one_citation_on_the_chart_and_short_links_under_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fig 6.1 cites one release per year: the chart's source line names the series once, the links line links
+    each release by its year (its full label on hover), and data-cites still lists every release."""
+    from aicompute import cite
+
+    ev = data.evidence()
+    table = ev.sources()
+    ids = list(table.loc[table["id"].str.startswith("sia_"), "id"].head(4))
+    assert len(ids) == 4
+    shown: list[dict] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    charts.reset_page()
+    charts.show(_chart(), series={"SIA releases": ids}, name="fig-x-series", ev=ev)
+    (bundle,) = shown
+    line = cite.source_line([], ev=ev, series={"SIA releases": ids})
+    years = sorted(str(d)[:4] for d in table.set_index("id").loc[ids, "date"])
+    assert line == f"Source: SIA releases, {years[0]}–{years[-1]}" and line in bundle["image/svg+xml"]
+    assert f'data-cites="{" ".join(ids)}"' in bundle["text/html"]
+    links = charts.chart_links("fig-x", None, [], [], ev=ev, series={"SIA releases": ids})
+    assert links.count("references.html#ref-") == 4 and "SIA releases: " in links
+    assert re.findall(r">(\d{4})</a>", links) == years  # each link's text is its year, in date order
+    labels = cite.citation_labels(table)
+    assert all(f'title="{labels[i]}"' in links for i in ids)

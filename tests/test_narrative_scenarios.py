@@ -53,3 +53,15 @@ def test_settings_in_words() -> None:
     assert nar.setting_name("preset", "bear") == "the bear preset"
     assert nar.setting_name("window", "december") == "endings read December over December"
     assert nar.dial_name("unknown_dial") == "unknown_dial"
+
+
+def test_the_base_rates_table_shows_shares_as_percentages() -> None:
+    rates = pd.DataFrame({"fall": [0.05, 0.3], "years": [31, 31], "falls_any_year": [6, 0],
+                          "share_any_year": [6 / 31, 0.0], "boom_years": [0, 0], "falls_second_year": [0, 0],
+                          "share_second_year": [float("nan")] * 2, "falls_within_two": [0, 0],
+                          "share_within_two": [float("nan")] * 2})
+    table = nar.rates_table(rates)
+    assert list(table["fall of at least"]) == ["5%", "30%"]
+    assert list(table["share of years"]) == ["19%", "0%"]  # 6 / 31 = 0.194
+    assert list(table["share (second year)"]) == ["", ""]  # no boom year: nothing to count
+    assert list(table["years with that fall"]) == [6, 0]  # counts stay numbers

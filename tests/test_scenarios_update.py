@@ -12,12 +12,13 @@ import pytest
 
 from aicompute import data
 from aicompute.narrative import scenarios as nar
+from aicompute.paths import default_as_of
 from aicompute.scenarios import baserates as br
 from aicompute.scenarios import model as sm
 from aicompute.scenarios import signposts as sg
 from aicompute.scenarios import update as up
 
-AS_OF = "2026-11-28"
+AS_OF = default_as_of()  # the report's date (report/params/default.yaml)
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -337,23 +337,35 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
 
 
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
-                ev: Any = None) -> str:
+                ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
     ``downloads/figures/<notebook>/<name>.<ext>``) and its sources, each linked to its entry on the
     references page with the label its citation shows (the labels of ``ev``'s as-of date, as the references
-    page; without ``ev``, of the whole sources table). ``""`` when there is nothing to link."""
+    page; without ``ev``, of the whole sources table); a ``series`` ({name: source ids}, one series' releases)
+    as its name and one short link per release, its year (the full label on hover). ``""`` when there is nothing
+    to link."""
     parts = []
     if notebook and files:
         base = f"{DOWNLOADS}/{notebook}/{name}"
         links = [f'<a href="{html.escape(base, quote=True)}.{ext}" download>{label}</a>'
                  for ext, label in (("csv", "data (CSV)"), ("svg", "image (SVG)")) if ext in files]
         parts.append("Download: " + " · ".join(links))
-    if cites:
+    series = {n: list(m) for n, m in (series or {}).items() if m}
+    if cites or series:
         from aicompute import cite, data
 
-        labels = cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
-        refs = [f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}">{html.escape(labels[c])}</a>'
-                for c in dict.fromkeys(cites)]
+        table = ev.sources() if ev is not None else data.load("sources")
+        labels = cite.citation_labels(table)
+
+        def link(c: str, text: str, title: str = "") -> str:
+            hover = f' title="{html.escape(title, quote=True)}"' if title else ""
+            return f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}"{hover}>{html.escape(text)}</a>'
+
+        refs = [link(c, labels[c]) for c in dict.fromkeys(cites)]
+        dates = table.set_index(table["id"].astype(str))["date"]
+        for title, members in series.items():
+            ordered = sorted(dict.fromkeys(members), key=lambda c: (str(dates[c]), c))
+            refs.append(f"{html.escape(title)}: " + ", ".join(link(c, str(dates[c])[:4], labels[c]) for c in ordered))
         parts.append("Sources: " + "; ".join(refs))
     return f'<p class="aic-chart-links">{" · ".join(parts)}</p>' if parts else ""
 
@@ -492,15 +504,16 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
 
 
 def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None, *,
-                ev: Any = None) -> str:
-    """The source line: ``cite.source_line(sources, ev=ev)`` (outlet and year per source id, labelled as in
-    the bibliography of ``ev``'s as-of date), then free ``source`` text."""
+                ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The source line: ``cite.source_line(sources, ev=ev, series=series)`` (outlet and year per source id,
+    labelled as in the bibliography of ``ev``'s as-of date; a series' releases cited once), then free ``source``
+    text."""
     free = source if isinstance(source, str) else "; ".join(source or [])
-    if not sources:
+    if not sources and not series:
         return free
     from aicompute import cite
 
-    line = cite.source_line(list(sources), ev=ev)
+    line = cite.source_line(list(sources or []), ev=ev, series=series)
     free = re.sub(r"^\s*sources?\s*:\s*", "", free, flags=re.IGNORECASE).strip()
     return f"{line}; {free}" if free else line
 
@@ -533,13 +546,16 @@ def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
 
 
 def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
-         sources: Sequence[str] | None = None, ev: Any = None) -> None:
+         sources: Sequence[str] | None = None, ev: Any = None,
+         series: Mapping[str, Sequence[str]] | None = None) -> None:
     """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
 
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
     HTML carries ``data-cites``. Either ``source`` or ``sources`` is required. ``ev``: the chapter's evidence
     (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; required with ``sources`` (a TypeError without it).
+    ``series``: {name: source ids} of one series' releases (a figure re-published each year), cited once as
+    "name, 1989–2026" (:func:`aicompute.cite.series_citation`), not one label per release; needs ``ev`` too.
 
     Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
@@ -549,15 +565,18 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
     from aicompute.context import current
 
-    if sources and ev is None:
+    if (sources or series) and ev is None:
         raise TypeError(f"{name}: charts.show(..., sources=[...]) needs ev=ev, the chapter's evidence (its as-of "
                         "date's bibliography labels the sources)")
-    wrapped = with_source(chart, source_text(source, sources, ev=ev))
-    if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
+    wrapped = with_source(chart, source_text(source, sources, ev=ev, series=series))
+    cites = [*(sources or []), *(i for members in (series or {}).values() for i in members)]
+    if cites:  # an illustrative source has no entry on the references page: named on the chart, not linked
         from aicompute import cite
 
         made_up = cite.illustrative_ids(ev.sources())
-        sources = [s for s in sources if s not in made_up]
+        sources = [s for s in sources or [] if s not in made_up]
+        series = {n: [i for i in m if i not in made_up] for n, m in (series or {}).items()}
+        cites = [c for c in cites if c not in made_up]
     colours = colour_count(wrapped.to_dict())
     if colours > MAX_COLOURS:
         message = (f"{name}: a colour scale with {colours} categories, more than the palette's {MAX_COLOURS} distinct "
@@ -570,9 +589,9 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev) if under_build else ""
+    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
-    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links,
+    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fmt, fmt_range, quote, significant
+from aicompute.formatting import fmt, fmt_range, plain, quote, significant
 
 __all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
            "dial_name", "setting_name", "DIALS", "probability_plain", "endings_table", "growth_kinds", "base_rates_title",
@@ -190,8 +190,13 @@ def base_rates_title(growth: pd.DataFrame) -> str:
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.baserates.base_rates` with readable columns and the fall in per cent."""
-    return rates.assign(fall=(100 * rates["fall"]).map("{:.0f}%".format)).rename(columns={
+    """:func:`aicompute.scenarios.baserates.base_rates` with readable columns, the fall and the shares in per cent
+    (the one formatter: 0.194 -> '19%'; a share with no years to count is left blank)."""
+    def percent(x: Any) -> str:
+        return plain(x, spec=".0%") if pd.notna(x) else ""
+
+    shares = [c for c in rates.columns if c == "fall" or c.startswith("share_")]
+    return rates.assign(**{c: rates[c].map(percent) for c in shares}).rename(columns={
         "fall": "fall of at least", "falls_any_year": "years with that fall", "share_any_year": "share of years",
         "boom_years": "boom years", "falls_second_year": "second year after a boom fell",
         "share_second_year": "share (second year)", "falls_within_two": "fell within two years of a boom",

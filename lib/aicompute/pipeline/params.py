@@ -5,7 +5,7 @@ Parameters come from ``report/params/default.yaml`` (or ``--params FILE``) and `
 overrides. A YAML file has two optional sections::
 
     all:            # applied to every notebook whose parameters cell defines the name
-      as_of: "2026-11-28"
+      as_of: "2026-06-30"
     notebooks:      # per notebook (file stem)
       00_claims_audit:
         fast: false
@@ -328,7 +328,7 @@ def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any], *, a
     """Check ``value`` against the default's type and the range; return it (ints widened to float)."""
     default, where = spec["default"], f"parameter '{name}' of {notebook}"
     if isinstance(value, dt.date) and isinstance(default, str):
-        value = value.isoformat()  # YAML reads an unquoted 2026-11-28 as a date
+        value = value.isoformat()  # YAML reads an unquoted 2026-06-30 as a date
     if isinstance(default, bool) or isinstance(value, bool):
         if type(value) is not type(default):
             raise ParameterError(f"{where}: expected {_type_name(default)}, got {_show(value)}")
