@@ -19,8 +19,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["installed_stock", "stock_growth", "packaging_ceiling", "revenue_build", "implied_growth"]
-
 
 def installed_stock(additions: Mapping[int, float], life: int) -> pd.DataFrame:
     """Stock at each year's end: the additions of that year and the ``life - 1`` before it (older ones are

@@ -29,50 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "BANDS",
-    "BIG4",
-    "CONTESTED",
-    "INCLUDED_IN",
-    "big4_capex",
-    "capex_path",
-    "claims_frame",
-    "debt_wall",
-    "installed_stock",
-    "latest_year_with",
-    "missing_years",
-    "packaging_ceilings",
-    "peak_comparison",
-    "peak_position",
-    "PEAK_POSITIONS",
-    "price_per_h100e",
-    "ratio_range",
-    "lab_mix_multiple",
-    "debate_map",
-    "load_scorecard",
-    "Measure",
-    "Threshold",
-    "growth_split",
-    "ledger_weight",
-    "like_for_like",
-    "us_share_of_gdp",
-    "us_share_of_gdp_range",
-    "analog_comparison",
-    "band",
-    "capex_to_cash_flow",
-    "drawdown_pct",
-    "known_by",
-    "leave_one_out",
-    "multiple_of",
-    "normalize",
-    "score_range",
-    "scorecard",
-    "share_of_gdp",
-    "total_score",
-    "valuation_multiples",
-    "weight_sensitivity",
-]
-
 
 @dataclass(frozen=True)
 class Threshold:
@@ -274,30 +230,6 @@ def capex_to_cash_flow(capex: float, cash_flow: float) -> float:
     if cash_flow <= 0:
         raise ValueError("cash_flow must be positive")
     return 100 * capex / cash_flow
-
-
-def drawdown_pct(peak: float, trough: float) -> float:
-    """Fall from ``peak`` to ``trough`` in percent (negative): :func:`aicompute.audit.pct_change`."""
-    from aicompute.audit import pct_change
-
-    return pct_change(peak, trough)
-
-
-def multiple_of(value: float, base: float) -> float:
-    """value / base (e.g. valuation / revenue): :func:`aicompute.audit.multiple`."""
-    from aicompute.audit import multiple
-
-    return multiple(base, value)
-
-
-def analog_comparison(current: Mapping[str, float], analogs: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Today's ``current[label]`` values next to the analogs' ``metric`` rows, with each as a multiple of the max analog."""
-    past = analogs[analogs["metric"] == metric][["analog", "year", "value"]].rename(columns={"analog": "label"})
-    now = pd.DataFrame({"label": list(current), "year": np.nan, "value": list(current.values())})
-    out = pd.concat([past, now], ignore_index=True)
-    peak = past.loc[past["label"] != "ai_today", "value"].max()
-    out["vs_peak_analog"] = out["value"] / peak
-    return out
 
 
 def known_by(table: pd.DataFrame, as_of: str, date_col: str = "date") -> pd.DataFrame:

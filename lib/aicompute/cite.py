@@ -25,17 +25,6 @@ import pandas as pd
 from aicompute.escape import bibtex as escape
 from aicompute.escape import url as _escape_url
 
-__all__ = [
-    "ENTRY_TYPES",
-    "bibtex",
-    "citation_labels",
-    "escape",
-    "series_citation",
-    "short_publisher",
-    "source_line",
-    "write_references",
-]
-
 #: BibLaTeX entry type per ``sources.type``: web pages and news items are ``@online``; filings,
 #: analyst notes and research publications are ``@report``.
 ENTRY_TYPES = {

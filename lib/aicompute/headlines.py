@@ -18,8 +18,6 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-__all__ = ["serving_cost_bridge", "revenue_to_rent_on_contracts", "capex_to_cash_flow", "latest_readings"]
-
 
 def serving_cost_bridge(floor: float, implied: float, factors: Mapping[str, float]) -> dict:
     """From the modelled floor (USD per million tokens) to the cost implied by OpenAI's figures.

@@ -15,8 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Share", "primary_share", "modelled_readings", "TARGET"]
-
 #: The share of modelled readings that must be primary (issue 22).
 TARGET = 0.8
 

@@ -54,33 +54,7 @@ from typing import Any
 import nbformat
 import yaml
 
-from aicompute.chapters import chapter_title
 from aicompute.pipeline import quarto as _quarto
-from aicompute.pipeline.quarto import INSTALL_HELP, MIN_QUARTO, PINNED
-
-__all__ = [
-    "INSTALL_HELP",
-    "MIN_QUARTO",
-    "PINNED",
-    "clean_temp",
-    "find",
-    "stop_running",
-    "QuartoMissing",
-    "RenderError",
-    "book_files",
-    "chapter_title",
-    "check_site",
-    "find_esbuild",
-    "find_external_refs",
-    "find_quarto",
-    "postprocess",
-    "quarto_render",
-    "render_formats",
-    "write_runtime",
-    "quarto_version",
-    "render",
-    "stage",
-]
 
 PDF_NAME = "report.pdf"
 PARAMETER_SUMMARY = {"parameters": "Parameters (defaults)", "injected-parameters": "Parameters used in this build"}
