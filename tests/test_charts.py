@@ -247,3 +247,22 @@ def test_a_series_of_releases_is_one_citation_on_the_chart_and_short_links_under
     assert re.findall(r">(\d{4})</a>", links) == years  # each link's text is its year, in date order
     labels = cite.citation_labels(table)
     assert all(f'title="{labels[i]}"' in links for i in ids)
+
+
+def test_tooltips_read_as_the_report() -> None:
+    """A tooltip names a field as a reader reads it, formats its numbers, shows a year as a year and a source id as
+    its citation; what the chart sets itself stays."""
+    frame = pd.DataFrame({"seed_value": [1234.5678], "year": [2026], "term_years": [5.5], "share": [0.193548],
+                          "source_id": ["a_2026; b_2025"], "other_source": ["unknown_id"]})
+    chart = alt.Chart(frame).mark_point().encode(
+        x="seed_value:Q", y="share:Q",
+        tooltip=["seed_value", "year", "term_years", alt.Tooltip("share:Q", format=".1%", title="Share"), "source_id",
+                 "other_source"])
+    spec = charts.readable_tooltips(chart.to_dict(), lambda: {"a_2026": "A (2026)", "b_2025": "B (2025)"})
+    tips = {t["field"]: t for t in spec["encoding"]["tooltip"]}
+    assert tips["seed_value"]["title"] == "Seed value" and tips["seed_value"]["format"] == ",.3~r"  # 1,230
+    assert tips["year"]["format"] == "d" and tips["term_years"]["format"] == ",.3~r"  # 5.5 years stays 5.5
+    assert tips["share"]["format"] == ".1%" and tips["share"]["title"] == "Share"
+    assert tips["source_id"]["title"] == "Source" and tips["other_source"]["title"] == "Source"
+    (rows,) = spec["datasets"].values()
+    assert rows[0]["source_id"] == "A (2026); B (2025)" and rows[0]["other_source"] == "unknown_id"  # unknown: as is

@@ -107,3 +107,21 @@ def test_wide_tables_get_relative_column_widths() -> None:
     df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
     rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
     assert rule == "|" + "-" * 6 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 6..40
+
+
+def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table whose rows are a paragraph each (the 'what changed since the seed' tables) carries the class that
+    stacks its rows as cards on a narrow screen; a table of numbers does not; ``stack`` overrides the rule."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    tables._LABELS.clear()
+    prose = pd.DataFrame({"published": ["2026-01-02"] * 2, "event": ["e" * 120] * 2, "what it means": ["m" * 80] * 2})
+    numbers = pd.DataFrame({"year": [2025, 2026], "revenue": [1.5, 2.25]})
+    assert tables.stacks(prose) and not tables.stacks(numbers) and not tables.stacks(numbers.iloc[:0])
+    assert not tables.stacks(prose.assign(event="e" * 99))  # 10 + 99 + 80 = 189 < 200 characters a row
+    tables.show(prose, caption="Events")
+    tables.show(numbers, caption="Revenue")
+    tables.show(numbers, caption="Forced", stack=True)
+    events, revenue, forced = (s["text/markdown"] for s in shown)
+    assert events.strip().endswith("{#tbl-nb-events .aic-stack}")
+    assert revenue.strip().endswith("{#tbl-nb-revenue}") and forced.strip().endswith("{#tbl-nb-forced .aic-stack}")
