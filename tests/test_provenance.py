@@ -69,10 +69,10 @@ def test_every_secondary_modelled_reading_names_its_primary_document() -> None:
     assert missing.empty, list(missing["id"])
 
 
-@pytest.mark.xfail(strict=True, reason="Issue 22 target not met: most 2026 releases (WSTS, SIA, Gartner, Anthropic, "
-                   "FRED 2026 values, the hyperscalers' Q1 2026 calls) are not in the stored sources, and CDS have no "
-                   "public primary series; see data/sweep_log.csv rows sweep_primary_*. Strict: remove the mark when "
-                   "the share reaches the target.")
+@pytest.mark.xfail(strict=True, reason="Issue 22 target not met: the January SIA release, Gartner's April release, "
+                   "several lab run-rates, OpenAI's figures and the hyperscalers' Q1 2026 calls are not in the stored "
+                   "sources, and CDS have no public primary series; see data/sweep_log.csv rows sweep_primary_*. "
+                   "Strict: remove the mark when the share reaches the target.")
 def test_modelled_readings_meet_the_primary_target() -> None:
     """At least ``provenance.TARGET`` of the readings the 2026 model uses are primary (counted from the data)."""
     share = provenance.primary_share(provenance.modelled_readings(data.evidence()))
