@@ -32,9 +32,6 @@ from typing import Any
 
 from aicompute.paths import LIB
 
-__all__ = ["code_cells", "imported_modules", "module_closure", "library_hash", "toolchain", "notebook_key",
-           "relative", "file_hashes", "module_file"]
-
 #: Packages whose versions are part of every notebook's key.
 TOOLCHAIN = ("papermill", "nbclient", "nbformat", "ipykernel", "jupyter_client", "pandas", "numpy", "altair",
              "vl-convert-python", "pyyaml")

@@ -42,10 +42,6 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-__all__ = ["UnsafeOutput", "BuildLocked", "SwapFailed", "SITE_MARKER", "BUILD_MARKER", "MANIFEST", "check_outputs",
-           "check_folder", "mark", "marked", "BuildLock", "lock_files", "InterruptiblePool", "clean_leftovers",
-           "swap_in", "write_manifest", "site_problem", "os_error_line"]
-
 SITE_MARKER = ".aicompute-site"
 BUILD_MARKER = ".aicompute-build"
 #: Inside every site the build made: the render key and each file's SHA-256.
