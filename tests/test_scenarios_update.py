@@ -25,7 +25,7 @@ AS_OF = default_as_of()  # the report's date (report/params/default.yaml)
 def run(ev, cal, start) -> up.Run:
     target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
     return up.run(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
-                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=2,
+                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=3,
                   calibration_paths=800, iterations=8)
 
 
@@ -445,8 +445,8 @@ def test_count_likelihood_hand_checked() -> None:
 
 def test_the_credit_channel_reads_every_credit_series(ev, cal: sm.Calibration, start: sm.Start) -> None:
     """HY and IG spreads, CoreWeave's CDS and contract cancellations are modelled readings of the latent state;
-    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 78 bp at the end of 2025)."""
-    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 78
+    their starting levels are the pre-seed claims (HY 284 bp on 24 December 2025, IG 79 bp at the end of 2025, both FRED)."""
+    assert start.credit["hy_oas"].level == 284 and start.credit["ig_oas"].level == 79
     assert start.credit["coreweave_cds"].level == 643 and start.credit["contract_cancellations"].is_count
     p = sm.simulate(cal, start, 200, 2)
     r = up.prepare(ev.table("observations"), ev.table("signposts"), start, episode="ai_2026",

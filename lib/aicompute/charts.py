@@ -28,9 +28,6 @@ from typing import Any
 
 import altair as alt
 
-__all__ = ["alt", "FONT", "PALETTE", "MAX_COLOURS", "TooManyColours", "contrast", "fold_other", "colour_count", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
-           "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
-
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette: Okabe-Ito's colour-blind-safe order, each colour at least 3:1 against the white background
 #: (WCAG 1.4.11 for graphics; :func:`contrast`): Okabe-Ito's orange and sky blue darkened, its yellow (1.3:1)
@@ -264,12 +261,6 @@ def vega_bundle(*, inline: bool = True) -> str:
     return _BUNDLE.replace("</script", "<\\/script") if inline else _BUNDLE
 
 
-def reset_page() -> None:
-    """Forget that the bundle was emitted (the next chart carries it again)."""
-    global _PAGE_HAS_BUNDLE
-    _PAGE_HAS_BUNDLE = False
-
-
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
 #: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width. What is
 #: still wider after that (fixed-size facets, long labels) is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
@@ -402,17 +393,18 @@ def _title_of(spec: dict[str, Any]) -> str:
 
 
 def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
-                 cites: Sequence[str] = (), links: str = "", alt_text: str | None = None) -> dict[str, str]:
+                 cites: Sequence[str] = (), links: str = "", alt_text: str | None = None,
+                 source_labels: Any = None) -> dict[str, str]:
     """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
 
     ``runtime``: ``"inline"`` carries the Vega runtime in the HTML, ``"site"`` loads it from the site's
     :data:`VEGA_SCRIPT`, ``""`` relies on an earlier chart of the page. ``name`` (the figure's file name)
     and ``cites`` (source ids) become ``data-name`` / ``data-cites`` attributes of the chart div;
-    ``links`` (HTML, :func:`chart_links`) goes under the chart.
+    ``links`` (HTML, :func:`chart_links`) goes under the chart; ``source_labels``: see :func:`readable_tooltips`.
     """
     import vl_convert as vlc
 
-    spec = trim_datasets(wrap_legend_labels(chart.to_dict()))
+    spec = trim_datasets(readable_tooltips(wrap_legend_labels(chart.to_dict()), source_labels))
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
@@ -454,6 +446,58 @@ def wrap_legend_labels(spec: dict[str, Any], chars: int = LEGEND_CHARS) -> dict[
             walk(value)
 
     walk(spec)
+    return spec
+
+
+#: A tooltip's number without a format of its own: three significant digits with thousands separators (d3-format); a
+#: calendar year (a field ``year``, ``..._year``) as a year (2026, not 2,030); a duration in years keeps its decimals.
+TOOLTIP_FORMAT = ",.3~r"
+_YEAR_FIELD = re.compile(r"(^|_)year$")
+
+
+def readable_tooltips(spec: dict[str, Any], source_labels: Any = None) -> dict[str, Any]:
+    """``spec`` whose tooltips read as the rest of the report: each field titled as a reader reads it
+    (``seed_value`` -> 'Seed value', :func:`aicompute.tables.readable`) unless the chart titles it, numbers formatted
+    (:data:`TOOLTIP_FORMAT`) unless the chart formats them, and source ids shown as their citations ('SIA (2026)'):
+    ``source_labels()`` gives {source id: label} (called only when a tooltip shows a source column)."""
+    from aicompute.tables import is_source_column, readable
+
+    sources: set[str] = set()
+
+    def tip(entry: Any) -> None:
+        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+            return
+        field = entry["field"]
+        if is_source_column(field):
+            sources.add(field)
+        entry.setdefault("title", "Source" if is_source_column(field) else readable(field))
+        if entry.get("type") == "quantitative" and "format" not in entry:
+            entry["format"] = "d" if _YEAR_FIELD.search(field) else TOOLTIP_FORMAT
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("datasets", "data"):
+                    continue
+                if key == "encoding" and isinstance(value, dict) and "tooltip" in value:
+                    tips = value["tooltip"]
+                    for entry in tips if isinstance(tips, list) else [tips]:
+                        tip(entry)
+                walk(value)
+
+    walk(spec)
+    datasets = spec.get("datasets")
+    if sources and source_labels is not None and isinstance(datasets, dict):
+        labels = source_labels()
+        for rows in datasets.values():
+            for row in rows if isinstance(rows, list) else []:
+                for field in sources & set(row if isinstance(row, dict) else ()):
+                    ids = [i for i in re.split(r"[;,\s]+", str(row[field] or "")) if i]
+                    if ids and all(i in labels for i in ids):
+                        row[field] = "; ".join(dict.fromkeys(labels[i] for i in ids))
     return spec
 
 
@@ -591,7 +635,13 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
+    def source_labels() -> dict[str, str]:
+        from aicompute import cite, data
+
+        return cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
+
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
+                          source_labels=source_labels,
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)

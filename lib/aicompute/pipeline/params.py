@@ -49,10 +49,6 @@ import yaml
 from aicompute.datapackage import build_date
 from aicompute.paths import default_as_of
 
-__all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
-           "parse_overrides", "resolve", "seed_date", "check_preset_name", "CLOCK_START", "HORIZON",
-           "MAX_FILE_BYTES"]
-
 #: The seed article's 24-month clock starts in January 2026 ...
 CLOCK_START = dt.date(2026, 1, 1)
 #: ... and ends with December 2027: no as_of beyond it, even with --allow-future-as-of.
