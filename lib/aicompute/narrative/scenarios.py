@@ -439,8 +439,9 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
     out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
                                          label=f"the hard landing before any reading (January {year1}, base-rate prior)")
-    out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI runs out of funds before raising (must renegotiate, "
-                                      f"defer or default on compute) by the end of {year2}")
+    out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI under funding strain (funds down to its buffer of "
+                                      "months of burn with no raise closed: renegotiates, defers or defaults on compute "
+                                      f"contracts) by the end of {year2}")
     out["p_credit_event"] = ranged("credit_event", f"a credit event by the end of {year2}")
     out["p_memory_fall_no_bust"] = dict(value=pct(now["memory_fall"]), fmt=".0f", unit="%",
                                         label=f"{year2} chip revenue below {year1}'s without a bust (the memory cycle "
