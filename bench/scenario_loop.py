@@ -90,9 +90,9 @@ def simulate_loop(cal: Calibration, start: Start, n_paths: int, seed: int = 0, *
                 out[f"lab:{lab.name}"][i, t] = r
                 if lab.funds is not None:
                     lab_funds[j] -= (cost - r) * dt_
-                    if not raised[j] and u_raise[j][t][i] < p_raise[regime]:
+                    if t >= round(c["funding_raise_earliest"]) and not raised[j] and u_raise[j][t][i] < p_raise[regime]:
                         raised[j], lab_funds[j] = True, lab_funds[j] + lab.raise_size
-                    short[j] = lab_funds[j] <= 0
+                    short[j] = lab_funds[j] <= c["funding_buffer_months"] * max(cost - r, 0.0) * dt_
             stress = (c["stress_weight_gap"] * gap + c["stress_weight_spread"] * (log_spread - math.log(s.spread))
                       + c["stress_weight_leverage"] * (lev - c["external_financing_share"]))
             stress += c["stress_weight_unfunded"] * sum(lab.weight / total_w * short[j] for j, lab in enumerate(s.labs))

@@ -12,6 +12,9 @@ hostile report (payloads planted in every text field; several minutes), so a pla
 
 from __future__ import annotations
 
+import aicompute  # noqa: F401  (first, before nbformat: skips rfc3987_syntax, ~2 CPU s per process)
+
+# isort: split
 import csv
 import json
 import os

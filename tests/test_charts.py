@@ -49,7 +49,7 @@ def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
 def test_runtime_once_per_page_inline_interactively(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), source="OpenAI", name="fig-a")
     charts.show(_chart(), source="OpenAI", name="fig-b")
     first, second = (s["text/html"] for s in shown)
@@ -62,7 +62,7 @@ def test_under_the_build_the_site_runtime_and_links(tmp_path, monkeypatch: pytes
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
     monkeypatch.setattr("aicompute.context._OVERRIDE", [RunContext(root=tmp_path, notebook="02_infra",
                                                                    figures_out=tmp_path)])
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     charts.show(_chart(), sources=["nvidia_q4fy26_pr_2026_02_25"], name="fig-infra-a", ev=data.evidence())
     charts.show(_chart(), source="OpenAI", name="fig-infra-b")
     first, second = (s["text/html"] for s in shown)
@@ -104,7 +104,7 @@ def test_figure_copies_written(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Non
 def test_sources_build_the_source_line_and_data_cites(monkeypatch: pytest.MonkeyPatch) -> None:
     shown: list[dict] = []
     monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
-    charts.reset_page()
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
     ids = ["nvidia_q4fy26_pr_2026_02_25", "the_information_openai_burn_2025_09_05"]
     ev = data.evidence()
     charts.show(_chart(), sources=ids, source="Source: our estimate", name="fig-x-cited", ev=ev)
@@ -222,3 +222,47 @@ def test_alt_text_states_title_subtitle_source_and_data() -> None:
         title=alt.TitleParams("Capex doubled", subtitle="USD bn"))
     text = charts.alt_text(charts.with_source(chart, "Source: filings"), frame)
     assert text == "Capex doubled. USD bn. Source: filings. Data: 2 rows (year, value), in the CSV linked under the chart."
+
+
+def test_a_series_of_releases_is_one_citation_on_the_chart_and_short_links_under_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fig 6.1 cites one release per year: the chart's source line names the series once, the links line links
+    each release by its year (its full label on hover), and data-cites still lists every release."""
+    from aicompute import cite
+
+    ev = data.evidence()
+    table = ev.sources()
+    ids = list(table.loc[table["id"].str.startswith("sia_"), "id"].head(4))
+    assert len(ids) == 4
+    shown: list[dict] = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr(charts, "_PAGE_HAS_BUNDLE", False)
+    charts.show(_chart(), series={"SIA releases": ids}, name="fig-x-series", ev=ev)
+    (bundle,) = shown
+    line = cite.source_line([], ev=ev, series={"SIA releases": ids})
+    years = sorted(str(d)[:4] for d in table.set_index("id").loc[ids, "date"])
+    assert line == f"Source: SIA releases, {years[0]}–{years[-1]}" and line in bundle["image/svg+xml"]
+    assert f'data-cites="{" ".join(ids)}"' in bundle["text/html"]
+    links = charts.chart_links("fig-x", None, [], [], ev=ev, series={"SIA releases": ids})
+    assert links.count("references.html#ref-") == 4 and "SIA releases: " in links
+    assert re.findall(r">(\d{4})</a>", links) == years  # each link's text is its year, in date order
+    labels = cite.citation_labels(table)
+    assert all(f'title="{labels[i]}"' in links for i in ids)
+
+
+def test_tooltips_read_as_the_report() -> None:
+    """A tooltip names a field as a reader reads it, formats its numbers, shows a year as a year and a source id as
+    its citation; what the chart sets itself stays."""
+    frame = pd.DataFrame({"seed_value": [1234.5678], "year": [2026], "term_years": [5.5], "share": [0.193548],
+                          "source_id": ["a_2026; b_2025"], "other_source": ["unknown_id"]})
+    chart = alt.Chart(frame).mark_point().encode(
+        x="seed_value:Q", y="share:Q",
+        tooltip=["seed_value", "year", "term_years", alt.Tooltip("share:Q", format=".1%", title="Share"), "source_id",
+                 "other_source"])
+    spec = charts.readable_tooltips(chart.to_dict(), lambda: {"a_2026": "A (2026)", "b_2025": "B (2025)"})
+    tips = {t["field"]: t for t in spec["encoding"]["tooltip"]}
+    assert tips["seed_value"]["title"] == "Seed value" and tips["seed_value"]["format"] == ",.3~r"  # 1,230
+    assert tips["year"]["format"] == "d" and tips["term_years"]["format"] == ",.3~r"  # 5.5 years stays 5.5
+    assert tips["share"]["format"] == ".1%" and tips["share"]["title"] == "Share"
+    assert tips["source_id"]["title"] == "Source" and tips["other_source"]["title"] == "Source"
+    (rows,) = spec["datasets"].values()
+    assert rows[0]["source_id"] == "A (2026); B (2025)" and rows[0]["other_source"] == "unknown_id"  # unknown: as is

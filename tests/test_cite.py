@@ -205,3 +205,28 @@ def test_illustrative_sources_are_labelled_and_kept_out_of_the_bibliography() ->
     assert labels["made_up"] == "illustrative example, not evidence (Example Co)"
     assert {k: v for k, v in labels.items() if k != "made_up"} == cite.citation_labels(sources)
     assert cite.source_line(["made_up"], both) == "Source: illustrative example, not evidence (Example Co)"
+
+
+def test_a_series_of_releases_is_cited_once() -> None:
+    """A trade body's yearly figure cited from each year's release: one citation naming the series and the
+    years of its first and last release, not a label per release (Fig 6.1 listed about 20)."""
+    releases = _sources(
+        id=["r1999", "r2026", "r2001", "other"],
+        author=[None] * 4,
+        publisher=["SIA", "Reuters", "The Wall Street Journal", "NVIDIA"],
+        title=["t1", "t2", "t3", "t4"],
+        url=["https://e.com/1", "https://e.com/2", "https://e.com/3", "https://e.com/4"],
+        type=["company"] * 4,
+        date=pd.to_datetime(["1999-02-05", "2026-02-06", "2001-02-03", "2026-02-25"]),
+        accessed=pd.to_datetime(["2026-11-28"] * 4),
+        note=[None] * 4,
+    )
+    series = {"WSTS/SIA releases": ["r2026", "r1999", "r2001"]}
+    assert cite.series_citation("WSTS/SIA releases", ["r2026", "r1999", "r2001"], releases) == "WSTS/SIA releases, 1999–2026"
+    assert cite.series_citation("SIA", ["r1999"], releases) == "SIA, 1999"
+    assert cite.source_line([], releases, series=series) == "Source: WSTS/SIA releases, 1999–2026"
+    assert cite.source_line(["other"], releases, series=series) == "Source: NVIDIA (2026); WSTS/SIA releases, 1999–2026"
+    with pytest.raises(KeyError, match="nope"):
+        cite.source_line([], releases, series={"x": ["r1999", "nope"]})
+    with pytest.raises(ValueError):
+        cite.source_line([], releases, series={"x": []})

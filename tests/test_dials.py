@@ -60,6 +60,20 @@ def test_widget_shows_the_default_row_escaped_and_inert() -> None:
     assert "http" not in page  # nothing fetched
 
 
+def test_the_pdf_says_where_the_dials_are_and_prints_the_central_numbers() -> None:
+    """The PDF cannot run the dials: in their place it says so and prints the default row, escaped."""
+    g = dials.grid(lambda x, w: {"hard_landing": x * 10 + (w == "b"), "out": 0.25},
+                   [{"name": "x", "label": "X *dial*", "values": [1, 2], "default": 2},
+                    {"name": "w", "label": "W", "values": ["a", "b"], "default": "a", "value_labels": ["A", "B"]}],
+                   unit="%")
+    text = dials.printed(g, caption="Odds [now]", output_labels={"out": "Out"}, suffix="%", element_id="d1")
+    assert text == (f"*{dials.PRINTED_NOTE}* (X \\*dial\\*: 2; W: A).\n\n"
+                    "**Odds \\[now\\]:** Hard landing 20.0%; Out 0.2%.")  # 0.25 -> 0.2 (Python's rounding, as JS's toFixed)
+    both = dials.markdown(g, caption="Odds", element_id="d1", suffix="%")
+    html_part, pdf_part = both.split('::: {.content-visible when-format="typst"}')
+    assert "<select" in html_part and "<select" not in pdf_part and "Hard landing 20.0%" in pdf_part
+
+
 def test_published_grids_agree_with_the_chapters_numbers(report) -> None:
     """The build's grids (the session build's results): the cost grid's default row is the chapter's published
     cost of a GW and the revenue it must earn; the odds grid's default row is the chapter's central odds."""

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from aicompute import headlines
+from aicompute.paths import default_as_of
 
 
 def test_serving_cost_bridge_by_hand() -> None:
@@ -69,7 +70,7 @@ def test_watch_items_read_the_latest_reading_in_the_evidence() -> None:
     from aicompute import data
     from aicompute.scenarios import signposts as sg
 
-    ev = data.evidence("2026-11-28")
+    ev = data.evidence(default_as_of())
     obs = ev.table("observations")
     obs = obs[(obs["episode"] == "ai_2026") & (obs["period_type"] != "year")]
     sp = ev.table("signposts")

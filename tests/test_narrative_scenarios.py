@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -53,3 +55,30 @@ def test_settings_in_words() -> None:
     assert nar.setting_name("preset", "bear") == "the bear preset"
     assert nar.setting_name("window", "december") == "endings read December over December"
     assert nar.dial_name("unknown_dial") == "unknown_dial"
+
+
+def test_base_rate_and_periods_in_words() -> None:
+    # the counts of tests/test_scenarios.py::test_base_rates_hand_counted: 1 of 3 years, 1 of 1 boom year
+    text = nar.hazard_basis(1, 3, 1, 1, 0.05)
+    assert tagged_numbers(text) == ["1", "3", "5%", "1", "1", "40%", "67%"]
+    assert re.sub(r"<[^>]+>", "", text) == (
+        "1 of 3 years were followed by a fall of 5% or more within two years; 1 of 1 boom years were (rates smoothed "
+        "as (k + 1) / (n + 2), then averaged: 40% and 67%)")
+    assert nar.period_words("2026-02-01", "quarter") == "the quarter from 2026-02"
+    assert (nar.period_label("2026-02-01", "quarter"), nar.period_label("2026-05-01", "month"),
+            nar.period_label("2026-01-01", "year")) == ("2026-02 (quarter)", "2026-05", "2026")
+    row = pd.Series({"kind": "actual", "revenue_basis": "run-rate gross", "source_class": "secondary"})
+    assert nar.basis_label(row) == "actual, run-rate gross, secondary"
+    assert nar.basis_label(row.replace("run-rate gross", float("nan"))) == "actual, secondary"
+
+
+def test_the_base_rates_table_shows_shares_as_percentages() -> None:
+    rates = pd.DataFrame({"fall": [0.05, 0.3], "years": [31, 31], "falls_any_year": [6, 0],
+                          "share_any_year": [6 / 31, 0.0], "boom_years": [0, 0], "falls_second_year": [0, 0],
+                          "share_second_year": [float("nan")] * 2, "falls_within_two": [0, 0],
+                          "share_within_two": [float("nan")] * 2})
+    table = nar.rates_table(rates)
+    assert list(table["fall of at least"]) == ["5%", "30%"]
+    assert list(table["share of years"]) == ["19%", "0%"]  # 6 / 31 = 0.194
+    assert list(table["share (second year)"]) == ["", ""]  # no boom year: nothing to count
+    assert list(table["years with that fall"]) == [6, 0]  # counts stay numbers

@@ -241,3 +241,17 @@ def test_a_line_papermill_cannot_read_is_refused(tmp_path: Path) -> None:
     path = _nb_with(tmp_path, "x = 1.0  # [0, 2] a=b is how papermill splits assignments\n")
     with pytest.raises(ParameterError, match=r"07_req.ipynb: papermill cannot read parameter 'x' \(line 1\)"):
         params.notebook_parameters(path)
+
+
+def test_the_report_date_is_written_once() -> None:
+    """The report's as-of date is typed only in report/params/default.yaml: no notebook, preset, library module,
+    benchmark or document repeats it (tests read it with ``paths.default_as_of()``; synthetic fixtures carry
+    their own dates)."""
+    import subprocess
+
+    from aicompute.paths import ROOT, default_as_of
+
+    day = default_as_of()
+    hits = subprocess.run(["git", "grep", "-n", "-F", day, "--", "lib", "notebooks", "report", "bench", "README.md",
+                           "Makefile", ".ci"], cwd=ROOT, capture_output=True, text=True).stdout.splitlines()
+    assert [h for h in hits if not h.startswith("report/params/default.yaml:")] == []

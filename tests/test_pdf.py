@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from aicompute import data
-from aicompute.pipeline.render import chapter_title
+from aicompute.chapters import chapter_title
 
 
 @pytest.fixture(scope="module")

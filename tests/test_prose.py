@@ -159,8 +159,7 @@ def test_number_counts_by_hand() -> None:
     # references: two tagged numbers; by hand: 132, 1,200.5 and 24 (of 24-month); not numbers: H100, GB200,
     # NVL72, the years, the code span, the link target, the comment
     assert prose.number_counts(markup) == (2, 3)
-    assert prose.reference_share(markup) == 0.4
-    assert prose.reference_share("no numbers at all") == 1.0
+    assert prose.number_counts("no numbers at all") == (0, 0)
 
 
 def test_prose_text_fills_inline_results_and_skips_tables_and_charts() -> None:

@@ -148,3 +148,46 @@ def test_the_real_pip_attempt_is_bounded() -> None:
     """Offline, quarto-cli's build fails on its download (seen: 17-22 s here); pip is told to give up fast
     and the whole attempt has an upper bound."""
     assert q.PIP_TIMEOUT_S <= 300 and "--timeout" in q.PIP_ARGS and "--retries" in q.PIP_ARGS
+
+
+def test_offline_pip_is_skipped_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offline, `make venv` went to the kit only after pip had failed (8-34 s): now a connection to Quarto's
+    download host is tried first and pip is not started when it cannot be made."""
+    started: list[object] = []
+    monkeypatch.setattr(q.subprocess, "run", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(q, "DOWNLOAD_HOST", ("127.0.0.1", _closed_port()))
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    why = q.pip_install(tmp_path, lambda s: None)
+    assert why.startswith("skipped, Quarto's downloads are out of reach: cannot connect to 127.0.0.1:")
+    assert started == []
+
+
+def test_the_probe_is_bounded_and_follows_the_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import threading
+    import time
+
+    release = threading.Event()
+
+    def hang(*a: object, **k: object) -> None:  # a name lookup that hangs (it ignores the socket's timeout)
+        release.wait(10)
+        raise OSError("gave up")
+
+    monkeypatch.setattr(q.socket, "create_connection", hang)
+    t0 = time.perf_counter()
+    assert q.unreachable(("github.com", 443), timeout=0.3) == "no connection to github.com:443 within 0 s"
+    assert time.perf_counter() - t0 < 2
+    release.set()
+    seen: list[tuple[str, int]] = []
+    monkeypatch.setattr(q.socket, "create_connection", lambda addr, timeout: seen.append(addr) or socket.socket())
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    assert q.unreachable() == "" and seen == [("proxy.example", 3128)]  # online: pip runs as before
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

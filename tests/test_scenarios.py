@@ -181,8 +181,9 @@ def test_a_memory_price_fall_can_cut_chip_revenue_without_a_bust(cal: sm.Calibra
 
 # ------------------------------------------------------------------------------------------ financing state
 
-def _no_raise(cal: sm.Calibration) -> sm.Calibration:
-    return _quiet(cal).with_values(funding_raise_hazard=0.0)
+def _no_raise(cal: sm.Calibration, buffer: float = 0.0) -> sm.Calibration:
+    """Quiet paths, no raise, strain only when the money is gone (``buffer`` months of burn: 0)."""
+    return _quiet(cal).with_values(funding_raise_hazard=0.0, funding_buffer_months=buffer)
 
 
 def test_funds_run_out_at_the_runway_on_the_quiet_path(cal: sm.Calibration, start: sm.Start) -> None:
@@ -216,7 +217,7 @@ def test_a_lab_with_no_runway_raises_the_hazard(cal: sm.Calibration, start: sm.S
 
 
 def test_a_successful_raise_lowers_the_hazard(cal: sm.Calibration, start: sm.Start) -> None:
-    sure = cal.with_values(funding_raise_hazard=50.0)  # a raise in the first month
+    sure = cal.with_values(funding_raise_hazard=50.0, funding_raise_earliest=0)  # a raise in the first month
     raised, never = (st.with_financing(start, c, {"openai": (2026.0, 500.0)}) for c in (sure, cal))
     p_raised = sm.simulate(sure, raised, 4_000, 4)
     p_never = sm.simulate(cal.with_values(funding_raise_hazard=0.0), never, 4_000, 4)
@@ -224,6 +225,57 @@ def test_a_successful_raise_lowers_the_hazard(cal: sm.Calibration, start: sm.Sta
     assert sm.bust_share(p_raised) < sm.bust_share(p_never)
     with pytest.raises(ValueError, match="financing"):
         st.with_financing(start, cal, {"xai": (2028.0, 10.0)})
+
+
+def test_strain_starts_at_the_buffer_not_at_the_last_dollar(cal: sm.Calibration, start: sm.Start) -> None:
+    """With a buffer of six months of burn, a lab whose funds last 10.5 months is under strain from the month its
+    funds fall to six months of that month's burn: on the quiet path, from month 4 or 5 (funds left after month t,
+    F_t = funds - burn_0 - ... - burn_t over 12, against 6 x burn_t / 12)."""
+    q = _no_raise(cal, buffer=6.0)
+    funded = st.with_financing(start, q, {"openai": (2026 + 10.5 / 12, 100.0)})
+    lab = funded.labs[0]
+    burn = sm.quiet_burn(q, start, lab, 24)
+    left = lab.funds - np.cumsum(burn) / 12
+    first = int(np.argmax(left <= 6 * burn / 12))
+    assert 3 <= first <= 5  # about 10.5 - 6 months in (burn rises month by month, so a little later)
+    p = sm.simulate(q, funded, 4, 0)
+    short = p.unfunded["openai"]
+    assert not short[:, :first].any() and short[:, first:].all()
+    assert np.allclose(p.burn["openai"][0], burn, rtol=1e-5)
+    # no raise possible: strain by the horizon is certain; by a month before it starts, impossible
+    assert np.allclose(sm.strain_probability(p, q, "openai"), 1.0)
+    assert np.allclose(sm.strain_probability(p, q, "openai", by=first - 1), 0.0)
+
+
+def test_strain_probability_integrates_the_raise_by_hand() -> None:
+    """Constant burn of 12 a year (1 a month), funds 20: without a raise, funds left after month t are 19 - t, under
+    strain (six months of burn: 6) from t = 13. A raise (hazard 0.1, from month 7) must not close in months 7..13: 7
+    months, probability exp(-0.7) = 0.4966; a bust month counts at 0.2 of the hazard; by month 12: 0."""
+    cal = sm.Calibration({"funding_buffer_months": 6.0, "funding_raise_hazard": 0.1, "funding_raise_earliest": 7.0,
+                          "funding_raise_bust_ratio": 0.2})
+    start = sm.Start(clock=st.CLOCK_2026, capex=1.0, capex_momentum=0.0, chips=1.0, chips_momentum=0.0,
+                     buildout_share=0.5, labs=(sm.Lab("openai", 10.0, 0.0, 2.2, funds=20.0, raise_size=50.0),))
+    z = np.zeros((2, 24), np.float32)
+    regime = np.zeros((2, 24), np.int8)
+    regime[1, 10:12] = sm.BUST  # two bust months inside the window
+    p = sm.Paths(start, z, z, z, None, {}, z, z, z, regime, np.zeros((2, 24), bool),
+                 burn={"openai": np.full((2, 24), 12.0, np.float32)})
+    assert np.allclose(sm.strain_probability(p, cal, "openai"), [math.exp(-0.7), math.exp(-0.1 * 5 - 0.02 * 2)])
+    assert np.allclose(sm.strain_probability(p, cal, "openai", by=12), 0.0)
+    # buffer 0: strain only when the money is gone (t = 19): months 7..19, exp(-1.3)
+    assert sm.strain_probability(p, cal.with_values(funding_buffer_months=0.0), "openai")[0] == pytest.approx(math.exp(-1.3))
+    with pytest.raises(KeyError, match="anthropic"):
+        sm.strain_probability(p, cal, "anthropic")
+
+
+def test_simulated_strain_matches_its_probability(cal: sm.Calibration, start: sm.Start) -> None:
+    """The simulation's strain flag (raises drawn) and :func:`strain_probability` (raises integrated out) agree."""
+    q = _quiet(cal).with_values(funding_raise_hazard=0.1)
+    funded = st.with_financing(start, q, {"openai": (2027.5, 100.0)})
+    p = sm.simulate(q, funded, 20_000, 3)
+    drawn = p.unfunded["openai"].any(axis=1).mean()
+    assert 0.1 < drawn < 0.9
+    assert sm.strain_probability(p, q, "openai").mean() == pytest.approx(drawn, abs=0.015)
 
 
 # ------------------------------------------------------------------------------------------- reweighting
@@ -335,18 +387,19 @@ def test_base_rates_hand_counted() -> None:
     assert (r["years"], r["falls_any_year"]) == (5, 1)
     assert (r["boom_years"], r["falls_second_year"], r["falls_within_two"]) == (1, 0, 1)
     # within two years of a start year: 2001 (2002 fell) yes, 2002 no (+5%, -4%), 2003 no (-4%, +30%) -> 1 of 3
-    target, how = br.hazard_target(h, 0.05, 0.20)
+    assert br.fall_counts(h, 0.05, 0.20) == (1, 3, 1, 1)
+    target = br.hazard_target(h, 0.05, 0.20)
     assert target == pytest.approx(((1 + 1) / (3 + 2) + (1 + 1) / (1 + 2)) / 2)
-    assert "1 of 3 years" in how and "1 of 1 boom years" in how
-    # the base rate's own ends are the two rates it averages, lower first
-    lo, hi, how = br.hazard_target_range(h, 0.05, 0.20)
-    assert (lo, hi) == pytest.approx(((1 + 1) / (3 + 2), (1 + 1) / (1 + 2))) and lo <= target <= hi
-    assert "40% and 67%" in how
-    # without a boom year: the smoothed rate less and plus one binomial standard error
-    lo, hi, how = br.hazard_target_range(h, 0.05, 0.50)
+    # the base rate's own ends are the two rates it averages, lower first: 2/5 = 40% and 2/3 = 67%
+    lo, hi = br.hazard_target_range(h, 0.05, 0.20)
+    assert (lo, hi) == pytest.approx((0.4, 2 / 3)) and lo <= target <= hi
+    # without a boom year (boom line 50%): the smoothed rate less and plus one binomial standard error
+    assert br.fall_counts(h, 0.05, 0.50) == (1, 3, 0, 0)
+    assert br.hazard_target(h, 0.05, 0.50) == pytest.approx(0.4)
+    lo, hi = br.hazard_target_range(h, 0.05, 0.50)
     p = (1 + 1) / (3 + 2)
     se = math.sqrt(p * (1 - p) / (3 + 2))
-    assert (lo, hi) == pytest.approx((p - se, p + se)) and "standard error" in how
+    assert (lo, hi) == pytest.approx((p - se, p + se))
 
 
 def test_known_history_filters_by_publication(ev) -> None:

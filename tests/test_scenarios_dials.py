@@ -17,7 +17,7 @@ AS_OF = "2026-11-28"
 
 
 def _kw(ev, cal) -> dict:
-    target, _ = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
+    target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
     return dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=4_000, target=target, adapt=2,
                 calibration_paths=1_500, iterations=8)
 

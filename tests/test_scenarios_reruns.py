@@ -49,8 +49,8 @@ def _setup(ev, finance: dict, hazard_scale: float = 1.0, capex_growth_shift: flo
     start = st.with_financing(start, cal_judged, {"openai": (finance["openai_runway"]["value"],
                                                              finance["openai_funding_gap"]["value"])})
     known = br.known_history(history, pd.Timestamp(ev.as_of) + pd.Timedelta(days=1))
-    target, _ = br.hazard_target(known, cal_judged["base_rate_fall"], cal_judged["boom_line"])
-    lo, hi, _ = br.hazard_target_range(known, cal_judged["base_rate_fall"], cal_judged["boom_line"])
+    target = br.hazard_target(known, cal_judged["base_rate_fall"], cal_judged["boom_line"])
+    lo, hi = br.hazard_target_range(known, cal_judged["base_rate_fall"], cal_judged["boom_line"])
     cal = up.with_forecast_errors(cal_judged, *up.forecast_error_model(
         up.forecast_misses(obs, history, ev.as_of.isoformat()), cal_judged))
     return cal, start, target, (lo, hi)

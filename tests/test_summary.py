@@ -161,3 +161,17 @@ def test_changelog_numbers_chapters_as_the_report_does(tmp_path: Path) -> None:
     assert summary._chapter_ranges("Chapters 01/02 and chapters 03 and 04") == "Chapters 2/3 and chapters 4 and 5"
     text = summary.write_changelog(tmp_path / "_changelog.md")
     assert not __import__("re").search(r"\b[Cc]hapters? 0\d\b", text), text
+
+
+def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_central_numbers() -> None:
+    from aicompute import dials
+
+    cost = dials.grid(lambda wacc: {"cost_per_gw": 40 * (1 + wacc), "revenue_needed_per_gw": 80 * (1 + wacc)},
+                      [{"name": "wacc", "label": "Cost of capital", "values": [0.1, 0.2], "default": 0.1,
+                        "value_labels": ["10%", "20%"]}], unit="USD bn a year")
+    text = summary.dials_section({"02_infrastructure": {summary.COST_GRID: {"value": cost}}})
+    web, pdf = text.split('::: {.content-visible when-format="typst"}')
+    assert "<select" in web and "Pick other values" in web and "<select" not in pdf and "Pick other values" not in pdf
+    pdf = pdf.replace("\\", "")  # as the reader sees it (labels are Markdown-escaped)
+    assert dials.PRINTED_NOTE in pdf and "(Cost of capital: 10%)" in pdf
+    assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn to cover it (USD bn a year) 88.0" in pdf

@@ -9,7 +9,7 @@ from aicompute import tables
 from aicompute.pipeline.quarto import which as quarto_which
 
 
-def test_markdown_and_html_escape() -> None:
+def test_markdown_escape() -> None:
     df = pd.DataFrame({"name": ["a|b", "<script>x</script>"], "value": [1234567.0, 0.0123456]})
     md = tables.to_markdown(df)
     assert md.splitlines() == [
@@ -18,8 +18,6 @@ def test_markdown_and_html_escape() -> None:
         "| a\\|b | 1\\,234\\,567 |",
         "| \\<script\\>x\\<\\/script\\> | 0\\.0123 |",
     ]
-    html = tables.to_html(df, caption="T & U")
-    assert "<script>" not in html and "&lt;script&gt;" in html and "<caption>T &amp; U</caption>" in html
 
 
 #: Data text that Pandoc would otherwise read as markup: a citation (typst stops on it: "label <id> does not
@@ -64,10 +62,10 @@ def test_fmt_num() -> None:
 
 def test_year_columns_have_no_thousands_separator() -> None:
     df = pd.DataFrame({"year": [2026, 2027], "fiscal year": [2026.0, 2027.0], "value": [2026, 1914.0]})
-    html_ = tables.to_html(df)
-    assert "<td>2026</td><td>2026</td><td>2,026</td>" in html_  # the value column keeps its separator
-    assert "| 2027 | 2027 | 1\\,914 |" in tables.to_markdown(df)  # (Pandoc-escaped comma)
-    assert "<td>3.5</td>" in tables.to_html(pd.DataFrame({"years": [3.5]}))  # not a whole year: unchanged
+    md = tables.to_markdown(df)
+    assert "| 2026 | 2026 | 2\\,026 |" in md  # the value column keeps its separator (Pandoc-escaped comma)
+    assert "| 2027 | 2027 | 1\\,914 |" in md
+    assert "| 3\\.5 |" in tables.to_markdown(pd.DataFrame({"years": [3.5]}))  # not a whole year: unchanged
 
 
 def test_readable_column_names() -> None:
@@ -109,3 +107,21 @@ def test_wide_tables_get_relative_column_widths() -> None:
     df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
     rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
     assert rule == "|" + "-" * 6 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 6..40
+
+
+def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table whose rows are a paragraph each (the 'what changed since the seed' tables) carries the class that
+    stacks its rows as cards on a narrow screen; a table of numbers does not; ``stack`` overrides the rule."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, raw=False: shown.append(obj))
+    tables._LABELS.clear()
+    prose = pd.DataFrame({"published": ["2026-01-02"] * 2, "event": ["e" * 120] * 2, "what it means": ["m" * 80] * 2})
+    numbers = pd.DataFrame({"year": [2025, 2026], "revenue": [1.5, 2.25]})
+    assert tables.stacks(prose) and not tables.stacks(numbers) and not tables.stacks(numbers.iloc[:0])
+    assert not tables.stacks(prose.assign(event="e" * 99))  # 10 + 99 + 80 = 189 < 200 characters a row
+    tables.show(prose, caption="Events")
+    tables.show(numbers, caption="Revenue")
+    tables.show(numbers, caption="Forced", stack=True)
+    events, revenue, forced = (s["text/markdown"] for s in shown)
+    assert events.strip().endswith("{#tbl-nb-events .aic-stack}")
+    assert revenue.strip().endswith("{#tbl-nb-revenue}") and forced.strip().endswith("{#tbl-nb-forced .aic-stack}")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
+from aicompute.narrative.appendix import range_words
 from aicompute.narrative.evidence import chapter_refs
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
@@ -45,12 +46,7 @@ def plain_value(value: Any) -> str:
 
 
 def _fmt_range(rng: tuple[float | None, float | None] | None) -> str:
-    if not rng:
-        return ""
-    lo, hi = ("" if x is None else plain_value(x) for x in rng)
-    if lo and hi:
-        return f"{lo} to {hi}"
-    return f"at least {lo}" if lo else f"at most {hi}" if hi else ""
+    return range_words(*("" if x is None else plain_value(x) for x in rng)) if rng else ""
 
 
 def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:

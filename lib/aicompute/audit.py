@@ -10,10 +10,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["VERDICTS", "multiple", "cagr_pct", "pct_change", "years_between", "GrowthCheck", "growth_check",
-           "sum_check", "kw_per_accelerator", "verdict_counts", "verdict_tally", "seed_ratios", "indexed", "corrections", "value_with_range",
-           "audit_table"]
-
 #: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
 VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified", "pending"]
 

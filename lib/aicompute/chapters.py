@@ -24,8 +24,6 @@ import yaml
 
 from aicompute import context
 
-__all__ = ["Chapter", "Registry", "RegistryError", "load", "parse", "heading", "chapter_title", "REGISTRY_FILE"]
-
 #: Where the registry lives, relative to the project root.
 REGISTRY_FILE = Path("report") / "chapters.yml"
 _FILE = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")

@@ -22,14 +22,11 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
-
-__all__ = ["alt", "FONT", "PALETTE", "MAX_COLOURS", "TooManyColours", "contrast", "fold_other", "colour_count", "theme", "with_source", "show", "chart_bundle", "vega_bundle", "reset_page", "binned",
-           "source_text", "VEGA_SCRIPT", "DOWNLOADS", "REFERENCES_PAGE"]
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif"
 #: Categorical palette: Okabe-Ito's colour-blind-safe order, each colour at least 3:1 against the white background
@@ -264,12 +261,6 @@ def vega_bundle(*, inline: bool = True) -> str:
     return _BUNDLE.replace("</script", "<\\/script") if inline else _BUNDLE
 
 
-def reset_page() -> None:
-    """Forget that the bundle was emitted (the next chart carries it again)."""
-    global _PAGE_HAS_BUNDLE
-    _PAGE_HAS_BUNDLE = False
-
-
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
 #: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width. What is
 #: still wider after that (fixed-size facets, long labels) is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
@@ -337,23 +328,35 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
 
 
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
-                ev: Any = None) -> str:
+                ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
     ``downloads/figures/<notebook>/<name>.<ext>``) and its sources, each linked to its entry on the
     references page with the label its citation shows (the labels of ``ev``'s as-of date, as the references
-    page; without ``ev``, of the whole sources table). ``""`` when there is nothing to link."""
+    page; without ``ev``, of the whole sources table); a ``series`` ({name: source ids}, one series' releases)
+    as its name and one short link per release, its year (the full label on hover). ``""`` when there is nothing
+    to link."""
     parts = []
     if notebook and files:
         base = f"{DOWNLOADS}/{notebook}/{name}"
         links = [f'<a href="{html.escape(base, quote=True)}.{ext}" download>{label}</a>'
                  for ext, label in (("csv", "data (CSV)"), ("svg", "image (SVG)")) if ext in files]
         parts.append("Download: " + " · ".join(links))
-    if cites:
+    series = {n: list(m) for n, m in (series or {}).items() if m}
+    if cites or series:
         from aicompute import cite, data
 
-        labels = cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
-        refs = [f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}">{html.escape(labels[c])}</a>'
-                for c in dict.fromkeys(cites)]
+        table = ev.sources() if ev is not None else data.load("sources")
+        labels = cite.citation_labels(table)
+
+        def link(c: str, text: str, title: str = "") -> str:
+            hover = f' title="{html.escape(title, quote=True)}"' if title else ""
+            return f'<a href="{REFERENCES_PAGE}#ref-{html.escape(c, quote=True)}"{hover}>{html.escape(text)}</a>'
+
+        refs = [link(c, labels[c]) for c in dict.fromkeys(cites)]
+        dates = table.set_index(table["id"].astype(str))["date"]
+        for title, members in series.items():
+            ordered = sorted(dict.fromkeys(members), key=lambda c: (str(dates[c]), c))
+            refs.append(f"{html.escape(title)}: " + ", ".join(link(c, str(dates[c])[:4], labels[c]) for c in ordered))
         parts.append("Sources: " + "; ".join(refs))
     return f'<p class="aic-chart-links">{" · ".join(parts)}</p>' if parts else ""
 
@@ -390,17 +393,18 @@ def _title_of(spec: dict[str, Any]) -> str:
 
 
 def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
-                 cites: Sequence[str] = (), links: str = "", alt_text: str | None = None) -> dict[str, str]:
+                 cites: Sequence[str] = (), links: str = "", alt_text: str | None = None,
+                 source_labels: Any = None) -> dict[str, str]:
     """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
 
     ``runtime``: ``"inline"`` carries the Vega runtime in the HTML, ``"site"`` loads it from the site's
     :data:`VEGA_SCRIPT`, ``""`` relies on an earlier chart of the page. ``name`` (the figure's file name)
     and ``cites`` (source ids) become ``data-name`` / ``data-cites`` attributes of the chart div;
-    ``links`` (HTML, :func:`chart_links`) goes under the chart.
+    ``links`` (HTML, :func:`chart_links`) goes under the chart; ``source_labels``: see :func:`readable_tooltips`.
     """
     import vl_convert as vlc
 
-    spec = trim_datasets(wrap_legend_labels(chart.to_dict()))
+    spec = trim_datasets(readable_tooltips(wrap_legend_labels(chart.to_dict()), source_labels))
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
@@ -442,6 +446,58 @@ def wrap_legend_labels(spec: dict[str, Any], chars: int = LEGEND_CHARS) -> dict[
             walk(value)
 
     walk(spec)
+    return spec
+
+
+#: A tooltip's number without a format of its own: three significant digits with thousands separators (d3-format); a
+#: calendar year (a field ``year``, ``..._year``) as a year (2026, not 2,030); a duration in years keeps its decimals.
+TOOLTIP_FORMAT = ",.3~r"
+_YEAR_FIELD = re.compile(r"(^|_)year$")
+
+
+def readable_tooltips(spec: dict[str, Any], source_labels: Any = None) -> dict[str, Any]:
+    """``spec`` whose tooltips read as the rest of the report: each field titled as a reader reads it
+    (``seed_value`` -> 'Seed value', :func:`aicompute.tables.readable`) unless the chart titles it, numbers formatted
+    (:data:`TOOLTIP_FORMAT`) unless the chart formats them, and source ids shown as their citations ('SIA (2026)'):
+    ``source_labels()`` gives {source id: label} (called only when a tooltip shows a source column)."""
+    from aicompute.tables import is_source_column, readable
+
+    sources: set[str] = set()
+
+    def tip(entry: Any) -> None:
+        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+            return
+        field = entry["field"]
+        if is_source_column(field):
+            sources.add(field)
+        entry.setdefault("title", "Source" if is_source_column(field) else readable(field))
+        if entry.get("type") == "quantitative" and "format" not in entry:
+            entry["format"] = "d" if _YEAR_FIELD.search(field) else TOOLTIP_FORMAT
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("datasets", "data"):
+                    continue
+                if key == "encoding" and isinstance(value, dict) and "tooltip" in value:
+                    tips = value["tooltip"]
+                    for entry in tips if isinstance(tips, list) else [tips]:
+                        tip(entry)
+                walk(value)
+
+    walk(spec)
+    datasets = spec.get("datasets")
+    if sources and source_labels is not None and isinstance(datasets, dict):
+        labels = source_labels()
+        for rows in datasets.values():
+            for row in rows if isinstance(rows, list) else []:
+                for field in sources & set(row if isinstance(row, dict) else ()):
+                    ids = [i for i in re.split(r"[;,\s]+", str(row[field] or "")) if i]
+                    if ids and all(i in labels for i in ids):
+                        row[field] = "; ".join(dict.fromkeys(labels[i] for i in ids))
     return spec
 
 
@@ -492,15 +548,16 @@ def _save_copy(chart: alt.TopLevelMixin, bundle: dict[str, str], name: str) -> N
 
 
 def source_text(source: str | list[str] | None = None, sources: Sequence[str] | None = None, *,
-                ev: Any = None) -> str:
-    """The source line: ``cite.source_line(sources, ev=ev)`` (outlet and year per source id, labelled as in
-    the bibliography of ``ev``'s as-of date), then free ``source`` text."""
+                ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
+    """The source line: ``cite.source_line(sources, ev=ev, series=series)`` (outlet and year per source id,
+    labelled as in the bibliography of ``ev``'s as-of date; a series' releases cited once), then free ``source``
+    text."""
     free = source if isinstance(source, str) else "; ".join(source or [])
-    if not sources:
+    if not sources and not series:
         return free
     from aicompute import cite
 
-    line = cite.source_line(list(sources), ev=ev)
+    line = cite.source_line(list(sources or []), ev=ev, series=series)
     free = re.sub(r"^\s*sources?\s*:\s*", "", free, flags=re.IGNORECASE).strip()
     return f"{line}; {free}" if free else line
 
@@ -533,13 +590,16 @@ def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
 
 
 def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, name: str,
-         sources: Sequence[str] | None = None, ev: Any = None) -> None:
+         sources: Sequence[str] | None = None, ev: Any = None,
+         series: Mapping[str, Sequence[str]] | None = None) -> None:
     """Display ``chart`` with its source line, offline-ready; ``name`` is its file name (fig-<chapter>-<slug>).
 
     ``sources``: source ids from data/sources.csv; the source line then reads like the citations
     ("Source: NVIDIA (2026); The Information (2025)"), ``source`` text is appended, and the chart's
     HTML carries ``data-cites``. Either ``source`` or ``sources`` is required. ``ev``: the chapter's evidence
     (``ev = data.evidence(as_of)``), whose as-of date's bibliography labels the sources; required with ``sources`` (a TypeError without it).
+    ``series``: {name: source ids} of one series' releases (a figure re-published each year), cited once as
+    "name, 1989–2026" (:func:`aicompute.cite.series_citation`), not one label per release; needs ``ev`` too.
 
     Under the build (the run context has ``figures_out``) the chart's SVG and data are saved for the site's
     downloads, the HTML links them and the sources, and the Vega runtime is the site's shared file.
@@ -549,15 +609,18 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
 
     from aicompute.context import current
 
-    if sources and ev is None:
+    if (sources or series) and ev is None:
         raise TypeError(f"{name}: charts.show(..., sources=[...]) needs ev=ev, the chapter's evidence (its as-of "
                         "date's bibliography labels the sources)")
-    wrapped = with_source(chart, source_text(source, sources, ev=ev))
-    if sources:  # an illustrative source has no entry on the references page: named on the chart, not linked
+    wrapped = with_source(chart, source_text(source, sources, ev=ev, series=series))
+    cites = [*(sources or []), *(i for members in (series or {}).values() for i in members)]
+    if cites:  # an illustrative source has no entry on the references page: named on the chart, not linked
         from aicompute import cite
 
         made_up = cite.illustrative_ids(ev.sources())
-        sources = [s for s in sources if s not in made_up]
+        sources = [s for s in sources or [] if s not in made_up]
+        series = {n: [i for i in m if i not in made_up] for n, m in (series or {}).items()}
+        cites = [c for c in cites if c not in made_up]
     colours = colour_count(wrapped.to_dict())
     if colours > MAX_COLOURS:
         message = (f"{name}: a colour scale with {colours} categories, more than the palette's {MAX_COLOURS} distinct "
@@ -570,9 +633,15 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     run = current()
     under_build = run.figures_out is not None
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
-    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev) if under_build else ""
+    links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
-    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(sources or []), links=links,
+    def source_labels() -> dict[str, str]:
+        from aicompute import cite, data
+
+        return cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
+
+    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
+                          source_labels=source_labels,
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)

@@ -41,51 +41,6 @@ import pandas as pd
 
 from aicompute import infra
 
-__all__ = [
-    "HOURS_PER_YEAR",
-    "MINUTES_PER_YEAR",
-    "PRECISION_BYTES",
-    "Model",
-    "TokenMix",
-    "allin_table",
-    "annual_decline",
-    "inference_bill",
-    "comm_seconds",
-    "cost_per_million_tokens",
-    "decode_step_seconds",
-    "implied_cost_per_mtok",
-    "mix_cost_table",
-    "mix_price",
-    "operating_point",
-    "owner_hourly_cost",
-    "prefill_tokens_per_s",
-    "price_basis",
-    "rank_by_basis",
-    "scope_factor",
-    "serving_table",
-    "delivery_schedule",
-    "efficiency_table",
-    "gw_by_vendor_year",
-    "hourly_cost",
-    "latency_table",
-    "max_batch",
-    "non_nvidia_share",
-    "ridge_batch",
-    "single_stream_tokens_per_s",
-    "tflops_per_kusd",
-    "tflops_per_kw",
-    "tokens_per_second",
-    "vendor_revenue_at_share",
-    "weight_bytes_per_step",
-    "best_rack_and_server",
-    "cost_by_speed",
-    "legacy_hourly_cost",
-    "list_price_series",
-    "n_unpublished",
-    "renter_costs",
-    "server_overhead",
-]
-
 HOURS_PER_YEAR = 8760.0
 MINUTES_PER_YEAR = 525_600.0
 #: Weight bytes per parameter at each serving precision.
@@ -165,11 +120,6 @@ def decode_step_seconds(model: Model, batch: int, tflops: float, tb_s: float, n_
     return compute, memory
 
 
-def ridge_batch(tflops: float, tb_s: float, bytes_per_param: float) -> float:
-    """Batch at which a dense model without KV traffic turns compute-bound: (FLOP/s / B/s) x bytes / 2."""
-    return tflops / tb_s * bytes_per_param / 2
-
-
 def max_batch(model: Model, memory_gb: float, n_chips: int = 1) -> int:
     """Largest batch whose KV caches fit beside the weights in the group's memory (0 if weights don't fit)."""
     free = memory_gb * n_chips - model.weight_gb
@@ -180,25 +130,12 @@ def max_batch(model: Model, memory_gb: float, n_chips: int = 1) -> int:
     return int(free // model.kv_gb_per_sequence)
 
 
-def tokens_per_second(model: Model, batch: int, tflops: float, tb_s: float, n_chips: int = 1,
-                      utilization: float = 1.0) -> float:
-    """Output tokens per second of the whole serving group at this batch (roofline bound)."""
-    return batch / max(decode_step_seconds(model, batch, tflops, tb_s, n_chips, utilization))
-
-
 def hourly_cost(capex_usd: float, power_w: float, *, years: float, price_per_mwh: float,
                 pue: float = 1.0) -> float:
     """USD per hour of one chip: straight-line capex over ``years`` + electricity at the facility (x PUE)."""
     if years <= 0:
         raise ValueError(f"amortisation years must be positive, got {years}")
     return capex_usd / (years * HOURS_PER_YEAR) + power_w / 1e6 * pue * price_per_mwh
-
-
-def cost_per_million_tokens(tokens_per_s: float, usd_per_hour: float) -> float:
-    """USD per million output tokens for a chip (group) producing ``tokens_per_s`` at ``usd_per_hour``."""
-    if tokens_per_s <= 0:
-        raise ValueError("tokens_per_s must be positive")
-    return usd_per_hour / (tokens_per_s * 3600) * 1e6
 
 
 def single_stream_tokens_per_s(model: Model, tb_s: float, n_chips: int = 1, utilization: float = 1.0) -> float:

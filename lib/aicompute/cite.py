@@ -1,22 +1,15 @@
 """Citations: ``report/references.bib`` from ``data/sources.csv``, and chart source lines that match it.
 
-* :func:`bibtex` turns the sources table into BibLaTeX entries (key = source id), which pandoc's
-  ``--citeproc`` (the offline renderer) and Quarto read, so chapters can cite ``[@id]`` / ``@id``.
-  Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an
-  in-text citation reads "NVIDIA (2026)", like the chart source lines.
-* :func:`write_references` writes the file (a build product) with the sources published by the report's
-  as-of date; the build calls it before rendering.
-* :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025a)" from source ids, with
-  the same labels as the in-text citations ("Author (year)" as pandoc's Chicago author-date style
-  prints ``@id``: the outlet, or the authors' family names when known, and the year with the same
-  a/b/c suffix citeproc adds when one author has several entries in a year);
-  :func:`aicompute.charts.show` uses it for ``sources=[...]``.
+Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an in-text
+citation reads "NVIDIA (2026)", like the chart source lines; :func:`source_line` gives the labels pandoc's
+Chicago author-date style prints for ``@id``, with the same a/b/c suffix citeproc adds when one author has
+several entries in a year.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +17,6 @@ import pandas as pd
 
 from aicompute.escape import bibtex as escape
 from aicompute.escape import url as _escape_url
-
-__all__ = [
-    "ENTRY_TYPES",
-    "bibtex",
-    "citation_labels",
-    "escape",
-    "short_publisher",
-    "source_line",
-    "write_references",
-]
 
 #: BibLaTeX entry type per ``sources.type``: web pages and news items are ``@online``; filings,
 #: analyst notes and research publications are ``@report``.
@@ -188,8 +171,13 @@ def write_references(path: Path | None = None, *, folder: Path | None = None, as
     return target
 
 
-def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None, *, ev: Any = None) -> str:
+def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None, *, ev: Any = None,
+                series: Mapping[str, Sequence[str]] | None = None) -> str:
     """ "Source: NVIDIA (2026); The Information (2025a)" for source ids, in the given order.
+
+    ``series``: {name: source ids} of repeated releases of one series (a trade body's sales figure, year after
+    year), each cited once after ``ids`` as :func:`series_citation` words it ("WSTS/SIA releases, 1989–2026")
+    instead of one label per release.
 
     Each label is the one the citation ``@id`` shows (:func:`citation_labels`; ``sources`` must be the
     whole table for year suffixes to agree). ``ev``: the chapter's :class:`~aicompute.evidence.Evidence`,
@@ -197,17 +185,27 @@ def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None, *
     is not given; with neither, the whole sources table. Unknown ids raise ``KeyError`` naming them.
     """
     ids = [ids] if isinstance(ids, str) else list(ids)
-    if not ids:
+    series = {name: list(members) for name, members in (series or {}).items()}
+    if not ids and not any(series.values()):
         raise ValueError("source_line needs at least one source id")
     if sources is None:
         from aicompute import data
 
         sources = ev.sources() if ev is not None else data.load("sources")
     labels = citation_labels(sources)
-    missing = [i for i in ids if i not in labels]
+    missing = [i for i in [*ids, *(i for members in series.values() for i in members)] if i not in labels]
     if missing:
         raise KeyError(f"unknown source id(s) {missing}: not in data/sources.csv")
-    return "Source: " + "; ".join(_unique(labels[i] for i in ids))
+    cited = [labels[i] for i in ids] + [series_citation(n, m, sources) for n, m in series.items() if m]
+    return "Source: " + "; ".join(_unique(cited))
+
+
+def series_citation(name: str, ids: Sequence[str], sources: pd.DataFrame) -> str:
+    """One citation for the releases ``ids`` of one series: "``name``, 1989–2026" (the years of its first and last
+    release, one year if they agree)."""
+    dates = sources.set_index(sources["id"].astype(str)).loc[list(ids), "date"]
+    first, last = (_iso(d)[:4] for d in (dates.min(), dates.max()))
+    return f"{name}, {first}" if first == last else f"{name}, {first}–{last}"
 
 
 def _unique(items: Iterable[str]) -> list[str]:

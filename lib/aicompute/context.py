@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunContext", "current", "use", "enter"]
-
 
 @dataclass(frozen=True)
 class RunContext:

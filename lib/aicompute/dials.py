@@ -22,8 +22,6 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["grid", "cost_grid", "outputs_of", "row_at", "widget", "markdown", "show", "COST_OUTPUTS"]
-
 #: The cost grid's outputs and what they are called on the page.
 COST_OUTPUTS = {"cost_per_gw": "Annual cost of owning 1 GW (USD bn a year)",
                 "revenue_needed_per_gw": "Revenue 1 GW must earn to cover it (USD bn a year)"}
@@ -134,10 +132,35 @@ def widget(g: Mapping[str, Any], *, element_id: str, caption: str, output_labels
     return "\n".join(parts)
 
 
+#: What the PDF says where the web edition has dials (a PDF cannot run them).
+PRINTED_NOTE = "The web edition has dials here to pick other values; this printed edition shows the central setting"
+
+
+def printed(g: Mapping[str, Any], *, caption: str, output_labels: Mapping[str, str] | None = None, suffix: str = "",
+            digits: int = 1, **_: Any) -> str:
+    """What the PDF prints in the dials' place (Markdown, every text escaped): :data:`PRINTED_NOTE`, the dials'
+    default values, then ``caption`` and each output at that setting, formatted as the widget shows it."""
+    from aicompute.escape import md
+    from aicompute.formatting import plain
+
+    labels = dict(output_labels or {})
+    default = row_at(g)
+    settings = "; ".join(f"{md(str(d['label']))}: {md(str(_value_label(d)))}" for d in g["dials"])
+    numbers = "; ".join(f"{md(labels.get(k, _words(k)))} {plain(default[k], suffix, f'.{int(digits)}f')}"
+                        for k in outputs_of(g))
+    return f"*{PRINTED_NOTE}* ({settings}).\n\n**{md(caption)}:** {numbers}."
+
+
+def _value_label(d: Mapping[str, Any]) -> Any:
+    labels = d.get("value_labels") or [str(v) for v in d["values"]]
+    return labels[list(d["values"]).index(d["default"])]
+
+
 def markdown(g: Mapping[str, Any], **kwargs: Any) -> str:
-    """The widget (:func:`widget`) as Markdown for Quarto: raw HTML, shown on the site only (the PDF, which cannot
-    run it, prints the chapter's central numbers elsewhere)."""
-    return "\n".join(['::: {.content-visible when-format="html"}', "```{=html}", widget(g, **kwargs), "```", ":::"])
+    """The widget (:func:`widget`) as Markdown for Quarto: raw HTML on the site; in the PDF, which cannot run it,
+    a note and the numbers at the central setting (:func:`printed`)."""
+    return "\n".join(['::: {.content-visible when-format="html"}', "```{=html}", widget(g, **kwargs), "```", ":::", "",
+                      '::: {.content-visible when-format="typst"}', "", printed(g, **kwargs), "", ":::"])
 
 
 def show(g: Mapping[str, Any], **kwargs: Any) -> None:

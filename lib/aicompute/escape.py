@@ -27,8 +27,6 @@ import html as _html
 import re
 from typing import Any
 
-__all__ = ["html", "md", "md_code", "typst", "typst_str", "bibtex", "url"]
-
 #: ASCII punctuation. Pandoc markdown lets a backslash escape every one of these (``all_symbols_escapable``),
 #: and each can start or end some markup (emphasis, links, citations, raw HTML, maths, lists, tables ...).
 _ASCII_PUNCT = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")

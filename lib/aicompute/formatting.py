@@ -28,9 +28,6 @@ import numbers
 import re
 from typing import Any
 
-__all__ = ["fmt", "plain", "fmt_range", "number", "with_unit", "significant", "inline", "Inline", "TAG",
-           "tagged_numbers", "quote", "DATA_TAG"]
-
 #: The tag of a formatted number in prose: ``<span class="aic-num" data-unit="...">text</span>``.
 TAG = re.compile(r'<span class="aic-num"(?: data-unit="[^"]*")?>(.*?)</span>', re.S)
 
@@ -104,10 +101,6 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
     """'2.0–4.0 kW', '5–20%', '1.1–1.6×': one tag around the range, the unit once after it."""
     return _tag(with_unit(f"{number(low, spec)}–{number(high, spec)}", unit), unit)
-
-
-#: Text from the data in prose: ``<span class="aic-data">escaped text</span>`` (see :func:`quote`).
-DATA_TAG = re.compile(r'<span class="aic-data">(.*?)</span>', re.S)
 
 
 def quote(value: Any) -> str:

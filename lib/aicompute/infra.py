@@ -15,36 +15,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = [
-    "HOURS_PER_YEAR",
-    "booked_life_costs",
-    "breakeven_grid",
-    "chip_lives",
-    "gpu_rents",
-    "accelerators_for_power",
-    "annual_cost_per_accelerator",
-    "annual_cost_per_gw",
-    "breakeven_life",
-    "breakeven_rental_price",
-    "capital_charge",
-    "capital_recovery_factor",
-    "cost_by_life",
-    "facility_usd_per_kw",
-    "rent_per_gw_year",
-    "site_checks",
-    "annual_energy_cost",
-    "capex_for_power",
-    "capex_range",
-    "check_overlaps",
-    "deal_date_conflicts",
-    "gpu_count_readings",
-    "dedup_total",
-    "power_for_accelerators",
-    "revenue_needed_per_gw",
-    "twh_per_year",
-    "years_to_add",
-]
-
 HOURS_PER_YEAR = 8760.0
 
 
@@ -53,20 +23,6 @@ def accelerators_for_power(gw: float, kw_per_accelerator: float, pue: float = 1.
     if kw_per_accelerator <= 0 or pue < 1:
         raise ValueError("kw_per_accelerator must be positive and pue >= 1")
     return gw * 1e6 / (kw_per_accelerator * pue)
-
-
-def power_for_accelerators(n: float, kw_per_accelerator: float, pue: float = 1.0) -> float:
-    """Facility GW needed for ``n`` accelerators: n x kW each x PUE / 1e6."""
-    if kw_per_accelerator <= 0 or pue < 1:
-        raise ValueError("kw_per_accelerator must be positive and pue >= 1")
-    return n * kw_per_accelerator * pue / 1e6
-
-
-def capex_for_power(gw: float, capex_per_gw: float | tuple[float, float]) -> float | tuple[float, float]:
-    """Capex (USD bn) for ``gw`` at ``capex_per_gw`` (USD bn/GW); a (low, high) range gives a range."""
-    if isinstance(capex_per_gw, tuple):
-        return (gw * capex_per_gw[0], gw * capex_per_gw[1])
-    return gw * capex_per_gw
 
 
 def capex_range(estimates: pd.Series) -> tuple[float, float, float]:

@@ -19,8 +19,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["prose_text", "page_text", "number_counts", "reference_share"]
-
 _EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)  # as aicompute.pipeline.inline.EXPRESSION
 _TAGGED = re.compile(r'<span class="aic-(?:num|result)"[^>]*>(.*?)</span>', re.S)
 _DATA = re.compile(r'<span class="aic-data">.*?</span>', re.S)
@@ -105,9 +103,3 @@ def number_counts(markup: str) -> tuple[int, int]:
     rest = _HTML_TAG.sub(" ", _LINK_TARGET.sub("]", _CODE.sub(" ", rest)))
     bare = [n for n in _NUMBER.findall(rest) if not _YEAR.fullmatch(n)]
     return referenced, len(bare)
-
-
-def reference_share(markup: str) -> float:
-    """The share of the numbers in prose ``markup`` that are references (1.0 when it has none)."""
-    ref, bare = number_counts(markup)
-    return ref / (ref + bare) if ref + bare else 1.0

@@ -30,9 +30,6 @@ from typing import Any
 from aicompute import context, escape
 from aicompute.formatting import number, with_unit
 
-__all__ = ["publish", "published", "read_all", "upstream", "value", "text", "tag", "format_result", "THEMES",
-           "UpstreamMissing", "tagged_values"]
-
 #: Front-page themes a headline can belong to, in the order the front page shows them.
 THEMES = {
     "verdict": "the answer to the seed's question, in a sentence (text)",

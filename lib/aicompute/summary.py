@@ -254,7 +254,7 @@ ODDS_GRID, COST_GRID = "dial_grid", "cost_dial_grid"
 
 
 def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
-    """"Move the dials" (Markdown with raw HTML, for the site only): the odds over the scenario model's dials and
+    """"Move the dials" (Markdown: raw HTML on the site; in the PDF a note and the central numbers): the odds over the scenario model's dials and
     the cost of a GW over the cost of capital and chip life, from the grids the chapters published. "" without
     either grid."""
     from aicompute import dials
@@ -262,21 +262,24 @@ def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     odds, cost = _published(results, ODDS_GRID), _published(results, COST_GRID)
     if odds is None and cost is None:
         return ""
-    blocks = ["## Move the dials {#sec-dials}", "",
+    blocks = ["## Move the dials {#sec-dials}", "", '::: {.content-visible when-format="html"}',
               "The numbers above rest on assumptions. Pick other values and the figures below change: each is "
               "precomputed by the build over a small grid (no calculation happens in the page, and nothing is "
-              "fetched).", ""]
-    html_parts = []
+              "fetched).", ":::", ""]
+    shown = []  # (grid, widget arguments)
     if odds is not None:
-        html_parts.append(dials.widget(odds[1], element_id="aic-dials-odds", suffix="%",
-                                       caption="The odds of each ending by the end of the window"))
+        shown.append((odds[1], {"element_id": "aic-dials-odds", "suffix": "%",
+                                "caption": "The odds of each ending by the end of the window"}))
     if cost is not None:
-        html_parts.append(dials.widget(cost[1], element_id="aic-dials-cost", output_labels=dials.COST_OUTPUTS,
-                                       caption="What a gigawatt costs its owner, and must earn"))
+        shown.append((cost[1], {"element_id": "aic-dials-cost", "output_labels": dials.COST_OUTPUTS,
+                                "caption": "What a gigawatt costs its owner, and must earn"}))
     links = " and ".join(f"[{md(chapter_title_of(stem))}]({stem}.html)" for stem in
                          dict.fromkeys(x[0] for x in (odds, cost) if x is not None))
-    blocks += ['::: {.content-visible when-format="html"}', "```{=html}", "\n".join(html_parts), "```", "",
-               f"How each grid is computed: {links}.", ":::", ""]
+    blocks += ['::: {.content-visible when-format="html"}', "```{=html}", "\n".join(dials.widget(g, **kw) for g, kw in shown),
+               "```", "", f"How each grid is computed: {links}.", ":::", "",
+               # the PDF cannot run the dials: it says so where they would be and prints the central numbers
+               '::: {.content-visible when-format="typst"}', "", "\n\n".join(dials.printed(g, **kw) for g, kw in shown),
+               "", ":::", ""]
     return "\n".join(blocks)
 
 

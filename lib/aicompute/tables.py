@@ -21,13 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from aicompute import escape
 from aicompute.escape import md as escape_md
 from aicompute.formatting import significant
 from aicompute.narrative.evidence import chapter_refs
-
-__all__ = ["to_markdown", "to_html", "show", "fmt_num", "escape_md", "readable", "table_label", "heading", "SOURCE_COLUMNS"]
-
 
 fmt_num = significant  # the one formatter (aicompute.formatting): up to 3 significant digits, '' for missing
 
@@ -145,17 +141,6 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
     return "\n".join([head, rule, *rows])
 
 
-def to_html(df: pd.DataFrame, caption: str | None = None) -> str:
-    """An HTML table with every cell escaped (text from data never becomes markup)."""
-    head = "".join(f"<th>{escape.html(str(c))}</th>" for c in df.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape.html(_cell(v, c))}</td>" for v, c in zip(row, df.columns)) + "</tr>"
-        for row in df.itertuples(index=False)
-    )
-    cap = f"<caption>{escape.html(caption)}</caption>" if caption else ""
-    return f'<table class="aic-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 _LABELS: set[str] = set()
 
 
@@ -174,13 +159,28 @@ def table_label(caption: str, notebook: str | None = None) -> str:
 
 _WHEN = {"html": "html", "pdf": "typst"}
 
+#: A table whose rows average this many characters or more (a paragraph a row: events, claims, notes) is stacked on a
+#: narrow screen: each row a card, each cell a line under its column's name (CSS ``table.aic-stack`` in
+#: report/assets/quarto.css, the names from report/assets/a11y.html); as columns, a phone made each row ~20 lines tall.
+STACK_CHARS = 200
 
-def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None) -> None:
+
+def stacks(df: pd.DataFrame) -> bool:
+    """Whether ``df`` is prose in rows (:data:`STACK_CHARS`): stacked on a phone, a table on a desktop and in the PDF."""
+    if df.empty:
+        return False
+    lengths = [sum(len(_cell(v, c)) for v, c in zip(row, df.columns)) for row in df.itertuples(index=False)]
+    return sum(lengths) / len(lengths) >= STACK_CHARS
+
+
+def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None,
+         stack: bool | None = None) -> None:
     """Display ``df`` as a numbered table (Markdown, rendered by Quarto for the site and the PDF).
 
     With a ``caption`` the table gets a ``tbl-`` label (``label``, else :func:`table_label`), so Quarto numbers
     it; headers are made readable and source ids become citations. ``only``: ``"html"`` or ``"pdf"`` shows the
-    table in that format only."""
+    table in that format only. ``stack``: rows as cards on a narrow screen (the class ``aic-stack``; by default
+    when the rows are long text, :func:`stacks`; a table needs a caption to carry the class)."""
     from IPython.display import display
 
     from aicompute.context import current
@@ -188,7 +188,8 @@ def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = No
     md = to_markdown(df, cite=True, readable_headers=True)
     if caption:
         tbl = label or table_label(caption, current().notebook)
-        md += f"\n\n: {escape_md(caption)} {{#{tbl}}}"
+        stacked = " .aic-stack" if (stacks(df) if stack is None else stack) else ""
+        md += f"\n\n: {escape_md(caption)} {{#{tbl}{stacked}}}"
     if only:
         if only not in _WHEN:
             raise ValueError(f"only={only!r}: use 'html' or 'pdf'")

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["site_count_verdict", "rent_position", "RENT_POSITIONS"]
-
 
 def site_count_verdict(site_kw_per_gpu: Iterable[float], plausible_low: float, plausible_high: float) -> str:
     """The verdict on a seed's per-building chip figure at a site, from the site power per GPU that each

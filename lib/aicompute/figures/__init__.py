@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["changes_table"]
-
 
 def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
     """The events the evidence sweep found for a chapter (:meth:`aicompute.evidence.Evidence.changes_since_seed`)

@@ -8,8 +8,6 @@ from aicompute import charts
 from aicompute.audit import VERDICTS
 from aicompute.charts import alt
 
-__all__ = ["VERDICT_SCALE", "verdicts", "ratios", "growth"]
-
 #: The verdicts' colours, in the order of :data:`aicompute.audit.VERDICTS`.
 VERDICT_SCALE = alt.Scale(domain=VERDICTS, range=[charts.VERDICT_COLORS[k] for k in VERDICTS])
 

@@ -10,9 +10,6 @@ import pandas as pd
 
 from aicompute.charts import PALETTE, alt, binned, wrapped_axis
 
-__all__ = ["capex", "peaks", "multiples", "cashflow", "maturities", "concentration", "memory_split", "memory_hynix",
-           "adoption", "scorecard", "weights", "debate", "SIDE_COLOURS"]
-
 _GREY = "#767676"  # the report's colour for "no side" (charts.VERDICT_COLORS["unverified"]): 4.5:1 on white
 #: Colours of the debate's sides, the same on every chart: confidence green, mixed orange, doubt vermilion.
 SIDE_COLOURS = {"confidence": PALETTE[2], "mixed": PALETTE[1], "doubt": PALETTE[3]}

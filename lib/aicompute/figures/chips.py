@@ -9,9 +9,6 @@ import pandas as pd
 from aicompute.charts import alt
 from aicompute.formatting import plain
 
-__all__ = ["perf_per_watt", "cost_per_token", "cost_by_speed", "rank_by_basis", "reconcile", "price_trend",
-           "latency", "portfolio", "BASES", "spec_table", "allin_view", "cost_table", "reconcile_bars"]
-
 #: The two price bases of :func:`rank_by_basis`, in the order shown.
 BASES = ["before: quotes x one multiplier", "now: one basis"]
 

@@ -6,8 +6,6 @@ import pandas as pd
 
 from aicompute.charts import MAX_COLOURS, alt, wrapped_axis
 
-__all__ = ["colour_series", "money_series", "take_or_pay", "cash_model", "runway", "sequoia", "flows"]
-
 #: The cash model's lines as the legend names them (the frame's columns are code names).
 CASH_LINES = {"revenue": "Revenue", "take_or_pay": "Take-or-pay contracts", "uncontracted": "Uncontracted compute",
               "other": "Other costs"}
@@ -111,9 +109,11 @@ def flows(flows: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("flow:N", title="Structure"), alt.Tooltip("status:N", title="Status"),
             alt.Tooltip("value:Q", title="USD bn")]
     heat = alt.Chart(flows).mark_rect().encode(
-        x=alt.X("to_party:N", title="Receives (money or commitment)", axis=alt.Axis(labelAngle=-35, labelLimit=160)),
+        x=alt.X("to_party:N", title="Receives (money or commitment)", axis=alt.Axis(labelAngle=-40, labelOverlap=False)),  # every label, whole
         y=alt.Y("from_party:N", title="Pays or invests", axis=alt.Axis(labelLimit=200, **wrapped_axis(30))),
         color=alt.Color("sum(value):Q", scale=alt.Scale(type="log", scheme="blues"), title="USD bn"), tooltip=tips)
+    # white on the darkest cells (black on them was hard to read)
+    ink = alt.condition("datum.sum_value > 150", alt.value("white"), alt.value("#1a1a1a"))
     sums = alt.Chart(flows).mark_text(fontSize=10).encode(x="to_party:N", y="from_party:N",
-                                                          text=alt.Text("sum(value):Q", format=".0f"))
+                                                          text=alt.Text("sum(value):Q", format=".0f"), fill=ink)
     return (heat + sums).properties(height=alt.Step(26), width=420)

@@ -7,8 +7,6 @@ import pandas as pd
 from aicompute.charts import PALETTE, alt
 from aicompute.formatting import plain
 
-__all__ = ["commitments", "cost_parts", "rent", "chip_life", "breakeven", "power", "power_bars", "site_checks_view"]
-
 _STATUS = ["counted", "already counted elsewhere"]
 
 

@@ -13,8 +13,6 @@ from aicompute import charts
 from aicompute.narrative.scenarios import dial_name, probability_plain
 from aicompute.scenarios import model as sm
 
-__all__ = ["odds_history", "odds_ranges", "tornado", "projection_points", "lab_fans"]
-
 
 def odds_history(hist: pd.DataFrame, endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float]) -> Any:
     """Each ending's probability at each month end (``hist``: :func:`aicompute.scenarios.update.history`), titled

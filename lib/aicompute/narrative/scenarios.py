@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fmt, fmt_range, quote, significant
+from aicompute.formatting import fmt, fmt_range, plain, quote, significant
 
 __all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
            "dial_name", "setting_name", "DIALS", "probability_plain", "endings_table", "growth_kinds", "base_rates_title",
-           "rates_table", "hazard_basis", "latest_lab_readings", "watch_text", "watch_items", "watched_items",
+           "rates_table", "hazard_basis", "basis_label", "period_label", "period_words", "latest_lab_readings",
+           "watch_text", "watch_items", "watched_items",
            "predictive_flags", "verdict", "backtest_item", "start_notes", "CREDIT_NAMES", "backtest_rows",
            "backtest_scores", "backtest_items", "settings_table",
            "odds_results", "prior_posterior_table", "drivers_table", "READER_DIAL_LABELS",
@@ -85,6 +86,28 @@ def setting_name(dial: str, end: str) -> str:
 def _num(x: float, sig: int = 4) -> str:
     """A number for a table or a sentence: ``sig`` significant figures, thousands separated (1,914; 15.2; 30)."""
     return significant(float(x), sig)
+
+
+def basis_label(r: Any) -> str:
+    """A reading's basis from its codes (kind, revenue basis when given, source class): 'actual, run-rate gross,
+    secondary'."""
+    parts = [r.kind]
+    if isinstance(r.revenue_basis, str) and r.revenue_basis:
+        parts.append(r.revenue_basis)
+    parts.append(r.source_class)
+    return ", ".join(parts)
+
+
+def period_label(p: Any, kind: str) -> str:
+    """A reading's period for a table: '2026' (year), '2026-05' (month), '2026-02 (quarter)'."""
+    ts = pd.Timestamp(p)
+    return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+
+
+def period_words(p: Any, kind: str) -> str:
+    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from
+    2026-02'."""
+    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else period_label(p, kind)
 
 
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
@@ -190,8 +213,13 @@ def base_rates_title(growth: pd.DataFrame) -> str:
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.baserates.base_rates` with readable columns and the fall in per cent."""
-    return rates.assign(fall=(100 * rates["fall"]).map("{:.0f}%".format)).rename(columns={
+    """:func:`aicompute.scenarios.baserates.base_rates` with readable columns, the fall and the shares in per cent
+    (the one formatter: 0.194 -> '19%'; a share with no years to count is left blank)."""
+    def percent(x: Any) -> str:
+        return plain(x, spec=".0%") if pd.notna(x) else ""
+
+    shares = [c for c in rates.columns if c == "fall" or c.startswith("share_")]
+    return rates.assign(**{c: rates[c].map(percent) for c in shares}).rename(columns={
         "fall": "fall of at least", "falls_any_year": "years with that fall", "share_any_year": "share of years",
         "boom_years": "boom years", "falls_second_year": "second year after a boom fell",
         "share_second_year": "share (second year)", "falls_within_two": "fell within two years of a boom",
@@ -224,7 +252,9 @@ def latest_lab_readings(labs: pd.DataFrame) -> str:
 def watch_text(row: Any, year: int) -> str:
     """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
     (2026-02-02); chance by the end of 2027: 51%'."""
-    latest = "" if pd.isna(row.latest) else f"; latest {row.latest:,.4g} for {row.latest_period} ({row.latest_published})"
+    latest = "" if pd.isna(row.latest) else (f"; latest {row.latest:,.4g} for "
+                                             f"{period_words(row.latest_period, row.latest_period_type)} "
+                                             f"({row.latest_published})")
     return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
             f"{probability_plain(row.p_cross)}")
 
@@ -234,8 +264,8 @@ def watch_items(watch: pd.DataFrame, year: int) -> str:
     def latest(r: Any) -> str:
         if not r.latest_published:
             return "no reading yet"
-        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(r.latest_period)} (published "
-                f"{fmt(r.latest_published)})")
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type))} "
+                f"(published {fmt(r.latest_published)})")
 
     return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
                      f"chance by the end of {year}: {probability(r.p_cross)}." for r in watch.itertuples(index=False))
@@ -409,8 +439,9 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
     out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
                                          label=f"the hard landing before any reading (January {year1}, base-rate prior)")
-    out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI runs out of funds before raising (must renegotiate, "
-                                      f"defer or default on compute) by the end of {year2}")
+    out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI under funding strain (funds down to its buffer of "
+                                      "months of burn with no raise closed: renegotiates, defers or defaults on compute "
+                                      f"contracts) by the end of {year2}")
     out["p_credit_event"] = ranged("credit_event", f"a credit event by the end of {year2}")
     out["p_memory_fall_no_bust"] = dict(value=pct(now["memory_fall"]), fmt=".0f", unit="%",
                                         label=f"{year2} chip revenue below {year1}'s without a bust (the memory cycle "

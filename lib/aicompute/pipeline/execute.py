@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["execute_one"]
-
 
 def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str, setup: str = "",
                 kernel_log: str | None = None) -> dict[str, Any]:

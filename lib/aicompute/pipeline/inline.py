@@ -31,8 +31,6 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine
 from papermill.exceptions import PapermillExecutionError
 
-__all__ = ["EXPRESSION", "CONDITION", "expressions", "condition", "AicomputeEngine", "InlineClient"]
-
 #: An inline expression, exactly as Quarto finds it (``src/core/execute-inline.ts``).
 EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)
 #: A conditional Markdown cell's first line.

@@ -5,7 +5,7 @@ Parameters come from ``report/params/default.yaml`` (or ``--params FILE``) and `
 overrides. A YAML file has two optional sections::
 
     all:            # applied to every notebook whose parameters cell defines the name
-      as_of: "2026-11-28"
+      as_of: "2026-06-30"
     notebooks:      # per notebook (file stem)
       00_claims_audit:
         fast: false
@@ -48,10 +48,6 @@ import yaml
 
 from aicompute.datapackage import build_date
 from aicompute.paths import default_as_of
-
-__all__ = ["ParameterError", "notebook_parameters", "notebook_requirements", "load_params_file",
-           "parse_overrides", "resolve", "seed_date", "check_preset_name", "CLOCK_START", "HORIZON",
-           "MAX_FILE_BYTES"]
 
 #: The seed article's 24-month clock starts in January 2026 ...
 CLOCK_START = dt.date(2026, 1, 1)
@@ -328,7 +324,7 @@ def check_value(notebook: str, name: str, value: Any, spec: dict[str, Any], *, a
     """Check ``value`` against the default's type and the range; return it (ints widened to float)."""
     default, where = spec["default"], f"parameter '{name}' of {notebook}"
     if isinstance(value, dt.date) and isinstance(default, str):
-        value = value.isoformat()  # YAML reads an unquoted 2026-11-28 as a date
+        value = value.isoformat()  # YAML reads an unquoted 2026-06-30 as a date
     if isinstance(default, bool) or isinstance(value, bool):
         if type(value) is not type(default):
             raise ParameterError(f"{where}: expected {_type_name(default)}, got {_show(value)}")

@@ -15,7 +15,9 @@ What ``python -m aicompute.pipeline.quarto --install`` (run by ``make venv``) do
 suitable and the environment holds no pinned Quarto yet (:func:`install`), first success wins:
 
 a. ``pip install quarto-cli==PINNED`` into the environment (the ``[render]`` extra; it downloads Quarto's
-   binaries while installing, so offline it fails: its time is bounded, see :data:`PIP_TIMEOUT_S`);
+   binaries from :data:`DOWNLOAD_HOST` while installing, so offline it fails: a connection to that host is
+   tried first, for at most :data:`PROBE_TIMEOUT_S`, and pip is skipped when it cannot be made; pip's own
+   time is bounded too, see :data:`PIP_TIMEOUT_S`);
 b. the offline kit ``../shared/quarto/install.sh`` next to the project (``$AICOMPUTE_QUARTO_KIT`` names
    another), linked as ``<environment>/bin/quarto``;
 c. neither: one message saying how to install Quarto. ``make venv`` still succeeds; ``make report`` then
@@ -30,15 +32,17 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["PINNED", "MIN_QUARTO", "INSTALL_HELP", "QuartoMissing", "Quarto", "find", "install",
-           "kit_candidates", "quarto_version", "describe", "missing_fonts", "which", "main"]
+           "kit_candidates", "unreachable", "quarto_version", "describe", "missing_fonts", "which", "main"]
 
 #: The Quarto version the report is tested with, and the one ``make venv`` installs.
 PINNED = "1.10.18"
@@ -48,6 +52,11 @@ MIN_QUARTO = (1, 9, 36)
 PIP_TIMEOUT_S = 240
 #: pip's own per-connection timeout and retries: offline, fail fast.
 PIP_ARGS = ("--timeout", "10", "--retries", "1")
+#: Where quarto-cli's install downloads Quarto's release binaries from (GitHub releases), and how long the
+#: connection to it (name lookup included) may take before pip is skipped as offline: seen here, pip failed
+#: offline only after 8-34 s, where the probe answers in well under a second.
+DOWNLOAD_HOST = ("github.com", 443)
+PROBE_TIMEOUT_S = 4.0
 RECORD = "aicompute-quarto.json"
 KIT_ENV = "AICOMPUTE_QUARTO_KIT"
 
@@ -207,8 +216,45 @@ def kit_candidates(root: Path) -> list[Path]:
     return [root.resolve().parent / "shared" / "quarto" / "install.sh", Path("/work/shared/quarto/install.sh")]
 
 
+def _proxy() -> tuple[str, int] | None:
+    """The HTTPS proxy pip would use (``$https_proxy``/``$HTTPS_PROXY``), as (host, port)."""
+    from urllib.parse import urlsplit
+
+    url = os.environ.get("https_proxy") or os.environ.get("HTTPS_PROXY")
+    if not url:
+        return None
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    try:
+        return (parts.hostname, parts.port or 8080) if parts.hostname else None
+    except ValueError:
+        return None
+
+
+def unreachable(address: tuple[str, int] | None = None, timeout: float = PROBE_TIMEOUT_S) -> str:
+    """Why a TCP connection to ``address`` (default: :data:`DOWNLOAD_HOST`, or the HTTPS proxy when one is set)
+    cannot be made within ``timeout`` seconds, name lookup included; "" when it can."""
+    host, port = address or _proxy() or DOWNLOAD_HOST
+    outcome: list[str] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+            outcome.append("")
+        except OSError as exc:
+            outcome.append(f"cannot connect to {host}:{port} ({exc.strerror or exc})")
+
+    probe = threading.Thread(target=connect, daemon=True)  # a name lookup ignores the socket's timeout
+    probe.start()
+    probe.join(timeout)
+    return outcome[0] if outcome else f"no connection to {host}:{port} within {timeout:.0f} s"
+
+
 def pip_install(prefix: Path, log: Callable[[str], None]) -> str:
-    """``pip install quarto-cli==PINNED`` into ``prefix``, bounded in time; returns "" or why it failed."""
+    """``pip install quarto-cli==PINNED`` into ``prefix``, bounded in time; returns "" or why it failed.
+    Offline (:func:`unreachable` finds Quarto's download host out of reach) pip is not started at all."""
+    offline = unreachable()
+    if offline:
+        return f"skipped, Quarto's downloads are out of reach: {offline}"
     python = prefix / "bin" / "python"
     cmd = [str(python if python.exists() else sys.executable), "-m", "pip", "install", "--quiet",
            "--disable-pip-version-check", *PIP_ARGS, f"quarto-cli=={PINNED}"]

@@ -23,8 +23,6 @@ from aicompute import chapters as chapters_mod
 from aicompute import context
 from aicompute.chapters import Registry
 
-__all__ = ["generate", "stale", "write", "main", "GENERATED"]
-
 _BEGIN, _END = "generated: chapters", "end generated"
 
 

@@ -21,8 +21,6 @@ from aicompute import chapters as chapters_mod
 from aicompute.paths import find_root
 from aicompute.pipeline import registry
 
-__all__ = ["new_chapter", "notebook", "main"]
-
 _NAME = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
 
 SETUP = '''from IPython.display import Markdown, display

@@ -19,8 +19,6 @@ from typing import Any
 
 from aicompute.context import RunContext
 
-__all__ = ["setup_code", "track_reads"]
-
 #: Folders under the project whose reads are not inputs (the library is keyed by its source already).
 SKIP = ("lib", ".venv", ".git")
 

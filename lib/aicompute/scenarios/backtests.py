@@ -78,8 +78,8 @@ def run(episode: str, cal_judged: sm.Calibration, obs: pd.DataFrame, semis_histo
     start = st.start_backtest(episode, obs, cal_judged)
     known = br.known_history(semis_history, clk)
     fall, boom = cal_judged["base_rate_fall"], cal_judged["boom_line"]
-    target, _ = br.hazard_target(known, fall, boom)
-    lo, hi, _ = br.hazard_target_range(known, fall, boom)
+    target = br.hazard_target(known, fall, boom)
+    lo, hi = br.hazard_target_range(known, fall, boom)
     days = list(pd.date_range(pd.Timestamp(clk) + pd.offsets.MonthEnd(0), periods=24, freq="ME"))
     key_days = [days[5], days[11], days[17], days[23]]
 

@@ -70,29 +70,21 @@ def fall_counts(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> 
     return _fall_counts(history, fall, boom_line)
 
 
-def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, str]:
+def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> float:
     """The prior probability that a bust begins within the two years of the horizon.
 
     Its historical counterpart: chip revenue falls by at least ``fall`` in one of the two years after a start
     year. Rates are Laplace-smoothed ((k + 1) / (n + 2): small samples), and the rate after boom years (few) is
-    pooled half and half with the rate after any year. Returns (target, how it was computed).
+    pooled half and half with the rate after any year. The counts behind it are :func:`fall_counts` (worded by
+    :func:`aicompute.narrative.scenarios.hazard_basis`).
     """
     k_all, n_all, k_b, n_b = _fall_counts(history, fall, boom_line)
     p_all = (k_all + 1) / (n_all + 2)
-    how = f"{k_all} of {n_all} years were followed by a fall of {fall:.0%} or more within two years"
-    if n_b:
-        p_b = (k_b + 1) / (n_b + 2)
-        target = (p_all + p_b) / 2
-        how += (f"; {k_b} of {n_b} boom years were (rates smoothed as (k + 1) / (n + 2), then averaged: "
-                f"{p_all:.0%} and {p_b:.0%})")
-    else:
-        target = p_all
-        how += f" (smoothed as (k + 1) / (n + 2): {p_all:.0%}; no boom year with two known years after it)"
-    return float(target), how
+    return float((p_all + (k_b + 1) / (n_b + 2)) / 2 if n_b else p_all)
 
 
-def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, float, str]:
-    """The ends of the base rate's own uncertainty: (low, high, how).
+def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[float, float]:
+    """The ends of the base rate's own uncertainty: (low, high).
 
     :func:`hazard_target` averages two smoothed rates (after any year, after boom years); the ends are those two
     rates, lower first. Without a boom year to compare, they are the smoothed rate less and plus one binomial
@@ -102,8 +94,8 @@ def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0
     p_all = (k_all + 1) / (n_all + 2)
     if n_b:
         lo, hi = sorted((p_all, (k_b + 1) / (n_b + 2)))
-        return float(lo), float(hi), f"the two rates it averages: {lo:.0%} and {hi:.0%}"
+        return float(lo), float(hi)
     se = math.sqrt(p_all * (1 - p_all) / (n_all + 2))
     lo, hi = max(0.01, p_all - se), min(0.99, p_all + se)
-    return float(lo), float(hi), f"the smoothed rate less and plus one standard error: {lo:.0%} and {hi:.0%}"
+    return float(lo), float(hi)
 

@@ -27,9 +27,11 @@ Blocks (annualised run-rates, USD bn a year unless noted):
 * **credit spread** (Oracle's 5-year CDS in 2026): mean-reverting noise around the start, jumps in a bust and on
   a credit event (a monthly hazard, high in a bust, higher while a lab is out of funds).
 * **each lab's financing state** (labs with ``funds``): its cash and firm commitments fall by its burn (cost less
-  revenue) each month; a raise (a monthly hazard, lower in a bust) adds the amount still to raise. A lab whose
-  funds run out before it raises must renegotiate or defer its compute contracts: it raises the stress (so the
-  bust hazard) and the credit-event hazard until it raises.
+  revenue) each month; a raise (a monthly hazard from month ``funding_raise_earliest`` on, lower in a bust) adds the
+  amount still to raise. A lab *under strain* (its funds down to ``funding_buffer_months`` of its current burn, and
+  no raise closed) renegotiates or defers its compute contracts: it raises the stress (so the bust hazard) and the
+  credit-event hazard until it raises. :func:`strain_probability` gives each path's chance of strain by a month,
+  integrating the raise over its hazard (lower Monte Carlo error; any raise setting without a new simulation).
 
 The four endings are defined by outcomes at the horizon (:func:`endings`): the second year's chip revenue and
 capex against the first year's, and credit events. Calibration: ``data/scenario_drivers.csv`` (one row per
@@ -53,7 +55,7 @@ import pandas as pd
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
-           "funds_for_runway", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
+           "funds_for_runway", "strain_probability", "FUNDING_DIALS", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
            "REGIME_PARAMETERS", "EVENT_PARAMETERS", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
@@ -85,7 +87,8 @@ PARAMETERS = (
     # leverage and the labs' cost
     "external_financing_share", "internal_funds_growth", "lab_cost_usage_share", "openai_commitment_weight",
     # the labs' financing state
-    "funding_raise_hazard", "funding_raise_bust_ratio", "stress_weight_unfunded", "credit_event_hazard_unfunded",
+    "funding_raise_hazard", "funding_raise_bust_ratio", "funding_raise_earliest", "funding_buffer_months",
+    "stress_weight_unfunded", "credit_event_hazard_unfunded",
     # endings
     "ending_hard_chip_fall", "ending_hard_capex_fall", "ending_boom_capex_growth", "ending_boom_chip_growth",
     "ending_soft_capex_growth", "ending_soft_chip_floor",
@@ -441,7 +444,8 @@ class Paths:
     eps: np.ndarray | None = None  # (len(PER_PATH), n) standardised per-path draws
     log_iw: np.ndarray | None = None  # log importance weight of each path (prior / proposal)
     initial: dict[str, np.ndarray] = field(default_factory=dict)  # levels at the start (before month 0)
-    unfunded: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) bool: out of funds, not raised
+    unfunded: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) bool: under strain, not raised
+    burn: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) burn (cost less revenue), USD bn a year
 
     @property
     def prior_weights(self) -> np.ndarray:
@@ -519,7 +523,8 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     fade, keep_mem = math.exp(-cal["memory_impulse_decay"] * dt_), math.exp(-cal["memory_price_reversion"] * dt_)
     fin = [j for j, lab in enumerate(s.labs) if lab.funds is not None]  # labs with a financing state
     w_unf, ev_unf = cal["stress_weight_unfunded"], cal["credit_event_hazard_unfunded"]
-    raise_b = cal["funding_raise_hazard"]
+    raise_b, raise_from = cal["funding_raise_hazard"], int(round(cal["funding_raise_earliest"]))
+    buffer = cal["funding_buffer_months"]
     p_raise_of = 1 - np.exp(-raise_b * np.array([1.0, 1.0, cal["funding_raise_bust_ratio"]]))
 
     f32 = np.float32
@@ -529,6 +534,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     out_regime = np.empty((h, n), dtype=np.int8)
     out_event = np.empty((h, n), dtype=bool)
     out_unf = {j: np.empty((h, n), dtype=bool) for j in fin}
+    out_burn = {j: np.empty((h, n), dtype=f32) for j in fin}
     init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc",
                                      *(f"lab:{lab.name}" for lab in s.labs))}
     full = d
@@ -674,12 +680,17 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                     fj = lab_funds[j]
                     np.multiply(ratio_k, (1 - usage) * lab.cost_ratio * r0[j], out=tmp)
                     tmp += (usage * lab.cost_ratio - 1) * r  # burn = cost - revenue, USD bn a year
+                    out_burn[j][t, sl] = tmp
                     tmp *= dt_
                     fj -= tmp
-                    new_raise = ~raised[j] & (d["u_raise"][j, t] < p_raise_of[regime])
-                    fj[new_raise] += lab.raise_size
-                    raised[j] |= new_raise
-                    short = fj <= 0
+                    if t >= raise_from:
+                        new_raise = ~raised[j] & (d["u_raise"][j, t] < p_raise_of[regime])
+                        fj[new_raise] += lab.raise_size
+                        raised[j] |= new_raise
+                    # under strain: funds down to the buffer's months of the current burn (or gone), no raise yet
+                    np.maximum(tmp, 0.0, out=tmp)
+                    tmp *= buffer
+                    short = fj <= tmp
                     stress += (w_unf * lab.weight / total_w) * short
                     out_unf[j][t, sl] = short
             unf_any[:] = False
@@ -699,6 +710,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                  spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,
                  regime=out_regime.T, event=out_event.T, hazard_scale=hazard_scale, eps=full["eps"], log_iw=full["log_iw"],
                  unfunded={s.labs[j].name: arr.T for j, arr in out_unf.items()},
+                 burn={s.labs[j].name: arr.T for j, arr in out_burn.items()},
                  initial={**{k: v for k, v in init.items() if k != "nvidia_dc" or s.nvidia_dc is not None},
                           "spread": np.full(n, float(s.spread)),
                           **{f"credit:{k}": np.full(n, 0.0 if cs.is_count else float(cs.level))
@@ -743,6 +755,36 @@ def funds_for_runway(cal: Calibration, start: Start, lab: Lab, runway_months: fl
     whole = int(math.floor(runway_months))
     burn = quiet_burn(cal, start, lab, whole + 1) / 12
     return float(burn[:whole].sum() + (runway_months - whole) * burn[whole])
+
+
+#: The financing dials a lab's strain probability is read at the ends of (:func:`strain_probability`, no new simulation).
+FUNDING_DIALS = ("funding_buffer_months", "funding_raise_hazard", "funding_raise_earliest", "funding_raise_bust_ratio")
+
+
+def strain_probability(paths: Paths, cal: Calibration, lab: str, by: int | None = None) -> np.ndarray:
+    """Each path's probability that ``lab`` comes under strain (renegotiates or defers compute contracts) by month
+    ``by`` (default: the horizon's last), given the path's burn and regimes: the first month ``tau`` in which its
+    funds without a raise, ``funds - sum of burn / 12``, are down to ``funding_buffer_months`` of that month's burn
+    (or gone), times the chance that no raise closed from month ``funding_raise_earliest`` to ``tau``:
+    ``exp(-sum of funding_raise_hazard x (funding_raise_bust_ratio in a bust month))``; 0 when ``tau`` is after
+    ``by``. The raise integrated out (Rao-Blackwell) rather than drawn: the same mean as :func:`simulate`'s strain
+    flag, with less Monte Carlo error, and any raise or buffer setting reads the same paths (the strain's own
+    feedback on a path's burn and regimes is the simulated one)."""
+    if lab not in paths.burn:
+        raise KeyError(f"strain_probability: no financing state for lab '{lab}' (labs with one: {sorted(paths.burn)})")
+    funds0 = next(x.funds for x in paths.start.labs if x.name == lab)
+    h = paths.regime.shape[1]
+    by = h - 1 if by is None else int(by)
+    burn = paths.burn[lab].astype(np.float64)
+    left = funds0 - np.cumsum(burn / 12, axis=1)  # funds at the end of each month without a raise
+    strained = left <= cal["funding_buffer_months"] * np.maximum(burn, 0.0) / 12
+    hit = strained.any(axis=1)
+    tau = np.where(hit, strained.argmax(axis=1), h)
+    months = np.arange(h)
+    hazard = cal["funding_raise_hazard"] * np.where(paths.regime == BUST, cal["funding_raise_bust_ratio"], 1.0)
+    open_ = (months[None, :] >= int(round(cal["funding_raise_earliest"]))) & (months[None, :] <= tau[:, None])
+    p = np.exp(-(hazard * open_).sum(axis=1))
+    return np.where(hit & (tau <= by), p, 0.0)
 
 
 def stress_under(paths: Paths, cal: Calibration, alt: Calibration) -> np.ndarray:

@@ -19,31 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.narrative.scenarios import projection_text
+from aicompute.narrative.scenarios import basis_label, period_label, projection_text
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "basis_label", "latest_reading",
-           "series_influence"]
-
-
-def basis_label(r: Any) -> str:
-    """'actual, run-rate gross, secondary' and the like."""
-    parts = [r.kind]
-    if isinstance(r.revenue_basis, str) and r.revenue_basis:
-        parts.append(r.revenue_basis)
-    parts.append(r.source_class)
-    return ", ".join(parts)
-
-
-def _period(p: Any, kind: str) -> str:
-    ts = pd.Timestamp(p)
-    return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
-
-
-def _period_words(p: Any, kind: str) -> str:
-    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from 2026-02'."""
-    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else _period(p, kind)
+__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "latest_reading", "series_influence"]
 
 
 def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -55,7 +35,7 @@ def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None)
         if pd.notna(r.replaced_on):
             use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
         rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
-                     "period": _period(r.period, r.period_type),
+                     "period": period_label(r.period, r.period_type),
                      "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
                      "source_id": r.source_id})
     out = pd.DataFrame(rows)
@@ -69,7 +49,7 @@ def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
     mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
     mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
     mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
-    mine["period"] = [_period(p, t) for p, t in zip(mine["period"], mine["period_type"])]
+    mine["period"] = [period_label(p, t) for p, t in zip(mine["period"], mine["period_type"])]
     mine["published"] = pd.to_datetime(mine["published"]).dt.date
     cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
     return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
@@ -97,7 +77,8 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
     compared with the threshold times the series' factor. One signpost per simulated variable.
 
     The latest reading is the one for the period the as-of date falls in (:func:`latest_reading`), named in
-    ``latest_period``: a forecast for a later year is not set against a threshold stated for this one."""
+    by its start, ``latest_period`` (``latest_period_type``: year, month or quarter): a forecast for a later year is
+    not set against a threshold stated for this one."""
     start = min(max(month_index(as_of, paths.start.clock) + 1, 0), paths.start.horizon - 1)
     rows = []
     for sp in signposts.itertuples(index=False):
@@ -118,12 +99,14 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
         latest = float(now["value"]) if now is not None else float("nan")
         rows.append({"signpost_id": sp.id, "signpost": sp.name, "threshold": float(sp.threshold),
                      "warns_if": sp.direction, "latest": latest,
-                     "latest_period": _period_words(now["period"], now["period_type"]) if now is not None else None,
+                     "latest_period": pd.Timestamp(now["period"]) if now is not None else None,
+                     "latest_period_type": now["period_type"] if now is not None else None,
                      "latest_published": pd.Timestamp(now["published"]).date() if now is not None else None,
                      "distance_pct": 100 * (latest / sp.threshold - 1) if np.isfinite(latest) else float("nan"),
                      "p_cross": p, "model_variable": var, "readings": len(mine)})
     out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest", "latest_period",
-                                      "latest_published", "distance_pct", "p_cross", "model_variable", "readings"])
+                                      "latest_period_type", "latest_published", "distance_pct", "p_cross",
+                                      "model_variable", "readings"])
     # one signpost per simulated variable: the series with the most readings (then the latest)
     out = out.sort_values(["readings", "latest_published"], ascending=False, na_position="last") \
         .drop_duplicates("model_variable")

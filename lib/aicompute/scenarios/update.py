@@ -376,7 +376,8 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
             weight: float | None = None, floor_end: str = "central",
             use_rounds: list[int] | None = None) -> pd.DataFrame:
     """Odds of each ending on each of ``days`` (readings known then), the effective number of paths behind
-    them, the weighted share of paths where each extra flag holds, and the round used (``round``).
+    them, the weighted share of paths where each extra flag holds (or the weighted mean of a flag that is a per-path
+    probability), and the round used (``round``).
 
     Every round is a valid importance sample; each day uses the one with the most effective paths among the prior
     sample and the last two adaptation rounds, or the round ``use_rounds`` names for it. Days with the same readings in force share one computation.
@@ -403,7 +404,7 @@ def history(readings: pd.DataFrame, rounds: list[Round], days: Iterable[Any], ca
             rd = rounds[j]
             row = {**odds(rd.codes, w), "ess": e, "readings": int((s > 0).sum()), "round": j}
             for name, flag in rd.flags.items():
-                row[name] = float(w[flag].sum())
+                row[name] = float(w @ flag)
             memo[key] = row
         rows.append({"date": pd.Timestamp(day), **memo[key]})
     return pd.DataFrame(rows)
@@ -529,7 +530,8 @@ def _concat(a: Paths, b: Paths) -> Paths:
                  leverage=cat(a.leverage, b.leverage), stress=cat(a.stress, b.stress), regime=cat(a.regime, b.regime),
                  event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
                  log_iw=cat(a.log_iw, b.log_iw), initial={k: cat(v, b.initial[k]) for k, v in a.initial.items()},
-                 unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()})
+                 unfunded={k: cat(v, b.unfunded[k]) for k, v in a.unfunded.items()},
+                 burn={k: cat(v, b.burn[k]) for k, v in a.burn.items()})
 
 
 def resample(r: Run, cal: Calibration, proposal: Proposal, n: int, seed: int) -> Run:
@@ -699,7 +701,8 @@ def _every(p: Paths, k: int) -> Paths:
                  leverage=p.leverage[::k], stress=p.stress[::k], regime=p.regime[::k], event=p.event[::k],
                  hazard_scale=p.hazard_scale, eps=None if p.eps is None else p.eps[:, ::k],
                  log_iw=None if p.log_iw is None else p.log_iw[::k],
-                 initial={n: a[::k] for n, a in p.initial.items()}, unfunded={n: a[::k] for n, a in p.unfunded.items()})
+                 initial={n: a[::k] for n, a in p.initial.items()}, unfunded={n: a[::k] for n, a in p.unfunded.items()},
+                 burn={n: a[::k] for n, a in p.burn.items()})
 
 
 def reweighted_hazard_scale(prior: Paths, cal: Calibration, scale: float, alt: Calibration, target: float, *,
@@ -784,7 +787,7 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         for day in days:
             w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
             out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
-                        **{name: float(w[flag].sum()) for name, flag in rd.flags.items()}})
+                        **{name: float(w @ flag) for name, flag in rd.flags.items()}})
             w_day = w if day == r.day or w_day is None else w_day
         return out, w_day
 
