@@ -166,6 +166,29 @@ def test_runway() -> None:
         finance.burn_multiple(1, 5, 6)
 
 
+def test_cash_at_start_hand_checked() -> None:
+    ts = pd.Timestamp
+    received = [(ts("2025-04-01"), 10.0), (ts("2025-08-01"), 8.3), (ts("2025-12-01"), 22.5), (ts("2026-03-01"), 40.0)]
+    h1 = [(ts("2025-01-01"), 6, 2.5)]
+    # a June balance of 17.5: + 8.3 + 22.5 received after June and before 2026 (not April's, not March 2026's),
+    # - (9 - 2.5) burned in July-December (the year's burn less the first half reported) = 41.8
+    c = finance.cash_at_start((ts("2025-06-01"), 17.5), received, {2025: 9.0}, h1, 2026)
+    assert c == pytest.approx({"cash": 41.8, "balance": 17.5, "received": 30.8, "burn": 6.5})
+    # only Q1 reported: the year's other 8 spread over April-December, June's balance keeps 6 of those 9 months
+    q1 = [(ts("2025-01-01"), 3, 1.0)]
+    assert finance.cash_at_start((ts("2025-06-01"), 17.5), [], {2025: 9.0}, q1, 2026)["burn"] == pytest.approx(8 * 6 / 9)
+    # quarters and the half of the same months are counted once (the half: the longest reading from January)
+    quarters = [(ts("2025-01-01"), 3, 1.0), (ts("2025-04-01"), 3, 1.5), (ts("2025-07-01"), 3, 2.0)]
+    assert finance.cash_at_start((ts("2025-06-01"), 17.5), [], {2025: 9.0}, quarters + h1, 2026)["burn"] == 6.5
+    # a September balance after Q3 is reported: 9 - 2.5 - 2 = 4.5 in October-December
+    assert finance.cash_at_start((ts("2025-09-01"), 12.0), [], {2025: 9.0}, quarters + h1, 2026)["burn"] == 4.5
+    # a December balance is the opening cash; an older one adds each later year's burn: 20 - (9 - 2.5) - 17
+    assert finance.cash_at_start((ts("2025-12-01"), 30.0), received, {}, [], 2026)["cash"] == 30
+    assert finance.cash_at_start((ts("2025-06-01"), 20.0), [], {2025: 9.0, 2026: 17.0}, h1, 2027)["cash"] == -3.5
+    with pytest.raises(ValueError):
+        finance.cash_at_start((ts("2026-03-01"), 30.0), [], {}, [], 2026)
+
+
 def test_case_summary() -> None:
     top = pd.Series({2026: 20.0, 2027: 20.0})
     models = {"flat": finance.cash_model(pd.Series([10.0, 10.0], index=[2026, 2027]), top, 0.0, 0.5),

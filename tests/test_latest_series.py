@@ -103,6 +103,24 @@ def test_a_new_openai_projection_is_a_data_row(pkg_copy: Path) -> None:
     assert [c.id for c in finance.paying_users(before)] == ["chatgpt_paying_subscribers_2026_02", "chatgpt_weekly_users"]
 
 
+def test_a_new_cash_balance_is_a_data_row(pkg_copy: Path) -> None:
+    """Chapter 03's opening cash (finance.opening_cash) reads the latest balance, the money received after it and
+    the burn after it: a newer balance changes it with no code edit."""
+    before = finance.opening_cash(data.evidence("2026-08-19", folder=pkg_copy), 2026)
+    _append(pkg_copy / "sources.csv", {"id": "test_src_2026_08", "title": "Test balance", "publisher": "Test",
+                                       "date": "2026-08-20", "url": "https://example.com/c", "type": "company",
+                                       "accessed": "2026-11-28"})
+    _append(pkg_copy / "claims.csv", _claim("test_cash_sep", "openai_cash_balance", "2025-09-01", "12",
+                                            "2025-09-30", "test_src_2026_08"))
+    after = finance.opening_cash(data.evidence("2026-08-20", folder=pkg_copy), 2026)
+    assert before["balance_claim"].id != "test_cash_sep" and after["balance_claim"].id == "test_cash_sep"
+    assert after["balance"] == 12 and after["cash"] != before["cash"]
+    # a June balance leaves six months of burn, a September one three (the reported burn ends in June)
+    assert after["burn"] == pytest.approx(before["burn"] / 2)
+    assert after["cash"] == pytest.approx(12 + after["received"] - after["burn"])
+    assert finance.opening_cash(data.evidence("2026-08-19", folder=pkg_copy), 2026) == before
+
+
 def test_openai_plan_before_a_compute_plan_uses_the_older_projections() -> None:
     # September 2025 projections: 2030 revenue 200, burn 17/35/45 for 2026-2028 and 115 for 2025-2029 with 9 in
     # 2025, so 2029 = 115 - 9 - (17 + 35 + 45) = 9; no compute total yet, no 2030 figure

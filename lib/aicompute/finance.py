@@ -353,6 +353,64 @@ def paying_users(ev) -> tuple | None:
     return None if users is None else (ev.claim(str(last["id"])), users)
 
 
+#: Chapter 03's opening cash as claims series (claims.csv ``series``/``period``; a period is a month): cash balances
+#: (period = the month at whose end the balance stands), money received (period = the month it came in),
+#: full-year burn (OpenAI's projection, period = the year) and burn actually reported for part of a year
+#: (:data:`BURN_ACTUAL_SERIES`). A new reading of any of them is a data row (:func:`opening_cash`).
+CASH_SERIES = {"balance": "openai_cash_balance", "received": "openai_funding_received",
+               "year_burn": PLAN_SERIES["burn"]}
+#: Burn reported for part of a year: {series: months each reading spans from its period}.
+BURN_ACTUAL_SERIES = {"openai_cash_burn_half": 6, "openai_cash_burn_quarter": 3}
+
+
+def cash_at_start(balance: tuple[pd.Timestamp, float], received: Sequence[tuple[pd.Timestamp, float]],
+                  year_burn: Mapping[int, float], burned: Sequence[tuple[pd.Timestamp, int, float]],
+                  start_year: int) -> dict[str, float]:
+    """Cash on 1 January of ``start_year`` from a balance at the end of month ``balance[0]``: plus the money
+    ``received`` ((month, amount)) after that month and before the start, minus the burn after the balance.
+
+    The burn after the balance: in the balance's year, its full-year burn (``year_burn``, by year) less the burn
+    already reported for the months up to the balance (``burned``: (first month, months spanned, amount), taken
+    back to back from January); months between the reported burn and the balance are spread evenly over the rest
+    of the year. Each later year before the start adds its full-year burn. Returns ``cash``, ``balance``,
+    ``received`` and ``burn`` (USD as given)."""
+    month, cash = pd.Timestamp(balance[0]), float(balance[1])
+    if month.year >= start_year:
+        raise ValueError(f"the balance ({month:%Y-%m}) is not before {start_year}")
+    inflow = sum(float(v) for m, v in received if month < pd.Timestamp(m) and pd.Timestamp(m).year < start_year)
+    covered, done = 0, 0.0  # months of the balance's year with reported burn, from January on
+    while pieces := [(n, v) for m, n, v in burned
+                     if pd.Timestamp(m).year == month.year and pd.Timestamp(m).month == covered + 1
+                     and covered + n <= month.month]:
+        n, v = max(pieces, key=lambda p: p[0])
+        covered, done = covered + n, done + float(v)
+    burn = 0.0 if month.month == 12 else (year_burn[month.year] - done) * (12 - month.month) / (12 - covered)
+    burn += sum(year_burn[y] for y in range(month.year + 1, start_year))
+    return {"cash": cash + inflow - burn, "balance": cash, "received": inflow, "burn": burn}
+
+
+def opening_cash(ev, start_year: int) -> dict[str, object]:
+    """OpenAI's cash on 1 January of ``start_year`` (:func:`cash_at_start`) from the readings known on ``ev``'s
+    as-of date (:data:`CASH_SERIES`, :data:`BURN_ACTUAL_SERIES`; each period at its newest vintage): the latest
+    balance before that year (a later one already holds the money and burn the model counts itself), plus
+    ``balance_claim`` and ``received_claims`` for citing."""
+    def newest(series: str) -> pd.DataFrame:
+        return ev.series(series).drop_duplicates("period", keep="last")
+    balances = newest(CASH_SERIES["balance"])
+    balances = balances[balances["period"].dt.year < start_year]
+    if balances.empty:
+        raise NotYetPublished(f"no OpenAI cash balance before {start_year} is known by {ev.as_of}")
+    last = balances.iloc[-1]
+    received = newest(CASH_SERIES["received"])
+    received = received[(received["period"] > last["period"]) & (received["period"].dt.year < start_year)]
+    year_burn = {y: ev.latest(series=CASH_SERIES["year_burn"], period=y).value
+                 for y in range(last["period"].year + (last["period"].month == 12), start_year)}
+    burned = [(r["period"], n, r["value"]) for s, n in BURN_ACTUAL_SERIES.items() for _, r in newest(s).iterrows()]
+    out = cash_at_start((last["period"], last["value"]), list(zip(received["period"], received["value"])),
+                        year_burn, burned, start_year)
+    return out | {"balance_claim": ev.claim(str(last["id"])), "received_claims": [ev.claim(str(i)) for i in received["id"]]}
+
+
 # -- anchors --------------------------------------------------------------------------------------------
 
 def share_multiplier(share: float) -> float:
