@@ -273,14 +273,24 @@ def _clear_failed(project: Project, stem: str) -> None:
         (project.out / "failed" / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
+#: What the render itself writes into report/ (the front page's summary, odds chart, title page lines and
+#: changelog; the shared Vega runtime): its products, so not in the render key; what they are made of is (the
+#: results, the data, the glue's code, the git version and history). Hashing them made the first build after a
+#: render re-render every page: they did not exist yet when that render's key was taken.
+RENDER_WRITES = ("_summary.md", "_odds.svg", "_titlepage.yml", "_changelog.md", "vega-bundle.js")
+
+
 def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
     """Hash of what the render reads: the book's files, the executed notebooks, the published results
-    (the summary), the data package (downloads), the renderer glue with the modules it imports, and the Quarto
-    version. Content is hashed under relative names."""
-    h = hashlib.sha256(f"{note}\0{engine}".encode())
+    (the summary), the data package (downloads), the renderer glue with the modules it imports, the version
+    and changelog the front page and title page show, and the Quarto version. Content is hashed under
+    relative names."""
+    from aicompute import summary
+
+    h = hashlib.sha256(f"{note}\0{engine}\0{summary.version()}\0{summary.changelog()}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
-             and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
+             and p.suffix != ".ipynb" and p.name not in RENDER_WRITES]
     files += [(f"executed/{p.name}", p) for p in chapters]
     files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
     files += [(f"data/{p.name}", p) for p in sorted(project.data.glob("*")) if p.is_file()]  # downloads, header
