@@ -70,8 +70,8 @@ def test_every_secondary_modelled_reading_names_its_primary_document() -> None:
     assert missing.empty, list(missing["id"])
 
 
-@pytest.mark.xfail(strict=True, reason="Issue 22 target not met: most 2026 releases (WSTS, SIA, Gartner, Anthropic's "
-                   "Series H, OpenAI's posts, FRED 2026 values, the hyperscalers' Q1 2026 calls) are not in the stored "
+@pytest.mark.xfail(strict=True, reason="Issue 22 target not met: the January SIA release, Gartner's April release, "
+                   "Anthropic's Series H, OpenAI's posts and the hyperscalers' Q1 2026 calls are not in the stored "
                    "sources, and some readings have no public primary at all (CDS, Bloomberg's and a newsletter's "
                    "Anthropic run-rates, the confidential S-1); see data/sweep_log.csv rows sweep_primary_*. Strict: "
                    "remove the mark when the share reaches the target.")

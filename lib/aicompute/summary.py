@@ -119,7 +119,8 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         for stem, key, res in found[theme]:
             lines.append(f"| {_cap(res['label'])} | {tag(res, f'{stem}.{key}')} | {md(str(res.get('unit') or ''))} "
                          f"| {_STORY[theme]} | {link(stem)} |")
-    lines += ["", ": The numbers that tell the story, each computed in the chapter it links to {#tbl-key-numbers}", ""]
+    lines += ["", ": The numbers that tell the story, each computed in the chapter it links to "
+              "{#tbl-key-numbers .aic-stack}", ""]  # .aic-stack: rows as cards on a phone (assets/quarto.css)
     if found.get("watch"):
         lines += ["**What to watch:** " + "; ".join(md(res["value"]) for _, _, res in found["watch"]) + ".", ""]
     return "\n".join(lines) + "\n"
@@ -187,7 +188,7 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
         return ""
     return "\n".join(["| Signpost | Unit | Warning if | Latest reading |", "|---|---|---|---|", *rows, "",
                       ": The signposts to watch: each one's warning line and latest reading, in its own unit "
-                      "{#tbl-signposts}"])
+                      "{#tbl-signposts .aic-stack}"])  # .aic-stack: rows as cards on a phone (assets/quarto.css)
 
 
 def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None = None) -> str:
