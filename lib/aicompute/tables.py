@@ -23,7 +23,6 @@ import pandas as pd
 
 from aicompute.escape import md as escape_md
 from aicompute.formatting import significant
-from aicompute.narrative.evidence import chapter_refs
 
 fmt_num = significant  # the one formatter (aicompute.formatting): up to 3 significant digits, '' for missing
 
@@ -83,16 +82,6 @@ def _source_ids() -> set[str]:
         return set()
 
 
-def _chapter_numbers() -> dict[str, str]:
-    """{file prefix: the chapter number the report shows} from the registry; {} without one."""
-    from aicompute import chapters
-
-    try:
-        return {c.stem[:2]: c.number for c in chapters.load()}
-    except Exception:  # no registry (a unit test's folder): text left as it is
-        return {}
-
-
 def _citations(value: Any, known: set[str]) -> str | None:
     """``[@a; @b]`` when every id in ``value`` (separated by ';', ',' or spaces) is a known source, else None."""
     if not isinstance(value, str) or not value.strip():
@@ -138,15 +127,12 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
     citations; ``readable_headers``: code column names made readable (:func:`readable`)."""
     known = _source_ids() if cite and any(is_source_column(c) for c in df.columns) else set()
     header = [escape_md(readable(c) if readable_headers else str(c)) for c in df.columns]
-    numbers = _chapter_numbers() if cite else {}
     cells = []
     for row in df.itertuples(index=False):
         line = []
         for v, c in zip(row, df.columns):
             cited = _citations(v, known) if known and is_source_column(c) else None
             text = _cell(v, c)
-            if numbers and isinstance(v, str):  # data text naming a chapter by its file number: the shown number
-                text = chapter_refs(text, numbers)
             line.append(cited if cited is not None else escape_md(text))
         cells.append(line)
     head = "| " + " | ".join(header) + " |"
