@@ -25,7 +25,7 @@ AS_OF = default_as_of()  # the report's date (report/params/default.yaml)
 def run(ev, cal, start) -> up.Run:
     target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
     return up.run(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
-                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=3,
+                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=4,
                   calibration_paths=800, iterations=8)
 
 
