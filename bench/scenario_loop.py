@@ -46,7 +46,6 @@ def simulate_loop(cal: Calibration, start: Start, n_paths: int, seed: int = 0, *
         c0 = s.chips * math.exp(c["start_level_sd"] * d["start"][1][i])
         nv0 = (s.nvidia_dc or 0.0) * math.exp(c["start_level_sd"] * d["start"][2][i])
         a0 = s.buildout_share * c0
-        phi = min(max((c["memory_share_start"] * c0 - c["hbm_share_of_buildout"] * a0) / (c0 - a0), 0.0), 1.0)
         log_k, log_m, funds, stress = math.log(k0), math.log(c0 - a0), (1 - c["external_financing_share"]) * k0, 0.0
         x = float(d["spread0"][i])
         r0 = [lab.revenue * math.exp(c["lab_start_sd"] * d["lab_start"][j][i]) for j, lab in enumerate(s.labs)]
@@ -97,7 +96,7 @@ def simulate_loop(cal: Calibration, start: Start, n_paths: int, seed: int = 0, *
             stress = (c["stress_weight_gap"] * gap + c["stress_weight_spread"] * (log_spread - math.log(s.spread))
                       + c["stress_weight_leverage"] * (lev - c["external_financing_share"]))
             stress += c["stress_weight_unfunded"] * sum(lab.weight / total_w * short[j] for j, lab in enumerate(s.labs))
-            out["capex"][i, t], out["chips"][i, t] = k, a + math.exp(log_m) * (1 - phi + phi * math.exp(min(mem, 10.0)))
+            out["capex"][i, t], out["chips"][i, t] = k, a + math.exp(log_m + mem)
             out["spread"][i, t], out["event"][i, t] = math.exp(log_spread), event
             out["nvidia_dc"][i, t] = nv0 / a0 * a * math.exp(-drift * dt_) ** (t + 1)
             out["regime"][i, t] = regime

@@ -162,7 +162,7 @@ def test_memory_cycle_reverts_with_its_half_life() -> None:
 def test_a_memory_price_fall_can_cut_chip_revenue_without_a_bust(cal: sm.Calibration, start: sm.Start) -> None:
     """No regime switch at all (quiet paths with a memory cycle): chip revenue can fall in the second year only if
     the memory price deviation reverts; with no reversion a price spike stays in the level."""
-    q = _quiet(cal).with_values(memory_cycle_amplitude=0.7)
+    q = _quiet(cal).with_values(memory_cycle_amplitude=0.4)
     start = dataclasses.replace(start, capex_momentum=0.1, chips_momentum=0.05)  # a cooled build-out: no boom either
     cycling, stuck = (sm.simulate(q.with_values(memory_price_reversion=k), start, 4_000, 3) for k in (1.4, 0.0))
     assert not (cycling.regime == sm.BUST).any()
@@ -170,40 +170,13 @@ def test_a_memory_price_fall_can_cut_chip_revenue_without_a_bust(cal: sm.Calibra
     spike = impulse > 0  # a memory price spike: with reversion, a fall follows; without, it stays in the level
     assert (sm.growth(cycling.chips[spike]) < 0).mean() > 0.1
     assert not (sm.growth(stuck.chips[spike]) < 0).any()
-    # each path's chip revenue outside the build-out is its quiet trend M* times 1 - phi + phi exp(memory_cycle(impulse)),
-    # phi the memory part of it at the start: memory (0.27 of chips) less HBM (0.1 of the build-out), over the rest
+    # each path's chip revenue outside the build-out is its quiet trend times exp(memory_cycle(impulse))
     t = np.arange(1, start.horizon + 1) / 12
     a0 = start.buildout_share * start.chips
-    phi = (q["memory_share_start"] * start.chips - q["hbm_share_of_buildout"] * a0) / (start.chips - a0)
     quiet_other = (start.chips - a0) * np.exp(q["other_chips_growth_cooling"] * t)
     dev = sm.memory_cycle(float(impulse[0]), 1.4, q["memory_impulse_decay"], start.horizon)
     other = cycling.chips[0] - cycling.buildout_chips[0]
-    assert np.allclose(other, quiet_other * (1 - phi + phi * np.exp(dev)), rtol=1e-5)
-    # memory revenue: HBM (a tenth of the build-out) plus the memory part, phi M* exp(p); at the start 0.27 of chips
-    assert np.allclose(cycling.memory[0], q["hbm_share_of_buildout"] * cycling.buildout_chips[0]
-                       + phi * quiet_other * np.exp(dev), rtol=1e-5)
-    assert cycling.initial["memory"][0] == pytest.approx(q["memory_share_start"] * start.chips)
-
-
-def test_memory_share_by_hand() -> None:
-    """Chips 1,000 of which build-out 300: memory 27% of chips = 270, HBM 10% of 300 = 30, so the memory part of the
-    other 700 is 240 / 700 = 0.343; with memory prices up e^x and nothing else moving, memory is 30 + 240 e^x and chips
-    300 + 460 + 240 e^x (x = 1: 682.4 and 1,412.4)."""
-    cal = sm.Calibration.from_table(data.load("scenario_drivers"))
-    q = _quiet(cal).with_values(memory_share_start=0.27, hbm_share_of_buildout=0.1, memory_price_reversion=0.0,
-                                memory_impulse_decay=1e6, other_chips_growth_cooling=0.0, capex_growth_cooling=0.0)
-    start = sm.Start(clock=st.CLOCK_2026, capex=100.0, capex_momentum=0.0, chips=1000.0, chips_momentum=0.0,
-                     buildout_share=0.3)
-    p = sm.simulate(q, start, 2, 0)
-    assert p.initial["memory"][0] == pytest.approx(270.0)
-    assert np.allclose(p.memory, 270.0) and np.allclose(p.chips, 1000.0)  # no impulse: nothing moves
-    # one impulse of 1, arriving at once (decay very fast), never reverting
-    q1 = q.with_values(memory_cycle_amplitude=1.0)
-    d = sm.draws(q1, start, 2, 0)
-    e = d["eps"][[n for n, _ in sm.PER_PATH].index("memory_cycle")]
-    p1 = sm.simulate(q1, start, 2, 0)
-    assert p1.memory[:, -1] == pytest.approx(30 + 240 * np.exp(e), rel=1e-5)
-    assert p1.chips[:, -1] == pytest.approx(300 + 460 + 240 * np.exp(e), rel=1e-5)
+    assert np.allclose(other, quiet_other * np.exp(dev), rtol=1e-5)
 
 
 # ------------------------------------------------------------------------------------------ financing state

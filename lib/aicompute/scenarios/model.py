@@ -17,14 +17,10 @@ Blocks (annualised run-rates, USD bn a year unless noted):
 * **capex** ``K``: grows at the path's regime rate (boom: the start momentum plus a per-path draw; cooling and
   bust: calibrated rates) with monthly shocks; a credit event cuts it once.
 * **chip revenue** = build-out part ``A = A0 (K/K0)^e`` (AI accelerators: Nvidia, custom silicon, HBM) plus the
-  rest ``M`` (conventional memory, PCs, phones, cars), which follows its own regime growth ``M*``; its memory
-  part (a share ``phi`` of it at the start) moves with a **memory price cycle** ``exp(p)``:
-  ``M = M* (1 - phi + phi exp(p))``. A per-path impulse (up or down, Student-t, scale ``memory_cycle_amplitude``)
-  arrives over a few months and the price deviation ``p`` then reverts to zero (``memory_price_reversion``;
-  :func:`memory_cycle`), so chip revenue can fall after a price spike without any bust.
-* **memory revenue** = HBM (``hbm_share_of_buildout`` of ``A``) plus the memory part of ``M``, ``phi M* exp(p)``;
-  ``phi`` makes memory ``memory_share_start`` of chip revenue at the start. Memory readings (WSTS) so tell the
-  model how much of a chip surge is memory prices rather than build-out.
+  rest ``M`` (memory, PCs, phones, cars), which follows its own regime growth times a **memory price cycle**
+  ``exp(p)``: a per-path impulse (up or down, Student-t, scale ``memory_cycle_amplitude``) arrives over a few
+  months and the price deviation ``p`` then reverts to zero (``memory_price_reversion``; :func:`memory_cycle`), so
+  chip revenue can fall after a price spike without any bust.
 * **Nvidia data-centre revenue** = Nvidia's share of ``A`` (the share drifts down as custom silicon gains).
 * **each lab's revenue** on its own basis (never summed): growth starts at the lab's momentum and decays towards
   the regime's long-run rate. Each lab's cost grows with its usage and with the capacity built for it.
@@ -74,8 +70,7 @@ PARAMETERS = (
     # regime growth, log per year
     "capex_growth_boom_sd", "capex_growth_cooling", "capex_growth_bust", "capex_growth_sd",
     "other_chips_growth_boom_sd", "other_chips_growth_cooling", "other_chips_growth_bust", "other_chips_growth_sd",
-    "memory_cycle_amplitude", "memory_impulse_decay", "memory_price_reversion", "memory_share_start",
-    "hbm_share_of_buildout",
+    "memory_cycle_amplitude", "memory_impulse_decay", "memory_price_reversion",
     "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
     # volatility, log per square-root year
     "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
@@ -451,7 +446,6 @@ class Paths:
     initial: dict[str, np.ndarray] = field(default_factory=dict)  # levels at the start (before month 0)
     unfunded: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) bool: under strain, not raised
     burn: dict[str, np.ndarray] = field(default_factory=dict)  # lab -> (n, horizon) burn (cost less revenue), USD bn a year
-    memory: np.ndarray | None = None  # memory revenue (HBM and the rest), USD bn a year
 
     @property
     def prior_weights(self) -> np.ndarray:
@@ -500,9 +494,7 @@ class Paths:
             return self.labs[key]
         if name == "nvidia_dc" and self.nvidia_dc is None:
             raise KeyError("Nvidia data-centre revenue is not modelled in this run")
-        if name == "memory" and self.memory is None:
-            raise KeyError("memory revenue is not in these paths")
-        if name not in ("capex", "chips", "buildout_chips", "nvidia_dc", "spread", "leverage", "stress", "memory"):
+        if name not in ("capex", "chips", "buildout_chips", "nvidia_dc", "spread", "leverage", "stress"):
             raise KeyError(f"unknown simulated variable '{name}'")
         return getattr(self, name)
 
@@ -536,16 +528,14 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
     p_raise_of = 1 - np.exp(-raise_b * np.array([1.0, 1.0, cal["funding_raise_bust_ratio"]]))
 
     f32 = np.float32
-    out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress",
-                                                     "memory")}
-    share_m, hbm = cal["memory_share_start"], cal["hbm_share_of_buildout"]
+    out = {k: np.empty((h, n), dtype=f32) for k in ("capex", "chips", "buildout", "spread", "leverage", "stress")}
     out_nv = np.empty((h, n), dtype=f32) if s.nvidia_dc is not None else None
     out_labs = [np.empty((h, n), dtype=f32) for _ in s.labs]
     out_regime = np.empty((h, n), dtype=np.int8)
     out_event = np.empty((h, n), dtype=bool)
     out_unf = {j: np.empty((h, n), dtype=bool) for j in fin}
     out_burn = {j: np.empty((h, n), dtype=f32) for j in fin}
-    init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc", "memory",
+    init = {k: np.empty(n) for k in ("capex", "chips", "buildout_chips", "nvidia_dc",
                                      *(f"lab:{lab.name}" for lab in s.labs))}
     full = d
     half = full["z_half"].shape[2]
@@ -585,9 +575,6 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         log_k, log_m = np.log(k0), np.log(c0 - a0)
         log_k0, inv_k0 = log_k.copy(), 1 / k0
         init["capex"][sl], init["chips"][sl], init["buildout_chips"][sl], init["nvidia_dc"][sl] = k0, c0, a0, nv0
-        # the memory part of the rest: memory is share_m of chip revenue at the start, HBM hbm of the build-out
-        phi = np.clip((share_m * c0 - hbm * a0) / (c0 - a0), 0.0, 1.0)
-        init["memory"][sl] = hbm * a0 + phi * (c0 - a0)
         funds = (1 - ext0) * k0
         r0 = [lab.revenue * np.exp(cal["lab_start_sd"] * d["lab_start"][j]) for j, lab in enumerate(s.labs)]
         log_r = [np.log(v) for v in r0]
@@ -666,14 +653,8 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
             a *= elasticity
             np.exp(a, out=a)
             a *= a0
-            m_trend = np.exp(log_m)
-            np.minimum(mem, 10.0, out=tmp)  # a Student-t tail draw: memory prices capped at e^10 (22,000x)
-            np.exp(tmp, out=tmp)
-            tmp *= phi
-            tmp *= m_trend  # the memory part of the rest: phi M* exp(p)
-            out["memory"][t, sl] = tmp + hbm * a
-            chips = m_trend * (1 - phi)
-            chips += tmp
+            np.add(log_m, mem, out=tmp)
+            chips = np.exp(tmp)
             chips += a
             d_spread = x + jump
             np.divide(funds, k, out=lev)
@@ -724,7 +705,6 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
                 np.multiply(a, nv_ratio, out=out_nv[t, sl])
             out_regime[t, sl], out_event[t, sl] = regime, event
     return Paths(start=s, capex=out["capex"].T, chips=out["chips"].T, buildout_chips=out["buildout"].T,
-                 memory=out["memory"].T,
                  nvidia_dc=None if out_nv is None else out_nv.T,
                  labs={lab.name: arr.T for lab, arr in zip(s.labs, out_labs)},
                  spread=out["spread"].T, leverage=out["leverage"].T, stress=out["stress"].T,

@@ -526,7 +526,6 @@ def _concat(a: Paths, b: Paths) -> Paths:
         return None if x is None else np.concatenate([x, y], axis=-1 if x.ndim == 2 and x.shape[0] != a.n else 0)
     return Paths(start=a.start, capex=cat(a.capex, b.capex), chips=cat(a.chips, b.chips),
                  buildout_chips=cat(a.buildout_chips, b.buildout_chips), nvidia_dc=cat(a.nvidia_dc, b.nvidia_dc),
-                 memory=cat(a.memory, b.memory),
                  labs={k: cat(v, b.labs[k]) for k, v in a.labs.items()}, spread=cat(a.spread, b.spread),
                  leverage=cat(a.leverage, b.leverage), stress=cat(a.stress, b.stress), regime=cat(a.regime, b.regime),
                  event=cat(a.event, b.event), hazard_scale=a.hazard_scale, eps=cat(a.eps, b.eps),
@@ -698,7 +697,6 @@ def _every(p: Paths, k: int) -> Paths:
     def cut(a: Any) -> Any:
         return None if a is None else a[::k] if a.ndim == 2 and a.shape[0] == p.n else a
     return Paths(start=p.start, capex=p.capex[::k], chips=p.chips[::k], buildout_chips=p.buildout_chips[::k],
-                 memory=cut(p.memory),
                  nvidia_dc=cut(p.nvidia_dc), labs={n: a[::k] for n, a in p.labs.items()}, spread=p.spread[::k],
                  leverage=p.leverage[::k], stress=p.stress[::k], regime=p.regime[::k], event=p.event[::k],
                  hazard_scale=p.hazard_scale, eps=None if p.eps is None else p.eps[:, ::k],
