@@ -47,7 +47,8 @@ new-chapter: $(STAMP)
 # `make test XDIST=` runs in one process (as `pytest` alone does).
 XDIST ?= -n auto --dist loadgroup
 
-## Run the test suite.
+## Run the test suite. Its report build is make report's own (build/, report/_site): after `make report` a no-op.
+## The early as-of build is cached in build/as-of-2026-02-01/. Hostile build: make test-hostile.
 test: $(STAMP)
 	@$(PY) -m pytest $(XDIST) $(ARGS)
 

@@ -1,5 +1,5 @@
-"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the real
-report built once per session (:func:`report`).
+"""Shared fixtures: a small synthetic copy of the data package (real schema, tiny rows), and the report
+built as ``make report`` builds it, once per session (:func:`report`).
 
 Three tiers: ``make test`` runs everything but the hostile build; ``make test-fast`` (``pytest -m "not slow"``) leaves out every test
 marked ``slow``: those that start a kernel or Quarto. A test is marked here, without editing it, when it uses
@@ -12,6 +12,9 @@ hostile report (payloads planted in every text field; several minutes), so a pla
 
 from __future__ import annotations
 
+import aicompute  # noqa: F401  (first, before nbformat: skips rfc3987_syntax, ~2 CPU s per process)
+
+# isort: split
 import csv
 import json
 import os
@@ -21,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aicompute.pipeline.build import Project, build, copy_sources
+from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +37,8 @@ KERNEL_MODULES = {"test_pipeline", "test_failures", "test_inline", "test_noteboo
 #: Under pytest-xdist (``make test``), the tests sharing one of these builds run on one worker, so each build
 #: is made once, and the two builds run side by side on different workers.
 BUILD_GROUPS = {"report": "report", "fast_build": "report", "early": "early"}
+#: Modules whose tests reach a build without naming its fixture (test_reader asks for the report at run time).
+MODULE_GROUPS = {"test_reader": "report"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -44,7 +49,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = set(getattr(item, "fixturenames", ()))
         if module in KERNEL_MODULES or SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
-        groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()})
+        groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
+                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set()))
         if groups:
             item.add_marker(pytest.mark.xdist_group(groups[0]))
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
@@ -185,31 +191,32 @@ def pkg(tmp_path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------------------------
-# The real report, built once per test session (notebook, site and PDF tests share it)
+# The report, built as `make report` builds it, once per test session (notebook, site and PDF tests share it)
 # ------------------------------------------------------------------------------------------------
 
 
 @dataclass
 class BuiltReport:
-    """The real report built on a scratch copy of the project (fast mode)."""
+    """This project's report, built by the session as ``make report`` builds it."""
 
     project: Project
     log: list[str]
     rendered: bool  # False without Quarto: the notebooks ran, nothing was rendered
     skip_reason: str = ""
-    overrides: tuple[str, ...] = ()  # the -p NAME=VALUE the session build used
 
     @property
     def site(self) -> Path:
         return self.project.site
 
     def executed(self) -> dict[str, nbformat.NotebookNode]:
-        return {p.stem: nbformat.read(p, as_version=4) for p in sorted((self.project.out / "executed").glob("*.ipynb"))}
+        return {nb.stem: nbformat.read(self.project.out / "executed" / nb.name, as_version=4)
+                for nb in self.project.chapters()}
 
     def results(self) -> dict[str, dict]:
         from aicompute.results import read_all
 
-        return read_all(self.project.out / "results")
+        stems = {nb.stem for nb in self.project.chapters()}
+        return {k: v for k, v in read_all(self.project.out / "results").items() if k in stems}
 
     def need_site(self) -> Path:
         """The rendered site, or skip (or fail, with AICOMPUTE_REQUIRE_QUARTO=1 as in CI) without Quarto."""
@@ -220,36 +227,50 @@ class BuiltReport:
         return self.site
 
 
-#: Parameters of the session build: fast mode (fewer Monte Carlo paths), everything else the defaults.
-SESSION_OVERRIDES = ["fast=true"]
-
-
 @pytest.fixture(scope="session")
-def report(tmp_path_factory: pytest.TempPathFactory) -> BuiltReport:
-    """Validate, execute every notebook (fast mode) and render with Quarto when it is installed: once."""
+def report() -> BuiltReport:
+    """``make report``'s build of this project (report/params/default.yaml into build/ and report/_site; the
+    render skipped without Quarto): a no-op when the report is up to date, as after ``make report``; otherwise
+    it executes what changed and re-renders, exactly as ``make report`` would. So the tests check the report a
+    reader gets, and the README's order (``make report``, then ``make test``) builds it once. A failing build
+    leaves the last good report as it was (the build's own guarantee) and fails every test that needs it with
+    the build's message. Another build of this project running (``make report``): waits for it."""
     from aicompute.pipeline.render import RenderError, find_quarto
 
-    root = tmp_path_factory.mktemp("project")
-    project = copy_sources(root)
+    project = Project(root=ROOT)
     try:
         find_quarto()
         rendered, reason = True, ""
     except RenderError as exc:
         rendered, reason = False, f"site and PDF not rendered: {exc}"
     lines: list[str] = []
-    build(project, overrides=SESSION_OVERRIDES, render=rendered, log=lines.append)
-    return BuiltReport(project, lines, rendered, reason, tuple(SESSION_OVERRIDES))
+    try:
+        build(project, render=rendered, wait=True, log=lines.append)
+    except BuildError as exc:
+        pytest.fail(f"The session's report build (what `make report` runs) failed; {project.site} was left as "
+                    f"it was.\n{exc}\nBuild log:\n" + "\n".join(lines[-30:]), pytrace=False)
+    render_log = project.out / RENDER_LOG
+    if rendered and not any(line.startswith("Rendered with") for line in lines) and render_log.is_file():
+        lines += render_log.read_text(encoding="utf-8").splitlines()  # the log of the render that made the site
+    return BuiltReport(project, lines, rendered, reason)
 
 
 @pytest.fixture(scope="session")
-def fast_build(report: BuiltReport) -> Path:
-    """The session build's folder (executed/, results/, figures/) plus the front page's panel (summary.md)."""
+def fast_build(report: BuiltReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session build's registered chapters (executed/, results/, linked from build/) plus the front page's
+    panel (summary.md), in a scratch folder: nothing is written into build/ or report/."""
     from aicompute import summary
 
-    out = report.project.out
-    if not (out / "summary.md").exists():
-        chapters = sorted((out / "executed").glob("*.ipynb"))
-        summary.write_summary(out / "results", chapters, out / "summary.md", data_folder=report.project.data)
+    out = tmp_path_factory.mktemp("session-build")
+    chapters = report.project.chapters()
+    for sub, suffix in (("executed", ".ipynb"), ("results", ".json")):
+        (out / sub).mkdir()
+        for nb in chapters:
+            source = report.project.out / sub / f"{nb.stem}{suffix}"
+            if source.is_file():
+                (out / sub / source.name).symlink_to(source)
+    summary.write_summary(out / "results", [out / "executed" / nb.name for nb in chapters], out / "summary.md",
+                          data_folder=report.project.data)
     return out
 
 
@@ -276,3 +297,49 @@ def start(ev, cal):
     from aicompute.scenarios import start as st
 
     return st.start_2026(ev, cal)
+
+
+# ------------------------------------------------------------------------------------------------ the fast tier
+#: The folders of the checkout a fast-tier run must leave as they were: the build's own (what `make report`
+#: reuses; a test that wrote into report/ made the next `make report` re-render every page). The sources (lib/,
+#: data/, notebooks/ ...) are left out: you may be editing them while the tests run.
+BUILD_FOLDERS = ("report", "build")
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """{path: (size, mtime)} of every file under :data:`BUILD_FOLDERS` (a stat each: cheap)."""
+    out = {}
+    for top in BUILD_FOLDERS:
+        for folder, _, files in os.walk(root / top):
+            for name in files:
+                path = os.path.join(folder, name)
+                st = os.stat(path, follow_symlinks=False)
+                out[os.path.relpath(path, root)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _fast_tier_controller(config: pytest.Config) -> bool:
+    return "not slow" in (config.option.markexpr or "") and not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _fast_tier_controller(session.config):
+        session.config.stash[_TREE] = _tree(ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The fast tier writes only in temporary folders: a file under report/ or build/ it created, changed or
+    removed fails the run."""
+    before = session.config.stash.get(_TREE, None)
+    if before is None:
+        return
+    after = _tree(ROOT)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if changed:
+        session.config.get_terminal_writer().line(
+            f"\nThe fast tier changed {len(changed)} file(s) of the checkout's report/ or build/ (tests write in "
+            f"tmp_path): {', '.join(changed[:10])}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE = pytest.StashKey[dict]()

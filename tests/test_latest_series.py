@@ -110,3 +110,24 @@ def test_openai_plan_before_a_compute_plan_uses_the_older_projections() -> None:
     assert plan["compute"] is None and plan["revenue"][2030] == 200
     assert plan["burn"].loc[:2029].tolist() == [17, 35, 45, 9] and np.isnan(plan["burn"][2030])
     assert plan["revenue"][2026] == pytest.approx(13.0 * (200 / 13.0) ** (1 / 5))
+
+
+#: The series chapter 04 reads by query (no claim id in the notebook): {series: (period, unit, a new reading)}.
+BUBBLE_SERIES = {"nvidia_h100e_stock": (None, "count M", 6), "cowos_capacity_year_end": (2026, "count k", 130),
+                 "memory_share_of_chip_growth": (2026, "percent", 70), "hyperscaler_capex_to_ocf_year": (2026, "percent", 95)}
+
+
+def test_a_new_reading_of_a_bubble_series_is_a_data_row(pkg_copy: Path) -> None:
+    # before JPMorgan's January 2026 note, its September 2025 forecast of end-2026 CoWoS capacity (95k) is the reading
+    assert data.evidence("2025-12-31", folder=pkg_copy).latest(series="cowos_capacity_year_end", period=2026).value == 95
+    assert data.evidence("2026-02-01", folder=pkg_copy).latest(series="cowos_capacity_year_end", period=2026).value == 115
+    _append(pkg_copy / "sources.csv", {"id": "test_src_2026_08", "title": "Test note", "publisher": "Test",
+                                       "date": "2026-08-20", "url": "https://example.com/t", "type": "analyst",
+                                       "accessed": "2026-11-28"})
+    for i, (series, (period, unit, new)) in enumerate(BUBBLE_SERIES.items()):
+        _append(pkg_copy / "claims.csv", {**_claim(f"test_new_{i}", series, f"{period or 2026}-01-01", str(new),
+                                                   "2026-08-20", "test_src_2026_08", unit), "chapter": "bubble"})
+    before, after = data.evidence("2026-08-19", folder=pkg_copy), data.evidence("2026-08-20", folder=pkg_copy)
+    for series, (period, _unit, new) in BUBBLE_SERIES.items():
+        assert before.latest(series=series, period=period).value != new
+        assert after.latest(series=series, period=period).value == new

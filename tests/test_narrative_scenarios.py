@@ -63,7 +63,7 @@ def test_base_rate_and_periods_in_words() -> None:
     assert tagged_numbers(text) == ["1", "3", "5%", "1", "1", "40%", "67%"]
     assert re.sub(r"<[^>]+>", "", text) == (
         "1 of 3 years were followed by a fall of 5% or more within two years; 1 of 1 boom years were (rates smoothed "
-        "as (k + 1) / (n + 2), then averaged: 40% and 67%)")
+        "by Laplace's rule, then averaged: 40% and 67%)")
     assert nar.period_words("2026-02-01", "quarter") == "the quarter from 2026-02"
     assert (nar.period_label("2026-02-01", "quarter"), nar.period_label("2026-05-01", "month"),
             nar.period_label("2026-01-01", "year")) == ("2026-02 (quarter)", "2026-05", "2026")

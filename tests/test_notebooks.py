@@ -1,4 +1,4 @@
-"""Every real notebook executes in fast mode, and its published results match the data."""
+"""Every real notebook executes (the session build: `make report`'s), and its published results match the data."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 @pytest.fixture(scope="module")
 def executed(fast_build: Path) -> dict[str, tuple[nbformat.NotebookNode, dict]]:
-    """Every chapter executed in fast mode by the build itself (the session's build), no render."""
+    """Every chapter executed by the build itself (the session's build, as `make report` runs it)."""
     return {nb.stem: (nbformat.read(fast_build / "executed" / nb.name, as_version=4),
                       json.loads((fast_build / "results" / f"{nb.stem}.json").read_text()))
             for nb in NOTEBOOKS}

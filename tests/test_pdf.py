@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from aicompute import data
-from aicompute.pipeline.render import chapter_title
+from aicompute.chapters import chapter_title
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +118,51 @@ def test_tables_numbered_with_captions(pdf_text: str) -> None:
     assert {"1.1", "4.1", "6.1"} <= {n for n, _ in captions}
     # the appendices print summaries; the full ledger and dictionary are downloads
     assert any("claims ledger by chapter" in c.lower() for _, c in captions)
+
+
+def _words_over_words(bbox_html: str) -> list[tuple[int, str, str]]:
+    """(page, word, word) for each pair of words printed over each other: their boxes overlap by more than 2 pt
+    across and half a line height down, on different lines (pdftotext -bbox output)."""
+    import html
+
+    hits = []
+    for n, page in enumerate(bbox_html.split("<page ")[1:], 1):
+        words = sorted(((float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)),
+            key=lambda w: w[1])
+        for i, a in enumerate(words):
+            for b in words[i + 1:]:
+                if b[1] >= a[3]:
+                    break
+                across = min(a[2], b[2]) - max(a[0], b[0])
+                down = min(a[3], b[3]) - max(a[1], b[1])
+                # same line: a chart's labels that Vega hid as overlapping (drawn transparent) are not counted
+                if across > 2 and down > 0.5 * min(a[3] - a[1], b[3] - b[1]) and abs(a[1] - b[1]) > 0.5:
+                    hits.append((n, a[4], b[4]))
+    return hits
+
+
+def test_words_over_words_finds_overprinting() -> None:
+    page = ('<page width="10" height="10"><word xMin="10" yMin="10" xMax="40" yMax="20">burned</word>'
+            '<word xMin="25" yMin="14" xMax="42" yMax="24">accounts</word>'  # printed over 'burned'
+            '<word xMin="45" yMin="10" xMax="60" yMax="20">cash</word>'  # beside it, on its line
+            '<word xMin="50" yMin="10" xMax="70" yMax="20">hidden</word>'  # on the same line: a hidden chart label
+            '<word xMin="10" yMin="20" xMax="40" yMax="30">next</word></page>')  # the line below
+    assert _words_over_words(page) == [(1, "burned", "accounts")]
+
+
+@pytest.mark.slow
+def test_no_text_printed_over_text(report) -> None:
+    """A long table continues on the next page: its rows past the page's end were printed over each other (Quarto's
+    tables are figures of kind quarto-float-tbl, which typst did not break; report/typst-show.typ). A page with up to three touching chart labels passes; each overflowing table made at least
+    ten overlaps."""
+    site = report.need_site()
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (apt-get install poppler-utils)")
+    out = subprocess.run(["pdftotext", "-bbox", str(site / "report.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    per_page: dict[int, list[tuple[str, str]]] = {}
+    for n, a, b in _words_over_words(out):
+        per_page.setdefault(n, []).append((a, b))
+    crowded = {n: pairs[:4] for n, pairs in per_page.items() if len(pairs) > 3}
+    assert not crowded, f"text printed over text on pages {crowded}"

@@ -198,6 +198,11 @@ def test_render_key_hashes_content_under_relative_names(project: Project, monkey
     # a moved copy of the project (same content) has the same key
     moved = Project(root=shutil.copytree(project.root, tmp_path.with_name(tmp_path.name + "-moved")))
     assert build_mod._render_key(moved, [moved.out / "executed" / "00_tiny.ipynb"], "note", "quarto 1.10.18") == key
+    # what the render itself writes into report/ (the panel, title page, version section ...) leaves it alone,
+    # or the first build after a render would render again
+    for name in ("_summary.md", "_odds.svg", "_titlepage.yml", "_changelog.md"):
+        (project.report / name).write_text("written by the render\n")
+    assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") == key
     (project.report / "extra.qmd").write_text("# Extra\n")
     assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") != key
 

@@ -104,6 +104,10 @@ def test_chapter_refs_in_data_text_show_the_displayed_number() -> None:
     assert say_ev.chapter_refs("Chapter 02: see chapter 05's signposts; chapter 07 stays", numbers) == \
         "Chapter 3: see chapter 6's signposts; chapter 07 stays"
     assert say_ev.chapter_refs("chapter 02")[:9] == "chapter 3"  # from report/chapters.yml
+    numbers = {f"0{i}": str(i + 1) for i in range(6)}  # the change list's commit subjects name ranges too
+    assert say_ev.chapter_refs("Chapters 00-02: charts", numbers) == "Chapters 1-3: charts"
+    assert say_ev.chapter_refs("Chapters 01/02 and chapters 03 and 04", numbers) == "Chapters 2/3 and chapters 4 and 5"
+    assert say_ev.chapter_refs("Chapters 01-09", numbers) == "Chapters 01-09"  # 09 is unknown: left as it is
 
 
 def test_infra_wording() -> None:
@@ -214,14 +218,14 @@ def test_chip_wording() -> None:
     assert tagged_numbers(said) == ["0.50", "13.0 USD bn"]
 
 
-def test_changes_table_shows_the_displayed_chapter_numbers() -> None:
+def test_changes_table_columns() -> None:
     from aicompute.figures import changes_table
 
     changes = pd.DataFrame({"event_date": pd.to_datetime(["2026-03-10"]), "event": ["Oracle Q3"],
-                            "bears_on": ["Chapter 02: rents"], "source_id": ["oracle_q3"], "id": ["x"]})
+                            "bears_on": ["rents"], "source_id": ["oracle_q3"], "id": ["x"]})
     out = changes_table(changes)
     assert out.columns.tolist() == ["published", "event", "what this chapter makes of it", "source"]
-    assert out.iloc[0].tolist() == [dt.date(2026, 3, 10), "Oracle Q3", "Chapter 3: rents", "oracle_q3"]
+    assert out.iloc[0].tolist() == [dt.date(2026, 3, 10), "Oracle Q3", "rents", "oracle_q3"]
 
 
 def test_figures_encode_the_chapter_frames() -> None:

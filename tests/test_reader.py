@@ -6,6 +6,9 @@ Screenshots go to build/screenshots/reader-<width>-<page>.png (the first screen)
 build/screenshots/reader-<width>-chart-<n>.png (the front page's odds chart and a chapter chart).
 
 Every check must pass on every page, the chapters' included (they were marked xfail until all passed).
+
+One Chromium serves the module, and each page is opened once per size (:func:`visits`): that one visit gathers
+what every check below reads, and each test asserts its own part, so a failure still names its check.
 """
 
 from __future__ import annotations
@@ -90,26 +93,70 @@ def _settle(failures: dict[str, list[str]]) -> None:
     assert not failed, json.dumps(failed, indent=1, ensure_ascii=False)[:6000]
 
 
+_FIRST_SCREEN = """() => { const el = document.querySelector('.aic-verdict .aic-lead');
+    const r = el ? el.getBoundingClientRect() : null;
+    return {box: el ? {top: r.top, bottom: r.bottom, width: r.width, text: el.innerText} : null,
+        panel: (document.querySelector('.aic-verdict') || {innerText: ''}).innerText,
+        h1: [...document.querySelectorAll('h1')].filter(h => {
+            const b = h.getBoundingClientRect(); return b.width > 1 && b.height > 1; }).length,
+        important: !!document.querySelector('.callout-important .aic-lead, .callout-important .aic-verdict')}; }"""
+
+_AXE_RUN = """async () => {
+    const r = await axe.run(document, {resultTypes: ['violations']});
+    return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`);
+}"""
+
+
+@pytest.fixture(scope="module")
+def visits(site: Path, chromium, server: str) -> dict[str, dict[str, dict]]:
+    """Every page opened once at each size, gathering what each check reads, in this order: the first screen
+    (front page: its screenshot, the verdict's box), the charts' boxes and cut labels (pages with charts), the
+    reader's text and table cells (desktop), axe-core's serious and critical violations, then a chart's
+    screenshot (it scrolls). ``{size: {page: {...}}}``; ``axe`` is None (and ``axe_skip`` says why) without npm."""
+    try:
+        axe, axe_skip = _axe(), ""
+    except pytest.skip.Exception as exc:
+        axe, axe_skip = None, str(exc)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    out: dict[str, dict[str, dict]] = {}
+    for size in VIEWPORTS:
+        out[size] = {}
+        shots = 0
+        for name in _pages(site):
+            seen: dict = {"axe_skip": axe_skip}
+            has_charts = 'class="aic-chart"' in (site / name).read_text(encoding="utf-8")
+            context, page = _open(chromium, server, name, size)
+            try:
+                if name == "index.html":
+                    page.screenshot(path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-index.png"))
+                    seen["first_screen"] = page.evaluate(_FIRST_SCREEN)
+                if has_charts:
+                    seen["charts"] = page.evaluate(_CHART_CHECK)
+                if size == "desktop":
+                    seen["text"], seen["cells"] = _reader_text(page), _cells(page)
+                if axe is not None:
+                    page.add_script_tag(path=str(axe))
+                    seen["axe"] = page.evaluate(_AXE_RUN)
+                if has_charts and shots < 2 and seen["charts"] and (name == "index.html" or name.startswith("05_")):
+                    page.locator(".aic-chart").first.scroll_into_view_if_needed()
+                    page.locator(".aic-chart").first.screenshot(
+                        path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-chart-{name.removesuffix('.html')}.png"))
+                    shots += 1
+            finally:
+                context.close()
+            out[size][name] = seen
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ the first screen
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_verdict_in_the_first_screen(site: Path, chromium, server: str, size: str) -> None:
-    context, page = _open(chromium, server, "index.html", size)
-    try:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-index.png"))
-        box = page.evaluate("""() => { const el = document.querySelector('.aic-verdict .aic-lead');
-            if (!el) return null; const r = el.getBoundingClientRect();
-            return {top: r.top, bottom: r.bottom, width: r.width, text: el.innerText}; }""")
-        panel = page.evaluate("() => (document.querySelector('.aic-verdict') || {innerText: ''}).innerText")
-        h1 = page.evaluate("""() => [...document.querySelectorAll('h1')].filter(h => {
-            const r = h.getBoundingClientRect(); return r.width > 1 && r.height > 1; }).length""")
-        important = page.evaluate("() => !!document.querySelector('.callout-important .aic-lead, "
-                                  ".callout-important .aic-verdict')")
-    finally:
-        context.close()
+def test_verdict_in_the_first_screen(visits: dict, size: str) -> None:
+    seen = visits[size]["index.html"]["first_screen"]
+    box, panel, h1, important = seen["box"], seen["panel"], seen["h1"], seen["important"]
     assert box is not None, "no verdict lead (.aic-verdict .aic-lead) on the front page"
     assert box["width"] > 100 and box["top"] >= 0, f"the verdict is not visible: {box}"  # not clipped away
     assert box["bottom"] <= VIEWPORTS[size]["height"], f"the verdict ends at {box['bottom']:.0f} px, below the first screen"
@@ -135,22 +182,12 @@ _CHART_CHECK = """() => [...document.querySelectorAll('.aic-chart')].map((c, i) 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_charts_fit_their_column_and_nothing_is_cut(site: Path, chromium, server: str, size: str) -> None:
+def test_charts_fit_their_column_and_nothing_is_cut(visits: dict, size: str) -> None:
     failures: dict[str, list[str]] = {}
-    shots = 0
-    for name in _pages(site):
-        if 'class="aic-chart"' not in (site / name).read_text(encoding="utf-8"):
+    for name, seen in visits[size].items():
+        if "charts" not in seen:  # a page without charts
             continue
-        context, page = _open(chromium, server, name, size)
-        try:
-            found = page.evaluate(_CHART_CHECK)
-            if shots < 2 and found and (name == "index.html" or name.startswith("05_")):
-                page.locator(".aic-chart").first.scroll_into_view_if_needed()
-                page.locator(".aic-chart").first.screenshot(
-                    path=str(SHOTS / f"reader-{VIEWPORTS[size]['width']}-chart-{name.removesuffix('.html')}.png"))
-                shots += 1
-        finally:
-            context.close()
+        found = seen["charts"]
         problems = []
         for chart in found:
             if chart["svgWidth"] > chart["box"] + 1 or chart["right"] > chart["column"] + 1:
@@ -166,21 +203,12 @@ def test_charts_fit_their_column_and_nothing_is_cut(site: Path, chromium, server
 
 @pytest.mark.slow
 @pytest.mark.parametrize("size", list(VIEWPORTS))
-def test_axe_finds_no_serious_or_critical_violation(site: Path, chromium, server: str, size: str) -> None:
-    axe = _axe()
+def test_axe_finds_no_serious_or_critical_violation(visits: dict, size: str) -> None:
     failures: dict[str, list[str]] = {}
-    for name in _pages(site):
-        context, page = _open(chromium, server, name, size)
-        try:
-            page.add_script_tag(path=str(axe))
-            found = page.evaluate("""async () => {
-                const r = await axe.run(document, {resultTypes: ['violations']});
-                return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                    .map(v => `${v.impact} ${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(' ')}`);
-            }""")
-        finally:
-            context.close()
-        failures[name] = found
+    for name, seen in visits[size].items():
+        if seen["axe_skip"]:
+            pytest.skip(seen["axe_skip"])
+        failures[name] = seen["axe"]
     _settle(failures)
 
 
@@ -211,19 +239,14 @@ def _cells(page) -> list[str]:
 
 
 @pytest.mark.slow
-def test_no_code_ids_or_reprs_in_the_text(site: Path, chromium, server: str) -> None:
+def test_no_code_ids_or_reprs_in_the_text(visits: dict) -> None:
     from aicompute import data
 
     ids = sorted(set(data.load("sources")["id"].astype(str)), key=len, reverse=True)
     id_pattern = re.compile(r"(?<![\w#/.-])(?:" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
     failures: dict[str, list[str]] = {}
-    for name in _pages(site):
-        context, page = _open(chromium, server, name, "desktop")
-        try:
-            text = _reader_text(page)
-            cells = _cells(page)
-        finally:
-            context.close()
+    for name, seen in visits["desktop"].items():
+        text, cells = seen["text"], seen["cells"]
         problems = [f"'{m.group(0)}' in …{text[max(0, m.start() - 40):m.end() + 20]!r}…"
                     for pattern in (CHAPTER_0N, REPRS, id_pattern) for m in list(pattern.finditer(text))[:3]]
         problems += [f"a table cell shows {c!r}" for c in sorted(set(cells) & CELL_REPRS)]

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from aicompute import charts
+from aicompute import chapters, charts
 from aicompute.pipeline import render as r
 
 REPO = Path(__file__).resolve().parents[1]
@@ -197,8 +197,8 @@ def test_too_old_quarto_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 def test_chapter_title(tmp_path: Path) -> None:
     nb = new_notebook(cells=[new_markdown_cell("# Power is *the* bottleneck {#sec-x}\n\ntext")])
-    assert r.chapter_title(_write(tmp_path, "02_x.ipynb", nb)) == "Power is the bottleneck"
-    assert r.chapter_title(_write(tmp_path, "03_y.ipynb", new_notebook(cells=[new_markdown_cell("no title")]))) == "03_y"
+    assert chapters.chapter_title(_write(tmp_path, "02_x.ipynb", nb)) == "Power is the bottleneck"
+    assert chapters.chapter_title(_write(tmp_path, "03_y.ipynb", new_notebook(cells=[new_markdown_cell("no title")]))) == "03_y"
 
 
 def test_html_only_cells_are_left_out_of_the_pdf_copy(tmp_path: Path) -> None:

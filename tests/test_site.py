@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 
 from aicompute import charts
-from aicompute.pipeline.build import Project, build
 from aicompute.pipeline.render import PARAMETER_SUMMARY, find_external_refs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,23 +241,3 @@ def test_summary_numbers_equal_published_results(site: Path, report) -> None:
     for rid, text in shown:
         stem, key = rid.split(".", 1)
         assert text == format_result(results[stem][key]), rid
-
-
-@pytest.mark.slow
-def test_seeded_chapters_publish_identical_results_again(report, tmp_path: Path) -> None:
-    """Determinism without a third run of every notebook: a copy of the session's build folder, with the cache
-    records of the chapters that draw random numbers (a ``seed`` parameter) removed, re-executes just those
-    (and what reads their results); every published result is the same."""
-    from aicompute.pipeline.params import notebook_parameters
-    from aicompute.results import read_all
-
-    project = report.project
-    second = Path(shutil.copytree(project.out, tmp_path / "second", ignore=shutil.ignore_patterns("run-*")))
-    seeded = [nb.stem for nb in project.chapters() if "seed" in notebook_parameters(nb)]
-    assert seeded, "no chapter with a seed parameter"
-    for stem in seeded:
-        (second / "cache" / f"{stem}.json").unlink()
-    outcomes = build(Project(root=project.root, build_dir=second), overrides=list(report.overrides), render=False,
-                     log=lambda s: None)
-    assert {o.stem for o in outcomes if o.status == "executed"} >= set(seeded)
-    assert read_all(project.out / "results") == read_all(second / "results")

@@ -15,7 +15,6 @@ import pandas as pd
 from aicompute import data
 from aicompute.datapackage import dating_fields
 from aicompute.narrative.appendix import range_words
-from aicompute.narrative.evidence import chapter_refs
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
@@ -91,7 +90,7 @@ def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
             unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
             rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
                          "unit": unit, "constraints": _constraints(f),
-                         "description": chapter_refs(f.get("description", ""))})
+                         "description": f.get("description", "")})
     return pd.DataFrame(rows)
 
 

@@ -1,13 +1,5 @@
-"""Bottom-up views: what the build-out can physically be, and what OpenAI's revenue is made of.
-
-* :func:`installed_stock` -- the installed AI compute stock (H100-equivalents) from yearly additions, each
-  year's shipments staying in service for ``life`` years, and its growth;
-* :func:`stock_growth` -- the yearly growth factor between two readings of the stock;
-* :func:`packaging_ceiling` -- accelerators a year that advanced-packaging (CoWoS) capacity allows, and the
-  power they draw: a supply ceiling on the build-out;
-* :func:`revenue_build` -- OpenAI's revenue built from users x paying share x revenue per payer, plus API and
-  enterprise revenue, against a top-down figure;
-* :func:`implied_growth` -- the yearly growth that takes one level to another.
+"""Bottom-up views: what the build-out can physically be (installed stock, the packaging ceiling), and what
+OpenAI's revenue is made of (users x paying share x revenue per payer, plus API and enterprise revenue).
 
 Money in USD bn, users in millions, power in GW unless a name says otherwise.
 """

@@ -1,24 +1,13 @@
 """The bubble scorecard and analog helpers.
 
-A transparent scorecard: each indicator has a value (with a low-high range where sources disagree), a
-``calm`` level (score 0), a ``hot`` level (score 1) and a ``direction`` ("higher" or "lower" is more
-bubble-like). :func:`normalize` maps a value linearly between the two levels and clips to [0, 1];
-:func:`scorecard` weights the scores; :func:`total_score` gives the weighted total on 0-100 and
-:func:`score_range` the total when every input sits at the calm or the hot end of its range.
-:func:`weight_sensitivity` draws random weights (Dirichlet) and :func:`leave_one_out` drops one indicator
-at a time, to show how much the verdict depends on the weights.
+Each indicator scores 0 at its ``calm`` level and 1 at its ``hot`` level (linear, clipped); the thresholds
+(``data/scorecard_thresholds.csv``) are our assumptions, each with its anchor (a historical analog or a published
+benchmark); the weights are parameters of the chapter, and random weights and leave-one-out show how much the
+verdict depends on them. An input enters with an evidence factor from the claims ledger (:func:`ledger_weight`):
+a figure the audit could not verify at weight 0, one it found only partly right at half weight.
 
-The thresholds (``data/scorecard_thresholds.csv``, read by :func:`load_scorecard`) are our assumptions, each with its anchor (a historical analog or a
-published benchmark) written next to it; the weights are parameters of the chapter.
-
-**Inputs the ledger stands behind.** Each input enters at its central value, its low and high ends as the
-sensitivity (:func:`score_range`), and with an evidence factor from the claims ledger (:func:`ledger_weight`):
-a figure the audit could not verify enters at weight 0, one it found only partly right at half weight.
-
-**Like for like.** :func:`like_for_like` compares a quantity with a past peak only when both sides use the same
-measure (same numerator and denominator), e.g. US investment against US GDP for telecom in 2000 and for now;
-:func:`us_share_of_gdp` puts a company's worldwide capex on that footing. :func:`growth_split` splits a
-market's growth into one segment's part and the rest (the memory cycle's share of chip revenue growth).
+Like for like: a quantity is compared with a past peak only when both use the same measure (same numerator
+and denominator), e.g. US investment against US GDP for telecom in 2000 and for now (:func:`like_for_like`).
 """
 
 from __future__ import annotations

@@ -1,16 +1,9 @@
 """Citations: ``report/references.bib`` from ``data/sources.csv``, and chart source lines that match it.
 
-* :func:`bibtex` turns the sources table into BibLaTeX entries (key = source id), which pandoc's
-  ``--citeproc`` (the offline renderer) and Quarto read, so chapters can cite ``[@id]`` / ``@id``.
-  Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an
-  in-text citation reads "NVIDIA (2026)", like the chart source lines.
-* :func:`write_references` writes the file (a build product) with the sources published by the report's
-  as-of date; the build calls it before rendering.
-* :func:`source_line` builds "Source: NVIDIA (2026); The Information (2025a)" from source ids, with
-  the same labels as the in-text citations ("Author (year)" as pandoc's Chicago author-date style
-  prints ``@id``: the outlet, or the authors' family names when known, and the year with the same
-  a/b/c suffix citeproc adds when one author has several entries in a year);
-  :func:`aicompute.charts.show` uses it for ``sources=[...]``.
+Sources without a personal author get their outlet as a corporate author (``{{NVIDIA}}``), so an in-text
+citation reads "NVIDIA (2026)", like the chart source lines; :func:`source_line` gives the labels pandoc's
+Chicago author-date style prints for ``@id``, with the same a/b/c suffix citeproc adds when one author has
+several entries in a year.
 """
 
 from __future__ import annotations

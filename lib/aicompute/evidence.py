@@ -39,6 +39,7 @@ import pandas as pd
 
 from aicompute import datapackage as data
 from aicompute.datapackage import _refs, check_dating, dating_fields
+from aicompute.narrative.evidence import pending_reason
 
 __all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE", "dating_fields",
            "check_dating"]
@@ -278,7 +279,7 @@ class Evidence:
         seed.loc[late, ["value", "low", "high"]] = float("nan")
         seed.loc[late, "statement"] = seed.loc[late, "seed_text"]
         seed.loc[late, "verdict"] = "pending"
-        seed.loc[late, "reason"] = f"Its evidence was published after {self.as_of}."
+        seed.loc[late, "reason"] = pending_reason(self.as_of)
         for col in ("source_id", "source_title", "source_publisher", "source_url", "source_type"):
             if col in seed.columns:
                 seed.loc[late, col] = None

@@ -1,36 +1,14 @@
 """Finance models: one OpenAI cash model, the Sequoia and Bain revenue questions, HSBC's gap, capital structure.
 
-Every function is small and unit-tested against hand-checked or published numbers (tests/test_finance.py).
+The OpenAI cash model (chapter 03): :func:`take_or_pay_schedule` counts each binding compute contract once
+(chip agreements whose systems sit inside these cloud contracts are not added on top), ramping as capacity is
+delivered; compute beyond the contracts scales with revenue (:func:`uncontracted_share`), other costs are a
+share of revenue (:func:`implied_other_ratio`); :func:`cash_model` gives cash flow and burn, :func:`runway` and
+:func:`funding_need` when the money runs out and how much is needed.
 
-**The OpenAI cash model** (chapter 03) is built from four pieces, each a function here:
-
-* :func:`take_or_pay_schedule` spreads each binding compute contract over its window, once (a contract's
-  value is counted in one place only: chip agreements whose systems sit inside these cloud contracts are not
-  added on top). Payments ramp up over ``ramp_years`` as capacity is delivered.
-* :func:`revenue_path` (our case: growth fading from a start to an end rate) or :func:`fill_geometric`
-  (a disclosed projection with gaps between its known years).
-* :func:`cash_model`: compute = the take-or-pay payments + uncontracted compute that scales with revenue
-  (``uncontracted_per_revenue``, from :func:`uncontracted_share`: the part of a disclosed compute plan the
-  contracts do not cover, per dollar of the plan's revenue); other costs = ``other_ratio`` x revenue
-  (:func:`implied_other_ratio` reads the ratio a plan implies); cash flow, burn and cumulative burn.
-* :func:`runway` (when the funds run out, burn spread evenly within a year) and :func:`funding_need`
-  (peak cumulative burn, the money a plan needs before cash flow turns positive).
-
-**Anchors.** :func:`required_revenue` / :func:`sequoia_table` reproduce Sequoia's "$200B" (2023) and "$600B"
-(2024) questions exactly and re-run them; :func:`share_multiplier` turns a cost share into Sequoia's
-data-centre multiplier (both ways); :func:`bain_rebuild` rebuilds Bain's "$2T by 2030";
-:func:`hsbc_reproduction` shows where HSBC's published gap cannot be reproduced from its public inputs.
-
-**Capital structure.** :func:`capital_structure` annualises hyperscalers' operating cash flow, capex and
-free cash flow from their latest reported period (cash capex and lease-inclusive capex kept apart).
-
-Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with
-:func:`resolve_claims` and labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged.
-
-**Rules** return codes, never sentences (the words are in :mod:`aicompute.narrative.finance`):
-:func:`burn_profile` (does cash flow turn positive, and when), :func:`runway_part` (which third of a year the
-funds run out in), :func:`rent_cover` (does revenue per GW pay the rent), :func:`capex_cover` (is capex within
-operating cash flow).
+Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with :func:`resolve_claims`
+and labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged. Rules return codes,
+never sentences (the words are in :mod:`aicompute.narrative.finance`).
 """
 
 from __future__ import annotations

@@ -1,14 +1,7 @@
-"""Front-page figures that compare like with like (issue 22).
-
-* :func:`serving_cost_bridge` -- serving cost as a range, from the roofline floor to the cost implied by
-  OpenAI's own figures, with the named factors that close the gap and what remains unexplained;
-* :func:`revenue_to_rent_on_contracts` -- OpenAI's revenue per GW over the rent of its *own* contracts (value /
-  GW / term), the largest contract first, not a median of other companies' leases;
-* :func:`capex_to_cash_flow` -- the hyperscalers' capex over operating cash flow, trailing and on the new year's
-  guidance over the same cash flow;
-* :func:`latest_readings` -- each series' latest reading in the evidence (for watch items).
-
-Functions return numbers and frames; the wording is in :mod:`aicompute.narrative`.
+"""Front-page figures that compare like with like (issue 22): serving cost as a range from the roofline floor to
+the cost implied by OpenAI's own figures; OpenAI's revenue per GW over the rent of its *own* contracts (not a
+median of other companies' leases); the hyperscalers' capex over operating cash flow. Numbers and frames only:
+the wording is in :mod:`aicompute.narrative`.
 """
 
 from __future__ import annotations

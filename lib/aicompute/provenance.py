@@ -1,11 +1,6 @@
 """How first-hand the evidence is: the share of the readings the scenario model uses that come from a primary
 source (the company's release or filing, a trade body's own release, an index provider's series) rather than
 a summary, newsletter or aggregator.
-
-* :func:`primary_share` counts a frame of readings (``source_class`` primary/secondary);
-* :func:`modelled_readings` gives the readings the 2026 model actually uses on a date: the episode's readings
-  that map to a model variable, published after the clock's start knowledge and on or before the date, and not
-  replaced by a revision by then (the same rule as chapter 05's evidence update).
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         for stem, key, res in found[theme]:
             lines.append(f"| {_cap(res['label'])} | {tag(res, f'{stem}.{key}')} | {md(str(res.get('unit') or ''))} "
                          f"| {_STORY[theme]} | {link(stem)} |")
-    lines += ["", ": The numbers that tell the story, each computed in the chapter it links to {#tbl-key-numbers}", ""]
+    lines += ["", ": The numbers that tell the story, each computed in the chapter it links to "
+              "{#tbl-key-numbers .aic-stack}", ""]  # .aic-stack: rows as cards on a phone (assets/quarto.css)
     if found.get("watch"):
         lines += ["**What to watch:** " + "; ".join(md(res["value"]) for _, _, res in found["watch"]) + ".", ""]
     return "\n".join(lines) + "\n"
@@ -130,6 +131,7 @@ def definitions(folder: Path | None = None) -> str:
     data/scenario_drivers.csv, group 'ending'), as a Markdown list."""
     from aicompute import cite, data
     from aicompute.formatting import number
+    from aicompute.narrative import front
 
     sources = data.load("sources", folder=folder)
     label = cite.citation_labels(sources).get(SEED_ID, "the seed article")
@@ -137,20 +139,8 @@ def definitions(folder: Path | None = None) -> str:
     date = f", {seed['date']:%d %B %Y}" if seed is not None and hasattr(seed["date"], "strftime") else ""
     drivers = data.load("scenario_drivers", folder=folder).set_index("id")["value"]
 
-    def pct(key: str) -> str:
-        return number(abs(float(drivers[key])) * 100, ".0f") + "%"
-
-    return "\n".join([
-        f"- **The seed**: the trade-press analysis this report tests ([{md(label)}]({REFERENCES}#ref-{SEED_ID}){md(date)}),"
-        " which argued that the next 24 months decide between a credit-driven crash and a soft landing.",
-        f"- **Hard landing**: in the window's second year chip revenue falls at least {pct('ending_hard_chip_fall')} "
-        f"below the first year, or hyperscaler capex at least {pct('ending_hard_capex_fall')}.",
-        "- **Muddle-through**: neither a hard landing nor a soft one: growth stalls without a collapse.",
-        f"- **Soft landing**: capex still grows at least {pct('ending_soft_capex_growth')} and chip revenue falls by less "
-        f"than {pct('ending_soft_chip_floor')}, without the boom's pace.",
-        f"- **Continued boom**: capex still grows at least {pct('ending_boom_capex_growth')} and chip revenue at least "
-        f"{pct('ending_boom_chip_growth')} in the second year.",
-    ])
+    pct = {k: number(abs(float(v)) * 100, ".0f") + "%" for k, v in drivers.items() if str(k).startswith("ending_")}
+    return front.definitions(f"[{md(label)}]({REFERENCES}#ref-{SEED_ID}){md(date)}", pct)
 
 
 SEED_ID = "seed_article"
@@ -187,7 +177,7 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
         return ""
     return "\n".join(["| Signpost | Unit | Warning if | Latest reading |", "|---|---|---|---|", *rows, "",
                       ": The signposts to watch: each one's warning line and latest reading, in its own unit "
-                      "{#tbl-signposts}"])
+                      "{#tbl-signposts .aic-stack}"])  # .aic-stack: rows as cards on a phone (assets/quarto.css)
 
 
 def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None = None) -> str:
@@ -196,6 +186,7 @@ def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None
     either is missing."""
     from aicompute import data
     from aicompute.formatting import number
+    from aicompute.narrative import front
 
     bust = next(((stem, key, res) for stem in sorted(results) for key, res in results[stem].items()
                  if key.startswith("p_bust_by_")), None)
@@ -206,12 +197,8 @@ def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None
     drivers = data.load("scenario_drivers", folder=folder).set_index("id")["value"]
     chip = number(abs(float(drivers["ending_hard_chip_fall"])) * 100, ".0f") + "%"
     capex = number(abs(float(drivers["ending_hard_capex_fall"])) * 100, ".0f") + "%"
-    return (f"**How the odds fit together.** {_cap(str(bust[2]['label']))} on **{tag(bust[2], f'{bust[0]}.{bust[1]}')}** "
-            f"of the paths, yet the {md(str(hard[2]['label']))} has only **{tag(hard[2], f'{hard[0]}.{hard[1]}')}**: "
-            "a bust that begins late in the window, or stays mild, does not leave the second year's chip revenue "
-            f"{chip} below the first (or capex {capex} below), which is what the hard landing counts. A signpost "
-            "crossing its warning line (the table above) is a step towards stress, not an ending: several can "
-            "warn on paths that still end softly.")
+    return front.reconcile(_cap(str(bust[2]["label"])), tag(bust[2], f"{bust[0]}.{bust[1]}"), md(str(hard[2]["label"])),
+                           tag(hard[2], f"{hard[0]}.{hard[1]}"), chip, capex)
 
 
 def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | None = None) -> str:
@@ -415,7 +402,7 @@ def write_changelog(path: Path, limit: int = 15) -> str:
 
     entries = changelog(limit)
     for date, commit, subject in entries:
-        subject = chapter_refs(_chapter_ranges(subject))  # 'Chapter 05' (a file number) as the report numbers it
+        subject = chapter_refs(subject)  # 'Chapter 05' (a file number) as the report numbers it
         text = subject if len(subject) <= 160 else subject[:157].rsplit(" ", 1)[0] + " …"
         lines.append(f"- {date} ({commit}): {md(text)}")
     if not entries:
@@ -446,18 +433,3 @@ def cite_block(as_of: Any = None, cff: Path | None = None) -> str:
                         f"  year = {{{year}}},", f"  note = {{Version {ver}{when}}},", "}"])
     return "\n".join(["## Cite this report {#sec-cite}", "", words, "", "```bibtex", bibtex, "```", ""])
 
-
-def _chapter_ranges(text: str) -> str:
-    """'Chapters 00-02' (notebook file numbers) as 'Chapters 1-3' (the numbers the report shows)."""
-    import re
-
-    from aicompute import chapters
-
-    numbers = {c.stem[:2]: c.number for c in chapters.load()}
-
-    def sub(m: re.Match) -> str:
-        a, b = numbers.get(m.group(2)), numbers.get(m.group(4))
-        sep = "-" if m.group(3).strip() in ("-", "–") else m.group(3)
-        return f"{m.group(1)}hapters {a}{sep}{b}" if a and b else m.group(0)
-
-    return re.sub(r"\b([Cc])hapters (\d\d)(\s*[-–/]\s*|\s+and\s+|,\s*)(\d\d)\b", sub, text)

@@ -16,13 +16,10 @@ import pandas as pd
 
 def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
     """The events the evidence sweep found for a chapter (:meth:`aicompute.evidence.Evidence.changes_since_seed`)
-    as the table a chapter shows: published, event, what the chapter makes of it, source. The sweep's notes name
-    chapters by file number; they show the report's numbers (:func:`aicompute.narrative.evidence.chapter_refs`)."""
-    from aicompute.narrative.evidence import chapter_refs
-
+    as the table a chapter shows: published, event, what the chapter makes of it, source."""
     return pd.DataFrame({
         "published": changes["event_date"].dt.date,
-        "event": changes["event"].map(chapter_refs),
-        "what this chapter makes of it": changes["bears_on"].map(chapter_refs),
+        "event": changes["event"],
+        "what this chapter makes of it": changes["bears_on"],
         "source": changes["source_id"],
     }).reset_index(drop=True)

@@ -12,9 +12,10 @@ from typing import Any
 
 from aicompute.formatting import fmt
 
-__all__ = ["header", "holds", "chapter_refs"]
+__all__ = ["header", "holds", "pending_reason", "chapter_refs"]
 
-_FILE_NUMBER = re.compile(r"\b([Cc])hapter (\d\d)\b")
+#: 'chapter 02', 'Chapters 00-02', 'chapters 03 and 04', 'Chapters 01/02': chapters named by file number.
+_FILE_NUMBER = re.compile(r"\b([Cc])hapter(s?) (\d\d)(?:(\s*[-–/]\s*|\s+and\s+|,\s*)(\d\d))?\b")
 
 
 def header(ev: Any) -> str:
@@ -36,17 +37,29 @@ def holds(ok: bool, yes: str, no: str) -> str:
     return yes if ok else no
 
 
+def pending_reason(as_of: object) -> str:
+    """A seed claim's reason while its evidence is later than the as-of date."""
+    return f"Its evidence was published after {as_of}."
+
+
 def chapter_refs(text: str, numbers: dict[str, str] | None = None) -> str:
-    """Text from the data that names a chapter by its file number ('chapter 02') with the number the report
-    shows instead ('chapter 3'), from the chapter registry (``numbers``: {file prefix: shown number}, by
-    default read from ``report/chapters.yml``). A prefix the registry does not know is left as it is."""
+    """Text that names chapters by file number ('Chapter 05', 'Chapters 00-02') with the numbers the report shows
+    ('Chapter 6', 'Chapters 1-3'), from the chapter registry (``numbers``: {file prefix: shown number}, by default
+    read from ``report/chapters.yml``). A prefix the registry does not know is left as it is. The data and the
+    notebooks never name a chapter by file number (a test checks them); the commit subjects of the front page's
+    change list do."""
     if numbers is None:
         from aicompute import chapters
 
         numbers = {c.stem[:2]: c.number for c in chapters.load()}
 
     def sub(m: re.Match) -> str:
-        shown = numbers.get(m.group(2))
-        return f"{m.group(1)}hapter {shown}" if shown else m.group(0)
+        c, plural, a, sep, b = m.groups()
+        first, second = numbers.get(a), numbers.get(b) if b else None
+        if not first or (b and not second):
+            return m.group(0)
+        if not b:
+            return f"{c}hapter{plural} {first}"
+        return f"{c}hapter{plural} {first}{'-' if sep.strip() in ('-', '–') else sep}{second}"
 
     return _FILE_NUMBER.sub(sub, text)

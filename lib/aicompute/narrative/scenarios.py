@@ -228,15 +228,16 @@ def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
 
 def hazard_basis(k_all: int, n_all: int, k_boom: int, n_boom: int, fall: float) -> str:
     """How the base rate was set, from :func:`aicompute.scenarios.baserates.fall_counts` (tagged): 'the rate after
-    any year (10 of 28) and after a boom year (3 of 5), each smoothed as (k + 1) / (n + 2), then averaged'."""
+    any year (10 of 28) and after a boom year (3 of 5), each smoothed by Laplace's rule (one more fall and one more
+    year without), then averaged'."""
     p_all = (k_all + 1) / (n_all + 2)
     text = (f"{fmt(k_all)} of {fmt(n_all)} years were followed by a fall of {fmt(fall, spec='.0%')} or more within "
             "two years")
     if n_boom:
         p_boom = (k_boom + 1) / (n_boom + 2)
-        return (text + f"; {fmt(k_boom)} of {fmt(n_boom)} boom years were (rates smoothed as (k + 1) / (n + 2), "
+        return (text + f"; {fmt(k_boom)} of {fmt(n_boom)} boom years were (rates smoothed by Laplace's rule, "
                 f"then averaged: {fmt(p_all, spec='.0%')} and {fmt(p_boom, spec='.0%')})")
-    return text + (f" (smoothed as (k + 1) / (n + 2): {fmt(p_all, spec='.0%')}; no boom year with two known years "
+    return text + (f" (smoothed by Laplace's rule: {fmt(p_all, spec='.0%')}; no boom year with two known years "
                    "after it)")
 
 
@@ -318,7 +319,7 @@ def backtest_item(label: str, year: int, realised: float, target: float, basis: 
 
 #: The credit channel's series (:data:`aicompute.scenarios.start.CREDIT_START`) in words.
 CREDIT_NAMES = {"hy_oas": "the US high-yield spread", "ig_oas": "the US investment-grade spread",
-                "coreweave_cds": "CoreWeave's 5-year CDS", "contract_cancellations": "large project cancellations"}
+                "coreweave_cds": "CoreWeave's five-year CDS", "contract_cancellations": "large project cancellations"}
 
 
 def start_notes(x: Mapping[str, float], start: Any, runway: float | None = None) -> str:
@@ -340,7 +341,7 @@ def start_notes(x: Mapping[str, float], start: Any, runway: float | None = None)
         "Nvidia's data-centre revenue": f"Nvidia's Q4 FY2026 revenue guidance ({n(x['nvidia_next_guide'], unit='USD bn')}) "
                                         f"times the data-centre share of Q3 ({n(x['nvidia_dc_quarter'])} of "
                                         f"{n(x['nvidia_quarter'])}), annualised",
-        "Credit spread": f"Oracle's 5-year CDS in December 2025 ({n(x['spread_bp'], unit='bp')})",
+        "Credit spread": f"Oracle's five-year CDS in December 2025 ({n(x['spread_bp'], unit='bp')})",
         "OpenAI's revenue": f"its annualised revenue at the end of 2025 ({n(x['openai_arr'], unit='USD bn')}, net of "
                             f"partner shares); momentum from {n(x['openai_arr_year_before'], unit='USD bn')} a year earlier",
         "Anthropic's revenue": f"geometric mean of its projected revenue for 2025 ({n(x['anthropic_last'], unit='USD bn')}) "

@@ -43,7 +43,10 @@ from aicompute.pipeline import deps, safety, tracking
 from aicompute.pipeline import params as params_mod
 from aicompute.pipeline.execute import execute_one
 
-__all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources"]
+__all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_sources", "RENDER_LOG"]
+
+#: The log of the render that made the current site, in the build folder (a no-op build shows it to the tests).
+RENDER_LOG = "render.log"
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which and why."""
@@ -273,6 +276,12 @@ def _clear_failed(project: Project, stem: str) -> None:
         (project.out / "failed" / f"{stem}{suffix}").unlink(missing_ok=True)
 
 
+#: Files the render writes into report/ (the front page's panel, the odds chart, the PDF's title page, the
+#: version section, the Vega bundle): left out of the render key, which is computed before they are written (with
+#: them in, the first no-op after a render in a fresh clone re-rendered everything).
+RENDER_WRITES = frozenset({"_summary.md", "_odds.svg", "_titlepage.yml", "_changelog.md", "vega-bundle.js"})
+
+
 def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
     """Hash of what the render reads: the book's files, the executed notebooks, the published results
     (the summary), the data package (downloads), the renderer glue with the modules it imports, and the Quarto
@@ -280,7 +289,7 @@ def _render_key(project: Project, chapters: list[Path], note: str = "", engine: 
     h = hashlib.sha256(f"{note}\0{engine}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
-             and p.suffix != ".ipynb" and p.name not in ("_summary.md", "vega-bundle.js")]  # written by the render
+             and p.suffix != ".ipynb" and p.name not in RENDER_WRITES]
     files += [(f"executed/{p.name}", p) for p in chapters]
     files += [(f"results/{p.name}", p) for p in sorted((project.out / "results").glob("*.json"))]
     files += [(f"data/{p.name}", p) for p in sorted(project.data.glob("*")) if p.is_file()]  # downloads, header
@@ -466,8 +475,9 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         else:
             if not force and project.site.exists():
                 log(f"Re-rendering {project.site}: {problem}.")
+            rendering: list[str] = []
             try:
-                engine = render_site(project, executed, log, note, as_of, key)
+                engine = render_site(project, executed, lambda s: (rendering.append(s), log(s)), note, as_of, key)
             except OSError as exc:
                 if exc.errno in safety.WRITE_ERRNOS:
                     raise BuildError(f"Render failed: {safety.os_error_line(exc)}") from None
@@ -475,6 +485,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
             except Exception as exc:
                 raise BuildError(f"Render failed; the last good report was left untouched: {exc}") from None
             log(f"Rendered with {engine}: {project.site / 'index.html'}")
+            (project.out / RENDER_LOG).write_text("\n".join(rendering) + "\n", encoding="utf-8")
     ran = sum(o.status == "executed" for o in outcomes)
     log(f"Done in {time.perf_counter() - t0:.1f} s: {ran} notebook(s) executed, {len(chapters) - ran} cached.")
     return outcomes

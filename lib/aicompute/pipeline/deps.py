@@ -44,13 +44,9 @@ def code_cells(notebook: Path) -> list[str]:
             for c in nb.get("cells", []) if c.get("cell_type") == "code"]
 
 
-def _imports(source: str) -> set[str]:
-    """aicompute module names imported anywhere in ``source`` (module-level and inside functions)."""
-    return set(_imports_cached(source))
-
-
 @functools.lru_cache(maxsize=512)
-def _imports_cached(source: str) -> frozenset[str]:
+def _imports(source: str) -> frozenset[str]:
+    """aicompute module names imported anywhere in ``source`` (module-level and inside functions)."""
     lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
     try:
         tree = ast.parse("\n".join(lines))
@@ -82,12 +78,7 @@ def _imports_cached(source: str) -> frozenset[str]:
 
 
 def module_file(name: str, lib: Path = LIB) -> Path | None:
-    """The source file of library module ``name`` (None if there is none)."""
-    return _module_file(name, lib)
-
-
-def _module_file(name: str, lib: Path) -> Path | None:
-    """The file of library module ``name`` (dotted for a package's submodule, e.g. ``scenarios.model``)."""
+    """The file of library module ``name`` (dotted for a package's submodule, e.g. ``scenarios.model``), or None."""
     rel = Path(*name.split("."))
     for candidate in (lib / rel.with_suffix(".py"), lib / rel / "__init__.py"):
         if candidate.is_file():
@@ -97,7 +88,7 @@ def _module_file(name: str, lib: Path) -> Path | None:
 
 def imported_modules(notebook: Path, lib: Path = LIB) -> set[str]:
     """The aicompute modules a notebook's code cells import directly."""
-    return {m for cell in code_cells(notebook) for m in _imports(cell) if _module_file(m, lib)}
+    return {m for cell in code_cells(notebook) for m in _imports(cell) if module_file(m, lib)}
 
 
 def module_closure(names: Iterable[str], lib: Path = LIB) -> set[str]:
@@ -105,7 +96,7 @@ def module_closure(names: Iterable[str], lib: Path = LIB) -> set[str]:
     todo, seen = [*names, "__init__"], set()
     while todo:
         name = todo.pop()
-        path = _module_file(name, lib)
+        path = module_file(name, lib)
         if name in seen or path is None:
             continue
         seen.add(name)
@@ -117,7 +108,7 @@ def library_hash(modules: Iterable[str], lib: Path = LIB) -> str:
     """Hash of the named library modules' source (name and content)."""
     h = hashlib.sha256()
     for name in sorted(set(modules)):
-        path = _module_file(name, lib)
+        path = module_file(name, lib)
         if path is not None:
             h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

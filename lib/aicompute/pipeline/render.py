@@ -25,8 +25,8 @@
    chart of every staged notebook is on its page, the PDF exists.
 
 Which Quarto is used, and how ``make venv`` installs the pinned one, is :mod:`aicompute.pipeline.quarto`.
-Without Quarto (or with one older than :data:`MIN_QUARTO`) :func:`find_quarto` raises :class:`QuartoMissing`
-with :data:`INSTALL_HELP`, before anything is written. Quarto runs in its own process group: an interrupted
+Without Quarto (or with one older than :data:`aicompute.pipeline.quarto.MIN_QUARTO`) :func:`find_quarto` raises
+:class:`QuartoMissing` with install help, before anything is written. Quarto runs in its own process group: an interrupted
 build stops it within seconds (:func:`stop_running`), and a build killed outright takes Quarto with it (Linux)
 and leaves a temporary folder that the next build removes (:func:`clean_temp`).
 """
@@ -80,32 +80,16 @@ class QuartoMissing(RenderError):
     """No usable Quarto; the message says how to install it."""
 
 
-# ------------------------------------------------------------------------------------------------
-# Quarto
-# ------------------------------------------------------------------------------------------------
-
-
-def quarto_version(quarto: str) -> tuple[int, ...]:
-    """``quarto --version`` as a tuple, e.g. (1, 10, 18)."""
-    try:
-        return _quarto.quarto_version(quarto)
-    except _quarto.QuartoMissing as exc:
-        raise QuartoMissing(str(exc)) from None
-
+# -- Quarto --------------------------------------------------------------------------------------------------
 
 def find_quarto() -> tuple[str, tuple[int, ...]]:
     """The Quarto the build uses (:func:`aicompute.pipeline.quarto.find`: on PATH, else the project's own) and
     its version; :class:`QuartoMissing` if none, or too old."""
-    found = find()
-    return found.path, found.version
-
-
-def find() -> _quarto.Quarto:
-    """:func:`aicompute.pipeline.quarto.find`, raising this module's :class:`QuartoMissing`."""
     try:
-        return _quarto.find()
+        found = _quarto.find()
     except _quarto.QuartoMissing as exc:
         raise QuartoMissing(str(exc)) from None
+    return found.path, found.version
 
 
 # Quarto runs in its own process group (so that an interrupted build can stop it and everything it started:
@@ -249,10 +233,7 @@ def _tail(text: str, lines: int = 30) -> str:
     return "\n".join((text or "").strip().splitlines()[-lines:])
 
 
-# ------------------------------------------------------------------------------------------------
-# the book (_quarto.yml)
-# ------------------------------------------------------------------------------------------------
-
+# -- the book (_quarto.yml) ----------------------------------------------------------------------------------
 
 def book_files(report_dir: Path) -> list[str]:
     """Files listed under ``book.chapters`` then ``book.appendices`` in ``_quarto.yml`` (parts flattened)."""
@@ -268,10 +249,7 @@ def book_files(report_dir: Path) -> list[str]:
     return names
 
 
-# ------------------------------------------------------------------------------------------------
-# staging
-# ------------------------------------------------------------------------------------------------
-
+# -- staging -------------------------------------------------------------------------------------------------
 _OPTION = re.compile(r"^#\|\s?(.*)$")
 
 
@@ -385,10 +363,7 @@ def stage(report_dir: Path, chapters: Sequence[Path]) -> dict[str, int]:
     return charts
 
 
-# ------------------------------------------------------------------------------------------------
-# post-processing and checks
-# ------------------------------------------------------------------------------------------------
-
+# -- post-processing and checks ------------------------------------------------------------------------------
 #: The tags Quarto adds for "JavaScript widgets" (require.js, jQuery from cdn.jsdelivr.net, and the
 #: inline ``define('jquery', ...)`` that needs require.js).
 _CDN_SCRIPTS = re.compile(
@@ -516,10 +491,7 @@ def check_site(out_dir: Path, charts: Mapping[str, int]) -> None:
         raise RenderError(f"quarto produced no {PDF_NAME} in {out_dir}")
 
 
-# ------------------------------------------------------------------------------------------------
-# entry point
-# ------------------------------------------------------------------------------------------------
-
+# -- entry point ---------------------------------------------------------------------------------------------
 
 def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callable[[str], None] = print) -> str:
     """Stage ``chapters`` (executed notebooks) in ``report_dir``, render the book into ``out_dir`` (an

@@ -63,30 +63,22 @@ class SwapFailed(RuntimeError):
     """The new site could not be put in place; the last good site is still (or again) there."""
 
 
-def _is_relative_to(path: Path, other: Path) -> bool:
-    try:
-        path.relative_to(other)
-    except ValueError:
-        return False
-    return True
-
-
 def check_folder(folder: Path, root: Path, marker: str, option: str) -> None:
     """Raise :class:`UnsafeOutput` unless the build may replace (or write into) ``folder``."""
     folder, root = Path(folder).resolve(), Path(root).resolve()
     refuse = f"{option} {folder}: refusing to use this folder for build output"
-    if folder == root or _is_relative_to(root, folder):
+    if root.is_relative_to(folder):
         raise UnsafeOutput(f"{refuse}: it is the project root or one of its parents")
     if folder == root / "report":
         raise UnsafeOutput(f"{refuse}: it is the report's source folder (report/)")
     for name in SOURCE_DIRS:
-        if _is_relative_to(folder, root / name):
+        if folder.is_relative_to(root / name):
             raise UnsafeOutput(f"{refuse}: it is (inside) the project's {name}/ folder, which holds sources")
     if not folder.exists():
         return
     if not folder.is_dir():
         raise UnsafeOutput(f"{refuse}: {folder} exists and is not a folder")
-    if marker == BUILD_MARKER and _is_relative_to(folder, root / "build"):
+    if marker == BUILD_MARKER and folder.is_relative_to(root / "build"):
         return  # the default build folder and the presets' folders in it hold build products only
     if any(folder.iterdir()) and not marked(folder, marker):
         raise UnsafeOutput(
@@ -101,10 +93,10 @@ def check_outputs(root: Path, site: Path | None, build_dir: Path) -> None:
     if site is not None:
         check_folder(site, root, SITE_MARKER, "--site")
         site_r, out_r = Path(site).resolve(), Path(build_dir).resolve()
-        if _is_relative_to(out_r, site_r):
+        if out_r.is_relative_to(site_r):
             raise UnsafeOutput(f"--build-dir {out_r}: refusing to use this folder for build output: it is (inside) "
                                f"the site folder {site_r}, which every rendering build replaces")
-        if _is_relative_to(site_r, out_r / "executed") or _is_relative_to(site_r, out_r / "cache"):
+        if site_r.is_relative_to(out_r / "executed") or site_r.is_relative_to(out_r / "cache"):
             raise UnsafeOutput(f"--site {site_r}: refusing to use this folder for build output: it is inside "
                                f"the build folder's executed/ or cache/")
     check_folder(build_dir, root, BUILD_MARKER, "--build-dir")
@@ -157,11 +149,8 @@ def clean_leftovers(build_dir: Path, report_dir: Path | None, site: Path | None 
 
 
 def _file_hash(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _site_files(site: Path) -> dict[str, str]:
