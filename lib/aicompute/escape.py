@@ -71,12 +71,6 @@ def typst(value: Any) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", _one_line(value))
 
 
-def typst_str(value: Any) -> str:
-    """``value`` as the content of a Typst string literal (between double quotes)."""
-    text = _text(value).replace("\\", "\\\\").replace('"', '\\"')
-    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-
-
 _BIBTEX = {
     "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
     "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
