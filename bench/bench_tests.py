@@ -4,13 +4,15 @@
     python bench/bench_tests.py --fast     # the fast tier only
 
 Targets on a quiet 2-core machine: the fast tier (no kernels, no Quarto) <= 45 s; the whole suite, including
-its one report build, <= 150 s. Each tier runs pytest once with a JUnit XML report; the wall time, the CPU time
-of pytest and its children (a loaded machine shows wall >> CPU), and the slowest 10 tests are printed.
+its one report build, <= 150 s. Each tier runs pytest once with a JUnit XML report and bench/cputime_plugin.py;
+the wall time, the CPU time of pytest and its children (a loaded machine shows wall >> CPU), the load average, and
+the slowest 10 tests in CPU seconds (what a loaded machine does not distort; their wall seconds beside) are printed.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -28,23 +30,38 @@ TARGETS = {"make test-fast": 45.0, "make test": 150.0}
 def run_tier(name: str, args: list[str]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         xml = Path(tmp) / "junit.xml"
+        env = {**os.environ, "CPUTIME_DIR": tmp,
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "bench"), os.environ.get("PYTHONPATH")]))}
+        load = os.getloadavg()[0]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args,
-                               f"--junitxml={xml}"], cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "cputime_plugin",
+                               *args, f"--junitxml={xml}"], cwd=ROOT, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - start
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cases, failed = [], []
+        walls, failed = {}, []
         if xml.exists():
             for case in ET.parse(xml).getroot().iter("testcase"):
                 test = f"{case.get('classname')}::{case.get('name')}"
-                cases.append((float(case.get("time", 0)), test))
+                walls[test] = float(case.get("time", 0))
                 if case.find("failure") is not None or case.find("error") is not None:
                     failed.append(test)
+        cpus: dict[str, float] = {}
+        for tsv in Path(tmp).glob("*.tsv"):  # one per pytest process (xdist worker)
+            for line in tsv.read_text(encoding="utf-8").splitlines():
+                seconds, nodeid = line.split("\t", 1)
+                cpus[nodeid] = cpus.get(nodeid, 0.0) + float(seconds)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     tail = proc.stdout.strip().splitlines()[-1:] or [""]
+
+    def wall_of(nodeid: str) -> float:  # junit names tests by dotted module path and name
+        module, _, rest = nodeid.partition("::")
+        return walls.get(f"{module.removesuffix('.py').replace('/', '.')}::{rest}", float("nan"))
+
+    slowest = sorted(((c, wall_of(t), t) for t, c in cpus.items()), reverse=True)[:10]
     return {"name": name, "wall": wall, "cpu": cpu, "ok": proc.returncode == 0, "summary": tail[0],
-            "slowest": sorted(cases, reverse=True)[:10], "failed": failed}
+            "slowest": slowest, "failed": failed, "load": (load, os.getloadavg()[0]),
+            "tests_cpu": sum(cpus.values())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,11 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "within" if r["wall"] <= TARGETS[name] else "OVER"
         print(f"{name}: {r['wall']:.0f} s wall, {r['cpu']:.0f} s CPU ({verdict} the {TARGETS[name]:.0f} s target); "
               f"{r['summary']}")
+        print(f"  load average {r['load'][0]:.1f} before, {r['load'][1]:.1f} after (2 cores: wall means little above "
+              f"~2); {r['tests_cpu']:.0f} s of the CPU inside tests, the rest starting and collecting")
         for test in r["failed"]:
             print(f"  FAILED {test}")
-        print("  slowest 10 tests:")
-        for seconds, test in r["slowest"]:
-            print(f"    {seconds:7.1f} s  {test}")
+        print("  slowest 10 tests (CPU s of the test and the processes it waited for; wall s):")
+        for cpu, wall, test in r["slowest"]:
+            print(f"    {cpu:6.1f} CPU s {wall:6.1f} s  {test}")
     return 1 if failed else 0
 
 

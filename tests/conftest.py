@@ -297,3 +297,49 @@ def start(ev, cal):
     from aicompute.scenarios import start as st
 
     return st.start_2026(ev, cal)
+
+
+# ------------------------------------------------------------------------------------------------ the fast tier
+#: The folders of the checkout a fast-tier run must leave as they were: the build's own (what `make report`
+#: reuses; a test that wrote into report/ made the next `make report` re-render every page). The sources (lib/,
+#: data/, notebooks/ ...) are left out: you may be editing them while the tests run.
+BUILD_FOLDERS = ("report", "build")
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int]]:
+    """{path: (size, mtime)} of every file under :data:`BUILD_FOLDERS` (a stat each: cheap)."""
+    out = {}
+    for top in BUILD_FOLDERS:
+        for folder, _, files in os.walk(root / top):
+            for name in files:
+                path = os.path.join(folder, name)
+                st = os.stat(path, follow_symlinks=False)
+                out[os.path.relpath(path, root)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def _fast_tier_controller(config: pytest.Config) -> bool:
+    return "not slow" in (config.option.markexpr or "") and not hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _fast_tier_controller(session.config):
+        session.config.stash[_TREE] = _tree(ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The fast tier writes only in temporary folders: a file under report/ or build/ it created, changed or
+    removed fails the run."""
+    before = session.config.stash.get(_TREE, None)
+    if before is None:
+        return
+    after = _tree(ROOT)
+    changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
+    if changed:
+        session.config.get_terminal_writer().line(
+            f"\nThe fast tier changed {len(changed)} file(s) of the checkout's report/ or build/ (tests write in "
+            f"tmp_path): {', '.join(changed[:10])}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_TREE = pytest.StashKey[dict]()

@@ -2,8 +2,9 @@
 a damaged or stale site or cache "up to date", never takes a user's folder for its own, and stops cleanly on
 interrupts, kills, read-only folders and full disks. Each case failed on the main of 2026-12-06.
 
-Tiny project (one chapter, synthetic data), executed once per module and copied per case; Quarto is replaced
-by a fake renderer (in-process cases) or a fake ``quarto`` script (the signal cases), so no case renders."""
+Tiny project (one chapter, synthetic data), executed once per session (shared by the xdist workers) and copied
+per case; Quarto is replaced by a fake renderer (in-process cases) or a fake ``quarto`` script (the signal cases),
+so no case renders. The cases whose build re-executes the chapter start a kernel: they are marked ``slow``."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from filelock import FileLock
 
 from aicompute.pipeline import build as build_mod
 from aicompute.pipeline import safety
@@ -59,16 +61,23 @@ def _tiny(root: Path) -> Project:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny project with its chapter executed once (build/ holds the cache every case starts from)."""
-    root = tmp_path_factory.mktemp("tiny")
-    project = _tiny(root)
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AICOMPUTE_ROOT", str(root))
-    try:
-        build_mod.build(project, jobs=1, render=False, log=lambda s: None)
-    finally:
-        mp.undo()
+def executed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The tiny project with its chapter executed once per session (build/ holds the cache every case starts
+    from): under xdist the workers share the session's base folder, and the first one builds it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    root, done = shared / "reliability-tiny", shared / "reliability-tiny.done"
+    with FileLock(str(shared / "reliability-tiny.lock")):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            project = _tiny(root)
+            mp = pytest.MonkeyPatch()
+            mp.setenv("AICOMPUTE_ROOT", str(root))
+            try:
+                build_mod.build(project, jobs=1, render=False, log=lambda s: None)
+            finally:
+                mp.undo()
+            done.touch()
     return root
 
 
@@ -137,8 +146,8 @@ def test_case2_site_on_another_filesystem_is_swapped_in_not_lost(project: Projec
         assert _rendered(_build(published, monkeypatch)[1])
         first = (site / "index.html").read_text()
         assert not safety.site_problem(site)
-        (project.data / "claims.csv").write_text((project.data / "claims.csv").read_text() + "\n")
-        _build(published, monkeypatch)  # a second run replaces it: never an empty target
+        _book_edit(project)
+        _build(published, monkeypatch)  # a second run (a re-render) replaces it: never an empty target
         assert (site / "index.html").read_text() != first and not safety.site_problem(site)
         assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # no .old / .new left beside it
     finally:
@@ -229,7 +238,13 @@ DAMAGES: dict[str, tuple[Callable[[Project, pytest.MonkeyPatch], None], str]] = 
 }
 
 
-@pytest.mark.parametrize("damage", list(DAMAGES), ids=list(DAMAGES))
+def _kernel_if(cases: dict, starts_kernel: Callable[[str], bool]) -> list:
+    """The parametrize cases, those whose build re-executes the chapter (a kernel) marked ``slow``."""
+    return [pytest.param(c, id=c, marks=[pytest.mark.slow] if starts_kernel(c) else []) for c in cases]
+
+
+@pytest.mark.parametrize("damage", _kernel_if(DAMAGES, lambda d: DAMAGES[d][1] == "execute"
+                                              or d.startswith("--site preview")))
 def test_case3_damaged_or_stale_outputs_are_rebuilt_never_trusted(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                                    damage: str) -> None:
     apply, expect = DAMAGES[damage]
@@ -245,6 +260,31 @@ def test_case3_damaged_or_stale_outputs_are_rebuilt_never_trusted(project: Proje
     if damage.startswith("--site preview"):  # report/_site now shows the edited data
         assert f"of data {_data_hash(project.root)}</html>" in (project.site / "index.html").read_text()
     assert _up_to_date(_build(project, monkeypatch)[1])  # and then it is up to date again
+
+
+def test_case3_the_build_after_a_render_is_up_to_date(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render writes the front page's files into report/ (the summary, and the real writers' title page
+    lines and changelog, as :func:`aicompute.summary.write_summary` does): the next build is "up to date". It
+    re-rendered every page (83 s): those files did not exist yet when the first render's key was taken."""
+    from aicompute import summary
+
+    def front_page(results: Path, chapters: list[Path], target: Path, note: str = "", data_folder=None) -> str:
+        Path(target).write_text("the front page's summary", encoding="utf-8")  # (the tiny chapter has no headlines)
+        summary.write_titlepage(Path(target).with_name(summary.TITLEPAGE), "2026-11-28", "2026-07-04")
+        summary.write_changelog(Path(target).with_name(summary.CHANGELOG))
+        return ""
+
+    monkeypatch.setattr("aicompute.pipeline.render.render", fake_render)
+    monkeypatch.setattr("aicompute.pipeline.render.find_quarto", lambda: ("quarto", (1, 10, 18)))
+    monkeypatch.setattr(summary, "write_summary", front_page)
+    lines: list[str] = []
+    build_mod.build(project, jobs=1, log=lines.append)
+    assert _rendered(lines)
+    written = [name for name in (summary.TITLEPAGE, summary.CHANGELOG) if (project.report / name).is_file()]
+    assert written == [summary.TITLEPAGE, summary.CHANGELOG] and set(written) <= set(build_mod.RENDER_WRITES)
+    lines.clear()
+    build_mod.build(project, jobs=1, log=lines.append)
+    assert _up_to_date(lines), lines
 
 
 # ------------------------------------------------------------------------------------------------
@@ -334,7 +374,7 @@ WRITE_FAULTS = {
 }
 
 
-@pytest.mark.parametrize("fault", list(WRITE_FAULTS), ids=list(WRITE_FAULTS))
+@pytest.mark.parametrize("fault", _kernel_if(WRITE_FAULTS, lambda f: f == "disk full while storing a notebook"))
 def test_case8_read_only_and_disk_full_print_one_line(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                       capsys: pytest.CaptureFixture[str], fault: str) -> None:
     code, where, phrase = WRITE_FAULTS[fault]

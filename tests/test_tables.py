@@ -106,7 +106,14 @@ def test_numbered_table_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_wide_tables_get_relative_column_widths() -> None:
     df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
     rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
-    assert rule == "|" + "-" * 6 + "|" + "-" * 40 + "|"  # in proportion to the content, clamped to 6..40
+    # in proportion to the content or twice the longest word ('short': 10), clamped to 6..40; text aligned left
+    assert rule == "|:" + "-" * 9 + "|:" + "-" * 39 + "|"
+    events = pd.DataFrame({"published": ["2026-02-04"], "event": ["word " * 30], "share": ["19%"], "n": [1234.5],
+                           "range": ["4–21%"], "note": ["about 5"]})
+    rule = tables.to_markdown(events, readable_headers=True).splitlines()[1]
+    # the date: twice its 10 characters (escapes not counted), so it keeps its line; numbers aligned right
+    assert rule.split("|")[1:-1] == [":" + "-" * 19, ":" + "-" * 39, "-" * 9 + ":", "-" * 9 + ":", "-" * 9 + ":",
+                                     ":" + "-" * 9]  # "about 5": twice "about"
 
 
 def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPatch) -> None:

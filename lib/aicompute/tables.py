@@ -93,13 +93,30 @@ def _citations(value: Any, known: set[str]) -> str | None:
 
 
 def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
-    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (clamped
-    to 6..40: a column of short numbers keeps room for its header), so
-    Pandoc gives a wide table relative column widths that sum to the text width."""
+    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header, or twice its
+    longest word if that is more (a date or a number is one word: next to columns of long text it kept too narrow a
+    share and broke, '2026-02-' over '04'), clamped to 6..40, so Pandoc gives a wide table relative column widths
+    that sum to the text width."""
     out = []
     for j, head in enumerate(header):
-        longest = max([len(head), *(len(row[j]) for row in cells)], default=6)
-        out.append(max(6, min(40, longest)))
+        texts = [t.replace("\\", "") for t in (head, *(row[j] for row in cells))]  # as shown: escapes not counted
+        longest = max(len(t) for t in texts)
+        word = max((len(w) for t in texts for w in t.split()), default=0)
+        out.append(max(6, min(40, max(longest, 2 * word))))
+    return out
+
+
+#: A cell that reads as a number ('1,234', '-3.5', '19%', '2.1×', '4–21%'): such columns are aligned right.
+_NUMBER = re.compile(r"^[−\-+]?[\d.,]+(\s*[%×])?(\s*[–-]\s*[\d.,]+(\s*[%×])?)?$")
+
+
+def _alignments(cells: list[list[str]], n: int) -> list[str]:
+    """'right' for a column of numbers (each non-empty cell :data:`_NUMBER`), else 'left' (text read from its start;
+    centred, a paragraph in a cell was hard to read)."""
+    out = []
+    for j in range(n):
+        shown = [row[j].replace("\\", "") for row in cells if row[j].strip()]
+        out.append("right" if shown and all(_NUMBER.match(c) for c in shown) else "left")
     return out
 
 
@@ -119,8 +136,9 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
             line.append(cited if cited is not None else escape_md(text))
         cells.append(line)
     head = "| " + " | ".join(header) + " |"
-    if readable_headers:
-        rule = "|" + "|".join("-" * w for w in _widths(cells, header)) + "|"
+    if readable_headers:  # relative widths, numbers right and text left
+        rule = "|" + "|".join((":" + "-" * (w - 1)) if a == "left" else ("-" * (w - 1) + ":")
+                              for w, a in zip(_widths(cells, header), _alignments(cells, len(header)))) + "|"
     else:
         rule = "|" + "|".join("---" for _ in df.columns) + "|"
     rows = ["| " + " | ".join(line) + " |" for line in cells]

@@ -31,7 +31,7 @@ def ratios(off: pd.DataFrame) -> alt.LayerChart:
         y=alt.Y("label:N", sort=alt.EncodingSortField("ratio", order="descending"), title=None,
                 axis=alt.Axis(labelLimit=330, **charts.wrapped_axis(48))),  # the statement, up to 3 lines
         color=alt.Color("verdict:N", scale=VERDICT_SCALE, title="Verdict"),
-        tooltip=["id", "statement", "seed_value", "value", "unit", "verdict", "reason"],
+        tooltip=["statement", "seed_value", "value", "unit", "verdict", "reason"],  # no code ids: the statement names it
     ).properties(height=alt.Step(40), width=300)
     return points + alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(color="#333").encode(x="x:Q")
 

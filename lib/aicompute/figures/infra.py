@@ -16,7 +16,7 @@ def commitments(deals: pd.DataFrame) -> alt.Chart:
     return alt.Chart(shown).mark_bar().encode(
         x=alt.X("gw:Q", title="Capacity (GW)"), y=alt.Y("counterparty:N", sort="-x", title=None),
         color=alt.Color("status:N", title=None, scale=alt.Scale(domain=_STATUS, range=[PALETTE[0], "#bbbbbb"])),
-        tooltip=["id", "type", "gw", "overlaps_with", "note"],
+        tooltip=["counterparty", "type", "gw", "overlaps_with", "note"],  # named, not by its code id
     ).properties(height=alt.Step(22))
 
 
