@@ -418,7 +418,7 @@ def test_editing_any_book_file_re_renders_and_re_executes_nothing(tmp_path: Path
     nb_keys = {nb.stem: deps.notebook_key(nb, {}, tools={"python": "3"}) for nb in executed}
     key = build_mod._render_key(project, executed, "note", "quarto")
     book = [p for p in sorted(project.report.rglob("*"))  # less what the render itself writes
-            if p.is_file() and p.name not in ("_summary.md", "vega-bundle.js")]
+            if p.is_file() and p.name not in build_mod.RENDER_WRITES]
     book += sorted(project.data.glob("*.csv"))[:3]
     assert len(book) >= 5
     for path in book:

@@ -25,7 +25,7 @@ AS_OF = default_as_of()  # the report's date (report/params/default.yaml)
 def run(ev, cal, start) -> up.Run:
     target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
     return up.run(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
-                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=3_000, seed=4, target=target, adapt=3,
+                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=5_000, seed=4, target=target, adapt=3,
                   calibration_paths=800, iterations=8)
 
 
@@ -248,7 +248,7 @@ def test_run_uses_only_readings_after_the_seed_and_by_the_as_of(run: up.Run, ev)
     assert not mod["series"].isin(["openai_revenue_recognised", "capex_guidance_meta"]).any()
     assert set(mod["status"]) == {"modelled"}
     w = run.weights
-    # (a 3,000-path run on the real readings: the weights must not collapse onto a handful of paths; the
+    # (a 5,000-path run on the real readings: the weights must not collapse onto a handful of paths; the
     # chapter's own run publishes its effective paths, thousands)
     assert w.sum() == pytest.approx(1) and (w >= 0).all() and up.ess(w) > 10
 

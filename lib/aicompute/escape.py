@@ -1,19 +1,8 @@
 """Text from the data or the command line, made literal for each place it is written to.
 
 A signpost name, a source title, a claim's statement, a parameters file's path or a ``-p`` value is text,
-never markup. Each target has one function; whatever writes such text into a page calls the one for the
-language it writes:
-
-========================  =====================================================================
-:func:`html`              HTML text or a quoted attribute value (``<``, ``>``, ``&``, quotes)
-:func:`md`                Pandoc markdown inline text, also a pipe-table cell or a caption: every
-                          ASCII punctuation character backslash-escaped, whitespace collapsed
-:func:`md_code`           Pandoc markdown inline code (a path, a ``-p`` value): literal, monospace
-:func:`typst`             Typst markup (a raw ``{=typst}`` block): specials backslash-escaped
-:func:`typst_str`         a Typst string literal's content (``#text("...")``)
-:func:`bibtex`            a BibTeX field value (pandoc reads it as LaTeX)
-:func:`url`               an ``href``/BibTeX ``url``: only ``http(s)://`` and ``mailto:`` pass
-========================  =====================================================================
+never markup. Each target language (HTML, Pandoc markdown, Typst, BibTeX, a URL) has one function; whatever
+writes such text into a page calls the one for the language it writes.
 
 Quarto reads a chapter's ``text/markdown`` outputs and the front page's ``_summary.md`` as Pandoc markdown
 and writes both HTML and Typst from it, so markdown-escaped text is literal in the web page and in the PDF:
@@ -82,27 +71,12 @@ def typst(value: Any) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", _one_line(value))
 
 
-def typst_str(value: Any) -> str:
-    """``value`` as the content of a Typst string literal (between double quotes)."""
-    text = _text(value).replace("\\", "\\\\").replace('"', '\\"')
-    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
-
-
 _BIBTEX = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
     "`": "\\`{}",  # else a LaTeX opening quote (pandoc drops \textasciigrave)
     "-": "-{}",  # else "--" and "---" become dashes
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
+    "<": r"\textless{}", ">": r"\textgreater{}",
 }
 _BIBTEX_RE = re.compile("|".join(re.escape(c) for c in _BIBTEX))
 

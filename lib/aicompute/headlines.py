@@ -58,12 +58,3 @@ def capex_to_cash_flow(capex_trailing: float, ocf_trailing: float, capex_guidanc
         raise ValueError(f"operating cash flow must be positive, got {ocf_trailing}")
     return {"trailing": 100 * capex_trailing / ocf_trailing,
             "guidance": None if capex_guidance is None else 100 * capex_guidance / ocf_trailing}
-
-
-def latest_readings(readings: pd.DataFrame, series: list[str] | tuple[str, ...]) -> pd.DataFrame:
-    """The latest reading of each of ``series`` in ``readings`` (observations: series, period, published), by
-    period then publication: series, id, period, published, value, unit, source_class (missing series left out)."""
-    rows = readings[readings["series"].isin(series)].sort_values(["series", "period", "published", "id"])
-    last = rows.groupby("series").tail(1)
-    cols = ["series", "id", "period", "published", "value", "unit", "source_class"]
-    return last[[c for c in cols if c in last.columns]].reset_index(drop=True)

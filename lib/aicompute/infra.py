@@ -1,6 +1,4 @@
-"""Data-centre arithmetic: power <-> accelerators, capex, energy, annual cost and the revenue a GW needs;
-the cost of capital (capital-recovery factor), owner's cost against contract rent, break-even GPU rental
-prices and chip lives; de-duplicated commitment totals; site checks; how fast capacity can be added.
+"""Data-centre arithmetic: power, capex, energy, the annual cost of a GW or an accelerator and the revenue it needs.
 
 Capital is charged either straight-line (capex / life, no return) or, given a cost of capital ``wacc``, with
 the capital-recovery factor CRF = r(1+r)^n / ((1+r)^n - 1): the level annual payment that repays capex with

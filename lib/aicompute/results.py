@@ -102,12 +102,16 @@ def upstream(notebook: str) -> dict[str, dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def value(notebook: str, key: str) -> Any:
-    """One result of another chapter (its value)."""
+def _upstream_result(notebook: str, key: str) -> dict[str, Any]:
     res = upstream(notebook)
     if key not in res:
         raise UpstreamMissing(f"{notebook} published no result '{key}' (it has {sorted(res)})")
-    return res[key]["value"]
+    return res[key]
+
+
+def value(notebook: str, key: str) -> Any:
+    """One result of another chapter (its value)."""
+    return _upstream_result(notebook, key)["value"]
 
 
 def format_result(result: dict[str, Any]) -> str:
@@ -150,10 +154,7 @@ def text(key: str, notebook: str | None = None) -> str:
             raise KeyError(f"no result '{key}' published in this notebook (published: {sorted(_RESULTS)})")
         res, stem = _RESULTS[key], _RESULTS[key].get("notebook") or "notebook"
     else:
-        found = upstream(notebook)
-        if key not in found:
-            raise UpstreamMissing(f"{notebook} published no result '{key}' (it has {sorted(found)})")
-        res, stem = found[key], notebook
+        res, stem = _upstream_result(notebook, key), notebook
     return tag(res, f"{stem}.{key}")
 
 

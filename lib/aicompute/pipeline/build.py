@@ -47,6 +47,11 @@ __all__ = ["Project", "BuildError", "build", "main", "execute_one", "copy_source
 
 #: The log of the render that made the current site, in the build folder (a no-op build shows it to the tests).
 RENDER_LOG = "render.log"
+#: Files the render writes into report/ (the front page's panel, the odds chart, the PDF's title page, the
+#: version section, the Vega bundle): left out of scratch copies and of the render key, which is computed before
+#: they are written (with them in, the first build after a render in a fresh clone rendered everything again).
+RENDER_WRITES = frozenset({"_summary.md", "_odds.svg", "_titlepage.yml", "_changelog.md", "vega-bundle.js"})
+
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which and why."""
@@ -112,7 +117,8 @@ def copy_sources(dest: Path, root: Path = ROOT) -> Project:
     for tests and benchmarks that leaves this one's build/ and report/_site alone."""
     for name in ("data", "notebooks"):
         shutil.copytree(root / name, dest / name)
-    shutil.copytree(root / "report", dest / "report", ignore=shutil.ignore_patterns("_site*", ".quarto", "*.ipynb"))
+    shutil.copytree(root / "report", dest / "report",
+                    ignore=shutil.ignore_patterns("_site*", ".quarto", "*.ipynb", *RENDER_WRITES))
     return Project(root=dest)
 
 
@@ -274,12 +280,6 @@ def _clear_failed(project: Project, stem: str) -> None:
     """A notebook that now succeeds (or is cached) drops the copies of its earlier failures."""
     for suffix in (".ipynb", ".stderr"):
         (project.out / "failed" / f"{stem}{suffix}").unlink(missing_ok=True)
-
-
-#: Files the render writes into report/ (the front page's panel, the odds chart, the PDF's title page, the
-#: version section, the Vega bundle): left out of the render key, which is computed before they are written (with
-#: them in, the first no-op after a render in a fresh clone re-rendered everything).
-RENDER_WRITES = frozenset({"_summary.md", "_odds.svg", "_titlepage.yml", "_changelog.md", "vega-bundle.js"})
 
 
 def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
