@@ -21,6 +21,7 @@ def test_expressions_and_conditions_are_found_as_quarto_finds_them() -> None:
 
 
 def _run(tmp_path: Path, cells: list) -> nbformat.NotebookNode:
+    inline.register()
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
     nbformat.write(nb, tmp_path / "t.ipynb")
@@ -57,3 +58,14 @@ def test_a_failing_expression_names_notebook_cell_and_expression(tmp_path: Path)
     assert "t.ipynb: Markdown cell 2, inline `{python} x`: TypeError" in err.value.evalue
     with pytest.raises(PapermillExecutionError, match="NameError"):
         _run(tmp_path, [md("<!-- if: missing > 0 -->\nx")])
+
+
+def test_the_engine_module_imports_first_without_a_cycle() -> None:
+    """Imported before papermill in a fresh process, the engine module loads (papermill's entry points used to
+    load it half-initialised) and registers the engine."""
+    import subprocess
+    import sys
+
+    code = ("import aicompute.pipeline.inline as i; i.register(); "
+            "from papermill.engines import papermill_engines as e; assert e.get_engine('aicompute') is i.AicomputeEngine")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -19,12 +19,11 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str
     the kernel before the first cell; the kernel's stderr goes to ``kernel_log``. Returns {"ok", "seconds",
     "error"}."""
     import papermill as pm
-    from papermill.engines import papermill_engines
     from papermill.exceptions import PapermillExecutionError
 
-    from aicompute.pipeline.inline import AicomputeEngine
+    from aicompute.pipeline import inline
 
-    papermill_engines.register("aicompute", AicomputeEngine)  # also registered as an entry point (pyproject.toml)
+    inline.register()
 
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's warning about frozen modules
     if kernel_log:

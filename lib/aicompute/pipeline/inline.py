@@ -14,8 +14,10 @@ the kernel at that point; otherwise its source is emptied in the executed copy (
 expressions are not evaluated. Write alternatives as two cells (``<!-- if: ok -->`` / ``<!-- if: not ok -->``).
 
 A failing expression or condition stops the run with :class:`papermill.exceptions.PapermillExecutionError`
-naming the notebook, the Markdown cell and the expression. Registered as papermill engine ``aicompute``
-(entry point group ``papermill.engine`` in ``pyproject.toml``); the build passes ``engine_name="aicompute"``.
+naming the notebook, the Markdown cell and the expression. :func:`register` makes it papermill's engine
+``aicompute`` (the build calls it, then passes ``engine_name="aicompute"``). It is not a ``papermill.engine``
+entry point: papermill loads those while ``papermill.engines`` is first imported, so importing this module
+first would have loaded it half-initialised (an import cycle).
 
 In JupyterLab the expressions are not evaluated: a Markdown cell shows its source, and each expression can
 be run in a code cell to see its value (see docs/CONVERTING.md).
@@ -28,7 +30,7 @@ from typing import Any
 
 from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine
+from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
 #: An inline expression, exactly as Quarto finds it (``src/core/execute-inline.ts``).
@@ -139,3 +141,8 @@ def _logger() -> Any:
     from papermill.log import logger
 
     return logger
+
+
+def register() -> None:
+    """Make :class:`AicomputeEngine` papermill's engine ``aicompute`` in this process."""
+    papermill_engines.register("aicompute", AicomputeEngine)
