@@ -78,3 +78,11 @@ def test_the_run_rate_rules_by_hand() -> None:
     assert st.midpoint(4.7, 15.2) == pytest.approx(8.452, abs=0.001)
     with pytest.raises(ValueError):
         st.midpoint(0.0, 1.0)
+
+
+def test_episode_span_names_the_years_each_backtest_covers() -> None:
+    # the prose and the labels read the span from one definition; the clock year lies inside it
+    assert st.episode_span("dotcom_2000") == "1999–2002" and st.episode_span("memory_2022") == "2021–2023"
+    for ep, (clock, label) in st.EPISODES.items():
+        first, last = st.EPISODE_YEARS[ep]
+        assert first < clock.year <= last and label.startswith(st.episode_span(ep) + ":")

@@ -19,15 +19,25 @@ import pandas as pd
 
 from aicompute.scenarios.model import Calibration, CreditSeries, Lab, Start, funds_for_runway
 
-__all__ = ["midpoint", "before_seed", "reading", "start_inputs", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "CLOCK_2026",
+__all__ = ["midpoint", "before_seed", "reading", "start_inputs", "start_2026", "start_backtest", "with_financing", "credit_series", "EPISODES", "EPISODE_YEARS", "episode_span", "CLOCK_2026",
            "CREDIT_START"]
 
 CLOCK_2026 = dt.date(2026, 1, 1)
 
+#: The years each backtest covers (first, last): the readings before its clock and the outturn after it.
+EPISODE_YEARS = {"dotcom_2000": (1999, 2002), "memory_2022": (2021, 2023)}
+
+
+def episode_span(episode: str) -> str:
+    """The years backtest ``episode`` covers, e.g. '1999–2002' (:data:`EPISODE_YEARS`)."""
+    first, last = EPISODE_YEARS[episode]
+    return f"{first}–{last}"
+
+
 #: The backtests: episode id -> (clock start, label); what happened is read from ``semis_history``.
 EPISODES = {
-    "dotcom_2000": (dt.date(2000, 1, 1), "1999–2002: the dot-com and telecom bust"),
-    "memory_2022": (dt.date(2022, 1, 1), "2021–2023: the memory downturn"),
+    "dotcom_2000": (dt.date(2000, 1, 1), f"{episode_span('dotcom_2000')}: the dot-com and telecom bust"),
+    "memory_2022": (dt.date(2022, 1, 1), f"{episode_span('memory_2022')}: the memory downturn"),
 }
 
 
