@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 
+import numpy as np
 import pytest
 
 from aicompute.scenarios import baserates as br
@@ -114,12 +115,14 @@ def test_the_hazard_dial_reweights_regime_switches_exactly() -> None:
 
 def test_more_paths_in_blocks_pool_with_the_run(run, cal) -> None:
     """:func:`extend` draws more paths from the run's last proposal and pools them: the run's own paths keep their
-    likelihoods (each normalised by its largest possible value, not by the sample's best path) and the pooled sample
-    has more effective paths."""
+    likelihoods (each normalised by its largest possible value, not by the sample's best path) and the pool is one
+    weighted sample. (More effective paths is the expectation, not a rule: when few paths carry the weight, one heavy
+    new path can lower the count, so the test does not assert it.)"""
     more = up.extend(run, cal, 2_000, seed=5)
     assert more.paths.n == run.paths.n + 2_000 and more.weights.shape == (more.paths.n,)
     assert (more.ll[:, :run.paths.n] == run.ll).all() and (more.ll <= 1e-12).all()
-    assert up.ess(more.weights) > up.ess(run.weights)
+    assert np.isfinite(more.weights).all() and (more.weights >= 0).all() and math.isclose(more.weights.sum(), 1.0)
+    assert more.weights[run.paths.n:].sum() > 0  # the new block carries weight
 
 
 def test_thin_settings_get_a_tilted_proposal_and_keep_the_richer_sample(run, cal) -> None:
