@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
 
-.PHONY: report test test-fast test-hostile validate chapters new-chapter lint serve lab bench clean distclean venv
+.PHONY: report test test-fast test-hostile test-browser validate chapters new-chapter lint serve lab bench clean distclean venv
 
 venv: $(STAMP)
 
@@ -48,7 +48,7 @@ new-chapter: $(STAMP)
 XDIST ?= -n auto --dist loadgroup
 
 ## Run the test suite. Its report build is make report's own (build/, report/_site): after `make report` a no-op.
-## The early as-of build is cached in build/as-of-2026-02-01/. Hostile build: make test-hostile.
+## The early as-of build is cached in build/as-of-2026-02-01/. Hostile build: make test-hostile; Chromium: make test-browser.
 test: $(STAMP)
 	@$(PY) -m pytest $(XDIST) $(ARGS)
 
@@ -60,6 +60,11 @@ test-fast: $(STAMP)
 ## Chromium and the PDF must build. A second report build (~8 min on 2 quiet cores); CI runs it after make test.
 test-hostile: $(STAMP)
 	@AICOMPUTE_HOSTILE=1 $(PY) -m pytest -q -m hostile $(ARGS)
+
+## The browser tier: Chromium over the built site (the reader checks at 1366 and 390 px with axe-core, every page
+## drawn offline, the dials). Uses make test's report build (a no-op after make report); CI runs it after make test.
+test-browser: $(STAMP)
+	@AICOMPUTE_BROWSER=1 $(PY) -m pytest -q $(XDIST) -m browser $(ARGS)
 
 ## Lint the library, tests and benchmarks (ruff, as CI does).
 lint: $(STAMP)

@@ -7,7 +7,10 @@ one of :data:`SLOW_FIXTURES` or lives in one of :data:`KERNEL_MODULES` (modules 
 projects or execute notebooks); a test elsewhere that starts a kernel marks itself ``@pytest.mark.slow``.
 ``make test-hostile`` (CI runs it after ``make test``) runs the tests marked ``hostile``: they build a second,
 hostile report (payloads planted in every text field; several minutes), so a plain ``pytest`` skips them unless
-``AICOMPUTE_HOSTILE=1``: ``make test`` keeps to one report build.
+``AICOMPUTE_HOSTILE=1``: ``make test`` keeps to one report build. ``make test-browser`` (CI runs it too) runs
+the tests that drive Chromium over the built site (:data:`BROWSER_FIXTURES`: the reader checks with axe-core, the
+offline-drawing check, the dials): several minutes on the long appendix pages, so a plain ``pytest`` skips them
+unless ``AICOMPUTE_BROWSER=1``.
 """
 
 from __future__ import annotations
@@ -37,8 +40,15 @@ KERNEL_MODULES = {"test_pipeline", "test_failures", "test_inline", "test_noteboo
 #: Under pytest-xdist (``make test``), the tests sharing one of these builds run on one worker, so each build
 #: is made once, and the two builds run side by side on different workers.
 BUILD_GROUPS = {"report": "report", "fast_build": "report", "early": "early"}
+#: Fixtures that drive Chromium over the built site (the browser tier, ``make test-browser``).
+BROWSER_FIXTURES = {"chromium", "browser"}
 #: Modules whose tests reach a build without naming its fixture (test_reader asks for the report at run time).
 MODULE_GROUPS = {"test_reader": "report"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Chromium over the built site (make test-browser; CI runs it; "
+                            "skipped otherwise)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -55,6 +65,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xdist_group(groups[0]))
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
             item.add_marker(pytest.mark.skip(reason="a second, hostile report build: make test-hostile"))
+        elif BROWSER_FIXTURES & fixtures and not item.get_closest_marker("hostile"):
+            item.add_marker(pytest.mark.browser)
+            if os.environ.get("AICOMPUTE_BROWSER") != "1":
+                item.add_marker(pytest.mark.skip(reason="drives Chromium over the built site: make test-browser"))
 
 SOURCES_HEADER = ["id", "title", "publisher", "author", "date", "url", "type", "accessed", "note"]
 CLAIMS_HEADER = [
