@@ -327,6 +327,19 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
     return "\n".join(parts)
 
 
+def _sources(ev: Any) -> Any:
+    """The sources table of ``ev``'s as-of date, or the whole table without ``ev``."""
+    from aicompute import data
+
+    return ev.sources() if ev is not None else data.load("sources")
+
+
+def _citation_labels(table: Any) -> dict[str, str]:
+    from aicompute import cite
+
+    return cite.citation_labels(table)
+
+
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
                 ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
@@ -343,10 +356,8 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
         parts.append("Download: " + " · ".join(links))
     series = {n: list(m) for n, m in (series or {}).items() if m}
     if cites or series:
-        from aicompute import cite, data
-
-        table = ev.sources() if ev is not None else data.load("sources")
-        labels = cite.citation_labels(table)
+        table = _sources(ev)
+        labels = _citation_labels(table)
 
         def link(c: str, text: str, title: str = "") -> str:
             hover = f' title="{html.escape(title, quote=True)}"' if title else ""
@@ -635,13 +646,8 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
-    def source_labels() -> dict[str, str]:
-        from aicompute import cite, data
-
-        return cite.citation_labels(ev.sources() if ev is not None else data.load("sources"))
-
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
-                          source_labels=source_labels,
+                          source_labels=lambda: _citation_labels(_sources(ev)),
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
