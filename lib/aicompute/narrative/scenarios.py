@@ -18,15 +18,6 @@ import pandas as pd
 
 from aicompute.formatting import fmt, fmt_range, plain, quote, significant
 
-__all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
-           "dial_name", "setting_name", "DIALS", "probability_plain", "endings_table", "growth_kinds", "base_rates_title",
-           "rates_table", "hazard_basis", "basis_label", "period_label", "period_words", "latest_lab_readings",
-           "watch_text", "watch_items", "watched_items",
-           "predictive_flags", "verdict", "backtest_item", "start_notes", "CREDIT_NAMES", "backtest_rows",
-           "backtest_scores", "backtest_items", "settings_table",
-           "odds_results", "prior_posterior_table", "drivers_table", "READER_DIAL_LABELS",
-           "READER_VALUE_LABELS"]
-
 
 def probability(p: float) -> str:
     """A probability for prose, tagged: 'under 0.1%', 'under 1%', else whole per cent ('58%')."""
