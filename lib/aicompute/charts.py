@@ -721,19 +721,39 @@ def fan(frame: Any, *, title: str, subtitle: str, y_title: str, threshold: float
     return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
 
 
+def year_gaps(years: Any) -> list[tuple[int, int]]:
+    """The runs of years missing between the first and the last of ``years``: [1988, 1996, 1997] -> [(1989, 1995)]."""
+    known = sorted({int(y) for y in years})
+    return [(a + 1, b - 1) for a, b in zip(known, known[1:]) if b - a > 1]
+
+
 def annual_growth_bars(frame: Any, *, title: str, subtitle: str, lines: dict[str, float]) -> alt.TopLevelMixin:
     """Annual growth (%) per year as bars coloured by ``kind`` (boom year, ordinary year, a fall); dashed rules
-    at ``lines`` {label: value in %}."""
+    at ``lines`` {label: value in %}. The year axis is a number line: years with no data stay an empty stretch,
+    labelled 'no data' (:func:`year_gaps`), instead of the bars on either side sitting next to each other."""
+    import pandas as pd
+
     falls = sorted(set(frame["kind"]) - {"boom year", "ordinary year"})
     kinds = ["boom year", "ordinary year", *falls]
+    years = frame["year"].astype(int)
+    frame = frame.assign(year=years, left=years - 0.4, right=years + 0.4)
+    scale = alt.Scale(domain=[int(years.min()) - 0.6, int(years.max()) + 0.6], nice=False, zero=False)
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=-90)),
-        y=alt.Y("growth:Q", title="Growth over the year before (%)"),
+        x=alt.X("left:Q", title=None, scale=scale, axis=alt.Axis(format="d", tickMinStep=1, labelAngle=-90)),
+        x2="right:Q",
+        y=alt.Y("growth:Q", title="Growth over the year before (%)"), y2=alt.datum(0),
         color=alt.Color("kind:N", sort=kinds, title=None,
                         scale=alt.Scale(domain=kinds, range=[PALETTE[0], "#BBBBBB", PALETTE[3]][:len(kinds)])),
         tooltip=["year", alt.Tooltip("growth:Q", format=".1f"), "kind"])
     rules = [alt.Chart().mark_rule(strokeDash=[4, 3], color="#333333").encode(y=alt.datum(v)) for v in lines.values()]
-    return alt.layer(bars, *rules).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
+    layers = [bars, *rules]
+    gaps = pd.DataFrame([{"mid": (a + b) / 2, "label": f"no data\n{a}–{b}" if b > a else f"no data\n{a}"}
+                         for a, b in year_gaps(years)])
+    if len(gaps):
+        layers.append(alt.Chart(gaps).mark_text(fontSize=10, fontStyle="italic", color="#555555", lineBreak="\n",
+                                                baseline="bottom", dy=-4).encode(
+            x=alt.X("mid:Q", scale=scale), y=alt.datum(0), text="label:N"))
+    return alt.layer(*layers).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
 
 
 def _break_lines(text: str, width: int) -> str:

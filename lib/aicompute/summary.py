@@ -384,6 +384,16 @@ def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
     return [tuple(line.split("\t", 2)) for line in out.splitlines() if line.count("\t") >= 2]  # type: ignore[misc]
 
 
+def outside_inputs() -> str:
+    """What the front page reads from outside report/, the data and the results: the version (with the commit),
+    the change list from the git history and CITATION.cff (the citation). The build's render key hashes it, so a
+    new commit refreshes the version and the change list even when nothing else changed."""
+    from aicompute.paths import ROOT
+
+    cff = ROOT / "CITATION.cff"
+    return repr((version(), changelog(), cff.read_text(encoding="utf-8") if cff.is_file() else ""))
+
+
 def write_changelog(path: Path, limit: int = 15) -> str:
     """``report/_changelog.md``: the version and the latest changes (subjects escaped, cut at 160 characters)."""
     lines = [f"This is version **{md(version())}** of the report. The latest changes:", ""]

@@ -197,10 +197,11 @@ def growth_kinds(growth: pd.DataFrame, boom_line: float, fall: float) -> pd.Data
 
 
 def base_rates_title(growth: pd.DataFrame) -> str:
-    """'Chip revenue fell in 9 of 37 years; the worst fall was -32% in 2001' (``growth`` in per cent)."""
+    """'Chip revenue fell in 9 of 37 years; the worst fall was 32% in 2001' (``growth`` in per cent; a fall is
+    named as such, so its size is written without a sign)."""
     worst = growth.loc[growth["growth"].idxmin()]
-    return (f"Chip revenue fell in {int((growth['growth'] < 0).sum())} of {len(growth)} years; the worst fall was "
-            f"{worst['growth']:.0f}% in {int(worst['year'])}")
+    return (f"Chip revenue fell in {plain(int((growth['growth'] < 0).sum()))} of {plain(len(growth))} years; the worst "
+            f"fall was {plain(-float(worst['growth']), '%', '.0f')} in {int(worst['year'])}")
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
