@@ -72,11 +72,6 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert "**What to watch:** Credit spreads above 250 bp." in lines
 
 
-def test_first_sentence() -> None:
-    assert summary._first_sentence("Soft, 60%. Hard 6% (range 2-11%). End.") == ("Soft, 60%.", "Hard 6% (range 2-11%). End.")
-    assert summary._first_sentence("One only") == ("One only", "")
-
-
 def test_titlepage_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(summary.SITE_ENV, "https://example.org/report/")
     lines = summary.titlepage_lines("2026-11-28", "2026-07-04")
