@@ -97,6 +97,40 @@ def _format(x: Any, spec: str) -> str:
     return format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")
 
 
+#: The month a company's fiscal year begins, for companies whose fiscal year is not the calendar year (their
+#: filings): Nvidia's begins in late January (FY2027: Feb 2026 - Jan 2027), Micron's in September, Oracle's in June,
+#: Microsoft's in July.
+FISCAL_YEAR_START = {"Nvidia": 2, "Micron": 9, "Oracle": 6, "Microsoft": 7}
+
+
+def fiscal_quarter(start: Any, entity: str | None = None) -> str:
+    """The one label of a quarter, from its first month (``start``) and the company that reports it: a calendar
+    quarter is 'Q1 2026'; a company's fiscal quarter (:data:`FISCAL_YEAR_START`) is 'Q1 FY27 (Feb–Apr 2026)'; a
+    quarter off the calendar whose company is unknown is its months, 'Feb–Apr 2026' ('Nov 2025–Jan 2026')."""
+    first = dt.date(int(str(start)[:4]), int(str(start)[5:7]), 1)
+    last_month = (first.month + 1) % 12 + 1
+    last_year = first.year + (first.month + 2 > 12)
+    months = (f"{first:%b}–{dt.date(last_year, last_month, 1):%b %Y}" if last_year == first.year
+              else f"{first:%b %Y}–{dt.date(last_year, last_month, 1):%b %Y}")
+    fy_start = FISCAL_YEAR_START.get(entity or "")
+    if fy_start and fy_start != 1:
+        q = (first.month - fy_start) % 12 // 3 + 1
+        fy_end = first.year + (first.month >= fy_start)  # the fiscal year is named by the year it ends in
+        return f"Q{q} FY{fy_end % 100:02d} ({months})"
+    if first.month in (1, 4, 7, 10):
+        return f"Q{(first.month - 1) // 3 + 1} {first.year}"
+    return months
+
+
+def quarter_ending(end: Any, entity: str | None = None) -> str:
+    """:func:`fiscal_quarter` of the quarter that ends on ``end`` (a period-end date: Nvidia's 2026-04-26 ->
+    'Q1 FY27 (Feb–Apr 2026)'; a fiscal month ending in its last days counts as that month)."""
+    end = dt.date.fromisoformat(str(end)[:10])
+    month = end.month - 2 if end.day >= 15 else end.month - 3  # 2026-04-26 ends April; 2026-02-01 ends January
+    year = end.year + (month - 1) // 12
+    return fiscal_quarter(f"{year:04d}-{(month - 1) % 12 + 1:02d}", entity)
+
+
 def with_unit(text: str, unit: str) -> str:
     """'12' + '%' -> '12%'; '3.2' + 'x' -> '3.2×'; '5' + 'USD bn' -> '5 USD bn'; '/h' is appended as is."""
     if unit == "%":
@@ -160,6 +194,26 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
     """'2.0–4.0 kW', '5–20%', '1.1–1.6×': one tag around the range, the unit once after it."""
     return _tag(with_unit(f"{number(low, spec)}–{number(high, spec)}", unit), unit)
+
+
+def total_text(values: Any, unit: str = "", spec: str = "") -> str:
+    """The total of parts shown beside it (untagged), rounded as the parts are. Where the shown parts add up to
+    it, that is all; where they do not (24, 34.5 and 25.5 are shown '24', '35', '26' and total 84), it says so:
+    '84 (parts rounded)', so no reader adds the parts and finds the text wrong. ``spec``: the parts' fixed-point
+    spec ('.0f', ',.1f'); missing parts count as nothing."""
+    m = _FIXED.match(spec)
+    if not m or m["kind"] != "f":
+        raise ValueError(f"total_text needs the parts' fixed-point spec ('.0f', ',.1f'), not {spec!r}")
+    places = int(m["prec"]) if m["prec"] is not None else 6
+    parts = [d for d in (_decimal(v) for v in values) if d is not None]
+    shown, exact = sum(rounded(d, places) for d in parts), rounded(sum(parts, Decimal(0)), places)
+    text = with_unit(_format(exact, spec), unit)
+    return text if shown == exact else f"{text} (parts rounded)"
+
+
+def fmt_total(values: Any, unit: str = "", spec: str = "") -> str:
+    """:func:`total_text`, tagged for prose."""
+    return _tag(total_text(values, unit, spec), unit)
 
 
 def quote(value: Any) -> str:

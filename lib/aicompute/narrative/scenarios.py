@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fmt, fmt_range, plain, quote, significant
+from aicompute.formatting import fiscal_quarter, fmt, fmt_range, plain, quote, significant
 
 
 def probability(p: float) -> str:
@@ -89,16 +89,17 @@ def basis_label(r: Any) -> str:
     return ", ".join(parts)
 
 
-def period_label(p: Any, kind: str) -> str:
-    """A reading's period for a table: '2026' (year), '2026-05' (month), '2026-02 (quarter)'."""
+def period_label(p: Any, kind: str, entity: str | None = None) -> str:
+    """A reading's period, the same in a table and a sentence: '2026' (year), 'May 2026' (month), a quarter as
+    :func:`aicompute.formatting.fiscal_quarter` labels it for the reporting ``entity`` ('Q1 FY27 (Feb–Apr 2026)',
+    'Q1 2026')."""
     ts = pd.Timestamp(p)
-    return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+    return f"{ts:%Y}" if kind == "year" else (f"{ts:%b %Y}" if kind == "month" else fiscal_quarter(ts.date(), entity))
 
 
-def period_words(p: Any, kind: str) -> str:
-    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from
-    2026-02'."""
-    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else period_label(p, kind)
+def period_words(p: Any, kind: str, entity: str | None = None) -> str:
+    """A period for a sentence ('latest 75.2 for Q1 FY27 (Feb–Apr 2026)'): :func:`period_label`."""
+    return period_label(p, kind, entity)
 
 
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
@@ -145,7 +146,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
     ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose)."""
     def pts(v: float) -> str:
-        text = f"{100 * v:+.1f}".replace("-", "−")
+        text = plain(100 * v, spec="+.1f").replace("-", "−")
         return fmt(text) if tagged else text
 
     def name(n: str) -> str:
@@ -169,7 +170,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
 # --------------------------------------------------------------------------------------- the chapter's pieces
 def probability_plain(p: float) -> str:
     """:func:`probability` untagged, for chart titles, table cells and published text ('under 1%', '58%')."""
-    return "under 0.1%" if p < 0.001 else "under 1%" if p < 0.005 else f"{100 * p:.0f}%"
+    return "under 0.1%" if p < 0.001 else "under 1%" if p < 0.005 else plain(100 * p, "%", ".0f")
 
 
 def endings_table(t: Mapping[str, float], names: Mapping[str, str]) -> pd.DataFrame:
@@ -246,7 +247,7 @@ def watch_text(row: Any, year: int) -> str:
     """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
     (2026-02-02); chance by the end of 2027: 51%'."""
     latest = "" if pd.isna(row.latest) else (f"; latest {row.latest:,.4g} for "
-                                             f"{period_words(row.latest_period, row.latest_period_type)} "
+                                             f"{period_words(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
                                              f"({row.latest_published})")
     return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
             f"{probability_plain(row.p_cross)}")
@@ -257,7 +258,7 @@ def watch_items(watch: pd.DataFrame, year: int) -> str:
     def latest(r: Any) -> str:
         if not r.latest_published:
             return "no reading yet"
-        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type))} "
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
                 f"(published {fmt(r.latest_published)})")
 
     return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
@@ -279,17 +280,22 @@ def predictive_flags(flagged: pd.DataFrame) -> str:
                          flagged["lowest"], flagged["highest"], flagged["projections"]))
 
 
-def verdict(*, as_of: str, soft_boom: float, hard: float, muddle: float, low: float, high: float,
-            by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
+def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, muddle: float, low: float,
+            high: float, by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
             tagged: bool = False) -> str:
     """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
     muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
-    chance that a bust begins. Plain text as published (``tagged=False``: the front page escapes it); with
-    ``tagged`` the numbers go through the formatter and the signpost names are quoted, for the chapter's page."""
+    chance that a bust begins. It is dated by its evidence (``evidence_to``: the latest evidence's date,
+    :attr:`aicompute.evidence.Evidence.cutoff`), not by the report's ``as_of``; when that is later the months
+    between are said to be projected (:func:`aicompute.narrative.evidence.on_evidence`). Plain text as published
+    (``tagged=False``: the front page escapes it); with ``tagged`` the numbers go through the formatter and the
+    signpost names are quoted, for the chapter's page."""
+    from aicompute.narrative.evidence import on_evidence
+
     p = probability if tagged else probability_plain
     side = ("soft landing or continued boom" if soft_boom > hard + muddle else "hard landing or muddle-through")
-    line = fmt(crash, "", ",.0f") if tagged else f"{crash:,.0f}"
-    return (f"As of {fmt(as_of) if tagged else as_of} the evidence leans to a {side}: {p(soft_boom)} against {p(hard)} "
+    line = fmt(crash, "", ",.0f") if tagged else plain(crash, "", ",.0f")
+    return (f"{on_evidence(evidence_to, as_of, tagged=tagged, capital=True)}, the odds lean to a {side}: {p(soft_boom)} against {p(hard)} "
             f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried), because "
             f"{drivers_clause(by_series, tagged=tagged)}. The seed's {line} USD bn crash line is out of reach "
             f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
@@ -455,8 +461,29 @@ def prior_posterior_table(now: Mapping[str, float], low: Mapping[str, float], hi
                           "shift (points)": round(100 * (now[e] - now["prior_" + e]), 1)} for e in endings])
 
 
+def points(x: Any) -> str:
+    """A shift of the odds (a fraction of the paths) in percentage points, the one way every table shows it:
+    0.0682 -> '6.8', 0.000882 -> '0.1', -0.0004 -> '0.0' (a shift that rounds to nothing has no sign); '' if missing."""
+    return "" if pd.isna(x) else plain(100 * float(x), spec=".1f").replace("-", "−")
+
+
+def signpost_label(series: str, names: Mapping[str, str]) -> str:
+    """A signpost's name for the reader (``names``: {series id: name}, from data/signposts.csv); an id the table
+    does not name reads as words ('oracle_cds' -> 'oracle cds'), never as code."""
+    return names.get(series) or str(series).replace("_", " ")
+
+
+def readings_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.reading_table` for the reader: each series by its signpost's name
+    (:func:`signpost_label`), without the readings' ids, the largest shift in points (:func:`points`)."""
+    out = table.drop(columns=["id"], errors="ignore").assign(series=[signpost_label(s, names) for s in table["series"]])
+    if "largest shift" in out:
+        out["largest shift"] = out["largest shift"].map(points)
+    return out.rename(columns={"series": "signpost", "largest shift": "largest shift (points)"})
+
+
 def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.signposts.series_influence` in points, with readable columns."""
-    return by_series.assign(hard_landing=(100 * by_series["hard_landing"]).round(1),
-                            largest=(100 * by_series["largest"]).round(1)).rename(
+    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
+    return by_series.drop(columns=["series"]).assign(hard_landing=by_series["hard_landing"].map(points),
+                                                     largest=by_series["largest"].map(points)).rename(
         columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)"})
