@@ -85,3 +85,15 @@ def test_one_label_for_a_quarter() -> None:
     assert f.quarter_ending("2026-04-26", "Nvidia") == f.fiscal_quarter("2026-02-01", "Nvidia")
     assert f.quarter_ending("2026-01-25", "Nvidia") == "Q4 FY26 (Nov 2025–Jan 2026)"
     assert f.quarter_ending("2026-03-31") == "Q1 2026"
+
+
+def test_the_article_before_a_number_is_the_one_read_aloud() -> None:
+    assert [f.article(x) for x in ("8%", "11×", "18 GW", "80 USD bn", "11,000", "800", "8,064")] == ["an"] * 7
+    assert [f.article(x) for x in ("1.8×", "110", "12%", "180", "1,800", "under 1%", "118")] == ["a"] * 7
+    assert f.an(f.fmt(0.08, spec=".0%")) == "an " + f.fmt(0.08, spec=".0%")
+    assert f.an(f.plain(3, spec=".0f"), capital=True) == "A 3"
+
+
+def test_a_range_whose_ends_read_alike_is_one_number() -> None:
+    assert f.range_text(5.6, 6.4, "%", ".0f") == "6%" and f.range_text(5, 20, "%", ".0f") == "5–20%"
+    assert f.tagged_numbers(f.fmt_range(0.061, 0.064, spec=".0%")) == ["6%"]

@@ -62,7 +62,7 @@ def test_base_rate_and_periods_in_words() -> None:
     text = nar.hazard_basis(1, 3, 1, 1, 0.05)
     assert tagged_numbers(text) == ["1", "3", "5%", "1", "1", "40%", "67%"]
     assert re.sub(r"<[^>]+>", "", text) == (
-        "1 of 3 years were followed by a fall of 5% or more within two years; 1 of 1 boom years were (rates smoothed "
+        "1 of 3 years was followed by a fall of 5% or more within two years; 1 of 1 boom year was (rates smoothed "
         "by Laplace's rule, then averaged: 40% and 67%)")
     assert nar.period_words("2026-02-01", "quarter", "Nvidia") == "Q1 FY27 (Feb–Apr 2026)"  # one label, table and text
     assert (nar.period_label("2026-02-01", "quarter", "Nvidia"), nar.period_label("2026-05-01", "month"),
@@ -119,3 +119,15 @@ def test_the_verdict_is_dated_by_its_evidence() -> None:
     assert text.startswith("On evidence to 2026-07-04 (the months from then to 2026-11-28 are projected, not observed), "
                            "the odds lean to a soft landing or continued boom: 84% against 6%")
     assert "As of" not in text and "−5.0 points" in text
+
+
+def test_counts_agree_in_number() -> None:
+    from aicompute.formatting import TAG
+
+    def words(x: str) -> str:
+        return TAG.sub(r"\1", x)
+
+    assert words(nar.k_of_n(1, 1, "year")) == "1 of 1 year" and words(nar.k_of_n(3, 28, "year")) == "3 of 28 years"
+    assert words(nar.hazard_basis(1, 1, 0, 0, 0.05)).startswith("1 of 1 year was followed by a fall of 5% or more")
+    assert words(nar.hazard_basis(10, 28, 1, 5, 0.05)).startswith("10 of 28 years were followed")
+    assert "; 1 of 5 boom years was (rates" in words(nar.hazard_basis(10, 28, 1, 5, 0.05))

@@ -168,3 +168,10 @@ def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_centr
     pdf = pdf.replace("\\", "")  # as the reader sees it (labels are Markdown-escaped)
     assert dials.PRINTED_NOTE in pdf and "(Cost of capital: 10%)" in pdf
     assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn at the gross margin set (USD bn a year) 88.0" in pdf
+
+
+def test_the_front_page_carries_one_version_line_and_the_change_list_its_own_page() -> None:
+    line = summary.version_line([("2026-12-07", "abc1234", "render key: hash the change list")])
+    assert f"Version {summary.md(summary.version())}\\, of 2026\\-12\\-07." in line
+    assert "[What changed](changes.html)" in line and "render key" not in line  # no commit subjects on the front page
+    assert line.count("Version ") == 2  # the site's line (with the link) and the PDF's (without: no dead link)

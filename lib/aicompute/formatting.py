@@ -40,13 +40,15 @@ def _is_date(x: Any) -> bool:
 def number(x: Any, spec: str = "") -> str:
     """``x`` as text by ``spec``: a format spec (``".1f"``, ``",.0f"``, ``".0%"``), ``"quarter"`` (a
     decimal year as its calendar quarter: 2028.2 -> 'Q1 2028'), ``"sig3"`` (three significant digits,
-    :func:`significant`), a strftime pattern for a date, or ``""``: whole numbers with thousands
+    :func:`significant`), ``"rate"`` (a derived rate or multiple to three significant figures, :func:`rate`), a strftime pattern for a date, or ``""``: whole numbers with thousands
     separators, others with one decimal below 1,000 and none above."""
     if _is_date(x):
         return x.strftime(spec) if spec else x.isoformat()[:10]
     if spec == "quarter":
         year = math.floor(x)
         return f"Q{min(4, int((x - year) * 4) + 1)} {year}"
+    if spec == "rate":
+        return rate(x)
     if spec.startswith("sig"):
         return significant(x, int(spec[3:] or 3))
     if spec:
@@ -191,9 +193,16 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
     return _tag(plain(value, unit, spec), unit)
 
 
+def range_text(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
+    """'2.0–4.0 kW', '5–20%', '1.1–1.6×': the unit once after the range; a range whose ends are shown alike is one
+    number ('6%', never '6–6%')."""
+    lo, hi = number(low, spec), number(high, spec)
+    return with_unit(lo if lo == hi else f"{lo}–{hi}", unit)
+
+
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
-    """'2.0–4.0 kW', '5–20%', '1.1–1.6×': one tag around the range, the unit once after it."""
-    return _tag(with_unit(f"{number(low, spec)}–{number(high, spec)}", unit), unit)
+    """:func:`range_text`, one tag around the range."""
+    return _tag(range_text(low, high, unit, spec), unit)
 
 
 def total_text(values: Any, unit: str = "", spec: str = "") -> str:
@@ -214,6 +223,26 @@ def total_text(values: Any, unit: str = "", spec: str = "") -> str:
 def fmt_total(values: Any, unit: str = "", spec: str = "") -> str:
     """:func:`total_text`, tagged for prose."""
     return _tag(total_text(values, unit, spec), unit)
+
+
+def article(number_text: str) -> str:
+    """'a' or 'an' for a number as it is read aloud: 'an 8%' (eight), 'an 11×' (eleven), 'an 18 GW', 'an 80 USD bn',
+    'an 11,000' (eleven thousand), but 'a 1.8×', 'a 110', 'a 12%'. ``number_text``: the number as shown
+    (:func:`plain`, or :func:`fmt`'s tagged text); a text that does not start with a digit takes 'a'."""
+    m = re.match(r"\s*(\d[\d,]*)", html.unescape(re.sub(r"<[^>]+>", "", number_text)))
+    if not m:
+        return "a"
+    whole = m[1].rstrip(",")
+    digits = whole.replace(",", "")
+    first_group = whole.split(",")[0] if "," in whole else digits[: (len(digits) - 1) % 3 + 1]
+    return "an" if digits[0] == "8" or first_group in ("11", "18") else "a"
+
+
+def an(number_text: str, capital: bool = False) -> str:
+    """``number_text`` (formatted, e.g. by :func:`fmt`) after its article: 'an 8%', 'a 12%' (:func:`article`);
+    ``capital``: 'An 8-year ...' opening a sentence. Prose never types 'a' before a number it does not know."""
+    word = article(number_text)
+    return f"{word.capitalize() if capital else word} {number_text}"
 
 
 def quote(value: Any) -> str:

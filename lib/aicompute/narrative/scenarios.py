@@ -219,16 +219,22 @@ def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
         "share_within_two": "share (within two)"})
 
 
+def k_of_n(k: int, n: int, noun: str, plural: str | None = None) -> str:
+    """'3 of 5 years', '1 of 1 year' (the noun agrees with ``n``), numbers tagged; the verb after it agrees with
+    ``k`` ('1 of 28 years was', '3 of 28 years were': the caller's)."""
+    return f"{fmt(k)} of {fmt(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
 def hazard_basis(k_all: int, n_all: int, k_boom: int, n_boom: int, fall: float) -> str:
     """How the base rate was set, from :func:`aicompute.scenarios.baserates.fall_counts` (tagged): 'the rate after
     any year (10 of 28) and after a boom year (3 of 5), each smoothed by Laplace's rule (one more fall and one more
     year without), then averaged'."""
     p_all = (k_all + 1) / (n_all + 2)
-    text = (f"{fmt(k_all)} of {fmt(n_all)} years were followed by a fall of {fmt(fall, spec='.0%')} or more within "
-            "two years")
+    text = (f"{k_of_n(k_all, n_all, 'year')} {'was' if k_all == 1 else 'were'} followed by a fall of "
+            f"{fmt(fall, spec='.0%')} or more within two years")
     if n_boom:
         p_boom = (k_boom + 1) / (n_boom + 2)
-        return (text + f"; {fmt(k_boom)} of {fmt(n_boom)} boom years were (rates smoothed by Laplace's rule, "
+        return (text + f"; {k_of_n(k_boom, n_boom, 'boom year')} {'was' if k_boom == 1 else 'were'} (rates smoothed by Laplace's rule, "
                 f"then averaged: {fmt(p_all, spec='.0%')} and {fmt(p_boom, spec='.0%')})")
     return text + (f" (smoothed by Laplace's rule: {fmt(p_all, spec='.0%')}; no boom year with two known years "
                    "after it)")
