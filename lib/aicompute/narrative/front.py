@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["definitions", "reconcile"]
-
 
 def definitions(seed: str, pct: Mapping[str, str]) -> str:
     """One-line definitions of the seed (``seed``: its citation link, with its date) and the four endings, as a
