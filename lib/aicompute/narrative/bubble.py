@@ -12,9 +12,6 @@ import pandas as pd
 
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["CAPEX_BASIS", "cashflow_table", "BAND_WORDS", "band", "band_span", "levels_phrase", "company_ratios", "customer_shares", "adoption_list",
-           "multiples_title", "scorecard_title", "year_runs", "PEAK_WORDS"]
-
 #: The words for each band code of :func:`aicompute.bubble.band`.
 BAND_WORDS = {"calm": "calm", "elevated": "elevated", "hot": "bubble-like"}
 
