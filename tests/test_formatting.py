@@ -23,6 +23,9 @@ def test_units_and_specs() -> None:
     assert f.plain(2.5, "/h", ".2f") == "2.50/h"
     with pytest.raises(ValueError, match="not a finite number"):
         f.plain(float("nan"), "GW")
+    # a range in a title or label: an en dash, never a hyphen ('8%-12%' read as a minus)
+    assert f.plain_range(0.08, 0.12, spec=".0%") == "8%–12%" and f.plain_range(0.85, 1.2, "x", ".2f") == "0.85–1.20×"
+    assert f.plain_range(2025, 2030, spec="d") == "2025–2030"
 
 
 def test_tag_is_found_and_escaped() -> None:
@@ -95,5 +98,5 @@ def test_the_article_before_a_number_is_the_one_read_aloud() -> None:
 
 
 def test_a_range_whose_ends_read_alike_is_one_number() -> None:
-    assert f.range_text(5.6, 6.4, "%", ".0f") == "6%" and f.range_text(5, 20, "%", ".0f") == "5–20%"
+    assert f.plain_range(5.6, 6.4, "%", ".0f") == "6%" and f.plain_range(5, 20, "%", ".0f") == "5–20%"
     assert f.tagged_numbers(f.fmt_range(0.061, 0.064, spec=".0%")) == ["6%"]

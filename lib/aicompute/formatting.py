@@ -193,16 +193,17 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
     return _tag(plain(value, unit, spec), unit)
 
 
-def range_text(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
-    """'2.0–4.0 kW', '5–20%', '1.1–1.6×': the unit once after the range; a range whose ends are shown alike is one
-    number ('6%', never '6–6%')."""
+def plain_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
+    """'2.0–4.0 kW', '8%–12%', '1.1–1.6×', '2025–2030' (spec 'd'): a range with an en dash (never a hyphen), the unit
+    once after it; untagged, for chart titles, labels and captions (:func:`plain`). A range whose ends are shown
+    alike is one number ('6%', never '6–6%')."""
     lo, hi = number(low, spec), number(high, spec)
     return with_unit(lo if lo == hi else f"{lo}–{hi}", unit)
 
 
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
-    """:func:`range_text`, one tag around the range."""
-    return _tag(range_text(low, high, unit, spec), unit)
+    """:func:`plain_range`, one tag around the range."""
+    return _tag(plain_range(low, high, unit, spec), unit)
 
 
 def total_text(values: Any, unit: str = "", spec: str = "") -> str:
