@@ -179,13 +179,13 @@ def endings_table(t: Mapping[str, float], names: Mapping[str, str]) -> pd.DataFr
     what = "outcome in the second year against the first"
     return pd.DataFrame([
         {"ending": names["hard_landing"], what:
-            f"chip revenue {t['ending_hard_chip_fall']:+.0%} or worse, or capex {t['ending_hard_capex_fall']:+.0%} or "
+            f"chip revenue {plain(t['ending_hard_chip_fall'], spec='+.0%')} or worse, or capex {plain(t['ending_hard_capex_fall'], spec='+.0%')} or "
             "worse, or a credit event with capex falling"},
         {"ending": names["muddle_through"], what: "anything else: capex stalls, or chip revenue sags without collapsing"},
-        {"ending": names["soft_landing"], what: f"capex still grows {t['ending_soft_capex_growth']:+.0%} or more, chip "
-                                                f"revenue above {t['ending_soft_chip_floor']:+.0%}, not a boom"},
-        {"ending": names["continued_boom"], what: f"capex grows {t['ending_boom_capex_growth']:+.0%} or more and chip "
-                                                  f"revenue {t['ending_boom_chip_growth']:+.0%} or more"},
+        {"ending": names["soft_landing"], what: f"capex still grows {plain(t['ending_soft_capex_growth'], spec='+.0%')} or more, chip "
+                                                f"revenue above {plain(t['ending_soft_chip_floor'], spec='+.0%')}, not a boom"},
+        {"ending": names["continued_boom"], what: f"capex grows {plain(t['ending_boom_capex_growth'], spec='+.0%')} or more and chip "
+                                                  f"revenue {plain(t['ending_boom_chip_growth'], spec='+.0%')} or more"},
     ])
 
 
@@ -193,7 +193,7 @@ def growth_kinds(growth: pd.DataFrame, boom_line: float, fall: float) -> pd.Data
     """Annual growth (``growth``: year, growth as a fraction) in per cent, each year labelled a boom year, a fall
     of ``fall`` or more, or an ordinary year (the base-rate chart's colours)."""
     kind = np.where(growth["growth"] > boom_line, "boom year",
-                    np.where(growth["growth"] <= -fall, f"fall of {fall:.0%} or more", "ordinary year"))
+                    np.where(growth["growth"] <= -fall, f"fall of {plain(fall, spec='.0%')} or more", "ordinary year"))
     return growth.assign(kind=kind, growth=100 * growth["growth"])
 
 
@@ -383,10 +383,10 @@ def backtest_rows(b: Any) -> pd.DataFrame:
         row = b.at(k)
         (h_lo, h_hi), (f_lo, f_hi) = b.range_at(k, "hard_landing"), b.range_at(k, "chip_fall")
         rows.append({"backtest": b.label, "as of": d.date(), "readings": int(row["readings"]),
-                     "hard landing": f"{100 * row['hard_landing']:.0f}% ({100 * h_lo:.0f}–{100 * h_hi:.0f}%)",
-                     "chip revenue falls": f"{100 * row['chip_fall']:.0f}% ({100 * f_lo:.0f}–{100 * f_hi:.0f}%)",
-                     "falls 15% or more": f"{100 * row['chip_fall_15']:.0f}%",
-                     "what happened": f"{b.clock.year + 1}: {b.realised:+.0%}"})
+                     "hard landing": f"{plain(100 * row['hard_landing'], spec='.0f')}% ({plain(100 * h_lo, spec='.0f')}–{plain(100 * h_hi, spec='.0f')}%)",
+                     "chip revenue falls": f"{plain(100 * row['chip_fall'], spec='.0f')}% ({plain(100 * f_lo, spec='.0f')}–{plain(100 * f_hi, spec='.0f')}%)",
+                     "falls 15% or more": f"{plain(100 * row['chip_fall_15'], spec='.0f')}%",
+                     "what happened": f"{b.clock.year + 1}: {plain(b.realised, spec='+.0%')}"})
     return pd.DataFrame(rows)
 
 
@@ -440,7 +440,7 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
                                    label=f"{names[e].lower()} before any reading (the base-rate prior)")
     out["p_crash_threshold"] = dict(value=pct(now["below_crash"], 2), low=pct(low["below_crash"], 2),
                                     high=pct(high["below_crash"], 2), unit="%", headline="odds",
-                                    label=f"{year2} chip revenue under {crash:.0f} USD bn")
+                                    label=f"{year2} chip revenue under {plain(crash, spec='.0f')} USD bn")
     out["p_soft_or_boom"] = dict(value=pct(now["soft_landing"] + now["continued_boom"]), fmt=".0f", unit="%",
                                  label="a soft landing or continued boom (central setting)")
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
@@ -461,9 +461,9 @@ def prior_posterior_table(now: Mapping[str, float], low: Mapping[str, float], hi
     """Each ending before any reading and after the readings: central setting (range over every setting), and the
     shift in points."""
     return pd.DataFrame([{"ending": names[e],
-                          "before the evidence": f"{100 * now['prior_' + e]:.1f}% ({100 * table['prior_' + e].min():.0f}–"
-                                                 f"{100 * table['prior_' + e].max():.0f}%)",
-                          "after it": f"{100 * now[e]:.1f}% ({100 * low[e]:.0f}–{100 * high[e]:.0f}%)",
+                          "before the evidence": f"{plain(100 * now['prior_' + e], spec='.1f')}% ({plain(100 * table['prior_' + e].min(), spec='.0f')}–"
+                                                 f"{plain(100 * table['prior_' + e].max(), spec='.0f')}%)",
+                          "after it": f"{plain(100 * now[e], spec='.1f')}% ({plain(100 * low[e], spec='.0f')}–{plain(100 * high[e], spec='.0f')}%)",
                           "shift (points)": round(100 * (now[e] - now["prior_" + e]), 1)} for e in endings])
 
 
