@@ -53,7 +53,7 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     lines = panel.splitlines()
     # the verdict first, with both dates, in the house panel (not a red 'Important' callout), its first sentence
     # as the lead
-    assert lines[:3] == ["::: {.aic-verdict}", "", "**The verdict as of 2026-11-28, evidence to 2026-07-04.**"]
+    assert lines[:3] == ["::: {.aic-verdict}", "", "**The verdict on evidence to 2026-07-04, as of 2026-11-28.**"]
     assert "callout-important" not in panel
     # the lead: the likeliest ending and the hard landing, with their odds
     assert lines[4].startswith("[Likeliest: hard landing, **<span") and lines[4].endswith(".]{.aic-lead}")

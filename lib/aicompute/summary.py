@@ -74,12 +74,11 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         text = str(value)
         return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else md(text)
 
-    dates = []
-    if as_of:
-        dates.append(f"as of {day(as_of)}")
-    if cutoff:
-        dates.append(f"evidence to {day(cutoff)}")
-    lines = ["::: {.aic-verdict}", "", f"**The verdict{(' ' + ', '.join(dates)) if dates else ''}.**", ""]
+    # dated by its evidence; a later as-of date is the report's, whose months after the evidence are projected
+    dates = f" on evidence to {day(cutoff)}" if cutoff else ""
+    if as_of and (not cutoff or str(as_of) != str(cutoff)):
+        dates += f"{',' if dates else ''} as of {day(as_of)}"
+    lines = ["::: {.aic-verdict}", "", f"**The verdict{dates}.**", ""]
     odds = found["odds"]
     numeric = [(stem, key, res) for stem, key, res in odds if isinstance(res.get("value"), (int, float))]
     if numeric:
