@@ -266,3 +266,64 @@ def test_tooltips_read_as_the_report() -> None:
     assert tips["source_id"]["title"] == "Source" and tips["other_source"]["title"] == "Source"
     (rows,) = spec["datasets"].values()
     assert rows[0]["source_id"] == "A (2026); B (2025)" and rows[0]["other_source"] == "unknown_id"  # unknown: as is
+
+
+def test_growth_bars_keep_missing_years_as_a_labelled_gap() -> None:
+    """The chip history has 1988, then 1996 onwards: the axis is a number line, so 1989-1995 is an empty stretch
+    labelled 'no data', not a bar for 1988 next to one for 1996."""
+    assert charts.year_gaps([1988, 1996, 1997, 1999]) == [(1989, 1995), (1998, 1998)]
+    assert charts.year_gaps([2001, 2002]) == []
+    frame = pd.DataFrame({"year": [1988, 1996, 1997], "growth": [30.0, -10.0, 5.0],
+                          "kind": ["boom year", "a fall", "ordinary year"]})
+    spec = charts.annual_growth_bars(frame, title="t", subtitle="s", lines={"boom line": 15.0}).to_dict()
+    bars, gap = spec["layer"][0], spec["layer"][-1]
+    assert bars["encoding"]["x"]["type"] == "quantitative" and bars["encoding"]["x"]["scale"]["domain"] == [1987.4, 1997.6]
+    rows = spec["datasets"][gap["data"]["name"]]
+    assert rows == [{"mid": 1992.0, "label": "no data\n1989–1995"}]
+
+
+def test_flow_sums_shrink_with_their_cells_and_give_way_on_a_phone() -> None:
+    """The money-flows sums ('250', '350') side by side on a 390 px phone touched ('250350'): the font follows the
+    cell's width so three digits (~1.9 font sizes) keep a margin, and below 7 px the sums are hidden (colour and
+    tooltip remain)."""
+    from aicompute.figures import finance
+
+    def font(band: float) -> float:
+        return eval(finance.SUM_FONT.replace("bandwidth('x')", str(band)))  # noqa: S307 (our own constant)
+
+    assert font(35) == 10 and font(23) == 10  # a desktop column: the house size
+    assert font(19.2) == pytest.approx(8.0) and 3 * 0.6 * font(19.2) < 19.2 - 4  # three digits fit with a margin
+    assert font(16) < 7  # a phone's fitted column: hidden
+    frame = pd.DataFrame({"from_party": ["A", "B"], "to_party": ["B", "A"], "flow": "x", "status": "y",
+                          "value": [250.0, 350.0]})
+    text = finance.flows(frame).to_dict()["layer"][1]["mark"]
+    assert text["fontSize"] == {"expr": finance.SUM_FONT} and text["opacity"] == {"expr": f"({finance.SUM_FONT}) < 7 ? 0 : 1"}
+
+
+def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels() -> None:
+    """The fitting script (run by Node, the JavaScript engine Playwright ships): at half the natural width a legend's
+    three columns become one and its labels stay whole, an axis's label limit halves; at full width nothing changes.
+    (A three-column legend kept phone charts twice their column's width: CSS shrank their text to ~5 px.)"""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import playwright
+
+    node = Path(playwright.__file__).parent / "driver" / "node"
+    node_cmd = str(node) if node.exists() else shutil.which("node")
+    if node_cmd is None:
+        pytest.skip("no JavaScript engine (node) to run the fitting script")
+    spec = {"config": {"legend": {"columns": 3, "labelLimit": 320}, "axis": {"labelLimit": 320}},
+            "width": 560, "encoding": {"color": {"field": "k", "legend": {"columns": 2, "labelLimit": 300}},
+                                       "y": {"field": "n", "axis": {"labelLimit": 200}}}}
+    script = f"const fit={charts._FIT_JS};const s={json.dumps(spec)};" \
+             "console.log(JSON.stringify([fit(s,304,600),fit(s,700,600)]));"
+    narrow, wide = json.loads(subprocess.run([node_cmd, "-e", script], capture_output=True, text=True, check=True,
+                                             timeout=60).stdout)
+    assert wide == spec
+    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 160  # f = (304 - 4) / 600 = 0.5
+    assert narrow["config"]["legend"] == {"columns": 1, "labelLimit": 320}
+    assert narrow["encoding"]["color"]["legend"] == {"columns": 1, "labelLimit": 300}
+    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 100}

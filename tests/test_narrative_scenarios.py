@@ -82,3 +82,10 @@ def test_the_base_rates_table_shows_shares_as_percentages() -> None:
     assert list(table["share of years"]) == ["19%", "0%"]  # 6 / 31 = 0.194
     assert list(table["share (second year)"]) == ["", ""]  # no boom year: nothing to count
     assert list(table["years with that fall"]) == [6, 0]  # counts stay numbers
+
+
+def test_base_rates_title_names_the_worst_fall_by_its_size() -> None:
+    import pandas as pd
+
+    growth = pd.DataFrame({"year": [2000, 2001, 2002], "growth": [36.8, -32.0, 1.3]})
+    assert nar.base_rates_title(growth) == "Chip revenue fell in 1 of 3 years; the worst fall was 32% in 2001"

@@ -207,6 +207,25 @@ def test_render_key_hashes_content_under_relative_names(project: Project, monkey
     assert build_mod._render_key(project, executed, "note", "quarto 1.10.18") != key
 
 
+def test_render_key_follows_the_front_pages_git_sections(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The front page's change list and version come from git, not from a file the key hashes: a new commit
+    (a new change list, a new HEAD) must re-render even when nothing else changed."""
+    from aicompute import summary
+
+    (project.out / "executed").mkdir(parents=True)
+    executed = [project.notebooks / "00_tiny.ipynb"]
+    monkeypatch.setattr(summary, "version", lambda: "0.1.0 (aaaaaaa)")
+    monkeypatch.setattr(summary, "changelog", lambda limit=15: [("2026-12-06", "aaaaaaa", "first")])
+    key = build_mod._render_key(project, executed, "note", "quarto")
+    assert build_mod._render_key(project, executed, "note", "quarto") == key
+    monkeypatch.setattr(summary, "changelog", lambda limit=15: [("2026-12-07", "bbbbbbb", "second"),
+                                                               ("2026-12-06", "aaaaaaa", "first")])
+    changed = build_mod._render_key(project, executed, "note", "quarto")
+    assert changed != key
+    monkeypatch.setattr(summary, "version", lambda: "0.1.0 (bbbbbbb)")  # a merge: same list, new HEAD
+    assert build_mod._render_key(project, executed, "note", "quarto") not in (key, changed)
+
+
 def test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit(
     project: Project, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -72,11 +72,6 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert "**What to watch:** Credit spreads above 250 bp." in lines
 
 
-def test_first_sentence() -> None:
-    assert summary._first_sentence("Soft, 60%. Hard 6% (range 2-11%). End.") == ("Soft, 60%.", "Hard 6% (range 2-11%). End.")
-    assert summary._first_sentence("One only") == ("One only", "")
-
-
 def test_titlepage_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(summary.SITE_ENV, "https://example.org/report/")
     lines = summary.titlepage_lines("2026-11-28", "2026-07-04")
@@ -172,4 +167,4 @@ def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_centr
     assert "<select" in web and "Pick other values" in web and "<select" not in pdf and "Pick other values" not in pdf
     pdf = pdf.replace("\\", "")  # as the reader sees it (labels are Markdown-escaped)
     assert dials.PRINTED_NOTE in pdf and "(Cost of capital: 10%)" in pdf
-    assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn to cover it (USD bn a year) 88.0" in pdf
+    assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn at the gross margin set (USD bn a year) 88.0" in pdf

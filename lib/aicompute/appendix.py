@@ -18,8 +18,6 @@ from aicompute.narrative.appendix import range_words
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
-__all__ = ["parameters_table", "data_dictionary", "resource_summary", "ledger_table", "ledger_summary", "plain_value"]
-
 
 def plain_value(value: Any) -> str:
     """A parameter value as a reader writes it (never a Python repr): ``True`` -> 'yes', ``1e6`` ->

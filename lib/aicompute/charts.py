@@ -216,37 +216,37 @@ def fold_other(frame: Any, column: str, value: str, *, keep: int = MAX_COLOURS -
 _COLOUR_CHANNELS = ("color", "fill", "stroke")
 
 
+def _encodings(node: Any) -> Any:
+    """Every ``encoding`` dict of a Vega-Lite spec (its data and datasets are not searched)."""
+    if isinstance(node, list):
+        for child in node:
+            yield from _encodings(child)
+    elif isinstance(node, dict):
+        if isinstance(node.get("encoding"), dict):
+            yield node["encoding"]
+        for key, child in node.items():
+            if key not in ("datasets", "data", "encoding"):
+                yield from _encodings(child)
+
+
 def colour_count(spec: dict[str, Any]) -> int:
     """The most distinct values any categorical colour channel of ``spec`` (a Vega-Lite dict) draws from the
     palette: channels with their own ``scale.range``/``scheme`` or a ``value`` are not counted."""
     rows = [r for d in (spec.get("datasets") or {}).values() if isinstance(d, list) for r in d if isinstance(r, dict)]
     most = 0
-
-    def walk(node: Any) -> None:
-        nonlocal most
-        if isinstance(node, dict):
-            enc = node.get("encoding")
-            if isinstance(enc, dict):
-                for ch in _COLOUR_CHANNELS:
-                    c = enc.get(ch)
-                    if not isinstance(c, dict) or c.get("type") not in ("nominal", "ordinal") or "field" not in c:
-                        continue
-                    scale = c.get("scale") or {}
-                    if scale.get("range") or scale.get("scheme"):
-                        continue
-                    field = c["field"]
-                    if scale.get("domain") and isinstance(scale["domain"], list):
-                        most = max(most, len(scale["domain"]))
-                    else:
-                        most = max(most, len({str(r[field]) for r in rows if field in r and r[field] is not None}))
-            for key, child in node.items():
-                if key not in ("datasets", "data", "encoding"):
-                    walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(spec)
+    for enc in _encodings(spec):
+        for ch in _COLOUR_CHANNELS:
+            c = enc.get(ch)
+            if not isinstance(c, dict) or c.get("type") not in ("nominal", "ordinal") or "field" not in c:
+                continue
+            scale = c.get("scale") or {}
+            if scale.get("range") or scale.get("scheme"):
+                continue
+            field = c["field"]
+            if scale.get("domain") and isinstance(scale["domain"], list):
+                most = max(most, len(scale["domain"]))
+            else:
+                most = max(most, len({str(r[field]) for r in rows if field in r and r[field] is not None}))
     return most
 
 
@@ -262,8 +262,10 @@ def vega_bundle(*, inline: bool = True) -> str:
 
 
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
-#: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width. What is
-#: still wider after that (fixed-size facets, long labels) is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
+#: window): every view width, title limit and axis label limit scaled down (not below 45%), titles re-wrapped to the
+#: new width, legends in fewer columns, their labels whole (a phone's three-column legend made the chart twice its
+#: column's width, and CSS then shrank its text to 5 px). What is still wider after that (fixed-size facets) is scaled by CSS
+#: (``.aic-chart svg {max-width: 100%}``).
 #: A view with this name (a diagram laid out in pixels) is never re-laid out, only scaled.
 NO_FIT = "aic-nofit"
 _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s).indexOf('" + NO_FIT + "')>=0){return s;}"
@@ -272,10 +274,14 @@ _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s
            "var out=[];t.split(' ').forEach(function(w){var l=out.length-1;"
            "if(l>=0&&out[l].length+1+w.length<=n){out[l]+=' '+w;}else{out.push(w);}});return out;}"
            "var T=Math.round(@T*f),S=Math.round(@S*f),U=Math.round(@U*f);"
+           "function fewer(l){if(l&&typeof l==='object'&&typeof l.columns==='number'){l.columns=Math.max(1,Math.floor(l.columns*f));}}"
+           "function shorter(a){if(a&&typeof a==='object'&&typeof a.labelLimit==='number'){a.labelLimit=Math.round(a.labelLimit*f);}}"
            "function walk(o){if(Array.isArray(o)){o.forEach(walk);return;}if(!o||typeof o!=='object'){return;}"
            "Object.keys(o).forEach(function(k){var v=o[k];"
-           "if(k==='data'||k==='datasets'||k==='encoding'){return;}"
-           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit')&&typeof v==='number'){"
+           "if(k==='data'||k==='datasets'){return;}"
+           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);shorter(d.axis);}});return;}"
+           "if(k==='legend'){fewer(v);return;}"
+           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit'||k==='labelLimit')&&typeof v==='number'){"
            "o[k]=Math.round(v*f);return;}"
            "if(k==='title'&&(typeof v==='string'||Array.isArray(v))){o[k]=wrap(v,T);return;}"
            "if(k==='title'&&v&&typeof v==='object'&&!Array.isArray(v)){"
@@ -334,12 +340,6 @@ def _sources(ev: Any) -> Any:
     return ev.sources() if ev is not None else data.load("sources")
 
 
-def _citation_labels(table: Any) -> dict[str, str]:
-    from aicompute import cite
-
-    return cite.citation_labels(table)
-
-
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
                 ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
@@ -356,8 +356,10 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
         parts.append("Download: " + " · ".join(links))
     series = {n: list(m) for n, m in (series or {}).items() if m}
     if cites or series:
+        from aicompute import cite
+
         table = _sources(ev)
-        labels = _citation_labels(table)
+        labels = cite.citation_labels(table)
 
         def link(c: str, text: str, title: str = "") -> str:
             hover = f' title="{html.escape(title, quote=True)}"' if title else ""
@@ -434,29 +436,15 @@ def wrap_legend_labels(spec: dict[str, Any], chars: int = LEGEND_CHARS) -> dict[
     """``spec`` with every categorical legend's labels wrapped (:func:`wrap_labels`) and every category axis's code
     names shown as words (:data:`READABLE_LABEL`), unless the chart sets its own ``labelExpr`` or has no legend or
     axis (Vega-Lite ignores ``labelExpr`` in the config, so it is set per legend and axis)."""
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
-        for key, value in node.items():
-            if key == "datasets" or key == "data":
-                continue
-            if key == "encoding" and isinstance(value, dict):
-                for channel in _LEGEND_CHANNELS:
-                    enc = value.get(channel)
-                    if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") \
-                            and enc.get("legend", {}) is not None:
-                        enc.setdefault("legend", {}).setdefault("labelExpr", wrap_labels(chars))
-                for channel in ("x", "y"):  # a category axis shows code names as words (no wrapping: bands are fixed)
-                    enc = value.get(channel)
-                    if isinstance(enc, dict) and enc.get("type") == "nominal" and enc.get("axis", {}) is not None:
-                        enc.setdefault("axis", {}).setdefault("labelExpr", READABLE_LABEL)
-            walk(value)
-
-    walk(spec)
+    for value in _encodings(spec):
+        for channel in _LEGEND_CHANNELS:
+            enc = value.get(channel)
+            if isinstance(enc, dict) and enc.get("type") in ("nominal", "ordinal") and enc.get("legend", {}) is not None:
+                enc.setdefault("legend", {}).setdefault("labelExpr", wrap_labels(chars))
+        for channel in ("x", "y"):  # a category axis shows code names as words (no wrapping: bands are fixed)
+            enc = value.get(channel)
+            if isinstance(enc, dict) and enc.get("type") == "nominal" and enc.get("axis", {}) is not None:
+                enc.setdefault("axis", {}).setdefault("labelExpr", READABLE_LABEL)
     return spec
 
 
@@ -474,32 +462,17 @@ def readable_tooltips(spec: dict[str, Any], source_labels: Any = None) -> dict[s
     from aicompute.tables import is_source_column, readable
 
     sources: set[str] = set()
-
-    def tip(entry: Any) -> None:
-        if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
-            return
-        field = entry["field"]
-        if is_source_column(field):
-            sources.add(field)
-        entry.setdefault("title", "Source" if is_source_column(field) else readable(field))
-        if entry.get("type") == "quantitative" and "format" not in entry:
-            entry["format"] = "d" if _YEAR_FIELD.search(field) else TOOLTIP_FORMAT
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            for key, value in node.items():
-                if key in ("datasets", "data"):
-                    continue
-                if key == "encoding" and isinstance(value, dict) and "tooltip" in value:
-                    tips = value["tooltip"]
-                    for entry in tips if isinstance(tips, list) else [tips]:
-                        tip(entry)
-                walk(value)
-
-    walk(spec)
+    for value in _encodings(spec):
+        tips = value.get("tooltip")
+        for entry in tips if isinstance(tips, list) else [tips]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("field"), str):
+                continue
+            field = entry["field"]
+            if is_source_column(field):
+                sources.add(field)
+            entry.setdefault("title", "Source" if is_source_column(field) else readable(field))
+            if entry.get("type") == "quantitative" and "format" not in entry:
+                entry["format"] = "d" if _YEAR_FIELD.search(field) else TOOLTIP_FORMAT
     datasets = spec.get("datasets")
     if sources and source_labels is not None and isinstance(datasets, dict):
         labels = source_labels()
@@ -625,9 +598,9 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
                         "date's bibliography labels the sources)")
     wrapped = with_source(chart, source_text(source, sources, ev=ev, series=series))
     cites = [*(sources or []), *(i for members in (series or {}).values() for i in members)]
-    if cites:  # an illustrative source has no entry on the references page: named on the chart, not linked
-        from aicompute import cite
+    from aicompute import cite
 
+    if cites:  # an illustrative source has no entry on the references page: named on the chart, not linked
         made_up = cite.illustrative_ids(ev.sources())
         sources = [s for s in sources or [] if s not in made_up]
         series = {n: [i for i in m if i not in made_up] for n, m in (series or {}).items()}
@@ -647,7 +620,7 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
-                          source_labels=lambda: _citation_labels(_sources(ev)),
+                          source_labels=lambda: cite.citation_labels(_sources(ev)),
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
@@ -754,19 +727,39 @@ def fan(frame: Any, *, title: str, subtitle: str, y_title: str, threshold: float
     return chart.properties(title=alt.TitleParams(title, subtitle=subtitle))
 
 
+def year_gaps(years: Any) -> list[tuple[int, int]]:
+    """The runs of years missing between the first and the last of ``years``: [1988, 1996, 1997] -> [(1989, 1995)]."""
+    known = sorted({int(y) for y in years})
+    return [(a + 1, b - 1) for a, b in zip(known, known[1:]) if b - a > 1]
+
+
 def annual_growth_bars(frame: Any, *, title: str, subtitle: str, lines: dict[str, float]) -> alt.TopLevelMixin:
     """Annual growth (%) per year as bars coloured by ``kind`` (boom year, ordinary year, a fall); dashed rules
-    at ``lines`` {label: value in %}."""
+    at ``lines`` {label: value in %}. The year axis is a number line: years with no data stay an empty stretch,
+    labelled 'no data' (:func:`year_gaps`), instead of the bars on either side sitting next to each other."""
+    import pandas as pd
+
     falls = sorted(set(frame["kind"]) - {"boom year", "ordinary year"})
     kinds = ["boom year", "ordinary year", *falls]
+    years = frame["year"].astype(int)
+    frame = frame.assign(year=years, left=years - 0.4, right=years + 0.4)
+    scale = alt.Scale(domain=[int(years.min()) - 0.6, int(years.max()) + 0.6], nice=False, zero=False)
     bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=-90)),
-        y=alt.Y("growth:Q", title="Growth over the year before (%)"),
+        x=alt.X("left:Q", title=None, scale=scale, axis=alt.Axis(format="d", tickMinStep=1, labelAngle=-90)),
+        x2="right:Q",
+        y=alt.Y("growth:Q", title="Growth over the year before (%)"), y2=alt.datum(0),
         color=alt.Color("kind:N", sort=kinds, title=None,
                         scale=alt.Scale(domain=kinds, range=[PALETTE[0], "#BBBBBB", PALETTE[3]][:len(kinds)])),
         tooltip=["year", alt.Tooltip("growth:Q", format=".1f"), "kind"])
     rules = [alt.Chart().mark_rule(strokeDash=[4, 3], color="#333333").encode(y=alt.datum(v)) for v in lines.values()]
-    return alt.layer(bars, *rules).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
+    layers = [bars, *rules]
+    gaps = pd.DataFrame([{"mid": (a + b) / 2, "label": f"no data\n{a}–{b}" if b > a else f"no data\n{a}"}
+                         for a, b in year_gaps(years)])
+    if len(gaps):
+        layers.append(alt.Chart(gaps).mark_text(fontSize=10, fontStyle="italic", color="#555555", lineBreak="\n",
+                                                baseline="bottom", dy=-4).encode(
+            x=alt.X("mid:Q", scale=scale), y=alt.datum(0), text="label:N"))
+    return alt.layer(*layers).properties(width=WIDTH, height=240, title=alt.TitleParams(title, subtitle=subtitle))
 
 
 def _break_lines(text: str, width: int) -> str:

@@ -21,8 +21,6 @@ from aicompute.chapters import chapter_title
 from aicompute.escape import md
 from aicompute.results import THEMES, format_result, read_all, tag
 
-__all__ = ["REQUIRED", "MissingHeadline", "headlines", "verdict_panel", "write_summary", "format_result"]
-
 #: Themes the front page cannot do without.
 REQUIRED = ("verdict", "odds", "cost", "revenue", "financing")
 _STORY = {"cost": "What compute costs", "revenue": "What it earns", "financing": "How the gap is financed"}
@@ -46,14 +44,6 @@ def headlines(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[t
 def _cap(text: str) -> str:
     """``text`` with a capital first letter, markdown-escaped."""
     return md(text[:1].upper() + text[1:])
-
-
-def _first_sentence(text: str) -> tuple[str, str]:
-    """(first sentence, the rest) of ``text``."""
-    import re
-
-    match = re.search(r"(?<=[.!?])\s+(?=[A-Z])", text)
-    return (text[:match.start()], text[match.end():]) if match else (text, "")
 
 
 def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,
@@ -207,7 +197,6 @@ def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | N
     import pandas as pd
 
     from aicompute import charts
-    from aicompute.results import format_result
 
     odds = headlines(results).get("odds") or []
     rows = [{"ending": str(res["label"])[:1].upper() + str(res["label"])[1:], "central": float(res["value"]),
@@ -393,6 +382,16 @@ def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
     except OSError:
         return []
     return [tuple(line.split("\t", 2)) for line in out.splitlines() if line.count("\t") >= 2]  # type: ignore[misc]
+
+
+def outside_inputs() -> str:
+    """What the front page reads from outside report/, the data and the results: the version (with the commit),
+    the change list from the git history and CITATION.cff (the citation). The build's render key hashes it, so a
+    new commit refreshes the version and the change list even when nothing else changed."""
+    from aicompute.paths import ROOT
+
+    cff = ROOT / "CITATION.cff"
+    return repr((version(), changelog(), cff.read_text(encoding="utf-8") if cff.is_file() else ""))
 
 
 def write_changelog(path: Path, limit: int = 15) -> str:

@@ -103,6 +103,11 @@ def sequoia(seq: pd.DataFrame, low: float, high: float) -> alt.LayerChart:
             + base.mark_tick(color="#D55E00", thickness=3, size=40).encode(y="ai_revenue:Q")).properties(height=260)
 
 
+#: The flows' sums in a cell: 10 px, or less when the cells are narrow (three digits take ~1.9 font sizes plus a
+#: margin): a Vega expression of the x band's width, so it follows the chart fitted to a phone.
+SUM_FONT = "min(10, (bandwidth('x') - 4) / 1.9)"
+
+
 def flows(flows: pd.DataFrame) -> alt.LayerChart:
     """Who pays whom: the value of flows (``from_party`` -> ``to_party``) as a heat map with the sums written in."""
     tips = [alt.Tooltip("from_party:N", title="Pays"), alt.Tooltip("to_party:N", title="Receives"),
@@ -112,8 +117,9 @@ def flows(flows: pd.DataFrame) -> alt.LayerChart:
         x=alt.X("to_party:N", title="Receives (money or commitment)", axis=alt.Axis(labelAngle=-40, labelOverlap=False)),  # every label, whole
         y=alt.Y("from_party:N", title="Pays or invests", axis=alt.Axis(labelLimit=200, **wrapped_axis(30))),
         color=alt.Color("sum(value):Q", scale=alt.Scale(type="log", scheme="blues"), title="USD bn"), tooltip=tips)
-    # white on the darkest cells (black on them was hard to read)
+    # white on the darkest cells (black on them was hard to read); the sums shrink with the cells so neighbours never
+    # touch on a phone ('250350'), and give way to the colour and the tooltip below a readable size (SUM_FONT)
     ink = alt.condition("datum.sum_value > 150", alt.value("white"), alt.value("#1a1a1a"))
-    sums = alt.Chart(flows).mark_text(fontSize=10).encode(x="to_party:N", y="from_party:N",
-                                                          text=alt.Text("sum(value):Q", format=".0f"), fill=ink)
+    sums = alt.Chart(flows).mark_text(fontSize=alt.ExprRef(SUM_FONT), opacity=alt.ExprRef(f"({SUM_FONT}) < 7 ? 0 : 1")).encode(
+        x="to_party:N", y="from_party:N", text=alt.Text("sum(value):Q", format=".0f"), fill=ink)
     return (heat + sums).properties(height=alt.Step(26), width=420)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-__all__ = ["range_words"]
-
 
 def range_words(low: str, high: str) -> str:
     """A parameter's allowed range from its ends as already written ('' for an open end): '1 to 2', 'at least 0',

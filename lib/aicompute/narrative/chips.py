@@ -10,8 +10,6 @@ import pandas as pd
 
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["BILL", "BRIDGE", "reported_by", "reconcile_title", "price_trend_title", "measured_speeds", "fiscal_year"]
-
 #: What the inference bill of :func:`aicompute.chips.inference_bill` is, by its basis.
 BILL = {"reported": "2025 inference bill", "cost of revenue": "2025 cost of revenue (mostly inference)",
         "nine months annualised": "2025 inference bill"}

@@ -12,8 +12,6 @@ from typing import Any
 
 from aicompute.formatting import fmt
 
-__all__ = ["header", "holds", "pending_reason", "chapter_refs"]
-
 #: 'chapter 02', 'Chapters 00-02', 'chapters 03 and 04', 'Chapters 01/02': chapters named by file number.
 _FILE_NUMBER = re.compile(r"\b([Cc])hapter(s?) (\d\d)(?:(\s*[-–/]\s*|\s+and\s+|,\s*)(\d\d))?\b")
 

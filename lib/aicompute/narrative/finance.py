@@ -14,9 +14,6 @@ import pandas as pd
 from aicompute import finance
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["burn_phrase", "year_label", "guidance_basis", "guidance_note", "rent_cover_phrase", "capex_cover_phrase",
-           "series_label", "RENT_COVER_WORDS", "CAPEX_COVER_WORDS", "amounts", "reconciliation", "deals_table", "SEQUOIA_LINE_WORDS", "sequoia_lines"]
-
 #: The words for :func:`aicompute.finance.rent_cover`.
 RENT_COVER_WORDS = {"short": "short of the rent alone, before power, staff or the chips OpenAI buys itself",
                     "covers": "enough for the rent, with the rest left for power, staff and the chips OpenAI buys itself"}

@@ -11,9 +11,6 @@ import pandas as pd
 
 from aicompute.formatting import fmt, plain, quote
 
-__all__ = ["RENT_WORDS", "rent_position", "pairs", "booked_lives", "observed_prices", "site_status",
-           "breakeven_title"]
-
 #: The words for :func:`aicompute.verdicts.rent_position`.
 RENT_WORDS = {"margin": "a margin for the owner", "break-even": "about the owner break-even, little margin",
               "below cost": "below the owner cost at this cost of capital"}

@@ -18,15 +18,6 @@ import pandas as pd
 
 from aicompute.formatting import fmt, fmt_range, plain, quote, significant
 
-__all__ = ["probability", "odds_with_error", "odds_range", "projection_text", "predictive_flag", "drivers_clause",
-           "dial_name", "setting_name", "DIALS", "probability_plain", "endings_table", "growth_kinds", "base_rates_title",
-           "rates_table", "hazard_basis", "basis_label", "period_label", "period_words", "latest_lab_readings",
-           "watch_text", "watch_items", "watched_items",
-           "predictive_flags", "verdict", "backtest_item", "start_notes", "CREDIT_NAMES", "backtest_rows",
-           "backtest_scores", "backtest_items", "settings_table",
-           "odds_results", "prior_posterior_table", "drivers_table", "READER_DIAL_LABELS",
-           "READER_VALUE_LABELS"]
-
 
 def probability(p: float) -> str:
     """A probability for prose, tagged: 'under 0.1%', 'under 1%', else whole per cent ('58%')."""
@@ -206,10 +197,11 @@ def growth_kinds(growth: pd.DataFrame, boom_line: float, fall: float) -> pd.Data
 
 
 def base_rates_title(growth: pd.DataFrame) -> str:
-    """'Chip revenue fell in 9 of 37 years; the worst fall was -32% in 2001' (``growth`` in per cent)."""
+    """'Chip revenue fell in 9 of 37 years; the worst fall was 32% in 2001' (``growth`` in per cent; a fall is
+    named as such, so its size is written without a sign)."""
     worst = growth.loc[growth["growth"].idxmin()]
-    return (f"Chip revenue fell in {int((growth['growth'] < 0).sum())} of {len(growth)} years; the worst fall was "
-            f"{worst['growth']:.0f}% in {int(worst['year'])}")
+    return (f"Chip revenue fell in {plain(int((growth['growth'] < 0).sum()))} of {plain(len(growth))} years; the worst "
+            f"fall was {plain(-float(worst['growth']), '%', '.0f')} in {int(worst['year'])}")
 
 
 def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
@@ -362,10 +354,12 @@ def start_notes(x: Mapping[str, float], start: Any, runway: float | None = None)
     clock = start.clock.year + (start.clock.month - 1) / 12
     for lab in start.labs:
         if lab.funds is not None and runway is not None:
-            items[f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()}'s funds"] = (
-                f"{n(lab.funds, ',.0f', 'USD bn')} of cash and firm commitments: what lasts "
-                f"{n(12 * (runway - clock), '.0f', 'months')} on the model's quiet burn, to the runway the cash model "
-                f"of @sec-finance gives; a raise brings the {n(lab.raise_size, ',.0f', 'USD bn')} it still has to raise")
+            items[f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()}'s runway-equivalent funds"] = (
+                f"{n(lab.funds, ',.0f', 'USD bn')}: the amount that lasts "
+                f"{n(12 * (runway - clock), '.0f', 'months')} on this model's quiet burn, so that the money runs out "
+                "when the cash model of @sec-finance says it does (that model counts more cash and firm commitments "
+                "against a heavier burn, so its funds figure is larger); a raise brings the "
+                f"{n(lab.raise_size, ',.0f', 'USD bn')} it still has to raise")
     return "\n".join(f"- **{k}**: {v}" for k, v in items.items())
 
 

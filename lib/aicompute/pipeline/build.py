@@ -284,9 +284,12 @@ def _clear_failed(project: Project, stem: str) -> None:
 
 def _render_key(project: Project, chapters: list[Path], note: str = "", engine: str = "") -> str:
     """Hash of what the render reads: the book's files, the executed notebooks, the published results
-    (the summary), the data package (downloads), the renderer glue with the modules it imports, and the Quarto
-    version. Content is hashed under relative names."""
-    h = hashlib.sha256(f"{note}\0{engine}".encode())
+    (the summary), the data package (downloads), the renderer glue with the modules it imports, the Quarto
+    version, and what the front page reads from git and CITATION.cff (version, change list, citation:
+    :func:`aicompute.summary.outside_inputs`). Content is hashed under relative names."""
+    from aicompute import summary
+
+    h = hashlib.sha256(f"{note}\0{engine}\0{summary.outside_inputs()}".encode())
     files = [(p.relative_to(project.report).as_posix(), p) for p in sorted(project.report.rglob("*")) if p.is_file()
              and not any(part.startswith(("_site", "_book", ".quarto")) for part in p.relative_to(project.report).parts)
              and p.suffix != ".ipynb" and p.name not in RENDER_WRITES]

@@ -41,9 +41,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["PINNED", "MIN_QUARTO", "INSTALL_HELP", "QuartoMissing", "Quarto", "find", "install",
-           "kit_candidates", "unreachable", "quarto_version", "describe", "missing_fonts", "which", "main"]
-
 #: The Quarto version the report is tested with, and the one ``make venv`` installs.
 PINNED = "1.10.18"
 #: Typst books need Quarto 1.9.36 or later.
