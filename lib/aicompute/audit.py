@@ -77,13 +77,6 @@ def sum_check(parts: list[float], total: float, tolerance: float = 0.01) -> tupl
     return s, abs(s - total) <= tolerance * abs(total)
 
 
-def kw_per_accelerator(gw: float, accelerators: float) -> float:
-    """All-in site power per accelerator in kW (site GW / count)."""
-    if accelerators <= 0:
-        raise ValueError(f"accelerators must be positive, got {accelerators}")
-    return gw * 1e6 / accelerators
-
-
 def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:
     """Seed claims counted by chapter and verdict (tidy: chapter, verdict, count)."""
     seed = ledger[ledger["seed_text"].notna()]

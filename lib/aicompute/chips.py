@@ -71,20 +71,6 @@ class Model:
         return self.context_tokens * self.kv_bytes_per_token / 1e9
 
 
-def tflops_per_kw(tflops: float, power_w: float) -> float:
-    """Peak TFLOPS per kW of power (H100: 989 / 0.7 = 1,413)."""
-    if power_w <= 0:
-        raise ValueError(f"power must be positive, got {power_w}")
-    return tflops / (power_w / 1000)
-
-
-def tflops_per_kusd(tflops: float, price_usd: float) -> float:
-    """Peak TFLOPS per 1,000 USD of chip price."""
-    if price_usd <= 0:
-        raise ValueError(f"price must be positive, got {price_usd}")
-    return tflops / (price_usd / 1000)
-
-
 def efficiency_table(acc: pd.DataFrame) -> pd.DataFrame:
     """Peak dense TFLOPS per kW and per 1,000 USD for each chip, FP8 where published, else BF16.
 
