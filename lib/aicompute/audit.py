@@ -33,11 +33,6 @@ def pct_change(old: float, new: float) -> float:
     return (multiple(old, new) - 1) * 100
 
 
-def years_between(start_year: int, end_year: int) -> int:
-    """Length of a growth window between two year-end figures (2023 -> 2025 is 2 years, not 3)."""
-    return end_year - start_year
-
-
 @dataclass(frozen=True)
 class GrowthCheck:
     """A claimed 'x-fold in n years' against a sourced series."""
@@ -62,7 +57,7 @@ class GrowthCheck:
 def growth_check(claimed_multiple: float, claimed_years: float, start: float, end: float,
                  start_year: int, end_year: int) -> GrowthCheck:
     """Compare a claimed growth multiple and window with a sourced start/end series."""
-    years = years_between(start_year, end_year)
+    years = end_year - start_year  # a window between two year-end figures: 2023 -> 2025 is 2 years, not 3
     actual = multiple(start, end)
     return GrowthCheck(
         claimed_multiple=claimed_multiple, claimed_years=claimed_years, actual_multiple=actual,

@@ -41,7 +41,6 @@ import pandas as pd
 
 from aicompute import infra
 
-HOURS_PER_YEAR = 8760.0
 MINUTES_PER_YEAR = 525_600.0
 #: Weight bytes per parameter at each serving precision.
 PRECISION_BYTES = {"FP8": 1.0, "FP4": 0.5}
@@ -121,7 +120,7 @@ def hourly_cost(capex_usd: float, power_w: float, *, years: float, price_per_mwh
     """USD per hour of one chip: straight-line capex over ``years`` + electricity at the facility (x PUE)."""
     if years <= 0:
         raise ValueError(f"amortisation years must be positive, got {years}")
-    return capex_usd / (years * HOURS_PER_YEAR) + power_w / 1e6 * pue * price_per_mwh
+    return capex_usd / (years * infra.HOURS_PER_YEAR) + power_w / 1e6 * pue * price_per_mwh
 
 
 def single_stream_tokens_per_s(model: Model, tb_s: float, n_chips: int = 1, utilization: float = 1.0) -> float:
