@@ -85,6 +85,28 @@ def test_bad_cell_names_file_row_column(
     assert phrase in msg, msg
 
 
+def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource found valid is validated again only when its own file or descriptor, or a table its foreign
+    keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
+    import frictionless
+
+    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
+    seen: list[list[str]] = []
+    real = frictionless.Package.validate
+
+    def spy(self, *args, **kw):
+        seen.append([r.name for r in self.resources])
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(frictionless.Package, "validate", spy)
+    data.validate_package(pkg)
+    assert seen == []  # nothing changed: nothing validated again
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, [SOURCES[0]])  # src_b gone; claim row 3 cites it
+    with pytest.raises(DataError, match=r"claims\.csv.*row 3 .*column 'source_id': unknown id 'src_b'"):
+        data.validate_package(pkg)
+    assert seen == [["sources", "claims"]]
+
+
 def test_duplicate_id_names_both_rows(pkg: Path) -> None:
     write_csv(pkg / "claims.csv", CLAIMS_HEADER, [*CLAIMS, CLAIMS[1]])
     with pytest.raises(

@@ -16,7 +16,7 @@ def test_units_and_specs() -> None:
     assert f.plain(3.24, "x", ".1f") == "3.2×"
     assert f.plain(12, "%") == "12%"
     assert f.plain(1234567) == "1,234,567"
-    assert f.plain(1234.5) == "1,234" and f.plain(12.34) == "12.3"
+    assert f.plain(1234.5) == "1,235" and f.plain(12.34) == "12.3"
     assert f.plain(2028.2, spec="quarter") == "Q1 2028" and f.plain(2028.8, spec="quarter") == "Q4 2028"
     assert f.plain(dt.date(2026, 3, 5), spec="%B %Y") == "March 2026"
     assert f.plain(0.012345, spec="sig3") == "0.0123"
@@ -46,3 +46,23 @@ def test_inline_values() -> None:
         f.inline(1.5)
     with pytest.raises(ValueError, match="if: condition"):
         f.inline(" ")
+
+
+def test_rounding_is_half_away_from_zero_on_the_written_decimal() -> None:
+    # Python's format() rounds half to even: 34.5 -> '34', 25.5 -> '26' beside 442.5 -> '442'
+    assert [f.plain(x, spec=".0f") for x in (34.5, 25.5, 442.5, 235.5, -2.5)] == ["35", "26", "443", "236", "-3"]
+    assert f.plain(0.555, spec=".0%") == "56%" and f.plain(0.835, spec=".0%") == "84%"  # 55.5% and 83.5% alike
+    assert f.plain(2.675, spec=".2f") == "2.68"  # the float is 2.67499..., the number written is 2.675
+    assert f.plain(1234.5) == "1,235" and f.plain(0.25) == "0.3"
+    assert f.significant(0.0125) == "0.0125" and f.significant(2.345) == "2.35" and f.significant(9.996) == "10"
+
+
+def test_a_zero_carries_no_sign() -> None:
+    assert f.plain(0.0, "points", "+.1f") == "0.0 points" and f.plain(-0.04, spec="+.1f") == "0.0"
+    assert f.plain(-0.04, spec=".1f") == "0.0" and f.plain(0.146, spec="+.1%") == "+14.6%"
+
+
+def test_derived_rates_get_three_significant_figures() -> None:
+    assert f.rate(259593.3) == "260,000" and f.rate(12345.6) == "12,300" and f.rate(119.3) == "119"
+    assert f.rate(0.00805) == "0.00805" and f.rate(0) == "0"
+    assert f.significant(259593) == "259,593"  # a reported whole number keeps its digits

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data, infra
+from aicompute.figures import infra as fig_infra
 
 
 def test_accelerators_and_power_are_inverse() -> None:
@@ -184,6 +185,15 @@ def test_gpu_count_readings_include_every_derived_count() -> None:
     assert counts["stated GPU load / kW per GPU"] == pytest.approx(462_857.1, rel=1e-4)
     assert counts["order / price per GPU"] == pytest.approx(847_058.8, rel=1e-4)
     assert r["count"].min() == 400_000 and r["count"].max() == pytest.approx(847_058.8, rel=1e-4)
+    # the site power each count leaves: 1.2 GW / 400,000 = 3.0 kW; / 847,059 = 1.42 kW (below a 2-4 kW band)
+    kw = dict(zip(r["reading"], r["site_kw_per_gpu"]))
+    assert kw["reported total"] == pytest.approx(3.0) and kw["order / price per GPU"] == pytest.approx(1.4167, rel=1e-3)
+    view = fig_infra.count_readings_view(r, plausible_low=2.0, plausible_high=4.0)
+    band = [c for c in view.columns if c.startswith("Within")][0]
+    assert dict(zip(view["Count from"], view[band])) == {
+        "Crusoe: per building x 8 buildings": "yes", "Oracle: per building x 8 buildings": "yes", "reported total": "yes",
+        "site power / (kW per GPU x PUE)": "yes", "stated GPU load / kW per GPU": "yes", "order / price per GPU": "no"}
+    assert view["GPUs"].tolist() == [400_000, 480_000, 400_000, 514_000, 463_000, 847_000]  # to the nearest thousand
     with pytest.raises(ValueError):
         infra.gpu_count_readings(per_building={}, buildings=0, reported_total=None, site_gw=1, kw_per_gpu=1, pue=1)
 

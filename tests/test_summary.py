@@ -167,4 +167,4 @@ def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_centr
     assert "<select" in web and "Pick other values" in web and "<select" not in pdf and "Pick other values" not in pdf
     pdf = pdf.replace("\\", "")  # as the reader sees it (labels are Markdown-escaped)
     assert dials.PRINTED_NOTE in pdf and "(Cost of capital: 10%)" in pdf
-    assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn to cover it (USD bn a year) 88.0" in pdf
+    assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn at the gross margin set (USD bn a year) 88.0" in pdf

@@ -132,3 +132,13 @@ def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPa
     events, revenue, forced = (s["text/markdown"] for s in shown)
     assert events.strip().endswith("{#tbl-nb-events .aic-stack}")
     assert revenue.strip().endswith("{#tbl-nb-revenue}") and forced.strip().endswith("{#tbl-nb-forced .aic-stack}")
+
+
+def test_flags_and_id_columns_read_as_words() -> None:
+    import numpy as np
+
+    from aicompute.tables import _cell, readable
+
+    assert [_cell(v, "counted") for v in (True, False, np.True_, np.False_)] == ["yes", "no", "yes", "no"]
+    assert readable("overlap_source_id") == "Overlap source" and readable("quote_source_ids") == "Quote sources"
+    assert readable("source_id") == "Source"

@@ -11,7 +11,7 @@ cell's type (numbers in ASCII digits, finite; real calendar dates), the row rule
 :func:`validate_package` (a build runs it before any kernel; ``make validate``) adds :mod:`frictionless`'s
 validation of the whole package: constraints (required, enum, pattern, minimum, maximum), unique and primary
 keys, foreign keys (every ``source_id`` exists in ``sources.csv``). It is several times slower than the
-loader's checks, so it runs once per build (and once per package content in a process), not on every load.
+loader's checks, so it runs once per build (and once per resource content in a process), not on every load.
 
 Numbers must be finite (no ``inf``, ``nan``) and within the bounds of their unit: ``unitBounds`` in
 ``datapackage.json`` gives each unit a plausible range (a share <= 100 %, a GW figure below the world's
@@ -628,24 +628,53 @@ _VALIDATED: set[str] = set()
 def _frictionless_check(folder: Path | None) -> None:
     """Types, constraints (required, enum, pattern, minimum, maximum), unique and primary keys and foreign keys
     of every resource, by :mod:`frictionless`. It is several times slower than :func:`load`'s own checks (bytes,
-    numerals, units and their bounds, dates, row rules), so it runs here, once per package content: a build
-    validates the package before any kernel starts. The first error raises :class:`DataError` (file, row, column)."""
+    numerals, units and their bounds, dates, row rules), so it runs here, once per resource content: a build
+    validates the package before any kernel starts. A resource found valid is not validated again in this
+    process while its key (:func:`_validation_keys`: its descriptor and file, those of the resources its foreign
+    keys reference, and the package's own properties) is unchanged: a copy of the package with one table edited
+    validates that table (and the tables it references), not all of them. The first error raises
+    :class:`DataError` (file, row, column)."""
     import frictionless
 
     pkg_path, pkg = _package(folder)
     files = {r["name"]: (pkg_path.parent / r["path"], r) for r in pkg["resources"]}
-    key = hashlib.sha1(b"".join([pkg_path.read_bytes(), *(f.read_bytes() for f, _ in files.values())])).hexdigest()
-    if key in _VALIDATED:
+    keys = _validation_keys(pkg, files)
+    todo = {name for name, key in keys.items() if key not in _VALIDATED}
+    if not todo:
         return
+    needed = todo | {t for name in todo for t in _targets(files[name][1]) if t in files}
+    subset = {**pkg, "resources": [r for r in pkg["resources"] if r["name"] in needed]}  # package order
     try:
-        report = frictionless.Package(pkg, basepath=str(pkg_path.parent)).validate()
+        report = frictionless.Package(subset, basepath=str(pkg_path.parent)).validate()
     except frictionless.FrictionlessException as exc:
         raise DataError(pkg_path, f"not a valid Frictionless data package: {exc.error.note}") from None
     for task in report.tasks:
         for err in task.errors:
             if err.type != "blank-row" and "are all \"None\"" not in err.note:  # blank lines: load() decides
                 raise _frictionless_error(*files[task.name], err)
-    _VALIDATED.add(key)
+    _VALIDATED.update(keys[name] for name in needed)
+
+
+def _targets(res: dict[str, Any]) -> list[str]:
+    """The other resources ``res``'s foreign keys reference (their rows are the lookup table)."""
+    out = []
+    for fk in res.get("schema", {}).get("foreignKeys", []):
+        target = fk.get("reference", {}).get("resource")
+        if target and target != res["name"]:
+            out.append(target)
+    return out
+
+
+def _validation_keys(pkg: dict[str, Any], files: dict[str, tuple[Path, dict[str, Any]]]) -> dict[str, str]:
+    """{resource: key}: everything frictionless's verdict on a resource depends on, hashed: the package's own
+    properties, the resource's descriptor and file, and the descriptor and file (or absence) of each resource
+    its foreign keys reference."""
+    top = json.dumps({k: v for k, v in pkg.items() if k != "resources"}, sort_keys=True)
+    own = {name: hashlib.sha1(json.dumps(res, sort_keys=True).encode() + b"\0" + path.read_bytes()).hexdigest()
+           for name, (path, res) in files.items()}
+    return {name: hashlib.sha1("\0".join([top, own[name], *(f"{t}:{own.get(t, 'missing')}"
+                                                           for t in sorted(set(_targets(res))))]).encode()).hexdigest()
+            for name, (_, res) in files.items()}
 
 
 def _frictionless_error(path: Path, res: dict[str, Any], err: Any) -> DataError:

@@ -24,7 +24,7 @@ from typing import Any
 
 #: The cost grid's outputs and what they are called on the page.
 COST_OUTPUTS = {"cost_per_gw": "Annual cost of owning 1 GW (USD bn a year)",
-                "revenue_needed_per_gw": "Revenue 1 GW must earn to cover it (USD bn a year)"}
+                "revenue_needed_per_gw": "Revenue 1 GW must earn at the gross margin set (USD bn a year)"}
 
 
 def grid(compute: Callable[..., Mapping[str, float]], dials: Sequence[Mapping[str, Any]], *, unit: str,

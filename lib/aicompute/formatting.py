@@ -26,6 +26,7 @@ import html
 import math
 import numbers
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 #: The tag of a formatted number in prose: ``<span class="aic-num" data-unit="...">text</span>``.
@@ -49,12 +50,51 @@ def number(x: Any, spec: str = "") -> str:
     if spec.startswith("sig"):
         return significant(x, int(spec[3:] or 3))
     if spec:
-        return format(x, spec)
+        return _format(x, spec)
     if isinstance(x, bool) or not isinstance(x, numbers.Number):
         return str(x)
     if isinstance(x, numbers.Integral):
         return f"{x:,}"
-    return f"{x:,.1f}" if abs(x) < 1000 else f"{x:,.0f}"
+    return _format(x, ",.1f" if abs(x) < 1000 else ",.0f")
+
+
+#: A fixed-point or percentage spec: everything before the precision, the precision, the kind.
+_FIXED = re.compile(r"^(?P<head>[^.]*?)(?:\.(?P<prec>\d+))?(?P<kind>[f%])$")
+
+
+def _decimal(x: Any) -> Decimal | None:
+    """``x`` as the Decimal of its shortest decimal representation (2.675 -> Decimal('2.675')), or None."""
+    if isinstance(x, Decimal):
+        return x if x.is_finite() else None
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    if isinstance(x, numbers.Integral):
+        return Decimal(int(x))
+    return Decimal(repr(float(x))) if math.isfinite(x) else None
+
+
+def rounded(x: Any, places: int) -> Decimal:
+    """``x`` rounded to ``places`` decimals half away from zero, as written (34.5 -> 35, 2.675 -> 2.68), never
+    to even as Python's ``round`` and ``format`` do (34.5 -> 34, 25.5 -> 26: shown parts that do not add up);
+    a result that rounds to zero is zero without a sign (-0.04 -> 0.0, never '-0.0' or '+0.0')."""
+    d = _decimal(x)
+    if d is None:
+        raise TypeError(f"cannot round {x!r}: not a finite real number")
+    q = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return q.copy_abs() if q.is_zero() else q
+
+
+def _format(x: Any, spec: str) -> str:
+    """``format(x, spec)``, except that fixed-point and percentage specs round half away from zero (:func:`rounded`)
+    and a zero never carries a sign ('+0.0' reads as a rise)."""
+    m = _FIXED.match(spec)
+    d = _decimal(x) if m else None
+    if d is None:
+        return format(x, spec)
+    places = int(m["prec"]) if m["prec"] is not None else 6
+    q = rounded(d * 100 if m["kind"] == "%" else d, places)
+    head = m["head"].replace("+", "") if q.is_zero() else m["head"]
+    return format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -69,16 +109,35 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def significant(x: Any, digits: int = 3) -> str:
-    """A number with up to ``digits`` significant digits and thousands separators; '' for missing."""
+    """A number with up to ``digits`` significant digits (rounded half away from zero) and thousands
+    separators; '' for missing. Whole numbers of more digits stay whole (12,345): use :func:`rate` for a derived
+    quantity whose extra digits would be spurious precision."""
     if x is None or (isinstance(x, float) and x != x):
         return ""
-    if isinstance(x, (int, float)):
-        if x == 0:
-            return "0"
-        if abs(x) >= 10 ** digits:
-            return f"{x:,.0f}"
-        return f"{x:,.{digits}g}"
-    return str(x)
+    d = _decimal(x)
+    if d is None:
+        return str(x)
+    if d.is_zero():
+        return "0"
+    if abs(d) >= 10 ** digits:
+        return _format(d, ",.0f")
+    places = max(0, digits - 1 - d.adjusted())
+    q = rounded(d, places)
+    if q.adjusted() > d.adjusted():  # 9.996 -> 10.0: one digit fewer after the point
+        q = rounded(d, max(0, places - 1))
+    text = format(q, f",.{max(0, -q.as_tuple().exponent)}f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def rate(x: Any, digits: int = 3) -> str:
+    """A derived quantity (a rate, a ratio, a multiple) to ``digits`` significant figures however large:
+    259,593 -> '260,000', 119.3 -> '119', 0.00805 -> '0.00805'. Measured and reported whole numbers keep their
+    digits (:func:`significant`); a model's output does not have six of them."""
+    d = _decimal(x)
+    if d is None or d.is_zero() or abs(d) < 10 ** digits:
+        return significant(x, digits)
+    step = Decimal(1).scaleb(d.adjusted() - digits + 1)
+    return _format((d / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step, ",.0f")
 
 
 def plain(value: Any, unit: str = "", spec: str = "") -> str:

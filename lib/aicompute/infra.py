@@ -243,7 +243,8 @@ def gpu_count_readings(*, per_building: dict[str, float], buildings: float, repo
     all: per-building figures x buildings (``per_building``: {who: GPUs per building}), a reported total, the
     count the site's power supports (``site_gw`` / (``kw_per_gpu`` x ``pue``)), the count the stated GPU load
     supports (``gpu_load_mw`` / ``kw_per_gpu``) and the count an order buys at a price per GPU
-    (``order_usd_bn`` / ``usd_per_gpu``). Returns reading, count, kind ("stated" or "derived")."""
+    (``order_usd_bn`` / ``usd_per_gpu``). Returns reading, count, kind ("stated" or "derived") and the site power
+    per GPU each count leaves (``site_gw`` / count, kW), to test it against a plausible band."""
     if buildings <= 0 or site_gw <= 0 or kw_per_gpu <= 0 or pue < 1:
         raise ValueError("gpu_count_readings: buildings, site power and kW per GPU must be positive, pue >= 1")
     rows = [{"reading": f"{who}: per building x {buildings:g} buildings", "count": n * buildings, "kind": "stated"}
@@ -256,7 +257,8 @@ def gpu_count_readings(*, per_building: dict[str, float], buildings: float, repo
         rows.append({"reading": "stated GPU load / kW per GPU", "count": gpu_load_mw * 1e3 / kw_per_gpu, "kind": "derived"})
     if order_usd_bn is not None and usd_per_gpu:
         rows.append({"reading": "order / price per GPU", "count": order_usd_bn * 1e9 / usd_per_gpu, "kind": "derived"})
-    return pd.DataFrame(rows, columns=["reading", "count", "kind"])
+    out = pd.DataFrame(rows, columns=["reading", "count", "kind"])
+    return out.assign(site_kw_per_gpu=site_gw * 1e6 / out["count"])
 
 
 def chip_lives(low: float, high: float, step: float = 0.5) -> list[float]:

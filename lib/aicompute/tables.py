@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from aicompute.escape import md as escape_md
@@ -32,6 +33,8 @@ _YEAR_COLUMN = re.compile(r"\byears?\b", re.IGNORECASE)
 
 
 def _cell(x: Any, column: Any = None) -> str:
+    if isinstance(x, (bool, np.bool_)):  # a flag reads as a word, not 1/0 or True/False
+        return "yes" if x else "no"
     if isinstance(x, pd.Timestamp):
         return x.date().isoformat()
     if (column is not None and _YEAR_COLUMN.search(str(column)) and isinstance(x, (int, float))
@@ -61,12 +64,15 @@ _CODE_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z][a-z0-9]*")
 
 def readable(column: Any) -> str:
     """A column name as a reader sees it: ``operating_cash_flow`` -> 'Operating cash flow',
-    ``capex_usd_bn`` -> 'Capex USD bn', ``source_id`` -> 'Source'; other names unchanged."""
+    ``capex_usd_bn`` -> 'Capex USD bn', ``source_id`` -> 'Source', ``overlap_source_id`` -> 'Overlap source'
+    (the column shows citations, not ids); other names unchanged."""
     name = str(column)
     if not _CODE_NAME.fullmatch(name):
         return name
     if name in ("source_id", "source_ids"):
         return "Source" if name == "source_id" else "Sources"
+    if re.search(r"_sources?_ids?$", name):
+        name = re.sub(r"_(source)_id$|_(source)s?_ids$", lambda m: "_source" if m[1] else "_sources", name)
     words = [_WORDS.get(w, w) for w in name.split("_")]
     first = words[0]
     words[0] = first[:1].upper() + first[1:] if first == first.lower() else first

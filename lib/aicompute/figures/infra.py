@@ -85,6 +85,17 @@ def power(bars: pd.DataFrame) -> alt.Chart:
     ).properties(height=alt.Step(22))
 
 
+def count_readings_view(readings: pd.DataFrame, *, plausible_low: float, plausible_high: float) -> pd.DataFrame:
+    """Every count for a site as shown (from :func:`aicompute.infra.gpu_count_readings`): counts to the nearest
+    thousand, the site power per GPU each leaves and whether it lies in the plausible band (kW)."""
+    inside = readings["site_kw_per_gpu"].between(plausible_low, plausible_high)
+    return pd.DataFrame({"Count from": readings["reading"], "Kind": readings["kind"],
+                         "GPUs": (readings["count"] / 1e3).round() * 1e3,
+                         "Site kW per GPU": readings["site_kw_per_gpu"].round(1),
+                         f"Within {plain(plausible_low, spec='.1f')}–{plain(plausible_high, 'kW', '.1f')}":
+                             inside.map({True: "yes", False: "no"})})
+
+
 def site_checks_view(checks: pd.DataFrame, *, site_gw: float, gpu_load_mw: float, order_usd_bn: float) -> pd.DataFrame:
     """The site check table as shown (from :func:`aicompute.infra.site_checks`), its headers naming the site's
     power, GPU load and order they divide."""

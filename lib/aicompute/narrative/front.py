@@ -17,7 +17,9 @@ def definitions(seed: str, pct: Mapping[str, str]) -> str:
         f"- **The seed**: the trade-press analysis this report tests ({seed}),"
         " which argued that the next 24 months decide between a credit-driven crash and a soft landing.",
         f"- **Hard landing**: in the window's second year chip revenue falls at least {pct['ending_hard_chip_fall']} "
-        f"below the first year, or hyperscaler capex at least {pct['ending_hard_capex_fall']}.",
+        f"below the first year, or hyperscaler capex at least {pct['ending_hard_capex_fall']}, or a credit event "
+        "strikes and capex falls. A year here is a calendar-year total; the seed reads its window December over "
+        "December, which moves the odds, and each ending's range covers both readings.",
         "- **Muddle-through**: neither a hard landing nor a soft one: growth stalls without a collapse.",
         f"- **Soft landing**: capex still grows at least {pct['ending_soft_capex_growth']} and chip revenue falls by "
         f"less than {pct['ending_soft_chip_floor']}, without the boom's pace.",

@@ -354,10 +354,12 @@ def start_notes(x: Mapping[str, float], start: Any, runway: float | None = None)
     clock = start.clock.year + (start.clock.month - 1) / 12
     for lab in start.labs:
         if lab.funds is not None and runway is not None:
-            items[f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()}'s funds"] = (
-                f"{n(lab.funds, ',.0f', 'USD bn')} of cash and firm commitments: what lasts "
-                f"{n(12 * (runway - clock), '.0f', 'months')} on the model's quiet burn, to the runway the cash model "
-                f"of @sec-finance gives; a raise brings the {n(lab.raise_size, ',.0f', 'USD bn')} it still has to raise")
+            items[f"{'OpenAI' if lab.name == 'openai' else lab.name.capitalize()}'s runway-equivalent funds"] = (
+                f"{n(lab.funds, ',.0f', 'USD bn')}: the amount that lasts "
+                f"{n(12 * (runway - clock), '.0f', 'months')} on this model's quiet burn, so that the money runs out "
+                "when the cash model of @sec-finance says it does (that model counts more cash and firm commitments "
+                "against a heavier burn, so its funds figure is larger); a raise brings the "
+                f"{n(lab.raise_size, ',.0f', 'USD bn')} it still has to raise")
     return "\n".join(f"- **{k}**: {v}" for k, v in items.items())
 
 
