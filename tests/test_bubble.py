@@ -303,7 +303,7 @@ def test_bubble_wording() -> None:
                                "capex_basis": "mixed"})
     assert shown["company"].tolist()[-1] == "Total" and shown["capex_basis"].tolist() == ["cash", "incl. leases", "mixed"]
     mult = pd.DataFrame({"value": [39.4, 24.6, 21.2]})
-    assert nb.multiples_title(mult) == "Leading AI labs are valued at 21-25× run-rate revenue, against Cisco's 39× at the 2000 peak"
+    assert nb.multiples_title(mult) == "Leading AI labs are valued at 21–25× run-rate revenue, against Cisco's 39× at the 2000 peak"
     assert nb.multiples_title(mult.head(1)) == "Cisco was valued at 39× revenue at the 2000 peak"
 
 

@@ -298,3 +298,32 @@ def test_flow_sums_shrink_with_their_cells_and_give_way_on_a_phone() -> None:
                           "value": [250.0, 350.0]})
     text = finance.flows(frame).to_dict()["layer"][1]["mark"]
     assert text["fontSize"] == {"expr": finance.SUM_FONT} and text["opacity"] == {"expr": f"({finance.SUM_FONT}) < 7 ? 0 : 1"}
+
+
+def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels() -> None:
+    """The fitting script (run by Node, the JavaScript engine Playwright ships): at half the natural width a legend's
+    three columns become one and its labels stay whole, an axis's label limit halves; at full width nothing changes.
+    (A three-column legend kept phone charts twice their column's width: CSS shrank their text to ~5 px.)"""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import playwright
+
+    node = Path(playwright.__file__).parent / "driver" / "node"
+    node_cmd = str(node) if node.exists() else shutil.which("node")
+    if node_cmd is None:
+        pytest.skip("no JavaScript engine (node) to run the fitting script")
+    spec = {"config": {"legend": {"columns": 3, "labelLimit": 320}, "axis": {"labelLimit": 320}},
+            "width": 560, "encoding": {"color": {"field": "k", "legend": {"columns": 2, "labelLimit": 300}},
+                                       "y": {"field": "n", "axis": {"labelLimit": 200}}}}
+    script = f"const fit={charts._FIT_JS};const s={json.dumps(spec)};" \
+             "console.log(JSON.stringify([fit(s,304,600),fit(s,700,600)]));"
+    narrow, wide = json.loads(subprocess.run([node_cmd, "-e", script], capture_output=True, text=True, check=True,
+                                             timeout=60).stdout)
+    assert wide == spec
+    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 160  # f = (304 - 4) / 600 = 0.5
+    assert narrow["config"]["legend"] == {"columns": 1, "labelLimit": 320}
+    assert narrow["encoding"]["color"]["legend"] == {"columns": 1, "labelLimit": 300}
+    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 100}

@@ -99,16 +99,17 @@ def _citations(value: Any, known: set[str]) -> str | None:
 
 
 def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
-    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header, or twice its
-    longest word if that is more (a date or a number is one word: next to columns of long text it kept too narrow a
-    share and broke, '2026-02-' over '04'), clamped to 6..40, so Pandoc gives a wide table relative column widths
-    that sum to the text width."""
+    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (up to 80), or
+    twice its longest word if that is more (up to 40; a date or a number is one word: next to columns of long text it
+    kept too narrow a share and broke, '2026-02-' over '04'), at least 6, so Pandoc gives a wide table relative column
+    widths that sum to the text width. A column of paragraphs gets twice an identifier's share (with both capped at
+    40, the calibration table's prose had the share of its id column and ran to 79 rows of ~300 px)."""
     out = []
     for j, head in enumerate(header):
         texts = [t.replace("\\", "") for t in (head, *(row[j] for row in cells))]  # as shown: escapes not counted
         longest = max(len(t) for t in texts)
         word = max((len(w) for t in texts for w in t.split()), default=0)
-        out.append(max(6, min(40, max(longest, 2 * word))))
+        out.append(max(6, min(80, longest), min(40, 2 * word)))
     return out
 
 
@@ -183,12 +184,24 @@ def _only(md: str, only: str | None) -> str:
 STACK_CHARS = 200
 
 
+#: A table of this many columns or more, mostly text (under a fifth of its cells numbers), is stacked from rows of
+#: this many characters on average: on a phone the claims ledger's eight columns of medium text made every row
+#: ~450 px tall and still scrolled sideways.
+WIDE_COLUMNS, WIDE_CHARS = 7, 120
+
+
 def stacks(df: pd.DataFrame) -> bool:
-    """Whether ``df`` is prose in rows (:data:`STACK_CHARS`): stacked on a phone, a table on a desktop and in the PDF."""
+    """Whether ``df`` is prose in rows (:data:`STACK_CHARS`), or many columns of text (:data:`WIDE_COLUMNS`): stacked
+    on a phone, a table on a desktop and in the PDF."""
     if df.empty:
         return False
-    lengths = [sum(len(_cell(v, c)) for v, c in zip(row, df.columns)) for row in df.itertuples(index=False)]
-    return sum(lengths) / len(lengths) >= STACK_CHARS
+    texts = [[_cell(v, c) for v, c in zip(row, df.columns)] for row in df.itertuples(index=False)]
+    mean = sum(sum(len(t) for t in row) for row in texts) / len(texts)
+    if mean >= STACK_CHARS:
+        return True
+    shown = [t.replace("\\", "") for row in texts for t in row if t.strip()]
+    numbers = sum(bool(_NUMBER.match(t)) for t in shown) / max(1, len(shown))
+    return len(df.columns) >= WIDE_COLUMNS and mean >= WIDE_CHARS and numbers < 0.2
 
 
 def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None,
