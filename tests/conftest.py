@@ -198,6 +198,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
+def quarto_tool(name: str) -> list[str]:
+    """The command that runs ``name`` (pandoc, typst) as Quarto ships it: the binary next to Quarto, the one
+    ``quarto pandoc`` runs, called directly (``quarto pandoc`` starts Quarto's own runtime first: ~1 CPU s a call);
+    ``[quarto, name]`` where the binary is elsewhere. Skips the test without Quarto."""
+    from aicompute.pipeline.quarto import which
+
+    quarto = which()  # on PATH, else the one make venv installed
+    if quarto is None:
+        pytest.skip(f"Quarto (which brings {name}) is not installed")
+    tools = Path(quarto).resolve().parent / "tools"
+    found = sorted(tools.glob(f"*/{name}")) + sorted(tools.glob(name))
+    return [str(found[0])] if found else [quarto, name]
+
+
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
     """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
