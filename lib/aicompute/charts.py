@@ -333,13 +333,6 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
     return "\n".join(parts)
 
 
-def _sources(ev: Any) -> Any:
-    """The sources table of ``ev``'s as-of date, or the whole table without ``ev``."""
-    from aicompute import data
-
-    return ev.sources() if ev is not None else data.load("sources")
-
-
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
                 ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
@@ -358,7 +351,7 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
     if cites or series:
         from aicompute import cite
 
-        table = _sources(ev)
+        table = cite.sources_of(ev)
         labels = cite.citation_labels(table)
 
         def link(c: str, text: str, title: str = "") -> str:
@@ -620,7 +613,7 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
-                          source_labels=lambda: cite.citation_labels(_sources(ev)),
+                          source_labels=lambda: cite.citation_labels(cite.sources_of(ev)),
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)

@@ -84,13 +84,6 @@ def resolve_claims(table: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def revenue_per_gw(revenue: float, gw: float) -> float:
-    """Revenue per gigawatt of compute (USD bn per GW when revenue is in USD bn)."""
-    if gw <= 0:
-        raise ValueError("gw must be positive")
-    return revenue / gw
-
-
 def breakeven_ad_arpu(annual_cost: float, other_revenue: float, users_m: float) -> float:
     """Yearly ad revenue per user (USD) that closes ``annual_cost - other_revenue`` (USD bn) over ``users_m`` million users."""
     if users_m <= 0:

@@ -194,6 +194,14 @@ def table_label(caption: str, notebook: str | None = None) -> str:
 
 _WHEN = {"html": "html", "pdf": "typst"}
 
+
+def _only(md: str, only: str | None) -> str:
+    """``md`` shown in one format only (``"html"`` or ``"pdf"``), or as is."""
+    if only and only not in _WHEN:
+        raise ValueError(f"only={only!r}: use 'html' or 'pdf'")
+    return f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::' if only else md
+
+
 #: A table whose rows average this many characters or more (a paragraph a row: events, claims, notes) is stacked on a
 #: narrow screen: each row a card, each cell a line under its column's name (CSS ``table.aic-stack`` in
 #: report/assets/quarto.css, the names from report/assets/a11y.html); as columns, a phone made each row ~20 lines tall.
@@ -237,12 +245,8 @@ def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = No
         tbl = label or table_label(caption, current().notebook)
         stacked = " .aic-stack" if (stacks(df) if stack is None else stack) else ""
         md += f"\n\n: {escape_md(caption)} {{#{tbl}{stacked}}}"
-    if only:
-        if only not in _WHEN:
-            raise ValueError(f"only={only!r}: use 'html' or 'pdf'")
-        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
     # blank lines around: under ``#| output: asis`` outputs are joined as they are
-    display({"text/markdown": f"\n{md}\n\n", "text/plain": df.to_string()}, raw=True)
+    display({"text/markdown": f"\n{_only(md, only)}\n\n", "text/plain": df.to_string()}, raw=True)
 
 
 def heading(text: str, level: int = 2, *, only: str | None = None) -> None:
@@ -251,6 +255,4 @@ def heading(text: str, level: int = 2, *, only: str | None = None) -> None:
     from IPython.display import display
 
     md = f"{'#' * level} {escape_md(text)}"
-    if only:
-        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
-    display({"text/markdown": f"\n{md}\n\n", "text/plain": text}, raw=True)
+    display({"text/markdown": f"\n{_only(md, only)}\n\n", "text/plain": text}, raw=True)
