@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from aicompute import tables
-from aicompute.pipeline.quarto import which as quarto_which
+from conftest import quarto_tool
 
 
 def test_markdown_escape() -> None:
@@ -28,7 +28,7 @@ TRICKY = ["cited as [@id] in the report", "*not emphasis* and __this__", "<b>bol
 
 def test_escape_md_keeps_data_text_literal() -> None:
     assert tables.escape_md("cited as [@id]\nin the report") == "cited as \\[\\@id\\] in the report"
-    pandoc = _pandoc()
+    pandoc = quarto_tool("pandoc")
     md = tables.to_markdown(pd.DataFrame({"text": TRICKY}))
     out = subprocess.run([*pandoc, "-f", "markdown", "-t", "plain", "--wrap=none"], input=md, capture_output=True,
                          text=True, check=True).stdout
@@ -40,12 +40,6 @@ def test_escape_md_keeps_data_text_literal() -> None:
         assert markup not in native, markup
 
 
-def _pandoc() -> list[str]:
-    """The pandoc Quarto uses (``quarto pandoc``); skip without Quarto."""
-    quarto = quarto_which()  # on PATH, else the one make venv installed
-    if quarto is None:
-        pytest.skip("Quarto (which brings pandoc) is not installed")
-    return [quarto, "pandoc"]
 
 
 def test_fmt_num() -> None:
