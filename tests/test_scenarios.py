@@ -15,6 +15,7 @@ from aicompute import data
 from aicompute.scenarios import baserates as br
 from aicompute.scenarios import model as sm
 from aicompute.scenarios import start as st
+from aicompute.scenarios import update as up
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -497,3 +498,62 @@ def test_cancellations_rise_while_a_lab_is_out_of_funds() -> None:
     funded = sm.Paths(st_, z + 1, z + 1, z + 1, None, {}, z + 100, z, z, np.zeros((1, 24), np.int8),
                       np.zeros((1, 24), bool), unfunded={"openai": ~unf & unf})
     assert funded.variable("credit:c")[0, -1] == pytest.approx(2.0)
+
+
+# ------------------------------------------------------------------------------------ the defensive mixture
+
+def test_defensive_log_weight_hand_checked() -> None:
+    """``p / q = 1 / (d + (1 - d) g / p)``: with d = 0.2, g = p gives 1; g = 4 p gives 1 / 3.4; g -> 0 gives the
+    bound 1 / d = 5. A guided proposal's largest weight: 1 / (0.2 x 0.05) = 100."""
+    k = len(sm.PER_PATH)
+    prop = sm.Proposal(np.zeros(k), np.eye(k), 0.2, guide_defensive=0.2)
+    lw = prop.log_guide_weight(np.array([0.0, math.log(4.0), -800.0]))
+    assert np.allclose(lw, [0.0, -math.log(3.4), math.log(5.0)])
+    g = sm.Guide(3, np.ones((1, 24)) / 24, np.zeros(1), np.ones(1), np.ones(1), 0.1)
+    assert sm.Proposal(np.zeros(k), np.eye(k), 0.2, (g,)).max_weight == pytest.approx(100.0)
+    assert sm.Proposal(np.zeros(k), np.eye(k), 0.2).max_weight == pytest.approx(5.0)
+
+
+def test_defensive_mixture_bounds_every_weight(cal: sm.Calibration, start: sm.Start) -> None:
+    """A proposal far from the prior (every per-path quantity shifted by 3 sd, tight, and a lab's shocks drawn towards
+    a reading far off): no path's importance weight exceeds 1 / (0.25 x 0.05) = 80, the paths drawn wholly from the
+    prior come close to it, and the weights still give back the prior's mean of a per-path quantity (within Monte
+    Carlo error). Same seed, same paths."""
+    k = len(sm.PER_PATH)
+    w = np.zeros((1, start.horizon))
+    w[0, 5] = 1.0
+    lab = start.labs[1]
+    g = sm.Guide(4, w, np.array([math.log(3 * lab.revenue)]), np.array([0.05]), np.array([1.0]),
+                 cal["lab_volatility"] / math.sqrt(12))
+    prop = sm.Proposal(np.full(k, 3.0), 0.5 * np.eye(k), 0.25, (g,))
+    p = sm.simulate(cal, start, 20_000, 3, proposal=prop)
+    assert prop.max_weight == pytest.approx(80.0)
+    assert p.log_iw.max() <= math.log(80.0) + 1e-9
+    assert p.log_iw.max() > math.log(80.0) - 1e-3  # a path wholly from the prior, where the fitted parts are ~0
+    x = p.eps[[n for n, _ in sm.PER_PATH].index("capex_boom")]
+    pw = p.prior_weights  # the prior mean of a standard normal, within 4 Monte Carlo standard errors
+    assert float(pw @ x) == pytest.approx(0.0, abs=4 / math.sqrt(up.ess(pw)))
+    again = sm.simulate(cal, start, 20_000, 3, proposal=prop)
+    assert np.array_equal(again.log_iw, p.log_iw) and np.array_equal(again.labs[lab.name], p.labs[lab.name])
+
+
+def test_defensive_importance_sampling_recovers_a_known_posterior() -> None:
+    """Toy 1-d case with a closed form: prior N(0, 1), one reading y = 2 with error 0.5, so the posterior is
+    N(y / (1 + s^2), s^2 / (1 + s^2)) = N(1.6, 0.2). Draws from the defensive mixture of the prior and a poor fitted
+    normal N(1, 0.8^2) (d = 0.2), weighted by likelihood x prior / mixture, give back the posterior mean and the
+    posterior probability of x > 2 (1 - Phi(0.4 / sqrt(0.2)) = 0.1855); the weights over the likelihood never exceed
+    1 / d; the Kish effective paths are (sum w)^2 / sum w^2."""
+    rng = np.random.default_rng(11)
+    n, d, m, sd, y, s = 200_000, 0.2, 1.0, 0.8, 2.0, 0.5
+    prior_draw = rng.random(n) < d
+    x = np.where(prior_draw, rng.standard_normal(n), m + sd * rng.standard_normal(n))
+    log_p = -0.5 * x * x - 0.5 * math.log(2 * math.pi)
+    log_q1 = -0.5 * ((x - m) / sd) ** 2 - math.log(sd) - 0.5 * math.log(2 * math.pi)
+    log_iw = sm.Proposal(np.zeros(1), np.eye(1), guide_defensive=d).log_guide_weight(log_q1 - log_p)
+    assert log_iw.max() <= math.log(1 / d) + 1e-12
+    w = np.exp(log_iw - 0.5 * ((y - x) / s) ** 2)
+    w /= w.sum()
+    assert float(w @ x) == pytest.approx(1.6, abs=0.01)
+    assert float(w @ (x > 2)) == pytest.approx(0.1855, abs=0.005)
+    assert up.ess(np.array([1.0, 1.0, 2.0])) == pytest.approx(16 / 6)
+    assert 0.3 * n < up.ess(w) < n

@@ -487,6 +487,9 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     ``adapt`` rounds of adaptive importance sampling: each next simulation draws its per-path quantities from a
     proposal fitted to the last one's weighted paths (the evidence raised to a rising power, so each fit rests on
     enough paths), mixed with the prior so its tails stay covered; importance weights keep estimates unbiased.
+    Every path's importance weight is bounded (:class:`~aicompute.scenarios.model.Proposal`: defensive mixtures), so
+    the weights have finite variance: the effective paths (:func:`ess`, Kish's count of the final weights) grow in
+    proportion to the paths, and the Monte Carlo errors computed from them (:func:`mc_error`) hold.
     With ``guided`` each lab's monthly shocks are drawn towards its run-rate readings (:func:`guides`; ``guide_rows``
     may add capex, 0, and the credit state, 2, which measured no gain), the readings that otherwise leave the fewest
     effective paths. ``final_paths``: paths of the last round (default
