@@ -243,9 +243,7 @@ def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
               "fetched).", ":::", ""]
     shown = []  # (grid, widget arguments)
     if odds is not None:
-        from aicompute.scenarios.model import LABELS  # the endings spelt as every chart and table spells them
-
-        shown.append((odds[1], {"element_id": "aic-dials-odds", "suffix": "%", "output_labels": LABELS,
+        shown.append((odds[1], {"element_id": "aic-dials-odds", "suffix": "%",
                                 "caption": "The odds of each ending by the end of the window"}))
     if cost is not None:
         shown.append((cost[1], {"element_id": "aic-dials-cost", "output_labels": dials.COST_OUTPUTS,
