@@ -51,6 +51,31 @@ def pytest_configure(config: pytest.Config) -> None:
                             "skipped otherwise)")
 
 
+def _group(item: pytest.Item, group: str) -> None:
+    """Put ``item`` in xdist group ``group``: the mark, and the ``@group`` suffix of its node id that ``--dist
+    loadgroup`` schedules by. pytest-xdist 3.8 writes that suffix to ``item._nodeid``, which pytest 9.2 no longer
+    reads (it keeps the id in ``item._id``): the groups were silently ignored, so both workers built the early as-of
+    report and chapter 05's reruns their own. The suffix is written here where this pytest keeps it."""
+    item.add_marker(pytest.mark.xdist_group(group))
+    if not getattr(item.config.option, "loadgroup", False) or item.nodeid.endswith(f"@{group}"):
+        return
+    nodeid = f"{item.nodeid}@{group}"
+    current = getattr(item, "_id", None)
+    if current is not None and hasattr(type(current), "parse"):
+        item._id = type(current).parse(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (``-m "not slow"``) does not import :data:`KERNEL_MODULES`: every test in them is deselected
+    anyway, and importing them (rewriting their asserts) costs each xdist worker CPU."""
+    if (config.option.markexpr or "").strip() == "not slow" and collection_path.suffix == ".py" \
+            and collection_path.stem in KERNEL_MODULES:
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark ``slow`` the tests that start a kernel or Quarto (see the module docstring); group the tests of
     each shared build onto one xdist worker."""
@@ -62,7 +87,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
                         | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set()))
         if groups:
-            item.add_marker(pytest.mark.xdist_group(groups[0]))
+            _group(item, groups[0])
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
             item.add_marker(pytest.mark.skip(reason="a second, hostile report build: make test-hostile"))
         elif BROWSER_FIXTURES & fixtures and not item.get_closest_marker("hostile"):
@@ -189,6 +214,20 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         w.writerows(rows)
 
 
+def quarto_tool(name: str) -> list[str]:
+    """The command that runs ``name`` (pandoc, typst) as Quarto ships it: the binary next to Quarto, the one
+    ``quarto pandoc`` runs, called directly (``quarto pandoc`` starts Quarto's own runtime first: ~1 CPU s a call);
+    ``[quarto, name]`` where the binary is elsewhere. Skips the test without Quarto."""
+    from aicompute.pipeline.quarto import which
+
+    quarto = which()  # on PATH, else the one make venv installed
+    if quarto is None:
+        pytest.skip(f"Quarto (which brings {name}) is not installed")
+    tools = Path(quarto).resolve().parent / "tools"
+    found = sorted(tools.glob(f"*/{name}")) + sorted(tools.glob(name))
+    return [str(found[0])] if found else [quarto, name]
+
+
 @pytest.fixture
 def pkg(tmp_path: Path) -> Path:
     """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
@@ -289,15 +328,16 @@ def fast_build(report: BuiltReport, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 # ----------------------------------------------------------------------------- the scenario model's inputs
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def ev():
-    """The real evidence as of the report's as-of date (chapter 05's tests)."""
+    """The real evidence as of the report's as-of date (chapter 05's tests). Session-wide, as are :func:`cal` and
+    :func:`start` (frozen; each module built them again, ~0.6 CPU s): a test derives its variants, never edits them."""
     from aicompute import data
 
     return data.evidence()  # the as-of date of report/params/default.yaml
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cal(ev):
     """Chapter 05's calibration table."""
     from aicompute.scenarios import model as sm
@@ -305,7 +345,7 @@ def cal(ev):
     return sm.Calibration.from_table(ev.table("scenario_drivers"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def start(ev, cal):
     """The scenario model's January 2026 start."""
     from aicompute.scenarios import start as st

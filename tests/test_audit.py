@@ -39,12 +39,6 @@ def test_sum_check_coreweave() -> None:
     assert not audit.sum_check([11.9, 6.5], 22.4)[1]
 
 
-def test_kw_per_accelerator_rejects_zero() -> None:
-    assert audit.kw_per_accelerator(1.0, 500_000) == pytest.approx(2.0)
-    with pytest.raises(ValueError):
-        audit.kw_per_accelerator(1.0, 0)
-
-
 def _ledger() -> pd.DataFrame:
     return pd.DataFrame(
         {

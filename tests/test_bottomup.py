@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
 from aicompute import bottomup
-
-
-def test_installed_stock_retires_old_shipments() -> None:
-    # additions 1, 2, 4, 8 (M H100e) with a 3-year life: stocks 1, 3, 7, 14 (the first year's 1 retired in year 4)
-    s = bottomup.installed_stock({2022: 1, 2023: 2, 2024: 4, 2025: 8}, life=3)
-    assert list(s["stock"]) == [1, 3, 7, 14]
-    assert math.isnan(s["growth"].iloc[0])
-    assert list(s["growth"].iloc[1:]) == pytest.approx([3, 7 / 3, 2])
-    with pytest.raises(ValueError):
-        bottomup.installed_stock({2025: 1}, life=0)
 
 
 def test_stock_growth_and_implied_growth() -> None:

@@ -79,7 +79,6 @@ def test_band_is_a_code_and_the_narrative_says_it() -> None:
 def test_analog_helpers() -> None:
     # $725B of capex on a $30.6T economy = 2.37% of GDP; telecom peak 1.2%
     assert bubble.share_of_gdp(725, 30.6) == pytest.approx(2.369, abs=1e-3)
-    assert bubble.capex_to_cash_flow(410, 602.8) == pytest.approx(68.02, abs=0.01)
     with pytest.raises(ValueError):
         bubble.share_of_gdp(1, 0)
 
@@ -94,24 +93,23 @@ def test_default_scorecard_thresholds_are_consistent() -> None:
     assert np.isclose(bubble.scorecard(values, spec=spec)["weight"].sum(), 1)
 
 
-def _indicators() -> pd.DataFrame:
-    from aicompute import data, finance
-
-    return finance.resolve_claims(data.load("indicators"), data.claims())
-
-
 def test_valuation_multiples() -> None:
-    from aicompute import data, finance
-
-    analogs = finance.resolve_claims(data.load("analogs"), data.claims())
-    m = bubble.valuation_multiples(bubble.known_by(_indicators(), default_as_of()), analogs).set_index("company")
+    ev = data.evidence(default_as_of())  # rows published by the as-of date, with their claims' values
+    m = bubble.valuation_multiples(ev.table("indicators"), ev.table("analogs")).set_index("company")
     # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x)
     assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
-    # latest of each: OpenAI $852B (Mar 2026) on $24B (Jun 2026; 24-25) = 35.5x (34.1-35.5)
-    assert m.loc["OpenAI, Mar 2026"].tolist() == pytest.approx([35.5, 34.08, 35.5], abs=0.01)
-    # Anthropic $965B (900-965) on $47B gross (the CFO's Series H figure; 45-47) = 20.5x (900/47 = 19.1 to 965/45 = 21.4)
-    assert m.loc["Anthropic, May 2026"].tolist() == pytest.approx([20.53, 19.15, 21.44], abs=0.01)
-    early = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-01-20"), analogs)
+    # each lab: its latest valuation over its latest run-rate, the range from the rows' ends (low valuation over high
+    # run-rate to high over low): a relation, since the figures change with every sweep
+    ind = ev.table("indicators")
+    for lab in ("OpenAI", "Anthropic"):
+        rows = ind[(ind["entity"] == lab) & ind["indicator"].isin(["valuation", "revenue_run_rate"])]
+        val, rr = (rows[rows["indicator"] == k].sort_values("date").iloc[-1] for k in ("valuation", "revenue_run_rate"))
+        ends = [(x if x == x else val["value"]) for x in (val["low"], val["high"])], \
+               [(x if x == x else rr["value"]) for x in (rr["low"], rr["high"])]
+        got = m.loc[[i for i in m.index if i.startswith(lab)][0]].tolist()
+        assert got == pytest.approx([val["value"] / rr["value"], ends[0][0] / ends[1][1], ends[0][1] / ends[1][0]], abs=0.01)
+    early = data.evidence("2026-01-20")
+    early = bubble.valuation_multiples(early.table("indicators"), early.table("analogs"))
     assert early["company"].tolist() == ["Cisco, Mar 2000 (peak)"]
 
 
@@ -304,7 +302,7 @@ def test_bubble_wording() -> None:
                                "capex_basis": "mixed"})
     assert shown["company"].tolist()[-1] == "Total" and shown["capex_basis"].tolist() == ["cash", "incl. leases", "mixed"]
     mult = pd.DataFrame({"value": [39.4, 24.6, 21.2]})
-    assert nb.multiples_title(mult) == "Leading AI labs are valued at 21-25× run-rate revenue, against Cisco's 39× at the 2000 peak"
+    assert nb.multiples_title(mult) == "Leading AI labs are valued at 21–25× run-rate revenue, against Cisco's 39× at the 2000 peak"
     assert nb.multiples_title(mult.head(1)) == "Cisco was valued at 39× revenue at the 2000 peak"
 
 

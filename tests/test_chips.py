@@ -14,15 +14,6 @@ DENSE70 = chips.Model(total_params_b=70, active_params_b=70, bytes_per_param=2, 
 H100 = {"tflops": 989.0, "tb_s": 3.35}
 
 
-def test_perf_per_watt_and_dollar() -> None:
-    # H100: 989 TFLOPS / 0.7 kW = 1,412.9 TFLOPS per kW
-    assert chips.tflops_per_kw(989, 700) == pytest.approx(1412.857, rel=1e-6)
-    # 989 TFLOPS / ($30,000 / 1,000) = 32.97 TFLOPS per $1,000
-    assert chips.tflops_per_kusd(989, 30_000) == pytest.approx(32.9667, rel=1e-5)
-    with pytest.raises(ValueError):
-        chips.tflops_per_kw(1, 0)
-
-
 def test_efficiency_table_uses_fp8_else_bf16_and_price_ranges() -> None:
     acc = _acc().assign(year=2024)
     acc.loc[0, "fp8_dense_tflops"] = 1979.0

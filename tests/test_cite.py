@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from aicompute import cite, data
-from aicompute.pipeline.quarto import which as quarto_which
+from conftest import quarto_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,19 +36,13 @@ def _sources(**overrides: list) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pandoc() -> list[str]:
-    """The pandoc Quarto renders with."""
-    quarto = quarto_which()  # on PATH, else the one make venv installed
-    if quarto is None:
-        pytest.skip("Quarto (which brings pandoc) is not installed")
-    return [quarto, "pandoc"]
 
 
 def _csl(bib: str, tmp_path: Path) -> dict[str, dict]:
     """What pandoc (the renderer's reader) makes of the .bib, as CSL JSON by id."""
     path = tmp_path / "refs.bib"
     path.write_text(bib, encoding="utf-8")
-    out = subprocess.run([*_pandoc(), str(path), "-t", "csljson"], capture_output=True, text=True, check=True)
+    out = subprocess.run([*quarto_tool("pandoc"), str(path), "-t", "csljson"], capture_output=True, text=True, check=True)
     return {item["id"]: item for item in json.loads(out.stdout)}
 
 
@@ -182,7 +176,7 @@ def test_source_line_labels_equal_pandoc_citations(tmp_path: Path) -> None:
     md = '---\nnocite: "@*"\nsuppress-bibliography: true\n---\n' + "\n".join(f"- @{i}" for i in ids) + "\n"
     bib = tmp_path / "references.bib"
     bib.write_text(cite.bibtex(sources), encoding="utf-8")
-    cmd = [*_pandoc(), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
+    cmd = [*quarto_tool("pandoc"), "--citeproc", f"--bibliography={bib}", "-t", "plain", "--wrap=none"]
     out = subprocess.run(cmd, input=md, capture_output=True, text=True, check=True).stdout
     printed = [line[2:].strip().replace("’", "'") for line in out.splitlines() if line.startswith("- ")]
     assert dict(zip(ids, printed, strict=True)) == labels

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from aicompute import escape
-from aicompute.pipeline.quarto import which as quarto_which
+from conftest import quarto_tool
 
 #: Text a hostile or careless data row or command line could carry: script, markup of every target,
 #: comment markers, Quarto shortcodes, maths, citations and cross-references, Typst calls.
@@ -74,19 +74,8 @@ def test_url() -> None:
 
 
 # ----------------------------------------------------------------------------- against the real readers
-def _tool(name: str) -> str:
-    quarto = quarto_which()  # on PATH, else the one make venv installed
-    if quarto is None:
-        pytest.skip("Quarto (which brings pandoc and typst) is not installed")
-    path = Path(quarto).resolve().parent / "tools"
-    found = sorted(path.glob(f"*/{name}")) + sorted(path.glob(name))
-    if not found:
-        pytest.skip(f"{name} not found next to Quarto")
-    return str(found[0])
-
-
 def _pandoc(text: str, *args: str) -> str:
-    return subprocess.run([_tool("pandoc"), *args], input=text, capture_output=True, text=True, check=True).stdout
+    return subprocess.run([*quarto_tool("pandoc"), *args], input=text, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -112,7 +101,7 @@ def test_md_through_typst_prints_the_text(tmp_path: Path) -> None:
 
 def _compile_and_check(source: Path, times: int) -> None:
     pdf = source.with_suffix(".pdf")
-    subprocess.run([_tool("typst"), "compile", str(source), str(pdf)], check=True, capture_output=True)
+    subprocess.run([*quarto_tool("typst"), "compile", str(source), str(pdf)], check=True, capture_output=True)
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
         # pandoc's Typst writer leaves "..." bare and Typst prints it as an ellipsis: the one character that changes

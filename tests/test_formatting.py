@@ -23,6 +23,9 @@ def test_units_and_specs() -> None:
     assert f.plain(2.5, "/h", ".2f") == "2.50/h"
     with pytest.raises(ValueError, match="not a finite number"):
         f.plain(float("nan"), "GW")
+    # a range in a title or label: an en dash, never a hyphen ('8%-12%' read as a minus)
+    assert f.plain_range(0.08, 0.12, spec=".0%") == "8%–12%" and f.plain_range(0.85, 1.2, "x", ".2f") == "0.85–1.20×"
+    assert f.plain_range(2025, 2030, spec="d") == "2025–2030"
 
 
 def test_tag_is_found_and_escaped() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from aicompute import audit, data, infra
+from aicompute import data, infra
 from aicompute.figures import infra as fig_infra
 
 
@@ -17,8 +17,7 @@ def test_accelerators_and_power_are_inverse() -> None:
 
 
 def test_huang_4_to_5_million_gpus_per_10_gw() -> None:
-    # 10 GW / 4.5M GPUs = 2.22 kW of facility power per GPU (the same arithmetic as audit.kw_per_accelerator)
-    assert audit.kw_per_accelerator(10, 4.5e6) == pytest.approx(2.2222, rel=1e-4)
+    # 10 GW / 4.5M GPUs = 2.22 kW of facility power per GPU
     assert infra.accelerators_for_power(10, 2.2222222, 1.0) == pytest.approx(4.5e6, rel=1e-6)
 
 

@@ -98,9 +98,13 @@ def test_page_budget(pdf_pages: list[str], report) -> None:
 
 @pytest.mark.slow
 def test_no_blank_page(pdf_pages: list[str]) -> None:
-    """A page with nothing but (at most) its page number is blank (a chapter that waited for an odd page)."""
+    """A page with nothing but (at most) its page number is blank (a chapter that waited for an odd page); one with
+    a single line of text besides is as good as blank (the appendices' divider had a page to itself)."""
     blank = [i + 1 for i, page in enumerate(pdf_pages) if not re.sub(r"\s|\d", "", page)]
     assert blank == [], f"blank pages {blank}"
+    one_line = [(i + 1, page.strip()[:40]) for i, page in enumerate(pdf_pages)
+                if len([line for line in page.splitlines() if re.sub(r"\s|\d", "", line)]) == 1]
+    assert one_line == [], f"pages with one line of text {one_line}"
 
 
 @pytest.mark.slow

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aicompute import audit, data
+from aicompute import audit, data, infra
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,7 +47,7 @@ def test_seed_arithmetic_reproduced() -> None:
     assert v["openai_arr_2025"] / v["openai_arr_2023"] == pytest.approx(10)
     # Abilene: 8 buildings x 50,000 GPUs = 400,000 GPUs on 1.2 GW -> 3 kW per GPU
     assert v["abilene_buildings"] * v["abilene_gb200_per_building"] == 400_000
-    assert audit.kw_per_accelerator(v["abilene_gw"], 400_000) == pytest.approx(3.0)
+    assert infra.accelerators_for_power(v["abilene_gw"], 3.0) == pytest.approx(400_000)
 
 
 def test_seed_values_are_recorded_in_the_claims_unit() -> None:

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from aicompute import summary
-from aicompute.pipeline.quarto import which as quarto_which
 from aicompute.results import format_result
+from conftest import quarto_tool
 
 
 def _r(value, unit="", headline=None, label="x", low=None, high=None, fmt=""):
@@ -129,14 +129,12 @@ def test_panel_text_from_data_and_command_line_is_literal(tmp_path: Path) -> Non
     panel = summary.verdict_panel(results, "2026-11-28", "", {"05_odds": f"Scenarios {XSS}"})
     note = _params_note(Project(root=tmp_path), tmp_path / f"my `{XSS}`.yaml", [f"rel_tol=0.1 # {XSS}"])
     assert note.startswith("Parameters: ``my `<img") and " with overrides ``rel_tol=0.1 # <img" in note
-    quarto = quarto_which()  # on PATH, else the one make venv installed
-    if quarto is None:
-        pytest.skip("Quarto (which brings pandoc) is not installed")
+    pandoc = quarto_tool("pandoc")
     doc = panel + f"\n*{note}*\n"
-    html = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "html"], input=doc, capture_output=True,
+    html = subprocess.run([*pandoc, "-f", "markdown", "-t", "html"], input=doc, capture_output=True,
                           text=True, check=True).stdout
     assert "<img" not in html and "<!--" not in html and "<em>b</em>" not in html and "data-cites" not in html
-    plain = subprocess.run([quarto, "pandoc", "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc,
+    plain = subprocess.run([*pandoc, "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc,
                            capture_output=True, text=True, check=True).stdout
     # verdict, odds label (twice: the lead and the odds list), title (twice: verdict and odds lines), watch, note x2
     assert plain.count(XSS) == 8, plain

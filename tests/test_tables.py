@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from aicompute import tables
-from aicompute.pipeline.quarto import which as quarto_which
+from conftest import quarto_tool
 
 
 def test_markdown_escape() -> None:
@@ -28,7 +28,7 @@ TRICKY = ["cited as [@id] in the report", "*not emphasis* and __this__", "<b>bol
 
 def test_escape_md_keeps_data_text_literal() -> None:
     assert tables.escape_md("cited as [@id]\nin the report") == "cited as \\[\\@id\\] in the report"
-    pandoc = _pandoc()
+    pandoc = quarto_tool("pandoc")
     md = tables.to_markdown(pd.DataFrame({"text": TRICKY}))
     out = subprocess.run([*pandoc, "-f", "markdown", "-t", "plain", "--wrap=none"], input=md, capture_output=True,
                          text=True, check=True).stdout
@@ -40,12 +40,6 @@ def test_escape_md_keeps_data_text_literal() -> None:
         assert markup not in native, markup
 
 
-def _pandoc() -> list[str]:
-    """The pandoc Quarto uses (``quarto pandoc``); skip without Quarto."""
-    quarto = quarto_which()  # on PATH, else the one make venv installed
-    if quarto is None:
-        pytest.skip("Quarto (which brings pandoc) is not installed")
-    return [quarto, "pandoc"]
 
 
 def test_fmt_num() -> None:
@@ -106,13 +100,16 @@ def test_numbered_table_markdown(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_wide_tables_get_relative_column_widths() -> None:
     df = pd.DataFrame({"short": ["a"], "long text": ["x" * 100]})
     rule = tables.to_markdown(df, readable_headers=True).splitlines()[1]
-    # in proportion to the content or twice the longest word ('short': 10), clamped to 6..40; text aligned left
-    assert rule == "|:" + "-" * 9 + "|:" + "-" * 39 + "|"
+    # in proportion to the content (up to 80) or twice the longest word (up to 40; 'short': 10); text aligned left
+    assert rule == "|:" + "-" * 9 + "|:" + "-" * 79 + "|"
+    ids = pd.DataFrame({"id": ["cancellation_unfunded_multiplier"], "calibration": ["word " * 60]})
+    rule = tables.to_markdown(ids, readable_headers=True).splitlines()[1]
+    assert rule == "|:" + "-" * 39 + "|:" + "-" * 79 + "|"  # the prose twice the identifier's share
     events = pd.DataFrame({"published": ["2026-02-04"], "event": ["word " * 30], "share": ["19%"], "n": [1234.5],
                            "range": ["4–21%"], "note": ["about 5"]})
     rule = tables.to_markdown(events, readable_headers=True).splitlines()[1]
     # the date: twice its 10 characters (escapes not counted), so it keeps its line; numbers aligned right
-    assert rule.split("|")[1:-1] == [":" + "-" * 19, ":" + "-" * 39, "-" * 9 + ":", "-" * 9 + ":", "-" * 9 + ":",
+    assert rule.split("|")[1:-1] == [":" + "-" * 19, ":" + "-" * 79, "-" * 9 + ":", "-" * 9 + ":", "-" * 9 + ":",
                                      ":" + "-" * 9]  # "about 5": twice "about"
 
 
@@ -126,6 +123,11 @@ def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPa
     numbers = pd.DataFrame({"year": [2025, 2026], "revenue": [1.5, 2.25]})
     assert tables.stacks(prose) and not tables.stacks(numbers) and not tables.stacks(numbers.iloc[:0])
     assert not tables.stacks(prose.assign(event="e" * 99))  # 10 + 99 + 80 = 189 < 200 characters a row
+    # seven columns of medium text (the ledger: ~450 px a row on a phone) stack from 120 characters a row; seven of
+    # numbers do not (a grid compares rows)
+    ledger = pd.DataFrame({c: ["word " * 4] for c in "abcdefg"})  # 7 x 20 = 140 characters
+    assert tables.stacks(ledger) and not tables.stacks(ledger.iloc[:, :6])
+    assert not tables.stacks(pd.DataFrame({c: ["1,234,567,890,123.45"] for c in "abcdefg"}))  # 7 x 20, all numbers
     tables.show(prose, caption="Events")
     tables.show(numbers, caption="Revenue")
     tables.show(numbers, caption="Forced", stack=True)

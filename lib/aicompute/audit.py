@@ -33,11 +33,6 @@ def pct_change(old: float, new: float) -> float:
     return (multiple(old, new) - 1) * 100
 
 
-def years_between(start_year: int, end_year: int) -> int:
-    """Length of a growth window between two year-end figures (2023 -> 2025 is 2 years, not 3)."""
-    return end_year - start_year
-
-
 @dataclass(frozen=True)
 class GrowthCheck:
     """A claimed 'x-fold in n years' against a sourced series."""
@@ -62,7 +57,7 @@ class GrowthCheck:
 def growth_check(claimed_multiple: float, claimed_years: float, start: float, end: float,
                  start_year: int, end_year: int) -> GrowthCheck:
     """Compare a claimed growth multiple and window with a sourced start/end series."""
-    years = years_between(start_year, end_year)
+    years = end_year - start_year  # a window between two year-end figures: 2023 -> 2025 is 2 years, not 3
     actual = multiple(start, end)
     return GrowthCheck(
         claimed_multiple=claimed_multiple, claimed_years=claimed_years, actual_multiple=actual,
@@ -75,13 +70,6 @@ def sum_check(parts: list[float], total: float, tolerance: float = 0.01) -> tupl
     """(sum of parts, whether it matches total within a relative tolerance)."""
     s = float(sum(parts))
     return s, abs(s - total) <= tolerance * abs(total)
-
-
-def kw_per_accelerator(gw: float, accelerators: float) -> float:
-    """All-in site power per accelerator in kW (site GW / count)."""
-    if accelerators <= 0:
-        raise ValueError(f"accelerators must be positive, got {accelerators}")
-    return gw * 1e6 / accelerators
 
 
 def verdict_counts(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -7,26 +7,6 @@ Money in USD bn, users in millions, power in GW unless a name says otherwise.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-
-import pandas as pd
-
-
-def installed_stock(additions: Mapping[int, float], life: int) -> pd.DataFrame:
-    """Stock at each year's end: the additions of that year and the ``life - 1`` before it (older ones are
-    retired). Returns year, added, stock and growth (stock over the previous year's stock, NaN for the first)."""
-    if life < 1:
-        raise ValueError(f"life must be at least one year, got {life}")
-    years = sorted(additions)
-    if any(additions[y] < 0 for y in years):
-        raise ValueError("additions must be non-negative")
-    rows = []
-    for y in years:
-        stock = sum(additions[x] for x in years if y - life < x <= y)
-        rows.append({"year": y, "added": float(additions[y]), "stock": float(stock)})
-    out = pd.DataFrame(rows)
-    out["growth"] = out["stock"] / out["stock"].shift(1)
-    return out
 
 
 def stock_growth(stock_then: float, stock_now: float, years: float) -> float:

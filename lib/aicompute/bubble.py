@@ -214,19 +214,6 @@ def share_of_gdp(amount_bn: float, gdp_tn: float) -> float:
     return 100 * amount_bn / (gdp_tn * 1e3)
 
 
-def capex_to_cash_flow(capex: float, cash_flow: float) -> float:
-    """Capex as a percentage of operating cash flow (same units)."""
-    if cash_flow <= 0:
-        raise ValueError("cash_flow must be positive")
-    return 100 * capex / cash_flow
-
-
-def known_by(table: pd.DataFrame, as_of: str, date_col: str = "date") -> pd.DataFrame:
-    """Rows known on ``as_of``: the linked claim's date (``claim_as_of``) where present, else ``date_col``."""
-    known = table["claim_as_of"].fillna(table[date_col]) if "claim_as_of" in table else table[date_col]
-    return table[pd.to_datetime(known) <= pd.Timestamp(as_of)]
-
-
 def _triple(row: pd.Series) -> tuple[float, float, float]:
     v = float(row["value"])
     lo, hi = row.get("low"), row.get("high")
@@ -238,16 +225,21 @@ def _ratio(num: tuple[float, float, float], den: tuple[float, float, float], sca
     return num[0] / den[0] * scale, num[1] / den[2] * scale, num[2] / den[1] * scale
 
 
+def _latest_pair(g: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """The latest valuation row and the latest run-rate row of one entity's rows ``g``; None without both."""
+    val = g[g["indicator"] == "valuation"].sort_values("date")
+    rev = g[g["indicator"] == "revenue_run_rate"].sort_values("date")
+    return (val.iloc[-1], rev.iloc[-1]) if len(val) and len(rev) else None
+
+
 def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFrame:
     """Valuation / revenue (value, low, high) for Cisco at its 2000 peak and, for each lab in ``ind`` with both,
     its latest valuation over its latest run-rate revenue (rows already filtered to the as-of date)."""
     a = {i: _triple(row) for i, row in analogs.set_index("id").iterrows()}
     rows = [("Cisco, Mar 2000 (peak)", _ratio(a["dotcom_cisco_value"], a["dotcom_cisco_revenue"]))]
     for entity, g in ind[ind["indicator"].isin(["valuation", "revenue_run_rate"])].groupby("entity", sort=True):
-        val = g[g["indicator"] == "valuation"].sort_values("date")
-        rev = g[g["indicator"] == "revenue_run_rate"].sort_values("date")
-        if len(val) and len(rev):
-            rows.append((f"{entity}, {val.iloc[-1]['period']}", _ratio(_triple(val.iloc[-1]), _triple(rev.iloc[-1]))))
+        if pair := _latest_pair(g):
+            rows.append((f"{entity}, {pair[0]['period']}", _ratio(_triple(pair[0]), _triple(pair[1]))))
     return pd.DataFrame([{"company": n, "value": x[0], "low": x[1], "high": x[2]} for n, x in rows])
 
 
@@ -264,10 +256,8 @@ def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anth
     for entity in labs:
         g = ind[(ind["entity"] == entity) & ind["indicator"].isin(["valuation", "revenue_run_rate"])
                 & (ind.get("kind", pd.Series("actual", index=ind.index)) == "actual")]
-        val = g[g["indicator"] == "valuation"].sort_values("date")
-        rev = g[g["indicator"] == "revenue_run_rate"].sort_values("date")
-        if len(val) and len(rev):
-            v, r = _triple(val.iloc[-1]), _triple(rev.iloc[-1])
+        if pair := _latest_pair(g):
+            v, r = _triple(pair[0]), _triple(pair[1])
             num = [a + b for a, b in zip(num, v)]
             den = [a + b for a, b in zip(den, r)]
             used.append(entity)

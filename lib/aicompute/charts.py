@@ -262,8 +262,10 @@ def vega_bundle(*, inline: bool = True) -> str:
 
 
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
-#: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width. What is
-#: still wider after that (fixed-size facets, long labels) is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
+#: window): every view width, title limit and axis label limit scaled down (not below 45%), titles re-wrapped to the
+#: new width, legends in fewer columns, their labels whole (a phone's three-column legend made the chart twice its
+#: column's width, and CSS then shrank its text to 5 px). What is still wider after that (fixed-size facets) is scaled by CSS
+#: (``.aic-chart svg {max-width: 100%}``).
 #: A view with this name (a diagram laid out in pixels) is never re-laid out, only scaled.
 NO_FIT = "aic-nofit"
 _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s).indexOf('" + NO_FIT + "')>=0){return s;}"
@@ -272,10 +274,14 @@ _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s
            "var out=[];t.split(' ').forEach(function(w){var l=out.length-1;"
            "if(l>=0&&out[l].length+1+w.length<=n){out[l]+=' '+w;}else{out.push(w);}});return out;}"
            "var T=Math.round(@T*f),S=Math.round(@S*f),U=Math.round(@U*f);"
+           "function fewer(l){if(l&&typeof l==='object'&&typeof l.columns==='number'){l.columns=Math.max(1,Math.floor(l.columns*f));}}"
+           "function shorter(a){if(a&&typeof a==='object'&&typeof a.labelLimit==='number'){a.labelLimit=Math.round(a.labelLimit*f);}}"
            "function walk(o){if(Array.isArray(o)){o.forEach(walk);return;}if(!o||typeof o!=='object'){return;}"
            "Object.keys(o).forEach(function(k){var v=o[k];"
-           "if(k==='data'||k==='datasets'||k==='encoding'){return;}"
-           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit')&&typeof v==='number'){"
+           "if(k==='data'||k==='datasets'){return;}"
+           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);shorter(d.axis);}});return;}"
+           "if(k==='legend'){fewer(v);return;}"
+           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit'||k==='labelLimit')&&typeof v==='number'){"
            "o[k]=Math.round(v*f);return;}"
            "if(k==='title'&&(typeof v==='string'||Array.isArray(v))){o[k]=wrap(v,T);return;}"
            "if(k==='title'&&v&&typeof v==='object'&&!Array.isArray(v)){"
@@ -327,13 +333,6 @@ def _embed_html(spec: dict[str, Any], chart_id: str, title: str, runtime: str = 
     return "\n".join(parts)
 
 
-def _sources(ev: Any) -> Any:
-    """The sources table of ``ev``'s as-of date, or the whole table without ``ev``."""
-    from aicompute import data
-
-    return ev.sources() if ev is not None else data.load("sources")
-
-
 def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Sequence[str], *,
                 ev: Any = None, series: Mapping[str, Sequence[str]] | None = None) -> str:
     """The line under a chart on the site: its downloads (``files``: ``csv``, ``svg``, copied by the build to
@@ -352,7 +351,7 @@ def chart_links(name: str, notebook: str | None, files: Sequence[str], cites: Se
     if cites or series:
         from aicompute import cite
 
-        table = _sources(ev)
+        table = cite.sources_of(ev)
         labels = cite.citation_labels(table)
 
         def link(c: str, text: str, title: str = "") -> str:
@@ -614,7 +613,7 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
     bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
-                          source_labels=lambda: cite.citation_labels(_sources(ev)),
+                          source_labels=lambda: cite.citation_labels(cite.sources_of(ev)),
                           alt_text=alt_text(wrapped, chart_data(chart)))
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)

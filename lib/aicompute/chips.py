@@ -41,7 +41,6 @@ import pandas as pd
 
 from aicompute import infra
 
-HOURS_PER_YEAR = 8760.0
 MINUTES_PER_YEAR = 525_600.0
 #: Weight bytes per parameter at each serving precision.
 PRECISION_BYTES = {"FP8": 1.0, "FP4": 0.5}
@@ -69,20 +68,6 @@ class Model:
     @property
     def kv_gb_per_sequence(self) -> float:
         return self.context_tokens * self.kv_bytes_per_token / 1e9
-
-
-def tflops_per_kw(tflops: float, power_w: float) -> float:
-    """Peak TFLOPS per kW of power (H100: 989 / 0.7 = 1,413)."""
-    if power_w <= 0:
-        raise ValueError(f"power must be positive, got {power_w}")
-    return tflops / (power_w / 1000)
-
-
-def tflops_per_kusd(tflops: float, price_usd: float) -> float:
-    """Peak TFLOPS per 1,000 USD of chip price."""
-    if price_usd <= 0:
-        raise ValueError(f"price must be positive, got {price_usd}")
-    return tflops / (price_usd / 1000)
 
 
 def efficiency_table(acc: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +120,7 @@ def hourly_cost(capex_usd: float, power_w: float, *, years: float, price_per_mwh
     """USD per hour of one chip: straight-line capex over ``years`` + electricity at the facility (x PUE)."""
     if years <= 0:
         raise ValueError(f"amortisation years must be positive, got {years}")
-    return capex_usd / (years * HOURS_PER_YEAR) + power_w / 1e6 * pue * price_per_mwh
+    return capex_usd / (years * infra.HOURS_PER_YEAR) + power_w / 1e6 * pue * price_per_mwh
 
 
 def single_stream_tokens_per_s(model: Model, tb_s: float, n_chips: int = 1, utilization: float = 1.0) -> float:

@@ -9,7 +9,7 @@ several entries in a year.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +101,13 @@ def illustrative_ids(sources: pd.DataFrame) -> set[str]:
     return set(sources.loc[sources["type"].astype(str) == ILLUSTRATIVE, "id"].astype(str))
 
 
+def sources_of(ev: Any = None) -> pd.DataFrame:
+    """The sources table of ``ev``'s as-of date (its bibliography), or the whole table without ``ev``."""
+    from aicompute import data
+
+    return ev.sources() if ev is not None else data.load("sources")
+
+
 def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
     """Source id -> "Author (year)" as a narrative citation ``@id`` prints it (``2025a`` etc. included).
 
@@ -189,15 +196,13 @@ def source_line(ids: Sequence[str] | str, sources: pd.DataFrame | None = None, *
     if not ids and not any(series.values()):
         raise ValueError("source_line needs at least one source id")
     if sources is None:
-        from aicompute import data
-
-        sources = ev.sources() if ev is not None else data.load("sources")
+        sources = sources_of(ev)
     labels = citation_labels(sources)
     missing = [i for i in [*ids, *(i for members in series.values() for i in members)] if i not in labels]
     if missing:
         raise KeyError(f"unknown source id(s) {missing}: not in data/sources.csv")
     cited = [labels[i] for i in ids] + [series_citation(n, m, sources) for n, m in series.items() if m]
-    return "Source: " + "; ".join(_unique(cited))
+    return "Source: " + "; ".join(dict.fromkeys(cited))
 
 
 def series_citation(name: str, ids: Sequence[str], sources: pd.DataFrame) -> str:
@@ -208,8 +213,3 @@ def series_citation(name: str, ids: Sequence[str], sources: pd.DataFrame) -> str
     return f"{name}, {first}" if first == last else f"{name}, {first}–{last}"
 
 
-def _unique(items: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)

@@ -157,9 +157,15 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
     return _tag(plain(value, unit, spec), unit)
 
 
+def plain_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
+    """'2.0–4.0 kW', '8%–12%', '1.1–1.6×', '2025–2030' (spec 'd'): a range with an en dash (never a hyphen), the unit once
+    after it; untagged, for chart titles, labels and captions (:func:`plain`)."""
+    return with_unit(f"{number(low, spec)}–{number(high, spec)}", unit)
+
+
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
     """'2.0–4.0 kW', '5–20%', '1.1–1.6×': one tag around the range, the unit once after it."""
-    return _tag(with_unit(f"{number(low, spec)}–{number(high, spec)}", unit), unit)
+    return _tag(plain_range(low, high, unit, spec), unit)
 
 
 def quote(value: Any) -> str:

@@ -228,10 +228,8 @@ def deal_date_conflicts(commitments: pd.DataFrame, linked: dict[str, pd.DataFram
             c = base.loc[cid]
             for field, mine, theirs in (("start_year", r.start_year, c["start_year"]),
                                         ("term", getattr(r, term_col), c["term_years"])):
-                if pd.notna(mine) and pd.notna(theirs) and float(mine) != float(theirs):
-                    out.append({"table": name, "id": r.id, "commitment_id": cid, "field": field,
-                                "value": float(mine), "commitment_value": float(theirs)})
-                elif field == "start_year" and pd.isna(mine) != pd.isna(theirs):
+                if ((pd.notna(mine) and pd.notna(theirs) and float(mine) != float(theirs))
+                        or (field == "start_year" and pd.isna(mine) != pd.isna(theirs))):
                     out.append({"table": name, "id": r.id, "commitment_id": cid, "field": field,
                                 "value": float(mine) if pd.notna(mine) else float("nan"),
                                 "commitment_value": float(theirs) if pd.notna(theirs) else float("nan")})

@@ -17,6 +17,7 @@ targets and HTML tags' attributes.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)  # as aicompute.pipeline.inline.EXPRESSION
@@ -39,9 +40,8 @@ def _is_table(html: str, md: str | None) -> bool:
             or bool(md and _PIPE_TABLE.search(md)))
 
 
-def _source(cell: Any) -> str:
-    src = cell["source"]
-    return src if isinstance(src, str) else "".join(src)
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
 
 
 def _filled(cell: Any) -> str:
@@ -53,14 +53,14 @@ def _filled(cell: Any) -> str:
         lead = m.group(0)[: m.group(0).index("`{python}")]
         return lead + shown.get(m.group(1).strip(), f"`{m.group(1)}`")
 
-    return _EXPRESSION.sub(sub, _source(cell))
+    return _EXPRESSION.sub(sub, _text(cell["source"]))
 
 
-def _text_of(data: dict[str, Any], mimes: tuple[str, ...]) -> str | None:
-    for mime in mimes:
-        if mime in data:
-            return data[mime] if isinstance(data[mime], str) else "".join(data[mime])
-    return None
+def _outputs(cell: Any) -> Iterator[tuple[str, str | None]]:
+    """(HTML, Markdown or None) of each output of ``cell``."""
+    for out in cell.get("outputs", []):
+        data = out.get("data", {})
+        yield _text(data.get("text/html", "")), _text(data["text/markdown"]) if "text/markdown" in data else None
 
 
 def prose_text(nb: Any) -> str:
@@ -71,28 +71,14 @@ def prose_text(nb: Any) -> str:
         if cell["cell_type"] == "markdown":
             parts.append(_filled(cell))
             continue
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            html = _text_of(data, ("text/html",)) or ""
-            md = _text_of(data, ("text/markdown",))
-            if _is_table(html, md):
-                continue
-            if md:
-                parts.append(md)
+        parts += [md for html, md in _outputs(cell) if md and not _is_table(html, md)]
     return "\n\n".join(parts)
 
 
 def page_text(nb: Any) -> str:
     """Everything a reader sees of the chapter: its prose, tables and charts (titles and subtitles included)."""
-    parts = [prose_text(nb)]
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            html = _text_of(data, ("text/html",)) or ""
-            md = _text_of(data, ("text/markdown",))
-            if _is_table(html, md):
-                parts.append(html or md or "")
-    return "\n\n".join(parts)
+    tables = [html or md or "" for cell in nb["cells"] for html, md in _outputs(cell) if _is_table(html, md)]
+    return "\n\n".join([prose_text(nb), *tables])
 
 
 def number_counts(markup: str) -> tuple[int, int]:

@@ -259,14 +259,20 @@ def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     return "\n".join(blocks)
 
 
-def chapter_title_of(stem: str) -> str:
-    """The chapter's title from the registry (its stem when unknown)."""
+def _registry() -> dict[str, Any]:
+    """The registry's chapters by notebook stem; {} without a registry (a test folder)."""
     try:
         from aicompute import chapters as registry
 
-        return next((c.title for c in registry.load() if c.file.removesuffix(".ipynb") == stem), stem)
-    except Exception:  # no registry (a test folder)
-        return stem
+        return {c.stem: c for c in registry.load()}
+    except Exception:
+        return {}
+
+
+def chapter_title_of(stem: str) -> str:
+    """The chapter's title from the registry (its stem when unknown)."""
+    chapter = _registry().get(stem)
+    return chapter.title if chapter else stem
 
 
 def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "",
@@ -285,14 +291,8 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
     ev = data.evidence(as_of, folder=data_folder) if as_of else None
     evidence_line = header(ev) if ev else ""
     cutoff = str(ev.cutoff) if ev else None
-    numbers: dict[str, str] = {}
-    try:
-        from aicompute import chapters as registry
-
-        numbers = {c.file.removesuffix(".ipynb"): c.number for c in registry.load()}
-    except Exception:  # a registry-less test folder: links name the chapters by title
-        numbers = {}
-    numbers = {k: v for k, v in numbers.items() if k in stems}
+    # without a registry (a test folder) links name the chapters by title
+    numbers = {k: c.number for k, c in _registry().items() if k in stems}
     extra = []
     try:
         chart = odds_chart(results, Path(target).with_name("_odds.svg"))

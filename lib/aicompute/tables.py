@@ -99,16 +99,17 @@ def _citations(value: Any, known: set[str]) -> str | None:
 
 
 def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
-    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header, or twice its
-    longest word if that is more (a date or a number is one word: next to columns of long text it kept too narrow a
-    share and broke, '2026-02-' over '04'), clamped to 6..40, so Pandoc gives a wide table relative column widths
-    that sum to the text width."""
+    """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (up to 80), or
+    twice its longest word if that is more (up to 40; a date or a number is one word: next to columns of long text it
+    kept too narrow a share and broke, '2026-02-' over '04'), at least 6, so Pandoc gives a wide table relative column
+    widths that sum to the text width. A column of paragraphs gets twice an identifier's share (with both capped at
+    40, the calibration table's prose had the share of its id column and ran to 79 rows of ~300 px)."""
     out = []
     for j, head in enumerate(header):
         texts = [t.replace("\\", "") for t in (head, *(row[j] for row in cells))]  # as shown: escapes not counted
         longest = max(len(t) for t in texts)
         word = max((len(w) for t in texts for w in t.split()), default=0)
-        out.append(max(6, min(40, max(longest, 2 * word))))
+        out.append(max(6, min(80, longest), min(40, 2 * word)))
     return out
 
 
@@ -169,18 +170,38 @@ def table_label(caption: str, notebook: str | None = None) -> str:
 
 _WHEN = {"html": "html", "pdf": "typst"}
 
+
+def _only(md: str, only: str | None) -> str:
+    """``md`` shown in one format only (``"html"`` or ``"pdf"``), or as is."""
+    if only and only not in _WHEN:
+        raise ValueError(f"only={only!r}: use 'html' or 'pdf'")
+    return f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::' if only else md
+
+
 #: A table whose rows average this many characters or more (a paragraph a row: events, claims, notes) is stacked on a
 #: narrow screen: each row a card, each cell a line under its column's name (CSS ``table.aic-stack`` in
 #: report/assets/quarto.css, the names from report/assets/a11y.html); as columns, a phone made each row ~20 lines tall.
 STACK_CHARS = 200
 
 
+#: A table of this many columns or more, mostly text (under a fifth of its cells numbers), is stacked from rows of
+#: this many characters on average: on a phone the claims ledger's eight columns of medium text made every row
+#: ~450 px tall and still scrolled sideways.
+WIDE_COLUMNS, WIDE_CHARS = 7, 120
+
+
 def stacks(df: pd.DataFrame) -> bool:
-    """Whether ``df`` is prose in rows (:data:`STACK_CHARS`): stacked on a phone, a table on a desktop and in the PDF."""
+    """Whether ``df`` is prose in rows (:data:`STACK_CHARS`), or many columns of text (:data:`WIDE_COLUMNS`): stacked
+    on a phone, a table on a desktop and in the PDF."""
     if df.empty:
         return False
-    lengths = [sum(len(_cell(v, c)) for v, c in zip(row, df.columns)) for row in df.itertuples(index=False)]
-    return sum(lengths) / len(lengths) >= STACK_CHARS
+    texts = [[_cell(v, c) for v, c in zip(row, df.columns)] for row in df.itertuples(index=False)]
+    mean = sum(sum(len(t) for t in row) for row in texts) / len(texts)
+    if mean >= STACK_CHARS:
+        return True
+    shown = [t.replace("\\", "") for row in texts for t in row if t.strip()]
+    numbers = sum(bool(_NUMBER.match(t)) for t in shown) / max(1, len(shown))
+    return len(df.columns) >= WIDE_COLUMNS and mean >= WIDE_CHARS and numbers < 0.2
 
 
 def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None,
@@ -200,12 +221,8 @@ def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = No
         tbl = label or table_label(caption, current().notebook)
         stacked = " .aic-stack" if (stacks(df) if stack is None else stack) else ""
         md += f"\n\n: {escape_md(caption)} {{#{tbl}{stacked}}}"
-    if only:
-        if only not in _WHEN:
-            raise ValueError(f"only={only!r}: use 'html' or 'pdf'")
-        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
     # blank lines around: under ``#| output: asis`` outputs are joined as they are
-    display({"text/markdown": f"\n{md}\n\n", "text/plain": df.to_string()}, raw=True)
+    display({"text/markdown": f"\n{_only(md, only)}\n\n", "text/plain": df.to_string()}, raw=True)
 
 
 def heading(text: str, level: int = 2, *, only: str | None = None) -> None:
@@ -214,6 +231,4 @@ def heading(text: str, level: int = 2, *, only: str | None = None) -> None:
     from IPython.display import display
 
     md = f"{'#' * level} {escape_md(text)}"
-    if only:
-        md = f'::: {{.content-visible when-format="{_WHEN[only]}"}}\n\n{md}\n\n:::'
-    display({"text/markdown": f"\n{md}\n\n", "text/plain": text}, raw=True)
+    display({"text/markdown": f"\n{_only(md, only)}\n\n", "text/plain": text}, raw=True)

@@ -14,17 +14,21 @@ from aicompute.narrative.scenarios import dial_name, probability_plain
 from aicompute.scenarios import model as sm
 
 
-def odds_history(hist: pd.DataFrame, endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float]) -> Any:
+def odds_history(hist: pd.DataFrame, endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float],
+                 last_reading: Any = None) -> Any:
     """Each ending's probability at each month end (``hist``: :func:`aicompute.scenarios.update.history`), titled
-    with the leading ending and the hard landing's move from the first month to now."""
+    with the leading ending and the hard landing's move from the first month to now. With ``last_reading`` (the
+    date of the latest reading) the lines stop at that month's end: later months have no readings to show."""
+    if last_reading is not None:
+        hist = hist[pd.to_datetime(hist["date"]) <= pd.Timestamp(last_reading) + pd.offsets.MonthEnd(0)]
     long = hist.melt(id_vars="date", value_vars=list(endings), var_name="e", value_name="probability")
     long = long.assign(ending=long["e"].map(names), probability=100 * long["probability"])
     lead = max(endings, key=lambda e: now[e])
     return charts.odds_over_time(long, title=f"The readings moved the odds towards the {names[lead].lower()} "
                                  f"({probability_plain(now[lead])}); the hard landing fell from "
                                  f"{probability_plain(hist.iloc[0]['hard_landing'])} to {probability_plain(now['hard_landing'])}",
-                                 subtitle="Probability of each ending at each month end (central calibration); flat "
-                                          "after the latest reading")
+                                 subtitle="Probability of each ending at each month end (central calibration), to the "
+                                          "month of the latest reading: later months have none")
 
 
 def odds_ranges(endings: Sequence[str], names: Mapping[str, str], now: Mapping[str, float], low: Mapping[str, float],
@@ -50,6 +54,19 @@ def tornado(torn: pd.DataFrame, central: float) -> Any:
     return charts.odds_ranges(frame, title=f"The hard landing moves most with {dial_name(torn.iloc[0]['dial'])}",
                               subtitle="Hard landing (%) at each dial's two ends (bar) around the central setting (dot), "
                                        "largest move first; each dial alone, the others central")
+
+
+def movers_table(tornados: Mapping[str, pd.DataFrame], names: Mapping[str, str], central: Mapping[str, float],
+                 top: int = 2) -> pd.DataFrame:
+    """For each ending (``tornados``: ending -> :func:`aicompute.scenarios.update.tornado`), the ``top`` dials that
+    move it most, with the ending's probability (%) at the dial's two ends around the ``central`` value."""
+    rows = []
+    for e, torn in tornados.items():
+        for k, d in enumerate(torn.head(top).itertuples()):
+            rows.append({"Ending": names[e] if k == 0 else "", "Central (%)": round(100 * central[e], 1) if k == 0 else None,
+                         "Dial": dial_name(d.dial), "Low end (%)": round(100 * (central[e] + d.down), 1),
+                         "High end (%)": round(100 * (central[e] + d.up), 1)})
+    return pd.DataFrame(rows)
 
 
 def projection_points(projections: pd.DataFrame, variable: str, years: Sequence[int]) -> pd.DataFrame:

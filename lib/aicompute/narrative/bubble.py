@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aicompute.formatting import fmt, plain, quote
+from aicompute.formatting import fmt, plain, plain_range, quote
 
 #: The words for each band code of :func:`aicompute.bubble.band`.
 BAND_WORDS = {"calm": "calm", "elevated": "elevated", "hot": "bubble-like"}
@@ -78,7 +78,7 @@ def multiples_title(mult: pd.DataFrame) -> str:
     if len(mult) < 2:
         return f"Cisco was valued at {cisco} revenue at the 2000 peak"
     labs = mult["value"].iloc[1:]
-    return (f"Leading AI labs are valued at {plain(labs.min(), spec='.0f')}-{plain(labs.max(), 'x', '.0f')} run-rate revenue, "
+    return (f"Leading AI labs are valued at {plain_range(labs.min(), labs.max(), 'x', '.0f')} run-rate revenue, "
             f"against Cisco's {cisco} at the 2000 peak")
 
 

@@ -98,10 +98,6 @@ class Quarto:
         return f"Quarto {self.version_text} ({pin}), {where}: {self.path}{detail}"
 
 
-def _pin_tuple() -> tuple[int, ...]:
-    return tuple(int(x) for x in PINNED.split("."))
-
-
 def quarto_version(quarto: str | os.PathLike[str]) -> tuple[int, ...]:
     """``quarto --version`` as a tuple, e.g. (1, 10, 18); :class:`QuartoMissing` if it prints no version."""
     try:
@@ -124,12 +120,14 @@ def _own(prefix: Path) -> Path:
     return prefix / "bin" / "quarto"
 
 
-def _record(prefix: Path) -> dict[str, str]:
+def _installed(prefix: Path, path: str | Path, version: tuple[int, ...]) -> Quarto:
+    """The environment's own Quarto, with where it came from (the record ``--install`` wrote)."""
+    record: dict[str, str] = {}
     with contextlib.suppress(OSError, ValueError):
         data = json.loads((prefix / RECORD).read_text(encoding="utf-8"))
         if isinstance(data, dict):
-            return {str(k): str(v) for k, v in data.items()}
-    return {}
+            record = {str(k): str(v) for k, v in data.items()}
+    return Quarto(str(path), version, record.get("source", "environment"), record.get("detail", ""))
 
 
 def _same(a: str | Path, b: str | Path) -> bool:
@@ -150,10 +148,9 @@ def find(prefix: Path | None = None, path_env: str | None = None) -> Quarto:
             return Quarto(on_path, version, "PATH")
         problems.append(f"Quarto {'.'.join(map(str, version))} at {on_path} is too old")
     if own.exists():
-        record = _record(prefix)
         version = quarto_version(own)
         if version >= MIN_QUARTO:
-            return Quarto(str(own), version, record.get("source", "environment"), record.get("detail", ""))
+            return _installed(prefix, own, version)
         problems.append(f"Quarto {'.'.join(map(str, version))} at {own} is too old")
     head = "; ".join(problems) if problems else "Quarto not found on PATH nor in the project's environment"
     raise QuartoMissing(f"{head}. {INSTALL_HELP}")
@@ -171,11 +168,7 @@ def describe(path: str, version: tuple[int, ...], prefix: Path | None = None) ->
     """The build log's line for the Quarto at ``path``: its version, whether it is the pin, where it came from."""
     prefix = prefix if prefix is not None else environment()
     own = _own(prefix)
-    if own.exists() and _same(path, own):
-        record = _record(prefix)
-        quarto = Quarto(str(path), version, record.get("source", "environment"), record.get("detail", ""))
-    else:
-        quarto = Quarto(str(path), version, "PATH")
+    quarto = _installed(prefix, path, version) if own.exists() and _same(path, own) else Quarto(str(path), version, "PATH")
     return quarto.describe()
 
 
@@ -306,8 +299,8 @@ def install(root: Path, prefix: Path | None = None, *, log: Callable[[str], None
         except QuartoMissing as exc:
             why = str(exc).split(". ")[0]
         else:
-            if version == _pin_tuple():
-                quarto = Quarto(str(own), version, "pip", f"quarto-cli {PINNED} from PyPI")
+            quarto = Quarto(str(own), version, "pip", f"quarto-cli {PINNED} from PyPI")
+            if quarto.pinned:
                 _write_record(prefix, quarto)
                 log(f"pip installed Quarto {PINNED} in {seconds:.0f} s.")
                 return quarto
