@@ -362,3 +362,25 @@ def test_full_year_capex_to_ocf_is_like_for_like() -> None:
     # A's calendar year and B's fiscal year to June 2025; B's quarter and C's 2024 are left out: 40 / 100
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B"), 2025) == 40.0
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B", "C"), 2025) is None  # C has no full year ending in 2025
+
+
+def test_leave_one_out_reads_in_points_to_one_decimal() -> None:
+    import pandas as pd
+
+    from aicompute.narrative.bubble import leave_one_out_table
+
+    loo = pd.DataFrame({"label": ["a", "b", "c"], "total": [52.00805, 46.2, 53.54], "change": [0.00805, -5.8, 1.54]})
+    shown = leave_one_out_table(loo)
+    assert list(shown["indicator dropped"]) == ["b", "a", "c"]
+    assert list(shown["change (points)"]) == ["−5.8", "0.0", "+1.5"] and list(shown["total (of 100)"]) == ["46.2", "52.0", "53.5"]
+
+
+def test_memory_metrics_read_as_words() -> None:
+    import pandas as pd
+
+    from aicompute.narrative.bubble import memory_table
+
+    mem = pd.DataFrame({"metric": ["dram_contract_price_change", "new_metric"], "period": ["2026Q1", "2026"]})
+    shown = memory_table(mem)
+    assert list(shown["metric"]) == ["DRAM contract price change", "new metric"]
+    assert list(shown["period"]) == ["Q1 2026", "2026"]

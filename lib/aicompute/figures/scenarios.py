@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from aicompute import charts
+from aicompute.formatting import plain, plain_range
 from aicompute.narrative.scenarios import dial_name, probability_plain
 from aicompute.scenarios import model as sm
 
@@ -36,7 +37,8 @@ def odds_ranges(endings: Sequence[str], names: Mapping[str, str], now: Mapping[s
     """Each ending's central probability and its range over the ``n_settings`` settings beside the central one."""
     frame = pd.DataFrame({"ending": [names[e] for e in endings], "central": [100 * now[e] for e in endings],
                           "low": [100 * low[e] for e in endings], "high": [100 * high[e] for e in endings]})
-    frame["label"] = [f"{c:.0f}% ({lo:.0f}–{hi:.0f}%)" for c, lo, hi in zip(frame["central"], frame["low"], frame["high"])]
+    frame["label"] = [f"{plain(c, '%', '.0f')} ({plain_range(lo, hi, '%', '.0f')})"
+                      for c, lo, hi in zip(frame["central"], frame["low"], frame["high"])]
     return charts.odds_ranges(frame, title=f"Hard landing {probability_plain(now['hard_landing'])}, within "
                               f"{probability_plain(low['hard_landing'])} to {probability_plain(high['hard_landing'])} "
                               "over every setting tried",
@@ -50,7 +52,7 @@ def tornado(torn: pd.DataFrame, central: float) -> Any:
     :func:`aicompute.scenarios.update.tornado`, largest move first)."""
     frame = pd.DataFrame({"ending": [dial_name(d) for d in torn["dial"]], "central": 100 * central,
                           "low": 100 * (central + torn["down"]), "high": 100 * (central + torn["up"])})
-    frame["label"] = [f"{lo:.0f}–{hi:.0f}%" for lo, hi in zip(frame["low"], frame["high"])]
+    frame["label"] = [plain_range(lo, hi, "%", ".0f") for lo, hi in zip(frame["low"], frame["high"])]
     return charts.odds_ranges(frame, title=f"The hard landing moves most with {dial_name(torn.iloc[0]['dial'])}",
                               subtitle="Hard landing (%) at each dial's two ends (bar) around the central setting (dot), "
                                        "largest move first; each dial alone, the others central")
