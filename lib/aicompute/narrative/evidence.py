@@ -33,7 +33,7 @@ def header(ev: Any) -> str:
 def on_evidence(evidence_to: Any, as_of: Any = None, *, tagged: bool = True, capital: bool = False) -> str:
     """How a verdict or a table of evidence is dated: 'on evidence to 2026-07-04' (``evidence_to``: the latest
     evidence's date, :attr:`aicompute.evidence.Evidence.cutoff`), and when the report's ``as_of`` is later,
-    '(the months from then to 2026-11-28 are projected, not observed)': a report dated after its evidence never
+    '(the months from then to 2026-12-31 are projected, not observed)': a report dated after its evidence never
     says 'as of' for what it did not observe. ``tagged``: dates through the formatter (prose); ``capital``: the
     phrase opens a sentence."""
     def day(x: Any) -> str:
