@@ -300,9 +300,9 @@ def test_flow_sums_shrink_with_their_cells_and_give_way_on_a_phone() -> None:
     assert text["fontSize"] == {"expr": finance.SUM_FONT} and text["opacity"] == {"expr": f"({finance.SUM_FONT}) < 7 ? 0 : 1"}
 
 
-def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels() -> None:
+def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_cuts_no_label() -> None:
     """The fitting script (run by Node, the JavaScript engine Playwright ships): at half the natural width a legend's
-    three columns become one and its labels stay whole, an axis's label limit halves; at full width nothing changes.
+    three columns become one, label limits stay (a label is never cut); at full width nothing changes.
     (A three-column legend kept phone charts twice their column's width: CSS shrank their text to ~5 px.)"""
     import json
     import shutil
@@ -323,7 +323,7 @@ def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels()
     narrow, wide = json.loads(subprocess.run([node_cmd, "-e", script], capture_output=True, text=True, check=True,
                                              timeout=60).stdout)
     assert wide == spec
-    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 160  # f = (304 - 4) / 600 = 0.5
+    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 320  # f = (304 - 4) / 600 = 0.5
     assert narrow["config"]["legend"] == {"columns": 1, "labelLimit": 320}
     assert narrow["encoding"]["color"]["legend"] == {"columns": 1, "labelLimit": 300}
-    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 100}
+    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 200}
