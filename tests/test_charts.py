@@ -313,6 +313,8 @@ def test_odds_history_stops_at_the_month_of_the_latest_reading() -> None:
     assert dates == {"2026-01-31", "2026-02-28"}  # March and April have no reading: no line drawn there
     spec = fs.odds_history(hist, ends, names, now).to_dict()
     assert len({row["date"][:10] for row in next(iter(spec["datasets"].values()))}) == 4
+    spec = fs.odds_history(hist, ends, names, now, last_reading=pd.NaT).to_dict()  # no reading yet (an early as-of)
+    assert {row["date"][:10] for row in next(iter(spec["datasets"].values()))} == {"2026-01-31"}
 
 
 def test_movers_table_lists_each_endings_largest_dials_by_hand() -> None:
