@@ -51,6 +51,22 @@ def pytest_configure(config: pytest.Config) -> None:
                             "skipped otherwise)")
 
 
+def _group(item: pytest.Item, group: str) -> None:
+    """Put ``item`` in xdist group ``group``: the mark, and the ``@group`` suffix of its node id that ``--dist
+    loadgroup`` schedules by. pytest-xdist 3.8 writes that suffix to ``item._nodeid``, which pytest 9.2 no longer
+    reads (it keeps the id in ``item._id``): the groups were silently ignored, so both workers built the early as-of
+    report and chapter 05's reruns their own. The suffix is written here where this pytest keeps it."""
+    item.add_marker(pytest.mark.xdist_group(group))
+    if not getattr(item.config.option, "loadgroup", False) or item.nodeid.endswith(f"@{group}"):
+        return
+    nodeid = f"{item.nodeid}@{group}"
+    current = getattr(item, "_id", None)
+    if current is not None and hasattr(type(current), "parse"):
+        item._id = type(current).parse(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """The fast tier (``-m "not slow"``) does not import :data:`KERNEL_MODULES`: every test in them is deselected
     anyway, and importing them (rewriting their asserts) costs each xdist worker CPU."""
@@ -71,7 +87,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
                         | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set()))
         if groups:
-            item.add_marker(pytest.mark.xdist_group(groups[0]))
+            _group(item, groups[0])
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
             item.add_marker(pytest.mark.skip(reason="a second, hostile report build: make test-hostile"))
         elif BROWSER_FIXTURES & fixtures and not item.get_closest_marker("hostile"):

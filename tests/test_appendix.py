@@ -54,3 +54,14 @@ def test_ledger_summary_counts_every_figure_once() -> None:
     s = appendix.ledger_summary(led).set_index("chapter")
     assert s.loc["a", "figures"] == 2 and s.loc["b", "reported"] == 1 and s.loc["a", "seed: confirmed"] == 1
     assert s.loc["all chapters"].tolist() == [3, 2, 1, 1]
+
+
+def test_years_seeds_and_ids_have_no_thousands_separator_and_descriptions_no_python() -> None:
+    from aicompute.narrative.appendix import description_words
+
+    assert [appendix.plain_value(2030, "end_year"), appendix.plain_value(20260128, "seed"),
+            appendix.plain_value(2027.0, "year2"), appendix.plain_value(5000, "n_paths")] == [
+        "2030", "20260128", "2027", "5,000"]
+    assert appendix._fmt_range((2027, 2030), "end_year") == "2027 to 2030"
+    assert description_words("as-of date (None: the one in default.yaml); None means off; True") == (
+        "as-of date (if not set: the one in default.yaml); not set means off; yes")

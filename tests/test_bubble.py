@@ -93,24 +93,23 @@ def test_default_scorecard_thresholds_are_consistent() -> None:
     assert np.isclose(bubble.scorecard(values, spec=spec)["weight"].sum(), 1)
 
 
-def _indicators() -> pd.DataFrame:
-    from aicompute import data, finance
-
-    return finance.resolve_claims(data.load("indicators"), data.claims())
-
-
 def test_valuation_multiples() -> None:
-    from aicompute import data, finance
-
-    analogs = finance.resolve_claims(data.load("analogs"), data.claims())
-    m = bubble.valuation_multiples(bubble.known_by(_indicators(), default_as_of()), analogs).set_index("company")
+    ev = data.evidence(default_as_of())  # rows published by the as-of date, with their claims' values
+    m = bubble.valuation_multiples(ev.table("indicators"), ev.table("analogs")).set_index("company")
     # Cisco: 550 / 14 = 39.3x (450 / 18.9 = 23.8x to 555 / 12.2 = 45.5x)
     assert m.loc["Cisco, Mar 2000 (peak)"].tolist() == pytest.approx([39.29, 23.81, 45.49], abs=0.01)
-    # latest of each: OpenAI $852B (Mar 2026) on $24B (Jun 2026; 24-25) = 35.5x (34.1-35.5)
-    assert m.loc["OpenAI, Mar 2026"].tolist() == pytest.approx([35.5, 34.08, 35.5], abs=0.01)
-    # Anthropic $965B (900-965) on $47B gross (the CFO's Series H figure; 45-47) = 20.5x (900/47 = 19.1 to 965/45 = 21.4)
-    assert m.loc["Anthropic, May 2026"].tolist() == pytest.approx([20.53, 19.15, 21.44], abs=0.01)
-    early = bubble.valuation_multiples(bubble.known_by(_indicators(), "2026-01-20"), analogs)
+    # each lab: its latest valuation over its latest run-rate, the range from the rows' ends (low valuation over high
+    # run-rate to high over low): a relation, since the figures change with every sweep
+    ind = ev.table("indicators")
+    for lab in ("OpenAI", "Anthropic"):
+        rows = ind[(ind["entity"] == lab) & ind["indicator"].isin(["valuation", "revenue_run_rate"])]
+        val, rr = (rows[rows["indicator"] == k].sort_values("date").iloc[-1] for k in ("valuation", "revenue_run_rate"))
+        ends = [(x if x == x else val["value"]) for x in (val["low"], val["high"])], \
+               [(x if x == x else rr["value"]) for x in (rr["low"], rr["high"])]
+        got = m.loc[[i for i in m.index if i.startswith(lab)][0]].tolist()
+        assert got == pytest.approx([val["value"] / rr["value"], ends[0][0] / ends[1][1], ends[0][1] / ends[1][0]], abs=0.01)
+    early = data.evidence("2026-01-20")
+    early = bubble.valuation_multiples(early.table("indicators"), early.table("analogs"))
     assert early["company"].tolist() == ["Cisco, Mar 2000 (peak)"]
 
 
@@ -363,3 +362,25 @@ def test_full_year_capex_to_ocf_is_like_for_like() -> None:
     # A's calendar year and B's fiscal year to June 2025; B's quarter and C's 2024 are left out: 40 / 100
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B"), 2025) == 40.0
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B", "C"), 2025) is None  # C has no full year ending in 2025
+
+
+def test_leave_one_out_reads_in_points_to_one_decimal() -> None:
+    import pandas as pd
+
+    from aicompute.narrative.bubble import leave_one_out_table
+
+    loo = pd.DataFrame({"label": ["a", "b", "c"], "total": [52.00805, 46.2, 53.54], "change": [0.00805, -5.8, 1.54]})
+    shown = leave_one_out_table(loo)
+    assert list(shown["indicator dropped"]) == ["b", "a", "c"]
+    assert list(shown["change (points)"]) == ["−5.8", "0.0", "+1.5"] and list(shown["total (of 100)"]) == ["46.2", "52.0", "53.5"]
+
+
+def test_memory_metrics_read_as_words() -> None:
+    import pandas as pd
+
+    from aicompute.narrative.bubble import memory_table
+
+    mem = pd.DataFrame({"metric": ["dram_contract_price_change", "new_metric"], "period": ["2026Q1", "2026"]})
+    shown = memory_table(mem)
+    assert list(shown["metric"]) == ["DRAM contract price change", "new metric"]
+    assert list(shown["period"]) == ["Q1 2026", "2026"]

@@ -300,6 +300,36 @@ def test_flow_sums_shrink_with_their_cells_and_give_way_on_a_phone() -> None:
     assert text["fontSize"] == {"expr": finance.SUM_FONT} and text["opacity"] == {"expr": f"({finance.SUM_FONT}) < 7 ? 0 : 1"}
 
 
+def test_odds_history_stops_at_the_month_of_the_latest_reading() -> None:
+    from aicompute.figures import scenarios as fs
+
+    ends = ("hard_landing", "boom")
+    hist = pd.DataFrame({"date": pd.to_datetime(["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30"]),
+                         "hard_landing": [0.2, 0.1, 0.1, 0.1], "boom": [0.8, 0.9, 0.9, 0.9]})
+    names = {"hard_landing": "Hard landing", "boom": "Boom"}
+    now = {"hard_landing": 0.1, "boom": 0.9}
+    spec = fs.odds_history(hist, ends, names, now, last_reading=pd.Timestamp("2026-02-10")).to_dict()
+    dates = {row["date"][:10] for row in next(iter(spec["datasets"].values()))}
+    assert dates == {"2026-01-31", "2026-02-28"}  # March and April have no reading: no line drawn there
+    spec = fs.odds_history(hist, ends, names, now).to_dict()
+    assert len({row["date"][:10] for row in next(iter(spec["datasets"].values()))}) == 4
+    spec = fs.odds_history(hist, ends, names, now, last_reading=pd.NaT).to_dict()  # no reading yet (an early as-of)
+    assert {row["date"][:10] for row in next(iter(spec["datasets"].values()))} == {"2026-01-31"}
+
+
+def test_movers_table_lists_each_endings_largest_dials_by_hand() -> None:
+    from aicompute.figures import scenarios as fs
+
+    hard = pd.DataFrame({"dial": ["window", "hazard_boom_cooling", "seed"], "down": [-0.01, -0.03, 0.0],
+                         "up": [0.15, 0.02, 0.001]})
+    hard["largest"] = hard[["down", "up"]].abs().max(axis=1)
+    hard = hard.sort_values("largest", ascending=False)
+    out = fs.movers_table({"hard_landing": hard}, {"hard_landing": "Hard landing"}, {"hard_landing": 0.06})
+    assert out["Ending"].tolist() == ["Hard landing", ""]  # the ending named once, on its first row
+    assert out["Low end (%)"].tolist() == pytest.approx([5.0, 3.0])  # 6% - 1 point; 6% - 3 points
+    assert out["High end (%)"].tolist() == pytest.approx([21.0, 8.0])
+
+
 def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_cuts_no_label() -> None:
     """The fitting script (run by Node, the JavaScript engine Playwright ships): at half the natural width a legend's
     three columns become one, label limits stay (a label is never cut); at full width nothing changes.

@@ -92,3 +92,11 @@ def test_published_grids_agree_with_the_chapters_numbers(report) -> None:
         row = dials.row_at(grid)
         for ending in dials.outputs_of(grid):
             assert row[ending] == pytest.approx(results[stem][f"p_{ending}"]["value"], abs=0.11)  # both in %
+
+
+def test_endings_are_labelled_as_the_model_spells_them() -> None:
+    from aicompute import dials
+    from aicompute.scenarios.model import LABELS
+
+    assert dials._words("muddle_through") == LABELS["muddle_through"] == "Muddle-through"
+    assert dials._words("cost_per_gw") == "Cost per gw"

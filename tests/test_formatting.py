@@ -69,3 +69,34 @@ def test_derived_rates_get_three_significant_figures() -> None:
     assert f.rate(259593.3) == "260,000" and f.rate(12345.6) == "12,300" and f.rate(119.3) == "119"
     assert f.rate(0.00805) == "0.00805" and f.rate(0) == "0"
     assert f.significant(259593) == "259,593"  # a reported whole number keeps its digits
+
+
+def test_a_total_beside_its_parts_adds_up_or_says_rounded() -> None:
+    assert f.total_text([24, 34, 26, 0], "USD bn", ".0f") == "84 USD bn"  # the shown parts add up: nothing to say
+    assert f.total_text([24, 34.5, 25.5, 0, float("nan")], "USD bn", ".0f") == "84 USD bn (parts rounded)"  # 24+35+26
+    assert f.total_text([0.4, 0.4, 0.4], spec=".0f") == "1 (parts rounded)"
+    assert f.fmt_total([1, 2], "GW", ".0f") == f.fmt(3, "GW", ".0f")
+    with pytest.raises(ValueError, match="fixed-point"):
+        f.total_text([1], spec=".0%")
+
+
+def test_one_label_for_a_quarter() -> None:
+    assert f.fiscal_quarter("2026-02-01", "Nvidia") == "Q1 FY27 (Feb–Apr 2026)"
+    assert f.fiscal_quarter("2025-11-01", "Nvidia") == "Q4 FY26 (Nov 2025–Jan 2026)"
+    assert f.fiscal_quarter("2025-12-01", "Micron") == "Q2 FY26 (Dec 2025–Feb 2026)"
+    assert f.fiscal_quarter("2026-04-01") == "Q2 2026" and f.fiscal_quarter("2026-02-01") == "Feb–Apr 2026"
+    assert f.quarter_ending("2026-04-26", "Nvidia") == f.fiscal_quarter("2026-02-01", "Nvidia")
+    assert f.quarter_ending("2026-01-25", "Nvidia") == "Q4 FY26 (Nov 2025–Jan 2026)"
+    assert f.quarter_ending("2026-03-31") == "Q1 2026"
+
+
+def test_the_article_before_a_number_is_the_one_read_aloud() -> None:
+    assert [f.article(x) for x in ("8%", "11×", "18 GW", "80 USD bn", "11,000", "800", "8,064")] == ["an"] * 7
+    assert [f.article(x) for x in ("1.8×", "110", "12%", "180", "1,800", "under 1%", "118")] == ["a"] * 7
+    assert f.an(f.fmt(0.08, spec=".0%")) == "an " + f.fmt(0.08, spec=".0%")
+    assert f.an(f.plain(3, spec=".0f"), capital=True) == "A 3"
+
+
+def test_a_range_whose_ends_read_alike_is_one_number() -> None:
+    assert f.plain_range(5.6, 6.4, "%", ".0f") == "6%" and f.plain_range(5, 20, "%", ".0f") == "5–20%"
+    assert f.tagged_numbers(f.fmt_range(0.061, 0.064, spec=".0%")) == ["6%"]

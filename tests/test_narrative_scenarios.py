@@ -62,11 +62,12 @@ def test_base_rate_and_periods_in_words() -> None:
     text = nar.hazard_basis(1, 3, 1, 1, 0.05)
     assert tagged_numbers(text) == ["1", "3", "5%", "1", "1", "40%", "67%"]
     assert re.sub(r"<[^>]+>", "", text) == (
-        "1 of 3 years were followed by a fall of 5% or more within two years; 1 of 1 boom years were (rates smoothed "
+        "1 of 3 years was followed by a fall of 5% or more within two years; 1 of 1 boom year was (rates smoothed "
         "by Laplace's rule, then averaged: 40% and 67%)")
-    assert nar.period_words("2026-02-01", "quarter") == "the quarter from 2026-02"
-    assert (nar.period_label("2026-02-01", "quarter"), nar.period_label("2026-05-01", "month"),
-            nar.period_label("2026-01-01", "year")) == ("2026-02 (quarter)", "2026-05", "2026")
+    assert nar.period_words("2026-02-01", "quarter", "Nvidia") == "Q1 FY27 (Feb–Apr 2026)"  # one label, table and text
+    assert (nar.period_label("2026-02-01", "quarter", "Nvidia"), nar.period_label("2026-05-01", "month"),
+            nar.period_label("2026-01-01", "year"), nar.period_label("2026-01-01", "quarter")) == (
+        "Q1 FY27 (Feb–Apr 2026)", "May 2026", "2026", "Q1 2026")
     row = pd.Series({"kind": "actual", "revenue_basis": "run-rate gross", "source_class": "secondary"})
     assert nar.basis_label(row) == "actual, run-rate gross, secondary"
     assert nar.basis_label(row.replace("run-rate gross", float("nan"))) == "actual, secondary"
@@ -89,3 +90,44 @@ def test_base_rates_title_names_the_worst_fall_by_its_size() -> None:
 
     growth = pd.DataFrame({"year": [2000, 2001, 2002], "growth": [36.8, -32.0, 1.3]})
     assert nar.base_rates_title(growth) == "Chip revenue fell in 1 of 3 years; the worst fall was 32% in 2001"
+
+
+def test_shifts_read_in_points_and_signposts_by_name() -> None:
+    import pandas as pd
+
+    assert [nar.points(x) for x in (0.0682, 0.000882, -0.0004, -0.0123, float("nan"))] == [
+        "6.8", "0.1", "0.0", "−1.2", ""]
+    names = {"oracle_cds": "Oracle 5-year credit default swap spread"}
+    table = pd.DataFrame({"series": ["oracle_cds", "hy_oas"], "id": ["r1", "r2"], "largest shift": [0.0682, None]})
+    shown = nar.readings_table(table, names)
+    assert list(shown.columns) == ["signpost", "largest shift (points)"]
+    assert list(shown["signpost"]) == ["Oracle 5-year credit default swap spread", "hy oas"]
+    assert list(shown["largest shift (points)"]) == ["6.8", ""]
+    by_series = pd.DataFrame({"series": ["oracle_cds"], "signpost": ["Oracle CDS"], "readings": [1],
+                              "hard_landing": [-0.011], "largest": [0.0682]})
+    drivers = nar.drivers_table(by_series)
+    assert "series" not in drivers.columns and drivers.iloc[0, 2:].tolist() == ["−1.1", "6.8"]
+
+
+def test_the_verdict_is_dated_by_its_evidence() -> None:
+    import pandas as pd
+
+    by_series = pd.DataFrame({"signpost": ["A"], "hard_landing": [-0.05]})
+    text = nar.verdict(as_of="2026-11-28", evidence_to="2026-07-04", soft_boom=0.835, hard=0.06, muddle=0.1,
+                       low=0.03, high=0.21, by_series=by_series, crash=550, below_crash=0.0005, year=2027,
+                       bust_any=0.3)
+    assert text.startswith("On evidence to 2026-07-04 (the months from then to 2026-11-28 are projected, not observed), "
+                           "the odds lean to a soft landing or continued boom: 84% against 6%")
+    assert "As of" not in text and "−5.0 points" in text
+
+
+def test_counts_agree_in_number() -> None:
+    from aicompute.formatting import TAG
+
+    def words(x: str) -> str:
+        return TAG.sub(r"\1", x)
+
+    assert words(nar.k_of_n(1, 1, "year")) == "1 of 1 year" and words(nar.k_of_n(3, 28, "year")) == "3 of 28 years"
+    assert words(nar.hazard_basis(1, 1, 0, 0, 0.05)).startswith("1 of 1 year was followed by a fall of 5% or more")
+    assert words(nar.hazard_basis(10, 28, 1, 5, 0.05)).startswith("10 of 28 years were followed")
+    assert "; 1 of 5 boom years was (rates" in words(nar.hazard_basis(10, 28, 1, 5, 0.05))

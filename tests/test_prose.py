@@ -340,3 +340,12 @@ def test_chapter_frames_for_tables_and_bars() -> None:
                            "usd_per_gpu": [3.0]})
     shown = fi.site_checks_view(checks, site_gw=1.2, gpu_load_mw=200.0, order_usd_bn=40.0)
     assert shown.columns.tolist()[2] == "GPUs" and shown.values.tolist() == checks.values.tolist()
+
+
+def test_verdicts_are_dated_by_their_evidence_not_the_as_of_date() -> None:
+    assert say_ev.on_evidence("2026-07-04", "2026-11-28", tagged=False, capital=True) == (
+        "On evidence to 2026-07-04 (the months from then to 2026-11-28 are projected, not observed)")
+    assert say_ev.on_evidence("2026-06-28", "2026-06-28", tagged=False) == "on evidence to 2026-06-28"
+    assert tagged_numbers(say_ev.on_evidence("2026-07-04", "2026-11-28")) == ["2026-07-04", "2026-11-28"]
+    full = say_ev.header(_ev("2026-11-28", "2026-07-03", "2026-07"))
+    assert "@sec-methodology" in full and "[why]" not in full  # a cross-reference, live in the PDF too

@@ -3,7 +3,9 @@ seed's window), the boom's cooling hazard at the high end of its stated range, a
 (report/params/bear.yaml). Each is a new simulation (another seed), and each must land inside the range the chapter
 publishes, up to three standard errors of the two estimates (Monte Carlo noise).
 
-Slow: it needs chapter 03's published cash model (the session build) and four runs at the chapter's size."""
+The range is the one the chapter published (``range_ends`` of the session build: the value, effective paths and
+Monte Carlo error of the setting at each end), not a recomputation of it. Slow: it needs the session build (chapter
+03's cash model, chapter 05's range) and three runs at the chapter's size."""
 
 from __future__ import annotations
 
@@ -58,29 +60,30 @@ def _setup(ev, finance: dict, hazard_scale: float = 1.0, capex_growth_shift: flo
 
 @pytest.fixture(scope="module")
 def chapter(report):
-    """The chapter's central run at its default parameters, its range table and the ingredients of a rerun (chapter
-    03's cash model from the session build, whose tests share one worker under xdist)."""
+    """The ingredients of a rerun at the chapter's default parameters (chapter 03's cash model from the session
+    build, whose tests share one worker under xdist) and the range chapter 05 published in that build."""
     p = _parameters()
     ev = data.evidence()
-    finance = report.results()["03_finance"]
-    cal, start, target, target_range = _setup(ev, finance)
+    results = report.results()
+    finance = results["03_finance"]
+    cal, start, target, _ = _setup(ev, finance)
     kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=ev.as_of.isoformat(), n_paths=p["n_paths"],
               widen=up.CHAPTER_WIDEN,
               **up.CHAPTER_RUN)
-    obs, sp = ev.table("observations"), ev.table("signposts")
-    r = up.run(cal, start, obs, sp, seed=p["seed"], target=target, floor_ends=up.GRID_ENDS,
-               final_paths=p["final_paths"], **kw)
-    table = up.structural_range(r, cal, up.settings(cal, target_range=target_range, presets=up.PRESETS), target,
-                                min_ess=1000, block=p["final_paths"] // 4, seed=p["seed"] + 500, ends_of=ENDINGS)
-    return dict(p=p, ev=ev, finance=finance, cal=cal, start=start, target=target, kw=kw, obs=obs, sp=sp, table=table)
+    assert results["05_scenarios"]["as_of"]["value"] == ev.as_of.isoformat()
+    ends = pd.DataFrame(results["05_scenarios"]["range_ends"]["value"])
+    assert sorted(ends["outcome"]) == sorted(ENDINGS)
+    return dict(p=p, ev=ev, finance=finance, cal=cal, start=start, target=target, kw=kw, obs=ev.table("observations"),
+                sp=ev.table("signposts"), ends=ends)
 
 
-def _inside(table: pd.DataFrame, odds: dict, n_eff: float, what: str) -> None:
-    """Each ending of a rerun inside the range, up to three standard errors of the difference from the range's end (the
-    rerun's and that of the setting at the end: :func:`aicompute.scenarios.update.range_ends`). A rerun of a setting
+def _inside(ends: pd.DataFrame, odds: dict, n_eff: float, what: str) -> None:
+    """Each ending of a rerun inside the published range, up to three standard errors of the difference from the
+    range's end (the rerun's and that of the setting at the end: :func:`aicompute.scenarios.update.range_ends`, as the
+    chapter published it). A rerun of a setting
     that sets an end lands on either side of it by Monte Carlo noise alone; three standard errors keep a seeded test
     from failing on that noise (about one check in 700), not on a range too narrow for a structural choice."""
-    for end in up.range_ends(table, ENDINGS).to_dict("records"):
+    for end in ends.to_dict("records"):
         e = end["outcome"]
         se = float(up.mc_error(odds[e], n_eff))
         for side, outside in (("low", end["low"] - odds[e]), ("high", odds[e] - end["high"])):
@@ -99,7 +102,7 @@ def test_endings_read_december_over_december_fall_inside_the_range(chapter) -> N
     dec = sm.endings(rr.paths, chapter["cal"], "december")
     w = up.weights(rr.ll, up.scales(rr.readings, rr.day, chapter["cal"]), dec, up.caps(rr.readings, chapter["cal"]),
                    rr.best.prior)
-    _inside(chapter["table"], up.odds(dec, w), up.ess(w), "December over December")
+    _inside(chapter["ends"], up.odds(dec, w), up.ess(w), "December over December")
 
 
 def test_the_cooling_hazard_at_its_stated_high_end_falls_inside_the_range(chapter) -> None:
@@ -107,7 +110,7 @@ def test_the_cooling_hazard_at_its_stated_high_end_falls_inside_the_range(chapte
     assert cal.at("hazard_boom_cooling", "high") == pytest.approx(0.08)  # the end the issue names
     alt = cal.with_values(hazard_boom_cooling=cal.at("hazard_boom_cooling", "high"))
     rr = _rerun(chapter, alt, chapter["start"], chapter["p"]["seed"] + 2)
-    _inside(chapter["table"], up.odds(rr.codes, rr.weights), up.ess(rr.weights), "hazard_boom_cooling = 0.08")
+    _inside(chapter["ends"], up.odds(rr.codes, rr.weights), up.ess(rr.weights), "hazard_boom_cooling = 0.08")
 
 
 def test_the_bear_preset_falls_inside_the_range(chapter) -> None:
@@ -115,4 +118,4 @@ def test_the_bear_preset_falls_inside_the_range(chapter) -> None:
     assert (bear["hazard_scale"], bear["capex_growth_shift"]) == up.PRESETS["bear"]  # the range's preset is the file's
     cal, start, _, _ = _setup(chapter["ev"], chapter["finance"], capex_growth_shift=bear["capex_growth_shift"])
     rr = _rerun(chapter, cal, start, chapter["p"]["seed"] + 3, hazard_multiplier=bear["hazard_scale"])
-    _inside(chapter["table"], up.odds(rr.codes, rr.weights), up.ess(rr.weights), "bear preset")
+    _inside(chapter["ends"], up.odds(rr.codes, rr.weights), up.ess(rr.weights), "bear preset")

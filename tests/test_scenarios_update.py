@@ -233,6 +233,15 @@ def test_in_the_chapter_no_secondary_reading_moves_an_ending_beyond_the_bound(ru
     assert (infl["largest"] <= cal["primary_bound"] + 1e-6).all()
 
 
+def test_log_likelihoods_at_every_floor_end_at_once(run: up.Run, cal) -> None:
+    """Each reading's counterpart computed once for all floor ends gives the same rows as one floor end at a time, and
+    a tighter floor never raises a reading's log-likelihood (each row is at most 0: the exact match)."""
+    by = up.log_likelihoods_by_floor(run.readings, run.paths, cal, up.GRID_ENDS)
+    for f in up.GRID_ENDS:
+        assert np.array_equal(by[f], up.log_likelihoods(run.readings, run.paths, cal, f))
+    assert (by["low"] <= by["high"] + 1e-12).all() and (by["central"] <= 0).all()
+
+
 def test_weights_without_readings_are_the_prior() -> None:
     prior = np.array([1.0, 3.0])
     assert up.weights(np.zeros((1, 2)), np.zeros(1), prior=prior) == pytest.approx([0.25, 0.75])

@@ -237,7 +237,7 @@ def test_summary_numbers_equal_published_results(site: Path, report) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     results = report.results()
     assert results, "no published results"
-    assert "The verdict as of" in index and "evidence to" in index and "latest evidence used" in index
+    assert "The verdict on evidence to" in index and "evidence to" in index and "latest evidence used" in index
     shown = tagged_values(index)
     assert len(shown) >= 5
     for rid, text in shown:

@@ -53,7 +53,7 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     lines = panel.splitlines()
     # the verdict first, with both dates, in the house panel (not a red 'Important' callout), its first sentence
     # as the lead
-    assert lines[:3] == ["::: {.aic-verdict}", "", "**The verdict as of 2026-11-28, evidence to 2026-07-04.**"]
+    assert lines[:3] == ["::: {.aic-verdict}", "", "**The verdict on evidence to 2026-07-04, as of 2026-11-28.**"]
     assert "callout-important" not in panel
     # the lead: the likeliest ending and the hard landing, with their odds
     assert lines[4].startswith("[Likeliest: hard landing, **<span") and lines[4].endswith(".]{.aic-lead}")
@@ -166,3 +166,10 @@ def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_centr
     pdf = pdf.replace("\\", "")  # as the reader sees it (labels are Markdown-escaped)
     assert dials.PRINTED_NOTE in pdf and "(Cost of capital: 10%)" in pdf
     assert "Annual cost of owning 1 GW (USD bn a year) 44.0; Revenue 1 GW must earn at the gross margin set (USD bn a year) 88.0" in pdf
+
+
+def test_the_front_page_carries_one_version_line_and_the_change_list_its_own_page() -> None:
+    line = summary.version_line([("2026-12-07", "abc1234", "render key: hash the change list")])
+    assert f"Version {summary.md(summary.version())}\\, of 2026\\-12\\-07." in line
+    assert "[What changed](changes.html)" in line and "render key" not in line  # no commit subjects on the front page
+    assert line.count("Version ") == 2  # the site's line (with the link) and the PDF's (without: no dead link)

@@ -144,3 +144,13 @@ def test_flags_and_id_columns_read_as_words() -> None:
     assert [_cell(v, "counted") for v in (True, False, np.True_, np.False_)] == ["yes", "no", "yes", "no"]
     assert readable("overlap_source_id") == "Overlap source" and readable("quote_source_ids") == "Quote sources"
     assert readable("source_id") == "Source"
+
+
+def test_source_ids_in_notes_become_citations() -> None:
+    from aicompute.tables import cite_ids
+
+    known = {"sia_2019_annual"}
+    assert cite_ids("fell 33% in 2019 (sia_2019_annual) and 29% (semis_history)", known) == (
+        r"fell 33\% in 2019 [@sia_2019_annual] and 29\% \(semis\_history\)")
+    assert cite_ids("see sia_2019_annual", known) == "see @sia_2019_annual"
+    assert cite_ids("[@x] *y*", known) == r"\[\@x\] \*y\*"

@@ -81,3 +81,19 @@ def test_no_model_returns_a_sentence() -> None:
                 offenders.append(f"{rel.as_posix()}:{line} {fn}: {text!r}")
     assert not offenders, ("wording built outside aicompute.narrative (move it there; the model returns numbers or "
                            "codes):\n" + "\n".join(offenders))
+
+
+#: 'a' or 'an' typed before a number the text does not know ('at a `{python} fmt(wacc)`' read 'at a 8%'), in a
+#: notebook's Markdown (the article may end the line before) or in a code cell's f-string ('At a {plain(x)}').
+_ARTICLE_BEFORE_NUMBER = re.compile(r"\b[Aa]n?(?:\s|\\n\",\s*\")+\*{0,2}`\{python\} (?:fmt|fmt_range|text|plain|results\.text)\("
+                                    r"|\b[Aa]n? \{(?:plain|fmt|number)\(")
+
+
+def test_no_article_is_typed_before_a_number() -> None:
+    assert _ARTICLE_BEFORE_NUMBER.search('at a `{python} fmt(wacc, spec=".0%")` cost')
+    assert _ARTICLE_BEFORE_NUMBER.search('at a\\n",\n    "`{python} fmt(wacc)` cost')
+    assert _ARTICLE_BEFORE_NUMBER.search("f\"At a {plain(wacc, spec='.0%')} cost")
+    assert not _ARTICLE_BEFORE_NUMBER.search('at `{python} an(fmt(wacc, spec=".0%"))` cost; a `{python} quote(x)` source')
+    found = [(nb.name, m.group(0)) for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))
+             for m in _ARTICLE_BEFORE_NUMBER.finditer(nb.read_text(encoding="utf-8"))]
+    assert not found, f"write `{{python}} an(fmt(...))` (aicompute.formatting.an: 'an 8%', 'a 12%'): {found}"

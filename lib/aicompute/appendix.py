@@ -7,6 +7,7 @@ All three are generated from the sources of truth (the notebooks' parameters cel
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,36 +15,42 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
-from aicompute.narrative.appendix import range_words
+from aicompute.narrative.appendix import description_words, range_words
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
 
+#: Parameter names whose whole numbers are labels, not quantities: years, seeds, ids (written 2030, 20260128).
+_LABEL_NAME = re.compile(r"(?:^|_)(?:years?|seed|id)\d*(?:$|_)")
 
-def plain_value(value: Any) -> str:
+
+def plain_value(value: Any, name: str = "") -> str:
     """A parameter value as a reader writes it (never a Python repr): ``True`` -> 'yes', ``1e6`` ->
-    '1,000,000', ``0.05`` -> '0.05', a list -> 'a, b', text as is, ``None`` -> 'none'."""
+    '1,000,000', ``0.05`` -> '0.05', a list -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
+    parameter ``name``d for a year, a seed or an id has no thousands separator ('end_year' 2030, 'seed'
+    20260128)."""
     import math
 
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    sep = "" if _LABEL_NAME.search(name) else ","
     if isinstance(value, int):
-        return f"{value:,}"
+        return format(value, f"{sep}d")
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
+            return format(int(value), f"{sep}d")
         text = f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}"
         return text
     if isinstance(value, (list, tuple)):
-        return ", ".join(plain_value(v) for v in value)
+        return ", ".join(plain_value(v, name) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {plain_value(v)}" for k, v in value.items())
+        return "; ".join(f"{k}: {plain_value(v, str(k))}" for k, v in value.items())
     return str(value)
 
 
-def _fmt_range(rng: tuple[float | None, float | None] | None) -> str:
-    return range_words(*("" if x is None else plain_value(x) for x in rng)) if rng else ""
+def _fmt_range(rng: tuple[float | None, float | None] | None, name: str = "") -> str:
+    return range_words(*("" if x is None else plain_value(x, name) for x in rng)) if rng else ""
 
 
 def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
@@ -52,8 +59,8 @@ def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
     rows = []
     for nb in notebooks:
         for name, spec in params.notebook_parameters(nb).items():
-            rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"]),
-                         "range": _fmt_range(spec["range"]), "description": spec["comment"]})
+            rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"], name),
+                         "range": _fmt_range(spec["range"], name), "description": description_words(spec["comment"])})
     return pd.DataFrame(rows, columns=["notebook", "parameter", "default", "range", "description"])
 
 

@@ -214,12 +214,6 @@ def share_of_gdp(amount_bn: float, gdp_tn: float) -> float:
     return 100 * amount_bn / (gdp_tn * 1e3)
 
 
-def known_by(table: pd.DataFrame, as_of: str, date_col: str = "date") -> pd.DataFrame:
-    """Rows known on ``as_of``: the linked claim's date (``claim_as_of``) where present, else ``date_col``."""
-    known = table["claim_as_of"].fillna(table[date_col]) if "claim_as_of" in table else table[date_col]
-    return table[pd.to_datetime(known) <= pd.Timestamp(as_of)]
-
-
 def _triple(row: pd.Series) -> tuple[float, float, float]:
     v = float(row["value"])
     lo, hi = row.get("low"), row.get("high")

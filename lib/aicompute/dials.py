@@ -86,6 +86,12 @@ def row_at(g: Mapping[str, Any], **at: Any) -> dict[str, Any]:
 
 
 def _words(key: str) -> str:
+    """An output key as a label: an ending as the model spells it everywhere ('Muddle-through',
+    :data:`aicompute.scenarios.model.LABELS`), any other key in words."""
+    from aicompute.scenarios.model import LABELS
+
+    if key in LABELS:
+        return LABELS[key]
     text = key.replace("_", " ")
     return text[:1].upper() + text[1:]
 

@@ -6,8 +6,8 @@ delivered; compute beyond the contracts scales with revenue (:func:`uncontracted
 share of revenue (:func:`implied_other_ratio`); :func:`cash_model` gives cash flow and burn, :func:`runway` and
 :func:`funding_need` when the money runs out and how much is needed.
 
-Tables that mix bases (recognized revenue, run-rate, leak, projection) are resolved with :func:`resolve_claims`
-and labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged. Rules return codes,
+Tables that mix bases (recognized revenue, run-rate, leak, projection) take their linked claims' values from the
+evidence (:meth:`aicompute.evidence.Evidence.table`) and are labelled by :func:`aicompute.narrative.finance.series_label`, never silently merged. Rules return codes,
 never sentences (the words are in :mod:`aicompute.narrative.finance`).
 """
 
@@ -42,17 +42,12 @@ def required_revenue(ai_capex: float, datacenter_multiplier: float = 2.0, gross_
     return ai_capex * datacenter_multiplier / (1 - gross_margin)
 
 
-def revenue_gap(required: float, actual: float) -> float:
-    """Required minus actual AI revenue (positive = a hole to fill)."""
-    return required - actual
-
-
 def sequoia_case(label: str, nvidia_runrate: float, ai_revenue: float | None = None,
                  datacenter_multiplier: float = 2.0, gross_margin: float = 0.5) -> dict[str, object]:
     """One row of the Sequoia arithmetic: run-rate -> data-centre cost -> required revenue -> gap."""
     dc_cost = nvidia_runrate * datacenter_multiplier
     req = required_revenue(nvidia_runrate, datacenter_multiplier, gross_margin)
-    gap = None if ai_revenue is None else revenue_gap(req, ai_revenue)
+    gap = None if ai_revenue is None else req - ai_revenue  # positive: a hole to fill
     return {"case": label, "nvidia_runrate": nvidia_runrate, "datacenter_cost": dc_cost,
             "required_revenue": req, "ai_revenue": ai_revenue, "gap": gap,
             "coverage": None if ai_revenue is None else ai_revenue / req}
@@ -64,38 +59,11 @@ def sequoia_table(cases: list[tuple[str, float, float | None]], datacenter_multi
     return pd.DataFrame([sequoia_case(lab, rr, rev, datacenter_multiplier, gross_margin) for lab, rr, rev in cases])
 
 
-def resolve_claims(table: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
-    """Fill value/low/high of rows that link a claim (``claim_id``) from the claims ledger.
-
-    Raises ValueError when a linked claim's unit differs from the row's unit, or a row has neither a value
-    nor a claim. Adds ``claim_as_of`` (the claim's date) for filtering by the report's as-of date.
-    """
-    out = table.copy()
-    ledger = claims.set_index("id")
-    out["claim_as_of"] = pd.NaT
-    for i, row in out[out["claim_id"].notna()].iterrows():
-        c = ledger.loc[row["claim_id"]]
-        if c["unit"] != row["unit"]:
-            raise ValueError(f"row {row['id']}: unit '{row['unit']}' differs from claim {row['claim_id']} ('{c['unit']}')")
-        out.loc[i, ["value", "low", "high"]] = [c["value"], c["low"], c["high"]]
-        out.loc[i, "claim_as_of"] = c["as_of"]
-    if out["value"].isna().any():
-        raise ValueError(f"rows without a value: {out.loc[out['value'].isna(), 'id'].tolist()}")
-    return out
-
-
 def breakeven_ad_arpu(annual_cost: float, other_revenue: float, users_m: float) -> float:
     """Yearly ad revenue per user (USD) that closes ``annual_cost - other_revenue`` (USD bn) over ``users_m`` million users."""
     if users_m <= 0:
         raise ValueError("users_m must be positive")
     return max(0.0, annual_cost - other_revenue) * 1e3 / users_m
-
-
-def coverage(commitments: float, annual_revenue: float) -> dict[str, float]:
-    """Commitments against revenue: years of revenue they equal, and revenue as a share of them."""
-    if annual_revenue <= 0:
-        raise ValueError("annual_revenue must be positive")
-    return {"years_of_revenue": commitments / annual_revenue, "revenue_share": annual_revenue / commitments}
 
 
 def circular_pairs(flows: pd.DataFrame) -> pd.DataFrame:

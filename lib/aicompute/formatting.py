@@ -40,13 +40,15 @@ def _is_date(x: Any) -> bool:
 def number(x: Any, spec: str = "") -> str:
     """``x`` as text by ``spec``: a format spec (``".1f"``, ``",.0f"``, ``".0%"``), ``"quarter"`` (a
     decimal year as its calendar quarter: 2028.2 -> 'Q1 2028'), ``"sig3"`` (three significant digits,
-    :func:`significant`), a strftime pattern for a date, or ``""``: whole numbers with thousands
+    :func:`significant`), ``"rate"`` (a derived rate or multiple to three significant figures, :func:`rate`), a strftime pattern for a date, or ``""``: whole numbers with thousands
     separators, others with one decimal below 1,000 and none above."""
     if _is_date(x):
         return x.strftime(spec) if spec else x.isoformat()[:10]
     if spec == "quarter":
         year = math.floor(x)
         return f"Q{min(4, int((x - year) * 4) + 1)} {year}"
+    if spec == "rate":
+        return rate(x)
     if spec.startswith("sig"):
         return significant(x, int(spec[3:] or 3))
     if spec:
@@ -95,6 +97,40 @@ def _format(x: Any, spec: str) -> str:
     q = rounded(d * 100 if m["kind"] == "%" else d, places)
     head = m["head"].replace("+", "") if q.is_zero() else m["head"]
     return format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")
+
+
+#: The month a company's fiscal year begins, for companies whose fiscal year is not the calendar year (their
+#: filings): Nvidia's begins in late January (FY2027: Feb 2026 - Jan 2027), Micron's in September, Oracle's in June,
+#: Microsoft's in July.
+FISCAL_YEAR_START = {"Nvidia": 2, "Micron": 9, "Oracle": 6, "Microsoft": 7}
+
+
+def fiscal_quarter(start: Any, entity: str | None = None) -> str:
+    """The one label of a quarter, from its first month (``start``) and the company that reports it: a calendar
+    quarter is 'Q1 2026'; a company's fiscal quarter (:data:`FISCAL_YEAR_START`) is 'Q1 FY27 (Feb–Apr 2026)'; a
+    quarter off the calendar whose company is unknown is its months, 'Feb–Apr 2026' ('Nov 2025–Jan 2026')."""
+    first = dt.date(int(str(start)[:4]), int(str(start)[5:7]), 1)
+    last_month = (first.month + 1) % 12 + 1
+    last_year = first.year + (first.month + 2 > 12)
+    months = (f"{first:%b}–{dt.date(last_year, last_month, 1):%b %Y}" if last_year == first.year
+              else f"{first:%b %Y}–{dt.date(last_year, last_month, 1):%b %Y}")
+    fy_start = FISCAL_YEAR_START.get(entity or "")
+    if fy_start and fy_start != 1:
+        q = (first.month - fy_start) % 12 // 3 + 1
+        fy_end = first.year + (first.month >= fy_start)  # the fiscal year is named by the year it ends in
+        return f"Q{q} FY{fy_end % 100:02d} ({months})"
+    if first.month in (1, 4, 7, 10):
+        return f"Q{(first.month - 1) // 3 + 1} {first.year}"
+    return months
+
+
+def quarter_ending(end: Any, entity: str | None = None) -> str:
+    """:func:`fiscal_quarter` of the quarter that ends on ``end`` (a period-end date: Nvidia's 2026-04-26 ->
+    'Q1 FY27 (Feb–Apr 2026)'; a fiscal month ending in its last days counts as that month)."""
+    end = dt.date.fromisoformat(str(end)[:10])
+    month = end.month - 2 if end.day >= 15 else end.month - 3  # 2026-04-26 ends April; 2026-02-01 ends January
+    year = end.year + (month - 1) // 12
+    return fiscal_quarter(f"{year:04d}-{(month - 1) % 12 + 1:02d}", entity)
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -158,14 +194,56 @@ def fmt(value: Any, unit: str = "", spec: str = "") -> str:
 
 
 def plain_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
-    """'2.0–4.0 kW', '8%–12%', '1.1–1.6×', '2025–2030' (spec 'd'): a range with an en dash (never a hyphen), the unit once
-    after it; untagged, for chart titles, labels and captions (:func:`plain`)."""
-    return with_unit(f"{number(low, spec)}–{number(high, spec)}", unit)
+    """'2.0–4.0 kW', '8%–12%', '1.1–1.6×', '2025–2030' (spec 'd'): a range with an en dash (never a hyphen), the unit
+    once after it; untagged, for chart titles, labels and captions (:func:`plain`). A range whose ends are shown
+    alike is one number ('6%', never '6–6%')."""
+    lo, hi = number(low, spec), number(high, spec)
+    return with_unit(lo if lo == hi else f"{lo}–{hi}", unit)
 
 
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
-    """'2.0–4.0 kW', '5–20%', '1.1–1.6×': one tag around the range, the unit once after it."""
+    """:func:`plain_range`, one tag around the range."""
     return _tag(plain_range(low, high, unit, spec), unit)
+
+
+def total_text(values: Any, unit: str = "", spec: str = "") -> str:
+    """The total of parts shown beside it (untagged), rounded as the parts are. Where the shown parts add up to
+    it, that is all; where they do not (24, 34.5 and 25.5 are shown '24', '35', '26' and total 84), it says so:
+    '84 (parts rounded)', so no reader adds the parts and finds the text wrong. ``spec``: the parts' fixed-point
+    spec ('.0f', ',.1f'); missing parts count as nothing."""
+    m = _FIXED.match(spec)
+    if not m or m["kind"] != "f":
+        raise ValueError(f"total_text needs the parts' fixed-point spec ('.0f', ',.1f'), not {spec!r}")
+    places = int(m["prec"]) if m["prec"] is not None else 6
+    parts = [d for d in (_decimal(v) for v in values) if d is not None]
+    shown, exact = sum(rounded(d, places) for d in parts), rounded(sum(parts, Decimal(0)), places)
+    text = with_unit(_format(exact, spec), unit)
+    return text if shown == exact else f"{text} (parts rounded)"
+
+
+def fmt_total(values: Any, unit: str = "", spec: str = "") -> str:
+    """:func:`total_text`, tagged for prose."""
+    return _tag(total_text(values, unit, spec), unit)
+
+
+def article(number_text: str) -> str:
+    """'a' or 'an' for a number as it is read aloud: 'an 8%' (eight), 'an 11×' (eleven), 'an 18 GW', 'an 80 USD bn',
+    'an 11,000' (eleven thousand), but 'a 1.8×', 'a 110', 'a 12%'. ``number_text``: the number as shown
+    (:func:`plain`, or :func:`fmt`'s tagged text); a text that does not start with a digit takes 'a'."""
+    m = re.match(r"\s*(\d[\d,]*)", html.unescape(re.sub(r"<[^>]+>", "", number_text)))
+    if not m:
+        return "a"
+    whole = m[1].rstrip(",")
+    digits = whole.replace(",", "")
+    first_group = whole.split(",")[0] if "," in whole else digits[: (len(digits) - 1) % 3 + 1]
+    return "an" if digits[0] == "8" or first_group in ("11", "18") else "a"
+
+
+def an(number_text: str, capital: bool = False) -> str:
+    """``number_text`` (formatted, e.g. by :func:`fmt`) after its article: 'an 8%', 'a 12%' (:func:`article`);
+    ``capital``: 'An 8-year ...' opening a sentence. Prose never types 'a' before a number it does not know."""
+    word = article(number_text)
+    return f"{word.capitalize() if capital else word} {number_text}"
 
 
 def quote(value: Any) -> str:

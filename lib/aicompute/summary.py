@@ -74,12 +74,11 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         text = str(value)
         return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else md(text)
 
-    dates = []
-    if as_of:
-        dates.append(f"as of {day(as_of)}")
-    if cutoff:
-        dates.append(f"evidence to {day(cutoff)}")
-    lines = ["::: {.aic-verdict}", "", f"**The verdict{(' ' + ', '.join(dates)) if dates else ''}.**", ""]
+    # dated by its evidence; a later as-of date is the report's, whose months after the evidence are projected
+    dates = f" on evidence to {day(cutoff)}" if cutoff else ""
+    if as_of and (not cutoff or str(as_of) != str(cutoff)):
+        dates += f"{',' if dates else ''} as of {day(as_of)}"
+    lines = ["::: {.aic-verdict}", "", f"**The verdict{dates}.**", ""]
     odds = found["odds"]
     numeric = [(stem, key, res) for stem, key, res in odds if isinstance(res.get("value"), (int, float))]
     if numeric:
@@ -316,7 +315,7 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
         pass
     panel = verdict_panel(results, as_of, evidence_line, {c.stem: chapter_title(c) for c in chapters},
                           cutoff=cutoff, numbers=numbers, extra="\n".join(extra))
-    text = panel + "\n" + cite_block(as_of) + (f"\n*{note}*\n" if note else "")
+    text = panel + "\n" + cite_block(as_of) + "\n" + version_line() + (f"\n*{note}*\n" if note else "")
     Path(target).write_text(text, encoding="utf-8")
     write_titlepage(Path(target).with_name(TITLEPAGE), as_of, cutoff)
     write_changelog(Path(target).with_name(CHANGELOG))
@@ -365,8 +364,19 @@ def write_titlepage(path: Path, as_of: Any, cutoff: Any, site: str | None = None
     return Path(path)
 
 
-#: The front page's version section (report/_changelog.md, included by index.qmd).
+#: The change list (report/_changelog.md, included by report/changes.qmd, a page of its own).
 CHANGELOG = "_changelog.md"
+
+
+def version_line(entries: list[tuple[str, str, str]] | None = None) -> str:
+    """The front page's one line on its edition (Markdown): 'Version 0.1.0 (ca5b8ee), of 2026-12-07.', the date
+    of the latest change (``entries``: :func:`changelog`); on the site with a link to the change list, which has
+    a page of its own (report/changes.qmd) and is not front-page copy."""
+    entries = changelog(1) if entries is None else entries
+    when = f", of {entries[0][0]}" if entries else ""
+    line = f"Version {md(version())}{md(when)}."
+    return "\n".join(['::: {.content-visible when-format="html"}', f"{line} [What changed](changes.html).", ":::", "",
+                       '::: {.content-hidden when-format="html"}', line, ":::", ""])
 
 
 def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
@@ -395,8 +405,11 @@ def outside_inputs() -> str:
 
 
 def write_changelog(path: Path, limit: int = 15) -> str:
-    """``report/_changelog.md``: the version and the latest changes (subjects escaped, cut at 160 characters)."""
-    lines = [f"This is version **{md(version())}** of the report. The latest changes:", ""]
+    """``report/_changelog.md``, the change list's page: the version and the latest changes, newest first, each
+    the project's own note on it (subjects escaped, cut at 160 characters)."""
+    lines = [f"This is version **{md(version())}** of the report. The latest {limit} changes to its code, data and "
+             "text, newest first, each as the project's history records it (the commit id finds the change in the "
+             "repository):", ""]
     from aicompute.narrative.evidence import chapter_refs
 
     entries = changelog(limit)

@@ -98,6 +98,29 @@ def _citations(value: Any, known: set[str]) -> str | None:
     return None
 
 
+#: A source id as it may stand in a note: a word of lower-case letters, digits and underscores with at least one '_'.
+_ID_WORD = re.compile(r"(\()?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(\))?")
+
+
+def cite_ids(text: str, known: set[str]) -> str:
+    """Text from the data for a Markdown cell, escaped (:func:`escape_md`), with every known source id in it made a
+    citation: '(sia_2019_annual)' -> '[@sia_2019_annual]' (the author-date label in parentheses), a bare id ->
+    '@id' (the label in the sentence). A reader sees 'SIA (2020)', never the id; other words stay literal."""
+    def esc(piece: str) -> str:  # escape_md trims: keep the spaces around a citation
+        return (" " if piece[:1].isspace() else "") + escape_md(piece) + (" " if piece[-1:].isspace() and piece.strip() else "")
+
+    text = " ".join(str(text).split())
+    out, at = [], 0
+    for m in _ID_WORD.finditer(text):
+        if m[2] not in known:
+            continue
+        paren = bool(m[1] and m[3])
+        start, end = (m.start(), m.end()) if paren else m.span(2)
+        out += [esc(text[at:start]), f"[@{m[2]}]" if paren else f"@{m[2]}"]
+        at = end
+    return "".join(out) + esc(text[at:]) if out else escape_md(text)
+
+
 def _widths(cells: list[list[str]], header: list[str]) -> list[int]:
     """Dashes per column for the pipe table's rule: in proportion to the column's longest cell or header (up to 80), or
     twice its longest word if that is more (up to 40; a date or a number is one word: next to columns of long text it
@@ -132,7 +155,7 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
 
     ``cite``: cells of a source-id column (:data:`SOURCE_COLUMNS`) whose ids are all in data/sources.csv become
     citations; ``readable_headers``: code column names made readable (:func:`readable`)."""
-    known = _source_ids() if cite and any(is_source_column(c) for c in df.columns) else set()
+    known = _source_ids() if cite else set()
     header = [escape_md(readable(c) if readable_headers else str(c)) for c in df.columns]
     cells = []
     for row in df.itertuples(index=False):
@@ -140,7 +163,8 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
         for v, c in zip(row, df.columns):
             cited = _citations(v, known) if known and is_source_column(c) else None
             text = _cell(v, c)
-            line.append(cited if cited is not None else escape_md(text))
+            ids_shown = str(c).lower() in ("id", "ids")  # a column of ids (a data dictionary's) shows them as they are
+            line.append(cited if cited is not None else cite_ids(text, known) if known and not ids_shown else escape_md(text))
         cells.append(line)
     head = "| " + " | ".join(header) + " |"
     if readable_headers:  # relative widths, numbers right and text left

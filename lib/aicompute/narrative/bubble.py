@@ -94,3 +94,33 @@ def year_runs(runs: list[tuple[int, int]]) -> str:
     """Runs of years as text: [(1989, 1994), (2001, 2001)] -> "1989–1994 and 2001" ("" when there are none)."""
     parts = [f"{a}–{b}" if a != b else str(a) for a, b in runs]
     return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 2 else parts)
+
+
+def leave_one_out_table(loo: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aicompute.bubble.leave_one_out` (with each indicator's ``label``) for the reader, the largest fall
+    first: the total out of 100 and the change in points, both to one decimal ('−5.8', '0.0', '+1.5'), never three
+    significant figures of a difference ('0.00805' beside '−5.8')."""
+    shown = loo.sort_values("change")
+    return pd.DataFrame({"indicator dropped": shown["label"],
+                         "total (of 100)": [plain(x, spec=".1f") for x in shown["total"]],
+                         "change (points)": [plain(x, spec="+.1f").replace("-", "−") for x in shown["change"]]})
+
+
+#: The memory cycle's metrics (data/memory_cycle.csv, ``metric``) in words.
+MEMORY_METRICS = {"memory_revenue": "memory revenue", "total_semis_revenue": "chip revenue, all semiconductors",
+                  "memory_growth": "memory revenue growth", "total_semis_growth": "chip revenue growth",
+                  "company_revenue": "company revenue", "operating_profit": "operating profit",
+                  "hbm_revenue": "HBM revenue", "dram_contract_price_change": "DRAM contract price change",
+                  "nand_contract_price_change": "NAND contract price change",
+                  "memory_share_of_growth": "memory's share of the growth"}
+
+
+def memory_table(mem: pd.DataFrame) -> pd.DataFrame:
+    """data/memory_cycle.csv for the reader: each metric in words (:data:`MEMORY_METRICS`; an unknown code with
+    spaces, never as code), a period such as '2026Q1' as 'Q1 2026'."""
+    def period(p: object) -> str:
+        text = str(p)
+        return f"{text[4:]} {text[:4]}" if len(text) == 6 and text[4] == "Q" else text
+
+    return mem.assign(metric=[MEMORY_METRICS.get(m, str(m).replace("_", " ")) for m in mem["metric"]],
+                      period=[period(p) for p in mem["period"]])

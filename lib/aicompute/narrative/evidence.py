@@ -26,8 +26,24 @@ def header(ev: Any) -> str:
     if ev.unobserved:
         searched = f"sources searched to {fmt(ev.swept_to)}" if ev.swept_to else "no later source recorded"
         text += (f" · the months after it are unobserved: figures for them are projected, not observed ({searched}; "
-                 "[why](90_methodology.html#sec-methodology))")
+                 "why: @sec-methodology)")
     return "::: {.aic-asof}\n" + text + "\n:::"
+
+
+def on_evidence(evidence_to: Any, as_of: Any = None, *, tagged: bool = True, capital: bool = False) -> str:
+    """How a verdict or a table of evidence is dated: 'on evidence to 2026-07-04' (``evidence_to``: the latest
+    evidence's date, :attr:`aicompute.evidence.Evidence.cutoff`), and when the report's ``as_of`` is later,
+    '(the months from then to 2026-11-28 are projected, not observed)': a report dated after its evidence never
+    says 'as of' for what it did not observe. ``tagged``: dates through the formatter (prose); ``capital``: the
+    phrase opens a sentence."""
+    def day(x: Any) -> str:
+        text = str(x)[:10]
+        return fmt(text) if tagged else text
+
+    text = f"{'O' if capital else 'o'}n evidence to {day(evidence_to)}"
+    if as_of is not None and str(as_of)[:10] > str(evidence_to)[:10]:
+        text += f" (the months from then to {day(as_of)} are projected, not observed)"
+    return text
 
 
 def holds(ok: bool, yes: str, no: str) -> str:

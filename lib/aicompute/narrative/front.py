@@ -12,18 +12,22 @@ from collections.abc import Mapping
 
 def definitions(seed: str, pct: Mapping[str, str]) -> str:
     """One-line definitions of the seed (``seed``: its citation link, with its date) and the four endings, as a
-    Markdown list; ``pct``: the endings' thresholds from data/scenario_drivers.csv, formatted ('20%'), by id."""
+    Markdown list; ``pct``: the endings' thresholds from data/scenario_drivers.csv, formatted ('20%'), by id.
+    The endings' names are the model's (:data:`aicompute.scenarios.model.LABELS`), spelt as every chart and table
+    spells them."""
+    from aicompute.scenarios.model import LABELS as name
+
     return "\n".join([
         f"- **The seed**: the trade-press analysis this report tests ({seed}),"
         " which argued that the next 24 months decide between a credit-driven crash and a soft landing.",
-        f"- **Hard landing**: in the window's second year chip revenue falls at least {pct['ending_hard_chip_fall']} "
+        f"- **{name['hard_landing']}**: in the window's second year chip revenue falls at least {pct['ending_hard_chip_fall']} "
         f"below the first year, or hyperscaler capex at least {pct['ending_hard_capex_fall']}, or a credit event "
         "strikes and capex falls. A year here is a calendar-year total; the seed reads its window December over "
         "December, which moves the odds, and each ending's range covers both readings.",
-        "- **Muddle-through**: neither a hard landing nor a soft one: growth stalls without a collapse.",
-        f"- **Soft landing**: capex still grows at least {pct['ending_soft_capex_growth']} and chip revenue falls by "
+        f"- **{name['muddle_through']}**: neither a hard landing nor a soft one: growth stalls without a collapse.",
+        f"- **{name['soft_landing']}**: capex still grows at least {pct['ending_soft_capex_growth']} and chip revenue falls by "
         f"less than {pct['ending_soft_chip_floor']}, without the boom's pace.",
-        f"- **Continued boom**: capex still grows at least {pct['ending_boom_capex_growth']} and chip revenue at least "
+        f"- **{name['continued_boom']}**: capex still grows at least {pct['ending_boom_capex_growth']} and chip revenue at least "
         f"{pct['ending_boom_chip_growth']} in the second year.",
     ])
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fmt, fmt_range, plain, quote, significant
+from aicompute.formatting import fiscal_quarter, fmt, fmt_range, plain, quote, significant
 
 
 def probability(p: float) -> str:
@@ -89,16 +89,17 @@ def basis_label(r: Any) -> str:
     return ", ".join(parts)
 
 
-def period_label(p: Any, kind: str) -> str:
-    """A reading's period for a table: '2026' (year), '2026-05' (month), '2026-02 (quarter)'."""
+def period_label(p: Any, kind: str, entity: str | None = None) -> str:
+    """A reading's period, the same in a table and a sentence: '2026' (year), 'May 2026' (month), a quarter as
+    :func:`aicompute.formatting.fiscal_quarter` labels it for the reporting ``entity`` ('Q1 FY27 (Feb–Apr 2026)',
+    'Q1 2026')."""
     ts = pd.Timestamp(p)
-    return f"{ts:%Y}" if kind == "year" else (f"{ts:%Y-%m}" if kind == "month" else f"{ts:%Y-%m} (quarter)")
+    return f"{ts:%Y}" if kind == "year" else (f"{ts:%b %Y}" if kind == "month" else fiscal_quarter(ts.date(), entity))
 
 
-def period_words(p: Any, kind: str) -> str:
-    """A period for a sentence ('latest 75.2 for the quarter from 2026-02'): '2026', '2026-05', 'the quarter from
-    2026-02'."""
-    return f"the quarter from {pd.Timestamp(p):%Y-%m}" if kind not in ("year", "month") else period_label(p, kind)
+def period_words(p: Any, kind: str, entity: str | None = None) -> str:
+    """A period for a sentence ('latest 75.2 for Q1 FY27 (Feb–Apr 2026)'): :func:`period_label`."""
+    return period_label(p, kind, entity)
 
 
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
@@ -145,7 +146,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
     ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose)."""
     def pts(v: float) -> str:
-        text = f"{100 * v:+.1f}".replace("-", "−")
+        text = plain(100 * v, spec="+.1f").replace("-", "−")
         return fmt(text) if tagged else text
 
     def name(n: str) -> str:
@@ -169,7 +170,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
 # --------------------------------------------------------------------------------------- the chapter's pieces
 def probability_plain(p: float) -> str:
     """:func:`probability` untagged, for chart titles, table cells and published text ('under 1%', '58%')."""
-    return "under 0.1%" if p < 0.001 else "under 1%" if p < 0.005 else f"{100 * p:.0f}%"
+    return "under 0.1%" if p < 0.001 else "under 1%" if p < 0.005 else plain(100 * p, "%", ".0f")
 
 
 def endings_table(t: Mapping[str, float], names: Mapping[str, str]) -> pd.DataFrame:
@@ -178,13 +179,13 @@ def endings_table(t: Mapping[str, float], names: Mapping[str, str]) -> pd.DataFr
     what = "outcome in the second year against the first"
     return pd.DataFrame([
         {"ending": names["hard_landing"], what:
-            f"chip revenue {t['ending_hard_chip_fall']:+.0%} or worse, or capex {t['ending_hard_capex_fall']:+.0%} or "
+            f"chip revenue {plain(t['ending_hard_chip_fall'], spec='+.0%')} or worse, or capex {plain(t['ending_hard_capex_fall'], spec='+.0%')} or "
             "worse, or a credit event with capex falling"},
         {"ending": names["muddle_through"], what: "anything else: capex stalls, or chip revenue sags without collapsing"},
-        {"ending": names["soft_landing"], what: f"capex still grows {t['ending_soft_capex_growth']:+.0%} or more, chip "
-                                                f"revenue above {t['ending_soft_chip_floor']:+.0%}, not a boom"},
-        {"ending": names["continued_boom"], what: f"capex grows {t['ending_boom_capex_growth']:+.0%} or more and chip "
-                                                  f"revenue {t['ending_boom_chip_growth']:+.0%} or more"},
+        {"ending": names["soft_landing"], what: f"capex still grows {plain(t['ending_soft_capex_growth'], spec='+.0%')} or more, chip "
+                                                f"revenue above {plain(t['ending_soft_chip_floor'], spec='+.0%')}, not a boom"},
+        {"ending": names["continued_boom"], what: f"capex grows {plain(t['ending_boom_capex_growth'], spec='+.0%')} or more and chip "
+                                                  f"revenue {plain(t['ending_boom_chip_growth'], spec='+.0%')} or more"},
     ])
 
 
@@ -192,7 +193,7 @@ def growth_kinds(growth: pd.DataFrame, boom_line: float, fall: float) -> pd.Data
     """Annual growth (``growth``: year, growth as a fraction) in per cent, each year labelled a boom year, a fall
     of ``fall`` or more, or an ordinary year (the base-rate chart's colours)."""
     kind = np.where(growth["growth"] > boom_line, "boom year",
-                    np.where(growth["growth"] <= -fall, f"fall of {fall:.0%} or more", "ordinary year"))
+                    np.where(growth["growth"] <= -fall, f"fall of {plain(fall, spec='.0%')} or more", "ordinary year"))
     return growth.assign(kind=kind, growth=100 * growth["growth"])
 
 
@@ -218,16 +219,22 @@ def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
         "share_within_two": "share (within two)"})
 
 
+def k_of_n(k: int, n: int, noun: str, plural: str | None = None) -> str:
+    """'3 of 5 years', '1 of 1 year' (the noun agrees with ``n``), numbers tagged; the verb after it agrees with
+    ``k`` ('1 of 28 years was', '3 of 28 years were': the caller's)."""
+    return f"{fmt(k)} of {fmt(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
 def hazard_basis(k_all: int, n_all: int, k_boom: int, n_boom: int, fall: float) -> str:
     """How the base rate was set, from :func:`aicompute.scenarios.baserates.fall_counts` (tagged): 'the rate after
     any year (10 of 28) and after a boom year (3 of 5), each smoothed by Laplace's rule (one more fall and one more
     year without), then averaged'."""
     p_all = (k_all + 1) / (n_all + 2)
-    text = (f"{fmt(k_all)} of {fmt(n_all)} years were followed by a fall of {fmt(fall, spec='.0%')} or more within "
-            "two years")
+    text = (f"{k_of_n(k_all, n_all, 'year')} {'was' if k_all == 1 else 'were'} followed by a fall of "
+            f"{fmt(fall, spec='.0%')} or more within two years")
     if n_boom:
         p_boom = (k_boom + 1) / (n_boom + 2)
-        return (text + f"; {fmt(k_boom)} of {fmt(n_boom)} boom years were (rates smoothed by Laplace's rule, "
+        return (text + f"; {k_of_n(k_boom, n_boom, 'boom year')} {'was' if k_boom == 1 else 'were'} (rates smoothed by Laplace's rule, "
                 f"then averaged: {fmt(p_all, spec='.0%')} and {fmt(p_boom, spec='.0%')})")
     return text + (f" (smoothed by Laplace's rule: {fmt(p_all, spec='.0%')}; no boom year with two known years "
                    "after it)")
@@ -246,7 +253,7 @@ def watch_text(row: Any, year: int) -> str:
     """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
     (2026-02-02); chance by the end of 2027: 51%'."""
     latest = "" if pd.isna(row.latest) else (f"; latest {row.latest:,.4g} for "
-                                             f"{period_words(row.latest_period, row.latest_period_type)} "
+                                             f"{period_words(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
                                              f"({row.latest_published})")
     return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
             f"{probability_plain(row.p_cross)}")
@@ -257,7 +264,7 @@ def watch_items(watch: pd.DataFrame, year: int) -> str:
     def latest(r: Any) -> str:
         if not r.latest_published:
             return "no reading yet"
-        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type))} "
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
                 f"(published {fmt(r.latest_published)})")
 
     return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
@@ -279,17 +286,22 @@ def predictive_flags(flagged: pd.DataFrame) -> str:
                          flagged["lowest"], flagged["highest"], flagged["projections"]))
 
 
-def verdict(*, as_of: str, soft_boom: float, hard: float, muddle: float, low: float, high: float,
-            by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
+def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, muddle: float, low: float,
+            high: float, by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
             tagged: bool = False) -> str:
     """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
     muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
-    chance that a bust begins. Plain text as published (``tagged=False``: the front page escapes it); with
-    ``tagged`` the numbers go through the formatter and the signpost names are quoted, for the chapter's page."""
+    chance that a bust begins. It is dated by its evidence (``evidence_to``: the latest evidence's date,
+    :attr:`aicompute.evidence.Evidence.cutoff`), not by the report's ``as_of``; when that is later the months
+    between are said to be projected (:func:`aicompute.narrative.evidence.on_evidence`). Plain text as published
+    (``tagged=False``: the front page escapes it); with ``tagged`` the numbers go through the formatter and the
+    signpost names are quoted, for the chapter's page."""
+    from aicompute.narrative.evidence import on_evidence
+
     p = probability if tagged else probability_plain
     side = ("soft landing or continued boom" if soft_boom > hard + muddle else "hard landing or muddle-through")
-    line = fmt(crash, "", ",.0f") if tagged else f"{crash:,.0f}"
-    return (f"As of {fmt(as_of) if tagged else as_of} the evidence leans to a {side}: {p(soft_boom)} against {p(hard)} "
+    line = fmt(crash, "", ",.0f") if tagged else plain(crash, "", ",.0f")
+    return (f"{on_evidence(evidence_to, as_of, tagged=tagged, capital=True)}, the odds lean to a {side}: {p(soft_boom)} against {p(hard)} "
             f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried), because "
             f"{drivers_clause(by_series, tagged=tagged)}. The seed's {line} USD bn crash line is out of reach "
             f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
@@ -371,10 +383,10 @@ def backtest_rows(b: Any) -> pd.DataFrame:
         row = b.at(k)
         (h_lo, h_hi), (f_lo, f_hi) = b.range_at(k, "hard_landing"), b.range_at(k, "chip_fall")
         rows.append({"backtest": b.label, "as of": d.date(), "readings": int(row["readings"]),
-                     "hard landing": f"{100 * row['hard_landing']:.0f}% ({100 * h_lo:.0f}–{100 * h_hi:.0f}%)",
-                     "chip revenue falls": f"{100 * row['chip_fall']:.0f}% ({100 * f_lo:.0f}–{100 * f_hi:.0f}%)",
-                     "falls 15% or more": f"{100 * row['chip_fall_15']:.0f}%",
-                     "what happened": f"{b.clock.year + 1}: {b.realised:+.0%}"})
+                     "hard landing": f"{plain(100 * row['hard_landing'], spec='.0f')}% ({plain(100 * h_lo, spec='.0f')}–{plain(100 * h_hi, spec='.0f')}%)",
+                     "chip revenue falls": f"{plain(100 * row['chip_fall'], spec='.0f')}% ({plain(100 * f_lo, spec='.0f')}–{plain(100 * f_hi, spec='.0f')}%)",
+                     "falls 15% or more": f"{plain(100 * row['chip_fall_15'], spec='.0f')}%",
+                     "what happened": f"{b.clock.year + 1}: {plain(b.realised, spec='+.0%')}"})
     return pd.DataFrame(rows)
 
 
@@ -428,7 +440,7 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
                                    label=f"{names[e].lower()} before any reading (the base-rate prior)")
     out["p_crash_threshold"] = dict(value=pct(now["below_crash"], 2), low=pct(low["below_crash"], 2),
                                     high=pct(high["below_crash"], 2), unit="%", headline="odds",
-                                    label=f"{year2} chip revenue under {crash:.0f} USD bn")
+                                    label=f"{year2} chip revenue under {plain(crash, spec='.0f')} USD bn")
     out["p_soft_or_boom"] = dict(value=pct(now["soft_landing"] + now["continued_boom"]), fmt=".0f", unit="%",
                                  label="a soft landing or continued boom (central setting)")
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
@@ -449,14 +461,35 @@ def prior_posterior_table(now: Mapping[str, float], low: Mapping[str, float], hi
     """Each ending before any reading and after the readings: central setting (range over every setting), and the
     shift in points."""
     return pd.DataFrame([{"ending": names[e],
-                          "before the evidence": f"{100 * now['prior_' + e]:.1f}% ({100 * table['prior_' + e].min():.0f}–"
-                                                 f"{100 * table['prior_' + e].max():.0f}%)",
-                          "after it": f"{100 * now[e]:.1f}% ({100 * low[e]:.0f}–{100 * high[e]:.0f}%)",
+                          "before the evidence": f"{plain(100 * now['prior_' + e], spec='.1f')}% ({plain(100 * table['prior_' + e].min(), spec='.0f')}–"
+                                                 f"{plain(100 * table['prior_' + e].max(), spec='.0f')}%)",
+                          "after it": f"{plain(100 * now[e], spec='.1f')}% ({plain(100 * low[e], spec='.0f')}–{plain(100 * high[e], spec='.0f')}%)",
                           "shift (points)": round(100 * (now[e] - now["prior_" + e]), 1)} for e in endings])
 
 
+def points(x: Any) -> str:
+    """A shift of the odds (a fraction of the paths) in percentage points, the one way every table shows it:
+    0.0682 -> '6.8', 0.000882 -> '0.1', -0.0004 -> '0.0' (a shift that rounds to nothing has no sign); '' if missing."""
+    return "" if pd.isna(x) else plain(100 * float(x), spec=".1f").replace("-", "−")
+
+
+def signpost_label(series: str, names: Mapping[str, str]) -> str:
+    """A signpost's name for the reader (``names``: {series id: name}, from data/signposts.csv); an id the table
+    does not name reads as words ('oracle_cds' -> 'oracle cds'), never as code."""
+    return names.get(series) or str(series).replace("_", " ")
+
+
+def readings_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.reading_table` for the reader: each series by its signpost's name
+    (:func:`signpost_label`), without the readings' ids, the largest shift in points (:func:`points`)."""
+    out = table.drop(columns=["id"], errors="ignore").assign(series=[signpost_label(s, names) for s in table["series"]])
+    if "largest shift" in out:
+        out["largest shift"] = out["largest shift"].map(points)
+    return out.rename(columns={"series": "signpost", "largest shift": "largest shift (points)"})
+
+
 def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.signposts.series_influence` in points, with readable columns."""
-    return by_series.assign(hard_landing=(100 * by_series["hard_landing"]).round(1),
-                            largest=(100 * by_series["largest"]).round(1)).rename(
+    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
+    return by_series.drop(columns=["series"]).assign(hard_landing=by_series["hard_landing"].map(points),
+                                                     largest=by_series["largest"].map(points)).rename(
         columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)"})

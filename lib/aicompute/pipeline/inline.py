@@ -124,23 +124,18 @@ class AicomputeEngine(NBClientEngine):
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                  stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
                                  execution_timeout: int | None = None, **kwargs: Any) -> Any:
+        from papermill.log import logger
         from papermill.utils import merge_kwargs, remove_args
 
         run_setup = kwargs.pop("run_setup", "")
         kwargs = remove_args(["input_path"], **kwargs)
         safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
         final_kwargs = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
-                                    startup_timeout=start_timeout, kernel_name=kernel_name, log=_logger(),
+                                    startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
                                     log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
         client = InlineClient(nb_man, **final_kwargs)
         client.run_setup = run_setup
         return client.execute()
-
-
-def _logger() -> Any:
-    from papermill.log import logger
-
-    return logger
 
 
 def register() -> None:

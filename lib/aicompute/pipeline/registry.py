@@ -2,7 +2,8 @@
 
 ``make chapters`` (``python -m aicompute chapters``) rewrites, between ``generated: chapters`` markers:
 
-* ``report/_quarto.yml``: ``book.chapters`` (index first, references last) and ``book.appendices``;
+* ``report/_quarto.yml``: ``book.chapters`` (index first, then the chapters, the change list and the references) and
+  ``book.appendices``;
 * ``report/index.qmd``: the front page's chapter list;
 * ``README.md``: the readers' chapter list;
 
@@ -29,7 +30,7 @@ _BEGIN, _END = "generated: chapters", "end generated"
 def _quarto(reg: Registry, indent: str) -> list[str]:
     lines = [f"{indent}chapters:", f"{indent}  - index.qmd"]
     lines += [f"{indent}  - {c.file}" for c in reg.chapters]
-    lines += [f"{indent}  - references.qmd", f"{indent}appendices:"]
+    lines += [f"{indent}  - changes.qmd", f"{indent}  - references.qmd", f"{indent}appendices:"]
     lines += [f"{indent}  - {c.file}" for c in reg.appendices]
     return lines
 

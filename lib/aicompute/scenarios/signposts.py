@@ -35,7 +35,7 @@ def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None)
         if pd.notna(r.replaced_on):
             use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
         rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
-                     "period": period_label(r.period, r.period_type),
+                     "period": period_label(r.period, r.period_type, r.entity),
                      "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
                      "source_id": r.source_id})
     out = pd.DataFrame(rows)
@@ -49,7 +49,7 @@ def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
     mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
     mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
     mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
-    mine["period"] = [period_label(p, t) for p, t in zip(mine["period"], mine["period_type"])]
+    mine["period"] = [period_label(p, t, e) for p, t, e in zip(mine["period"], mine["period_type"], mine["entity"])]
     mine["published"] = pd.to_datetime(mine["published"]).dt.date
     cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
     return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
@@ -101,11 +101,12 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
                      "warns_if": sp.direction, "latest": latest,
                      "latest_period": pd.Timestamp(now["period"]) if now is not None else None,
                      "latest_period_type": now["period_type"] if now is not None else None,
+                     "latest_entity": now["entity"] if now is not None else None,
                      "latest_published": pd.Timestamp(now["published"]).date() if now is not None else None,
                      "distance_pct": 100 * (latest / sp.threshold - 1) if np.isfinite(latest) else float("nan"),
                      "p_cross": p, "model_variable": var, "readings": len(mine)})
     out = pd.DataFrame(rows, columns=["signpost_id", "signpost", "threshold", "warns_if", "latest", "latest_period",
-                                      "latest_period_type", "latest_published", "distance_pct", "p_cross",
+                                      "latest_period_type", "latest_entity", "latest_published", "distance_pct", "p_cross",
                                       "model_variable", "readings"])
     # one signpost per simulated variable: the series with the most readings (then the latest)
     out = out.sort_values(["readings", "latest_published"], ascending=False, na_position="last") \

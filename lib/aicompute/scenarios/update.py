@@ -54,7 +54,7 @@ from aicompute.scenarios.model import (
     transition_log_prob,
 )
 
-__all__ = ["prepare", "sigmas", "log_likelihoods", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
+__all__ = ["prepare", "sigmas", "log_likelihoods", "log_likelihoods_by_floor", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
            "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
@@ -215,19 +215,29 @@ def _quantity(paths: Paths, r: Any) -> np.ndarray:
 def log_likelihoods(readings: pd.DataFrame, paths: Paths, cal: Calibration, floor_end: str = "central") -> np.ndarray:
     """(readings x paths) Student-t log-likelihoods of the modelled ``readings`` (rows in order), each less its largest
     possible value (the path that matches the reading exactly), so that rows of two samples can be pooled."""
+    return log_likelihoods_by_floor(readings, paths, cal, (floor_end,))[floor_end]
+
+
+def log_likelihoods_by_floor(readings: pd.DataFrame, paths: Paths, cal: Calibration,
+                             floor_ends: Iterable[str]) -> dict[str, np.ndarray]:
+    """:func:`log_likelihoods` at each of ``floor_ends`` (the error floors' range ends), each reading's simulated
+    counterpart computed once for all of them."""
     if (readings["status"] != "modelled").any():
         raise ValueError("log_likelihoods: pass only readings with status 'modelled'")
     nu = cal["t_df"]
-    sig = sigmas(readings, cal, floor_end)
-    out = np.empty((len(readings), paths.n), dtype=np.float64)
+    sig = {f: sigmas(readings, cal, f) for f in floor_ends}
+    out = {f: np.empty((len(readings), paths.n), dtype=np.float64) for f in sig}
     for i, r in enumerate(readings.itertuples(index=False)):
         q = np.maximum(_quantity(paths, r), 1e-12)
         if r.measure == "count":
             k = float(r.target)
-            out[i] = count_log_likelihood(k, q, sig[i]) - count_log_likelihood(k, np.array([max(k, 1e-12)]), sig[i])[0]
+            for f, sg in sig.items():
+                out[f][i] = count_log_likelihood(k, q, sg[i]) - count_log_likelihood(k, np.array([max(k, 1e-12)]), sg[i])[0]
         else:
-            x = (math.log(r.target) - np.log(q)) / sig[i]
-            out[i] = -(nu + 1) / 2 * np.log1p(x * x / nu)
+            d = math.log(r.target) - np.log(q)
+            for f, sg in sig.items():
+                x = d / sg[i]
+                out[f][i] = -(nu + 1) / 2 * np.log1p(x * x / nu)
     return out
 
 
@@ -368,7 +378,7 @@ class Round:
 def make_round(paths: Paths, readings: pd.DataFrame, cal: Calibration, floor_ends: Iterable[str] = ("central",),
                extra: Any = None) -> Round:
     """A :class:`Round` of ``paths`` (``extra(paths) -> {name: boolean array}``)."""
-    return Round({f: log_likelihoods(readings, paths, cal, f) for f in floor_ends}, endings(paths, cal),
+    return Round(log_likelihoods_by_floor(readings, paths, cal, floor_ends), endings(paths, cal),
                  paths.prior_weights, dict(extra(paths)) if extra else {})
 
 
