@@ -10,6 +10,10 @@ PY := $(VENV)/bin/python
 # the other checkout's lib/) is re-installed here instead of silently building the other tree.
 STAMP := $(VENV)/.installed-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
 ARGS ?=
+# Python caches compiled bytecode (and pytest its rewritten asserts) unless PYTHONDONTWRITEBYTECODE is set, as some
+# sandboxes do: without the cache every pytest process recompiles ~1,700 asserts (~4 CPU s each run). The caches
+# live in __pycache__/ folders (git-ignored), never under report/ or build/.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: report test test-fast test-hostile test-browser validate chapters new-chapter lint serve lab bench clean distclean venv
 

@@ -313,6 +313,8 @@ def test_odds_history_stops_at_the_month_of_the_latest_reading() -> None:
     assert dates == {"2026-01-31", "2026-02-28"}  # March and April have no reading: no line drawn there
     spec = fs.odds_history(hist, ends, names, now).to_dict()
     assert len({row["date"][:10] for row in next(iter(spec["datasets"].values()))}) == 4
+    spec = fs.odds_history(hist, ends, names, now, last_reading=pd.NaT).to_dict()  # no reading yet (an early as-of)
+    assert {row["date"][:10] for row in next(iter(spec["datasets"].values()))} == {"2026-01-31"}
 
 
 def test_movers_table_lists_each_endings_largest_dials_by_hand() -> None:
@@ -328,9 +330,9 @@ def test_movers_table_lists_each_endings_largest_dials_by_hand() -> None:
     assert out["High end (%)"].tolist() == pytest.approx([21.0, 8.0])
 
 
-def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels() -> None:
+def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_cuts_no_label() -> None:
     """The fitting script (run by Node, the JavaScript engine Playwright ships): at half the natural width a legend's
-    three columns become one and its labels stay whole, an axis's label limit halves; at full width nothing changes.
+    three columns become one, label limits stay (a label is never cut); at full width nothing changes.
     (A three-column legend kept phone charts twice their column's width: CSS shrank their text to ~5 px.)"""
     import json
     import shutil
@@ -351,7 +353,7 @@ def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_shortens_axis_labels()
     narrow, wide = json.loads(subprocess.run([node_cmd, "-e", script], capture_output=True, text=True, check=True,
                                              timeout=60).stdout)
     assert wide == spec
-    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 160  # f = (304 - 4) / 600 = 0.5
+    assert narrow["width"] == 280 and narrow["config"]["axis"]["labelLimit"] == 320  # f = (304 - 4) / 600 = 0.5
     assert narrow["config"]["legend"] == {"columns": 1, "labelLimit": 320}
     assert narrow["encoding"]["color"]["legend"] == {"columns": 1, "labelLimit": 300}
-    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 100}
+    assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 200}

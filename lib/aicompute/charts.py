@@ -262,9 +262,9 @@ def vega_bundle(*, inline: bool = True) -> str:
 
 
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
-#: window): every view width, title limit and axis label limit scaled down (not below 45%), titles re-wrapped to the
-#: new width, legends in fewer columns, their labels whole (a phone's three-column legend made the chart twice its
-#: column's width, and CSS then shrank its text to 5 px). What is still wider after that (fixed-size facets) is scaled by CSS
+#: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width, legends
+#: in fewer columns (a phone's three-column legend made the chart twice its column's width, and CSS then shrank its
+#: text to 5 px); labels are never cut (tests/test_reader.py). What is still wider after that (fixed-size facets) is scaled by CSS
 #: (``.aic-chart svg {max-width: 100%}``).
 #: A view with this name (a diagram laid out in pixels) is never re-laid out, only scaled.
 NO_FIT = "aic-nofit"
@@ -275,13 +275,12 @@ _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s
            "if(l>=0&&out[l].length+1+w.length<=n){out[l]+=' '+w;}else{out.push(w);}});return out;}"
            "var T=Math.round(@T*f),S=Math.round(@S*f),U=Math.round(@U*f);"
            "function fewer(l){if(l&&typeof l==='object'&&typeof l.columns==='number'){l.columns=Math.max(1,Math.floor(l.columns*f));}}"
-           "function shorter(a){if(a&&typeof a==='object'&&typeof a.labelLimit==='number'){a.labelLimit=Math.round(a.labelLimit*f);}}"
            "function walk(o){if(Array.isArray(o)){o.forEach(walk);return;}if(!o||typeof o!=='object'){return;}"
            "Object.keys(o).forEach(function(k){var v=o[k];"
            "if(k==='data'||k==='datasets'){return;}"
-           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);shorter(d.axis);}});return;}"
+           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);}});return;}"
            "if(k==='legend'){fewer(v);return;}"
-           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit'||k==='labelLimit')&&typeof v==='number'){"
+           "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit')&&typeof v==='number'){"
            "o[k]=Math.round(v*f);return;}"
            "if(k==='title'&&(typeof v==='string'||Array.isArray(v))){o[k]=wrap(v,T);return;}"
            "if(k==='title'&&v&&typeof v==='object'&&!Array.isArray(v)){"

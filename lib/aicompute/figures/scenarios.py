@@ -19,9 +19,12 @@ def odds_history(hist: pd.DataFrame, endings: Sequence[str], names: Mapping[str,
                  last_reading: Any = None) -> Any:
     """Each ending's probability at each month end (``hist``: :func:`aicompute.scenarios.update.history`), titled
     with the leading ending and the hard landing's move from the first month to now. With ``last_reading`` (the
-    date of the latest reading) the lines stop at that month's end: later months have no readings to show."""
+    date of the latest reading) the lines stop at that month's end: later months have no readings to show; with no
+    reading yet (``last_reading`` NaT, an early as-of date) only the first month, the start, is drawn."""
     if last_reading is not None:
-        hist = hist[pd.to_datetime(hist["date"]) <= pd.Timestamp(last_reading) + pd.offsets.MonthEnd(0)]
+        dates = pd.to_datetime(hist["date"])
+        shown = dates <= pd.Timestamp(last_reading) + pd.offsets.MonthEnd(0) if pd.notna(last_reading) else False
+        hist = hist[shown | (dates == dates.min())]
     long = hist.melt(id_vars="date", value_vars=list(endings), var_name="e", value_name="probability")
     long = long.assign(ending=long["e"].map(names), probability=100 * long["probability"])
     lead = max(endings, key=lambda e: now[e])
