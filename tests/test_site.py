@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from aicompute import charts
+from aicompute.pipeline import registry
 from aicompute.pipeline.render import PARAMETER_SUMMARY, find_external_refs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,7 +49,8 @@ def _pages(site: Path) -> list[Path]:
 def test_site_files(site: Path, report) -> None:
     names = {p.name for p in _pages(site)}
     stems = [nb.stem for nb in report.project.chapters()]
-    assert names == {"index.html", "references.html", *(f"{s}.html" for s in stems)}
+    back = {Path(p).with_suffix(".html").name for p in registry.BACK_MATTER}  # the change list and the references
+    assert names == {"index.html", *back, *(f"{s}.html" for s in stems)}
     assert (site / "report.pdf").read_bytes()[:5] == b"%PDF-"
     assert (site / "downloads" / "data" / "claims.csv").exists()
     assert (site / "downloads" / "aicompute-data-package.zip").exists()

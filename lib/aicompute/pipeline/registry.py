@@ -25,12 +25,14 @@ from aicompute import context
 from aicompute.chapters import Registry
 
 _BEGIN, _END = "generated: chapters", "end generated"
+#: The pages after the chapters and before the appendices (report/*.qmd): the change list, then the references.
+BACK_MATTER = ("changes.qmd", "references.qmd")
 
 
 def _quarto(reg: Registry, indent: str) -> list[str]:
     lines = [f"{indent}chapters:", f"{indent}  - index.qmd"]
     lines += [f"{indent}  - {c.file}" for c in reg.chapters]
-    lines += [f"{indent}  - changes.qmd", f"{indent}  - references.qmd", f"{indent}appendices:"]
+    lines += [f"{indent}  - {page}" for page in BACK_MATTER] + [f"{indent}appendices:"]
     lines += [f"{indent}  - {c.file}" for c in reg.appendices]
     return lines
 
