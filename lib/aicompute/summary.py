@@ -91,7 +91,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     for stem, _key, res in found["verdict"]:
         lines += [f"{md(str(res['value']))} ({link(stem)})", ""]
     shown = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in odds]
-    lines += ["**The odds** (central case, and the range over the model's calibration settings; "
+    lines += ["**The odds** (central case, and the range over every setting tried: structural choices, calibration dials and presets; "
               f"{link(odds[0][0])}):", ""] + [f"- {o}" for o in shown] + [""]
     lines += [":::", ""]
     if evidence_line:  # the as-of banner (aicompute.evidence.Evidence.header: its own compact block)
@@ -207,7 +207,7 @@ def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | N
     frame = pd.DataFrame(rows)
     top = frame.sort_values("central", ascending=False).iloc[0]
     chart = charts.odds_ranges(frame, title=f"Likeliest: {top['ending'].lower()}, {top['label']}",
-                               subtitle="Central odds (point) and the range over the model's calibration settings (bar), %")
+                               subtitle="Central odds (point) and the range over every setting tried (bar), %")
     wrapped = charts.with_source(chart, "Source: the scenario model (chapter 6), from the published results")
     bundle = charts.chart_bundle(wrapped, runtime="site", name="fig-front-odds",
                                  alt_text=charts.alt_text(wrapped, frame))
