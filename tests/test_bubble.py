@@ -384,3 +384,8 @@ def test_memory_metrics_read_as_words() -> None:
     shown = memory_table(mem)
     assert list(shown["metric"]) == ["DRAM contract price change", "new metric"]
     assert list(shown["period"]) == ["Q1 2026", "2026"]
+
+
+def test_present_runs_by_hand() -> None:
+    assert bubble.present_runs([1995, 1987, 1988, 1996, 1997]) == [(1987, 1988), (1995, 1997)]
+    assert bubble.present_runs([2001]) == [(2001, 2001)] and bubble.present_runs([]) == []

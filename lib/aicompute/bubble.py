@@ -380,6 +380,14 @@ def claims_frame(claims: Mapping[str, object], label: str) -> pd.DataFrame:
                         columns=[label, "USD bn", "low", "high", "as of", "basis", "source"])
 
 
+def present_runs(years: object) -> list[tuple[int, int]]:
+    """The runs of consecutive years present in ``years``, as (first, last) pairs: what an annual series covers
+    (``[1987, 1988, 1995, 1996]`` -> ``[(1987, 1988), (1995, 1996)]``)."""
+    have = sorted({int(y) for y in years})  # type: ignore[union-attr]
+    starts = [y for y in have if y - 1 not in have]
+    return [(a, next(y for y in have if y >= a and y + 1 not in have)) for a in starts]
+
+
 def missing_years(years: object) -> list[tuple[int, int]]:
     """The runs of years absent between the first and the last of ``years``, as (first, last) pairs: the gaps in
     an annual series (``[1987, 1988, 1995]`` -> ``[(1989, 1994)]``)."""
