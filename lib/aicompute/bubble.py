@@ -383,16 +383,20 @@ def claims_frame(claims: Mapping[str, object], label: str) -> pd.DataFrame:
 def present_runs(years: object) -> list[tuple[int, int]]:
     """The runs of consecutive years present in ``years``, as (first, last) pairs: what an annual series covers
     (``[1987, 1988, 1995, 1996]`` -> ``[(1987, 1988), (1995, 1996)]``)."""
-    have = sorted({int(y) for y in years})  # type: ignore[union-attr]
-    starts = [y for y in have if y - 1 not in have]
-    return [(a, next(y for y in have if y >= a and y + 1 not in have)) for a in starts]
+    runs: list[tuple[int, int]] = []
+    for y in sorted({int(y) for y in years}):  # type: ignore[union-attr]
+        if runs and y == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], y)  # the run goes on
+        else:
+            runs.append((y, y))
+    return runs
 
 
 def missing_years(years: object) -> list[tuple[int, int]]:
     """The runs of years absent between the first and the last of ``years``, as (first, last) pairs: the gaps in
-    an annual series (``[1987, 1988, 1995]`` -> ``[(1989, 1994)]``)."""
-    have = sorted({int(y) for y in years})  # type: ignore[union-attr]
-    return [(a + 1, b - 1) for a, b in zip(have, have[1:]) if b - a > 1]
+    an annual series (``[1987, 1988, 1995]`` -> ``[(1989, 1994)]``), between its :func:`present_runs`."""
+    runs = present_runs(years)
+    return [(a[1] + 1, b[0] - 1) for a, b in zip(runs, runs[1:])]
 
 
 #: Where today sits against the 2000 peaks (codes of :func:`peak_position`; words in :mod:`aicompute.narrative.bubble`).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aicompute.charts import PALETTE, alt
-from aicompute.formatting import plain
+from aicompute.formatting import plain, plain_range
 
 _STATUS = ["counted", "already counted elsewhere"]
 
@@ -92,7 +92,7 @@ def count_readings_view(readings: pd.DataFrame, *, plausible_low: float, plausib
     return pd.DataFrame({"Count from": readings["reading"], "Kind": readings["kind"],
                          "GPUs": (readings["count"] / 1e3).round() * 1e3,
                          "Site kW per GPU": readings["site_kw_per_gpu"].round(1),
-                         f"Within {plain(plausible_low, spec='.1f')}–{plain(plausible_high, 'kW', '.1f')}":
+                         f"Within {plain_range(plausible_low, plausible_high, 'kW', '.1f')}":
                              inside.map({True: "yes", False: "no"})})
 
 
