@@ -308,7 +308,7 @@ def test_burn_wording() -> None:
     never = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 40.0, 2028: 50.0}), 0.0, 0.0)
     said = nf.burn_phrase(never, "50 USD bn")
     assert said.startswith("it burns 50 USD bn in total, and cash flow is still negative in 2028 (")
-    assert tagged_numbers(said) == ["-10 USD bn"]
+    assert tagged_numbers(said) == ["\u221210 USD bn"]
     turns = finance.cash_model(rev, pd.Series({2026: 30.0, 2027: 25.0, 2028: 10.0}), 0.0, 0.0)
     said = nf.burn_phrase(turns, "-5 USD bn")
     assert said.endswith("before cash flow turns positive in 2028") and tagged_numbers(said) == ["25 USD bn"]

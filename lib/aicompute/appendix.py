@@ -16,6 +16,7 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
+from aicompute.formatting import MINUS
 from aicompute.narrative.appendix import description_words, range_words
 from aicompute.paths import NOTEBOOKS, data_dir
 from aicompute.pipeline import params
@@ -26,7 +27,8 @@ _LABEL_NAME = re.compile(r"(?:^|_)(?:years?|seed|id)\d*(?:$|_)")
 
 def plain_value(value: Any, name: str = "") -> str:
     """A parameter value as a reader writes it (never a Python repr): ``True`` -> 'yes', ``1e6`` ->
-    '1,000,000', ``0.05`` -> '0.05', a list -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
+    '1,000,000', ``0.05`` -> '0.05', ``-0.15`` -> '−0.15' (a minus sign, :data:`aicompute.formatting.MINUS`), a list
+    -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
     parameter ``name``d for a year, a seed or an id has no thousands separator ('end_year' 2030, 'seed'
     20260128)."""
     if value is None:
@@ -35,16 +37,21 @@ def plain_value(value: Any, name: str = "") -> str:
         return "yes" if value else "no"
     sep = "" if _LABEL_NAME.search(name) else ","
     if isinstance(value, int):
-        return format(value, f"{sep}d")
+        return _signed(format(value, f"{sep}d"))
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return format(int(value), f"{sep}d")
-        return f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}"
+            return _signed(format(int(value), f"{sep}d"))
+        return _signed(f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}")
     if isinstance(value, (list, tuple)):
         return ", ".join(plain_value(v, name) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {plain_value(v, str(k))}" for k, v in value.items())
     return str(value)
+
+
+def _signed(text: str) -> str:
+    """A number's text with a minus sign for its leading hyphen ('-0.15' -> '−0.15'; '2.5e-09' keeps its exponent)."""
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _fmt_range(rng: tuple[float | None, float | None] | None, name: str = "") -> str:
