@@ -7,6 +7,7 @@ All three are generated from the sources of truth (the notebooks' parameters cel
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,6 @@ def plain_value(value: Any, name: str = "") -> str:
     -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
     parameter ``name``d for a year, a seed or an id has no thousands separator ('end_year' 2030, 'seed'
     20260128)."""
-    import math
-
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -76,11 +75,7 @@ def _names(fields: Any) -> str:
 
 def _constraints(field: dict) -> str:
     c = field.get("constraints", {})
-    parts = []
-    if c.get("required"):
-        parts.append("required")
-    if c.get("unique"):
-        parts.append("unique")
+    parts = [k for k in ("required", "unique") if c.get(k)]
     if "enum" in c:
         parts.append("one of: " + ", ".join(map(str, c["enum"])))
     if "pattern" in c:
@@ -91,12 +86,15 @@ def _constraints(field: dict) -> str:
     return "; ".join(parts)
 
 
+def _resources(folder: Path | None) -> list[dict[str, Any]]:
+    folder = Path(folder) if folder is not None else data_dir()
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+
+
 def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
     """One row per field of every resource: resource, field, type, unit, constraints, description."""
-    folder = Path(folder) if folder is not None else data_dir()
-    desc_path = folder / "datapackage.json"
     rows = []
-    for res in json.loads(desc_path.read_text(encoding="utf-8"))["resources"]:
+    for res in _resources(folder):
         for f in res.get("schema", {}).get("fields", []):
             unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
             rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
@@ -110,10 +108,8 @@ def resource_summary(folder: Path | None = None, ev: Any = None) -> pd.DataFrame
 
     With ``ev`` (:func:`aicompute.data.evidence`), ``rows`` counts the rows published by its as-of date.
     """
-    folder = Path(folder) if folder is not None else data_dir()
-    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     rows = []
-    for res in desc["resources"]:
+    for res in _resources(folder):
         schema = res.get("schema", {})
         fks = [f"{_names(fk['fields'])} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
         count = len(ev.table(res["name"], resolve=False)) if ev is not None else len(data.load(res["name"], folder=folder))

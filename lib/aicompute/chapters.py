@@ -178,8 +178,7 @@ def parse(text: str, path: Path = REGISTRY_FILE) -> Registry:
                 raise RegistryError(f"{path}: {ch.stem} and {seen[value]} share the {attr} {value!r}")
             seen[value] = ch.stem
     for ch in entries:
-        prefix = ch.file[:2]
-        if ch.appendix != prefix.startswith("9"):
+        if ch.appendix != ch.file.startswith("9"):
             raise RegistryError(f"{path}: {ch.file}: notebooks 90-99 are appendices and only they "
                                 f"({'listed under chapters' if not ch.appendix else 'listed under appendices'})")
     stems = [c.stem for c in entries]

@@ -53,7 +53,7 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
+__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "validate_package", "resources",
            "dating_fields", "check_dating"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
@@ -780,15 +780,6 @@ def claim(claim_id: str, *, folder: Path | None = None) -> Claim:
         seed_text=None if pd.isna(r["seed_text"]) else r["seed_text"], seed_value=num(r["seed_value"]),
         source_title=r["source_title"], source_publisher=r["source_publisher"], source_url=r["source_url"],
     )
-
-
-def source(source_id: str, *, folder: Path | None = None) -> dict[str, Any]:
-    """One source row as a dict."""
-    src = load("sources", folder=folder)
-    hit = src[src["id"] == source_id]
-    if hit.empty:
-        raise DataError(_resource("sources", folder)[0], f"no source with id '{source_id}'", column="id")
-    return hit.iloc[0].to_dict()
 
 
 def by_id(frame: pd.DataFrame, key: str, *, table: str, column: str = "id") -> pd.Series:

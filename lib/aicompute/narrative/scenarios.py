@@ -106,11 +106,6 @@ def period_label(p: Any, kind: str, entity: str | None = None) -> str:
     return f"{ts:%Y}" if kind == "year" else (f"{ts:%b %Y}" if kind == "month" else fiscal_quarter(ts.date(), entity))
 
 
-def period_words(p: Any, kind: str, entity: str | None = None) -> str:
-    """A period for a sentence ('latest 75.2 for Q1 FY27 (Feb–Apr 2026)'): :func:`period_label`."""
-    return period_label(p, kind, entity)
-
-
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
     """'Company guidance (Q1 2026 results): 710 (685–725)': a projection as the predictive check lists it, with the
     stated range it counts with when that range reaches beyond the value (``low``/``high`` as
@@ -262,7 +257,7 @@ def watch_text(row: Any, year: int) -> str:
     """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
     (2026-02-02); chance by the end of 2027: 51%'."""
     latest = "" if pd.isna(row.latest) else (f"; latest {row.latest:,.4g} for "
-                                             f"{period_words(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
+                                             f"{period_label(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
                                              f"({row.latest_published})")
     return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
             f"{probability_plain(row.p_cross)}")
@@ -273,7 +268,7 @@ def watch_items(watch: pd.DataFrame, year: int) -> str:
     def latest(r: Any) -> str:
         if not r.latest_published:
             return "no reading yet"
-        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_label(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
                 f"(published {fmt(r.latest_published)})")
 
     return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
