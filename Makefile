@@ -15,7 +15,7 @@ ARGS ?=
 # live in __pycache__/ folders (git-ignored), never under report/ or build/.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: report test test-fast test-hostile test-browser validate chapters new-chapter lint serve lab bench clean distclean venv
+.PHONY: report test test-fast test-hostile test-browser validate chapters new-chapter lint serve lab bench loc clean distclean venv
 
 venv: $(STAMP)
 
@@ -90,6 +90,11 @@ bench: $(STAMP)
 	@$(PY) bench/bench_build.py
 	@$(PY) bench/bench_scenarios.py
 	@$(PY) bench/bench_tests.py
+	@$(PY) bench/loc.py
+
+## The library's size per layer (physical and code lines); against a revision: make loc REF=f6cf76d
+loc:
+	@python3 bench/loc.py $(if $(REF),--ref $(REF))
 
 clean:
 	rm -rf build report/_site report/_site.* report/_book report/.quarto report/*.ipynb report/_summary.md report/assets/vega-bundle.js

@@ -44,6 +44,7 @@ def test_plain_values_are_never_python_reprs() -> None:
     assert [appendix.plain_value(v) for v in (True, False, None, 1e6, 1_000_000, 0.05, 0.000157, 2.5e-9,
                                               ["a", "b"], "text")] == [
         "yes", "no", "none", "1,000,000", "1,000,000", "0.05", "0.000157", "2.5e-09", "a, b", "text"]
+    assert [appendix.plain_value(v) for v in (-0.15, -3, -2.0, -2.5e-9)] == ["\u22120.15", "\u22123", "\u22122", "\u22122.5e-09"]
 
 
 def test_ledger_summary_counts_every_figure_once() -> None:

@@ -4,7 +4,8 @@ interrupts, kills, read-only folders and full disks. Each case failed on the mai
 
 Tiny project (one chapter, synthetic data), executed once per session (shared by the xdist workers) and copied
 per case; Quarto is replaced by a fake renderer (in-process cases) or a fake ``quarto`` script (the signal cases),
-so no case renders. The cases whose build re-executes the chapter start a kernel: they are marked ``slow``."""
+so no case renders. The cases whose build re-executes the chapter start a kernel, and the signal cases start a build
+process of their own: they are marked ``slow``."""
 
 from __future__ import annotations
 
@@ -448,6 +449,12 @@ def _rendering(project: Project, tmp_path: Path) -> tuple[subprocess.Popen, Path
     return proc, pids
 
 
+#: The signal cases are integration tests of a whole build process: each starts a fresh interpreter that imports and
+#: runs the build (about 3 CPU s, mostly imports) and a fake Quarto, so they run in ``make test``, not the fast tier.
+SIGNAL_CASE = pytest.mark.slow
+
+
+@SIGNAL_CASE
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT", "Ctrl-C (the whole process group)"])
 def test_case8_an_interrupt_stops_the_render_within_5_s(project: Project, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch, how: str) -> None:
@@ -469,6 +476,7 @@ def test_case8_an_interrupt_stops_the_render_within_5_s(project: Project, tmp_pa
     assert _snapshot(project.site) == good
 
 
+@SIGNAL_CASE
 def test_case8_a_killed_render_is_cleaned_up(project: Project, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     _build(project, monkeypatch)

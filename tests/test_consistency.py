@@ -69,9 +69,9 @@ def _parse(shown: str, unit: str) -> tuple[float, int] | None:
     """(value, decimals) of a formatted number 'shown' with its unit, or None (a range, a date, a percent of a
     fraction...)."""
     core = shown.removesuffix(with_unit("", unit)).strip() if unit else shown
-    if not re.fullmatch(r"-?\d+(?:,\d{3})*(?:\.\d+)?", core):
+    if not re.fullmatch(r"[-\u2212]?\d+(?:,\d{3})*(?:\.\d+)?", core):
         return None
-    return float(core.replace(",", "")), len(core.split(".")[1]) if "." in core else 0
+    return float(core.replace(",", "").replace("\u2212", "-")), len(core.split(".")[1]) if "." in core else 0
 
 
 def same_quantity_other_format(markup: str, results: dict[str, dict[str, dict]]) -> list[str]:

@@ -90,6 +90,9 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
     keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
     import frictionless
 
+    from aicompute import datapackage
+
+    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
     assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
     seen: list[list[str]] = []
     real = frictionless.Package.validate
@@ -105,6 +108,13 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
     with pytest.raises(DataError, match=r"claims\.csv.*row 3 .*column 'source_id': unknown id 'src_b'"):
         data.validate_package(pkg)
     assert seen == [["sources", "claims"]]
+    rows = [list(r) for r in SOURCES]
+    rows[1][SOURCES_HEADER.index("type")] = "blog"  # sources.csv fails; claims.csv (same ids) is valid with it
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, rows)
+    for _ in range(2):
+        with pytest.raises(DataError, match=r"sources\.csv, row 2 .*column 'type'"):
+            data.validate_package(pkg)
+    assert seen[1:] == [["sources", "claims"], ["sources"]]  # claims' verdict was kept although sources failed
 
 
 def test_duplicate_id_names_both_rows(pkg: Path) -> None:

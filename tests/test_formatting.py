@@ -28,6 +28,24 @@ def test_units_and_specs() -> None:
     assert f.plain_range(2025, 2030, spec="d") == "2025–2030"
 
 
+def test_a_negative_number_has_a_minus_sign() -> None:
+    """Shown text writes a negative number with U+2212 (a hyphen reads as a dash), by every path of the formatter."""
+    m = "\u2212"
+    assert f.plain(-0.03, spec="+.0%") == f"{m}3%" and f.plain(0.03, spec="+.0%") == "+3%"
+    assert f.plain(-22.6, "points", ".1f") == f"{m}22.6 points" and f.plain(-1234) == f"{m}1,234"
+    assert f.plain(-1234.5) == f"{m}1,235" and f.significant(-8.45) == f"{m}8.45" and f.rate(-259593) == f"{m}260,000"
+    assert f.plain(-3, spec="d") == f"{m}3" and f.plain_range(-8.5, -8.3, spec=".1f") == f"{m}8.5–{m}8.3"
+    assert f.plain(-0.04, spec="+.1f") == "0.0"  # rounds to zero: no sign at all
+    assert f.number("2026-01-14") == "2026-01-14" and f.number("a-b", ">4") == " a-b"  # text keeps its hyphens
+    assert f.fmt(-5, "%", ".0f") == f'<span class="aic-num" data-unit="%">{m}5%</span>'
+
+
+def test_a_value_with_its_range() -> None:
+    assert f.with_range(29.04, 22.2, 38.1, "%", ".1f", ".0f") == "29.0% (22–38%)"
+    assert f.with_range(54, 52, 56, spec="sig3") == "54 (52–56)"
+    assert f.with_range(-5, -8, -2, "%", ".0f") == "\u22125% (\u22128–\u22122%)"
+
+
 def test_tag_is_found_and_escaped() -> None:
     shown = f.fmt(1.26, "USD bn", ".1f") + " and " + f.fmt_range(2, 4, "kW", ".1f")
     assert shown == ('<span class="aic-num" data-unit="USD bn">1.3 USD bn</span> and '
@@ -53,7 +71,7 @@ def test_inline_values() -> None:
 
 def test_rounding_is_half_away_from_zero_on_the_written_decimal() -> None:
     # Python's format() rounds half to even: 34.5 -> '34', 25.5 -> '26' beside 442.5 -> '442'
-    assert [f.plain(x, spec=".0f") for x in (34.5, 25.5, 442.5, 235.5, -2.5)] == ["35", "26", "443", "236", "-3"]
+    assert [f.plain(x, spec=".0f") for x in (34.5, 25.5, 442.5, 235.5, -2.5)] == ["35", "26", "443", "236", "\u22123"]
     assert f.plain(0.555, spec=".0%") == "56%" and f.plain(0.835, spec=".0%") == "84%"  # 55.5% and 83.5% alike
     assert f.plain(2.675, spec=".2f") == "2.68"  # the float is 2.67499..., the number written is 2.675
     assert f.plain(1234.5) == "1,235" and f.plain(0.25) == "0.3"

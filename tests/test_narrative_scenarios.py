@@ -64,7 +64,7 @@ def test_base_rate_and_periods_in_words() -> None:
     assert re.sub(r"<[^>]+>", "", text) == (
         "1 of 3 years was followed by a fall of 5% or more within two years; 1 of 1 boom year was (rates smoothed "
         "by Laplace's rule, then averaged: 40% and 67%)")
-    assert nar.period_words("2026-02-01", "quarter", "Nvidia") == "Q1 FY27 (Feb–Apr 2026)"  # one label, table and text
+    assert nar.period_label("2026-02-01", "quarter", "Nvidia") == "Q1 FY27 (Feb–Apr 2026)"  # one label, table and text
     assert (nar.period_label("2026-02-01", "quarter", "Nvidia"), nar.period_label("2026-05-01", "month"),
             nar.period_label("2026-01-01", "year"), nar.period_label("2026-01-01", "quarter")) == (
         "Q1 FY27 (Feb–Apr 2026)", "May 2026", "2026", "Q1 2026")

@@ -322,6 +322,70 @@ def test_no_data_text_or_notebook_names_a_chapter_by_its_file_number() -> None:
     assert not found, f"file-number chapter references (write the chapter's name, or @sec-<name> in markdown): {found}"
 
 
+#: Tables whose ids are names a reader is shown on purpose: the calibration parameters (the names the scenarios
+#: chapter's calibration table, the presets and data/scenario_drivers.csv use for them).
+NAMED_ON_PURPOSE = {"scenario_drivers"}
+
+
+def _data_ids() -> set[str]:
+    """The keys of every row of the data package (each CSV's ``id``, sources included) but the named parameters."""
+    from aicompute.paths import data_dir
+
+    ids: set[str] = set()
+    for path in sorted(data_dir().glob("*.csv")):
+        if path.stem in NAMED_ON_PURPOSE:
+            continue
+        frame = pd.read_csv(path, dtype=str)
+        if "id" in frame:
+            ids |= set(frame["id"].dropna())
+    return ids
+
+
+def test_raw_ids_by_hand() -> None:
+    from aicompute.prose import raw_ids
+
+    page = ("Re-verified rd\\_ant\\_rr\\_2026\\_03 (9) [@src_a; -@src_b] @src_c `rd_y` <!-- if: ev.known('rd_z') --> "
+            "rd_z_long, [a](#tbl-rd_w) data/rd_w.csv <td>rd_w</td> <script>{\"id\": \"rd_v\"}</script> &amp;rd_u rd_ant")
+    ids = ["rd_ant_rr_2026_03", "src_a", "src_b", "src_c", "rd_y", "rd_z", "rd_w", "rd_v", "rd_u", "rd_ant", ""]
+    # shown: the escaped id, the table cell, the one after an entity, the short id standing alone at the end; not
+    # shown: citations, the code span, the comment, a longer word, an anchor, a path, the chart's script
+    assert raw_ids(page, ids) == ["rd_ant_rr_2026_03", "rd_w", "rd_u", "rd_ant"]
+    assert raw_ids("nothing here", ids) == [] and raw_ids("rd_w", []) == []
+
+
+def test_the_sweep_events_a_chapter_shows_name_no_row_by_its_id() -> None:
+    """The evidence sweep's found events are each chapter's 'What changed since the seed' table (event and what the
+    chapter makes of it): they name a claim, reading or source in words, never by its id ('rd_ant_rr_2026_03')."""
+    from aicompute.paths import data_dir
+    from aicompute.prose import raw_ids
+
+    ids = _data_ids()
+    log = pd.read_csv(data_dir() / "sweep_log.csv", dtype=str)
+    found = log[log["outcome"] == "found"]
+    bad = {f"{row.id}.{col}": raw_ids(getattr(row, col), ids) for row in found.itertuples()
+           for col in ("event", "bears_on") if isinstance(getattr(row, col), str)}
+    bad = {k: v for k, v in bad.items() if v}
+    assert not bad, f"sweep events that show a row's id (name it in words): {bad}"
+
+
+@pytest.mark.slow
+def test_no_chapter_shows_a_raw_claim_or_reading_id(fast_build: Path) -> None:
+    """No chapter page and not the front page shows a reader a data row's id (a claim's, a reading's, a source's)
+    in its prose, tables or chart titles: ids derive from data/*.csv; the appendices list them on purpose (the
+    claims ledger's key column, the data dictionary's allowed values), the calibration parameters are named."""
+    import nbformat
+
+    from aicompute import chapters
+    from aicompute.prose import page_text, raw_ids
+
+    ids = _data_ids()
+    pages = {c.stem: page_text(nbformat.read(fast_build / "executed" / c.file, as_version=4))
+             for c in chapters.load() if not c.appendix}
+    pages["front page"] = (fast_build / "summary.md").read_text(encoding="utf-8")
+    shown = {name: raw_ids(text, ids) for name, text in pages.items()}
+    assert not {k: v for k, v in shown.items() if v}, f"pages that show raw ids: {shown}"
+
+
 def test_chapter_frames_for_tables_and_bars() -> None:
     """The frames chapters 01 and 02 show: the items in the order given, kinds and headers as shown."""
     from aicompute.figures import chips as fc

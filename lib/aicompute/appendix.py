@@ -7,6 +7,7 @@ All three are generated from the sources of truth (the notebooks' parameters cel
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
+from aicompute.formatting import MINUS
 from aicompute.narrative.appendix import description_words, range_words
+from aicompute.parameters_cell import notebook_parameters
 from aicompute.paths import NOTEBOOKS, data_dir
-from aicompute.pipeline import params
 
 #: Parameter names whose whole numbers are labels, not quantities: years, seeds, ids (written 2030, 20260128).
 _LABEL_NAME = re.compile(r"(?:^|_)(?:years?|seed|id)\d*(?:$|_)")
@@ -25,28 +27,31 @@ _LABEL_NAME = re.compile(r"(?:^|_)(?:years?|seed|id)\d*(?:$|_)")
 
 def plain_value(value: Any, name: str = "") -> str:
     """A parameter value as a reader writes it (never a Python repr): ``True`` -> 'yes', ``1e6`` ->
-    '1,000,000', ``0.05`` -> '0.05', a list -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
+    '1,000,000', ``0.05`` -> '0.05', ``-0.15`` -> '−0.15' (a minus sign, :data:`aicompute.formatting.MINUS`), a list
+    -> 'a, b', text as is, ``None`` -> 'none'. A whole number of a
     parameter ``name``d for a year, a seed or an id has no thousands separator ('end_year' 2030, 'seed'
     20260128)."""
-    import math
-
     if value is None:
         return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     sep = "" if _LABEL_NAME.search(name) else ","
     if isinstance(value, int):
-        return format(value, f"{sep}d")
+        return _signed(format(value, f"{sep}d"))
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return format(int(value), f"{sep}d")
-        text = f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}"
-        return text
+            return _signed(format(int(value), f"{sep}d"))
+        return _signed(f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}")
     if isinstance(value, (list, tuple)):
         return ", ".join(plain_value(v, name) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {plain_value(v, str(k))}" for k, v in value.items())
     return str(value)
+
+
+def _signed(text: str) -> str:
+    """A number's text with a minus sign for its leading hyphen ('-0.15' -> '−0.15'; '2.5e-09' keeps its exponent)."""
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _fmt_range(rng: tuple[float | None, float | None] | None, name: str = "") -> str:
@@ -58,7 +63,7 @@ def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
     notebooks = notebooks if notebooks is not None else sorted(Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
     rows = []
     for nb in notebooks:
-        for name, spec in params.notebook_parameters(nb).items():
+        for name, spec in notebook_parameters(nb).items():
             rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"], name),
                          "range": _fmt_range(spec["range"], name), "description": description_words(spec["comment"])})
     return pd.DataFrame(rows, columns=["notebook", "parameter", "default", "range", "description"])
@@ -70,11 +75,7 @@ def _names(fields: Any) -> str:
 
 def _constraints(field: dict) -> str:
     c = field.get("constraints", {})
-    parts = []
-    if c.get("required"):
-        parts.append("required")
-    if c.get("unique"):
-        parts.append("unique")
+    parts = [k for k in ("required", "unique") if c.get(k)]
     if "enum" in c:
         parts.append("one of: " + ", ".join(map(str, c["enum"])))
     if "pattern" in c:
@@ -85,12 +86,15 @@ def _constraints(field: dict) -> str:
     return "; ".join(parts)
 
 
+def _resources(folder: Path | None) -> list[dict[str, Any]]:
+    folder = Path(folder) if folder is not None else data_dir()
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+
+
 def data_dictionary(folder: Path | None = None) -> pd.DataFrame:
     """One row per field of every resource: resource, field, type, unit, constraints, description."""
-    folder = Path(folder) if folder is not None else data_dir()
-    desc_path = folder / "datapackage.json"
     rows = []
-    for res in json.loads(desc_path.read_text(encoding="utf-8"))["resources"]:
+    for res in _resources(folder):
         for f in res.get("schema", {}).get("fields", []):
             unit = f.get("unit", "see column 'unit'" if f.get("type") in ("number", "integer") else "")
             rows.append({"resource": res["name"], "field": f["name"], "type": f.get("type", "string"),
@@ -104,10 +108,8 @@ def resource_summary(folder: Path | None = None, ev: Any = None) -> pd.DataFrame
 
     With ``ev`` (:func:`aicompute.data.evidence`), ``rows`` counts the rows published by its as-of date.
     """
-    folder = Path(folder) if folder is not None else data_dir()
-    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     rows = []
-    for res in desc["resources"]:
+    for res in _resources(folder):
         schema = res.get("schema", {})
         fks = [f"{_names(fk['fields'])} → {fk['reference']['resource']}" for fk in schema.get("foreignKeys", [])]
         count = len(ev.table(res["name"], resolve=False)) if ev is not None else len(data.load(res["name"], folder=folder))

@@ -108,6 +108,7 @@ def indexed(levels: dict[str, list[float]], years: tuple[int, ...] | list[int]) 
 
 def value_with_range(value: float | None, low: float | None, high: float | None) -> str:
     """'54 (52–56)'; just '54' where no range is recorded; '' where there is no value."""
+    from aicompute.formatting import with_range
     from aicompute.tables import fmt_num
 
     def missing(x: float | None) -> bool:
@@ -117,7 +118,7 @@ def value_with_range(value: float | None, low: float | None, high: float | None)
         return ""
     if missing(low) or missing(high) or (low == value == high):
         return fmt_num(value)
-    return f"{fmt_num(value)} ({fmt_num(low)}–{fmt_num(high)})"
+    return with_range(value, low, high, spec="sig3")
 
 
 def audit_table(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 The layers, each importing only those before it (no cycle):
 
-1. :mod:`aicompute.datapackage` loads and validates ``data/`` (``load``, ``claim``, ``claims``, ``source``,
+1. :mod:`aicompute.datapackage` loads and validates ``data/`` (``load``, ``claim``, ``claims``,
    ``validate_package``, :class:`DataError`);
 2. :mod:`aicompute.evidence` filters it to what was public on an as-of date (``evidence(as_of)``,
    :class:`NotYetPublished`);
@@ -21,11 +21,10 @@ from aicompute.datapackage import (
     data_dir,
     load,
     resources,
-    source,
     validate_package,
 )
 from aicompute.evidence import Evidence, NotYetPublished, evidence
 
-__all__ = ["DataError", "Claim", "load", "claim", "claims", "source", "validate_package", "resources", "evidence",
+__all__ = ["DataError", "Claim", "load", "claim", "claims", "validate_package", "resources", "evidence",
            "Evidence", "NotYetPublished",
            "data_dir", "by_id"]

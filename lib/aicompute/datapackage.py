@@ -53,7 +53,7 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "source", "validate_package", "resources",
+__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "validate_package", "resources",
            "dating_fields", "check_dating"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
@@ -632,7 +632,8 @@ def _frictionless_check(folder: Path | None) -> None:
     validates the package before any kernel starts. A resource found valid is not validated again in this
     process while its key (:func:`_validation_keys`: its descriptor and file, those of the resources its foreign
     keys reference, and the package's own properties) is unchanged: a copy of the package with one table edited
-    validates that table (and the tables it references), not all of them. The first error raises
+    validates that table (and the tables it references), not all of them; the resources found valid are kept
+    when another one fails (the tests' bad copies of the real package). The first error raises
     :class:`DataError` (file, row, column)."""
     import frictionless
 
@@ -648,11 +649,12 @@ def _frictionless_check(folder: Path | None) -> None:
         report = frictionless.Package(subset, basepath=str(pkg_path.parent)).validate()
     except frictionless.FrictionlessException as exc:
         raise DataError(pkg_path, f"not a valid Frictionless data package: {exc.error.note}") from None
+    errors = {task.name: [e for e in task.errors if e.type != "blank-row" and "are all \"None\"" not in e.note]
+              for task in report.tasks}  # blank lines: load() decides
+    _VALIDATED.update(keys[name] for name in needed if not errors.get(name))  # (also when another one fails)
     for task in report.tasks:
-        for err in task.errors:
-            if err.type != "blank-row" and "are all \"None\"" not in err.note:  # blank lines: load() decides
-                raise _frictionless_error(*files[task.name], err)
-    _VALIDATED.update(keys[name] for name in needed)
+        if errors[task.name]:
+            raise _frictionless_error(*files[task.name], errors[task.name][0])
 
 
 def _targets(res: dict[str, Any]) -> list[str]:
@@ -778,15 +780,6 @@ def claim(claim_id: str, *, folder: Path | None = None) -> Claim:
         seed_text=None if pd.isna(r["seed_text"]) else r["seed_text"], seed_value=num(r["seed_value"]),
         source_title=r["source_title"], source_publisher=r["source_publisher"], source_url=r["source_url"],
     )
-
-
-def source(source_id: str, *, folder: Path | None = None) -> dict[str, Any]:
-    """One source row as a dict."""
-    src = load("sources", folder=folder)
-    hit = src[src["id"] == source_id]
-    if hit.empty:
-        raise DataError(_resource("sources", folder)[0], f"no source with id '{source_id}'", column="id")
-    return hit.iloc[0].to_dict()
 
 
 def by_id(frame: pd.DataFrame, key: str, *, table: str, column: str = "id") -> pd.Series:

@@ -7,6 +7,7 @@
     fmt(3.2, "x", ".1f")         -> '... 3.2× ...'
     fmt(2028.3, spec="quarter")  -> '... Q2 2028 ...'
     fmt(date, spec="%B %Y")      -> '... March 2026 ...'   (a date: ``spec`` is a strftime pattern)
+    fmt(-0.03, spec="+.0%")      -> '... −3% ...'          (a negative number with a minus sign, U+2212)
 
 The tag (``<span class="aic-num">``, like the ``aic-result`` tag of :func:`aicompute.results.text`) lets a
 test find every formatted number on a page and tell it from a number typed by hand. :func:`plain` gives the
@@ -29,6 +30,10 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+#: The minus sign of a negative number a reader sees (U+2212): a hyphen ('-3%') reads as a dash and is shorter
+#: than the plus sign. Only shown text gets it: CSV downloads and published results keep their numbers.
+MINUS = "\u2212"
+
 #: The tag of a formatted number in prose: ``<span class="aic-num" data-unit="...">text</span>``.
 TAG = re.compile(r'<span class="aic-num"(?: data-unit="[^"]*")?>(.*?)</span>', re.S)
 
@@ -41,7 +46,7 @@ def number(x: Any, spec: str = "") -> str:
     """``x`` as text by ``spec``: a format spec (``".1f"``, ``",.0f"``, ``".0%"``), ``"quarter"`` (a
     decimal year as its calendar quarter: 2028.2 -> 'Q1 2028'), ``"sig3"`` (three significant digits,
     :func:`significant`), ``"rate"`` (a derived rate or multiple to three significant figures, :func:`rate`), a strftime pattern for a date, or ``""``: whole numbers with thousands
-    separators, others with one decimal below 1,000 and none above."""
+    separators, others with one decimal below 1,000 and none above. A negative number has a minus sign (:data:`MINUS`)."""
     if _is_date(x):
         return x.strftime(spec) if spec else x.isoformat()[:10]
     if spec == "quarter":
@@ -56,7 +61,7 @@ def number(x: Any, spec: str = "") -> str:
     if isinstance(x, bool) or not isinstance(x, numbers.Number):
         return str(x)
     if isinstance(x, numbers.Integral):
-        return f"{x:,}"
+        return f"{x:,}".replace("-", MINUS)
     return _format(x, ",.1f" if abs(x) < 1000 else ",.0f")
 
 
@@ -87,16 +92,17 @@ def rounded(x: Any, places: int) -> Decimal:
 
 
 def _format(x: Any, spec: str) -> str:
-    """``format(x, spec)``, except that fixed-point and percentage specs round half away from zero (:func:`rounded`)
-    and a zero never carries a sign ('+0.0' reads as a rise)."""
+    """``format(x, spec)``, except that fixed-point and percentage specs round half away from zero (:func:`rounded`),
+    a zero never carries a sign ('+0.0' reads as a rise) and a negative number has a minus sign (:data:`MINUS`)."""
     m = _FIXED.match(spec)
     d = _decimal(x) if m else None
     if d is None:
-        return format(x, spec)
+        text = format(x, spec)
+        return text.replace("-", MINUS) if isinstance(x, numbers.Number) else text
     places = int(m["prec"]) if m["prec"] is not None else 6
     q = rounded(d * 100 if m["kind"] == "%" else d, places)
     head = m["head"].replace("+", "") if q.is_zero() else m["head"]
-    return format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")
+    return (format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")).replace("-", MINUS)
 
 
 #: The month a company's fiscal year begins, for companies whose fiscal year is not the calendar year (their
@@ -161,7 +167,7 @@ def significant(x: Any, digits: int = 3) -> str:
     q = rounded(d, places)
     if q.adjusted() > d.adjusted():  # 9.996 -> 10.0: one digit fewer after the point
         q = rounded(d, max(0, places - 1))
-    text = format(q, f",.{max(0, -q.as_tuple().exponent)}f")
+    text = format(q, f",.{max(0, -q.as_tuple().exponent)}f").replace("-", MINUS)
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -204,6 +210,13 @@ def plain_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
 def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
     """:func:`plain_range`, one tag around the range."""
     return _tag(plain_range(low, high, unit, spec), unit)
+
+
+def with_range(value: Any, low: Any, high: Any, unit: str = "", spec: str = "", range_spec: str | None = None) -> str:
+    """'29.0% (22–38%)': a value and the range around it in brackets (:func:`plain_range`), the one way a table cell
+    shows both; ``range_spec``: the range's own precision when it is shown coarser than the value (default ``spec``).
+    Untagged (table cells, labels)."""
+    return f"{plain(value, unit, spec)} ({plain_range(low, high, unit, spec if range_spec is None else range_spec)})"
 
 
 def total_text(values: Any, unit: str = "", spec: str = "") -> str:

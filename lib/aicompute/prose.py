@@ -16,8 +16,9 @@ targets and HTML tags' attributes.
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 _EXPRESSION = re.compile(r"(?:^|[^`])`\{python\}[ \t]([^`]+)`", re.M)  # as aicompute.pipeline.inline.EXPRESSION
@@ -89,3 +90,24 @@ def number_counts(markup: str) -> tuple[int, int]:
     rest = _HTML_TAG.sub(" ", _LINK_TARGET.sub("]", _CODE.sub(" ", rest)))
     bare = [n for n in _NUMBER.findall(rest) if not _YEAR.fullmatch(n)]
     return referenced, len(bare)
+
+
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
+#: A citation (``[@id]``, ``[-@id; @other]``, ``@id``): Quarto shows it as the source's author and year.
+_CITATION = re.compile(r"\[-?@[^\]]*\]|(?<![\w.])@[\w:.-]+")
+_MD_ESCAPE = re.compile(r"\\([^\w\s]|_)")
+
+
+def raw_ids(text: str, ids: Iterable[str]) -> list[str]:
+    """The ``ids`` (data rows' keys: 'rd_ant_rr_2026_03', 'bigtech_capex_q3_2025') that ``text`` (a page's markup,
+    :func:`page_text`) shows a reader as they are, in order of first appearance: a citation (``[@id]``, shown as
+    author and year), a code span, a comment and a chart's script do not count, and Markdown escapes are read
+    (``rd\\_x`` is ``rd_x``). An id must stand alone: not inside a longer word, path or anchor (``a_b_c`` does not
+    show ``a_b``; ``#tbl-x``, ``data/x.csv`` do not show ``x``)."""
+    keys = sorted({i for i in ids if i}, key=len, reverse=True)
+    if not keys:
+        return []
+    shown = _MD_ESCAPE.sub(r"\1", _CITATION.sub(" ", _CODE.sub(" ", _COMMENT.sub(" ", _SCRIPT.sub(" ", text)))))
+    shown = html.unescape(_HTML_TAG.sub(" ", shown))
+    pattern = re.compile(r"(?<![\w@#/.:-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+    return list(dict.fromkeys(m.group(0) for m in pattern.finditer(shown)))

@@ -14,6 +14,7 @@ markdown its writer escaped (the build's parameters line, :func:`aicompute.pipel
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +70,6 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         return f"[{md(label)}]({stem}.html)"
 
     def day(value: Any) -> str:  # an ISO date needs no escaping
-        import re
-
         text = str(value)
         return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else md(text)
 
@@ -248,7 +247,8 @@ def dials_section(results: dict[str, dict[str, dict[str, Any]]]) -> str:
     if cost is not None:
         shown.append((cost[1], {"element_id": "aic-dials-cost", "output_labels": dials.COST_OUTPUTS,
                                 "caption": "What a gigawatt costs its owner, and must earn"}))
-    links = " and ".join(f"[{md(chapter_title_of(stem))}]({stem}.html)" for stem in
+    registry = _registry()
+    links = " and ".join(f"[{md(registry[stem].title if stem in registry else stem)}]({stem}.html)" for stem in
                          dict.fromkeys(x[0] for x in (odds, cost) if x is not None))
     blocks += ['::: {.content-visible when-format="html"}', "```{=html}", "\n".join(dials.widget(g, **kw) for g, kw in shown),
                "```", "", f"How each grid is computed: {links}.", ":::", "",
@@ -266,12 +266,6 @@ def _registry() -> dict[str, Any]:
         return {c.stem: c for c in registry.load()}
     except Exception:
         return {}
-
-
-def chapter_title_of(stem: str) -> str:
-    """The chapter's title from the registry (its stem when unknown)."""
-    chapter = _registry().get(stem)
-    return chapter.title if chapter else stem
 
 
 def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: str = "",
@@ -292,13 +286,8 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
     cutoff = str(ev.cutoff) if ev else None
     # without a registry (a test folder) links name the chapters by title
     numbers = {k: c.number for k, c in _registry().items() if k in stems}
-    extra = []
-    try:
-        chart = odds_chart(results, Path(target).with_name("_odds.svg"))
-    except MissingHeadline:
-        chart = ""
-    if chart:
-        extra.append(chart)
+    chart = odds_chart(results, Path(target).with_name("_odds.svg"))
+    extra = [chart] if chart else []
     try:
         extra += ["## What the words mean", "", definitions(data_folder)]
         watch = [str(res["value"]) for _, _, res in headlines(results).get("watch") or []]
@@ -328,18 +317,24 @@ TITLEPAGE = "_titlepage.yml"
 SITE_ENV = "AICOMPUTE_SITE_URL"
 
 
-def version() -> str:
-    """The package version and, in a git checkout, the commit it was built from: '0.1.0 (ca5b8ee)'."""
+def _git(*args: str, timeout: float) -> str:
+    """``git args`` in the project's checkout: its output, "" outside a git checkout."""
     import subprocess
 
-    from aicompute import __version__
     from aicompute.paths import ROOT
 
     try:
-        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True, timeout=10, check=False).stdout.strip()
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, timeout=timeout,
+                              check=False).stdout
     except OSError:
-        commit = ""
+        return ""
+
+
+def version() -> str:
+    """The package version and, in a git checkout, the commit it was built from: '0.1.0 (ca5b8ee)'."""
+    from aicompute import __version__
+
+    commit = _git("rev-parse", "--short", "HEAD", timeout=10).strip()
     return f"{__version__} ({commit})" if commit else __version__
 
 
@@ -381,16 +376,7 @@ def version_line(entries: list[tuple[str, str, str]] | None = None) -> str:
 
 def changelog(limit: int = 15) -> list[tuple[str, str, str]]:
     """The latest ``limit`` changes from the git history: (date, commit, subject); [] outside a git checkout."""
-    import subprocess
-
-    from aicompute.paths import ROOT
-
-    try:
-        out = subprocess.run(["git", "-C", str(ROOT), "log", f"-{limit}", "--no-merges", "--date=short",
-                              "--format=%ad%x09%h%x09%s"], capture_output=True, text=True, timeout=20,
-                             check=False).stdout
-    except OSError:
-        return []
+    out = _git("log", f"-{limit}", "--no-merges", "--date=short", "--format=%ad%x09%h%x09%s", timeout=20)
     return [tuple(line.split("\t", 2)) for line in out.splitlines() if line.count("\t") >= 2]  # type: ignore[misc]
 
 

@@ -103,7 +103,7 @@ def leave_one_out_table(loo: pd.DataFrame) -> pd.DataFrame:
     shown = loo.sort_values("change")
     return pd.DataFrame({"indicator dropped": shown["label"],
                          "total (of 100)": [plain(x, spec=".1f") for x in shown["total"]],
-                         "change (points)": [plain(x, spec="+.1f").replace("-", "−") for x in shown["change"]]})
+                         "change (points)": [plain(x, spec="+.1f") for x in shown["change"]]})
 
 
 #: The memory cycle's metrics (data/memory_cycle.csv, ``metric``) in words.

@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.formatting import fiscal_quarter, fmt, fmt_range, plain, quote, significant
+from aicompute.formatting import (
+    fiscal_quarter,
+    fmt,
+    fmt_range,
+    plain,
+    plain_range,
+    quote,
+    significant,
+    with_range,
+)
 
 
 def probability(p: float) -> str:
@@ -97,18 +106,13 @@ def period_label(p: Any, kind: str, entity: str | None = None) -> str:
     return f"{ts:%Y}" if kind == "year" else (f"{ts:%b %Y}" if kind == "month" else fiscal_quarter(ts.date(), entity))
 
 
-def period_words(p: Any, kind: str, entity: str | None = None) -> str:
-    """A period for a sentence ('latest 75.2 for Q1 FY27 (Feb–Apr 2026)'): :func:`period_label`."""
-    return period_label(p, kind, entity)
-
-
 def projection_text(publisher: str, value: float, low: float, high: float) -> str:
     """'Company guidance (Q1 2026 results): 710 (685–725)': a projection as the predictive check lists it, with the
     stated range it counts with when that range reaches beyond the value (``low``/``high`` as
     :func:`predictive_check` reads them: missing ends are the value)."""
     text = f"{publisher}: {_num(value)}"
     if low < value or high > value:
-        text += f" ({_num(low)}–{_num(high)})"
+        text += f" ({plain_range(low, high, spec='sig4')})"
     return text
 
 
@@ -137,7 +141,7 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
         return f"the median ({t(med)}) is {rel} the one published projection, {t(shown)}"
     if _num(lowest) == _num(highest):
         return f"the median ({t(med)}) is {rel} all {t(str(projections))} published projections, each {t(shown)}"
-    return f"the median ({t(med)}) is {rel} every published projection ({t(_num(lowest) + '–' + _num(highest))})"
+    return f"the median ({t(med)}) is {rel} every published projection ({t(plain_range(lowest, highest, spec='sig4'))})"
 
 
 def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005,
@@ -146,7 +150,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
     ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose)."""
     def pts(v: float) -> str:
-        text = plain(100 * v, spec="+.1f").replace("-", "−")
+        text = plain(100 * v, spec="+.1f")
         return fmt(text) if tagged else text
 
     def name(n: str) -> str:
@@ -253,7 +257,7 @@ def watch_text(row: Any, year: int) -> str:
     """A watch-list item as published (plain text): 'Oracle CDS: warning if above 198; latest 104 for 2026-02
     (2026-02-02); chance by the end of 2027: 51%'."""
     latest = "" if pd.isna(row.latest) else (f"; latest {row.latest:,.4g} for "
-                                             f"{period_words(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
+                                             f"{period_label(row.latest_period, row.latest_period_type, getattr(row, 'latest_entity', None))} "
                                              f"({row.latest_published})")
     return (f"{row.signpost}: warning if {row.warns_if} {row.threshold:,.4g}{latest}; chance by the end of {year}: "
             f"{probability_plain(row.p_cross)}")
@@ -264,7 +268,7 @@ def watch_items(watch: pd.DataFrame, year: int) -> str:
     def latest(r: Any) -> str:
         if not r.latest_published:
             return "no reading yet"
-        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_words(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
+        return (f"latest {fmt(r.latest, '', ',.4g')} for {fmt(period_label(r.latest_period, r.latest_period_type, getattr(r, 'latest_entity', None)))} "
                 f"(published {fmt(r.latest_published)})")
 
     return "\n".join(f"- **{quote(r.signpost)}**: {latest(r)}, warning if {r.warns_if} {fmt(r.threshold, '', ',.4g')}; "
@@ -383,9 +387,9 @@ def backtest_rows(b: Any) -> pd.DataFrame:
         row = b.at(k)
         (h_lo, h_hi), (f_lo, f_hi) = b.range_at(k, "hard_landing"), b.range_at(k, "chip_fall")
         rows.append({"backtest": b.label, "as of": d.date(), "readings": int(row["readings"]),
-                     "hard landing": f"{plain(100 * row['hard_landing'], spec='.0f')}% ({plain(100 * h_lo, spec='.0f')}–{plain(100 * h_hi, spec='.0f')}%)",
-                     "chip revenue falls": f"{plain(100 * row['chip_fall'], spec='.0f')}% ({plain(100 * f_lo, spec='.0f')}–{plain(100 * f_hi, spec='.0f')}%)",
-                     "falls 15% or more": f"{plain(100 * row['chip_fall_15'], spec='.0f')}%",
+                     "hard landing": with_range(100 * row["hard_landing"], 100 * h_lo, 100 * h_hi, "%", ".0f"),
+                     "chip revenue falls": with_range(100 * row["chip_fall"], 100 * f_lo, 100 * f_hi, "%", ".0f"),
+                     "falls 15% or more": plain(100 * row["chip_fall_15"], "%", ".0f"),
                      "what happened": f"{b.clock.year + 1}: {plain(b.realised, spec='+.0%')}"})
     return pd.DataFrame(rows)
 
@@ -461,16 +465,16 @@ def prior_posterior_table(now: Mapping[str, float], low: Mapping[str, float], hi
     """Each ending before any reading and after the readings: central setting (range over every setting), and the
     shift in points."""
     return pd.DataFrame([{"ending": names[e],
-                          "before the evidence": f"{plain(100 * now['prior_' + e], spec='.1f')}% ({plain(100 * table['prior_' + e].min(), spec='.0f')}–"
-                                                 f"{plain(100 * table['prior_' + e].max(), spec='.0f')}%)",
-                          "after it": f"{plain(100 * now[e], spec='.1f')}% ({plain(100 * low[e], spec='.0f')}–{plain(100 * high[e], spec='.0f')}%)",
+                          "before the evidence": with_range(100 * now["prior_" + e], 100 * table["prior_" + e].min(),
+                                                            100 * table["prior_" + e].max(), "%", ".1f", ".0f"),
+                          "after it": with_range(100 * now[e], 100 * low[e], 100 * high[e], "%", ".1f", ".0f"),
                           "shift (points)": round(100 * (now[e] - now["prior_" + e]), 1)} for e in endings])
 
 
 def points(x: Any) -> str:
     """A shift of the odds (a fraction of the paths) in percentage points, the one way every table shows it:
     0.0682 -> '6.8', 0.000882 -> '0.1', -0.0004 -> '0.0' (a shift that rounds to nothing has no sign); '' if missing."""
-    return "" if pd.isna(x) else plain(100 * float(x), spec=".1f").replace("-", "−")
+    return "" if pd.isna(x) else plain(100 * float(x), spec=".1f")
 
 
 def signpost_label(series: str, names: Mapping[str, str]) -> str:

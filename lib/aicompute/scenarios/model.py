@@ -54,7 +54,7 @@ import pandas as pd
 
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
-           "prior_fall_probability", "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
+           "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
            "funds_for_runway", "strain_probability", "FUNDING_DIALS", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
            "REGIME_PARAMETERS", "EVENT_PARAMETERS", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
@@ -993,11 +993,6 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: Any) -> np.nd
 
 
 # ------------------------------------------------------------------------------------- base-rate calibration
-
-def prior_fall_probability(paths: Paths, fall: float) -> float:
-    """Share of paths (before any reading) whose second-year chip revenue is at least ``fall`` below the first."""
-    return float((growth(paths.chips) <= -fall).mean())
-
 
 def bust_share(paths: Paths) -> float:
     """Share of paths (unweighted) in which a bust begins at some month of the horizon."""
