@@ -28,6 +28,7 @@ import nbformat
 import pytest
 
 from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
+from conftest_fast import shared_frictionless_verdicts  # noqa: F401  (the fast tier's shared session fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 
