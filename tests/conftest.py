@@ -23,12 +23,16 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pytest
 
-from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
 from conftest_fast import shared_frictionless_verdicts  # noqa: F401  (the fast tier's shared session fixtures)
+
+if TYPE_CHECKING:  # imported where used: xdist's controller loads this file before it starts the workers (~1 CPU s)
+    import nbformat
+
+    from aicompute.pipeline.build import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -268,6 +272,8 @@ class BuiltReport:
         return self.project.site
 
     def executed(self) -> dict[str, nbformat.NotebookNode]:
+        import nbformat
+
         return {nb.stem: nbformat.read(self.project.out / "executed" / nb.name, as_version=4)
                 for nb in self.project.chapters()}
 
@@ -294,6 +300,7 @@ def report() -> BuiltReport:
     reader gets, and the README's order (``make report``, then ``make test``) builds it once. A failing build
     leaves the last good report as it was (the build's own guarantee) and fails every test that needs it with
     the build's message. Another build of this project running (``make report``): waits for it."""
+    from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
     from aicompute.pipeline.render import RenderError, find_quarto
 
     project = Project(root=ROOT)
