@@ -47,6 +47,9 @@ BUILD_GROUPS = {"report": "report", "fast_build": "report", "early": "early"}
 BROWSER_FIXTURES = {"chromium", "browser"}
 #: Modules whose tests reach a build without naming its fixture (test_reader asks for the report at run time).
 MODULE_GROUPS = {"test_reader": "report"}
+#: In the fast tier only: test_build_reliability's cases share one executed tiny project, built by the first worker
+#: that needs it while any other waits on its lock (~5 s idle): one worker runs them all.
+FAST_MODULE_GROUPS = {"test_build_reliability": "reliability"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,7 +91,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if module in KERNEL_MODULES or SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
         groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
-                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set()))
+                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set())
+                        | ({FAST_MODULE_GROUPS[module]} if module in FAST_MODULE_GROUPS
+                           and (config.option.markexpr or "").strip() == "not slow" else set()))
         if groups:
             _group(item, groups[0])
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
