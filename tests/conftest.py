@@ -21,6 +21,8 @@ import aicompute  # noqa: F401  (first, before nbformat: skips rfc3987_syntax, ~
 import csv
 import json
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -238,19 +240,40 @@ def quarto_tool(name: str) -> list[str]:
     return [str(found[0])] if found else [quarto, name]
 
 
-@pytest.fixture
-def pkg(tmp_path: Path) -> Path:
-    """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    # the real descriptor, restricted to the two resources these synthetic rows fill (chapter datasets
-    # such as accelerators.csv are tested against the real data package)
+def tiny_package(folder: Path) -> Path:
+    """Write a valid tiny data package into ``folder`` (made here): the real datapackage.json restricted to the
+    two resources these synthetic rows fill (chapter datasets such as accelerators.csv are tested against the
+    real data package), and the rows."""
+    folder.mkdir(parents=True)
     descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in ("sources", "claims")]
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     write_csv(folder / "sources.csv", SOURCES_HEADER, SOURCES)
     write_csv(folder / "claims.csv", CLAIMS_HEADER, CLAIMS)
     return folder
+
+
+def once_per_session(factory: pytest.TempPathFactory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` in the session's temporary base, made by ``make(folder)`` once per test session: under
+    xdist the workers share the session's base folder, and the first one to get here makes it (the tiny
+    projects the build tests copy, built once instead of once per test)."""
+    from filelock import FileLock
+
+    base = factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    root, done = shared / name, shared / f"{name}.done"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            make(root)
+            done.touch()
+    return root
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
+    return tiny_package(tmp_path / "data")
 
 
 # ------------------------------------------------------------------------------------------------
