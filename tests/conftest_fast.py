@@ -16,13 +16,14 @@ from collections.abc import Iterator
 import pytest
 from filelock import FileLock
 
-from aicompute import datapackage
-
 
 @pytest.fixture(scope="session", autouse=True)
 def shared_frictionless_verdicts(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[None]:
     """Share the frictionless verdicts (keys of valid resources) between the xdist workers of this session. A test
     that swaps ``datapackage._VALIDATED`` for a set of its own (to watch what is validated) sees only its own."""
+    # imported here: xdist's controller, which runs no test, loads this file and need not import pandas
+    from aicompute import datapackage
+
     if worker_id == "master":  # one process: its own cache serves every test
         yield
         return

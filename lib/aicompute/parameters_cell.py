@@ -8,6 +8,8 @@ builds its validation on it (the dependency goes from the build to the library, 
 from __future__ import annotations
 
 import ast
+import copy
+import functools
 import json
 import re
 from pathlib import Path
@@ -34,9 +36,15 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     defaults and comments as papermill reads them (``PythonTranslator.inspect``, what
     :func:`papermill.inspect_notebook` runs, here without its need of a kernel name in the notebook); ours
     are the checks that each line is ``name = literal`` and the ``# [lo, hi]`` range in the comment."""
+    return copy.deepcopy(_parameters(Path(path).name, parameters_source(path)))
+
+
+@functools.lru_cache(maxsize=64)
+def _parameters(name: str, src: str) -> dict[str, dict[str, Any]]:
+    """:func:`notebook_parameters` of a parameters cell's source, kept per source: a build reads each notebook's
+    parameters three times (resolve, its ``require`` lines, their check)."""
     from papermill.translators import PythonTranslator
 
-    name, src = Path(path).name, parameters_source(path)
     found = {p.name: p._asdict() for p in PythonTranslator.inspect({"source": src})}
     out: dict[str, dict[str, Any]] = {}
     for node in ast.parse(src).body:
