@@ -5,8 +5,9 @@ real data package with frictionless again (about 3 CPU s a time, the largest sin
 tests). :func:`aicompute.datapackage._frictionless_check` already keeps, per process, the keys of the resources it
 found valid (a hash of everything frictionless's verdict depends on: descriptor and file, and those of the tables
 its foreign keys reference); here the workers of one session share those keys through a file in the session's
-base temporary folder. A check runs under a lock, so a worker that needs the verdict the other is computing waits
-for it instead of computing it too. Errors are never shared: a failing table is checked again wherever it fails.
+base temporary folder (read before each check, merged after it, under a short lock; the check itself runs unlocked:
+holding the lock through it made the other worker sit idle, even for a check of other tables). Errors are never
+shared: a failing table is checked again wherever it fails.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ def shared_frictionless_verdicts(tmp_path_factory: pytest.TempPathFactory, worke
         with lock:
             if shared.exists():
                 session_keys.update(shared.read_text(encoding="utf-8").split())
-            try:
-                return real(folder)
-            finally:
+        try:
+            return real(folder)
+        finally:
+            with lock:
+                if shared.exists():
+                    session_keys.update(shared.read_text(encoding="utf-8").split())
                 shared.write_text("\n".join(sorted(session_keys)), encoding="utf-8")
 
     mp = pytest.MonkeyPatch()
