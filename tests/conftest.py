@@ -21,13 +21,20 @@ import aicompute  # noqa: F401  (first, before nbformat: skips rfc3987_syntax, ~
 import csv
 import json
 import os
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import nbformat
 import pytest
 
-from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
+from conftest_fast import shared_frictionless_verdicts  # noqa: F401  (the fast tier's shared session fixtures)
+
+if TYPE_CHECKING:  # imported where used: xdist's controller loads this file before it starts the workers (~1 CPU s)
+    import nbformat
+
+    from aicompute.pipeline.build import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +51,9 @@ BUILD_GROUPS = {"report": "report", "fast_build": "report", "early": "early"}
 BROWSER_FIXTURES = {"chromium", "browser"}
 #: Modules whose tests reach a build without naming its fixture (test_reader asks for the report at run time).
 MODULE_GROUPS = {"test_reader": "report"}
+#: In the fast tier only: test_build_reliability's cases share one executed tiny project, built by the first worker
+#: that needs it while any other waits on its lock (~5 s idle): one worker runs them all.
+FAST_MODULE_GROUPS = {"test_build_reliability": "reliability"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,7 +95,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if module in KERNEL_MODULES or SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
         groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
-                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set()))
+                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set())
+                        | ({FAST_MODULE_GROUPS[module]} if module in FAST_MODULE_GROUPS
+                           and (config.option.markexpr or "").strip() == "not slow" else set()))
         if groups:
             _group(item, groups[0])
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
@@ -228,19 +240,40 @@ def quarto_tool(name: str) -> list[str]:
     return [str(found[0])] if found else [quarto, name]
 
 
-@pytest.fixture
-def pkg(tmp_path: Path) -> Path:
-    """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    # the real descriptor, restricted to the two resources these synthetic rows fill (chapter datasets
-    # such as accelerators.csv are tested against the real data package)
+def tiny_package(folder: Path) -> Path:
+    """Write a valid tiny data package into ``folder`` (made here): the real datapackage.json restricted to the
+    two resources these synthetic rows fill (chapter datasets such as accelerators.csv are tested against the
+    real data package), and the rows."""
+    folder.mkdir(parents=True)
     descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in ("sources", "claims")]
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     write_csv(folder / "sources.csv", SOURCES_HEADER, SOURCES)
     write_csv(folder / "claims.csv", CLAIMS_HEADER, CLAIMS)
     return folder
+
+
+def once_per_session(factory: pytest.TempPathFactory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` in the session's temporary base, made by ``make(folder)`` once per test session: under
+    xdist the workers share the session's base folder, and the first one to get here makes it (the tiny
+    projects the build tests copy, built once instead of once per test)."""
+    from filelock import FileLock
+
+    base = factory.getbasetemp()
+    shared = base if worker_id == "master" else base.parent
+    root, done = shared / name, shared / f"{name}.done"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            make(root)
+            done.touch()
+    return root
+
+
+@pytest.fixture
+def pkg(tmp_path: Path) -> Path:
+    """A valid tiny data package in tmp_path/data (real datapackage.json, synthetic rows)."""
+    return tiny_package(tmp_path / "data")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -262,6 +295,8 @@ class BuiltReport:
         return self.project.site
 
     def executed(self) -> dict[str, nbformat.NotebookNode]:
+        import nbformat
+
         return {nb.stem: nbformat.read(self.project.out / "executed" / nb.name, as_version=4)
                 for nb in self.project.chapters()}
 
@@ -288,6 +323,7 @@ def report() -> BuiltReport:
     reader gets, and the README's order (``make report``, then ``make test``) builds it once. A failing build
     leaves the last good report as it was (the build's own guarantee) and fails every test that needs it with
     the build's message. Another build of this project running (``make report``): waits for it."""
+    from aicompute.pipeline.build import RENDER_LOG, BuildError, Project, build
     from aicompute.pipeline.render import RenderError, find_quarto
 
     project = Project(root=ROOT)

@@ -50,6 +50,16 @@ def _later_ids() -> dict[str, set[str]]:
     return out
 
 
+def _named(ids: set[str], text: str) -> set[str]:
+    """The ids ``text`` names as whole words (not inside a longer ``[a-z0-9_]`` run): an id of those characters
+    is named exactly when it is one of the text's maximal runs of them (one pass over the text, not a search per
+    id); any other id is searched for."""
+    words = set(re.findall(r"[a-z0-9_]+", text))
+    plain = {i for i in ids if re.fullmatch(r"[a-z0-9_]+", i)}
+    return (plain & words) | {i for i in ids - plain
+                              if re.search(rf"(?<![a-z0-9_]){re.escape(i)}(?![a-z0-9_])", text)}
+
+
 def _text(nb_path: Path) -> str:
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
     parts = []
@@ -79,8 +89,7 @@ def test_no_later_evidence_in_any_chapter(early: tuple[Path, str], stem: str) ->
     text = _text(executed)
     shown = re.sub(r"<[^>]+>", "", text)  # numbers and dates come wrapped in the formatter's tags
     assert f"As of {EARLY}" in shown, f"{stem} does not show the as-of header"
-    leaks = {kind: sorted(i for i in ids if re.search(rf"(?<![a-z0-9_]){re.escape(i)}(?![a-z0-9_])", text))
-             for kind, ids in _later_ids().items()}
+    leaks = {kind: sorted(_named(ids, text)) for kind, ids in _later_ids().items()}
     assert not any(leaks.values()), f"{stem} shows evidence published after {EARLY}: {leaks}"
     # nor does its text name a later date: an ISO date, or a month of 2026 after the as-of month (a reason or
     # statement written with later evidence in mind)

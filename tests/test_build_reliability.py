@@ -10,7 +10,6 @@ process of their own: they are marked ``slow``."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import shutil
@@ -24,12 +23,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from filelock import FileLock
 
 from aicompute.pipeline import build as build_mod
 from aicompute.pipeline import safety
 from aicompute.pipeline.build import BuildError, Project
-from conftest import CLAIMS, CLAIMS_HEADER, SOURCES, SOURCES_HEADER, write_csv
+from conftest import once_per_session, tiny_package
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,12 +39,7 @@ publish("scaled", data.claim("capex_2026").value * factor, label="scaled capex")
 
 
 def _tiny(root: Path) -> Project:
-    (root / "data").mkdir(parents=True)
-    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in ("sources", "claims")]
-    (root / "data" / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    write_csv(root / "data" / "sources.csv", SOURCES_HEADER, SOURCES)
-    write_csv(root / "data" / "claims.csv", CLAIMS_HEADER, CLAIMS)
+    tiny_package(root / "data")
     (root / "notebooks").mkdir()
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('as_of = "2026-11-28"\nfactor = 2  # [0, 10]\n')
@@ -65,21 +58,16 @@ def _tiny(root: Path) -> Project:
 def executed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
     """The tiny project with its chapter executed once per session (build/ holds the cache every case starts
     from): under xdist the workers share the session's base folder, and the first one builds it."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base if worker_id == "master" else base.parent
-    root, done = shared / "reliability-tiny", shared / "reliability-tiny.done"
-    with FileLock(str(shared / "reliability-tiny.lock")):
-        if not done.exists():
-            shutil.rmtree(root, ignore_errors=True)
-            project = _tiny(root)
-            mp = pytest.MonkeyPatch()
-            mp.setenv("AICOMPUTE_ROOT", str(root))
-            try:
-                build_mod.build(project, jobs=1, render=False, log=lambda s: None)
-            finally:
-                mp.undo()
-            done.touch()
-    return root
+    def make(root: Path) -> None:
+        project = _tiny(root)
+        mp = pytest.MonkeyPatch()
+        mp.setenv("AICOMPUTE_ROOT", str(root))
+        try:
+            build_mod.build(project, jobs=1, render=False, log=lambda s: None)
+        finally:
+            mp.undo()
+
+    return once_per_session(tmp_path_factory, worker_id, "reliability-tiny", make)
 
 
 @pytest.fixture

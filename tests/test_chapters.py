@@ -84,6 +84,22 @@ def test_waves_and_upstream_on_a_small_registry() -> None:
         reg.waves(["02_c"])
 
 
+def test_one_chapter_keeps_it_and_what_it_reads_in_book_order() -> None:
+    """``build --chapter``: 00_a reads 02_c, which reads 01_b; 03_d reads nothing and reads no one's."""
+    from aicompute.pipeline.build import BuildError, one_chapter
+
+    reg = parse(_yaml({"file": "00_a.ipynb", "number": 1, "name": "a", "reads": ["02_c"]},
+                      {"file": "01_b.ipynb", "number": 2, "name": "b"},
+                      {"file": "02_c.ipynb", "number": 3, "name": "c", "reads": ["01_b"]},
+                      {"file": "03_d.ipynb", "number": 4, "name": "d"}))
+    books = [Path(f"nb/{s}.ipynb") for s in reg.stems()]
+    assert [p.stem for p in one_chapter(reg, books, "00_a")] == ["00_a", "01_b", "02_c"]
+    assert [p.stem for p in one_chapter(reg, books, "02_c")] == ["01_b", "02_c"]
+    assert [p.stem for p in one_chapter(reg, books, "03_d.ipynb")] == ["03_d"]  # the file name works too
+    with pytest.raises(BuildError, match=r"^--chapter: no chapter '04_e' in .*\['00_a', '01_b', '02_c', '03_d'\]"):
+        one_chapter(reg, books, "04_e")
+
+
 @pytest.mark.parametrize("text, message", [
     ("chapters: 3\n", "expected a 'chapters' list"),
     ("chapters: []\nparts: []\n", r"unknown top-level key\(s\) \['parts'\]"),
@@ -111,3 +127,20 @@ def test_the_ledger_codes_are_the_data_packages_chapter_enum() -> None:
     claims = next(r for r in pkg["resources"] if r["name"] == "claims")
     field = next(f for f in claims["schema"]["fields"] if f["name"] == "chapter")
     assert field["constraints"]["enum"] == REG.ledger_codes()
+
+
+def test_build_chapter_runs_it_and_its_upstream_and_renders_nothing(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m aicompute build --chapter NN_x``: every parameter is checked as in a full build (the default
+    file names other chapters), then only NN_x and what it reads run, and nothing is rendered."""
+    from aicompute.pipeline import build as build_mod
+
+    project = build_mod.copy_sources(tmp_path)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(build_mod, "_run_notebooks",
+                        lambda project, registry, chapters, *a: ran.append([nb.stem for nb in chapters]) or [])
+    monkeypatch.setattr("aicompute.pipeline.render.find_quarto", lambda: pytest.fail("the build rendered"))
+    reader = next(ch for ch in REG.chapters if ch.reads)
+    assert build_mod.main(["--project", str(project.root), "--chapter", reader.stem]) == 0
+    assert ran == [[s for s in REG.stems() if s in REG.upstream(reader.stem) | {reader.stem}]]
+    assert not (project.root / "report" / "_site").exists()

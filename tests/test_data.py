@@ -90,6 +90,9 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
     keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
     import frictionless
 
+    from aicompute import datapackage
+
+    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
     assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
     seen: list[list[str]] = []
     real = frictionless.Package.validate
@@ -314,3 +317,67 @@ def test_observations_are_sense_checked(obs_pkg: Path, row: int, column: str, va
         data.load("observations", folder=obs_pkg)
     assert f"observations.csv, row {row}" in str(info.value) and f"column '{where}'" in str(info.value)
     assert phrase in str(info.value), info.value
+
+
+# --- frictionless's constraints in our words: minimum, maximum, primary key, and the fallback ---
+
+ANALOGS_HEADER = ["id", "analog", "metric", "year", "value", "low", "high", "unit", "basis", "source_id", "claim_id",
+                  "note"]
+
+
+def _edit_descriptor(pkg: Path, resource: str, field: str, constraints: dict) -> None:
+    """Merge ``constraints`` into (None values: remove them from) a field's constraints in ``pkg``'s descriptor."""
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    res = next(r for r in desc["resources"] if r["name"] == resource)
+    c = next(f for f in res["schema"]["fields"] if f["name"] == field).setdefault("constraints", {})
+    c.update(constraints)
+    for k in [k for k, v in c.items() if v is None]:
+        del c[k]
+    (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2))
+
+
+def _refused_tail(pkg: Path, file: str) -> str:
+    """validate_package's message from ``file``'s name on (the folder is the test's)."""
+    with pytest.raises(DataError) as info:
+        data.validate_package(pkg)
+    return re.sub(rf"^.*{re.escape(file)}", file, str(info.value))
+
+
+def test_below_a_minimum_names_the_bound(pkg: Path) -> None:
+    real = json.loads((Path(__file__).resolve().parents[1] / "data" / "datapackage.json").read_text())
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["resources"] += [r for r in real["resources"] if r["name"] == "analogs"]  # year: minimum 1800
+    (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2))
+    row = ["telecom_capex_gdp", "telecom_fiber", "capex_share_gdp", "1800", "1.2", "", "", "percent",
+           "analyst estimate", "src_a", "", ""]
+    write_csv(pkg / "analogs.csv", ANALOGS_HEADER, [row])
+    assert data.validate_package(pkg)["analogs"] == 1  # the bound itself is allowed
+    write_csv(pkg / "analogs.csv", ANALOGS_HEADER, [[*row[:3], "1700", *row[4:]]])
+    assert _refused_tail(pkg, "analogs.csv") == ("analogs.csv, row 1 (line 2), column 'year': expected a value >= 1800, "
+                                                 "got '1700'")
+
+
+def test_above_a_maximum_names_the_bound(obs_pkg: Path) -> None:
+    rows = [r.split(",") for r in (obs_pkg / "signposts.csv").read_text().splitlines()[1:]]
+    rows[0][SIGNPOSTS_HEADER.index("window_months")] = "12"
+    write_csv(obs_pkg / "signposts.csv", SIGNPOSTS_HEADER, rows)
+    assert data.validate_package(obs_pkg)["signposts"] == 1  # window_months: maximum 12, inclusive
+    rows[0][SIGNPOSTS_HEADER.index("window_months")] = "13"
+    write_csv(obs_pkg / "signposts.csv", SIGNPOSTS_HEADER, rows)
+    assert _refused_tail(obs_pkg, "signposts.csv") == ("signposts.csv, row 1 (line 2), column 'window_months': "
+                                                       "expected a value <= 12, got '13'")
+
+
+def test_duplicate_primary_key_names_the_key_and_the_first_row(pkg: Path) -> None:
+    """sources' id without its own 'unique' constraint: the primary key alone catches the repeated row."""
+    _edit_descriptor(pkg, "sources", "id", {"unique": None})
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, [*SOURCES, SOURCES[0]])
+    assert _refused_tail(pkg, "sources.csv") == ("sources.csv, row 3 (line 4), column 'id': duplicate primary key "
+                                                 "(first used in row 1)")
+
+
+def test_a_constraint_without_our_words_keeps_frictionless_words(pkg: Path) -> None:
+    """A constraint the loader has no sentence for (here maxLength) still names file, row and column."""
+    _edit_descriptor(pkg, "claims", "statement", {"maxLength": 5})
+    assert _refused_tail(pkg, "claims.csv") == ("claims.csv, row 1 (line 2), column 'statement': Constraint Error: "
+                                                'constraint "maxLength" is "5"')

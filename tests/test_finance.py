@@ -351,9 +351,29 @@ def test_sequoia_lines_name_each_line_and_its_source() -> None:
     base = finance.sequoia_lines(ev).set_index("line")
     assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
     assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]
-    sources = set(ev.sources()["id"])
-    assert set(base["source_id"]) <= sources
-    assert set(base["overlap_source_id"].dropna()) <= sources
+    # Each line cites the source of the claim the rule reads (the series' latest reading; the overlap's own claim),
+    # and an undisclosed line the source that shows it undisclosed. Checked by hand against data/claims.csv:
+    # line: (claim read, its source, overlap claim, its source)
+    cites = {
+        "openai": ("openai_arr_2026_06", "openai_ipo_filing_2026_06_09", None, None),
+        "anthropic": ("anthropic_arr_2026_05", "anthropic_series_h_2026_05_28",
+                      "anthropic_gross_net_gap", "the_information_openai_cro_memo_2026_04_13"),
+        "microsoft_ai": ("microsoft_ai_runrate_2026_03", "microsoft_fy26q3_2026_04_29",
+                         "openai_9m_2025_inference_cost", "zitron_openai_leak_2025_11_14"),
+        "aws_ai": ("aws_ai_runrate_2026_03", "amazon_q1_2026_2026_04_29", None, None),  # the whole line is the overlap
+        "google_cloud_ai": (None, "alphabet_q1_2026_2026_04_29", None, None),
+        "meta_ai": (None, "meta_q1_2026_2026_04_29", None, None),
+        "xai": (None, "xai_series_e_2026_01_06", None, None),
+    }
+    assert base["source_id"].to_dict() == {line: src for line, (_, src, _, _) in cites.items()}
+    assert base["overlap_source_id"].dropna().to_dict() == {
+        line: osrc for line, (_, _, _, osrc) in cites.items() if osrc is not None}
+    claims = ev.claims().set_index("id")["source_id"]
+    for line, (claim, src, oclaim, osrc) in cites.items():
+        assert claim is None or claims[claim] == src, line  # the rule: the line's source is its claim's source
+        assert oclaim is None or claims[oclaim] == osrc, line
+    assert dict(finance.SEQUOIA_LINES_NOT_DISCLOSED) == {line: src for line, (c, src, _, _) in cites.items() if c is None}
+    assert set(base["source_id"]) | set(base["overlap_source_id"].dropna()) <= set(ev.sources()["id"])
     # overlaps are taken out where they are known, and the gross sum is never below the counted base
     assert base.loc["microsoft_ai", "overlap"] > 0 and base.loc["aws_ai", "net"] == 0
     assert base.loc["anthropic", "overlap"] == pytest.approx(base.loc["anthropic", "value"] * base.loc["anthropic", "overlap_share"])

@@ -78,3 +78,29 @@ def test_loader_below_evidence_below_the_data_facade() -> None:
     assert "aicompute.data" not in graph["aicompute.datapackage"]
     assert "aicompute.datapackage" in graph["aicompute.evidence"]
     assert "aicompute.data" not in graph["aicompute.evidence"]
+
+
+#: The build layer (executes and renders notebooks) and the one module allowed to reach it from outside:
+#: the command line, which dispatches to it.
+BUILD = "aicompute.pipeline"
+ENTRY_POINTS = {"aicompute.__main__"}
+
+
+def _reaches_into_build(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """{module outside the build layer: the build-layer modules it imports}, entry points excepted."""
+    inside = lambda m: m == BUILD or m.startswith(BUILD + ".")  # noqa: E731
+    out = {m: {d for d in deps if inside(d)} for m, deps in graph.items() if not inside(m) and m not in ENTRY_POINTS}
+    return {m: deps for m, deps in out.items() if deps}
+
+
+def test_build_layer_check_finds_a_planted_import() -> None:
+    graph = {"aicompute.appendix": {"aicompute.pipeline.params"}, "aicompute.__main__": {"aicompute.pipeline.build"},
+             "aicompute.pipeline.build": {"aicompute.data"}, "aicompute.pipelines_x": {"aicompute.pipeline"}}
+    assert _reaches_into_build(graph) == {"aicompute.appendix": {"aicompute.pipeline.params"},
+                                          "aicompute.pipelines_x": {"aicompute.pipeline"}}
+
+
+def test_models_never_import_the_build_layer() -> None:
+    """Models, data and wording sit below the build: only the build itself (and the command line) imports it,
+    counting imports inside functions."""
+    assert _reaches_into_build(_graph()) == {}

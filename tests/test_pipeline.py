@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -54,6 +55,37 @@ def project(tmp_path: Path, pkg: Path) -> Project:
     (tmp_path / "report" / "params" / "default.yaml").write_text("all:\n  factor: 3\n")
     _notebook(tmp_path / "notebooks" / "00_tiny.ipynb", BODY)
     return Project(root=tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _built_once(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """The tiny project of :func:`project` after one good build (fake renderer): executed, cached, its site made;
+    built once per session."""
+    from conftest import once_per_session, tiny_package
+
+    def make(root: Path) -> None:
+        tiny_package(root / "data")
+        (root / "notebooks").mkdir()
+        (root / "report" / "params").mkdir(parents=True)
+        (root / "report" / "params" / "default.yaml").write_text("all:\n  factor: 3\n")
+        _notebook(root / "notebooks" / "00_tiny.ipynb", BODY)
+        mp = pytest.MonkeyPatch()
+        try:
+            assert _run(Project(root=root), mp)[0] == ["executed"]
+        finally:
+            mp.undo()
+
+    return once_per_session(tmp_path_factory, worker_id, "pipeline-tiny-built", make)
+
+
+@pytest.fixture
+def built(_built_once: Path, tmp_path: Path) -> Project:
+    """A copy of :func:`project` after a good build, for the tests that start from a last good report: the copy
+    is up to date as copied (cache records and the site's manifest hold relative paths; see
+    :func:`test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit`), so no kernel starts to make it."""
+    root = tmp_path / "built"
+    shutil.copytree(_built_once, root, symlinks=True)
+    return Project(root=root)
 
 
 def fake_render(report_dir: Path, chapters: list[Path], out_dir: Path, log=print) -> str:
@@ -108,8 +140,9 @@ def test_unread_data_file_change_is_a_hit(project: Project, monkeypatch: pytest.
 
 
 def test_failing_cell_names_notebook_and_cell_and_keeps_site(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    built: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    project = built
     _run(project, monkeypatch)
     before = (project.site / "index.html").read_text()
     _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")
@@ -122,7 +155,8 @@ def test_failing_cell_names_notebook_and_cell_and_keeps_site(
     assert (project.out / "failed" / "00_tiny.ipynb").exists()
 
 
-def test_bad_data_stops_before_any_notebook(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_data_stops_before_any_notebook(built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = built
     _run(project, monkeypatch)
     before = (project.site / "index.html").read_text()
     executed = (project.out / "executed" / "00_tiny.ipynb").stat().st_mtime_ns
@@ -148,7 +182,8 @@ def test_bad_parameter_stops_before_any_kernel(project: Project, monkeypatch: py
     assert not (project.out / "executed").exists()
 
 
-def test_render_failure_keeps_last_site(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_failure_keeps_last_site(built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = built
     _run(project, monkeypatch)
     before = (project.site / "index.html").read_text()
 
@@ -187,8 +222,6 @@ def test_without_quarto_notebooks_run_then_one_message(project: Project, monkeyp
 
 def test_render_key_hashes_content_under_relative_names(project: Project, monkeypatch: pytest.MonkeyPatch,
                                                         tmp_path: Path) -> None:
-    import shutil
-
     (project.out / "executed").mkdir(parents=True)
     shutil.copy2(project.notebooks / "00_tiny.ipynb", project.out / "executed" / "00_tiny.ipynb")
     executed = [project.out / "executed" / "00_tiny.ipynb"]
@@ -231,8 +264,6 @@ def test_moved_copy_keeps_its_cache_and_rebuilds_after_an_edit(
 ) -> None:
     """Cache records hold paths relative to the project: a copied checkout is up to date as copied, and an
     edit to a CSV in the copy re-executes the copy (not the original)."""
-    import shutil
-
     _run(project, monkeypatch)
     record = (project.out / "cache" / "00_tiny.json").read_text()
     assert str(project.root) not in record
@@ -308,7 +339,8 @@ def test_the_build_marks_what_it_creates(project: Project, monkeypatch: pytest.M
     assert not (project.root / "build" / "report.lock.owner").exists()
 
 
-def test_ctrl_c_while_rendering_keeps_the_last_site(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_while_rendering_keeps_the_last_site(built: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = built
     _run(project, monkeypatch)
     before = (project.site / "index.html").read_text()
 

@@ -73,10 +73,11 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
 
 
 def test_titlepage_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(summary.SITE_ENV, "https://example.org/report/")
-    lines = summary.titlepage_lines("2026-11-28", "2026-07-04")
+    lines = summary.titlepage_lines("2026-11-28", "2026-07-04", site="https://example.org/report/")
     assert lines[0] == "As of 2026-11-28 · evidence to 2026-07-04"
     assert lines[1].startswith("Version 0.") and lines[2] == "Web version: https://example.org/report/"
+    monkeypatch.setenv("AICOMPUTE_SITE_URL", "https://example.org/elsewhere/")  # the environment is never read
+    assert summary.titlepage_lines("2026-11-28", "2026-07-04")[2] == f"Web version: {summary.LOCAL_SITE}"
     import yaml
 
     path = summary.write_titlepage(tmp_path / "_titlepage.yml", "2026-11-28", "2026-07-04")

@@ -18,8 +18,8 @@ from aicompute import data
 from aicompute.datapackage import dating_fields
 from aicompute.formatting import MINUS
 from aicompute.narrative.appendix import description_words, range_words
+from aicompute.parameters_cell import notebook_parameters
 from aicompute.paths import NOTEBOOKS, data_dir
-from aicompute.pipeline import params
 
 #: Parameter names whose whole numbers are labels, not quantities: years, seeds, ids (written 2030, 20260128).
 _LABEL_NAME = re.compile(r"(?:^|_)(?:years?|seed|id)\d*(?:$|_)")
@@ -63,7 +63,7 @@ def parameters_table(notebooks: list[Path] | None = None) -> pd.DataFrame:
     notebooks = notebooks if notebooks is not None else sorted(Path(NOTEBOOKS).glob("[0-9][0-9]_*.ipynb"))
     rows = []
     for nb in notebooks:
-        for name, spec in params.notebook_parameters(nb).items():
+        for name, spec in notebook_parameters(nb).items():
             rows.append({"notebook": nb.stem, "parameter": name, "default": plain_value(spec["default"], name),
                          "range": _fmt_range(spec["range"], name), "description": description_words(spec["comment"])})
     return pd.DataFrame(rows, columns=["notebook", "parameter", "default", "range", "description"])

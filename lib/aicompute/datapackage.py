@@ -30,8 +30,9 @@ Row rules (applied wherever the named columns exist):
 
 A foreign key marked ``"sameUnit": true`` also requires each row's ``unit`` to equal the referenced row's.
 
-Every resource a run loads is appended to its read log (:mod:`aicompute.context`; set by the build), so the
-build can re-execute a notebook only when data it actually read has changed.
+The loader keeps no record of what it reads: in a build, the executor's audit hook
+(:func:`aicompute.pipeline.tracking.track_reads`) logs every project file a kernel opens, so the build
+re-executes a notebook only when data it actually read has changed.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from a Python prompt started elsewhere). No environment variable names it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 __all__ = ["ROOT", "DATA", "NOTEBOOKS", "REPORT", "BUILD", "LIB", "find_root", "is_project", "data_dir",
@@ -47,8 +46,9 @@ BUILD = ROOT / "build"
 
 
 def data_dir() -> Path:
-    """The data package folder; AICOMPUTE_DATA overrides it (tests use a corrupted copy)."""
-    return Path(os.environ.get("AICOMPUTE_DATA", DATA))
+    """This project's data package folder (no environment variable overrides it: the loaders take another
+    folder, e.g. a test's corrupted copy, as ``folder=``)."""
+    return DATA
 
 
 def default_as_of(root: Path | None = None) -> str:

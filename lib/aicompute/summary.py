@@ -313,8 +313,8 @@ def write_summary(results_dir: Path, chapters: list[Path], target: Path, note: s
 
 #: The PDF title page's lines (report/_titlepage.yml, a Quarto metadata file read by report/typst-show.typ).
 TITLEPAGE = "_titlepage.yml"
-#: Where the site is published; the build's environment may name it (``AICOMPUTE_SITE_URL``).
-SITE_ENV = "AICOMPUTE_SITE_URL"
+#: Where the site is, when no address is given: the rendered folder, which opens offline.
+LOCAL_SITE = "report/_site/index.html in the project folder (opens offline)"
 
 
 def _git(*args: str, timeout: float) -> str:
@@ -339,10 +339,9 @@ def version() -> str:
 
 
 def titlepage_lines(as_of: Any, cutoff: Any, site: str | None = None) -> list[str]:
-    """The title page's lines under the author: as-of date and latest evidence, version, site address."""
-    import os
-
-    site = site or os.environ.get(SITE_ENV) or "report/_site/index.html in the project folder (opens offline)"
+    """The title page's lines under the author: as-of date and latest evidence, version, site address (``site``,
+    default :data:`LOCAL_SITE`; passed in, never read from the environment, so the page depends on its inputs only)."""
+    site = site or LOCAL_SITE
     lines = []
     if as_of:
         lines.append(f"As of {as_of} · evidence to {cutoff}" if cutoff else f"As of {as_of}")

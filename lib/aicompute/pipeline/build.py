@@ -391,8 +391,9 @@ def _check_library(project: Project) -> None:
 
 def build(project: Project | None = None, *, params_file: Path | None = None, overrides: list[str] | None = None,
           jobs: int | None = None, force: bool = False, render: bool = True, allow_future_as_of: bool = False,
-          wait: bool = False, log: Callable[[str], None] = print) -> list[Outcome]:
-    """Run the whole build; raise BuildError (after logging) on the first failing step.
+          wait: bool = False, chapter: str | None = None, log: Callable[[str], None] = print) -> list[Outcome]:
+    """Run the whole build; raise BuildError (after logging) on the first failing step. ``chapter``: execute
+    only that chapter and the chapters it reads (:func:`one_chapter`), and render nothing.
 
     Before anything is written: the site and build folders are checked (:func:`safety.check_outputs`) and
     the build's locks are taken (:func:`safety.lock_files`; another build holding one: BuildError naming its
@@ -414,11 +415,22 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
         safety.mark(project.out, safety.BUILD_MARKER)
         if render:
             project.site.parent.mkdir(parents=True, exist_ok=True)  # the site is renamed into it
-        return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log)
+        return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log, chapter)
+
+
+def one_chapter(registry: chapters_mod.Registry, chapters: list[Path], stem: str) -> list[Path]:
+    """``chapters`` cut to chapter ``stem`` and every chapter it reads, directly or through another (its
+    ``reads`` in report/chapters.yml), in book order: the fast loop while editing one chapter."""
+    try:
+        wanted = {registry[stem].stem} | registry.upstream(stem)
+    except KeyError as exc:
+        raise BuildError(f"--chapter: {exc.args[0]}") from None
+    return [nb for nb in chapters if nb.stem in wanted]
 
 
 def _build(project: Project, params_file: Path | None, overrides: list[str] | None, jobs: int | None,
-           force: bool, render: bool, allow_future_as_of: bool, log: Callable[[str], None]) -> list[Outcome]:
+           force: bool, render: bool, allow_future_as_of: bool, log: Callable[[str], None],
+           chapter: str | None = None) -> list[Outcome]:
     from aicompute import data
 
     t0 = time.perf_counter()
@@ -437,6 +449,9 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
                                     earliest_as_of=params_mod.seed_date(project.data))
     except params_mod.ParameterError as exc:
         raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
+    if chapter is not None:  # parameters were checked for every chapter (a file may name any of them)
+        chapters, render = one_chapter(registry, chapters, chapter), False
+        log(f"Executing {', '.join(nb.stem for nb in chapters)} ({chapter} and what it reads); nothing is rendered.")
     try:
         counts = data.validate_package(project.data)
     except data.DataError as exc:
@@ -505,6 +520,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", "-j", type=int, default=None, help="notebooks run in parallel (default: cores)")
     parser.add_argument("--force", action="store_true", help="ignore the cache: re-execute and re-render")
     parser.add_argument("--no-render", action="store_true", help="execute notebooks only")
+    parser.add_argument("--chapter", metavar="NN_name", help="execute only this chapter and the chapters it reads "
+                        "(report/chapters.yml), cached as usual; renders nothing")
     parser.add_argument("--build-dir", type=Path, default=None, help="where executed notebooks go (default: build/)")
     parser.add_argument("--site", type=Path, default=None, help="where the site goes (default: report/_site); "
                         "must be new, empty, or a site an earlier build made")
@@ -535,8 +552,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops as cleanly as Ctrl-C
     try:
         build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
-              render=not args.no_render, allow_future_as_of=args.allow_future_as_of, wait=args.wait,
-              log=lambda s: print(s, flush=True))
+              render=not args.no_render and args.chapter is None, allow_future_as_of=args.allow_future_as_of,
+              wait=args.wait, chapter=args.chapter, log=lambda s: print(s, flush=True))
     except BuildError as exc:
         print(f"BUILD FAILED: {exc}", file=sys.stderr, flush=True)
         return 1

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import json
 import math
 import operator
 import re
@@ -47,6 +46,7 @@ from typing import Any
 import yaml
 
 from aicompute.datapackage import build_date
+from aicompute.parameters_cell import ParameterError, notebook_parameters, parameters_source
 from aicompute.paths import default_as_of
 
 #: The seed article's 24-month clock starts in January 2026 ...
@@ -58,7 +58,6 @@ SEED_SOURCE = "seed_article"
 #: A parameters file is a few lines; anything larger is refused before YAML parses it.
 MAX_FILE_BYTES = 64 * 1024
 _PRESET = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
-_RANGE = re.compile(r"\s*\[\s*([-+0-9.eE]+|None)\s*,\s*([-+0-9.eE]+|None)\s*\]")
 _REQUIRE = re.compile(r"^\s*#\s*require:\s*(.*?)\s*$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -95,10 +94,6 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-class ParameterError(ValueError):
-    """A bad parameter: the message names it and what was expected."""
-
-
 def _short(value: Any, limit: int = 60) -> str:
     """``repr``-like text of a value, at most ``limit`` characters (a huge value never floods a message)."""
     text = value if isinstance(value, str) else repr(value)
@@ -132,45 +127,6 @@ def check_preset_name(name: str) -> str:
         raise ParameterError(f"--preset {_short(name)!r}: expected a plain name (letters, digits, '-' or '_', "
                              "e.g. bear), the stem of a file in report/params/; use --params FILE for another file")
     return name
-
-
-def _parameters_source(path: Path) -> str:
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
-    cells = [c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])]
-    if len(cells) != 1:
-        raise ParameterError(f"{Path(path).name}: expected exactly one cell tagged 'parameters', found {len(cells)}")
-    return "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
-
-
-def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """{name: {"default", "range": (lo, hi) | None, "comment"}} from the cell tagged ``parameters``: names,
-    defaults and comments as papermill reads them (``PythonTranslator.inspect``, what
-    :func:`papermill.inspect_notebook` runs, here without its need of a kernel name in the notebook); ours
-    are the checks that each line is ``name = literal`` and the ``# [lo, hi]`` range in the comment."""
-    from papermill.translators import PythonTranslator
-
-    name, src = Path(path).name, _parameters_source(path)
-    found = {p.name: p._asdict() for p in PythonTranslator.inspect({"source": src})}
-    out: dict[str, dict[str, Any]] = {}
-    for node in ast.parse(src).body:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
-                continue  # a docstring
-            raise ParameterError(f"{name}: the parameters cell may only hold 'name = literal' lines "
-                                 f"(line {node.lineno})")
-        target = node.targets[0].id
-        if target not in found:
-            raise ParameterError(f"{name}: papermill cannot read parameter '{target}' (line {node.lineno}); expected "
-                                 "'name = literal  # comment' with no '=' in the comment")
-        try:
-            default = ast.literal_eval(found[target]["default"])
-        except (ValueError, SyntaxError):
-            raise ParameterError(f"{name}: parameter '{target}' needs a literal default (line {node.lineno})") from None
-        comment = found[target]["help"] or ""
-        m = _RANGE.search(comment)
-        rng = tuple(None if g == "None" else float(g) for g in m.groups()) if m else None
-        out[target] = {"default": default, "range": rng, "comment": _RANGE.sub("", comment, count=1).strip()}
-    return out
 
 
 _BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -214,7 +170,7 @@ def _evaluate(node: ast.AST, env: dict[str, Any]) -> Any:
 
 def notebook_requirements(path: Path) -> list[tuple[str, ast.Expression]]:
     """The ``# require: <expr>`` lines of the parameters cell, parsed and checked against its names."""
-    src, names = _parameters_source(path), notebook_parameters(path)
+    src, names = parameters_source(path), notebook_parameters(path)
     out = []
     for lineno, line in enumerate(src.splitlines(), start=1):
         m = _REQUIRE.match(line)

@@ -175,14 +175,11 @@ def clean_temp(tmpdir: str | None = None) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
     try:
-        os.kill(pid, 0)
+        with contextlib.suppress(PermissionError):  # alive, and another user's
+            os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
     return True
 
 

@@ -11,6 +11,7 @@ README.md) are rewritten (:mod:`aicompute.pipeline.registry`). Then: ``python -m
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -23,52 +24,77 @@ from aicompute.pipeline import registry
 
 _NAME = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
 
-SETUP = '''from IPython.display import Markdown, display
+INTRO = """# {title} {{#sec-{name}}}
 
-from aicompute import charts, data
-from aicompute.charts import alt
+*Each paragraph in italics tells you what to write in its place.* The question this chapter answers, and
+the answer in a sentence, for a reader who reads no further. Then how the chapter gets there: the evidence it
+reads (its own table in `data/`, the claims ledger) and the other chapters' results it builds on (list those
+under `reads` in `report/chapters.yml`, and point at them with a cross-reference to their section id)."""
+
+EVIDENCE = """*The evidence.* Every table, claim and source comes from `ev`, the evidence published by the as-of
+date, and the banner below says what it covers. Read your own table with `ev.table("name")` once it is in
+`data/` (the README's checklist has a copy-ready entry) and a sourced figure with `ev.value(id)`."""
+
+SETUP = """from IPython.display import Markdown, display
+
+from aicompute import charts, data, results
 from aicompute.narrative.evidence import header
-from aicompute.results import publish
 
-ev = data.evidence(as_of)  # the evidence published by as_of: every table, claim and source comes from here
-as_of = ev.as_of.isoformat()  # as_of = None means the report's date: here it is the date itself
+ev = data.evidence(as_of)
+as_of = ev.as_of.isoformat()  # as_of = None means the report's date: from here on, the date itself
 display(Markdown(header(ev)))
-publish("as_of", as_of, label="as-of date")'''
+results.publish("as_of", as_of, label="as-of date")"""
 
-CHART = '''# An example to replace: the claims ledger by chapter. Read this chapter's own table with ev.table("name")
-# (add it to data/ first: see the README's checklist); models and their verdict rules go in lib/aicompute/.
-ledger = ev.claims()
-counts = ledger.groupby("chapter").size().rename("claims").reset_index().sort_values("claims", ascending=False)
-top = counts.iloc[0]
-chart = alt.Chart(counts).mark_bar().encode(
-    x=alt.X("claims:Q", title="figures in the claims ledger (count)"),
-    y=alt.Y("chapter:N", title=None, sort="-x"),
-).properties(title=alt.TitleParams(f"The {top['chapter']} chapter holds the most sourced figures",
-                                   subtitle=f"Claims ledger, figures published by {as_of}"))
-charts.show(chart, source="claims ledger (data/claims.csv)", name="fig-{name}-example", ev=ev)
-# headline=: a front-page theme (aicompute.results.THEMES); leave it out for a result that is not a headline
-publish("{key}_top_claims", int(top["claims"]), label=f"figures of the {top['chapter']} chapter in the ledger",
-        unit="count", headline="watch")
-n_top = int(top["claims"])'''
+FINDING = """## A first finding
+
+*What the chart shows, in the sentence its title repeats, and why it matters to the question.* The example
+counts the claims ledger by chapter; replace it with this chapter's own reading. A model or a verdict rule
+longer than a few lines is a library function in `lib/aicompute/` with a hand-checked test, so the cells
+below stay short calls: read the evidence, call the model, show the result. Each quantity is published once,
+with its label and unit; a front-page theme as `headline=` puts it on the front page."""
+
+COMPUTE = """counts = ev.claims()["chapter"].value_counts().rename_axis("chapter").reset_index(name="claims")
+top, n_top = counts.iloc[0], int(counts["claims"].iloc[0])
+results.publish("{key}_top_claims", n_top, label=f"figures of the {{top['chapter']}} chapter in the ledger",
+                unit="count", headline="watch")"""
+
+SHOW = """*The chart.* Its title states the finding and its axes their units; `charts.show` adds the house theme
+and the source line, naming the sources it is given (an `illustrative` source is labelled as an example). The
+cell's `#| label` and `#| fig-cap` make it a numbered figure, cited elsewhere as `@fig-{name}-example`."""
+
+CHART = """#| label: fig-{name}-example
+#| fig-cap: {caption}
+chart = charts.alt.Chart(counts).mark_bar().encode(
+    x=charts.alt.X("claims:Q", title="figures in the claims ledger (count)"),
+    y=charts.alt.Y("chapter:N", title=None, sort="-x"),
+).properties(title=charts.alt.TitleParams(f"The {{top['chapter']}} chapter holds the most sourced figures",
+                                          subtitle=f"Claims ledger, figures published by {{as_of}}"))
+charts.show(chart, source="claims ledger (data/claims.csv)", name="fig-{name}-example", ev=ev)"""
+
+CLOSE = """The largest chapter holds `{{python}} n_top` figures. *A number in prose is an inline expression like this
+one, filled from the chapter's results when the report is built, never typed by hand. End with what the
+finding means for the question, and what a reader should watch for next.*"""
 
 
 def notebook(title: str, name: str) -> nbformat.NotebookNode:
-    """The template notebook of chapter ``name`` (its short name, e.g. ``"topic"``)."""
+    """The template notebook of chapter ``name`` (its short name, e.g. ``"topic"``): more prose than code, each
+    paragraph telling its author what to write."""
+    key = name.replace("-", "_")
+    caption = json.dumps(f"{title}: the claims ledger by chapter, an example to replace.", ensure_ascii=False)
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell(
-        "as_of = None  # the report's as-of date, YYYY-MM-DD (None: the one in report/params/default.yaml); "
-        "evidence dated after it is left out\n"
-        "fast = False  # test mode (no effect here)", metadata={"tags": ["parameters"]})
     nb.cells = [
-        nbformat.v4.new_markdown_cell(f"# {title} {{#sec-{name}}}\n\nThe question this chapter answers, and how: "
-                                      "one paragraph for the reader."),
-        params,
-        nbformat.v4.new_code_cell(SETUP),
-        nbformat.v4.new_markdown_cell("## A first finding\n\nWhat the chart shows, in a sentence the chart's title "
-                                      "repeats."),
-        nbformat.v4.new_code_cell(CHART.replace("{name}", name).replace("{key}", name.replace("-", "_"))),
-        nbformat.v4.new_markdown_cell("The largest chapter holds `{python} n_top` figures. Numbers in prose are "
-                                      "inline expressions like this one, never typed."),
+        md(INTRO.format(title=title, name=name)),
+        code("as_of = None  # the report's as-of date, YYYY-MM-DD (None: the one in report/params/default.yaml); "
+             "evidence dated after it is left out\nfast = False  # test mode (no effect here)",
+             metadata={"tags": ["parameters"]}),
+        md(EVIDENCE),
+        code(SETUP),
+        md(FINDING),
+        code(COMPUTE.format(key=key)),
+        md(SHOW.format(name=name)),
+        code(CHART.format(name=name, caption=caption)),
+        md(CLOSE.format()),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb

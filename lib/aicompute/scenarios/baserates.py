@@ -51,9 +51,10 @@ def base_rates(history: pd.DataFrame, boom_line: float = 0.20,
     return pd.DataFrame(rows)
 
 
-def _fall_counts(history: pd.DataFrame, fall: float, boom_line: float) -> tuple[int, int, int, int]:
-    """(k, n, k_boom, n_boom): of the ``n`` years with two known years after them, ``k`` were followed by a fall
-    of at least ``fall`` within those two years; ``k_boom`` of the ``n_boom`` boom years among them were."""
+def fall_counts(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[int, int, int, int]:
+    """(k, n, k_boom, n_boom) behind :func:`hazard_target`: of the ``n`` years with two known years after them,
+    ``k`` were followed by a fall of at least ``fall`` within those two years; ``k_boom`` of the ``n_boom`` boom
+    years among them were (the chapter words the base rate from these, :mod:`aicompute.narrative.scenarios`)."""
     g = annual_growth(history).dropna(subset=["growth"]).set_index("year")["growth"]
     starts = [y for y in g.index if y + 1 in g.index and y + 2 in g.index]
     if not starts:
@@ -61,13 +62,6 @@ def _fall_counts(history: pd.DataFrame, fall: float, boom_line: float) -> tuple[
     hit = {y: min(g[y + 1], g[y + 2]) <= -fall for y in starts}
     booms = [y for y in starts if g[y] > boom_line]
     return sum(hit.values()), len(starts), sum(hit[y] for y in booms), len(booms)
-
-
-def fall_counts(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> tuple[int, int, int, int]:
-    """(k, n, k_boom, n_boom) behind :func:`hazard_target`: of the ``n`` years with two known years after them,
-    ``k`` were followed by a fall of at least ``fall`` within those two years; ``k_boom`` of the ``n_boom`` boom
-    years among them were (the chapter words the base rate from these, :mod:`aicompute.narrative.scenarios`)."""
-    return _fall_counts(history, fall, boom_line)
 
 
 def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -> float:
@@ -78,7 +72,7 @@ def hazard_target(history: pd.DataFrame, fall: float, boom_line: float = 0.20) -
     pooled half and half with the rate after any year. The counts behind it are :func:`fall_counts` (worded by
     :func:`aicompute.narrative.scenarios.hazard_basis`).
     """
-    k_all, n_all, k_b, n_b = _fall_counts(history, fall, boom_line)
+    k_all, n_all, k_b, n_b = fall_counts(history, fall, boom_line)
     p_all = (k_all + 1) / (n_all + 2)
     return float((p_all + (k_b + 1) / (n_b + 2)) / 2 if n_b else p_all)
 
@@ -90,7 +84,7 @@ def hazard_target_range(history: pd.DataFrame, fall: float, boom_line: float = 0
     rates, lower first. Without a boom year to compare, they are the smoothed rate less and plus one binomial
     standard error, ``sqrt(p (1 - p) / (n + 2))``. Either way the central target lies between them.
     """
-    k_all, n_all, k_b, n_b = _fall_counts(history, fall, boom_line)
+    k_all, n_all, k_b, n_b = fall_counts(history, fall, boom_line)
     p_all = (k_all + 1) / (n_all + 2)
     if n_b:
         lo, hi = sorted((p_all, (k_b + 1) / (n_b + 2)))
