@@ -34,3 +34,27 @@ def test_revenue_build_by_hand() -> None:
     assert r["total_bn"] == pytest.approx(20.0)
     with pytest.raises(ValueError):
         bottomup.revenue_build(900, 1.2, 20)
+
+
+def test_hbm_ceiling_by_hand() -> None:
+    # 30 bn Gb = 30e9 / 8 = 3.75e9 GB; / 288 GB a package = 13.02 M packages; and back: 13.02 M x 288 x 8 = 30 bn Gb
+    assert bottomup.hbm_ceiling(30, 288) == pytest.approx(13.0208, rel=1e-4)
+    assert bottomup.hbm_ceiling(8, 1) == pytest.approx(1000.0)  # 8 bn Gb = 1 bn GB = 1,000 M one-GB packages
+    assert bottomup.hbm_needed(bottomup.hbm_ceiling(30, 288), 288) == pytest.approx(30)
+    # 16.38 M packages (150k wafers x 12 x 9.1) x 288 GB x 8 = 37.74 bn Gb
+    assert bottomup.hbm_needed(16.38, 288) == pytest.approx(37.739, rel=1e-4)
+    with pytest.raises(ValueError):
+        bottomup.hbm_ceiling(30, 0)
+
+
+def test_supply_ceiling_is_the_smaller_bound_by_hand() -> None:
+    # CoWoS 12.558 M against HBM 13.02 M: packaging binds; 12.558 x 2 kW x PUE 1.2 = 30.14 GW
+    c = bottomup.supply_ceiling(12.558, 13.02, 2.0, pue=1.2)
+    assert (c["binds"], c["packages_m"]) == ("cowos", 12.558) and c["gw_per_year"] == pytest.approx(30.1392)
+    # CoWoS 16.38 M against HBM 13.02 M: memory binds; 13.02 x 2 x 1.2 = 31.248 GW
+    c = bottomup.supply_ceiling(16.38, 13.02, 2.0, pue=1.2)
+    assert (c["binds"], c["packages_m"]) == ("hbm", 13.02) and c["gw_per_year"] == pytest.approx(31.248)
+    assert bottomup.supply_ceiling(5.0, 5.0, 1.0)["binds"] == "cowos"  # a tie is packaging's
+    assert bottomup.supply_ceiling(5.0, None, 1.0) == {"packages_m": 5.0, "gw_per_year": 5.0, "binds": "cowos"}
+    with pytest.raises(ValueError):
+        bottomup.supply_ceiling(1.0, 1.0, 1.0, pue=0.9)

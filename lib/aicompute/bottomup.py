@@ -1,5 +1,5 @@
-"""Bottom-up views: what the build-out can physically be (installed stock, the packaging ceiling), and what
-OpenAI's revenue is made of (users x paying share x revenue per payer, plus API and enterprise revenue).
+"""Bottom-up views: what the build-out can physically be (installed stock, the supply ceiling from CoWoS packaging and
+HBM memory), and what OpenAI's revenue is made of (users x paying share x revenue per payer, plus API and enterprise revenue).
 
 Money in USD bn, users in millions, power in GW unless a name says otherwise.
 """
@@ -43,3 +43,30 @@ def implied_growth(now: float, later: float, years: float) -> float:
     if now <= 0 or later <= 0 or years <= 0:
         raise ValueError(f"need positive levels and a positive span, got {now}, {later}, {years}")
     return math.exp(math.log(later / now) / years) - 1
+
+
+def hbm_ceiling(hbm_gbit_bn: float, gb_per_package: float) -> float:
+    """Accelerator packages (millions) that a year's HBM shipments can equip: ``hbm_gbit_bn`` billion gigabits
+    (memory makers count bits: 8 Gb = 1 GB) / 8 / ``gb_per_package`` GB of HBM on each package."""
+    if hbm_gbit_bn < 0 or gb_per_package <= 0:
+        raise ValueError(f"hbm_ceiling: need HBM >= 0 and a positive HBM per package, got {hbm_gbit_bn}, {gb_per_package}")
+    return hbm_gbit_bn * 1e9 / 8 / gb_per_package / 1e6
+
+
+def hbm_needed(packages_m: float, gb_per_package: float) -> float:
+    """Billion gigabits of HBM that ``packages_m`` million packages of ``gb_per_package`` GB each need (the inverse
+    of :func:`hbm_ceiling`)."""
+    return packages_m * 1e6 * gb_per_package * 8 / 1e9
+
+
+def supply_ceiling(cowos_packages_m: float, hbm_packages_m: float | None, kw_per_package: float,
+                   pue: float = 1.0) -> dict[str, float | str]:
+    """The supply ceiling: the smaller of the packages CoWoS can package (:func:`packaging_ceiling`) and those HBM
+    can equip (:func:`hbm_ceiling`; ``None``: no HBM figure, CoWoS alone), with the facility power they need
+    (as :func:`packaging_ceiling`): ``packages_m``, ``gw_per_year`` and ``binds`` ('cowos', or 'hbm' where memory
+    is strictly the smaller bound)."""
+    if pue < 1 or kw_per_package < 0:
+        raise ValueError("supply_ceiling: pue must be >= 1 and the power per package >= 0")
+    binds = "hbm" if hbm_packages_m is not None and hbm_packages_m < cowos_packages_m else "cowos"
+    packages = hbm_packages_m if binds == "hbm" else cowos_packages_m
+    return {"packages_m": packages, "gw_per_year": packages * kw_per_package * pue, "binds": binds}
