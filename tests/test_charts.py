@@ -357,3 +357,49 @@ def test_fit_on_a_phone_puts_legends_in_fewer_columns_and_cuts_no_label() -> Non
     assert narrow["config"]["legend"] == {"columns": 1, "labelLimit": 320}
     assert narrow["encoding"]["color"]["legend"] == {"columns": 1, "labelLimit": 300}
     assert narrow["encoding"]["y"]["axis"] == {"labelLimit": 200}
+
+
+def _node_fit(spec: dict, avail: int, natural: int) -> dict:
+    """``charts._FIT_JS`` run on ``spec`` by Node (the JavaScript engine Playwright ships), or skip."""
+    import json
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import playwright
+
+    node = Path(playwright.__file__).parent / "driver" / "node"
+    node_cmd = str(node) if node.exists() else shutil.which("node")
+    if node_cmd is None:
+        pytest.skip("no JavaScript engine (node) to run the fitting script")
+    script = f"const fit={charts._FIT_JS};console.log(JSON.stringify(fit({json.dumps(spec)},{avail},{natural})));"
+    return json.loads(subprocess.run([node_cmd, "-e", script], capture_output=True, text=True, check=True,
+                                     timeout=60).stdout)
+
+
+def test_fit_on_a_phone_wraps_long_category_labels_onto_shorter_lines_and_taller_bands() -> None:
+    """At half the natural width (f = (304 - 4) / 600 = 0.5) a category axis wrapped at 48 characters wraps at 19:
+    half of 48 is 24, but a label may take only 40% of 304 px at 6.5 px a character (18.7 -> 19); its band grows to
+    the lines of the longest label in the data (60 characters: 4 lines, plus one for uneven breaks: 5 x 12 + 6 =
+    66 px). An axis of short labels (under 19 characters) and a quantitative one are left alone; a facet's two
+    columns become one. (On a phone the adoption chart's 65-character labels kept it 647 px wide: drawn at 52%.)"""
+    wrap48 = charts.wrapped_axis(48)
+    long_label = "x" * 9 + " " + "y" * 50  # 60 characters
+    spec = {"datasets": {"d": [{"m": long_label, "s": "short", "v": 1}, {"m": "b", "s": "tiny", "v": 2}]},
+            "facet": {"field": "p"}, "columns": 2,
+            "spec": {"width": 400, "height": {"step": 40}, "layer": [
+                {"encoding": {"y": {"field": "m", "type": "nominal", "axis": dict(wrap48)},
+                              "x": {"field": "v", "type": "quantitative", "axis": {"labelLimit": 100}}}},
+                {"encoding": {"y": {"field": "s", "type": "nominal", "axis": {"labelLimit": 300}}}}]}}
+    narrow, wide = _node_fit(spec, 304, 600), _node_fit(spec, 700, 600)
+    assert wide == spec
+    wrapped, short = (layer["encoding"]["y"]["axis"] for layer in narrow["spec"]["layer"])
+    assert wrapped == charts.wrapped_axis(19) and short == {"labelLimit": 300}
+    assert narrow["spec"]["layer"][0]["encoding"]["x"]["axis"] == {"labelLimit": 100}
+    assert narrow["spec"]["height"] == {"step": 66} and narrow["spec"]["width"] == 200 and narrow["columns"] == 1
+    # labels without a wrap of their own get one (code names still read as words), and a fixed height grows to
+    # hold every band: 2 categories x (ceil(60 / 19) + 1) lines x 12 + 6 = 2 x 66 = 132 px
+    plain = {"datasets": spec["datasets"], "width": 400, "height": 100,
+             "encoding": {"y": {"field": "m", "type": "nominal", "axis": {"labelExpr": charts.READABLE_LABEL}}}}
+    fitted = _node_fit(plain, 304, 600)
+    assert fitted["encoding"]["y"]["axis"] == charts.wrapped_axis(19) and fitted["height"] == 132

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 LIB = Path(__file__).resolve().parents[1] / "lib" / "aicompute"
@@ -14,7 +15,13 @@ def _module(path: Path) -> str:
 
 
 def _graph() -> dict[str, set[str]]:
-    """{module: aicompute modules it imports anywhere in its body}."""
+    """{module: aicompute modules it imports anywhere in its body} (a fresh copy for each test)."""
+    return {name: set(deps) for name, deps in _parsed_graph().items()}
+
+
+@functools.cache
+def _parsed_graph() -> dict[str, set[str]]:
+    """:func:`_graph`, parsed once per session (~1 CPU s: the whole library's syntax trees)."""
     modules = {_module(p): p for p in LIB.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():

@@ -109,6 +109,35 @@ def test_shifts_read_in_points_and_signposts_by_name() -> None:
     assert "series" not in drivers.columns and drivers.iloc[0, 2:].tolist() == ["−1.1", "6.8"]
 
 
+def test_phone_sized_tables_of_readings_calibration_and_the_predictive_check() -> None:
+    import pandas as pd
+
+    readings = pd.DataFrame({"published": ["2025-12-02"], "series": ["oracle_cds"], "entity": ["Oracle"],
+                             "period": ["Dec 2025"], "value": [128.0], "unit": ["bp"], "basis": ["actual"],
+                             "use": ["modelled"], "id": ["r1"], "source_id": ["s1"], "largest shift": [-0.0123]})
+    shown = nar.readings_table(readings, {"oracle_cds": "Oracle CDS"})
+    assert list(shown.columns) == ["published", "signpost", "reading", "basis", "use", "source_id", "largest shift (points)"]
+    assert shown.iloc[0].tolist() == ["2025-12-02", "Oracle CDS", "Oracle, Dec 2025: 128 bp", "actual", "modelled", "s1", "\u22121.2"]
+
+    drivers = pd.DataFrame({"id": ["capex_growth_bust", "seed_weight"], "group": ["regime growth", "start"],
+                            "value": [-0.4, 0.25], "low": [-0.6, float("nan")], "high": [-0.2, float("nan")],
+                            "unit": ["log growth per year", "share"], "basis": ["reported", "our assumption"],
+                            "source_id": ["tia", "seed"], "calibration": ["TIA's 2002 fall", "judgment"]})
+    cal = nar.calibration_table(drivers)
+    assert list(cal.columns) == ["parameter", "group", "value (range)", "unit", "basis", "source_id", "calibration"]
+    assert list(cal["value (range)"]) == ["\u22120.4 (\u22120.6\u2013\u22120.2)", "0.25"]  # no range set: the value alone
+
+    check = pd.DataFrame({"quantity": ["Capex", "Chips"], "year": [2026, 2027], "model p5": [618.2, 900.0],
+                          "model median": [732.44, 1000.0], "model p95": [879.0, 1100.0], "projections": [3, 0],
+                          "lowest": [367.0, float("nan")], "highest": [1400.0, float("nan")],
+                          "published by": ["MS: 367; GS: 1,100 (920\u20131,400)", ""],
+                          "median outside all": ["no", "no projection"], "band excludes all": ["no", ""]})
+    shown = nar.predictive_table(check)
+    assert len(shown.columns) == 7 and list(shown["model median (90% band)"]) == ["732 (618\u2013879)", "1,000 (900\u20131,100)"]
+    assert list(shown["projections (lowest to highest)"]) == ["367\u20131,400", "none"]
+    assert list(shown["median outside all"]) == ["no", "no projection"]
+
+
 def test_the_verdict_is_dated_by_its_evidence() -> None:
     import pandas as pd
 

@@ -176,7 +176,8 @@ _CHART_CHECK = """() => [...document.querySelectorAll('.aic-chart')].map((c, i) 
     const r = svg ? svg.getBoundingClientRect() : {width: 0, right: 0, left: 0};
     const cut = svg ? [...svg.querySelectorAll('text')].map(t => t.textContent).filter(t => t.includes('\u2026')) : [];
     return {i, name: c.dataset.name || c.id, svgWidth: r.width, box: c.getBoundingClientRect().width,
-            right: r.right, column: column.right, left: r.left, columnLeft: column.left, cut: cut.slice(0, 3)};
+            right: r.right, column: column.right, left: r.left, columnLeft: column.left, cut: cut.slice(0, 3),
+            natural: svg ? parseFloat(svg.getAttribute('width')) || 0 : 0, axes: !!(svg && svg.querySelector('.role-axis'))};
 })"""
 
 
@@ -195,6 +196,22 @@ def test_charts_fit_their_column_and_nothing_is_cut(visits: dict, size: str) -> 
             if chart["cut"]:
                 problems.append(f"{chart['name']}: labels cut {chart['cut']}")
         failures[name] = problems
+    _settle(failures)
+
+
+#: The least a phone may scale a chart with axes down (CSS ``max-width``) after its layout is fitted to the column
+#: (charts._FIT_JS): below it the labels' 11 px text reads under 9 px. A diagram without axes, laid out in pixels, is
+#: scaled whole.
+PHONE_MIN_SCALE = 0.8
+
+
+@pytest.mark.slow
+def test_phone_charts_with_axes_are_drawn_at_four_fifths_of_their_size_or_more(visits: dict) -> None:
+    failures: dict[str, list[str]] = {}
+    for name, seen in visits["phone"].items():
+        failures[name] = [f"{c['name']}: drawn at {c['svgWidth'] / c['natural']:.2f} of its {c['natural']:.0f} px"
+                          for c in seen.get("charts", []) if c["axes"] and c["natural"]
+                          and c["svgWidth"] / c["natural"] < PHONE_MIN_SCALE]
     _settle(failures)
 
 

@@ -263,11 +263,20 @@ def vega_bundle(*, inline: bool = True) -> str:
 
 #: The chart's layout fitted to its container when the container is narrower than the chart (a phone, a narrow
 #: window): every view width and title limit scaled down (not below 45%), titles re-wrapped to the new width, legends
-#: in fewer columns (a phone's three-column legend made the chart twice its column's width, and CSS then shrank its
-#: text to 5 px); labels are never cut (tests/test_reader.py). What is still wider after that (fixed-size facets) is scaled by CSS
-#: (``.aic-chart svg {max-width: 100%}``).
+#: and facets in fewer columns (a phone's three-column legend made the chart twice its column's width, and CSS then
+#: shrank its text to 5 px), and a category axis's long labels wrapped onto more, shorter lines (on a phone a
+#: 60-character label kept the chart ~650 px wide, drawn at half size): the lines scale with the view, never below
+#: :data:`PHONE_LABEL_CHARS` nor above :data:`LABEL_SHARE` of the width, and each band grows to hold its lines. Labels are never cut (tests/test_reader.py). What
+#: is still wider after that is scaled by CSS (``.aic-chart svg {max-width: 100%}``).
 #: A view with this name (a diagram laid out in pixels) is never re-laid out, only scaled.
 NO_FIT = "aic-nofit"
+#: The fewest characters a wrapped axis label's line is given on a narrow screen (about 100 px at 11 px).
+PHONE_LABEL_CHARS = 16
+#: The most of the chart's width a wrapped axis label may take on a narrow screen, at about this many pixels a
+#: character (11 px text).
+LABEL_SHARE, CHAR_PX = 0.4, 6.5
+#: Pixels per line of a wrapped axis label (11 px text), and the band's margin around its lines.
+LABEL_LINE, BAND_MARGIN = 12, 6
 _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s).indexOf('" + NO_FIT + "')>=0){return s;}"
            "var f=Math.max(0.45,(avail-4)/nat);s=JSON.parse(JSON.stringify(s));"
            "function wrap(t,n){if(Array.isArray(t)){t=t.join(' ');}if(typeof t!=='string'||t.length<=n){return t;}"
@@ -275,11 +284,25 @@ _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s
            "if(l>=0&&out[l].length+1+w.length<=n){out[l]+=' '+w;}else{out.push(w);}});return out;}"
            "var T=Math.round(@T*f),S=Math.round(@S*f),U=Math.round(@U*f);"
            "function fewer(l){if(l&&typeof l==='object'&&typeof l.columns==='number'){l.columns=Math.max(1,Math.floor(l.columns*f));}}"
+           # a category axis's labels: the longest in the chart's data, wrapped to lines that scale with the view
+           "var W=@W,R=@R,band=0,tall=0,rows=[];"
+           "Object.keys(s.datasets||{}).forEach(function(k){rows=rows.concat(s.datasets[k]||[]);});"
+           "function longest(fd){var m=0;rows.forEach(function(r){var t=r&&r[fd];if(typeof t==='string'&&t.length>m){m=t.length;}});return m;}"
+           "function kinds(fd){var seen={};rows.forEach(function(r){if(r&&r[fd]!==undefined){seen[r[fd]]=1;}});return Object.keys(seen).length;}"
+           "function lines(d,c){var a=d.axis;if(c!=='y'||!a||typeof a!=='object'||(d.type!=='nominal'&&d.type!=='ordinal')){return;}"
+           "var j=JSON.stringify(a),m=j.match(/\\{1,(\\d+)\\}/),L=longest(d.field),n=m?+m[1]:L;"
+           "if(!m&&a.labelExpr&&a.labelExpr!==R){return;}"
+           "var n2=Math.max(@C,Math.min(Math.round(n*f),Math.round(avail*@Q/@X)));if(n2>=n||n2>=L){return;}"
+           "if(m){var b=JSON.parse(j.split('{1,'+n+'}').join('{1,'+n2+'}'));Object.keys(b).forEach(function(k){a[k]=b[k];});}"
+           "else{a.labelExpr=W.split('{1,999}').join('{1,'+n2+'}');a.labelOverlap=false;"
+           "a.labelOffset={expr:'-@H * (length('+a.labelExpr+') - 1)'};}"
+           "var need=(Math.ceil(L/n2)+1)*@P+@M;band=Math.max(band,need);tall=Math.max(tall,need*kinds(d.field));}"
            "function walk(o){if(Array.isArray(o)){o.forEach(walk);return;}if(!o||typeof o!=='object'){return;}"
            "Object.keys(o).forEach(function(k){var v=o[k];"
            "if(k==='data'||k==='datasets'){return;}"
-           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);}});return;}"
+           "if(k==='encoding'){Object.keys(v||{}).forEach(function(c){var d=v[c];if(d&&typeof d==='object'){fewer(d.legend);lines(d,c);}});return;}"
            "if(k==='legend'){fewer(v);return;}"
+           "if(k==='columns'&&typeof v==='number'&&o.facet){o[k]=Math.max(1,Math.floor(v*f));return;}"
            "if((k==='width'||k==='continuousWidth'||k==='discreteWidth'||k==='limit')&&typeof v==='number'){"
            "o[k]=Math.round(v*f);return;}"
            "if(k==='title'&&(typeof v==='string'||Array.isArray(v))){o[k]=wrap(v,T);return;}"
@@ -287,8 +310,15 @@ _FIT_JS = ("(function(s,avail,nat){if(!avail||!nat||avail>=nat||JSON.stringify(s
            "if(v.text!==undefined){v.text=wrap(v.text,v.fontSize&&v.fontSize<=10?S:T);}"
            "if(v.subtitle!==undefined){v.subtitle=wrap(v.subtitle,U);}}"
            "walk(v);});}"
-           "walk(s);return s;})").replace("@T", str(TITLE_CHARS)).replace("@S", str(SOURCE_CHARS)).replace(
-               "@U", str(int(TITLE_CHARS * 1.2)))
+           # each band as tall as its wrapped lines: a step grows to them, a fixed height to all the bands
+           "function grow(o){if(Array.isArray(o)){o.forEach(grow);return;}if(!o||typeof o!=='object'){return;}"
+           "Object.keys(o).forEach(function(k){var v=o[k];if(k==='data'||k==='datasets'||k==='encoding'){return;}"
+           "if(k==='height'&&typeof v==='number'){o[k]=Math.max(v,tall);return;}"
+           "if(k==='height'&&v&&typeof v.step==='number'){v.step=Math.max(v.step,band);return;}grow(v);});}"
+           "walk(s);if(band){grow(s);}return s;})").replace("@T", str(TITLE_CHARS)).replace("@S", str(SOURCE_CHARS)).replace(
+               "@U", str(int(TITLE_CHARS * 1.2))).replace("@C", str(PHONE_LABEL_CHARS)).replace("@Q", f"{LABEL_SHARE:g}").replace("@X", f"{CHAR_PX:g}").replace(
+               "@P", str(LABEL_LINE)).replace("@M", str(BAND_MARGIN)).replace("@H", f"{LABEL_LINE / 2:g}").replace(
+               "@W", json.dumps(wrap_labels(999))).replace("@R", json.dumps(READABLE_LABEL))
 
 
 def svg_width(svg: str) -> int:

@@ -107,7 +107,7 @@ def adoption(pct: pd.DataFrame) -> alt.LayerChart:
     return (base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title="Percent"), x2="high:Q")
             + base.mark_point(filled=True, size=90).encode(
                 x="value:Q", tooltip=["study", "measure", "value", "population", "caveat"])
-            ).properties(height=alt.Step(26))
+            ).properties(height=alt.Step(44))  # a band holds three lines of label (study and measure, never cut)
 
 
 def scorecard(card: pd.DataFrame) -> alt.LayerChart:

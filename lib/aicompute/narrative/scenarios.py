@@ -485,11 +485,47 @@ def signpost_label(series: str, names: Mapping[str, str]) -> str:
 
 def readings_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """:func:`aicompute.scenarios.signposts.reading_table` for the reader: each series by its signpost's name
-    (:func:`signpost_label`), without the readings' ids, the largest shift in points (:func:`points`)."""
+    (:func:`signpost_label`), without the readings' ids, the largest shift in points (:func:`points`); entity,
+    period, value and unit read as one cell, 'Oracle, Dec 2025: 128 bp' (four columns fewer on a phone)."""
     out = table.drop(columns=["id"], errors="ignore").assign(series=[signpost_label(s, names) for s in table["series"]])
+    if {"entity", "period", "value", "unit"} <= set(out.columns):
+        reading = [", ".join(str(x) for x in (e, p) if pd.notna(x) and str(x)) + ": " + plain(v, u if pd.notna(u) else "", "sig3")
+                   for e, p, v, u in zip(out["entity"], out["period"], out["value"], out["unit"])]
+        at = out.columns.get_loc("entity")
+        out = out.drop(columns=["entity", "period", "value", "unit"])
+        out.insert(at, "reading", reading)
     if "largest shift" in out:
         out["largest shift"] = out["largest shift"].map(points)
     return out.rename(columns={"series": "signpost", "largest shift": "largest shift (points)"})
+
+
+def calibration_table(drivers: pd.DataFrame) -> pd.DataFrame:
+    """The calibration parameters (data/scenario_drivers.csv) for the reader: each by its name, its value with its
+    range in one cell ('0.25 (0.15–0.35)'; the value alone where no range is set), unit, basis, source and how it
+    was set: seven columns, not nine."""
+    def value(v: float, lo: float, hi: float) -> str:
+        return plain(v, spec="sig3") if pd.isna(lo) or pd.isna(hi) else with_range(v, lo, hi, spec="sig3")
+
+    return pd.DataFrame({"parameter": drivers["id"], "group": drivers["group"],
+                         "value (range)": [value(*x) for x in zip(drivers["value"], drivers["low"], drivers["high"])],
+                         "unit": drivers["unit"], "basis": drivers["basis"], "source_id": drivers["source_id"],
+                         "calibration": drivers["calibration"]}).reset_index(drop=True)
+
+
+def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.predictive_check` for the reader: the median with its 90% band in one
+    cell ('46.6 (33.8–61)'), the projections' span ('367–1,400', or 'none'), who published them and the two flags:
+    seven columns, not eleven."""
+    def span(n: int, lo: float, hi: float) -> str:
+        return plain_range(lo, hi, spec="sig3") if n else "none"
+
+    return pd.DataFrame({
+        "quantity": check["quantity"], "year": check["year"],
+        "model median (90% band)": [with_range(m, lo, hi, spec="sig3") for m, lo, hi in
+                                    zip(check["model median"], check["model p5"], check["model p95"])],
+        "projections (lowest to highest)": [span(*x) for x in zip(check["projections"], check["lowest"], check["highest"])],
+        "published by": check["published by"], "median outside all": check["median outside all"],
+        "band excludes all": check["band excludes all"]}).reset_index(drop=True)
 
 
 def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
