@@ -532,6 +532,8 @@ def sequoia_lines(ev) -> pd.DataFrame:
     * AWS's AI services at zero net: Anthropic's AWS spend sits inside them and is not disclosed, so the line
       cannot be separated (its gross figure is the high end);
     * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed), once the source saying so is public.
+      Chinese labs and software companies' AI revenue are not lines: no source in the data shows them undisclosed,
+      so the chapter names them in prose only.
 
     Columns: line (a key: openai, anthropic, microsoft_ai, aws_ai, google_cloud_ai, meta_ai, xai; the words are
     :func:`aicompute.narrative.finance.sequoia_lines`), lab (one of :data:`SEQUOIA_LABS`), value, overlap,
