@@ -427,9 +427,11 @@ def _rendering(project: Project, tmp_path: Path) -> tuple[subprocess.Popen, Path
     pids = tmp_path / "quarto.pids"
     env = {**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "FAKE_QUARTO_PIDS": str(pids),
            "AICOMPUTE_ROOT": str(project.root), "TMPDIR": str(tmp_path)}
+    # Ctrl-C as at a terminal: SIGINT at its default in the build even when the test process ignores it (a process
+    # that started a kernel in this worker may have; an ignored SIGINT is inherited, and Python then keeps ignoring it)
     proc = subprocess.Popen([sys.executable, "-c", BUILD, "--project", str(project.root), "--jobs", "1"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not (pids.exists() and len(pids.read_text().splitlines()) >= 4):
         assert proc.poll() is None and time.time() < deadline, proc.communicate()

@@ -94,7 +94,9 @@ def same_quantity_other_format(markup: str, results: dict[str, dict[str, dict]])
             if r["unit"] != unit or shown == as_published:
                 continue
             stored = repr(float(r["value"])).split(".")[1] if isinstance(r["value"], float) else ""
-            stored_decimals = 0 if stored in ("", "0") else len(stored)
+            # a whole float published at a fixed precision (13.0 with '.1f', a rounded 13.02) is known to that digit
+            fixed = re.fullmatch(r"[^.]*\.(\d+)f", r.get("fmt", "")) if isinstance(r["value"], float) else None
+            stored_decimals = max(0 if stored in ("", "0") else len(stored), int(fixed[1]) if fixed else 0)
             if abs(value - r["value"]) <= 0.5 * 10 ** -stored_decimals + 1e-9 and re.search(r"[1-9]\d*[.,]?\d", shown):
                 found.append(f"{shown!r} is {rid}, published as {as_published!r}")
     return found
@@ -102,13 +104,15 @@ def same_quantity_other_format(markup: str, results: dict[str, dict[str, dict]])
 
 def test_same_quantity_other_format_by_hand() -> None:
     results = {"ch": {"cost": {"value": 4.26, "unit": "USD bn", "fmt": ".1f"}, "n": {"value": 3, "unit": "GW"},
-                      "x": {"value": 1.65, "unit": "x", "fmt": ".2f"}, "y": {"value": 1.47, "unit": "x"}}}
+                      "x": {"value": 1.65, "unit": "x", "fmt": ".2f"}, "y": {"value": 1.47, "unit": "x"},
+                      "m": {"value": 13.0, "unit": "million", "fmt": ".1f"}}}
     shown = ('<span class="aic-num" data-unit="USD bn">4.26 USD bn</span> '  # 4.26 published as 4.3: flagged
              '<span class="aic-num" data-unit="USD bn">4.3 USD bn</span> '   # as published
              '<span class="aic-num" data-unit="kW">4.26 kW</span> '          # another unit: another quantity
              '<span class="aic-num" data-unit="GW">3.0 GW</span> '           # 3 published as '3 GW': flagged
              '<span class="aic-num" data-unit="x">2×</span> '                # coarser: may be another quantity
-             '<span class="aic-num" data-unit="x">1.49×</span>')             # not 1.47 (shown as 1.5×): another one
+             '<span class="aic-num" data-unit="x">1.49×</span> '             # not 1.47 (shown as 1.5×): another one
+             '<span class="aic-num" data-unit="million">12.6 million</span>')  # not 13.0 (known to .1): another one
     assert same_quantity_other_format(shown, results) == [
         "'4.26 USD bn' is ch.cost, published as '4.3 USD bn'", "'3.0 GW' is ch.n, published as '3 GW'"]
 
