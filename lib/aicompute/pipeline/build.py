@@ -399,6 +399,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
     the build's locks are taken (:func:`safety.lock_files`; another build holding one: BuildError naming its
     process, or ``wait``)."""
     project = project or Project()
+    render = render and chapter is None  # one chapter: the site is neither rendered nor locked
     with contextlib.ExitStack() as held:
         try:
             safety.check_outputs(project.root, project.site if render else None, project.out)
@@ -450,7 +451,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
     except params_mod.ParameterError as exc:
         raise BuildError(f"Parameter check failed (no notebook was run): {exc}") from None
     if chapter is not None:  # parameters were checked for every chapter (a file may name any of them)
-        chapters, render = one_chapter(registry, chapters, chapter), False
+        chapters = one_chapter(registry, chapters, chapter)
         log(f"Executing {', '.join(nb.stem for nb in chapters)} ({chapter} and what it reads); nothing is rendered.")
     try:
         counts = data.validate_package(project.data)
@@ -552,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill PID` stops as cleanly as Ctrl-C
     try:
         build(project, params_file=args.params, overrides=args.overrides, jobs=args.jobs, force=args.force,
-              render=not args.no_render and args.chapter is None, allow_future_as_of=args.allow_future_as_of,
+              render=not args.no_render, allow_future_as_of=args.allow_future_as_of,
               wait=args.wait, chapter=args.chapter, log=lambda s: print(s, flush=True))
     except BuildError as exc:
         print(f"BUILD FAILED: {exc}", file=sys.stderr, flush=True)
