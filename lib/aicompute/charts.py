@@ -427,10 +427,11 @@ def _title_of(spec: dict[str, Any]) -> str:
     return _first_in_spec(spec, own) or "Chart"
 
 
-def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | None = None,
+def chart_bundle(chart: alt.TopLevelMixin | dict[str, Any], *, runtime: str = "", name: str | None = None,
                  cites: Sequence[str] = (), links: str = "", alt_text: str | None = None,
                  source_labels: Any = None) -> dict[str, str]:
-    """The MIME bundle for ``chart``: text/html (offline embed), image/svg+xml and text/plain.
+    """The MIME bundle for ``chart`` (or its spec, ``chart.to_dict()``, which the bundle then changes): text/html
+    (offline embed), image/svg+xml and text/plain.
 
     ``runtime``: ``"inline"`` carries the Vega runtime in the HTML, ``"site"`` loads it from the site's
     :data:`VEGA_SCRIPT`, ``""`` relies on an earlier chart of the page. ``name`` (the figure's file name)
@@ -439,7 +440,8 @@ def chart_bundle(chart: alt.TopLevelMixin, *, runtime: str = "", name: str | Non
     """
     import vl_convert as vlc
 
-    spec = trim_datasets(readable_tooltips(wrap_legend_labels(chart.to_dict()), source_labels))
+    spec = chart.to_dict() if hasattr(chart, "to_dict") else chart
+    spec = trim_datasets(readable_tooltips(wrap_legend_labels(spec), source_labels))
     digest = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
     title = _title_of(spec)
     svg = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION)
@@ -574,9 +576,9 @@ def _plain_title(value: Any) -> str:
     return str(value) if isinstance(value, str) else ""
 
 
-def alt_text(chart: alt.TopLevelMixin, frame: Any = None) -> str:
-    """The chart's text alternative: its title (the finding), subtitle, source line, and what data it draws
-    (rows and columns of its data, downloadable as CSV under the chart)."""
+def alt_text(chart: alt.TopLevelMixin | dict[str, Any], frame: Any = None) -> str:
+    """The chart's (or its spec's) text alternative: its title (the finding), subtitle, source line, and what data
+    it draws (rows and columns of its data, downloadable as CSV under the chart)."""
     spec = chart.to_dict() if hasattr(chart, "to_dict") else dict(chart)
     parts = [_title_of(spec)]
 
@@ -627,7 +629,8 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
         sources = [s for s in sources or [] if s not in made_up]
         series = {n: [i for i in m if i not in made_up] for n, m in (series or {}).items()}
         cites = [c for c in cites if c not in made_up]
-    colours = colour_count(wrapped.to_dict())
+    spec = wrapped.to_dict()  # validated once: the colour check, the text alternative and the bundle read it
+    colours = colour_count(spec)
     if colours > MAX_COLOURS:
         message = (f"{name}: a colour scale with {colours} categories, more than the palette's {MAX_COLOURS} distinct "
                    "colours: fold the smallest into 'Other' (charts.fold_other) or give the scale its own range")
@@ -641,9 +644,9 @@ def show(chart: alt.TopLevelMixin, *, source: str | list[str] | None = None, nam
     files = ["csv", "svg"] if chart_data(chart) is not None else ["svg"]
     links = chart_links(name, run.notebook, files, list(sources or []), ev=ev, series=series) if under_build else ""
     runtime = "" if _PAGE_HAS_BUNDLE else "site" if under_build else "inline"
-    bundle = chart_bundle(wrapped, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
-                          source_labels=lambda: cite.citation_labels(cite.sources_of(ev)),
-                          alt_text=alt_text(wrapped, chart_data(chart)))
+    text = alt_text(spec, chart_data(chart))
+    bundle = chart_bundle(spec, runtime=runtime, name=name, cites=list(dict.fromkeys(cites)), links=links,
+                          source_labels=lambda: cite.citation_labels(cite.sources_of(ev)), alt_text=text)
     _PAGE_HAS_BUNDLE = True
     _save_copy(chart, bundle, name)
     display(bundle, raw=True)

@@ -208,8 +208,8 @@ def odds_chart(results: dict[str, dict[str, dict[str, Any]]], svg_path: Path | N
     chart = charts.odds_ranges(frame, title=f"Likeliest: {top['ending'].lower()}, {top['label']}",
                                subtitle="Central odds (point) and the range over every setting tried (bar), %")
     wrapped = charts.with_source(chart, "Source: the scenario model (chapter 6), from the published results")
-    bundle = charts.chart_bundle(wrapped, runtime="site", name="fig-front-odds",
-                                 alt_text=charts.alt_text(wrapped, frame))
+    spec = wrapped.to_dict()
+    bundle = charts.chart_bundle(spec, runtime="site", name="fig-front-odds", alt_text=charts.alt_text(spec, frame))
     out = ["```{=html}", bundle["text/html"], "```"]
     if svg_path is not None:
         Path(svg_path).write_text(bundle["image/svg+xml"], encoding="utf-8")
