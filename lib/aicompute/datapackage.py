@@ -54,7 +54,7 @@ import pandas as pd
 
 from aicompute.paths import ROOT, data_dir
 
-__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claims", "validate_package", "resources",
+__all__ = ["DataError", "build_date", "BUILD_DATE_ENV", "by_id", "Claim", "load", "claim", "claim_of", "claims", "validate_package", "resources",
            "dating_fields", "check_dating"]
 
 NUMBER_FIELDS = ("value", "low", "high", "seed_value")
@@ -769,7 +769,11 @@ def claim(claim_id: str, *, folder: Path | None = None) -> Claim:
         close = difflib.get_close_matches(claim_id, table["id"].tolist(), n=3)
         hint = f"; did you mean {close}?" if close else ""
         raise DataError(_resource("claims", folder)[0], f"no claim with id '{claim_id}'{hint}", column="id")
-    r = hit.iloc[0]
+    return claim_of(hit.iloc[0])
+
+
+def claim_of(r: pd.Series) -> Claim:
+    """The :class:`Claim` of one row of :func:`claims`."""
 
     def num(x: Any) -> float | None:
         return None if pd.isna(x) else float(x)

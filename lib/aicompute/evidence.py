@@ -190,7 +190,7 @@ class Evidence:
         if pd.notna(published) and published > pd.Timestamp(self.as_of):
             raise NotYetPublished(f"claim '{claim_id}' was published on {published.date()}, after the as-of date "
                                   f"{self.as_of}: it is not evidence yet")
-        return data.claim(claim_id, folder=self.folder)
+        return data.claim_of(hit.iloc[0])
 
     def known(self, claim_id: str) -> bool:
         """Whether claim ``claim_id`` was public on ``as_of``."""
