@@ -6,6 +6,18 @@ import pandas as pd
 import pytest
 
 from aicompute import data, infra, provenance
+from aicompute.scenarios import model as sm
+from aicompute.scenarios import start as st
+from aicompute.scenarios import update as up
+
+
+def modelled_readings(ev) -> pd.DataFrame:
+    """The readings the 2026 scenario model weighs on ``ev.as_of`` (chapter 05 counts them from its run)."""
+    cal = sm.Calibration.from_table(ev.table("scenario_drivers"))
+    prepared = up.prepare(ev.table("observations"), ev.table("signposts"), st.start_2026(ev, cal), episode="ai_2026",
+                          knowledge_date=ev.seed_date)
+    used = prepared[prepared["status"] == "modelled"]
+    return used[up.scales(used, pd.Timestamp(ev.as_of), cal) > 0].reset_index(drop=True)
 
 
 def test_primary_share_counts_by_hand() -> None:
@@ -48,7 +60,7 @@ def test_modelled_readings_primary_only_where_the_source_is_first_hand() -> None
     """Counts the readings the 2026 model uses; a reading called primary must cite a filing or a company/trade-body
     release, and the share reported is the count over the total."""
     ev = data.evidence()  # the report's as-of date
-    used = provenance.modelled_readings(ev)
+    used = modelled_readings(ev)
     share = provenance.primary_share(used)
     assert share.total == len(used) > 0
     assert share.primary == int((used["source_class"] == "primary").sum())
@@ -66,7 +78,7 @@ def test_every_secondary_modelled_reading_names_its_primary_document() -> None:
     """A modelled reading read only in a secondary copy says which primary document it traces to (the issuer's
     release, filing or index series) and why that was not read, or that none is public ("Primary: ..." in its
     note), so the next sweep knows what to look for."""
-    used = provenance.modelled_readings(data.evidence())
+    used = modelled_readings(data.evidence())
     sec = used[used["source_class"] == "secondary"]
     missing = sec[~sec["note"].fillna("").str.contains("Primary: ", regex=False)]
     assert missing.empty, list(missing["id"])
@@ -101,5 +113,5 @@ def test_big4_quarter_capex_reading_is_the_sum_of_the_four_company_rows(reading:
                    "data/sweep_log.csv rows sweep_primary_*. Strict: remove the mark at the target.")
 def test_modelled_readings_meet_the_primary_target() -> None:
     """At least ``provenance.TARGET`` of the readings the 2026 model uses are primary (counted from the data)."""
-    share = provenance.primary_share(provenance.modelled_readings(data.evidence()))
+    share = provenance.primary_share(modelled_readings(data.evidence()))
     assert share.share >= provenance.TARGET, (share.primary, share.total, share.secondary)

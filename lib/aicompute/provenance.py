@@ -6,7 +6,6 @@ a summary, newsletter or aggregator.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
@@ -35,18 +34,3 @@ def primary_share(readings: pd.DataFrame) -> Share:
     prim = readings["source_class"] == "primary"
     return Share(int(prim.sum()), len(readings), tuple(readings.loc[~prim, "id"]))
 
-
-def modelled_readings(ev: Any, day: Any | None = None, *, episode: str = "ai_2026") -> pd.DataFrame:
-    """The readings the 2026 scenario model uses on ``day`` (default: ``ev.as_of``), from evidence ``ev``."""
-    from aicompute.scenarios import model as sm
-    from aicompute.scenarios import start as st
-    from aicompute.scenarios import update as up
-
-    day = pd.Timestamp(day if day is not None else ev.as_of)
-    cal = sm.Calibration.from_table(ev.table("scenario_drivers"))
-    start = st.start_2026(ev, cal)
-    prepared = up.prepare(ev.table("observations"), ev.table("signposts"), start, episode=episode,
-                          knowledge_date=ev.seed_date)
-    used = prepared[prepared["status"] == "modelled"]
-    used = used[up.scales(used, day, cal) > 0]
-    return used.reset_index(drop=True)
