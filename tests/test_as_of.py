@@ -1,8 +1,8 @@
 """The as-of date holds everywhere: built at an early date, no chapter shows evidence published later; and the
 chapters that draw random numbers publish the same results when run again.
 
-The early build executes the chapters only (fast mode, no render: the executed notebooks and the evidence layer
-are all these checks read), into ``build/as-of-<date>/``, the build's content-addressed cache: a second
+The early build executes the chapters only (fast mode, no render, no static SVGs: the executed notebooks and the
+evidence layer are all these checks read), into ``build/as-of-<date>/``, the build's content-addressed cache: a second
 ``make test`` re-executes only the chapters whose inputs changed since.
 """
 
@@ -33,7 +33,7 @@ def early() -> tuple[Path, str]:
     out = ROOT / "build" / f"as-of-{EARLY}"
     error = ""
     try:
-        build(Project(root=ROOT, build_dir=out), overrides=EARLY_OVERRIDES, render=False, wait=True,
+        build(Project(root=ROOT, build_dir=out), overrides=EARLY_OVERRIDES, render=False, svg=False, wait=True,
               log=lambda s: None)
     except BuildError as exc:
         error = str(exc)
@@ -120,7 +120,7 @@ def test_seeded_chapters_publish_identical_results_again(early: tuple[Path, str]
     assert seeded, "no chapter with a seed parameter"
     for stem in seeded:
         (second / "cache" / f"{stem}.json").unlink()
-    outcomes = build(Project(root=ROOT, build_dir=second), overrides=EARLY_OVERRIDES, render=False,
+    outcomes = build(Project(root=ROOT, build_dir=second), overrides=EARLY_OVERRIDES, render=False, svg=False,
                      log=lambda s: None)
     assert {o.stem for o in outcomes if o.status == "executed"} >= set(seeded)
     assert read_all(out / "results") == read_all(second / "results")

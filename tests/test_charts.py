@@ -4,6 +4,7 @@ shared file under the build), an SVG copy, a source line, download and source li
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -44,6 +45,16 @@ def test_bundle_has_no_remote_scripts_and_an_svg() -> None:
     site = charts.chart_bundle(_chart(), runtime="site")["text/html"]
     assert f'<script data-aic="vega-bundle" src="{charts.VEGA_SCRIPT}"></script>' in site
     assert "vega-bundle" not in charts.chart_bundle(_chart())["text/html"]
+
+
+def test_a_build_that_renders_nothing_can_skip_the_static_svg(tmp_path: Path) -> None:
+    from aicompute.pipeline.build import BuildError, Project, build
+
+    b = charts.chart_bundle(_chart(), runtime="site", svg=False)
+    assert "image/svg+xml" not in b and 'data-width="0"' in b["text/html"]
+    assert b["text/plain"] == "<Chart: Compute rose 9.5-fold in two years>"
+    with pytest.raises(BuildError, match="svg=False"):  # the PDF prints the SVG: a rendering build needs it
+        build(Project(root=tmp_path), svg=False, log=lambda s: None)
 
 
 def test_runtime_once_per_page_inline_interactively(monkeypatch: pytest.MonkeyPatch) -> None:

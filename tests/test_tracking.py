@@ -43,3 +43,11 @@ open({str(tmp_path / 'data' / 't.csv')!r}).read()
 """
     subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path)
     assert log.read_text().split() == [str((tmp_path / "data" / "t.csv").resolve())]
+
+
+def test_run_context_round_trips_through_json(tmp_path: Path) -> None:
+    """The kernel gets the run as JSON: paths come back as paths, the flag as a bool (``"False"`` read back as a
+    path would be true)."""
+    run = RunContext(root=tmp_path, notebook="07_x", figures_out=tmp_path / "f", svg=False)
+    back = RunContext.from_json(run.to_json())
+    assert back == run and back.svg is False and back.results_in is None and isinstance(back.figures_out, Path)

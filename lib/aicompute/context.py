@@ -27,14 +27,15 @@ class RunContext:
     results_out: Path | None = None      # folder for this run's published results (<notebook>.json)
     results_in: Path | None = None       # folder holding other chapters' published results
     figures_out: Path | None = None      # folder for chart copies (SVG, CSV)
+    svg: bool = True                     # False: charts carry no static SVG (a build that is never rendered)
 
     def to_json(self) -> str:
-        return json.dumps({k: (str(v) if v is not None else None) for k, v in asdict(self).items()}, indent=1)
+        return json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}, indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> RunContext:
         raw: dict[str, Any] = json.loads(text)
-        return cls(**{k: (Path(v) if v is not None and k != "notebook" else v) for k, v in raw.items()})
+        return cls(**{k: (Path(v) if isinstance(v, str) and k != "notebook" else v) for k, v in raw.items()})
 
 
 _OVERRIDE: list[RunContext] = []

@@ -160,7 +160,8 @@ def _products(project: Project, stem: str) -> dict[str, str]:
 
 
 def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: list[Path],
-                   values: dict[str, dict[str, Any]], force: bool, jobs: int, log: Callable[[str], None]) -> list[Outcome]:
+                   values: dict[str, dict[str, Any]], force: bool, jobs: int, log: Callable[[str], None],
+                   svg: bool = True) -> list[Outcome]:
     """Execute what is not cached, in parallel, each chapter as soon as every chapter it reads has settled (not
     in waves: one slow chapter holds up only its readers), in one pool of workers for the whole build. A chapter
     is looked up in the cache once what it reads is stored (its read hashes include their results); one that
@@ -190,7 +191,7 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
                 log(f"[{len(outcomes)}/{n}] {stem}: skipped (reads {', '.join(blocked)})")
                 broken.add(stem)
                 continue
-            key = deps.notebook_key(nb, values[stem], tools=tools)
+            key = deps.notebook_key(nb, values[stem] if svg else {**values[stem], "(no static SVG)": True}, tools=tools)
             if not force and _cache_hit(project, stem, key):
                 outcomes.append(Outcome(stem, "cached"))
                 _clear_failed(project, stem)
@@ -211,7 +212,7 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
         log_file = tmp / f"{nb.stem}.reads"
         log_file.touch()
         run = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
-                         results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem)
+                         results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem, svg=svg)
         setup = tracking.setup_code(run, log_file, [project.data.resolve(), run.results_in])
         return pool.submit(execute_one, str(nb), str(tmp / nb.name), params, str(project.notebooks), setup,
                            str(tmp / f"{nb.stem}.stderr"))
@@ -391,15 +392,19 @@ def _check_library(project: Project) -> None:
 
 def build(project: Project | None = None, *, params_file: Path | None = None, overrides: list[str] | None = None,
           jobs: int | None = None, force: bool = False, render: bool = True, allow_future_as_of: bool = False,
-          wait: bool = False, chapter: str | None = None, log: Callable[[str], None] = print) -> list[Outcome]:
+          wait: bool = False, chapter: str | None = None, svg: bool = True,
+          log: Callable[[str], None] = print) -> list[Outcome]:
     """Run the whole build; raise BuildError (after logging) on the first failing step. ``chapter``: execute
-    only that chapter and the chapters it reads (:func:`one_chapter`), and render nothing.
+    only that chapter and the chapters it reads (:func:`one_chapter`), and render nothing. ``svg=False``: a check
+    build that is never rendered (the as-of tests): charts get no static SVG, and the cache keeps such runs apart.
 
     Before anything is written: the site and build folders are checked (:func:`safety.check_outputs`) and
     the build's locks are taken (:func:`safety.lock_files`; another build holding one: BuildError naming its
     process, or ``wait``)."""
     project = project or Project()
     render = render and chapter is None  # one chapter: the site is neither rendered nor locked
+    if render and not svg:
+        raise BuildError("svg=False is for builds that render nothing (the PDF prints each chart's SVG)")
     with contextlib.ExitStack() as held:
         try:
             safety.check_outputs(project.root, project.site if render else None, project.out)
@@ -416,7 +421,7 @@ def build(project: Project | None = None, *, params_file: Path | None = None, ov
         safety.mark(project.out, safety.BUILD_MARKER)
         if render:
             project.site.parent.mkdir(parents=True, exist_ok=True)  # the site is renamed into it
-        return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log, chapter)
+        return _build(project, params_file, overrides, jobs, force, render, allow_future_as_of, log, chapter, svg)
 
 
 def one_chapter(registry: chapters_mod.Registry, chapters: list[Path], stem: str) -> list[Path]:
@@ -431,7 +436,7 @@ def one_chapter(registry: chapters_mod.Registry, chapters: list[Path], stem: str
 
 def _build(project: Project, params_file: Path | None, overrides: list[str] | None, jobs: int | None,
            force: bool, render: bool, allow_future_as_of: bool, log: Callable[[str], None],
-           chapter: str | None = None) -> list[Outcome]:
+           chapter: str | None = None, svg: bool = True) -> list[Outcome]:
     from aicompute import data
 
     t0 = time.perf_counter()
@@ -461,7 +466,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
 
     _check_library(project)
     project.out.mkdir(parents=True, exist_ok=True)
-    outcomes = _run_notebooks(project, registry, chapters, values, force, jobs or os.cpu_count() or 1, log)
+    outcomes = _run_notebooks(project, registry, chapters, values, force, jobs or os.cpu_count() or 1, log, svg)
     failed = [o for o in outcomes if o.status in ("failed", "skipped")]
     if failed:
         raise BuildError("Notebook execution failed; the last good report was left untouched.\n"
