@@ -111,3 +111,29 @@ def test_models_never_import_the_build_layer() -> None:
     """Models, data and wording sit below the build: only the build itself (and the command line) imports it,
     counting imports inside functions."""
     assert _reaches_into_build(_graph()) == {}
+
+
+#: The layers of ``aicompute/__init__.py``'s docstring, in import order (a module is named by its first part).
+LAYERS = (("paths", "context", "escape", "formatting", "chapters", "parameters_cell"),
+          ("datapackage", "data", "evidence"),
+          ("chips", "infra", "finance", "bubble", "bottomup", "audit", "provenance", "verdicts", "dials", "scenarios"),
+          ("narrative", "figures", "charts", "tables", "cite", "prose"),
+          ("results", "summary", "headlines", "appendix"),
+          ("pipeline", "__main__"))
+#: The imports against that order the docstring names (words for the reasons in the evidence and signpost
+#: tables; the audit's table layout).
+UPWARD = {("aicompute.evidence", "aicompute.narrative.evidence"),
+          ("aicompute.scenarios.signposts", "aicompute.narrative.scenarios"), ("aicompute.audit", "aicompute.tables")}
+
+
+def _layer(module: str) -> int:
+    first = module.split(".")[1]
+    return next(i for i, names in enumerate(LAYERS) if first in names)
+
+
+def test_every_module_sits_in_a_layer_and_imports_only_those_above_it() -> None:
+    graph = {m: deps for m, deps in _graph().items() if m != "aicompute"}
+    unplaced = sorted(m for m in graph if not any(m.split(".")[1] in names for names in LAYERS))
+    assert not unplaced, f"add these modules to a layer (here and in aicompute/__init__.py): {unplaced}"
+    upward = {(m, d) for m, deps in graph.items() for d in deps if _layer(d) > _layer(m)}
+    assert upward == UPWARD

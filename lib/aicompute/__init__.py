@@ -1,15 +1,18 @@
 """aicompute — helper library for the report "AI compute economics: the 24-month test".
 
-Modules:
-    paths    where things live (anchored on the package, never on the working directory)
-    data     load and validate the Frictionless data package (`load`, `claim`, `DataError`)
-    charts   house theme, source lines and the offline (no-CDN) chart renderer
-    tables   tables shown as HTML (escaped) and Markdown (for the PDF)
-    cite     report/references.bib from data/sources.csv; chart source lines matching the citations
-    results  headline results a notebook publishes for the executive summary
-    params   parameter validation for the build
-    audit    consistency arithmetic of the claims audit
-    build    the papermill -> render pipeline (`python -m aicompute build`)
+The layers, in import order: each imports only those above it, but for three exceptions (``evidence`` and
+``scenarios.signposts`` take a few phrases from ``narrative/`` for the reasons their tables give in words, and
+``audit`` lays out its tables with ``tables``). ``tests/test_imports.py`` checks that there is no import cycle
+and that nothing outside ``pipeline`` imports it but the command line.
+    paths, context, escape, formatting, chapters, parameters_cell   where files live, the run, escaping,
+                                  numbers in words, the chapter registry, a notebook's parameters
+    datapackage, data, evidence   load and validate ``data/`` (Frictionless), and filter it to an as-of date
+    chips, infra, finance, bubble, bottomup, audit, provenance, verdicts, dials, scenarios/   the models and
+                                  verdict rules: numbers, not sentences
+    narrative/, figures/, charts, tables, cite, prose   the words, charts and tables made from those numbers
+    results, summary, headlines, appendix   what the chapters publish, and the front page built from it
+    pipeline/                     the build: parameters, execution (papermill), cache, render (Quarto), locks
+                                  (``python -m aicompute build``, ``make report``)
 """
 
 from __future__ import annotations
