@@ -44,6 +44,8 @@ def test_a_value_with_its_range() -> None:
     assert f.with_range(29.04, 22.2, 38.1, "%", ".1f", ".0f") == "29.0% (22–38%)"
     assert f.with_range(54, 52, 56, spec="sig3") == "54 (52–56)"
     assert f.with_range(-5, -8, -2, "%", ".0f") == "\u22125% (\u22128–\u22122%)"
+    assert f.with_range(0.25, float("nan"), float("nan"), spec="sig3") == "0.25"  # no range recorded: the value alone
+    assert f.with_range(7, None, 9, "%", ".0f") == "7%"
 
 
 def test_tag_is_found_and_escaped() -> None:

@@ -215,7 +215,9 @@ def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
 def with_range(value: Any, low: Any, high: Any, unit: str = "", spec: str = "", range_spec: str | None = None) -> str:
     """'29.0% (22–38%)': a value and the range around it in brackets (:func:`plain_range`), the one way a table cell
     shows both; ``range_spec``: the range's own precision when it is shown coarser than the value (default ``spec``).
-    Untagged (table cells, labels)."""
+    The value alone where an end is missing (None or NaN: no range recorded). Untagged (table cells, labels)."""
+    if any(x is None or x != x for x in (low, high)):
+        return plain(value, unit, spec)
     return f"{plain(value, unit, spec)} ({plain_range(low, high, unit, spec if range_spec is None else range_spec)})"
 
 

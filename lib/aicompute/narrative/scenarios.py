@@ -503,11 +503,9 @@ def calibration_table(drivers: pd.DataFrame) -> pd.DataFrame:
     """The calibration parameters (data/scenario_drivers.csv) for the reader: each by its name, its value with its
     range in one cell ('0.25 (0.15–0.35)'; the value alone where no range is set), unit, basis, source and how it
     was set: seven columns, not nine."""
-    def value(v: float, lo: float, hi: float) -> str:
-        return plain(v, spec="sig3") if pd.isna(lo) or pd.isna(hi) else with_range(v, lo, hi, spec="sig3")
-
     return pd.DataFrame({"parameter": drivers["id"], "group": drivers["group"],
-                         "value (range)": [value(*x) for x in zip(drivers["value"], drivers["low"], drivers["high"])],
+                         "value (range)": [with_range(v, lo, hi, spec="sig3")
+                                           for v, lo, hi in zip(drivers["value"], drivers["low"], drivers["high"])],
                          "unit": drivers["unit"], "basis": drivers["basis"], "source_id": drivers["source_id"],
                          "calibration": drivers["calibration"]}).reset_index(drop=True)
 
