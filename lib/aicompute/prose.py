@@ -109,8 +109,7 @@ def raw_ids(text: str, ids: Iterable[str]) -> list[str]:
         return []
     shown = _MD_ESCAPE.sub(r"\1", _CITATION.sub(" ", _CODE.sub(" ", _COMMENT.sub(" ", _SCRIPT.sub(" ", text)))))
     shown = html.unescape(_HTML_TAG.sub(" ", shown))
-    joined = "\n".join(keys)
-    if joined.count("\n") == len(keys) - 1 and _WORDS.fullmatch(joined):  # every id one run of [\w-]: the run is the only candidate (fast)
+    if all(_WORD.fullmatch(k) for k in keys):  # every id one run of [\w-]: the run is the only candidate (fast)
         return list(dict.fromkeys(w for w in _WORD_STANDING.findall(shown) if w in keys))
     longest_first = sorted(keys, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w@#/.:-])(?:" + "|".join(map(re.escape, longest_first)) + r")(?![\w-])")
@@ -120,5 +119,5 @@ def raw_ids(text: str, ids: Iterable[str]) -> list[str]:
 #: An id made of word characters and hyphens can only be shown as a whole run of them (the pattern above wants no
 #: [\w-] after it, and no [\w-] or [@#/.:] before it): the runs standing alone are the candidates, each looked up
 #: in the set, the same answer as the alternation of ~2,000 ids, which the regex engine tries at every position.
-_WORDS = re.compile(r"[\w-]+(?:\n[\w-]+)*")
+_WORD = re.compile(r"[\w-]+")
 _WORD_STANDING = re.compile(r"(?<![\w@#/.:-])[\w-]+")
