@@ -54,7 +54,8 @@ below stay short calls: read the evidence, call the model, show the result. Each
 with its label and unit; a front-page theme as `headline=` puts it on the front page."""
 
 COMPUTE = """counts = ev.claims()["chapter"].value_counts().rename_axis("chapter").reset_index(name="claims")
-top, n_top = counts.iloc[0], int(counts["claims"].iloc[0])
+top = counts.iloc[0]
+n_top = int(top["claims"])
 results.publish("{key}_top_claims", n_top, label=f"figures of the {{top['chapter']}} chapter in the ledger",
                 unit="count", headline="watch")"""
 
@@ -71,7 +72,7 @@ chart = charts.alt.Chart(counts).mark_bar().encode(
                                           subtitle=f"Claims ledger, figures published by {{as_of}}"))
 charts.show(chart, source="claims ledger (data/claims.csv)", name="fig-{name}-example", ev=ev)"""
 
-CLOSE = """The largest chapter holds `{{python}} n_top` figures. *A number in prose is an inline expression like this
+CLOSE = """The largest chapter holds `{python} n_top` figures. *A number in prose is an inline expression like this
 one, filled from the chapter's results when the report is built, never typed by hand. End with what the
 finding means for the question, and what a reader should watch for next.*"""
 
@@ -94,7 +95,7 @@ def notebook(title: str, name: str) -> nbformat.NotebookNode:
         code(COMPUTE.format(key=key)),
         md(SHOW.format(name=name)),
         code(CHART.format(name=name, caption=caption)),
-        md(CLOSE.format()),
+        md(CLOSE),
     ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
