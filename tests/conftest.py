@@ -240,6 +240,16 @@ def quarto_tool(name: str) -> list[str]:
     return [str(found[0])] if found else [quarto, name]
 
 
+def bench_line_counts():
+    """``bench/prose_ratio.py``'s ``line_counts(nb)``: (markdown lines, code lines) as the bench counts them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("prose_ratio", ROOT / "bench" / "prose_ratio.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.line_counts
+
+
 def tiny_package(folder: Path) -> Path:
     """Write a valid tiny data package into ``folder`` (made here): the real datapackage.json restricted to the
     two resources these synthetic rows fill (chapter datasets such as accelerators.csv are tested against the

@@ -19,6 +19,7 @@ from aicompute import chapters, cite, data
 from aicompute.paths import default_as_of
 from aicompute.pipeline import params, registry, template
 from aicompute.pipeline.build import Project, copy_sources
+from conftest import bench_line_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -121,9 +122,7 @@ def test_the_template_reads_as_a_chapter() -> None:
     chart = next(c.source for c in nb.cells if "charts.show(" in c.source)
     assert chart.splitlines()[:2] == ["#| label: fig-prices-example",
                                       '#| fig-cap: "Prices \\"today\\": the claims ledger by chapter, an example to replace."']
-    md = sum(len([ln for ln in c.source.splitlines() if ln.strip()]) for c in nb.cells if c.cell_type == "markdown")
-    code = sum(len([ln for ln in c.source.splitlines() if ln.strip() and not ln.startswith("#|")])
-               for c in nb.cells if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", []))
+    md, code = bench_line_counts()(nb)
     assert md > code > 0
 
 

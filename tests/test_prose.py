@@ -15,6 +15,7 @@ from aicompute import audit, verdicts
 from aicompute.formatting import tagged_numbers
 from aicompute.narrative import evidence as say_ev
 from aicompute.narrative import infra as say_infra
+from conftest import bench_line_counts
 
 
 # ------------------------------------------------------------------------------------------- verdict rules
@@ -271,23 +272,12 @@ def test_a_markdown_table_is_a_table_not_prose() -> None:
 
 
 # ------------------------------------------------------------------ chapters read as documents (issue 18)
-def _bench_line_counts():
-    import importlib.util
-
-    from aicompute.paths import ROOT
-
-    spec = importlib.util.spec_from_file_location("prose_ratio", ROOT / "bench" / "prose_ratio.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.line_counts
-
-
 def test_line_counts_by_hand() -> None:
     """Non-blank markdown lines against non-blank code lines; the parameters cell and ``#|`` options are not code."""
     nb = {"cells": [{"cell_type": "markdown", "source": ["# T\n", "\n", "text\n"]},
                     {"cell_type": "code", "source": "x = 1\n", "metadata": {"tags": ["parameters"]}},
                     {"cell_type": "code", "source": "#| label: fig-a\n\nshow(x)\ny = 2", "metadata": {}}]}
-    assert _bench_line_counts()(nb) == (2, 2)
+    assert bench_line_counts()(nb) == (2, 2)
 
 
 def test_every_chapter_has_more_prose_than_code() -> None:
@@ -298,7 +288,7 @@ def test_every_chapter_has_more_prose_than_code() -> None:
     from aicompute import chapters
     from aicompute.paths import ROOT
 
-    line_counts = _bench_line_counts()
+    line_counts = bench_line_counts()
     counts = {c.stem: line_counts(json.loads((ROOT / "notebooks" / c.file).read_text(encoding="utf-8")))
               for c in chapters.load().chapters}
     assert counts
