@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from filelock import FileLock
 
 from conftest_fast import shared_frictionless_verdicts  # noqa: F401  (the fast tier's shared session fixtures)
 
@@ -77,11 +78,15 @@ def _group(item: pytest.Item, group: str) -> None:
         item._nodeid = nodeid
 
 
+def _fast_tier(config: pytest.Config) -> bool:
+    """This run is the fast tier (``-m "not slow"``, as ``make test-fast`` runs it)."""
+    return (config.option.markexpr or "").strip() == "not slow"
+
+
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """The fast tier (``-m "not slow"``) does not import :data:`KERNEL_MODULES`: every test in them is deselected
     anyway, and importing them (rewriting their asserts) costs each xdist worker CPU."""
-    if (config.option.markexpr or "").strip() == "not slow" and collection_path.suffix == ".py" \
-            and collection_path.stem in KERNEL_MODULES:
+    if _fast_tier(config) and collection_path.suffix == ".py" and collection_path.stem in KERNEL_MODULES:
         return True
     return None
 
@@ -89,15 +94,14 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark ``slow`` the tests that start a kernel or Quarto (see the module docstring); group the tests of
     each shared build onto one xdist worker."""
+    module_groups = {**MODULE_GROUPS, **(FAST_MODULE_GROUPS if _fast_tier(config) else {})}
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
         fixtures = set(getattr(item, "fixturenames", ()))
         if module in KERNEL_MODULES or SLOW_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
         groups = sorted({BUILD_GROUPS[f] for f in fixtures & BUILD_GROUPS.keys()}
-                        | ({MODULE_GROUPS[module]} if module in MODULE_GROUPS else set())
-                        | ({FAST_MODULE_GROUPS[module]} if module in FAST_MODULE_GROUPS
-                           and (config.option.markexpr or "").strip() == "not slow" else set()))
+                        | ({module_groups[module]} if module in module_groups else set()))
         if groups:
             _group(item, groups[0])
         if item.get_closest_marker("hostile") and os.environ.get("AICOMPUTE_HOSTILE") != "1":
@@ -267,8 +271,6 @@ def once_per_session(factory: pytest.TempPathFactory, worker_id: str, name: str,
     """The folder ``name`` in the session's temporary base, made by ``make(folder)`` once per test session: under
     xdist the workers share the session's base folder, and the first one to get here makes it (the tiny
     projects the build tests copy, built once instead of once per test)."""
-    from filelock import FileLock
-
     base = factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
     root, done = shared / name, shared / f"{name}.done"
