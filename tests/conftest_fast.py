@@ -32,19 +32,21 @@ def shared_frictionless_verdicts(tmp_path_factory: pytest.TempPathFactory, worke
     lock = FileLock(f"{shared}.lock")
     real, session_keys = datapackage._frictionless_check, datapackage._VALIDATED
 
-    def check(folder):
-        if datapackage._VALIDATED is not session_keys:
-            return real(folder)
+    def merge(write: bool = False) -> None:  # under the lock: the other workers' keys, then (write) ours for them
         with lock:
             if shared.exists():
                 session_keys.update(shared.read_text(encoding="utf-8").split())
+            if write:
+                shared.write_text("\n".join(sorted(session_keys)), encoding="utf-8")
+
+    def check(folder):
+        if datapackage._VALIDATED is not session_keys:
+            return real(folder)
+        merge()
         try:
             return real(folder)
         finally:
-            with lock:
-                if shared.exists():
-                    session_keys.update(shared.read_text(encoding="utf-8").split())
-                shared.write_text("\n".join(sorted(session_keys)), encoding="utf-8")
+            merge(write=True)
 
     mp = pytest.MonkeyPatch()
     mp.setattr(datapackage, "_frictionless_check", check)
