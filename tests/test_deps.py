@@ -59,6 +59,7 @@ def test_key_covers_parameters_toolchain_and_the_notebook(tmp_path: Path) -> Non
     assert key == deps.notebook_key(nb, {"a": 1}, tools=TOOLS)
     assert key != deps.notebook_key(nb, {"a": 2}, tools=TOOLS)
     assert key != deps.notebook_key(nb, {"a": 1}, tools={**TOOLS, "pandas": "3.0.0"})
+    assert key != deps.notebook_key(nb, {"a": 1}, tools=TOOLS, svg=False)  # a run without the charts' SVGs
     _nb(nb, "from aicompute import chips  # edited")
     assert key != deps.notebook_key(nb, {"a": 1}, tools=TOOLS)
 

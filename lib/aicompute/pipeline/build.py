@@ -191,7 +191,7 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
                 log(f"[{len(outcomes)}/{n}] {stem}: skipped (reads {', '.join(blocked)})")
                 broken.add(stem)
                 continue
-            key = deps.notebook_key(nb, values[stem] if svg else {**values[stem], "(no static SVG)": True}, tools=tools)
+            key = deps.notebook_key(nb, values[stem], tools=tools, svg=svg)
             if not force and _cache_hit(project, stem, key):
                 outcomes.append(Outcome(stem, "cached"))
                 _clear_failed(project, stem)

@@ -126,11 +126,13 @@ def toolchain() -> dict[str, str]:
 
 
 def notebook_key(notebook: Path, parameters: dict[str, Any], lib: Path = LIB,
-                 tools: dict[str, str] | None = None) -> str:
-    """Cache key of one notebook run, before its inputs' hashes are considered (module docstring)."""
+                 tools: dict[str, str] | None = None, svg: bool = True) -> str:
+    """Cache key of one notebook run, before its inputs' hashes are considered (module docstring); ``svg=False``
+    (charts without their static SVG) keys a run apart from one that made them."""
     modules = module_closure(imported_modules(notebook, lib) | {"pipeline.inline"}, lib)  # + the engine that runs it
-    payload = json.dumps({"params": parameters, "lib": library_hash(modules, lib), "modules": sorted(modules),
-                          "tools": tools or toolchain()}, sort_keys=True, default=str).encode()
+    payload = {"params": parameters, "lib": library_hash(modules, lib), "modules": sorted(modules),
+               "tools": tools or toolchain(), **({} if svg else {"svg": False})}
+    payload = json.dumps(payload, sort_keys=True, default=str).encode()
     return hashlib.sha256(Path(notebook).read_bytes() + b"\0" + payload).hexdigest()
 
 
