@@ -448,7 +448,7 @@ def chart_bundle(chart: alt.TopLevelMixin | dict[str, Any], *, runtime: str = ""
     image = vlc.vegalite_to_svg(spec, vl_version=VL_VERSION) if svg else ""
     return {
         "text/html": _embed_html(spec, f"aic-chart-{digest}", title, runtime, name=name, cites=cites, links=links,
-                                 natural_width=svg_width(image) if image else 0, alt_text=alt_text),
+                                 natural_width=svg_width(image), alt_text=alt_text),
         **({"image/svg+xml": image} if image else {}),
         "text/plain": f"<Chart: {title}>",
     }
