@@ -446,6 +446,37 @@ def test_killed_build_leaves_nothing_that_blocks_the_next(project: Project, tmp_
     assert (project.site / "index.html").read_text() == "<html>00_tiny.ipynb</html>"
 
 
+def test_builds_in_one_process_share_their_workers_and_an_interrupt_stops_them(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second build in the same process runs in the first one's worker (no new process), yet its kernel sees the
+    environment as it is at the second build; an interrupted build stops that worker and the next starts a new one."""
+    _notebook(project.notebooks / "00_tiny.ipynb", "import os\nfrom aicompute.results import publish\n"
+              "publish('mark', float(os.environ['AICOMPUTE_TEST_MARK']), label='mark')\n")
+    mark = lambda: json.loads((project.out / "results" / "00_tiny.json").read_text())["mark"]["value"]  # noqa: E731
+    monkeypatch.setenv("AICOMPUTE_TEST_MARK", "1")
+    assert _run(project, monkeypatch, force=True)[0] == ["executed"] and mark() == 1
+    workers = list(build_mod._WORKERS[1]._processes.values())
+    monkeypatch.setenv("AICOMPUTE_TEST_MARK", "2")
+    assert _run(project, monkeypatch, force=True)[0] == ["executed"] and mark() == 2
+    assert list(build_mod._WORKERS[1]._processes.values()) == workers
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_mod, "_store", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _run(project, monkeypatch, force=True)
+    assert 1 not in build_mod._WORKERS
+    for proc in workers:
+        proc.join(15)
+        assert not proc.is_alive(), "a worker outlived the interrupted build"
+    monkeypatch.undo()
+    monkeypatch.setenv("AICOMPUTE_TEST_MARK", "3")
+    assert _run(project, monkeypatch, force=True)[0] == ["executed"] and mark() == 3
+    assert not set(build_mod._WORKERS[1]._processes.values()) & set(workers)
+
+
 def test_a_failed_chapter_skips_its_readers_and_the_rest_still_run(project: Project,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     _notebook(project.notebooks / "00_tiny.ipynb", "1 / 0\n")

@@ -159,6 +159,19 @@ def _products(project: Project, stem: str) -> dict[str, str]:
     return found
 
 
+#: The notebook workers of this process, by pool size, kept from one build to the next: a process that runs many
+#: builds (the test suite runs about forty) starts its workers (papermill's imports, about 1 s of CPU each) once, not
+#: for every build. An interrupted build (Ctrl-C, a signal, a worker that died) stops its pool's workers at once and
+#: drops the pool. Each run gets the build's environment and absolute paths (:func:`execute_one`).
+_WORKERS: dict[int, safety.InterruptiblePool] = {}
+
+
+def _worker_pool(jobs: int) -> safety.InterruptiblePool:
+    if jobs not in _WORKERS:
+        _WORKERS[jobs] = safety.InterruptiblePool(max_workers=jobs, mp_context=mp.get_context("spawn"))
+    return _WORKERS[jobs]
+
+
 def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: list[Path],
                    values: dict[str, dict[str, Any]], force: bool, jobs: int, log: Callable[[str], None],
                    svg: bool = True) -> list[Outcome]:
@@ -207,15 +220,14 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
             tmp = Path(tempfile.mkdtemp(prefix="run-", dir=project.out)).resolve()
             safety.mark(tmp, safety.BUILD_MARKER)  # a killed build's scratch folder is recognised and removed
             log(f"Executing notebooks with papermill, up to {jobs} at a time...")
-            pool = safety.InterruptiblePool(max_workers=jobs, mp_context=mp.get_context("spawn"))
-            pool.__enter__()
+            pool = _worker_pool(jobs)
         log_file = tmp / f"{nb.stem}.reads"
         log_file.touch()
         run = RunContext(root=project.root.resolve(), notebook=nb.stem, results_out=tmp / "results",
                          results_in=project.out.resolve() / "results", figures_out=tmp / "figures" / nb.stem, svg=svg)
         setup = tracking.setup_code(run, log_file, [project.data.resolve(), run.results_in])
-        return pool.submit(execute_one, str(nb), str(tmp / nb.name), params, str(project.notebooks), setup,
-                           str(tmp / f"{nb.stem}.stderr"))
+        return pool.submit(execute_one, str(nb.resolve()), str(tmp / nb.name), params, str(project.notebooks.resolve()),
+                           setup, str(tmp / f"{nb.stem}.stderr"), dict(os.environ))
 
     try:
         settle_ready()
@@ -245,13 +257,11 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
                     f"(read {len(hashes) - 1 if hashes else 0} input file(s))")
             settle_ready()
     except BaseException as exc:
-        if pool is not None:
+        if pool is not None:  # Ctrl-C, a dead worker ...: stop the workers now, and start afresh next time
+            _WORKERS.pop(jobs, None)
             pool.__exit__(type(exc), exc, exc.__traceback__)
-            pool = None
         raise
     finally:
-        if pool is not None:
-            pool.__exit__(None, None, None)
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return outcomes

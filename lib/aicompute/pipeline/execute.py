@@ -14,10 +14,11 @@ from typing import Any
 
 
 def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str, setup: str = "",
-                kernel_log: str | None = None) -> dict[str, Any]:
+                kernel_log: str | None = None, env: dict[str, str] | None = None) -> dict[str, Any]:
     """Run one notebook with papermill (in a worker process): ``setup`` (:func:`tracking.setup_code`) runs in
-    the kernel before the first cell; the kernel's stderr goes to ``kernel_log``. Returns {"ok", "seconds",
-    "error"}."""
+    the kernel before the first cell; the kernel's stderr goes to ``kernel_log``; ``env``, when given, is the
+    environment the kernel starts with (the build's at the time it submitted the run: a worker outlives the
+    build that started it). Returns {"ok", "seconds", "error"}."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -25,6 +26,9 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str
 
     inline.register()
 
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's warning about frozen modules
     if kernel_log:
         # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
