@@ -120,10 +120,9 @@ LAYERS = (("paths", "context", "escape", "formatting", "chapters", "parameters_c
           ("narrative", "figures", "charts", "tables", "cite", "prose"),
           ("results", "summary", "headlines", "appendix"),
           ("pipeline", "__main__"))
-#: The imports against that order the docstring names (words for the reasons in the evidence and signpost
-#: tables; the audit's table layout).
+#: The imports against that order the docstring names (words for the reasons in the evidence and signpost tables).
 UPWARD = {("aicompute.evidence", "aicompute.narrative.evidence"),
-          ("aicompute.scenarios.signposts", "aicompute.narrative.scenarios"), ("aicompute.audit", "aicompute.tables")}
+          ("aicompute.scenarios.signposts", "aicompute.narrative.scenarios")}
 
 
 def _layer(module: str) -> int:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from aicompute.finance import cagr
+from aicompute.formatting import significant, with_range
+
 #: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
 VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified", "pending"]
 
@@ -23,8 +26,6 @@ def multiple(start: float, end: float) -> float:
 
 def cagr_pct(start: float, end: float, years: float) -> float:
     """Compound annual growth rate in percent (:func:`aicompute.finance.cagr` x 100)."""
-    from aicompute.finance import cagr
-
     return cagr(start, end, years) * 100
 
 
@@ -108,16 +109,13 @@ def indexed(levels: dict[str, list[float]], years: tuple[int, ...] | list[int]) 
 
 def value_with_range(value: float | None, low: float | None, high: float | None) -> str:
     """'54 (52–56)'; just '54' where no range is recorded; '' where there is no value."""
-    from aicompute.formatting import with_range
-    from aicompute.tables import fmt_num
-
     def missing(x: float | None) -> bool:
         return x is None or x != x
 
     if missing(value):
         return ""
     if missing(low) or missing(high) or (low == value == high):
-        return fmt_num(value)
+        return significant(value)
     return with_range(value, low, high, spec="sig3")
 
 

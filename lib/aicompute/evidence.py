@@ -40,6 +40,7 @@ import pandas as pd
 from aicompute import datapackage as data
 from aicompute.datapackage import _refs, check_dating, dating_fields
 from aicompute.narrative.evidence import pending_reason
+from aicompute.paths import DEFAULT_PARAMS, default_as_of
 
 __all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE", "dating_fields",
            "check_dating"]
@@ -337,8 +338,6 @@ def evidence(as_of: str | dt.date | pd.Timestamp | None = None, *, folder: Path 
     Pass it on explicitly: chart source lines cite with the labels of its date's bibliography
     (``charts.show(..., ev=ev)``)."""
     if as_of is None:
-        from aicompute.paths import DEFAULT_PARAMS, default_as_of
-
         project = Path(folder).resolve().parent if folder is not None else None
         as_of = default_as_of(project if project is not None and (project / DEFAULT_PARAMS).is_file() else None)
     return Evidence(_date(as_of), Path(folder) if folder is not None else None)
