@@ -1,8 +1,9 @@
 """aicompute — helper library for the report "AI compute economics: the 24-month test".
 
 The layers, in import order: each imports only those above it, but for two exceptions (``evidence`` and
-``scenarios.signposts`` take a few phrases from ``narrative/`` for the reasons their tables give in words). ``tests/test_imports.py`` checks that there is no import cycle
-and that nothing outside ``pipeline`` imports it but the command line.
+``scenarios.signposts`` take a few phrases from ``narrative/`` for the reasons their tables give in words).
+``tests/test_imports.py`` checks that there is no import cycle and that nothing outside ``pipeline`` imports it but
+the command line.
     paths, context, escape, formatting, chapters, parameters_cell   where files live, the run, escaping,
                                   numbers in words, the chapter registry, a notebook's parameters
     datapackage, data, evidence   load and validate ``data/`` (Frictionless), and filter it to an as-of date

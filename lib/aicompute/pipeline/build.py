@@ -176,9 +176,9 @@ def _run_notebooks(project: Project, registry: chapters_mod.Registry, chapters: 
                    values: dict[str, dict[str, Any]], force: bool, jobs: int, log: Callable[[str], None],
                    svg: bool = True) -> list[Outcome]:
     """Execute what is not cached, in parallel, each chapter as soon as every chapter it reads has settled (not
-    in waves: one slow chapter holds up only its readers), in one pool of workers for the whole build. A chapter
-    is looked up in the cache once what it reads is stored (its read hashes include their results); one that
-    reads a failed chapter is skipped."""
+    in waves: one slow chapter holds up only its readers), in the process's pool of workers (:func:`_worker_pool`).
+    A chapter is looked up in the cache once what it reads is stored (its read hashes include their results); one
+    that reads a failed chapter is skipped."""
     order = [s for wave in registry.waves([nb.stem for nb in chapters]) for s in wave]  # readers after what they read
     by_stem = {nb.stem: nb for nb in chapters}
     pending, outcomes, n = list(order), [], len(chapters)
