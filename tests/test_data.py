@@ -85,15 +85,10 @@ def test_bad_cell_names_file_row_column(
     assert phrase in msg, msg
 
 
-def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A resource found valid is validated again only when its own file or descriptor, or a table its foreign
-    keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
+def _watch_frictionless(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The resources of each frictionless validation run from now on (appended as they run)."""
     import frictionless
 
-    from aicompute import datapackage
-
-    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
-    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
     seen: list[list[str]] = []
     real = frictionless.Package.validate
 
@@ -102,6 +97,17 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
         return real(self, *args, **kw)
 
     monkeypatch.setattr(frictionless.Package, "validate", spy)
+    return seen
+
+
+def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource found valid is validated again only when its own file or descriptor, or a table its foreign
+    keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
+    from aicompute import datapackage
+
+    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
+    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
+    seen = _watch_frictionless(monkeypatch)
     data.validate_package(pkg)
     assert seen == []  # nothing changed: nothing validated again
     write_csv(pkg / "sources.csv", SOURCES_HEADER, [SOURCES[0]])  # src_b gone; claim row 3 cites it
@@ -121,22 +127,13 @@ def test_frictionless_verdicts_kept_on_disk_serve_the_next_process(pkg: Path, tm
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """A verdicts file (a build's) lets the next process skip frictionless for unchanged tables; an edited table,
     another frictionless version or a damaged file means validating again; errors are never stored."""
-    import frictionless
-
     from aicompute import datapackage
 
     verdicts = tmp_path / "build" / "cache" / "frictionless.txt"
     monkeypatch.setattr(datapackage, "_VALIDATED", set())
     assert data.validate_package(pkg, verdicts=verdicts) == {"sources": 2, "claims": 4}
     assert len(verdicts.read_text().split()) == 2  # one key per valid table
-    seen: list[list[str]] = []
-    real = frictionless.Package.validate
-
-    def spy(self, *args, **kw):
-        seen.append([r.name for r in self.resources])
-        return real(self, *args, **kw)
-
-    monkeypatch.setattr(frictionless.Package, "validate", spy)
+    seen = _watch_frictionless(monkeypatch)
 
     def next_process() -> None:  # a new process: nothing validated in memory yet
         monkeypatch.setattr(datapackage, "_VALIDATED", set())
