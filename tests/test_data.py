@@ -85,15 +85,10 @@ def test_bad_cell_names_file_row_column(
     assert phrase in msg, msg
 
 
-def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A resource found valid is validated again only when its own file or descriptor, or a table its foreign
-    keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
+def _watch_frictionless(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The resources of each frictionless validation run from now on (appended as they run)."""
     import frictionless
 
-    from aicompute import datapackage
-
-    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
-    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
     seen: list[list[str]] = []
     real = frictionless.Package.validate
 
@@ -102,6 +97,17 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
         return real(self, *args, **kw)
 
     monkeypatch.setattr(frictionless.Package, "validate", spy)
+    return seen
+
+
+def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resource found valid is validated again only when its own file or descriptor, or a table its foreign
+    keys reference, changed: claims.csv is untouched, yet removing a source it cites fails it."""
+    from aicompute import datapackage
+
+    monkeypatch.setattr(datapackage, "_VALIDATED", set())  # what other tests validated (the same rows) is not seen
+    assert data.validate_package(pkg) == {"sources": 2, "claims": 4}
+    seen = _watch_frictionless(monkeypatch)
     data.validate_package(pkg)
     assert seen == []  # nothing changed: nothing validated again
     write_csv(pkg / "sources.csv", SOURCES_HEADER, [SOURCES[0]])  # src_b gone; claim row 3 cites it
@@ -115,6 +121,45 @@ def test_frictionless_revalidates_what_an_edit_can_change(pkg: Path, monkeypatch
         with pytest.raises(DataError, match=r"sources\.csv, row 2 .*column 'type'"):
             data.validate_package(pkg)
     assert seen[1:] == [["sources", "claims"], ["sources"]]  # claims' verdict was kept although sources failed
+
+
+def test_frictionless_verdicts_kept_on_disk_serve_the_next_process(pkg: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A verdicts file (a build's) lets the next process skip frictionless for unchanged tables; an edited table,
+    another frictionless version or a damaged file means validating again; errors are never stored."""
+    from aicompute import datapackage
+
+    verdicts = tmp_path / "build" / "cache" / "frictionless.txt"
+    monkeypatch.setattr(datapackage, "_VALIDATED", set())
+    assert data.validate_package(pkg, verdicts=verdicts) == {"sources": 2, "claims": 4}
+    assert len(verdicts.read_text().split()) == 2  # one key per valid table
+    seen = _watch_frictionless(monkeypatch)
+
+    def next_process() -> None:  # a new process: nothing validated in memory yet
+        monkeypatch.setattr(datapackage, "_VALIDATED", set())
+        data.validate_package(pkg, verdicts=verdicts)
+
+    next_process()
+    assert seen == []  # both verdicts read from the file
+    verdicts.write_text("not a key\n\x00")  # damaged: ignored, everything validated, the file rewritten
+    next_process()
+    assert seen == [["sources", "claims"]] and len(verdicts.read_text().split()) == 2
+    version = datapackage._checker_version
+    monkeypatch.setattr(datapackage, "_checker_version", lambda: "frictionless 99")  # an upgrade: all again
+    next_process()
+    monkeypatch.setattr(datapackage, "_checker_version", version)
+    next_process()  # the file now holds the upgrade's keys only
+    assert seen[1:] == [["sources", "claims"], ["sources", "claims"]]
+    seen.clear()
+    next_process()
+    assert seen == []
+    rows = [list(r) for r in SOURCES]
+    rows[1][SOURCES_HEADER.index("type")] = "blog"  # sources.csv fails; claims.csv (same ids) is valid with it
+    write_csv(pkg / "sources.csv", SOURCES_HEADER, rows)
+    for _ in range(2):  # the error is not stored: the next process finds it again
+        with pytest.raises(DataError, match=r"sources\.csv, row 2 .*column 'type'"):
+            next_process()
+    assert seen == [["sources", "claims"], ["sources"]]  # claims' verdict was stored although sources failed
 
 
 def test_duplicate_id_names_both_rows(pkg: Path) -> None:

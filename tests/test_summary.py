@@ -174,3 +174,23 @@ def test_the_front_page_carries_one_version_line_and_the_change_list_its_own_pag
     assert f"Version {summary.md(summary.version())}\\, of 2026\\-12\\-07." in line
     assert "[What changed](changes.html)" in line and "render key" not in line  # no commit subjects on the front page
     assert line.count("Version ") == 2  # the site's line (with the link) and the PDF's (without: no dead link)
+
+
+@pytest.mark.parametrize(("reading", "shown"), [
+    # a reading stated as a range (our arithmetic on a reported change) shows it; a month reads as the month
+    ({"value": 104.0, "low": 100.0, "high": 110.0, "period": "2026-02-01", "period_type": "month",
+      "entity": "Oracle", "published": "2026-02-02"}, "104 (100–110) for Feb 2026, published 2026-02-02"),
+    # a company's fiscal quarter is labelled as the quarter, not the month it starts (Nvidia's Q1 FY27 runs
+    # from late January to late April)
+    ({"value": 75.2, "low": float("nan"), "high": float("nan"), "period": "2026-02-01", "period_type": "quarter",
+      "entity": "Nvidia", "published": "2026-05-20"}, "75.2 for Q1 FY27 (Feb–Apr 2026), published 2026-05-20"),
+    ({"value": 643.0, "low": None, "high": None, "period": "2025-12-01", "period_type": "month",
+      "entity": "CoreWeave", "published": "2025-12-08"}, "643 for Dec 2025, published 2025-12-08"),
+    # a range equal to the value is not repeated; a year is its number; thousands separated
+    ({"value": 1300.0, "low": 1300.0, "high": 1300.0, "period": "2026-01-01", "period_type": "year",
+      "entity": "Gartner", "published": "2026-04-14"}, "1,300 for 2026, published 2026-04-14"),
+])
+def test_watch_table_reading_shows_its_range_period_and_age(reading: dict, shown: str) -> None:
+    import pandas as pd
+
+    assert summary.reading_text(pd.Series(reading)) == shown

@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -607,14 +608,16 @@ def load(name: str, *, folder: Path | None = None) -> pd.DataFrame:
     return frame.copy()
 
 
-def validate_package(folder: Path | None = None) -> dict[str, int]:
+def validate_package(folder: Path | None = None, *, verdicts: Path | None = None) -> dict[str, int]:
     """Validate every resource; return {name: row count}. Raises the first :class:`DataError`.
 
     Also checks that each resource's ``published`` rule (how the as-of filter dates its rows, see
-    :mod:`aicompute.evidence`) names date fields or references to sources or claims.
+    :mod:`aicompute.evidence`) names date fields or references to sources or claims. ``verdicts``: a file that
+    keeps frictionless's verdicts from one process to the next (a build passes one in its build folder; see
+    :func:`_frictionless_check`); without it only this process's verdicts are reused.
     """
     counts = {name: len(load(name, folder=folder)) for name in resources(folder)}
-    _frictionless_check(folder)
+    _frictionless_check(folder, verdicts=verdicts)
     pkg_path, pkg = _package(folder)
     for res in pkg["resources"]:
         problem = check_dating(res)
@@ -626,7 +629,7 @@ def validate_package(folder: Path | None = None) -> dict[str, int]:
 _VALIDATED: set[str] = set()
 
 
-def _frictionless_check(folder: Path | None) -> None:
+def _frictionless_check(folder: Path | None, *, verdicts: Path | None = None) -> None:
     """Types, constraints (required, enum, pattern, minimum, maximum), unique and primary keys and foreign keys
     of every resource, by :mod:`frictionless`. It is several times slower than :func:`load`'s own checks (bytes,
     numerals, units and their bounds, dates, row rules), so it runs here, once per resource content: a build
@@ -635,15 +638,23 @@ def _frictionless_check(folder: Path | None) -> None:
     keys reference, and the package's own properties) is unchanged: a copy of the package with one table edited
     validates that table (and the tables it references), not all of them; the resources found valid are kept
     when another one fails (the tests' bad copies of the real package). The first error raises
-    :class:`DataError` (file, row, column)."""
-    import frictionless
+    :class:`DataError` (file, row, column).
 
+    ``verdicts`` keeps the keys of the valid resources on disk, one per line, so that the next process (the next
+    ``make report``) does not validate unchanged tables again (about 4 of a no-op build's 5.5 s). A key also
+    hashes the frictionless version and this module's source, so an upgrade or a changed check validates
+    everything again. Only valid verdicts are kept, never errors; an unreadable or damaged file is ignored (then
+    everything is validated) and rewritten whole (a temporary file renamed over it)."""
     pkg_path, pkg = _package(folder)
     files = {r["name"]: (pkg_path.parent / r["path"], r) for r in pkg["resources"]}
     keys = _validation_keys(pkg, files)
-    todo = {name for name, key in keys.items() if key not in _VALIDATED}
+    stored = _read_verdicts(verdicts)
+    todo = {name for name, key in keys.items() if key not in _VALIDATED and key not in stored}
     if not todo:
+        _write_verdicts(verdicts, set(keys.values()), stored)
         return
+    import frictionless
+
     needed = todo | {t for name in todo for t in _targets(files[name][1]) if t in files}
     subset = {**pkg, "resources": [r for r in pkg["resources"] if r["name"] in needed]}  # package order
     try:
@@ -653,9 +664,43 @@ def _frictionless_check(folder: Path | None) -> None:
     errors = {task.name: [e for e in task.errors if e.type != "blank-row" and "are all \"None\"" not in e.note]
               for task in report.tasks}  # blank lines: load() decides
     _VALIDATED.update(keys[name] for name in needed if not errors.get(name))  # (also when another one fails)
+    _write_verdicts(verdicts, {key for key in keys.values() if key in _VALIDATED or key in stored}, stored)
     for task in report.tasks:
         if errors[task.name]:
             raise _frictionless_error(*files[task.name], errors[task.name][0])
+
+
+def _read_verdicts(path: Path | None) -> set[str]:
+    """The keys stored in ``path`` (none when there is no file, or it cannot be read or is not one)."""
+    if path is None:
+        return set()
+    try:
+        lines = path.read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return set()
+    return {line for line in lines if re.fullmatch(r"[0-9a-f]{40}", line)}
+
+
+def _write_verdicts(path: Path | None, valid: set[str], stored: set[str]) -> None:
+    """Store the current package's valid keys in ``path`` (not when they are already what it holds). Best effort:
+    a build whose folder cannot be written validates again next time, it does not fail."""
+    if path is None or valid == stored:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text("".join(f"{key}\n" for key in sorted(valid)), encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+@functools.cache
+def _checker_version() -> str:
+    """What a verdict depends on besides the data: frictionless's version and this module's source."""
+    from importlib.metadata import version
+
+    return f"frictionless {version('frictionless')} " + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
 
 
 def _targets(res: dict[str, Any]) -> list[str]:
@@ -672,7 +717,7 @@ def _validation_keys(pkg: dict[str, Any], files: dict[str, tuple[Path, dict[str,
     """{resource: key}: everything frictionless's verdict on a resource depends on, hashed: the package's own
     properties, the resource's descriptor and file, and the descriptor and file (or absence) of each resource
     its foreign keys reference."""
-    top = json.dumps({k: v for k, v in pkg.items() if k != "resources"}, sort_keys=True)
+    top = json.dumps({k: v for k, v in pkg.items() if k != "resources"}, sort_keys=True) + _checker_version()
     own = {name: hashlib.sha1(json.dumps(res, sort_keys=True).encode() + b"\0" + path.read_bytes()).hexdigest()
            for name, (path, res) in files.items()}
     return {name: hashlib.sha1("\0".join([top, own[name], *(f"{t}:{own.get(t, 'missing')}"

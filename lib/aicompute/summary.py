@@ -157,8 +157,7 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
         if isinstance(sp.revenue_basis, str) and sp.revenue_basis:
             mine = mine[mine["revenue_basis"] == sp.revenue_basis]
         now = latest_reading(mine, as_of) if as_of else None
-        latest = (f"{fmt_num(float(now['value']), 4)} (for {pd.Timestamp(now['period']):%Y-%m}, published "
-                  f"{pd.Timestamp(now['published']):%Y-%m-%d})") if now is not None else "no reading yet"
+        latest = reading_text(now) if now is not None else "no reading yet"
         rows.append(f"| {md(sp.name)} | {md(str(sp.unit))} | {md(str(sp.direction))} {fmt_num(float(sp.threshold), 4)} "
                     f"| {md(latest)} |")
     if not rows:
@@ -166,6 +165,24 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
     return "\n".join(["| Signpost | Unit | Warning if | Latest reading |", "|---|---|---|---|", *rows, "",
                       ": The signposts to watch: each one's warning line and latest reading, in its own unit "
                       "{#tbl-signposts .aic-stack}"])  # .aic-stack: rows as cards on a phone (assets/quarto.css)
+
+
+def reading_text(r: Any) -> str:
+    """A signpost reading as the watch table shows it: its value, the range it was stated with (a reading read
+    as an estimate, e.g. our arithmetic on a reported change), the period it is for, labelled as its kind reads
+    (a month 'Feb 2026'; a company's fiscal quarter 'Q1 FY27 (Feb–Apr 2026)', not the month it starts) and the
+    day it was published, so a stale reading shows its age: '104 (100–110) for Feb 2026, published 2026-02-02'."""
+    import pandas as pd
+
+    from aicompute.formatting import plain_range, significant
+    from aicompute.narrative.scenarios import period_label
+
+    value, low, high = (float(r[k]) if pd.notna(r.get(k)) else None for k in ("value", "low", "high"))
+    text = significant(value, 4)
+    if low is not None and high is not None and (low, high) != (value, value):
+        text += f" ({plain_range(low, high, spec='sig4')})"
+    period = period_label(r["period"], str(r.get("period_type") or "month"), r.get("entity"))
+    return f"{text} for {period}, published {pd.Timestamp(r['published']):%Y-%m-%d}"
 
 
 def reconcile(results: dict[str, dict[str, dict[str, Any]]], folder: Path | None = None) -> str:

@@ -469,7 +469,7 @@ def _build(project: Project, params_file: Path | None, overrides: list[str] | No
         chapters = one_chapter(registry, chapters, chapter)
         log(f"Executing {', '.join(nb.stem for nb in chapters)} ({chapter} and what it reads); nothing is rendered.")
     try:
-        counts = data.validate_package(project.data)
+        counts = data.validate_package(project.data, verdicts=project.out / "cache" / "frictionless.txt")
     except data.DataError as exc:
         raise BuildError(f"Data check failed (no notebook was run): {exc}") from None
     log(f"Data package valid: {', '.join(f'{k} {v} rows' for k, v in counts.items())}.")
