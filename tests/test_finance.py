@@ -349,8 +349,9 @@ def test_sequoia_base_counts_each_line_once_by_hand() -> None:
 def test_sequoia_lines_name_each_line_and_its_source() -> None:
     ev = data.evidence()  # the report's as-of date
     base = finance.sequoia_lines(ev).set_index("line")
-    assert list(base.index) == ["openai", "anthropic", "microsoft_ai", "aws_ai", "google_cloud_ai", "meta_ai", "xai"]
-    assert base.index[base["lab"]].tolist() == ["openai", "anthropic"]
+    assert list(base.index) == ["openai", "anthropic", "anthropic_cloud_share", "microsoft_ai", "aws_ai", "google_cloud_ai",
+                                "meta_ai", "xai"]
+    assert base.index[base["lab"]].tolist() == ["openai", "anthropic", "anthropic_cloud_share"]
     # Each line cites the source of the claim the rule reads (the series' latest reading; the overlap's own claim),
     # and an undisclosed line the source that shows it undisclosed. Checked by hand against data/claims.csv:
     # line: (claim read, its source, overlap claim, its source)
@@ -358,6 +359,8 @@ def test_sequoia_lines_name_each_line_and_its_source() -> None:
         "openai": ("openai_arr_2026_06", "openai_ipo_filing_2026_06_09", None, None),
         "anthropic": ("anthropic_arr_2026_05", "anthropic_series_h_2026_05_28",
                       "anthropic_gross_net_gap", "the_information_openai_cro_memo_2026_04_13"),
+        # the clouds' share taken out of Anthropic's line, counted once on its own (the gap's source)
+        "anthropic_cloud_share": ("anthropic_gross_net_gap", "the_information_openai_cro_memo_2026_04_13", None, None),
         "microsoft_ai": ("microsoft_ai_runrate_2026_03", "microsoft_fy26q3_2026_04_29",
                          "openai_9m_2025_inference_cost", "zitron_openai_leak_2025_11_14"),
         "aws_ai": ("aws_ai_runrate_2026_03", "amazon_q1_2026_2026_04_29", None, None),  # the whole line is the overlap
@@ -379,6 +382,27 @@ def test_sequoia_lines_name_each_line_and_its_source() -> None:
     assert base.loc["anthropic", "overlap"] == pytest.approx(base.loc["anthropic", "value"] * base.loc["anthropic", "overlap_share"])
     assert base["net"].sum() < base["value"].sum()
     assert not base.loc[["google_cloud_ai", "meta_ai", "xai"], "counted"].any()
+    # what Anthropic's line takes out is counted once, on its own line; the Azure bill is of an earlier period
+    assert base.loc["anthropic_cloud_share", "net"] == pytest.approx(base.loc["anthropic", "overlap"])
+    assert base.loc["microsoft_ai", "overlap_as_of"] < base.loc["microsoft_ai", "as_of"]
+
+
+def test_sequoia_coverage_counts_each_dollar_at_most_once_by_hand() -> None:
+    # Each line by hand (USD bn a year): OpenAI 24; Anthropic 47 gross, of which 12.5 is the clouds' share (restated
+    # 34.5) and that share counted once on its own line; Microsoft 37 less OpenAI's Azure bill 11.5 = 25.5; AWS 15, all
+    # of it overlap (0); Google Cloud undisclosed (0). Base 24 + 34.5 + 12.5 + 25.5 + 0 = 96.5; labs 24 + 34.5 + 12.5 = 71.
+    lines = pd.DataFrame({"line": ["openai", "anthropic", "anthropic_cloud_share", "microsoft_ai", "aws_ai", "google_cloud_ai"],
+                          "value": [24.0, 47.0, 12.5, 37.0, 15.0, float("nan")],
+                          "overlap": [0.0, 12.5, 0.0, 11.5, 15.0, 0.0], "source_id": list("abcdef")})
+    base = finance.sequoia_base(lines).assign(lab=lambda d: d["line"].isin(finance.SEQUOIA_LABS))
+    out = finance.sequoia_coverage(base, required=1200, required_low=965, required_high=1420)
+    assert out["base"] == pytest.approx(96.5) and out["labs"] == pytest.approx(71)
+    assert out["value"] == pytest.approx(100 * 96.5 / 1200)  # 8.04%
+    assert out["high"] == pytest.approx(100 * 96.5 / 965)  # 10%: the same base, lowest requirement; never the gross 136
+    assert out["low"] == pytest.approx(100 * 71 / 1420)  # 5%: the labs alone, highest requirement
+    assert out["low"] < out["value"] < out["high"]
+    with pytest.raises(ValueError, match="required_low"):
+        finance.sequoia_coverage(base, required=900, required_low=965, required_high=1420)
 
 
 def test_sequoia_line_wording() -> None:

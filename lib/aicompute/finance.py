@@ -518,8 +518,9 @@ SEQUOIA_LINES_NOT_DISCLOSED = (
     ("meta_ai", "meta_q1_2026_2026_04_29"),
     ("xai", "xai_series_e_2026_01_06"),
 )
-#: The lines that are the AI labs' own revenue (the low end of the base).
-SEQUOIA_LABS = ("openai", "anthropic")
+#: The lines that are the AI labs' sales (the low end of the base): their own revenue and the clouds' share of
+#: Anthropic's sales (end customers' money for a lab's models, booked by the cloud that resells them).
+SEQUOIA_LABS = ("openai", "anthropic", "anthropic_cloud_share")
 
 
 def sequoia_lines(ev) -> pd.DataFrame:
@@ -527,25 +528,31 @@ def sequoia_lines(ev) -> pd.DataFrame:
 
     * OpenAI and Anthropic at their latest run-rates, Anthropic's restated net of the cloud partners' share (that
       share is the clouds' revenue, not Anthropic's) where the gap is known;
+    * that share once, as its own line (``anthropic_cloud_share``): the clouds' lines that would hold it are counted
+      at zero (AWS) or not at all (Google Cloud), so without it those end customers' dollars would count nowhere;
     * Microsoft's AI business less OpenAI's Azure spend (leaked Azure inference bill, annualised): OpenAI's
-      revenue already counts the sales that money comes from;
+      revenue already counts the sales that money comes from. The bill is of an earlier period than the run-rate
+      (``overlap_as_of`` against ``as_of``): the chapter says so;
     * AWS's AI services at zero net: Anthropic's AWS spend sits inside them and is not disclosed, so the line
-      cannot be separated (its gross figure is the high end);
+      cannot be separated;
     * Google Cloud AI, Meta and xAI named, not counted (no figure disclosed), once the source saying so is public.
       Chinese labs and software companies' AI revenue are not lines: no source in the data shows them undisclosed,
       so the chapter names them in prose only.
 
-    Columns: line (a key: openai, anthropic, microsoft_ai, aws_ai, google_cloud_ai, meta_ai, xai; the words are
-    :func:`aicompute.narrative.finance.sequoia_lines`), lab (one of :data:`SEQUOIA_LABS`), value, overlap,
-    overlap_share (the part of the value taken out, as a fraction), as_of (the reading's date), source_id,
-    overlap_source_id (then :func:`sequoia_base` adds net/counted).
+    Columns: line (a key: openai, anthropic, anthropic_cloud_share, microsoft_ai, aws_ai, google_cloud_ai, meta_ai,
+    xai; the words are :func:`aicompute.narrative.finance.sequoia_lines`), lab (one of :data:`SEQUOIA_LABS`), value,
+    overlap, overlap_share (the part of the value taken out, as a fraction), as_of (the reading's date), source_id,
+    overlap_source_id, overlap_as_of (the date of the overlap's reading) (then :func:`sequoia_base` adds
+    net/counted). :func:`sequoia_coverage` turns the base into the coverage and its range.
     """
     rows = []
 
-    def add(line: str, claim, overlap: float, overlap_claim=None) -> None:
-        rows.append({"line": line, "value": claim.value, "overlap": overlap, "as_of": claim.as_of,
-                     "overlap_share": overlap / claim.value if claim.value else 0.0, "source_id": claim.source_id,
-                     "overlap_source_id": overlap_claim.source_id if overlap_claim is not None else None})
+    def add(line: str, claim, overlap: float, overlap_claim=None, value: float | None = None) -> None:
+        value = claim.value if value is None else value
+        rows.append({"line": line, "value": value, "overlap": overlap, "as_of": claim.as_of,
+                     "overlap_share": overlap / value if value else 0.0, "source_id": claim.source_id,
+                     "overlap_source_id": overlap_claim.source_id if overlap_claim is not None else None,
+                     "overlap_as_of": overlap_claim.as_of if overlap_claim is not None else None})
 
     oai = ev.latest(series="openai_arr", default=None)
     if oai is not None:
@@ -556,6 +563,8 @@ def sequoia_lines(ev) -> pd.DataFrame:
         base = ev.claim("anthropic_arr_2026_04") if ev.known("anthropic_arr_2026_04") else None
         share = gap.value / base.value if gap is not None and base is not None else 0.0
         add("anthropic", ant, ant.value * share, gap)
+        if share:  # the clouds' share, counted once here (their own lines count at zero or not at all)
+            add("anthropic_cloud_share", gap, 0.0, value=ant.value * share)
     msft = ev.latest(series="microsoft_ai_runrate", default=None)
     if msft is not None:
         azure = ev.claim("openai_9m_2025_inference_cost") if ev.known("openai_9m_2025_inference_cost") else None
@@ -567,6 +576,20 @@ def sequoia_lines(ev) -> pd.DataFrame:
     for line, src in SEQUOIA_LINES_NOT_DISCLOSED:
         if src in known:  # else the source that shows the line undisclosed is not public yet on this date
             rows.append({"line": line, "value": float("nan"), "overlap": 0.0, "as_of": None, "overlap_share": 0.0,
-                         "source_id": src, "overlap_source_id": None})
+                         "source_id": src, "overlap_source_id": None, "overlap_as_of": None})
     out = sequoia_base(pd.DataFrame(rows))
     return out.assign(lab=out["line"].isin(SEQUOIA_LABS))
+
+
+def sequoia_coverage(base: pd.DataFrame, required: float, required_low: float, required_high: float) -> dict[str, float]:
+    """The share of Sequoia's required revenue the base of :func:`sequoia_lines` earns (percent), with its range.
+
+    ``value``: the base (each dollar once, ``net``) over ``required`` (the chapter's multiplier); ``high``: the same
+    base over ``required_low`` (the lowest multiplier); ``low``: the labs' sales alone (:data:`SEQUOIA_LABS`, net)
+    over ``required_high`` (the highest multiplier), as if the hyperscalers' own AI lines added nothing beyond them.
+    No end adds a line's overlap back. Also returns ``base`` and ``labs`` (USD bn)."""
+    if not 0 < required_low <= required <= required_high:
+        raise ValueError("sequoia_coverage needs 0 < required_low <= required <= required_high")
+    total, labs = float(base["net"].sum()), float(base.loc[base["lab"], "net"].sum())
+    return {"base": total, "labs": labs, "value": 100 * total / required, "low": 100 * labs / required_high,
+            "high": 100 * total / required_low}

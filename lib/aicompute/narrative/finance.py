@@ -145,8 +145,11 @@ SEQUOIA_LINE_WORDS = {
     "openai": ("OpenAI (net of partner shares)", "run-rate, {as_of}"),
     "anthropic": ("Anthropic (restated net of cloud partners' share)",
                   "gross run-rate, {as_of}; less {share} that is the clouds' revenue"),
+    "anthropic_cloud_share": ("Cloud partners' share of Anthropic's sales",
+                              "counted once here: AWS's line counts at zero and Google Cloud's AI revenue is not disclosed"),
     "microsoft_ai": ("Microsoft AI business less OpenAI's Azure spend",
-                     "OpenAI's Azure inference bill, annualised, is OpenAI's cost, paid from revenue counted above"),
+                     "run-rate, {as_of}; less OpenAI's Azure inference bill to {overlap_as_of}, annualised (an "
+                     "earlier period), which OpenAI pays from revenue counted above"),
     "aws_ai": ("AWS AI services (Anthropic's spend inside, not separable)",
                "counted at zero: the part that is Anthropic's compute bill is not disclosed"),
     "google_cloud_ai": ("Google Cloud AI (Gemini API, Vertex AI)", "Alphabet reports Google Cloud's revenue, not its AI part"),
@@ -158,8 +161,11 @@ SEQUOIA_LINE_WORDS = {
 def sequoia_lines(base: pd.DataFrame) -> pd.DataFrame:
     """Sequoia's AI revenue base (:func:`aicompute.finance.sequoia_lines`) with each line's name and note
     (:data:`SEQUOIA_LINE_WORDS`) in place of its key."""
+    def month(d) -> str:
+        return plain(d, spec="%B %Y") if d is not None and d == d else ""
+
     def note(r) -> str:
-        as_of = plain(r.as_of, spec="%B %Y") if r.as_of is not None and r.as_of == r.as_of else ""
-        return SEQUOIA_LINE_WORDS[r.line][1].format(as_of=as_of, share=plain(r.overlap_share, spec=".0%"))
+        return SEQUOIA_LINE_WORDS[r.line][1].format(as_of=month(r.as_of), share=plain(r.overlap_share, spec=".0%"),
+                                                    overlap_as_of=month(getattr(r, "overlap_as_of", None)))
 
     return base.assign(note=[note(r) for r in base.itertuples()], line=base["line"].map(lambda k: SEQUOIA_LINE_WORDS[k][0]))
