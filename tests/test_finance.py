@@ -356,7 +356,7 @@ def test_sequoia_lines_name_each_line_and_its_source() -> None:
     # and an undisclosed line the source that shows it undisclosed. Checked by hand against data/claims.csv:
     # line: (claim read, its source, overlap claim, its source)
     cites = {
-        "openai": ("openai_arr_2026_06", "openai_ipo_filing_2026_06_09", None, None),
+        "openai": ("openai_arr_2026_05", "openai_ipo_filing_2026_06_09", None, None),
         "anthropic": ("anthropic_arr_2026_05", "anthropic_series_h_2026_05_28",
                       "anthropic_gross_net_gap", "the_information_openai_cro_memo_2026_04_13"),
         # the clouds' share taken out of Anthropic's line, counted once on its own (the gap's source)
@@ -426,3 +426,14 @@ def test_money_series_colours_keep_the_run_rate() -> None:
     assert ff.colour_series(money, keep=4).tolist() == money["series"].tolist()  # 5 series fit 4 + Other: none folded
     spec = ff.money_series(money.assign(period_end=pd.Timestamp("2026-01-01"), period="2026", source_id="s")).to_dict()
     assert spec["encoding"]["detail"]["field"] == "line"  # a folded series keeps its own line
+
+
+def test_plateau_finds_the_flat_end_of_a_run_rate_by_hand() -> None:
+    d = pd.to_datetime(["2025-12-31", "2026-02-28", "2026-03-31", "2026-05-31"])
+    out = finance.plateau(pd.Series([20.0, 25.0, 24.0, 24.0], index=d))
+    # 24 (May), 24 (Mar) and 25 (Feb: 25 / 24 - 1 = 4.2%, within 5%) are flat; 20 / 24 - 1 = -17% is not
+    assert (out["start"], out["end"], out["low"], out["high"], out["readings"]) == (d[1], d[3], 24.0, 25.0, 3)
+    assert out["before"] == (d[0], 20.0)
+    assert finance.plateau(pd.Series([20.0, 25.0, 24.0, 24.0], index=d), rel_tol=0.0)["start"] == d[2]  # exact: Mar-May
+    assert finance.plateau(pd.Series([2.0, 6.0, 20.0], index=d[:3])) is None  # still growing
+    assert finance.plateau(pd.Series([24.0, 24.0], index=d[:2]))["before"] is None

@@ -111,6 +111,14 @@ def test_a_revision_replaces_the_earlier_reading(start: sm.Start, cal: sm.Calibr
     assert s["x2"] == pytest.approx(w)
     before = pd.Series(up.scales(r, "2026-03-01", cal), index=r["id"])
     assert before["v1"] == pytest.approx(w) and before["w1"] == 0  # not yet published
+    # the range's "actual readings only" setting: forecasts weigh nothing, the actual keeps its weight; the
+    # default setting weighs as scales() does
+    actual = pd.Series(up.setting_scales(r, "2026-11-28", cal, up.Setting("readings", "actual", readings="actual")),
+                       index=r["id"])
+    assert (actual[["v1", "v2", "w1", "x1"]] == 0).all() and actual["x2"] == pytest.approx(w)
+    assert list(up.setting_scales(r, "2026-11-28", cal, up.Setting("central", "central"))) == list(s)
+    with pytest.raises(ValueError, match="readings"):
+        up.setting_scales(r, "2026-11-28", cal, up.Setting("readings", "x", readings="forecast"))
     bad = obs.assign(revises=["", "", "", "", "nope"])
     with pytest.raises(ValueError, match="revises"):
         up.prepare(bad.replace("", np.nan), SIGNPOSTS, start, episode="ai_2026", knowledge_date="2026-01-28")
@@ -479,7 +487,7 @@ def test_structural_range_central_row_is_the_run_and_reruns_fall_inside(ev, cal,
               calibration_paths=1_500, iterations=8)
     r = up.run(cal, start, obs, sp, seed=11, floor_ends=up.GRID_ENDS, **kw)
     every = up.settings(cal, presets={"bear": (2.0, -0.1)})
-    assert len(every) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1
+    assert len(every) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1 + 1  # ..., calibration dials, actuals only, bear
     rerun = [s for s in every if s.dial in ("central", "window", "hazard_boom_cooling", "preset")]
     table = up.structural_range(r, cal, rerun, target)
     assert list(zip(table["dial"], table["end"])) == [(s.dial, s.end) for s in rerun]  # one row per setting

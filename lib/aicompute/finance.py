@@ -185,6 +185,25 @@ def runway(burn: pd.Series, funds: float) -> float | None:
     return None
 
 
+def plateau(series: pd.Series, rel_tol: float = 0.05) -> dict[str, object] | None:
+    """The flat stretch at the end of a series of readings (sorted by date): the readings from the last one back
+    while each stays within ``rel_tol`` of the last. None unless the stretch holds two readings or more; else
+    ``start``/``end`` (its first and last date), ``low``/``high`` (its values), ``readings`` (how many) and
+    ``before`` ((date, value) of the reading before it, or None). E.g. 20 (Dec), 25 (Feb), 24 (Mar), 24 (May), at
+    5%: Feb-May, 24-25, three readings, before: 20 in December."""
+    s = series.dropna().sort_index()
+    if len(s) < 2:
+        return None
+    last, k = float(s.iloc[-1]), len(s) - 1
+    while k > 0 and abs(float(s.iloc[k - 1]) / last - 1) <= rel_tol:
+        k -= 1
+    run = s.iloc[k:]
+    if len(run) < 2:
+        return None
+    return {"start": run.index[0], "end": run.index[-1], "low": float(run.min()), "high": float(run.max()),
+            "readings": len(run), "before": (s.index[k - 1], float(s.iloc[k - 1])) if k > 0 else None}
+
+
 def burn_multiple(burn: float, revenue_now: float, revenue_before: float) -> float:
     """Cash burned per dollar of new revenue: burn / (revenue_now - revenue_before)."""
     new = revenue_now - revenue_before

@@ -660,14 +660,16 @@ class Setting:
     evidence_weight: float | None = None  # None: the calibration's
     target: float | None = None  # the base rate the hazard is calibrated to (None: the central one)
     kind: str = "structural"  # structural or calibration
+    readings: str = "all"  # which readings weigh: all, or "actual" (forecasts and guidance left out)
 
 
 def settings(cal: Calibration, *, target_range: tuple[float, float] | None = None,
              presets: Mapping[str, tuple[float, float]] | None = None) -> list[Setting]:
     """The central setting and every dial at its ends: the endings read December over December; each of
     :data:`STRUCTURAL_DIALS` at the low and high end of its range; the calibration dials (hazard slope, error floors,
-    evidence weight, and with ``target_range`` the base rate); ``presets`` ``{name: (hazard multiplier, capex
-    shift)}`` (the bear and bull analysts)."""
+    evidence weight, and with ``target_range`` the base rate); the actual readings alone (forecasts and guidance
+    weigh nothing: a run of strong forecasts is what the dot-com backtest misread); ``presets`` ``{name: (hazard
+    multiplier, capex shift)}`` (the bear and bull analysts)."""
     out = [Setting("central", "central"), Setting("window", "december", window="december")]
     for dial in STRUCTURAL_DIALS:
         out += [Setting(dial, end, {dial: cal.at(dial, end)}) for end in ("low", "high")]
@@ -678,9 +680,24 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
             for end in ("low", "high")]
     if target_range is not None:
         out += [Setting("base_rate", end, target=t, kind="calibration") for end, t in zip(("low", "high"), target_range)]
+    out.append(Setting("readings", "actual", readings="actual", kind="calibration"))
     for name, (mult, shift) in (presets or {}).items():
         out.append(Setting("preset", name, hazard_multiplier=mult, capex_shift=shift))
     return out
+
+
+def setting_scales(readings: pd.DataFrame, day: Any, cal: Calibration, st: Setting) -> np.ndarray:
+    """Each reading's weight on ``day`` under setting ``st`` (:func:`scales` with its evidence weight); with
+    ``st.readings == "actual"`` only the actual readings weigh, as if forecasts and guidance had never been
+    staged (0, and left out of their clusters' counts)."""
+    if st.readings == "all":
+        return scales(readings, day, cal, st.evidence_weight)
+    if st.readings != "actual":
+        raise ValueError(f"Setting.readings: expected 'all' or 'actual', got {st.readings!r}")
+    keep = readings["kind"].to_numpy() == "actual"  # as if the others were never staged (clusters counted without them)
+    s = np.zeros(len(readings))
+    s[keep] = scales(readings[keep], day, cal, st.evidence_weight)
+    return s
 
 
 def _log_ratio(paths: Paths, cal: Calibration, scale: float, alt: Calibration, alt_scale: float,
@@ -798,7 +815,7 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         codes = endings(paths, alt, st.window)
         out, w_day = [], None
         for day in days:
-            w = weights(rd.ll[st.floor], scales(r.readings, day, cal, st.evidence_weight), codes, cp, prior)
+            w = weights(rd.ll[st.floor], setting_scales(r.readings, day, cal, st), codes, cp, prior)
             out.append({**row, "date": day, **odds(codes, w), "ess": ess(w), "paths": paths.n,
                         **{name: float(w @ flag) for name, flag in rd.flags.items()}})
             w_day = w if day == r.day or w_day is None else w_day
@@ -824,7 +841,7 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     while block > 0 and (todo := thin()):
         for k in todo:
             st, rr, w = heads[k][0], *used[k]
-            g = guides(r.readings, scales(r.readings, r.day, cal, st.evidence_weight), cal, r.paths.start,
+            g = guides(r.readings, setting_scales(r.readings, r.day, cal, st), cal, r.paths.start,
                        rows=(3, 4, 5), floor_end=st.floor)
             new = resample(r, cal, Proposal.fit(rr.paths.eps, w, widen=widen, guides=g), block, seed + 10 * k + tries[k])
             tries[k] += 1
