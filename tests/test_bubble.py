@@ -364,6 +364,50 @@ def test_full_year_capex_to_ocf_is_like_for_like() -> None:
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B", "C"), 2025) is None  # C has no full year ending in 2025
 
 
+def test_latest_cash_flows_takes_each_companys_latest_actual_period_on_one_basis() -> None:
+    from aicompute import finance, headlines
+
+    ts = pd.Timestamp
+    cf = pd.DataFrame({
+        "company": ["A", "A", "B", "B", "C", "C", "D", "E"],
+        "fiscal_period": ["FY2025", "Q1 2026", "TTM Q1 2026", "Q1 2026", "FY26 Q2", "FY26 Q3", "Q1 2026", "Q1 2026"],
+        "calendar_period": ["2025", "2026Q1", "TTM to 2026Q1", "2026Q1", "2025Q4", "2026Q1", "2026Q1", "2026Q1"],
+        "period_end": [ts("2025-12-31"), ts("2026-03-31"), ts("2026-03-31"), ts("2026-03-31"), ts("2025-12-31"),
+                       ts("2026-03-31"), ts("2026-03-31"), ts("2026-03-31")],
+        "months": [12, 3, 12, 3, 3, 3, 3, 3],
+        "operating_cash_flow": [100.0, 30.0, 150.0, np.nan, 20.0, 40.0, 10.0, 50.0],
+        "capex_cash": [60.0, 20.0, 140.0, 40.0, 15.0, 30.0, 5.0, 50.0],
+        "capex_incl_leases": [np.nan, np.nan, np.nan, 41.0, 16.0, 33.0, 6.0, np.nan],
+        "basis": ["company statement", "reported", "company statement", "company statement", "company statement",
+                  "analyst estimate", "company statement", "company statement"],
+        "source_id": list("abcdefgh")})
+    cs = bubble.latest_cash_flows(cf, ("A", "B", "C", "D"), capex="cash").set_index("company")
+    # A: its Q1 2026 (reported) is newer than FY2025: x4 = 120 / 80; B: the quarter has no OCF, the TTM to Q1 counts
+    # as it is, 150 / 140; C: FY26 Q3 is an analyst's estimate, so FY26 Q2 x4 = 80 / 60; D: 40 / 20; E: not asked for
+    assert cs.index.tolist() == ["A", "B", "C", "D"]
+    assert cs["period"].tolist() == ["Q1 2026", "TTM Q1 2026", "FY26 Q2", "Q1 2026"]
+    assert cs["operating_cash_flow"].tolist() == [120.0, 150.0, 80.0, 40.0]
+    assert cs["capex"].tolist() == [80.0, 140.0, 60.0, 20.0] and set(cs["capex_basis"]) == {"cash"}
+    assert cs["source_id"].tolist() == ["b", "c", "e", "g"]
+    total = finance.capital_structure_total(cs)
+    # 300 of capex on 390 of cash flow = 76.92%; guidance of 429 over the same 390 = 110%
+    assert (total["capex"], total["operating_cash_flow"]) == (300.0, 390.0) and total["capex_basis"] == "cash"
+    assert total["capex_to_ocf"] == pytest.approx(76.923, rel=1e-4)
+    assert headlines.capex_to_cash_flow(total["capex"], total["operating_cash_flow"], 429.0)["guidance"] == pytest.approx(110.0)
+    # on the lease-inclusive basis A and B have no figure in any period and drop out; C's Q2 x4 = 64, D's = 24
+    leases = bubble.latest_cash_flows(cf, ("A", "B", "C", "D"), capex="leases").set_index("company")
+    assert leases.index.tolist() == ["C", "D"] and leases["capex"].tolist() == [64.0, 24.0]
+    with pytest.raises(ValueError):
+        finance.capital_structure(cf, capex="gross")
+
+
+def test_cash_flow_periods_read_in_calendar_terms() -> None:
+    assert nb.period_label("2026Q1", "FY26 Q3") == "Q1 2026 (FY26 Q3)"
+    assert nb.period_label("2026Q1", "Q1 2026") == "Q1 2026"
+    assert nb.period_label("TTM to 2026Q1", "TTM Q1 2026") == "12 months to Q1 2026"
+    assert nb.period_label(None, "FY2025") == "FY2025" and nb.quarter(2025) == "2025"
+
+
 def test_leave_one_out_reads_in_points_to_one_decimal() -> None:
     import pandas as pd
 

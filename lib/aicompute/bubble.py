@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aicompute.finance import capital_structure
+
 
 @dataclass(frozen=True)
 class Threshold:
@@ -321,6 +323,19 @@ def ratio_range(central: float, *others: float | None) -> tuple[float, float, fl
     """(central, low, high): the range spans ``central`` and every other reading that is known (not None/0)."""
     known = [central, *[x for x in others if x]]
     return central, min(known), max(known)
+
+
+#: How a cash-flow row may be known to count as a company's actual figures: its own statement, or the same figures as
+#: reported by others (not an analyst's estimate, a leak or our assumption).
+ACTUAL_BASES = ("company statement", "reported")
+
+
+def latest_cash_flows(cashflows: pd.DataFrame, companies: tuple[str, ...], capex: str = "cash") -> pd.DataFrame:
+    """Each company's latest period of actual figures (:data:`ACTUAL_BASES`) with operating cash flow and capex on
+    the one basis ``capex`` ('cash' or 'leases'), annualised (:func:`aicompute.finance.capital_structure`): a
+    quarter x 4, a trailing-twelve-month or full-year row as it is, the longer of two ending on the same day."""
+    actual = cashflows[cashflows["company"].isin(companies) & cashflows["basis"].isin(ACTUAL_BASES)]
+    return capital_structure(actual, capex=capex)
 
 
 def full_year_capex_to_ocf(cashflows: pd.DataFrame, companies: tuple[str, ...], year: int) -> float | None:

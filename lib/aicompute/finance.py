@@ -486,27 +486,34 @@ def hsbc_reproduction(cum_compute: float, cum_fcf: float, other_sources: float, 
 
 # -- capital structure ----------------------------------------------------------------------------------
 
-def capital_structure(cashflows: pd.DataFrame) -> pd.DataFrame:
-    """Per company, its latest period with operating cash flow and a capex figure, annualised (x 12/months).
+def capital_structure(cashflows: pd.DataFrame, capex: str | None = None) -> pd.DataFrame:
+    """Per company, its latest period with operating cash flow and a capex figure, annualised (x 12/months); of
+    two periods ending on the same day, the longer (a full year or trailing twelve months before a quarter).
 
-    Columns: company, period, months, operating_cash_flow, capex (cash purchases where reported, else
-    lease-inclusive capex), capex_basis (code: 'cash' / 'leases'), free_cash_flow (OCF - capex),
-    capex_to_ocf (percent). :func:`capital_structure_total` sums the companies.
+    ``capex``: 'cash' (cash purchases, ``capex_cash``) or 'leases' (``capex_incl_leases``) puts every company on
+    that one basis, a period without that figure not counting; None takes cash purchases where reported, else
+    lease-inclusive capex (the bases may then differ). Columns: company, period (the company's own label),
+    calendar_period (where the input has it), months, operating_cash_flow, capex, capex_basis (code: 'cash' /
+    'leases'), free_cash_flow (OCF - capex), capex_to_ocf (percent), source_id (where the input has it).
+    :func:`capital_structure_total` sums the companies.
     """
+    if capex not in (None, "cash", "leases"):
+        raise ValueError(f"capital_structure: capex must be 'cash', 'leases' or None, got {capex!r}")
+    columns = {"cash": ["capex_cash"], "leases": ["capex_incl_leases"], None: ["capex_cash", "capex_incl_leases"]}[capex]
     rows = []
-    usable = cashflows[cashflows["operating_cash_flow"].notna()
-                       & (cashflows["capex_cash"].notna() | cashflows["capex_incl_leases"].notna())]
+    usable = cashflows[cashflows["operating_cash_flow"].notna() & cashflows[columns].notna().any(axis=1)]
     for company, g in usable.sort_values(["period_end", "months"]).groupby("company", sort=True):
         r = g.iloc[-1]
         k = 12 / int(r["months"])
-        cash = pd.notna(r["capex_cash"])
-        capex = (r["capex_cash"] if cash else r["capex_incl_leases"]) * k
+        cash = "capex_cash" in columns and pd.notna(r["capex_cash"])
+        spent = (r["capex_cash"] if cash else r["capex_incl_leases"]) * k
         ocf = r["operating_cash_flow"] * k
-        rows.append({"company": company, "period": r["fiscal_period"], "months": int(r["months"]),
-                     "operating_cash_flow": ocf, "capex": capex, "capex_basis": "cash" if cash else "leases",
-                     "free_cash_flow": ocf - capex, "capex_to_ocf": 100 * capex / ocf})
-    return pd.DataFrame(rows, columns=["company", "period", "months", "operating_cash_flow", "capex", "capex_basis",
-                                       "free_cash_flow", "capex_to_ocf"])
+        rows.append({"company": company, "period": r["fiscal_period"], "calendar_period": r.get("calendar_period"),
+                     "months": int(r["months"]), "operating_cash_flow": ocf, "capex": spent,
+                     "capex_basis": "cash" if cash else "leases", "free_cash_flow": ocf - spent,
+                     "capex_to_ocf": 100 * spent / ocf, "source_id": r.get("source_id")})
+    return pd.DataFrame(rows, columns=["company", "period", "calendar_period", "months", "operating_cash_flow", "capex",
+                                       "capex_basis", "free_cash_flow", "capex_to_ocf", "source_id"])
 
 
 def capital_structure_total(cs: pd.DataFrame) -> dict[str, float | str]:

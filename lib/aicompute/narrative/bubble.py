@@ -53,11 +53,30 @@ def company_ratios(cs: pd.DataFrame) -> str:
 CAPEX_BASIS = {"cash": "cash", "leases": "incl. leases", "mixed": "mixed"}
 
 
+def quarter(period: object) -> str:
+    """A calendar period as read: '2026Q1' -> 'Q1 2026', 'TTM to 2026Q1' -> '12 months to Q1 2026'; other text as is."""
+    text = str(period)
+    if text.startswith("TTM to "):
+        return f"12 months to {quarter(text[7:])}"
+    return f"{text[4:]} {text[:4]}" if len(text) == 6 and text[4] == "Q" else text
+
+
+def period_label(calendar: object, fiscal: object) -> str:
+    """A cash-flow period in calendar terms, the company's own label after it where its fiscal year is not the
+    calendar year: ('2026Q1', 'FY26 Q3') -> 'Q1 2026 (FY26 Q3)'; ('2026Q1', 'Q1 2026') -> 'Q1 2026'."""
+    if calendar is None or pd.isna(calendar):
+        return str(fiscal)
+    return quarter(calendar) + (f" ({fiscal})" if str(fiscal).startswith("FY") else "")
+
+
 def cashflow_table(cs: pd.DataFrame, total: dict) -> pd.DataFrame:
-    """The hyperscalers' cash-flow table as shown: each company (:func:`aicompute.finance.capital_structure`)
-    and a last row 'Total' (:func:`aicompute.finance.capital_structure_total`), capex bases in words."""
+    """The hyperscalers' cash-flow table as shown: each company (:func:`aicompute.finance.capital_structure`) with
+    its period in calendar terms (:func:`period_label`), and a last row 'Total'
+    (:func:`aicompute.finance.capital_structure_total`), capex bases in words."""
+    shown = cs.assign(period=[period_label(c, f) for c, f in zip(cs.get("calendar_period", [None] * len(cs)), cs["period"])])
     tot = {"company": "Total", "period": "latest, annualised", "months": 12, **total}
-    out = pd.concat([cs, pd.DataFrame([tot])], ignore_index=True) if len(cs) else cs.copy()
+    out = pd.concat([shown, pd.DataFrame([tot])], ignore_index=True) if len(cs) else shown
+    out = out.drop(columns=[c for c in ("calendar_period", "source_id") if c in out])
     return out.assign(capex_basis=out["capex_basis"].map(CAPEX_BASIS).fillna(out["capex_basis"]))
 
 
@@ -118,9 +137,5 @@ MEMORY_METRICS = {"memory_revenue": "memory revenue", "total_semis_revenue": "ch
 def memory_table(mem: pd.DataFrame) -> pd.DataFrame:
     """data/memory_cycle.csv for the reader: each metric in words (:data:`MEMORY_METRICS`; an unknown code with
     spaces, never as code), a period such as '2026Q1' as 'Q1 2026'."""
-    def period(p: object) -> str:
-        text = str(p)
-        return f"{text[4:]} {text[:4]}" if len(text) == 6 and text[4] == "Q" else text
-
     return mem.assign(metric=[MEMORY_METRICS.get(m, str(m).replace("_", " ")) for m in mem["metric"]],
-                      period=[period(p) for p in mem["period"]])
+                      period=[quarter(p) for p in mem["period"]])
