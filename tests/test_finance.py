@@ -437,3 +437,30 @@ def test_plateau_finds_the_flat_end_of_a_run_rate_by_hand() -> None:
     assert finance.plateau(pd.Series([20.0, 25.0, 24.0, 24.0], index=d), rel_tol=0.0)["start"] == d[2]  # exact: Mar-May
     assert finance.plateau(pd.Series([2.0, 6.0, 20.0], index=d[:3])) is None  # still growing
     assert finance.plateau(pd.Series([24.0, 24.0], index=d[:2]))["before"] is None
+
+
+def test_assumed_terms_move_only_the_assumed_contracts_by_hand() -> None:
+    contracts = pd.DataFrame({"id": ["azure", "oracle"], "value": [100.0, 30.0], "start_year": [2026, 2026],
+                              "years": [2, 3], "years_basis": ["our assumption", "reported"]})
+    assert finance.with_assumed_terms(contracts, None) is contracts
+    longer = finance.with_assumed_terms(contracts, 4)
+    assert longer["years"].tolist() == [4, 3]  # the sourced term stays
+    due = finance.take_or_pay_schedule(longer, ramp_years=1).groupby("year")["amount"].sum()
+    # azure 100 over 4 years = 25 a year; oracle 30 over 3 = 10 a year: 2026-2027 due 2 x (25 + 10) = 70
+    assert due.loc[2026:2027].sum() == pytest.approx(70)
+    base = finance.take_or_pay_schedule(contracts, ramp_years=1).groupby("year")["amount"].sum()
+    assert base.loc[2026:2027].sum() == pytest.approx(120)  # 100 + 2 x 10: the shorter term is due sooner
+    with pytest.raises(ValueError, match="term"):
+        finance.with_assumed_terms(contracts, 0)
+
+
+def test_deals_table_shows_where_each_term_comes_from() -> None:
+    contracts = pd.DataFrame({"to_party": ["Microsoft", "Oracle"], "flow": ["cloud contract"] * 2, "status": ["binding"] * 2,
+                              "value": [250.0, 300.0], "start_year": [2026, 2027], "years": [7, 5],
+                              "years_basis": ["our assumption", "reported"], "basis": ["company statement", "reported"],
+                              "source_id": ["a", "b"]})
+    shown = nf.deals_table(contracts, contracts.iloc[:0])
+    assert shown[["with", "term from", "value from"]].values.tolist() == [["Microsoft", "our assumption", "company statement"],
+                                                                         ["Oracle", "reported", "reported"]]
+    assert tagged_numbers(nf.assumed_terms(contracts.iloc[:1])) == ["7 years"]
+    assert nf.assumed_terms(contracts).count(" and ") == 1

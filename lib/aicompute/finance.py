@@ -99,6 +99,16 @@ def take_or_pay_schedule(contracts: pd.DataFrame, ramp_years: float = 2.0) -> pd
     return pd.DataFrame(rows, columns=["id", "year", "amount"])
 
 
+def with_assumed_terms(contracts: pd.DataFrame, term: int | None) -> pd.DataFrame:
+    """``contracts`` with every term that is our assumption (``years_basis``) set to ``term`` years (None: unchanged);
+    sourced terms never change. Schedule the result with :func:`take_or_pay_schedule`."""
+    if term is None:
+        return contracts
+    if term < 1:
+        raise ValueError(f"term must be >= 1 year, got {term}")
+    return contracts.assign(years=contracts["years"].where(~contracts["years_basis"].eq("our assumption"), term))
+
+
 def revenue_path(start: float, growth_start: float, growth_end: float, years: Sequence[int]) -> pd.Series:
     """Revenue by year: ``start`` in the first year, then growth fading linearly from ``growth_start``
     (second year) to ``growth_end`` (last year)."""

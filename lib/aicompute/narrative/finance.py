@@ -129,14 +129,21 @@ def reconciliation(plan: dict, on_plan: pd.DataFrame, ours: pd.DataFrame, base: 
     return out
 
 
+def assumed_terms(contracts: pd.DataFrame) -> str:
+    """'Microsoft (7 years) and CoreWeave (5 years)': each contract's party (quoted) with the term the schedule
+    assumes for it."""
+    items = [f"{quote(p)} ({fmt(y, 'years', '.0f')})" for p, y in zip(contracts["to_party"], contracts["years"])]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def deals_table(contracts: pd.DataFrame, not_counted: pd.DataFrame) -> pd.DataFrame:
     """OpenAI's compute deals as the chapter shows them: the binding contracts the take-or-pay schedule counts,
     then the deals it leaves out (housed in those contracts or in the uncontracted part of the plan)."""
     both = pd.concat([contracts.assign(counted="yes"),
                       not_counted.assign(counted="no: housed in the contracts or the uncontracted plan")])
     return (both.assign(start_year=both["start_year"].astype(int).astype(str))
-            [["to_party", "flow", "status", "value", "start_year", "years", "basis", "counted", "source_id"]]
-            .rename(columns={"to_party": "with", "value": "USD bn"}))
+            [["to_party", "flow", "status", "value", "start_year", "years", "years_basis", "basis", "counted", "source_id"]]
+            .rename(columns={"to_party": "with", "value": "USD bn", "years_basis": "term from", "basis": "value from"}))
 
 
 #: Each line of Sequoia's AI revenue base (:func:`aicompute.finance.sequoia_lines`): its name and a note on what is
