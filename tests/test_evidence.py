@@ -119,3 +119,18 @@ def test_the_download_holds_only_what_was_published_by_the_as_of_date(tmp_path: 
     assert write_package(default_as_of(), tmp_path / "now") == {}
     same = filecmp.dircmp(data.data_dir(), tmp_path / "now")
     assert not same.diff_files and not same.left_only and not same.right_only
+
+
+def test_a_pending_seed_claim_has_no_reason_until_the_narrative_words_one() -> None:
+    """Just after the seed (2026-02-01) most seed claims are pending: the evidence layer gives their verdict code and
+    no reason (models return codes, not sentences); the narrative words each pending reason, and leaves the audited
+    claims' reasons as the ledger gives them."""
+    from aicompute.narrative.evidence import with_pending_reasons
+
+    ev = data.evidence("2026-02-01")
+    seed = ev.seed_claims()
+    pending = seed["verdict"].eq("pending")
+    assert pending.any() and seed.loc[pending, "reason"].isna().all() and seed.loc[pending, "value"].isna().all()
+    worded = with_pending_reasons(seed, ev.as_of)
+    assert (worded.loc[pending, "reason"] == "Its evidence was published after 2026-02-01.").all()
+    assert worded.loc[~pending, "reason"].equals(seed.loc[~pending, "reason"])

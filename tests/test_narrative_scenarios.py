@@ -130,12 +130,13 @@ def test_phone_sized_tables_of_readings_calibration_and_the_predictive_check() -
     check = pd.DataFrame({"quantity": ["Capex", "Chips"], "year": [2026, 2027], "model p5": [618.2, 900.0],
                           "model median": [732.44, 1000.0], "model p95": [879.0, 1100.0], "projections": [3, 0],
                           "lowest": [367.0, float("nan")], "highest": [1400.0, float("nan")],
-                          "published by": ["MS: 367; GS: 1,100 (920\u20131,400)", ""],
+                          "projections used": [[("MS", 367.0, 367.0, 367.0), ("GS", 1100.0, 920.0, 1400.0)], []],
                           "median outside all": ["no", "no projection"], "band excludes all": ["no", ""]})
     shown = nar.predictive_table(check)
     assert len(shown.columns) == 7 and list(shown["model median (90% band)"]) == ["732 (618\u2013879)", "1,000 (900\u20131,100)"]
     assert list(shown["projections (lowest to highest)"]) == ["367\u20131,400", "none"]
     assert list(shown["median outside all"]) == ["no", "no projection"]
+    assert list(shown["published by"]) == ["MS: 367; GS: 1,100 (920\u20131,400)", ""]
 
 
 def test_the_verdict_is_dated_by_its_evidence() -> None:

@@ -333,7 +333,7 @@ def test_the_base_rate_ends_widen_the_range_and_move_the_hard_landing(ev, cal, s
 # ---------------------------------------------------------------------------------------------- signposts
 
 def test_lab_table_keeps_each_lab_on_its_own_basis(run: up.Run) -> None:
-    t = sg.lab_table(run.all_readings, {"openai_revenue": "OpenAI", "anthropic_revenue": "Anthropic"})
+    t = nar.lab_table(run.all_readings, {"openai_revenue": "OpenAI", "anthropic_revenue": "Anthropic"})
     assert set(t["lab"]) == {"OpenAI", "Anthropic"}
     assert t[t["lab"] == "OpenAI"]["basis"].str.contains("net|recognised").all()
     assert t[(t["lab"] == "Anthropic") & t["status"].eq("modelled")]["basis"].str.contains("gross").all()
@@ -360,9 +360,12 @@ def test_predictive_check_lists_every_number_its_range_uses(run: up.Run) -> None
                          "publisher": ["MS Feb", "MS Jul", "Guidance", "MS Feb", "GS Jun"]})
     t = sg.predictive_check(run.paths, run.weights, proj, {"capex": "capex"}).set_index("year")
     assert (t.loc[2026, "lowest"], t.loc[2026, "highest"]) == (367.0, 725.0)
-    assert t.loc[2026, "published by"] == "MS Feb: 720; MS Jul: 367; Guidance: 710 (685–725)"
+    assert t.loc[2026, "projections used"] == [("MS Feb", 720.0, 720.0, 720.0), ("MS Jul", 367.0, 367.0, 367.0),
+                                               ("Guidance", 710.0, 685.0, 725.0)]
     assert (t.loc[2027, "lowest"], t.loc[2027, "highest"]) == (882.0, 1400.0)
-    assert t.loc[2027, "published by"] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
+    shown = nar.predictive_table(t.reset_index()).set_index("year")["published by"]
+    assert shown[2026] == "MS Feb: 720; MS Jul: 367; Guidance: 710 (685–725)"
+    assert shown[2027] == "MS Feb: 882; GS Jun: 1,100 (920–1,400)"
     # a one-sided statement ('above 527': low = value) adds nothing beyond the value
     assert nar.projection_text("GS", 527.0, 527.0, 527.0) == "GS: 527"
     assert nar.projection_text("X", 12345.0, 12000.0, 12345.0) == "X: 12,345 (12,000–12,345)"

@@ -1,7 +1,7 @@
 """aicompute — helper library for the report "AI compute economics: the 24-month test".
 
-The layers, in import order: each imports only those above it, but for two exceptions (``evidence`` and
-``scenarios.signposts`` take a few phrases from ``narrative/`` for the reasons their tables give in words).
+The layers, in import order: each imports only those above it (the models return codes and numbers; the words
+for them, such as a pending claim's reason or a reading's period, are ``narrative/``'s).
 ``tests/test_imports.py`` checks that there is no import cycle and that nothing outside ``pipeline`` imports it but
 the command line.
     paths, context, escape, formatting, chapters, parameters_cell   where files live, the run, escaping,

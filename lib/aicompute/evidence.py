@@ -39,7 +39,6 @@ import pandas as pd
 
 from aicompute import datapackage as data
 from aicompute.datapackage import _refs, check_dating, dating_fields
-from aicompute.narrative.evidence import pending_reason
 from aicompute.paths import DEFAULT_PARAMS, default_as_of
 
 __all__ = ["Evidence", "NotYetPublished", "evidence", "published_dates", "SWEEP_RESOURCE", "dating_fields",
@@ -270,7 +269,8 @@ class Evidence:
 
         What the seed says is known from its publication; the audit of a claim (sourced value, verdict,
         reason) only once its evidence is published. Claims whose evidence is later than ``as_of`` keep the
-        seed's text and figure, with verdict ``pending`` and no sourced value.
+        seed's text and figure, with verdict ``pending``, no sourced value and no reason
+        (:func:`aicompute.narrative.evidence.with_pending_reasons` words one).
         """
         led = self._claims_all
         seed = led[led["seed_text"].notna()].copy()
@@ -280,7 +280,7 @@ class Evidence:
         seed.loc[late, ["value", "low", "high"]] = float("nan")
         seed.loc[late, "statement"] = seed.loc[late, "seed_text"]
         seed.loc[late, "verdict"] = "pending"
-        seed.loc[late, "reason"] = pending_reason(self.as_of)
+        seed.loc[late, "reason"] = None
         for col in ("source_id", "source_title", "source_publisher", "source_url", "source_type"):
             if col in seed.columns:
                 seed.loc[late, col] = None

@@ -56,6 +56,14 @@ def pending_reason(as_of: object) -> str:
     return f"Its evidence was published after {as_of}."
 
 
+def with_pending_reasons(seed: Any, as_of: object) -> Any:
+    """The seed's claims (:meth:`aicompute.evidence.Evidence.seed_claims`) with the reason of each ``pending`` one
+    (its evidence later than ``as_of``) worded (:func:`pending_reason`); the other reasons as the ledger gives them."""
+    out = seed.copy()
+    out.loc[out["verdict"].eq("pending"), "reason"] = pending_reason(as_of)
+    return out
+
+
 def chapter_refs(text: str, numbers: dict[str, str] | None = None) -> str:
     """Text that names chapters by file number ('Chapter 05', 'Chapters 00-02') with the numbers the report shows
     ('Chapter 6', 'Chapters 1-3'), from the chapter registry (``numbers``: {file prefix: shown number}, by default

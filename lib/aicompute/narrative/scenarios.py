@@ -5,7 +5,9 @@ them into the words the chapter shows (numbers through :mod:`aicompute.formattin
   error or its range;
 * :func:`projection_text`, :func:`predictive_flag`: the posterior predictive check's projections and flags;
 * :func:`drivers_clause`: why the hard landing moved (the signposts whose readings moved it most);
-* :func:`dial_name`: a dial of the structural range in words.
+* :func:`dial_name`: a dial of the structural range in words;
+* :func:`reading_table`, :func:`lab_table`: every reading on its own basis, each lab separately (periods and bases
+  in words).
 """
 
 from __future__ import annotations
@@ -249,7 +251,7 @@ def hazard_basis(k_all: int, n_all: int, k_boom: int, n_boom: int, fall: float) 
 
 def latest_lab_readings(labs: pd.DataFrame) -> str:
     """'**OpenAI** 24 USD bn/yr (actual, run-rate net, secondary, 2026-05, published 2026-06-09); ...': each lab's
-    latest modelled reading (``labs``: :func:`aicompute.scenarios.signposts.lab_table`), data text quoted."""
+    latest modelled reading (``labs``: :func:`lab_table`), data text quoted."""
     rows = labs[labs["status"].eq("modelled")].groupby("lab", sort=False).tail(1)
     return "; ".join(f"**{quote(r.lab)}** {fmt(r.value, '', ',.4g')} {quote(r.unit)} ({quote(r.basis)}, "
                      f"{fmt(r.period)}, published {fmt(pd.Timestamp(r.published).date())})"
@@ -486,8 +488,38 @@ def signpost_label(series: str, names: Mapping[str, str]) -> str:
     return names.get(series) or str(series).replace("_", " ")
 
 
+def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per reading (as prepared by :func:`aicompute.scenarios.update.prepare`): published, series,
+    entity, period (:func:`period_label`), value, unit, basis (:func:`basis_label`), use (modelled or why not;
+    replaced by a later revision), source. ``influence``: :func:`aicompute.scenarios.update.influence`."""
+    rows = []
+    for r in readings.itertuples(index=False):
+        use = r.status
+        if pd.notna(r.replaced_on):
+            use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
+        rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
+                     "period": period_label(r.period, r.period_type, r.entity),
+                     "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
+                     "source_id": r.source_id})
+    out = pd.DataFrame(rows)
+    if influence is not None and len(influence) and len(out):
+        out = out.merge(influence[["id", "largest"]].rename(columns={"largest": "largest shift"}), on="id", how="left")
+    return out
+
+
+def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
+    """Each lab's revenue readings, separately, on their own basis. ``labs``: {series id: lab name}."""
+    mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
+    mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
+    mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
+    mine["period"] = [period_label(p, t, e) for p, t, e in zip(mine["period"], mine["period_type"], mine["entity"])]
+    mine["published"] = pd.to_datetime(mine["published"]).dt.date
+    cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
+    return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
+
+
 def readings_table(table: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.signposts.reading_table` for the reader: each series by its signpost's name
+    """:func:`reading_table` for the reader: each series by its signpost's name
     (:func:`signpost_label`), without the readings' ids, the largest shift in points (:func:`points`); entity,
     period, value and unit read as one cell, 'Oracle, Dec 2025: 128 bp' (four columns fewer on a phone)."""
     out = table.drop(columns=["id"], errors="ignore").assign(series=[signpost_label(s, names) for s in table["series"]])
@@ -525,7 +557,8 @@ def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
         "model median (90% band)": [with_range(m, lo, hi, spec="sig3") for m, lo, hi in
                                     zip(check["model median"], check["model p5"], check["model p95"])],
         "projections (lowest to highest)": [span(*x) for x in zip(check["projections"], check["lowest"], check["highest"])],
-        "published by": check["published by"], "median outside all": check["median outside all"],
+        "published by": ["; ".join(projection_text(*p) for p in used) for used in check["projections used"]],
+        "median outside all": check["median outside all"],
         "band excludes all": check["band excludes all"]}).reset_index(drop=True)
 
 

@@ -1,15 +1,14 @@
-"""Signposts: what each reading says on its own basis, what to watch next, and the posterior predictive check.
+"""Signposts: what to watch next, and the posterior predictive check.
 
-* :func:`reading_table`: every reading of an episode with its basis named (kind, revenue basis, primary or
-  secondary source), what the model did with it, and its revision.
-* :func:`lab_table`: each frontier lab's revenue **separately**, one row per reading, on its own basis
-  (OpenAI reports run-rates net of Microsoft's share; Anthropic's run-rate counts cloud-partner sales gross:
-  the two are never added).
 * :func:`watch_list`: modelled signposts by the chance, under today's weights, that they cross their warning
   threshold between the as-of month and the end of the horizon (the months after the latest reading are
   simulated, not frozen).
 * :func:`predictive_check`: the model's 2026/2027 medians and 90% bands against the projections published by
   the as-of date, flagging where the median lies outside all of them or the band excludes them all.
+
+The readings' tables for the reader (each reading on its own basis, each lab separately) word periods and bases,
+so they live in :mod:`aicompute.narrative.scenarios` (:func:`~aicompute.narrative.scenarios.reading_table`,
+:func:`~aicompute.narrative.scenarios.lab_table`); this module returns numbers and codes only.
 """
 
 from __future__ import annotations
@@ -19,40 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from aicompute.narrative.scenarios import basis_label, period_label, projection_text
 from aicompute.scenarios.model import Paths, annual_total, weighted_quantile
 from aicompute.scenarios.update import month_index
 
-__all__ = ["reading_table", "lab_table", "watch_list", "predictive_check", "latest_reading", "series_influence"]
-
-
-def reading_table(readings: pd.DataFrame, influence: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per reading (as prepared by :func:`aicompute.scenarios.update.prepare`): published, series,
-    entity, period, value, unit, basis, use (modelled or why not; replaced by a later revision), source."""
-    rows = []
-    for r in readings.itertuples(index=False):
-        use = r.status
-        if pd.notna(r.replaced_on):
-            use += f"; replaced on {pd.Timestamp(r.replaced_on).date()}"
-        rows.append({"published": pd.Timestamp(r.published).date(), "series": r.series, "entity": r.entity,
-                     "period": period_label(r.period, r.period_type, r.entity),
-                     "value": r.value, "unit": r.unit, "basis": basis_label(r), "use": use, "id": r.id,
-                     "source_id": r.source_id})
-    out = pd.DataFrame(rows)
-    if influence is not None and len(influence) and len(out):
-        out = out.merge(influence[["id", "largest"]].rename(columns={"largest": "largest shift"}), on="id", how="left")
-    return out
-
-
-def lab_table(readings: pd.DataFrame, labs: dict[str, str]) -> pd.DataFrame:
-    """Each lab's revenue readings, separately, on their own basis. ``labs``: {series id: lab name}."""
-    mine = readings[readings["series"].isin(list(labs) + [f"{k}_recognised" for k in labs])].copy()
-    mine["lab"] = mine["series"].str.replace("_recognised", "", regex=False).map(labs)
-    mine["basis"] = [basis_label(r) for r in mine.itertuples(index=False)]
-    mine["period"] = [period_label(p, t, e) for p, t, e in zip(mine["period"], mine["period_type"], mine["entity"])]
-    mine["published"] = pd.to_datetime(mine["published"]).dt.date
-    cols = ["lab", "published", "period", "value", "unit", "basis", "status", "source_id"]
-    return mine.sort_values(["lab", "published", "id"])[cols].reset_index(drop=True)
+__all__ = ["watch_list", "predictive_check", "latest_reading", "series_influence"]
 
 
 def latest_reading(readings: pd.DataFrame, as_of: Any) -> pd.Series | None:
@@ -133,8 +102,9 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
 
     Flags: ``median outside all`` when the median is below the lowest or above the highest projection (a
     projection's stated range counts: 'above 527' or 920-1,400); ``band excludes all`` when no projection's range
-    meets the 90% band. ``labels``: {model variable: row label}. ``published by`` lists every projection with the
-    range it counts with (:func:`projection_text`), so ``lowest`` and ``highest`` are always numbers it shows.
+    meets the 90% band. ``labels``: {model variable: row label}. ``projections used`` lists every projection as
+    (publisher, value, low, high) with the range it counts with, so ``lowest`` and ``highest`` are always numbers
+    it lists (:func:`aicompute.narrative.scenarios.predictive_table` words them).
     """
     rows = []
     clock_year = paths.start.clock.year
@@ -157,8 +127,8 @@ def predictive_check(paths: Paths, w: np.ndarray, projections: pd.DataFrame, lab
             side = "" if not outside else ("below" if p50 < lo else "above")
             rows.append({"quantity": label, "year": year, "model p5": p5, "model median": p50, "model p95": p95,
                          "projections": len(pr), "lowest": lo, "highest": hi,
-                         "published by": "; ".join(projection_text(p, v, a, b) for p, v, a, b in
-                                                   zip(pr["publisher"], pr["value"], low, high)),
+                         "projections used": [(str(p), float(v), float(a), float(b)) for p, v, a, b in
+                                              zip(pr["publisher"], pr["value"], low, high)],
                          "median outside all": side or ("no" if len(pr) else "no projection"),
                          "band excludes all": "yes" if excludes else ("no" if len(pr) else "")})
     return pd.DataFrame(rows)
