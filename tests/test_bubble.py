@@ -207,10 +207,22 @@ def test_lab_mix_multiple_by_hand() -> None:
                         "indicator": ["valuation", "revenue_run_rate", "valuation", "revenue_run_rate", "valuation"],
                         "date": [ts("2026-03-31"), ts("2026-06-09"), ts("2026-05-28"), ts("2026-05-28"), ts("2026-02-02")],
                         "kind": ["actual"] * 5, "value": [852.0, 24.0, 965.0, 47.0, 250.0], "low": [None] * 5, "high": [None] * 5})
-    mix = bubble.lab_mix_multiple(ind)
-    # (852 + 965) / (24 + 47) = 1817 / 71 = 25.59x, against OpenAI's 35.5x and Anthropic's 20.5x alone
-    assert mix["value"] == pytest.approx(25.592, rel=1e-4)
-    assert mix["labs"] == ("OpenAI", "Anthropic")
+    gross = bubble.lab_mix_multiple(ind)
+    # no net share given: (852 + 965) / (24 + 47) = 1817 / 71 = 25.59x, from Anthropic's 20.53x alone to OpenAI's 35.5x
+    assert gross["value"] == pytest.approx(25.592, rel=1e-4)
+    assert (gross["low"], gross["high"]) == (pytest.approx(965 / 47), pytest.approx(35.5))
+    assert gross["labs"] == ("OpenAI", "Anthropic")
+    mix = bubble.lab_mix_multiple(ind, net_share={"Anthropic": 8 / 30})
+    # Anthropic net of its cloud partners' share: 47 x (1 - 8/30) = 34.467; together 1817 / 58.467 = 31.08x
+    assert mix["value"] == pytest.approx(31.078, rel=1e-4)
+    r = mix["readings"]
+    assert r[("together", "gross")][0] == pytest.approx(25.592, rel=1e-4)
+    assert r[("Anthropic", "net")][0] == pytest.approx(27.998, rel=1e-4) and r[("OpenAI", "net")][0] == pytest.approx(35.5)
+    # the range holds every reading: Anthropic alone on its gross run-rate (20.53x) to OpenAI alone (35.5x)
+    assert (mix["low"], mix["high"]) == (pytest.approx(20.532, rel=1e-4), pytest.approx(35.5))
+    ranged = ind.assign(low=[800.0, 24.0, None, None, None], high=[900.0, 25.0, None, None, None])
+    # OpenAI's rows' ranges widen its own reading: 800 / 25 = 32x to 900 / 24 = 37.5x
+    assert bubble.lab_mix_multiple(ranged, net_share={"Anthropic": 8 / 30})["high"] == pytest.approx(37.5)
     assert bubble.lab_mix_multiple(ind, ("xAI",)) is None
     assert bubble.CONTESTED == 0.5
 

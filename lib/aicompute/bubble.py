@@ -250,23 +250,39 @@ def valuation_multiples(ind: pd.DataFrame, analogs: pd.DataFrame) -> pd.DataFram
 CONTESTED = 0.5
 
 
-def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anthropic")) -> dict | None:
-    """Valuation over run-rate revenue for a mix of labs: the sum of their latest valuations over the sum of their
-    latest run-rates (rows already filtered to the as-of date), with low/high from the rows' ranges; ``labs``
-    lists who is in the mix. None when no lab has both figures. Returns value, low, high and the labs used."""
-    num, den, used = [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], []
+def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anthropic"),
+                     net_share: Mapping[str, float] | None = None) -> dict | None:
+    """Valuation over run-rate revenue for a mix of labs, all on one revenue basis: the sum of their latest
+    valuations over the sum of their latest run-rates (rows already filtered to the as-of date), each run-rate net
+    of the share ``net_share[lab]`` that its cloud partners book as their own revenue (a lab that reports net, or
+    is not in ``net_share``, keeps its run-rate). None when no lab has both figures.
+
+    Returns value (the labs together, net), low and high, the labs used and ``readings``: every reading of the
+    multiple a reader meets (the labs together and each lab alone, net and gross; each a (value, low, high) triple
+    from the rows' ranges); low and high span all of them, so the range holds each lab alone and the gross reading.
+    """
+    share = dict(net_share or {})
+    pairs: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {}
     for entity in labs:
         g = ind[(ind["entity"] == entity) & ind["indicator"].isin(["valuation", "revenue_run_rate"])
                 & (ind.get("kind", pd.Series("actual", index=ind.index)) == "actual")]
         if pair := _latest_pair(g):
-            v, r = _triple(pair[0]), _triple(pair[1])
-            num = [a + b for a, b in zip(num, v)]
-            den = [a + b for a, b in zip(den, r)]
-            used.append(entity)
-    if not used:
+            pairs[entity] = (_triple(pair[0]), _triple(pair[1]))
+    if not pairs:
         return None
-    value, low, high = _ratio(tuple(num), tuple(den))
-    return {"value": value, "low": low, "high": high, "labs": tuple(used)}
+
+    def net(entity: str, gross: bool) -> tuple[float, ...]:
+        return tuple(x * (1.0 if gross else 1.0 - share.get(entity, 0.0)) for x in pairs[entity][1])
+
+    def together(gross: bool) -> tuple[float, float, float]:
+        return _ratio(tuple(map(sum, zip(*(pairs[e][0] for e in pairs)))),  # type: ignore[arg-type]
+                      tuple(map(sum, zip(*(net(e, gross) for e in pairs)))))  # type: ignore[arg-type]
+
+    readings = {("together", "net"): together(False), ("together", "gross"): together(True)}
+    readings |= {(e, basis): _ratio(pairs[e][0], net(e, basis == "gross")) for e in pairs for basis in ("net", "gross")}  # type: ignore[arg-type]
+    value = readings[("together", "net")][0]
+    return {"value": value, "low": min(r[1] for r in readings.values()), "high": max(r[2] for r in readings.values()),
+            "labs": tuple(pairs), "readings": readings}
 
 
 # ------------------------------------------------------------------------------ the chapter's steps, as numbers
