@@ -149,6 +149,11 @@ def test_the_verdict_is_dated_by_its_evidence() -> None:
     assert text.startswith("On evidence to 2026-07-04 (the months from then to 2026-11-28 are projected, not observed), "
                            "the odds lean to a soft landing or continued boom: 84% against 6%")
     assert "As of" not in text and "−5.0 points" in text
+    with_actual = nar.verdict(as_of="2026-11-28", evidence_to="2026-07-04", soft_boom=0.835, hard=0.06, muddle=0.1,
+                              low=0.03, high=0.21, by_series=by_series, crash=550, below_crash=0.0005, year=2027,
+                              bust_any=0.3, actual_only=(0.80, 0.084))
+    assert ("(3% to 21% over every setting tried; 80% against 8% on actual results alone, forecasts and guidance left "
+            "out), because") in with_actual
 
 
 def test_counts_agree_in_number() -> None:

@@ -297,21 +297,26 @@ def predictive_flags(flagged: pd.DataFrame) -> str:
 
 def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, muddle: float, low: float,
             high: float, by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
-            tagged: bool = False) -> str:
+            actual_only: tuple[float, float] | None = None, tagged: bool = False) -> str:
     """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
     muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
     chance that a bust begins. It is dated by its evidence (``evidence_to``: the latest evidence's date,
     :attr:`aicompute.evidence.Evidence.cutoff`), not by the report's ``as_of``; when that is later the months
     between are said to be projected (:func:`aicompute.narrative.evidence.on_evidence`). Plain text as published
     (``tagged=False``: the front page escapes it); with ``tagged`` the numbers go through the formatter and the
-    signpost names are quoted, for the chapter's page."""
+    signpost names are quoted, for the chapter's page. ``actual_only``: the same two odds (soft landing or boom,
+    hard landing) with the actual readings alone, forecasts and guidance left out (the range's setting of that
+    name), said beside the range so the reader sees how much the forecasts carry."""
     from aicompute.narrative.evidence import on_evidence
 
     p = probability if tagged else probability_plain
     side = ("soft landing or continued boom" if soft_boom > hard + muddle else "hard landing or muddle-through")
     line = fmt(crash, "", ",.0f") if tagged else plain(crash, "", ",.0f")
     return (f"{on_evidence(evidence_to, as_of, tagged=tagged, capital=True)}, the odds lean to a {side}: {p(soft_boom)} against {p(hard)} "
-            f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried), because "
+            f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried"
+            + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
+               "left out" if actual_only is not None else "")
+            + "), because "
             f"{drivers_clause(by_series, tagged=tagged)}. The seed's {line} USD bn crash line is out of reach "
             f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
