@@ -212,3 +212,12 @@ def test_chapter_helpers_lives_grid_and_rents() -> None:
     assert out["usd_bn"].tolist() == pytest.approx([10.0])
     rentals = pd.DataFrame({"accelerator_id": ["h", "b", "z"], "usd_per_gpu_hour": [2.0, 4.0, 9.0]})
     assert infra.gpu_rents(rentals, {"H100": "h", "B200": "b"})["gpu"].tolist() == ["H100", "B200"]
+
+
+def test_kw_per_gpu_range_follows_the_gpu_range_by_hand() -> None:
+    # 1.2 GW = 1,200,000 kW: over 847,000 GPUs 1.417 kW each, over 400,000 GPUs 3.0 kW each
+    low, high = infra.kw_per_gpu_range(1.2, 400_000, 847_000)
+    assert low == pytest.approx(1_200_000 / 847_000) and round(low, 1) == 1.4
+    assert high == pytest.approx(3.0)
+    with pytest.raises(ValueError):
+        infra.kw_per_gpu_range(1.2, 847_000, 400_000)

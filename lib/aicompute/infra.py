@@ -174,6 +174,14 @@ def site_checks(site_gw: float, counts: pd.DataFrame, *, gpu_load_mw: float | No
     return out
 
 
+def kw_per_gpu_range(site_gw: float, count_low: float, count_high: float) -> tuple[float, float]:
+    """Site power per GPU (kW) at the two ends of a GPU count range, (low, high): the most GPUs leave each the least
+    power, so the low end comes from ``count_high``. 1.2 GW over 400,000-847,000 GPUs -> (1.42, 3.0)."""
+    if not 0 < count_low <= count_high or site_gw <= 0:
+        raise ValueError("kw_per_gpu_range needs site_gw > 0 and 0 < count_low <= count_high")
+    return site_gw * 1e6 / count_high, site_gw * 1e6 / count_low
+
+
 def revenue_needed_per_gw(annual_cost: float, gross_margin: float) -> float:
     """Revenue (USD bn/yr) at which a GW's annual cost leaves ``gross_margin`` (0-1): cost / (1 - margin)."""
     if not 0 <= gross_margin < 1:
