@@ -14,6 +14,11 @@ def test_accelerators_and_power_are_inverse() -> None:
     assert infra.accelerators_for_power(1.0, 1.8, 1.2) == pytest.approx(462_962.96, rel=1e-6)
     with pytest.raises(ValueError):
         infra.accelerators_for_power(1, 1, pue=0.9)
+    # back again: 462,963 x 1.8 kW x 1.2 = 1,000,000 kW = 1 GW; 10 M packages x 2 kW x 1.2 = 24 GW
+    assert infra.power_for_accelerators(1e6 / 2.16, 1.8, 1.2) == pytest.approx(1.0)
+    assert infra.power_for_accelerators(10e6, 2.0, 1.2) == pytest.approx(24.0)
+    with pytest.raises(ValueError):
+        infra.power_for_accelerators(1, 1, pue=0.9)
 
 
 def test_huang_4_to_5_million_gpus_per_10_gw() -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from aicompute.infra import power_for_accelerators
+
 
 def stock_growth(stock_then: float, stock_now: float, years: float) -> float:
     """Yearly growth factor of a stock between two readings ``years`` apart (2.0 = doubling each year)."""
@@ -24,7 +26,7 @@ def packaging_ceiling(wafers_per_month: float, packages_per_wafer: float, kw_per
     if min(wafers_per_month, packages_per_wafer, kw_per_package) < 0 or not 0 <= share <= 1 or pue < 1:
         raise ValueError("packaging_ceiling: capacities must be >= 0, share in [0, 1] and pue >= 1")
     packages = wafers_per_month * 12 * packages_per_wafer * share
-    return {"packages_m": packages / 1e6, "gw_per_year": packages * kw_per_package * pue / 1e6}
+    return {"packages_m": packages / 1e6, "gw_per_year": power_for_accelerators(packages, kw_per_package, pue)}
 
 
 def revenue_build(users_m: float, paying_share: float, usd_per_payer_month: float,
@@ -63,10 +65,10 @@ def supply_ceiling(cowos_packages_m: float, hbm_packages_m: float | None, kw_per
                    pue: float = 1.0) -> dict[str, float | str]:
     """The supply ceiling: the smaller of the packages CoWoS can package (:func:`packaging_ceiling`) and those HBM
     can equip (:func:`hbm_ceiling`; ``None``: no HBM figure, CoWoS alone), with the facility power they need
-    (as :func:`packaging_ceiling`): ``packages_m``, ``gw_per_year`` and ``binds`` ('cowos', or 'hbm' where memory
+    (:func:`aicompute.infra.power_for_accelerators`, as :func:`packaging_ceiling`): ``packages_m``, ``gw_per_year`` and ``binds`` ('cowos', or 'hbm' where memory
     is strictly the smaller bound)."""
     if pue < 1 or kw_per_package < 0:
         raise ValueError("supply_ceiling: pue must be >= 1 and the power per package >= 0")
     binds = "hbm" if hbm_packages_m is not None and hbm_packages_m < cowos_packages_m else "cowos"
     packages = hbm_packages_m if binds == "hbm" else cowos_packages_m
-    return {"packages_m": packages, "gw_per_year": packages * kw_per_package * pue, "binds": binds}
+    return {"packages_m": packages, "gw_per_year": power_for_accelerators(packages * 1e6, kw_per_package, pue), "binds": binds}

@@ -23,6 +23,14 @@ def accelerators_for_power(gw: float, kw_per_accelerator: float, pue: float = 1.
     return gw * 1e6 / (kw_per_accelerator * pue)
 
 
+def power_for_accelerators(count: float, kw_per_accelerator: float, pue: float = 1.0) -> float:
+    """Facility power (GW) that ``count`` accelerators draw: count x kW each x PUE / 1e6 kW (the inverse of
+    :func:`accelerators_for_power`)."""
+    if count < 0 or kw_per_accelerator < 0 or pue < 1:
+        raise ValueError("count and kw_per_accelerator must be >= 0 and pue >= 1")
+    return count * kw_per_accelerator * pue / 1e6
+
+
 def capex_range(estimates: pd.Series) -> tuple[float, float, float]:
     """(low, median, high) of a set of published USD bn/GW estimates."""
     return float(estimates.min()), float(estimates.median()), float(estimates.max())
