@@ -284,6 +284,19 @@ def test_packaging_ceilings_at_each_end() -> None:
     assert ceil["low"]["gw_per_year"] == pytest.approx(16.2)
 
 
+def test_a_years_capacity_is_its_average_not_its_closing_run_rate() -> None:
+    # 75-80k wafers a month as 2026 opens, 95-150k as it closes: averages (75 + 95) / 2 = 85, (77.5 + 115) / 2 = 96.25
+    # and (80 + 150) / 2 = 115
+    avg = bubble.year_average({"low": 75.0, "central": 77.5, "high": 80.0}, {"low": 95.0, "central": 115.0, "high": 150.0})
+    assert avg == {"low": 85.0, "central": 96.25, "high": 115.0}
+    # 96.25k x 12 x 10 packages = 11.55 M packages, x 2 kW x 1.2 PUE = 27.72 GW; the closing 115k would give 33.12 GW
+    ceil = bubble.packaging_ceilings(avg, 10.0, 2.0, 1.2)
+    assert ceil["central"]["packages_m"] == pytest.approx(11.55) and ceil["central"]["gw_per_year"] == pytest.approx(27.72)
+    assert bubble.packaging_ceilings({"c": 115.0}, 10.0, 2.0, 1.2)["c"]["gw_per_year"] == pytest.approx(33.12)
+    with pytest.raises(ValueError):
+        bubble.year_average({"central": 1.0}, {"central": 2.0, "high": 3.0})
+
+
 def test_debt_wall_leaves_out_leases_and_debt_counted_twice() -> None:
     debt = pd.DataFrame({"id": ["googl_notes_2026_02", "googl_notes_2026q1_total", "lease", "cw_2030", "vehicle"],
                          "issuer": ["Alphabet", "Alphabet", "Oracle", "CoreWeave (notes)", "Blue Owl"],

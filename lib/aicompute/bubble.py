@@ -382,6 +382,15 @@ def installed_stock(revenue_bn: float, compute_share: float, usd_per_h100e: floa
     return {"added": added, "stock": stock_start_m + added, "growth": stock_growth(stock_start_m, stock_start_m + added, 1.0)}
 
 
+def year_average(start: Mapping[str, float], end: Mapping[str, float]) -> dict[str, float]:
+    """A capacity's average over a year in which it rises steadily from ``start`` (its level as the year opens) to
+    ``end`` (as it closes), at each end of a range (``{end: level}``, the same keys): ``(start + end) / 2``. A
+    year's output is this average x 12 months, not the closing run-rate x 12."""
+    if set(start) != set(end):
+        raise ValueError(f"year_average: start {sorted(start)} and end {sorted(end)} need the same keys")
+    return {k: (start[k] + end[k]) / 2 for k in end}
+
+
 def packaging_ceilings(wafers_k: Mapping[str, float], per_wafer: float, kw_per_gpu: float, pue: float) -> dict[str, dict[str, float]]:
     """:func:`aicompute.bottomup.packaging_ceiling` at each end of a CoWoS capacity (``{end: thousand wafers a
     month}``)."""
