@@ -32,6 +32,13 @@ def test_site_count_verdict_by_hand() -> None:
         verdicts.site_count_verdict([], 2.0, 4.0)
     with pytest.raises(ValueError):
         verdicts.site_count_verdict([3.0], 4.0, 2.0)
+    # the reported $40B order at ~$47,200 a GPU (a GB200's share of its rack) is ~847,000 GPUs: 1.2e6 / 847,000
+    # = 1.42 kW each, below the 2-4 kW band; the reported 400,000 (3.0 kW) is inside, and so are both ends
+    assert not verdicts.plausible_site_kw(1.2e6 / 847_000, 2.0, 4.0)
+    assert verdicts.plausible_site_kw(3.0, 2.0, 4.0) and verdicts.plausible_site_kw(2.0, 2.0, 4.0)
+    assert not verdicts.plausible_site_kw(4.01, 2.0, 4.0)
+    with pytest.raises(ValueError):
+        verdicts.plausible_site_kw(3.0, 4.0, 2.0)
 
 
 def test_rent_position_by_hand() -> None:
@@ -115,6 +122,13 @@ def test_infra_wording() -> None:
     assert say_infra.rent_position("margin") == "a margin for the owner"
     rows = pd.DataFrame({"provider": ["Microsoft"], "customer": ["Open[AI]"]})
     assert say_infra.pairs(rows) == r'<span class="aic-data">Microsoft–Open\[AI\]</span>'  # quoted: escaped, tagged
+    nan = float("nan")
+    rents = pd.DataFrame({"provider": ["A", "B", "C", "D"], "customer": ["X"] * 4,
+                          "gw": [nan, nan, 1.0, nan], "term_years": [7.0, 5.0, nan, nan]})
+    tag = '<span class="aic-data">{}–X</span>'.format
+    assert say_infra.missing_terms(rents) == (f"{tag('D')} (no GW or term), {tag('A')} and {tag('B')} (no GW), "
+                                              f"{tag('C')} (no term)")
+    assert say_infra.missing_terms(rents.iloc[[0]]) == f"{tag('A')} (no GW)"
     booked = pd.DataFrame({"company": ["Alphabet", "Amazon"], "years": [6.0, 5.0]})
     assert tagged_numbers(say_infra.booked_lives(booked)) == ["6", "5"]
     assert "no rental price" in say_infra.observed_prices(pd.DataFrame(columns=["gpu", "contract", "usd_per_gpu_hour"]))

@@ -17,12 +17,18 @@ def site_count_verdict(site_kw_per_gpu: Iterable[float], plausible_low: float, p
     the figure holds read as GPUs (design capacity), not as racks; ``"contradicted"`` when any count falls
     outside that band (the power cannot run that many GPUs, or leaves far more per GPU than one draws).
     """
-    if plausible_low > plausible_high:
-        raise ValueError(f"plausible_low {plausible_low} > plausible_high {plausible_high}")
     values = [float(x) for x in site_kw_per_gpu]
     if not values:
         raise ValueError("site_count_verdict: no reported count to judge")
-    return "partly" if all(plausible_low <= x <= plausible_high for x in values) else "contradicted"
+    return "partly" if all(plausible_site_kw(x, plausible_low, plausible_high) for x in values) else "contradicted"
+
+
+def plausible_site_kw(site_kw_per_gpu: float, plausible_low: float, plausible_high: float) -> bool:
+    """Whether one count's site power per GPU (kW) lies in the plausible band ``[plausible_low, plausible_high]``
+    (ends included), the test :func:`site_count_verdict` applies to every count."""
+    if plausible_low > plausible_high:
+        raise ValueError(f"plausible_low {plausible_low} > plausible_high {plausible_high}")
+    return plausible_low <= float(site_kw_per_gpu) <= plausible_high
 
 
 #: Where a contract rent sits against the owner's annual cost (see :func:`rent_position`).

@@ -26,6 +26,19 @@ def pairs(rows: pd.DataFrame, left: str = "provider", right: str = "customer") -
     return ", ".join(quote(f"{a}–{b}") for a, b in zip(rows[left], rows[right]))
 
 
+def missing_terms(rows: pd.DataFrame) -> str:
+    """'A–B and C–D (no GW), E–F (no term)': the parties of each contract (:func:`pairs`) grouped by what it leaves
+    out of a rent per GW-year (``gw`` and/or ``term_years`` missing)."""
+    gw, term = rows["gw"].isna(), rows["term_years"].isna()
+    groups = [("no GW or term", gw & term), ("no GW", gw & ~term), ("no term", ~gw & term)]
+    parts = [f"{_and([pairs(r.to_frame().T) for _, r in rows[m].iterrows()])} ({what})" for what, m in groups if m.any()]
+    return ", ".join(parts)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def booked_lives(booked: pd.DataFrame) -> str:
     """'Alphabet 6, Amazon 5, ...': each company and the server life it books (years)."""
     return ", ".join(f"{quote(c)} {fmt(y, spec='g')}" for c, y in zip(booked["company"], booked["years"]))
