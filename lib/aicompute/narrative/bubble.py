@@ -139,3 +139,31 @@ def memory_table(mem: pd.DataFrame) -> pd.DataFrame:
     spaces, never as code), a period such as '2026Q1' as 'Q1 2026'."""
     return mem.assign(metric=[MEMORY_METRICS.get(m, str(m).replace("_", " ")) for m in mem["metric"]],
                       period=[quarter(p) for p in mem["period"]])
+
+
+def estimate_end(central: float, estimate: float | None) -> str | None:
+    """Which end ("low" or "high") of a ratio's range an outside estimate sets, as rounded to whole per cent;
+    None where there is no estimate or it rounds to the central value (it then sets no end of its own)."""
+    if not estimate or round(estimate) == round(central):
+        return None
+    return "low" if estimate < central else "high"
+
+
+def guidance_ratio_label(year: int, central: float, estimate: float | None) -> str:
+    """The published label of capex guidance over operating cash flow: the guidance is on the companies' own, partly
+    lease-inclusive bases; where UBS's ratio (its capex estimate over its own cash-flow estimate) sets an end of the
+    range, which end (:func:`estimate_end`)."""
+    label = (f"the four hyperscalers' {year} capex guidance, on the companies' own, partly lease-inclusive bases, "
+             "as a share of their latest operating cash flow")
+    end = estimate_end(central, estimate)
+    return label + (f"; the {end} end is UBS's own {year} ratio, on its own cash-flow estimate" if end else "")
+
+
+def estimate_end_sentence(year: int, central: float, estimate: float | None) -> str:
+    """The sentence that says which end of the guidance ratio's range is UBS's own ratio, on UBS's own cash-flow
+    estimate rather than the operating cash flow the central value divides by; empty where it sets no end."""
+    end = estimate_end(central, estimate)
+    if end is None:
+        return ""
+    return (f"The {end} end of that range is UBS's own {year} ratio: its capex estimate over its own estimate of "
+            "the cash flow, not over the operating cash flow above.")
