@@ -129,6 +129,8 @@ def test_infra_wording() -> None:
     assert say_infra.missing_terms(rents) == (f"{tag('D')} (no GW or term), {tag('A')} and {tag('B')} (no GW), "
                                               f"{tag('C')} (no term)")
     assert say_infra.missing_terms(rents.iloc[[0]]) == f"{tag('A')} (no GW)"
+    assert say_infra.order_reading(False).startswith("outside the plausible band")
+    assert say_infra.order_reading(True).startswith("inside the plausible band")
     booked = pd.DataFrame({"company": ["Alphabet", "Amazon"], "years": [6.0, 5.0]})
     assert tagged_numbers(say_infra.booked_lives(booked)) == ["6", "5"]
     assert "no rental price" in say_infra.observed_prices(pd.DataFrame(columns=["gpu", "contract", "usd_per_gpu_hour"]))

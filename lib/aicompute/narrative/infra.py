@@ -26,6 +26,14 @@ def pairs(rows: pd.DataFrame, left: str = "provider", right: str = "customer") -
     return ", ".join(quote(f"{a}–{b}") for a, b in zip(rows[left], rows[right]))
 
 
+def order_reading(plausible: bool) -> str:
+    """What a GPU count bought by the whole order (read as GPUs alone) says, by whether its site power per GPU is
+    plausible (:func:`aicompute.verdicts.plausible_site_kw`)."""
+    return ("inside the plausible band: the site could run that many GPUs" if plausible else
+            "outside the plausible band: the order pays for networking, storage and the rest of the build, not for "
+            "more GPUs")
+
+
 def missing_terms(rows: pd.DataFrame) -> str:
     """'A–B and C–D (no GW), E–F (no term)': the parties of each contract (:func:`pairs`) grouped by what it leaves
     out of a rent per GW-year (``gw`` and/or ``term_years`` missing)."""
