@@ -261,6 +261,11 @@ def an(number_text: str, capital: bool = False) -> str:
     return f"{word.capitalize() if capital else word} {number_text}"
 
 
+def and_list(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C': items already formatted, joined as prose."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def quote(value: Any) -> str:
     """Text from the data (a company, a model name, an instrument) for prose: Markdown-escaped, so it can
     never become markup, and tagged ``aic-data`` so a test can tell a name such as 'Llama 3.1 405B' from a

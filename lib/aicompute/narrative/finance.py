@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from aicompute import finance
-from aicompute.formatting import fmt, plain, quote
+from aicompute.formatting import and_list, fmt, plain, quote
 
 #: The words for :func:`aicompute.finance.rent_cover`.
 RENT_COVER_WORDS = {"short": "short of the rent alone, before power, staff or the chips OpenAI buys itself",
@@ -132,8 +132,7 @@ def reconciliation(plan: dict, on_plan: pd.DataFrame, ours: pd.DataFrame, base: 
 def assumed_terms(contracts: pd.DataFrame) -> str:
     """'Microsoft (7 years) and CoreWeave (5 years)': each contract's party (quoted) with the term the schedule
     assumes for it."""
-    items = [f"{quote(p)} ({fmt(y, 'years', '.0f')})" for p, y in zip(contracts["to_party"], contracts["years"])]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return and_list([f"{quote(p)} ({fmt(y, 'years', '.0f')})" for p, y in zip(contracts["to_party"], contracts["years"])])
 
 
 def deals_table(contracts: pd.DataFrame, not_counted: pd.DataFrame) -> pd.DataFrame:

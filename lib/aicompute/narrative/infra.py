@@ -9,7 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
-from aicompute.formatting import fmt, plain, quote
+from aicompute.formatting import and_list, fmt, plain, quote
 
 #: The words for :func:`aicompute.verdicts.rent_position`.
 RENT_WORDS = {"margin": "a margin for the owner", "break-even": "about the owner break-even, little margin",
@@ -39,12 +39,8 @@ def missing_terms(rows: pd.DataFrame) -> str:
     out of a rent per GW-year (``gw`` and/or ``term_years`` missing)."""
     gw, term = rows["gw"].isna(), rows["term_years"].isna()
     groups = [("no GW or term", gw & term), ("no GW", gw & ~term), ("no term", ~gw & term)]
-    parts = [f"{_and([pairs(r.to_frame().T) for _, r in rows[m].iterrows()])} ({what})" for what, m in groups if m.any()]
+    parts = [f"{and_list([pairs(rows[m].iloc[[i]]) for i in range(int(m.sum()))])} ({what})" for what, m in groups if m.any()]
     return ", ".join(parts)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def booked_lives(booked: pd.DataFrame) -> str:
