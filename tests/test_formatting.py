@@ -46,6 +46,11 @@ def test_a_value_with_its_range() -> None:
     assert f.with_range(-5, -8, -2, "%", ".0f") == "\u22125% (\u22128–\u22122%)"
     assert f.with_range(0.25, float("nan"), float("nan"), spec="sig3") == "0.25"  # no range recorded: the value alone
     assert f.with_range(7, None, 9, "%", ".0f") == "7%"
+    assert f.with_range(1300, None, None, spec="sig3") == "1,300"  # absent range: the value alone
+    assert f.with_range(1300, 1300, 1300, spec="sig3") == "1,300"  # an equal range is not repeated: never '1,300 (1,300)'
+    assert f.with_range(0.25, 0.2501, 0.2503, spec="sig3") == "0.25"  # nor a range shown as the value's own digits
+    assert f.with_range(1300, 1300, 1300, spec="sig4") == "1,300" and f.with_range(6, 6, 8, "%", ".0f") == "6% (6–8%)"
+    assert f.with_range(1300, 1200, 1200, spec="sig3") == "1,300 (1,200)"  # an equal range off the value is kept
 
 
 def test_tag_is_found_and_escaped() -> None:

@@ -215,10 +215,14 @@ def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
 def with_range(value: Any, low: Any, high: Any, unit: str = "", spec: str = "", range_spec: str | None = None) -> str:
     """'29.0% (22–38%)': a value and the range around it in brackets (:func:`plain_range`), the one way a table cell
     shows both; ``range_spec``: the range's own precision when it is shown coarser than the value (default ``spec``).
-    The value alone where an end is missing (None or NaN: no range recorded). Untagged (table cells, labels)."""
+    The value alone where an end is missing (None or NaN: no range recorded) and where the range as shown is the
+    value as shown ('1,300', never '1,300 (1,300)'). Untagged (table cells, labels)."""
+    shown = plain(value, unit, spec)
     if any(x is None or x != x for x in (low, high)):
-        return plain(value, unit, spec)
-    return f"{plain(value, unit, spec)} ({plain_range(low, high, unit, spec if range_spec is None else range_spec)})"
+        return shown
+    rspec = spec if range_spec is None else range_spec
+    band = plain_range(low, high, unit, rspec)
+    return shown if band == plain(value, unit, rspec) else f"{shown} ({band})"
 
 
 def total_text(values: Any, unit: str = "", spec: str = "") -> str:
