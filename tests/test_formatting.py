@@ -40,6 +40,15 @@ def test_a_negative_number_has_a_minus_sign() -> None:
     assert f.fmt(-5, "%", ".0f") == f'<span class="aic-num" data-unit="%">{m}5%</span>'
 
 
+def test_only_a_sign_gets_the_minus_sign() -> None:
+    """The hyphen of an exponent is no minus sign: '1e-05' stays, the sign before it changes."""
+    m = "\u2212"
+    assert f.plain(1e-05, spec="g") == "1e-05" and f.plain(-1e-05, spec=".1e") == f"{m}1.0e-05"
+    assert f.number(-2.5e-09, ".2g") == f"{m}2.5e-09" and f.number(3e-07, ".0E") == "3E-07"
+    assert f.plain(-3, spec="*>7.1f") == f"***{m}3.0" and f.number(-3, ">5d") == f"   {m}3"  # padded: still the sign
+    assert f.signed("-inf") == f"{m}inf" and f.signed("2026-01-14") == "2026-01-14"  # a date's hyphens are no signs
+
+
 def test_a_value_with_its_range() -> None:
     assert f.with_range(29.04, 22.2, 38.1, "%", ".1f", ".0f") == "29.0% (22–38%)"
     assert f.with_range(54, 52, 56, spec="sig3") == "54 (52–56)"
