@@ -70,7 +70,8 @@ def test_verdict_counts_and_corrections() -> None:
 
 def test_value_with_range_and_audit_table() -> None:
     assert audit.value_with_range(54, 52, 56) == "54 (52–56)"
-    assert audit.value_with_range(1.2, None, None) == "1.2"
+    assert audit.value_with_range(1.2, None, None) == "1.2" and audit.value_with_range(1.2, float("nan"), 1.5) == "1.2"
+    assert audit.value_with_range(54, 54, 54) == "54" and audit.value_with_range(1234.5, 1234.5, 1234.5) == "1,235"
     assert audit.value_with_range(float("nan"), None, None) == ""
     t = audit.audit_table(_ledger())
     assert t.columns.tolist() == ["chapter", "claim", "seed says", "sourced value", "verdict", "reason"]

@@ -427,10 +427,10 @@ def test_latest_cash_flows_takes_each_companys_latest_actual_period_on_one_basis
 
 
 def test_cash_flow_periods_read_in_calendar_terms() -> None:
-    assert nb.period_label("2026Q1", "FY26 Q3") == "Q1 2026 (FY26 Q3)"
-    assert nb.period_label("2026Q1", "Q1 2026") == "Q1 2026"
-    assert nb.period_label("TTM to 2026Q1", "TTM Q1 2026") == "12 months to Q1 2026"
-    assert nb.period_label(None, "FY2025") == "FY2025" and nb.quarter(2025) == "2025"
+    assert nb.cashflow_period("2026Q1", "FY26 Q3") == "Q1 2026 (FY26 Q3)"
+    assert nb.cashflow_period("2026Q1", "Q1 2026") == "Q1 2026"
+    assert nb.cashflow_period("TTM to 2026Q1", "TTM Q1 2026") == "12 months to Q1 2026"
+    assert nb.cashflow_period(None, "FY2025") == "FY2025" and nb.quarter(2025) == "2025"
 
 
 def test_leave_one_out_reads_in_points_to_one_decimal() -> None:

@@ -40,12 +40,26 @@ def test_a_negative_number_has_a_minus_sign() -> None:
     assert f.fmt(-5, "%", ".0f") == f'<span class="aic-num" data-unit="%">{m}5%</span>'
 
 
+def test_only_a_sign_gets_the_minus_sign() -> None:
+    """The hyphen of an exponent is no minus sign: '1e-05' stays, the sign before it changes."""
+    m = "\u2212"
+    assert f.plain(1e-05, spec="g") == "1e-05" and f.plain(-1e-05, spec=".1e") == f"{m}1.0e-05"
+    assert f.number(-2.5e-09, ".2g") == f"{m}2.5e-09" and f.number(3e-07, ".0E") == "3E-07"
+    assert f.plain(-3, spec="*>7.1f") == f"***{m}3.0" and f.number(-3, ">5d") == f"   {m}3"  # padded: still the sign
+    assert f.signed("-inf") == f"{m}inf" and f.signed("2026-01-14") == "2026-01-14"  # a date's hyphens are no signs
+
+
 def test_a_value_with_its_range() -> None:
     assert f.with_range(29.04, 22.2, 38.1, "%", ".1f", ".0f") == "29.0% (22–38%)"
     assert f.with_range(54, 52, 56, spec="sig3") == "54 (52–56)"
     assert f.with_range(-5, -8, -2, "%", ".0f") == "\u22125% (\u22128–\u22122%)"
     assert f.with_range(0.25, float("nan"), float("nan"), spec="sig3") == "0.25"  # no range recorded: the value alone
     assert f.with_range(7, None, 9, "%", ".0f") == "7%"
+    assert f.with_range(1300, None, None, spec="sig3") == "1,300"  # absent range: the value alone
+    assert f.with_range(1300, 1300, 1300, spec="sig3") == "1,300"  # an equal range is not repeated: never '1,300 (1,300)'
+    assert f.with_range(0.25, 0.2501, 0.2503, spec="sig3") == "0.25"  # nor a range shown as the value's own digits
+    assert f.with_range(1300, 1300, 1300, spec="sig4") == "1,300" and f.with_range(6, 6, 8, "%", ".0f") == "6% (6–8%)"
+    assert f.with_range(1300, 1200, 1200, spec="sig3") == "1,300 (1,200)"  # an equal range off the value is kept
 
 
 def test_tag_is_found_and_escaped() -> None:

@@ -69,3 +69,38 @@ def test_the_engine_module_imports_first_without_a_cycle() -> None:
     code = ("import aicompute.pipeline.inline as i; i.register(); "
             "from papermill.engines import papermill_engines as e; assert e.get_engine('aicompute') is i.AicomputeEngine")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_kernels_talk_over_private_unix_sockets_not_tcp_ports(tmp_path: Path) -> None:
+    """Two kernels starting at once (the build's workers, a test run's other worker) could pick the same free TCP
+    port, and the second died with "Address already in use" before replying; the engine's kernel uses a socket in
+    a folder of its own, removed after the run."""
+    import os
+
+    if os.name == "nt":
+        pytest.skip("Windows kernels keep TCP")
+    code = nbformat.v4.new_code_cell
+    out = _run(tmp_path, [code("from ipykernel.kernelapp import IPKernelApp\n"
+                               "app = IPKernelApp.instance()\nprint(app.transport, app.ip)")])
+    transport, ip = out.cells[0].outputs[0].text.split()
+    assert transport == "ipc"
+    assert Path(ip).parent.name.startswith("aicompute-kernel-")
+    assert not Path(ip).parent.exists()
+
+
+def test_a_killed_workers_socket_folder_is_removed_by_the_next_run(tmp_path: Path, monkeypatch) -> None:
+    """A folder named for a pid that no longer runs is removed; one of a live process (this one) is kept."""
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(inline.tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    gone, kept, other = (tmp_path / f"{inline.SOCKET_PREFIX}{dead}-x1", tmp_path / f"{inline.SOCKET_PREFIX}{os.getpid()}-x2",
+                         tmp_path / f"{inline.SOCKET_PREFIX}notapid-x3")
+    for folder in (gone, kept, other):
+        folder.mkdir()
+        (folder / "k-1").write_text("")
+    inline._remove_orphan_socket_folders()
+    assert not gone.exists() and kept.exists() and other.exists()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from aicompute import data
 from aicompute.datapackage import dating_fields
-from aicompute.formatting import MINUS
+from aicompute.formatting import signed
 from aicompute.narrative.appendix import description_words, range_words
 from aicompute.parameters_cell import notebook_parameters
 from aicompute.paths import NOTEBOOKS, data_dir
@@ -37,21 +37,16 @@ def plain_value(value: Any, name: str = "") -> str:
         return "yes" if value else "no"
     sep = "" if _LABEL_NAME.search(name) else ","
     if isinstance(value, int):
-        return _signed(format(value, f"{sep}d"))
+        return signed(format(value, f"{sep}d"))
     if isinstance(value, float):
         if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return _signed(format(int(value), f"{sep}d"))
-        return _signed(f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}")
+            return signed(format(int(value), f"{sep}d"))
+        return signed(f"{value:.10f}".rstrip("0").rstrip(".") if 1e-6 <= abs(value) < 1e15 else f"{value:g}")
     if isinstance(value, (list, tuple)):
         return ", ".join(plain_value(v, name) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {plain_value(v, str(k))}" for k, v in value.items())
     return str(value)
-
-
-def _signed(text: str) -> str:
-    """A number's text with a minus sign for its leading hyphen ('-0.15' -> '−0.15'; '2.5e-09' keeps its exponent)."""
-    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _fmt_range(rng: tuple[float | None, float | None] | None, name: str = "") -> str:

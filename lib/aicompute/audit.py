@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aicompute.finance import cagr
-from aicompute.formatting import significant, with_range
+from aicompute.formatting import with_range
 
 #: Audit verdicts; "pending" marks a seed claim whose evidence was published after the as-of date.
 VERDICTS = ["confirmed", "partly", "misattributed", "contradicted", "unverified", "pending"]
@@ -108,15 +108,9 @@ def indexed(levels: dict[str, list[float]], years: tuple[int, ...] | list[int]) 
 
 
 def value_with_range(value: float | None, low: float | None, high: float | None) -> str:
-    """'54 (52–56)'; just '54' where no range is recorded; '' where there is no value."""
-    def missing(x: float | None) -> bool:
-        return x is None or x != x
-
-    if missing(value):
-        return ""
-    if missing(low) or missing(high) or (low == value == high):
-        return significant(value)
-    return with_range(value, low, high, spec="sig3")
+    """'54 (52–56)'; just '54' where no range is recorded or the range is the value (:func:`with_range`); '' where
+    there is no value."""
+    return "" if value is None or value != value else with_range(value, low, high, spec="sig3")
 
 
 def audit_table(ledger: pd.DataFrame) -> pd.DataFrame:

@@ -34,6 +34,16 @@ from typing import Any
 #: than the plus sign. Only shown text gets it: CSV downloads and published results keep their numbers.
 MINUS = "\u2212"
 
+#: A hyphen that is a number's sign: not one inside an exponent ('1e-05'), which follows a letter.
+_SIGN = re.compile(r"(?<![0-9A-Za-z.])-(?=[0-9.]|inf|nan)")
+
+
+def signed(text: str) -> str:
+    """A number's text with a minus sign (:data:`MINUS`) for the hyphen of its sign only: '-3.0' -> '−3.0',
+    '-1.5e-05' -> '−1.5e-05', '1e-05' as is (an exponent's hyphen is no minus sign), '  -3' -> '  −3'."""
+    return _SIGN.sub(MINUS, text)
+
+
 #: The tag of a formatted number in prose: ``<span class="aic-num" data-unit="...">text</span>``.
 TAG = re.compile(r'<span class="aic-num"(?: data-unit="[^"]*")?>(.*?)</span>', re.S)
 
@@ -61,7 +71,7 @@ def number(x: Any, spec: str = "") -> str:
     if isinstance(x, bool) or not isinstance(x, numbers.Number):
         return str(x)
     if isinstance(x, numbers.Integral):
-        return f"{x:,}".replace("-", MINUS)
+        return signed(f"{x:,}")
     return _format(x, ",.1f" if abs(x) < 1000 else ",.0f")
 
 
@@ -98,11 +108,11 @@ def _format(x: Any, spec: str) -> str:
     d = _decimal(x) if m else None
     if d is None:
         text = format(x, spec)
-        return text.replace("-", MINUS) if isinstance(x, numbers.Number) else text
+        return signed(text) if isinstance(x, numbers.Number) else text
     places = int(m["prec"]) if m["prec"] is not None else 6
     q = rounded(d * 100 if m["kind"] == "%" else d, places)
     head = m["head"].replace("+", "") if q.is_zero() else m["head"]
-    return (format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else "")).replace("-", MINUS)
+    return signed(format(q, f"{head}.{places}f") + ("%" if m["kind"] == "%" else ""))
 
 
 #: The month a company's fiscal year begins, for companies whose fiscal year is not the calendar year (their
@@ -167,7 +177,7 @@ def significant(x: Any, digits: int = 3) -> str:
     q = rounded(d, places)
     if q.adjusted() > d.adjusted():  # 9.996 -> 10.0: one digit fewer after the point
         q = rounded(d, max(0, places - 1))
-    text = format(q, f",.{max(0, -q.as_tuple().exponent)}f").replace("-", MINUS)
+    text = signed(format(q, f",.{max(0, -q.as_tuple().exponent)}f"))
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
@@ -215,10 +225,14 @@ def fmt_range(low: Any, high: Any, unit: str = "", spec: str = "") -> str:
 def with_range(value: Any, low: Any, high: Any, unit: str = "", spec: str = "", range_spec: str | None = None) -> str:
     """'29.0% (22–38%)': a value and the range around it in brackets (:func:`plain_range`), the one way a table cell
     shows both; ``range_spec``: the range's own precision when it is shown coarser than the value (default ``spec``).
-    The value alone where an end is missing (None or NaN: no range recorded). Untagged (table cells, labels)."""
+    The value alone where an end is missing (None or NaN: no range recorded) and where the range as shown is the
+    value as shown ('1,300', never '1,300 (1,300)'). Untagged (table cells, labels)."""
+    shown = plain(value, unit, spec)
     if any(x is None or x != x for x in (low, high)):
-        return plain(value, unit, spec)
-    return f"{plain(value, unit, spec)} ({plain_range(low, high, unit, spec if range_spec is None else range_spec)})"
+        return shown
+    rspec = spec if range_spec is None else range_spec
+    band = plain_range(low, high, unit, rspec)
+    return shown if band == plain(value, unit, rspec) else f"{shown} ({band})"
 
 
 def total_text(values: Any, unit: str = "", spec: str = "") -> str:

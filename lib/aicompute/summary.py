@@ -174,13 +174,11 @@ def reading_text(r: Any) -> str:
     day it was published, so a stale reading shows its age: '104 (100–110) for Feb 2026, published 2026-02-02'."""
     import pandas as pd
 
-    from aicompute.formatting import plain_range, significant
+    from aicompute.formatting import with_range
     from aicompute.narrative.scenarios import period_label
 
     value, low, high = (float(r[k]) if pd.notna(r.get(k)) else None for k in ("value", "low", "high"))
-    text = significant(value, 4)
-    if low is not None and high is not None and (low, high) != (value, value):
-        text += f" ({plain_range(low, high, spec='sig4')})"
+    text = with_range(value, low, high, spec="sig4")
     period = period_label(r["period"], str(r.get("period_type") or "month"), r.get("entity"))
     return f"{text} for {period}, published {pd.Timestamp(r['published']):%Y-%m-%d}"
 

@@ -61,7 +61,7 @@ def quarter(period: object) -> str:
     return f"{text[4:]} {text[:4]}" if len(text) == 6 and text[4] == "Q" else text
 
 
-def period_label(calendar: object, fiscal: object) -> str:
+def cashflow_period(calendar: object, fiscal: object) -> str:
     """A cash-flow period in calendar terms, the company's own label after it where its fiscal year is not the
     calendar year: ('2026Q1', 'FY26 Q3') -> 'Q1 2026 (FY26 Q3)'; ('2026Q1', 'Q1 2026') -> 'Q1 2026'."""
     if calendar is None or pd.isna(calendar):
@@ -71,9 +71,9 @@ def period_label(calendar: object, fiscal: object) -> str:
 
 def cashflow_table(cs: pd.DataFrame, total: dict) -> pd.DataFrame:
     """The hyperscalers' cash-flow table as shown: each company (:func:`aicompute.finance.capital_structure`) with
-    its period in calendar terms (:func:`period_label`), and a last row 'Total'
+    its period in calendar terms (:func:`cashflow_period`), and a last row 'Total'
     (:func:`aicompute.finance.capital_structure_total`), capex bases in words."""
-    shown = cs.assign(period=[period_label(c, f) for c, f in zip(cs.get("calendar_period", [None] * len(cs)), cs["period"])])
+    shown = cs.assign(period=[cashflow_period(c, f) for c, f in zip(cs.get("calendar_period", [None] * len(cs)), cs["period"])])
     tot = {"company": "Total", "period": "latest, annualised", "months": 12, **total}
     out = pd.concat([shown, pd.DataFrame([tot])], ignore_index=True) if len(cs) else shown
     out = out.drop(columns=[c for c in ("calendar_period", "source_id") if c in out])

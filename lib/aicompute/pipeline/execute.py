@@ -31,7 +31,7 @@ def execute_one(notebook: str, output: str, parameters: dict[str, Any], cwd: str
         os.environ.update(env)
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # the debugger's warning about frozen modules
     if kernel_log:
-        # The kernel inherits this process's stderr: keep its chatter (TCP warning, shutdown noise) in a log.
+        # The kernel inherits this process's stderr: keep its chatter (shutdown noise) in a log.
         log_fh = open(kernel_log, "a", encoding="utf-8")  # noqa: SIM115
         os.dup2(log_fh.fileno(), 2)
     start = time.perf_counter()

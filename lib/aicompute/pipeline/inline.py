@@ -25,7 +25,11 @@ be run in a code cell to see its value (see docs/CONVERTING.md).
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from nbclient.util import run_sync
@@ -51,11 +55,52 @@ def condition(source: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: The name of a kernel's socket folder in the temporary directory: this prefix, the worker's pid, "-", a random part.
+SOCKET_PREFIX = "aicompute-kernel-"
+
+
+def _remove_orphan_socket_folders() -> None:
+    """Remove the kernel socket folders whose worker process is gone (killed before it could remove its own)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(SOCKET_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # alive, another user's
+            pass
+
+
 class InlineClient(PapermillNotebookClient):
     """papermill's client that also fills the inline expressions of each Markdown cell as it reaches it, and
     first runs the build's ``run_setup`` code in the kernel (:func:`aicompute.pipeline.tracking.setup_code`)."""
 
     run_setup = ""
+
+    def create_kernel_manager(self) -> Any:
+        """The kernel talks over Unix sockets in a private folder, not TCP ports (except on Windows). With TCP,
+        jupyter_client picks free ports and the kernel binds them a moment later: two kernels starting at once
+        (the build's workers, a test run's other worker) could pick the same port, and the second died with
+        "Address already in use" before replying to ``kernel_info``. A socket path in a folder of its own cannot
+        collide; :meth:`execute` removes the folder when the run ends, and a folder left by a worker that was
+        killed (its pid is in the name) is removed by the next run (:func:`_remove_orphan_socket_folders`)."""
+        km = super().create_kernel_manager()
+        if os.name != "nt":
+            _remove_orphan_socket_folders()
+            self._socket_folder = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
+            km.transport = "ipc"
+            km.ip = os.path.join(self._socket_folder, "k")
+        return km
+
+    def execute(self, **kwargs: Any) -> Any:
+        try:
+            return super().execute(**kwargs)
+        finally:
+            folder = getattr(self, "_socket_folder", None)
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def papermill_execute_cells(self) -> None:
         if self.run_setup:
