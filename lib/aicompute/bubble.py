@@ -271,15 +271,18 @@ def lab_mix_multiple(ind: pd.DataFrame, labs: tuple[str, ...] = ("OpenAI", "Anth
     if not pairs:
         return None
 
-    def net(entity: str, gross: bool) -> tuple[float, ...]:
-        return tuple(x * (1.0 if gross else 1.0 - share.get(entity, 0.0)) for x in pairs[entity][1])
+    def run_rate(entity: str, gross: bool) -> tuple[float, float, float]:
+        keep = 1.0 if gross else 1.0 - share.get(entity, 0.0)
+        v, lo, hi = pairs[entity][1]
+        return v * keep, lo * keep, hi * keep
 
-    def together(gross: bool) -> tuple[float, float, float]:
-        return _ratio(tuple(map(sum, zip(*(pairs[e][0] for e in pairs)))),  # type: ignore[arg-type]
-                      tuple(map(sum, zip(*(net(e, gross) for e in pairs)))))  # type: ignore[arg-type]
+    def total(triples: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+        return sum(t[0] for t in triples), sum(t[1] for t in triples), sum(t[2] for t in triples)
 
-    readings = {("together", "net"): together(False), ("together", "gross"): together(True)}
-    readings |= {(e, basis): _ratio(pairs[e][0], net(e, basis == "gross")) for e in pairs for basis in ("net", "gross")}  # type: ignore[arg-type]
+    readings = {("together", basis): _ratio(total([pairs[e][0] for e in pairs]),
+                                            total([run_rate(e, basis == "gross") for e in pairs]))
+                for basis in ("net", "gross")}
+    readings |= {(e, basis): _ratio(pairs[e][0], run_rate(e, basis == "gross")) for e in pairs for basis in ("net", "gross")}
     value = readings[("together", "net")][0]
     return {"value": value, "low": min(r[1] for r in readings.values()), "high": max(r[2] for r in readings.values()),
             "labs": tuple(pairs), "readings": readings}
