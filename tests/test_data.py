@@ -321,7 +321,7 @@ def test_source_cannot_be_published_after_it_was_read(pkg: Path) -> None:
 OBS_HEADER = ["id", "episode", "series", "entity", "published", "period", "period_type", "value", "low", "high",
               "unit", "kind", "basis", "revenue_basis", "source_class", "revises", "source_id", "note"]
 SIGNPOSTS_HEADER = ["id", "name", "model_variable", "measure", "factor", "window_months", "revenue_basis",
-                    "model_error", "unit", "threshold", "direction", "rationale"]
+                    "model_error", "unit", "threshold", "threshold_period", "direction", "rationale"]
 
 
 @pytest.fixture
@@ -333,7 +333,7 @@ def obs_pkg(pkg: Path) -> Path:
     (pkg / "datapackage.json").write_text(json.dumps(desc, indent=2))
     write_csv(pkg / "signposts.csv", SIGNPOSTS_HEADER,
               [["lab_revenue", "Lab revenue", "lab:openai", "level", "1", "", "run-rate net", "0", "USD bn/yr", "50",
-                "below", "why"]])
+                "", "below", "why"]])
     write_csv(pkg / "observations.csv", OBS_HEADER, [
         ["obs_a", "ai_2026", "lab_revenue", "Lab A", "2026-04-07", "2026-04-01", "month", "55", "", "", "USD bn/yr",
          "actual", "reported", "run-rate net", "secondary", "", "src_a", ""],

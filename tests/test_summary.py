@@ -194,3 +194,24 @@ def test_watch_table_reading_shows_its_range_period_and_age(reading: dict, shown
     import pandas as pd
 
     assert summary.reading_text(pd.Series(reading)) == shown
+
+
+def test_watch_table_warning_line_names_the_past_reading_it_is() -> None:
+    """A warning line that is a past reading (a month's peak) says so beside a reading of that month, so '643 for
+    Dec 2025' beside 'above 881' is not read as a mismatch; before that month's reading nothing is said."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    sp = SimpleNamespace(direction="above", threshold=881.0, threshold_period=pd.Timestamp("2025-12-01"))
+    dec = pd.Series({"value": 643.0, "period": "2025-12-01", "period_type": "month", "entity": "CoreWeave"})
+    assert summary.warning_text(sp, dec) == "above 881, the Dec 2025 peak"
+    assert summary.warning_text(sp, dec.copy().replace({"2025-12-01": "2026-04-01"})) == "above 881, the Dec 2025 peak"
+    assert summary.warning_text(sp, dec.copy().replace({"2025-12-01": "2025-10-01"})) == "above 881"  # before it
+    assert summary.warning_text(sp, None) == "above 881"  # no reading yet
+    low = SimpleNamespace(direction="below", threshold=62.25, threshold_period=pd.Timestamp("2026-02-01"))
+    q = pd.Series({"value": 75.2, "period": "2026-02-01", "period_type": "quarter", "entity": "Nvidia"})
+    assert summary.warning_text(low, q) == "below 62.25, the Q1 FY27 \\(Feb–Apr 2026\\) low"  # escaped markdown
+    assert summary.warning_text(SimpleNamespace(direction="below", threshold=1234.5), q) == "below 1,235"  # no column
+    assert summary.warning_text(SimpleNamespace(direction="above", threshold=1.0, threshold_period=float("nan")),
+                                dec) == "above 1"  # an empty cell

@@ -143,7 +143,6 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
 
     from aicompute import data
     from aicompute.scenarios.signposts import latest_reading
-    from aicompute.tables import fmt_num
 
     signposts = data.load("signposts", folder=folder)
     obs = data.load("observations", folder=folder)
@@ -158,13 +157,30 @@ def signpost_table(watch: list[str], as_of: Any, folder: Path | None = None) -> 
             mine = mine[mine["revenue_basis"] == sp.revenue_basis]
         now = latest_reading(mine, as_of) if as_of else None
         latest = reading_text(now) if now is not None else "no reading yet"
-        rows.append(f"| {md(sp.name)} | {md(str(sp.unit))} | {md(str(sp.direction))} {fmt_num(float(sp.threshold), 4)} "
-                    f"| {md(latest)} |")
+        rows.append(f"| {md(sp.name)} | {md(str(sp.unit))} | {warning_text(sp, now)} | {md(latest)} |")
     if not rows:
         return ""
     return "\n".join(["| Signpost | Unit | Warning if | Latest reading |", "|---|---|---|---|", *rows, "",
                       ": The signposts to watch: each one's warning line and latest reading, in its own unit "
                       "{#tbl-signposts .aic-stack}"])  # .aic-stack: rows as cards on a phone (assets/quarto.css)
+
+
+def warning_text(sp: Any, reading: Any = None) -> str:
+    """A signpost's warning line as the watch table shows it (markdown, escaped): 'above 881'; where the line is a
+    past reading of the series (its ``threshold_period``) and the ``reading`` shown is for that period or later,
+    which one, labelled as the reading's period is: 'above 881, the Dec 2025 peak' beside '643 for Dec 2025'
+    (:func:`aicompute.narrative.front.warning_line`)."""
+    import pandas as pd
+
+    from aicompute.formatting import significant
+    from aicompute.narrative import front
+    from aicompute.narrative.scenarios import period_label
+
+    origin, period = getattr(sp, "threshold_period", None), None if reading is None else reading.get("period")
+    shown = (pd.notna(origin) and period is not None and pd.notna(period)
+             and pd.Timestamp(period) >= pd.Timestamp(origin))
+    label = period_label(origin, str(reading.get("period_type") or "month"), reading.get("entity")) if shown else ""
+    return front.warning_line(md(str(sp.direction)), significant(float(sp.threshold), 4), md(label))
 
 
 def reading_text(r: Any) -> str:

@@ -41,3 +41,12 @@ def reconcile(bust_label: str, bust: str, hard_label: str, hard: str, chip: str,
             f"revenue {chip} below the first (or capex {capex} below), which is what the hard landing counts. A "
             "signpost crossing its warning line (the table above) is a step towards stress, not an ending: several "
             "can warn on paths that still end softly.")
+
+
+def warning_line(direction: str, threshold: str, origin: str = "") -> str:
+    """A signpost's warning line as the watch table shows it: 'above 881'. Where the line is a past reading of the
+    series (``origin``: its period, labelled) it says which, so a reading of that period below the line is not
+    read as a mismatch: 'above 881, the Dec 2025 peak'; a line crossed from above is that period's low."""
+    if not origin:
+        return f"{direction} {threshold}"
+    return f"{direction} {threshold}, the {origin} {'peak' if direction == 'above' else 'low'}"
