@@ -42,6 +42,24 @@ def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_th
         "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
 
 
+def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the_base_year() -> None:
+    infl = pd.DataFrame({"id": ["a1", "d1", "e1"], "hard_landing": [-0.02, 0.012, 0.02], "largest": [0.02, 0.012, 0.02],
+                         "chip_base": [0.01, 0.03, 0.02], "chip_growth": [0.01, -0.02, -0.04]})
+    rd = pd.DataFrame({"id": ["a1", "d1", "e1"], "series": ["a", "d", "e"]})
+    t = sg.series_influence(infl, rd, {"a": "Capex", "d": "Monthly sales", "e": "Quarterly sales"})
+    assert t.set_index("series").loc["e", "chip_growth"] == pytest.approx(-0.04)
+    end = " raised it by lifting 2026's chip revenue, the base a fall in 2027 is measured from"
+    assert nar.drivers_clause(t, year=2027).endswith("Quarterly sales (+2.0) and Monthly sales (+1.2)" + end)
+    assert nar.drivers_clause(t).endswith("(+1.2) raised it")  # no year: no reason given
+    # one raiser that did not lift the first year: no reason given for either
+    mixed = t.assign(chip_base=t["chip_base"].where(t["series"] != "d", -0.01))
+    assert nar.drivers_clause(mixed, year=2027).endswith("(+1.2) raised it")
+    # the readings' summed shifts, in the drivers table
+    shown = nar.drivers_table(t).set_index("signpost")
+    assert shown.loc["Quarterly sales", "first year's chip revenue (% shift)"] == "2.0"
+    assert shown.loc["Quarterly sales", "second year's chip growth (points)"] == "\u22124.0"
+
+
 def test_probabilities_in_words() -> None:
     assert tagged_numbers(nar.probability(0.0004)) == ["under 0.1%"]
     assert tagged_numbers(nar.probability(0.003)) == ["under 1%"]

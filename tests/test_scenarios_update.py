@@ -241,6 +241,27 @@ def test_in_the_chapter_no_secondary_reading_moves_an_ending_beyond_the_bound(ru
     assert (infl["largest"] <= cal["primary_bound"] + 1e-6).all()
 
 
+def test_a_readings_shift_of_the_first_years_chip_revenue_and_the_growth_from_it_by_hand(cal) -> None:
+    """Two paths: A flat at 100 both years, B at 200 then 100 (a 50% fall). One reading favours B (likelihood 1
+    against 1/4, raised to its scale ``s``); both paths end alike, so nothing is tempered. With it B weighs
+    1 / (1 + 4**-s); without it the paths weigh half each."""
+    from types import SimpleNamespace
+
+    chips = np.array([[100.0] * 24, [200.0] * 12 + [100.0] * 12])
+    readings = pd.DataFrame({"id": ["x"], "source_class": ["primary"], "published": [pd.Timestamp("2026-02-01")],
+                             "replaced_on": [pd.NaT], "cluster": ["x"]})
+    r = SimpleNamespace(readings=readings, day=pd.Timestamp("2026-03-01"), ll=np.array([[math.log(0.25), 0.0]]),
+                        codes=np.array([0, 0]), best=SimpleNamespace(prior=np.array([0.5, 0.5])),
+                        paths=SimpleNamespace(chips=chips))
+    s = float(up.scales(readings, r.day, cal)[0])
+    b = 1 / (1 + 0.25 ** s)
+    out = up.influence(r, cal).iloc[0]
+    assert out["chip_base"] == pytest.approx((100 * (1 - b) + 200 * b) / 150 - 1)
+    assert out["chip_growth"] == pytest.approx(-0.5 * b - (-0.25))
+    assert out["chip_base"] > 0 > out["chip_growth"]  # a strong first year leaves more to fall
+    assert out["hard_landing"] == pytest.approx(0.0)  # both paths end alike
+
+
 def test_log_likelihoods_at_every_floor_end_at_once(run: up.Run, cal) -> None:
     """Each reading's counterpart computed once for all floor ends gives the same rows as one floor end at a time, and
     a tighter floor never raises a reading's log-likelihood (each row is at most 0: the exact match)."""

@@ -150,10 +150,15 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
 
 
 def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005,
-                   tagged: bool = False) -> str:
+                   tagged: bool = False, year: int | None = None) -> str:
     """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
-    ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose)."""
+    ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose).
+
+    ``year`` (the second year, whose growth over the first the endings read): when every signpost named as raising
+    it lifted the first year's chip revenue and lowered the growth from it (``chip_base`` and ``chip_growth`` beyond
+    ``min_shift``), the clause says so: strong readings raise the hard landing by raising the base a fall is measured
+    from."""
     def pts(v: float) -> str:
         text = plain(100 * v, spec="+.1f")
         return fmt(text) if tagged else text
@@ -173,6 +178,9 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     if len(up):
         text += (", while " if len(down) else "; ") + " and ".join(
             f"{name(n)} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
+        if year is not None and {"chip_base", "chip_growth"} <= set(up.columns) \
+                and (up["chip_base"] > min_shift).all() and (up["chip_growth"] < -min_shift).all():
+            text += f" by lifting {year - 1}'s chip revenue, the base a fall in {year} is measured from"
     return text
 
 
@@ -317,7 +325,7 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
             + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
                "left out" if actual_only is not None else "")
             + "), because "
-            f"{drivers_clause(by_series, tagged=tagged)}. The seed's {line} USD bn crash line is out of reach "
+            f"{drivers_clause(by_series, tagged=tagged, year=year)}. The seed's {line} USD bn crash line is out of reach "
             f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
 
@@ -569,6 +577,9 @@ def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
 
 def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
     """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
-    return by_series.drop(columns=["series"]).assign(hard_landing=by_series["hard_landing"].map(points),
-                                                     largest=by_series["largest"].map(points)).rename(
-        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)"})
+    shifts = {c: by_series[c].map(points) for c in ("hard_landing", "largest", "chip_base", "chip_growth")
+              if c in by_series.columns}
+    return by_series.drop(columns=["series"]).assign(**shifts).rename(
+        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)",
+                 "chip_base": "first year's chip revenue (% shift)",
+                 "chip_growth": "second year's chip growth (points)"})

@@ -86,11 +86,14 @@ def watch_list(paths: Paths, w: np.ndarray, signposts: pd.DataFrame, readings: p
 def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Each signpost's readings taken together: ``hard_landing`` is the sum of its readings' shifts of the hard landing
     (each on top of all the other readings, from :func:`aicompute.scenarios.update.influence`; negative: towards the
-    boom path), ``largest`` the largest shift of any ending by one of its readings. Sorted by ``hard_landing``,
-    most lowering first. ``names``: {series id: short name}."""
+    boom path), ``largest`` the largest shift of any ending by one of its readings; ``chip_base`` and ``chip_growth``
+    (when the influence has them) the sums of its readings' shifts of the first year's chip revenue (relative) and of
+    the second year's growth over it. Sorted by ``hard_landing``, most lowering first. ``names``: {series id: short
+    name}."""
     m = influence.merge(readings[["id", "series"]], on="id")
+    sums = {c: (c, "sum") for c in ("chip_base", "chip_growth") if c in m.columns}
     out = m.groupby("series").agg(readings=("id", "size"), hard_landing=("hard_landing", "sum"),
-                                  largest=("largest", "max")).reset_index()
+                                  largest=("largest", "max"), **sums).reset_index()
     out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
     return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
 

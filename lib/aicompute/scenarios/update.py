@@ -621,20 +621,29 @@ def grid(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: 
 
 def influence(r: Run, cal: Calibration) -> pd.DataFrame:
     """Each reading's effect on the odds at ``r.day``: the odds with every reading minus the odds without this one,
-    the others keeping their scales and tempering. Bounded by ``secondary_bound`` / ``primary_bound``."""
+    the others keeping their scales and tempering. Bounded by ``secondary_bound`` / ``primary_bound``.
+
+    Also, the same way, its effect on the paths' chip revenue (weighted means): ``chip_base``, the first year's total
+    (relative change), and ``chip_growth``, the second year's growth over the first (points of growth, as a
+    fraction), which the endings read. A reading can lift the first year and so lower the growth from it."""
     s, cp, prior = scales(r.readings, r.day, cal), caps(r.readings, cal), r.best.prior
     w, alpha = weights(r.ll, s, r.codes, cp, prior, return_alpha=True)
     base = odds(r.codes, w)
+    first = annual_total(r.paths.chips, 0)
+    growth = annual_total(r.paths.chips, 1) / first - 1
     logw = np.log(np.maximum(prior, 1e-300)) + (alpha * s) @ r.ll
     rows = []
     for i, rid in enumerate(r.readings["id"]):
         if s[i] == 0:
             continue
-        without = odds(r.codes, _normalise_rows(logw - alpha[i] * s[i] * r.ll[i]))
+        w_without = _normalise_rows(logw - alpha[i] * s[i] * r.ll[i])
+        without = odds(r.codes, w_without)
         rows.append({"id": rid, "source_class": r.readings["source_class"].iloc[i], "tempering": alpha[i],
                      **{e: base[e] - without[e] for e in ENDINGS},
-                     "largest": max(abs(base[e] - without[e]) for e in ENDINGS)})
-    return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest"])
+                     "largest": max(abs(base[e] - without[e]) for e in ENDINGS),
+                     "chip_base": float(w @ first / (w_without @ first) - 1),
+                     "chip_growth": float(w @ growth - w_without @ growth)})
+    return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest", "chip_base", "chip_growth"])
 
 
 # ------------------------------------------------------------------------------- structural range, by reweighting
