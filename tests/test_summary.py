@@ -155,6 +155,16 @@ def test_changelog_numbers_chapters_as_the_report_does(tmp_path: Path) -> None:
     assert not __import__("re").search(r"\b[Cc]hapters? 0\d\b", text), text
 
 
+def test_a_commit_subjects_code_is_shown_as_code_on_the_change_list() -> None:
+    f, md = summary.subject_markdown, summary.md
+    assert f("formatting.signed: '1e-05' stays, '-1.0e-05' -> '\u22121.0e-05'") == (
+        "`formatting.signed`" + md(": '") + "`1e-05`" + md("' stays, '") + "`-1.0e-05`" + md("' -> '")
+        + "`\u22121.0e-05`" + md("'"))
+    assert f("cashflow_period in signposts.csv, e.g. chapter 4") == (
+        "`cashflow_period` in `signposts.csv`" + md(", e.g. chapter 4"))  # the spaces around code kept
+    assert f("a <b> *c*") == md("a <b> *c*")  # no code: escaped as before
+
+
 def test_the_dials_section_in_the_pdf_names_the_web_edition_and_prints_the_central_numbers() -> None:
     from aicompute import dials
 

@@ -420,9 +420,30 @@ def outside_inputs() -> str:
     return repr((version(), changelog(), cff.read_text(encoding="utf-8") if cff.is_file() else ""))
 
 
+#: What in a commit subject is code, shown as code on the change list: a dotted name (``formatting.signed``,
+#: ``signposts.csv``; each part two characters or more, so "e.g." stays text), a snake_case name (``cashflow_period``)
+#: or a number in e-notation (``1e-05``).
+_CODE = re.compile(r"(?<![\w.])(?:[A-Za-z_]\w+(?:\.[A-Za-z_]\w+)+|[A-Za-z]\w*_\w+|[-+\u2212]?\d+(?:\.\d+)?e[-+]\d+)(?!\w)")
+
+
+def subject_markdown(subject: str) -> str:
+    """A commit subject as Markdown: its code (:data:`_CODE`) as inline code, the rest escaped (:func:`md`)."""
+    def text(part: str) -> str:  # md() trims; the spaces around a code span are kept
+        core = part.strip()
+        return part[:len(part) - len(part.lstrip())] + (md(core) if core else "") + part[len(part.rstrip()):] \
+            if core else part
+
+    out, at = [], 0
+    for m in _CODE.finditer(subject):
+        out += [text(subject[at:m.start()]), f"`{m.group(0)}`"]
+        at = m.end()
+    return "".join(out) + text(subject[at:])
+
+
 def write_changelog(path: Path, limit: int = 15) -> str:
     """``report/_changelog.md``, the change list's page: the version and the latest changes, newest first, each
-    the project's own note on it (subjects escaped, cut at 160 characters)."""
+    the project's own note on it (subjects escaped, their code shown as code: :func:`subject_markdown`; cut at 160
+    characters)."""
     lines = [f"This is version **{md(version())}** of the report. The latest {limit} changes to its code, data and "
              "text, newest first, each as the project's history records it (the commit id finds the change in the "
              "repository):", ""]
@@ -432,7 +453,7 @@ def write_changelog(path: Path, limit: int = 15) -> str:
     for date, commit, subject in entries:
         subject = chapter_refs(subject)  # 'Chapter 05' (a file number) as the report numbers it
         text = subject if len(subject) <= 160 else subject[:157].rsplit(" ", 1)[0] + " …"
-        lines.append(f"- {date} ({commit}): {md(text)}")
+        lines.append(f"- {date} ({commit}): {subject_markdown(text)}")
     if not entries:
         lines.append("- (no git history in this copy)")
     text = "\n".join(lines) + "\n"
