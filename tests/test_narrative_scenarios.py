@@ -60,6 +60,23 @@ def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the
     assert shown.loc["Quarterly sales", "second year's chip growth (points)"] == "\u22124.0"
 
 
+def test_the_published_odds_keep_their_decimals_so_each_is_rounded_once_when_shown() -> None:
+    """A range end of 3.46% published as 3.5 would show as '4%' (rounded twice) where the verdict, from the
+    unrounded figure, said '3%'; kept to three decimals, every page shows '3%'."""
+    from aicompute.formatting import plain
+
+    names = {"hard_landing": "Hard landing", "soft_landing": "Soft landing"}
+    keys = [*names, "continued_boom", "below_crash", "bust_any", "openai_unfunded", "credit_event", "memory_fall",
+            *[f"prior_{e}" for e in names]]
+    now, low, high = ({k: v for k in keys} for v in (0.066, 0.03461, 0.24))
+    table = pd.DataFrame({f"prior_{e}": [0.1, 0.2] for e in names})
+    out = nar.odds_results(now, low, high, {e: 0.004 for e in names}, table, names, (2026, 2027), 400.0)
+    assert out["p_hard_landing"]["low"] == 3.461
+    assert plain(out["p_hard_landing"]["low"], spec=out["p_hard_landing"]["fmt"]) == "3"
+    assert nar.probability_plain(0.03461) == "3%"
+    assert out["p_soft_or_boom"]["value"] == pytest.approx(13.2)  # soft landing + continued boom, 6.6 each
+
+
 def test_probabilities_in_words() -> None:
     assert tagged_numbers(nar.probability(0.0004)) == ["under 0.1%"]
     assert tagged_numbers(nar.probability(0.003)) == ["under 1%"]

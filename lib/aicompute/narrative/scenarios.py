@@ -446,7 +446,7 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
     horizon's first and second year."""
     year1, year2 = years
 
-    def pct(x: float, digits: int = 1) -> float:
+    def pct(x: float, digits: int = 3) -> float:  # three decimals kept: a figure is rounded once, when shown (fmt)
         return round(100 * x, digits)
 
     def ranged(key: str, label: str, **kw: Any) -> dict[str, Any]:
