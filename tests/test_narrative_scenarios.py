@@ -48,7 +48,7 @@ def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the
     rd = pd.DataFrame({"id": ["a1", "d1", "e1"], "series": ["a", "d", "e"]})
     t = sg.series_influence(infl, rd, {"a": "Capex", "d": "Monthly sales", "e": "Quarterly sales"})
     assert t.set_index("series").loc["e", "chip_growth"] == pytest.approx(-0.04)
-    end = " raised it by lifting 2026's chip revenue, the base a fall in 2027 is measured from"
+    end = " raised it by lifting 2026's chip revenue more than 2027's, and a fall in 2027 is measured from 2026"
     assert nar.drivers_clause(t, year=2027).endswith("Quarterly sales (+2.0) and Monthly sales (+1.2)" + end)
     assert nar.drivers_clause(t).endswith("(+1.2) raised it")  # no year: no reason given
     # one raiser that did not lift the first year: no reason given for either

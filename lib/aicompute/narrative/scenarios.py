@@ -157,8 +157,8 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
 
     ``year`` (the second year, whose growth over the first the endings read): when every signpost named as raising
     it lifted the first year's chip revenue and lowered the growth from it (``chip_base`` and ``chip_growth`` beyond
-    ``min_shift``), the clause says so: strong readings raise the hard landing by raising the base a fall is measured
-    from."""
+    ``min_shift``), the clause says so: such readings raise the hard landing by raising the base a fall is measured
+    from more than the year after it."""
     def pts(v: float) -> str:
         text = plain(100 * v, spec="+.1f")
         return fmt(text) if tagged else text
@@ -180,7 +180,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
             f"{name(n)} ({pts(v)})" for n, v in zip(up["signpost"], up["hard_landing"])) + " raised it"
         if year is not None and {"chip_base", "chip_growth"} <= set(up.columns) \
                 and (up["chip_base"] > min_shift).all() and (up["chip_growth"] < -min_shift).all():
-            text += f" by lifting {year - 1}'s chip revenue, the base a fall in {year} is measured from"
+            text += f" by lifting {year - 1}'s chip revenue more than {year}'s, and a fall in {year} is measured from {year - 1}"
     return text
 
 
@@ -580,6 +580,6 @@ def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
     shifts = {c: by_series[c].map(points) for c in ("hard_landing", "largest", "chip_base", "chip_growth")
               if c in by_series.columns}
     return by_series.drop(columns=["series"]).assign(**shifts).rename(
-        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points)",
+        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points, any ending, either way)",
                  "chip_base": "first year's chip revenue (% shift)",
                  "chip_growth": "second year's chip growth (points)"})
