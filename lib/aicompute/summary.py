@@ -430,8 +430,7 @@ def subject_markdown(subject: str) -> str:
     """A commit subject as Markdown: its code (:data:`_CODE`) as inline code, the rest escaped (:func:`md`)."""
     def text(part: str) -> str:  # md() trims; the spaces around a code span are kept
         core = part.strip()
-        return part[:len(part) - len(part.lstrip())] + (md(core) if core else "") + part[len(part.rstrip()):] \
-            if core else part
+        return part.replace(core, md(core), 1) if core else part
 
     out, at = [], 0
     for m in _CODE.finditer(subject):

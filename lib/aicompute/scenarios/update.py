@@ -47,6 +47,7 @@ from aicompute.scenarios.model import (
     draw_log_ratio,
     endings,
     event_log_prob,
+    growth,
     regime_log_prob,
     regime_terms,
     simulate,
@@ -629,8 +630,7 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
     s, cp, prior = scales(r.readings, r.day, cal), caps(r.readings, cal), r.best.prior
     w, alpha = weights(r.ll, s, r.codes, cp, prior, return_alpha=True)
     base = odds(r.codes, w)
-    first = annual_total(r.paths.chips, 0)
-    growth = annual_total(r.paths.chips, 1) / first - 1
+    first, second_growth = annual_total(r.paths.chips, 0), growth(r.paths.chips)
     logw = np.log(np.maximum(prior, 1e-300)) + (alpha * s) @ r.ll
     rows = []
     for i, rid in enumerate(r.readings["id"]):
@@ -642,7 +642,7 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
                      **{e: base[e] - without[e] for e in ENDINGS},
                      "largest": max(abs(base[e] - without[e]) for e in ENDINGS),
                      "chip_base": float(w @ first / (w_without @ first) - 1),
-                     "chip_growth": float(w @ growth - w_without @ growth)})
+                     "chip_growth": float(w @ second_growth - w_without @ second_growth)})
     return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest", "chip_base", "chip_growth"])
 
 
