@@ -106,6 +106,12 @@ def test_actuals_whose_months_overlap_share_a_cluster(start: sm.Start, cal: sm.C
     w, rho = cal["evidence_weight"], cal["cluster_correlation"]
     assert s[["jan", "q1", "apr"]].tolist() == pytest.approx([w / (1 + 2 * rho)] * 3)
     assert (s["jul"], s["fc"]) == (pytest.approx(w), pytest.approx(w))
+    # primary readings only: the secondary copies weigh nothing and leave their clusters' counts (the quarter,
+    # primary, then counts in full: 1 / (1 + 0 rho)), as if they had never been staged
+    prim = r.reset_index().assign(source_class=lambda d: np.where(d["id"].isin(["q1", "jul"]), "primary", "secondary"))
+    only = pd.Series(up.setting_scales(prim, "2026-11-28", cal, up.Setting("sources", "primary", readings="primary")),
+                     index=prim["id"])
+    assert only[["jan", "apr", "fc"]].tolist() == [0, 0, 0] and only[["q1", "jul"]].tolist() == pytest.approx([w, w])
     # the count is of the cluster's readings published by the day: in April only January's is out
     early = pd.Series(up.scales(r.reset_index(), "2026-04-30", cal), index=r.index)
     assert early["jan"] == pytest.approx(w) and early["q1"] == early["apr"] == 0
@@ -538,7 +544,7 @@ def test_structural_range_central_row_is_the_run_and_reruns_fall_inside(ev, cal,
               calibration_paths=1_500, iterations=8)
     r = up.run(cal, start, obs, sp, seed=11, floor_ends=up.GRID_ENDS, **kw)
     every = up.settings(cal, presets={"bear": (2.0, -0.1)})
-    assert len(every) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1 + 1  # ..., calibration dials, actuals only, bear
+    assert len(every) == 1 + 1 + 2 * len(up.STRUCTURAL_DIALS) + 6 + 1 + 1 + 1  # ..., dials, actuals only, primary only, bear
     rerun = [s for s in every if s.dial in ("central", "window", "hazard_boom_cooling", "preset")]
     table = up.structural_range(r, cal, rerun, target)
     assert list(zip(table["dial"], table["end"])) == [(s.dial, s.end) for s in rerun]  # one row per setting

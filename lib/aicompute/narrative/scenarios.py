@@ -57,7 +57,7 @@ DIALS = {
     "stress_weight_spread": "the credit coupling (spread in the stress)",
     "credit_event_hazard_bust": "the credit-event hazard in a bust", "hazard_slope": "the hazard slope",
     "floor": "the error floors", "evidence_weight": "the evidence weight", "base_rate": "the base rate",
-    "readings": "actual readings only",
+    "readings": "actual readings only", "sources": "primary readings only",
     "preset": "an analyst's preset (bear: hazard x2, capex momentum -0.1; bull: x0.5, +0.1)", "central": "central",
 }
 
@@ -85,6 +85,8 @@ def setting_name(dial: str, end: str) -> str:
         return "the central setting"
     if dial == "readings":
         return "actual readings only (forecasts and guidance left out)"
+    if dial == "sources":
+        return "primary readings only (secondary copies left out)"
     return f"{dial_name(dial)} at its {end} end"
 
 

@@ -694,7 +694,7 @@ class Setting:
     evidence_weight: float | None = None  # None: the calibration's
     target: float | None = None  # the base rate the hazard is calibrated to (None: the central one)
     kind: str = "structural"  # structural or calibration
-    readings: str = "all"  # which readings weigh: all, or "actual" (forecasts and guidance left out)
+    readings: str = "all"  # which readings weigh: all; "actual" (forecasts and guidance left out); "primary"
 
 
 def settings(cal: Calibration, *, target_range: tuple[float, float] | None = None,
@@ -702,7 +702,8 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
     """The central setting and every dial at its ends: the endings read December over December; each of
     :data:`STRUCTURAL_DIALS` at the low and high end of its range; the calibration dials (hazard slope, error floors,
     evidence weight, and with ``target_range`` the base rate); the actual readings alone (forecasts and guidance
-    weigh nothing: a run of strong forecasts is what the dot-com backtest misread); ``presets`` ``{name: (hazard
+    weigh nothing: a run of strong forecasts is what the dot-com backtest misread); the primary readings alone
+    (secondary copies weigh nothing: what the evidence says on first-hand documents only); ``presets`` ``{name: (hazard
     multiplier, capex shift)}`` (the bear and bull analysts)."""
     out = [Setting("central", "central"), Setting("window", "december", window="december")]
     for dial in STRUCTURAL_DIALS:
@@ -715,6 +716,7 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
     if target_range is not None:
         out += [Setting("base_rate", end, target=t, kind="calibration") for end, t in zip(("low", "high"), target_range)]
     out.append(Setting("readings", "actual", readings="actual", kind="calibration"))
+    out.append(Setting("sources", "primary", readings="primary", kind="calibration"))
     for name, (mult, shift) in (presets or {}).items():
         out.append(Setting("preset", name, hazard_multiplier=mult, capex_shift=shift))
     return out
@@ -723,12 +725,16 @@ def settings(cal: Calibration, *, target_range: tuple[float, float] | None = Non
 def setting_scales(readings: pd.DataFrame, day: Any, cal: Calibration, st: Setting) -> np.ndarray:
     """Each reading's weight on ``day`` under setting ``st`` (:func:`scales` with its evidence weight); with
     ``st.readings == "actual"`` only the actual readings weigh, as if forecasts and guidance had never been
-    staged (0, and left out of their clusters' counts)."""
+    staged (0, and left out of their clusters' counts); with ``"primary"`` only the readings from primary documents."""
     if st.readings == "all":
         return scales(readings, day, cal, st.evidence_weight)
-    if st.readings != "actual":
-        raise ValueError(f"Setting.readings: expected 'all' or 'actual', got {st.readings!r}")
-    keep = readings["kind"].to_numpy() == "actual"  # as if the others were never staged (clusters counted without them)
+    if st.readings == "actual":
+        keep = readings["kind"].to_numpy() == "actual"
+    elif st.readings == "primary":
+        keep = readings["source_class"].to_numpy() == "primary"
+    else:
+        raise ValueError(f"Setting.readings: expected 'all', 'actual' or 'primary', got {st.readings!r}")
+    # as if the others were never staged (clusters counted without them)
     s = np.zeros(len(readings))
     s[keep] = scales(readings[keep], day, cal, st.evidence_weight)
     return s
