@@ -59,6 +59,9 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert lines[4].startswith("[Likeliest: hard landing, **<span") and lines[4].endswith(".]{.aic-lead}")
     assert "A soft landing is likelier than a crash\\. ([Chapter 6](05_odds.html))" in lines
     assert '- Hard landing: **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
+    # the odds say their measure, and that the range holds the seed's own December-over-December reading
+    odds_head = next(ln for ln in lines if ln.startswith("**The odds**"))
+    assert "central case on calendar-year totals" in odds_head and "the seed's December-over-December reading" in odds_head
     # a label ending in a number reads apart from the odds that follow it
     assert '- 2027 chip revenue under 400 USD bn: **<span class="aic-result" data-result="05_odds.p_crash">under 0.1%' \
         '</span>**' in lines
