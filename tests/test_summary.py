@@ -228,3 +228,11 @@ def test_watch_table_warning_line_names_the_past_reading_it_is() -> None:
     assert summary.warning_text(SimpleNamespace(direction="below", threshold=1234.5), q) == "below 1,235"  # no column
     assert summary.warning_text(SimpleNamespace(direction="above", threshold=1.0, threshold_period=float("nan")),
                                 dec) == "above 1"  # an empty cell
+
+
+def test_the_reconciling_paragraph_measures_the_hard_landing_on_yearly_totals() -> None:
+    from aicompute.narrative import front
+
+    text = front.reconcile("A bust begins by the end of 2027", "32%", "hard landing", "7%", "15%", "20%")
+    assert "the hard landing has only **7%**" in text
+    assert "the second year's total chip revenue 15% below the first's (or capex 20% below)" in text
