@@ -147,6 +147,9 @@ def test_scenario_odds_are_ranges_and_the_verdict_is_text(executed) -> None:
     med = res["semis_2027_median"]
     assert med["low"] < med["value"] < med["high"] and med["unit"] == "USD bn"
     assert res["verdict"]["headline"] == "verdict" and isinstance(res["verdict"]["value"], str)
+    # the central odds rest on enough paths that their Monte Carlo error stays under a point
+    from aicompute.scenarios.update import MIN_EFFECTIVE_PATHS
+    assert res["effective_paths"]["value"] >= MIN_EFFECTIVE_PATHS
     assert 2 <= sum(1 for r in res.values() if r["headline"] == "watch") <= 4
     # no ending is ruled out by construction: every ending keeps a chance somewhere on the calibration grid
     assert all(res[k]["high"] >= 1 for k in endings)

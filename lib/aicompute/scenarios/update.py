@@ -55,7 +55,7 @@ from aicompute.scenarios.model import (
     transition_log_prob,
 )
 
-__all__ = ["prepare", "sigmas", "log_likelihoods", "log_likelihoods_by_floor", "scales", "weights", "odds", "ess", "mc_error", "history", "bound_cap",
+__all__ = ["prepare", "overlap_clusters", "sigmas", "log_likelihoods", "log_likelihoods_by_floor", "scales", "weights", "odds", "ess", "MIN_EFFECTIVE_PATHS", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
            "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
@@ -148,8 +148,28 @@ def prepare(observations: pd.DataFrame, signposts: pd.DataFrame, start: Start, *
     obs["cluster"] = [f"{v}:{m}:{pd.Timestamp(p).date()}:{t}:{'actual' if k == 'actual' else 'outlook'}"
                       for v, m, p, t, k in zip(obs["model_variable"], obs["measure"], obs["period"],
                                                obs["period_type"], obs["kind"])]
+    obs["cluster"] = overlap_clusters(obs)
     obs["replaced_on"] = _replaced_on(obs)
     return obs.sort_values(["published", "id"]).reset_index(drop=True)
+
+
+def overlap_clusters(obs: pd.DataFrame) -> pd.Series:
+    """Each reading's ``cluster`` after joining the modelled actuals of one quantity whose months overlap (a
+    three-month average and the quarter it shares months with): they read the same months, so they share an error
+    as two copies of one period do. Joined transitively (January's average, the first quarter and April's average
+    form one cluster); outlooks, other quantities and readings not modelled keep their own cluster."""
+    out = obs["cluster"].copy()
+    live = (obs["status"] == "modelled") & (obs["kind"] == "actual")
+    for _, g in obs[live].groupby(["model_variable", "measure"], sort=False):
+        g = g.sort_values(["m0", "m1", "id"])
+        label, reach = None, None
+        for i, m0, m1, c in zip(g.index, g["m0"], g["m1"], g["cluster"]):
+            if label is None or m0 > reach:
+                label, reach = c, m1
+            else:
+                reach = max(reach, m1)
+            out[i] = label
+    return out
 
 
 def _has(paths: Paths, var: str) -> bool:
@@ -349,6 +369,11 @@ def weights(ll: np.ndarray, s: np.ndarray, codes: np.ndarray | None = None, cap:
 def odds(codes: np.ndarray, w: np.ndarray) -> dict[str, float]:
     """Probability of each ending: the weighted share of paths that end there."""
     return {e: float(w[codes == i].sum()) for i, e in enumerate(ENDINGS)}
+
+
+#: Effective paths the chapter's central odds rest on at least (its default run): a Monte Carlo standard error of
+#: at most one point at any share, the worst being a half (sqrt(0.5 x 0.5 / 2,500) = 0.01).
+MIN_EFFECTIVE_PATHS = 2_500
 
 
 def ess(w: np.ndarray) -> float:
