@@ -21,9 +21,14 @@ def rent_position(position: str) -> str:
     return RENT_WORDS[position]
 
 
+def pair(a: str, b: str) -> str:
+    """'Microsoft–OpenAI': the two parties of a contract, escaped."""
+    return quote(f"{a}–{b}")
+
+
 def pairs(rows: pd.DataFrame, left: str = "provider", right: str = "customer") -> str:
-    """'Microsoft–OpenAI, Oracle–Meta': the parties of each row, escaped."""
-    return ", ".join(quote(f"{a}–{b}") for a, b in zip(rows[left], rows[right]))
+    """'Microsoft–OpenAI, Oracle–Meta': the parties of each row (:func:`pair`)."""
+    return ", ".join(pair(a, b) for a, b in zip(rows[left], rows[right]))
 
 
 def order_reading(plausible: bool) -> str:
@@ -39,7 +44,8 @@ def missing_terms(rows: pd.DataFrame) -> str:
     out of a rent per GW-year (``gw`` and/or ``term_years`` missing)."""
     gw, term = rows["gw"].isna(), rows["term_years"].isna()
     groups = [("no GW or term", gw & term), ("no GW", gw & ~term), ("no term", ~gw & term)]
-    parts = [f"{and_list([pairs(rows[m].iloc[[i]]) for i in range(int(m.sum()))])} ({what})" for what, m in groups if m.any()]
+    parts = [f"{and_list([pair(a, b) for a, b in zip(rows.loc[m, 'provider'], rows.loc[m, 'customer'])])} ({what})"
+             for what, m in groups if m.any()]
     return ", ".join(parts)
 
 
