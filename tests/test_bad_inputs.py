@@ -18,10 +18,14 @@ from aicompute.pipeline import safety
 from aicompute.pipeline.build import BuildError, Project, build, copy_sources, main
 
 GOOD = "<html>last good report</html>"
-#: The data rules compare dates with the build date: pinned to the latest day a source was read (a real build runs on
-#: or after it), so the cases hold on any later day and after every evidence sweep.
-with (Path(__file__).resolve().parents[1] / "data" / "sources.csv").open(encoding="utf-8", newline="") as _fh:
-    BUILD_DAY = max(row["accessed"] for row in csv.DictReader(_fh))
+#: The data rules compare dates with the build date: pinned to the latest day a source was read or a sweep searched
+#: (a real build runs on or after it), so the cases hold on any later day and after every evidence sweep.
+_DATA = Path(__file__).resolve().parents[1] / "data"
+_WORK_DAYS = {"sources.csv": "accessed", "sweep_log.csv": "searched_on"}
+BUILD_DAY = ""
+for _name, _col in _WORK_DAYS.items():
+    with (_DATA / _name).open(encoding="utf-8", newline="") as _fh:
+        BUILD_DAY = max([BUILD_DAY, *(row[_col] for row in csv.DictReader(_fh))])
 
 
 @pytest.fixture

@@ -75,6 +75,23 @@ def test_the_published_odds_keep_their_decimals_so_each_is_rounded_once_when_sho
     assert plain(out["p_hard_landing"]["low"], spec=out["p_hard_landing"]["fmt"]) == "3"
     assert nar.probability_plain(0.03461) == "3%"
     assert out["p_soft_or_boom"]["value"] == pytest.approx(13.2)  # soft landing + continued boom, 6.6 each
+    assert "p_hard_landing_december" not in out  # no December-over-December setting in the table: nothing published
+
+
+def test_the_seeds_december_reading_is_published_from_its_setting() -> None:
+    """The hard landing read December over December is the 'window' setting's row of the settings table (0.2384 ->
+    23.84, shown '24%'), published once for the verdict and the front page."""
+    from aicompute.formatting import plain
+
+    names = {"hard_landing": "Hard landing", "soft_landing": "Soft landing"}
+    keys = [*names, "continued_boom", "below_crash", "bust_any", "openai_unfunded", "credit_event", "memory_fall",
+            *[f"prior_{e}" for e in names]]
+    now, low, high = ({k: v for k in keys} for v in (0.066, 0.03, 0.24))
+    table = pd.DataFrame({"dial": ["central", "window", "hazard_slope"], "end": ["central", "december", "high"],
+                          "hard_landing": [0.066, 0.2384, 0.1], **{f"prior_{e}": [0.1, 0.2, 0.3] for e in names}})
+    res = nar.odds_results(now, low, high, {e: 0.004 for e in names}, table, names, (2026, 2027), 400.0)["p_hard_landing_december"]
+    assert res["value"] == 23.84 and plain(res["value"], spec=res["fmt"]) == "24" and res["unit"] == "%"
+    assert "December over December" in res["label"] and "2027" in res["label"] and res.get("headline") is None
 
 
 def test_probabilities_in_words() -> None:
@@ -190,6 +207,28 @@ def test_the_verdict_is_dated_by_its_evidence() -> None:
                               bust_any=0.3, actual_only=(0.80, 0.084))
     assert ("(3% to 21% over every setting tried; 80% against 8% on actual results alone, forecasts and guidance left "
             "out), because") in with_actual
+
+
+def test_the_verdict_names_its_measure_and_gives_the_seeds_december_reading_beside_it() -> None:
+    """The hard landing is read on calendar-year totals; the seed reads its window December over December, and the
+    verdict gives that setting's figure first in its brackets (0.238 -> 24%), tagged in the chapter."""
+    import pandas as pd
+
+    by_series = pd.DataFrame({"signpost": ["A"], "hard_landing": [-0.05]})
+    args = dict(as_of="2026-07-04", evidence_to="2026-07-04", soft_boom=0.835, hard=0.066, muddle=0.1, low=0.03,
+                high=0.238, by_series=by_series, crash=550, below_crash=0.0005, year=2027, bust_any=0.3,
+                actual_only=(0.80, 0.084))
+    text = nar.verdict(**args, december=0.238)
+    assert ("84% against 7% for the seed's hard landing on calendar-year totals (24% read December over December, "
+            "as the seed reads its window; 3% to 24% over every setting tried; 80% against 8% on actual results "
+            "alone, forecasts and guidance left out), because") in text
+    tagged = nar.verdict(**args, december=0.238, tagged=True)
+    assert tagged_numbers(tagged)[1:6] == ["84%", "7%", "24%", "3%", "24%"]  # after the evidence's date
+    assert "December over December" in tagged and "calendar-year totals" in tagged
+    # without the December setting the measure is still named, and nothing else is said
+    plain_text = nar.verdict(**args)
+    assert "7% for the seed's hard landing on calendar-year totals (3% to 24% over every setting tried;" in plain_text
+    assert "December" not in plain_text
 
 
 def test_counts_agree_in_number() -> None:

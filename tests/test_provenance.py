@@ -107,8 +107,9 @@ def test_big4_quarter_capex_reading_is_the_sum_of_the_four_company_rows(reading:
 
 
 @pytest.mark.xfail(strict=True, reason="Issue 22 target not met: the January SIA release and "
-                   "Gartner's April release are not in the stored sources, and some readings have no public primary "
-                   "at all (CDS, Bloomberg's and a newsletter's Anthropic run-rates, the confidential S-1); see "
+                   "Gartner's April release are not in the stored sources (WSTS's own table only in a vintage of July "
+                   "2026, after the evidence window), and some readings have no public primary at all (CDS, "
+                   "Bloomberg's and a newsletter's Anthropic run-rates, the confidential S-1); see "
                    "data/sweep_log.csv rows sweep_primary_*. Strict: remove the mark at the target.")
 def test_modelled_readings_meet_the_primary_target() -> None:
     """At least ``provenance.TARGET`` of the readings the 2026 model uses are primary (counted from the data)."""

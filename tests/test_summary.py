@@ -59,6 +59,9 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert lines[4].startswith("[Likeliest: hard landing, **<span") and lines[4].endswith(".]{.aic-lead}")
     assert "A soft landing is likelier than a crash\\. ([Chapter 6](05_odds.html))" in lines
     assert '- Hard landing: **<span class="aic-result" data-result="05_odds.p_hard">12% (5–20%)</span>**' in lines
+    # the odds say their measure, and that the range holds the seed's own December-over-December reading
+    odds_head = next(ln for ln in lines if ln.startswith("**The odds**"))
+    assert "central case on calendar-year totals" in odds_head and "the seed's December-over-December reading" in odds_head
     # a label ending in a number reads apart from the odds that follow it
     assert '- 2027 chip revenue under 400 USD bn: **<span class="aic-result" data-result="05_odds.p_crash">under 0.1%' \
         '</span>**' in lines
@@ -225,3 +228,11 @@ def test_watch_table_warning_line_names_the_past_reading_it_is() -> None:
     assert summary.warning_text(SimpleNamespace(direction="below", threshold=1234.5), q) == "below 1,235"  # no column
     assert summary.warning_text(SimpleNamespace(direction="above", threshold=1.0, threshold_period=float("nan")),
                                 dec) == "above 1"  # an empty cell
+
+
+def test_the_reconciling_paragraph_measures_the_hard_landing_on_yearly_totals() -> None:
+    from aicompute.narrative import front
+
+    text = front.reconcile("A bust begins by the end of 2027", "32%", "hard landing", "7%", "15%", "20%")
+    assert "the hard landing has only **7%**" in text
+    assert "the second year's total chip revenue 15% below the first's (or capex 20% below)" in text

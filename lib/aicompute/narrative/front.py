@@ -37,8 +37,8 @@ def reconcile(bust_label: str, bust: str, hard_label: str, hard: str, chip: str,
     warnings beside the hard-landing odds (``hard``): a bust that begins late or stays mild is not a hard landing,
     which needs chip revenue ``chip`` (or capex ``capex``) below the first year's."""
     return (f"**How the odds fit together.** {bust_label} on **{bust}** of the paths, yet the {hard_label} has only "
-            f"**{hard}**: a bust that begins late in the window, or stays mild, does not leave the second year's chip "
-            f"revenue {chip} below the first (or capex {capex} below), which is what the hard landing counts. A "
+            f"**{hard}**: a bust that begins late in the window, or stays mild, does not leave the second year's total "
+            f"chip revenue {chip} below the first's (or capex {capex} below), which is what the hard landing counts. A "
             "signpost crossing its warning line (the table above) is a step towards stress, not an ending: several "
             "can warn on paths that still end softly.")
 

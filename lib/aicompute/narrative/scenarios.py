@@ -307,7 +307,8 @@ def predictive_flags(flagged: pd.DataFrame) -> str:
 
 def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, muddle: float, low: float,
             high: float, by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
-            actual_only: tuple[float, float] | None = None, tagged: bool = False) -> str:
+            actual_only: tuple[float, float] | None = None, december: float | None = None,
+            tagged: bool = False) -> str:
     """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
     muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
     chance that a bust begins. It is dated by its evidence (``evidence_to``: the latest evidence's date,
@@ -316,14 +317,19 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
     (``tagged=False``: the front page escapes it); with ``tagged`` the numbers go through the formatter and the
     signpost names are quoted, for the chapter's page. ``actual_only``: the same two odds (soft landing or boom,
     hard landing) with the actual readings alone, forecasts and guidance left out (the range's setting of that
-    name), said beside the range so the reader sees how much the forecasts carry."""
+    name), said beside the range so the reader sees how much the forecasts carry. The odds are read on calendar-year
+    totals (the central window) and the sentence says so; ``december``: the hard landing with the endings read December
+    over December, the seed's own reading of its window (the range's setting of that name, as published), said first in
+    the brackets so a reader of the seed sees its measure beside ours."""
     from aicompute.narrative.evidence import on_evidence
 
     p = probability if tagged else probability_plain
     side = ("soft landing or continued boom" if soft_boom > hard + muddle else "hard landing or muddle-through")
     line = fmt(crash, "", ",.0f") if tagged else plain(crash, "", ",.0f")
     return (f"{on_evidence(evidence_to, as_of, tagged=tagged, capital=True)}, the odds lean to a {side}: {p(soft_boom)} against {p(hard)} "
-            f"for the seed's hard landing ({p(low)} to {p(high)} over every setting tried"
+            f"for the seed's hard landing on calendar-year totals ("
+            + (f"{p(december)} read December over December, as the seed reads its window; " if december is not None else "")
+            + f"{p(low)} to {p(high)} over every setting tried"
             + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
                "left out" if actual_only is not None else "")
             + "), because "
@@ -442,8 +448,9 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
                  se: Mapping[str, float], table: pd.DataFrame, names: Mapping[str, str], years: tuple[int, int],
                  crash: float) -> dict[str, dict[str, Any]]:
     """The odds the chapter publishes, each as ``{result id: keyword arguments of results.publish}`` (value, range,
-    unit, format and its label in words): every ending with its range, Monte Carlo error and prior, the crash line,
-    a soft landing or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
+    unit, format and its label in words): every ending with its range, Monte Carlo error and prior, the hard landing
+    read December over December (when ``table`` has that setting: the seed's window), the crash line, a soft landing
+    or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
     ``now``/``low``/``high``: the central setting and the range over the settings (fractions); ``years``: the
     horizon's first and second year."""
     year1, year2 = years
@@ -468,6 +475,11 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
     out["p_soft_or_boom"] = dict(value=pct(now["soft_landing"] + now["continued_boom"]), fmt=".0f", unit="%",
                                  label="a soft landing or continued boom (central setting)")
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
+    december = table[table["dial"].eq("window") & table["end"].eq("december")] if "dial" in table else table.iloc[:0]
+    if len(december):  # the setting that reads the endings as the seed reads its window
+        out["p_hard_landing_december"] = dict(value=pct(december["hard_landing"].iloc[0]), fmt=".0f", unit="%",
+                                              label=f"hard landing by the end of {year2}, the endings read December "
+                                                    "over December (the seed's reading of its window)")
     out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
                                          label=f"the hard landing before any reading (January {year1}, base-rate prior)")
     out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI under funding strain (funds down to its buffer of "
