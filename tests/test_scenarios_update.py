@@ -344,6 +344,23 @@ def test_early_as_of_has_no_evidence_yet(cal, start) -> None:
     assert len(r.rounds) == 1 and np.allclose(r.weights, 1 / 500)
 
 
+def test_a_collapsed_adaptation_starts_again_from_the_prior(ev, cal, start) -> None:
+    """Below ``min_ess`` the run adapts again from the prior sample with other seeds, at most ``restarts`` times,
+    and keeps its richest round: the first attempt is the run without a floor (same seeds), so the kept round is
+    never poorer; a floor met at once changes nothing."""
+    kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=600, seed=3, target=0.4, adapt=2,
+              calibration_paths=300, iterations=4)
+    obs, sp = ev.table("observations"), ev.table("signposts")
+    one = up.run(cal, start, obs, sp, **kw)
+    assert len(one.rounds) == 1 + 2
+    never = up.run(cal, start, obs, sp, min_ess=float("inf"), restarts=2, **kw)  # an unreachable floor
+    assert len(never.rounds) == 1 + 3 * 2
+    assert all(np.array_equal(a.codes, b.codes) for a, b in zip(one.rounds, never.rounds))  # attempt 0 is the run
+    assert up.ess(never.weights) >= up.ess(one.weights)
+    met = up.run(cal, start, obs, sp, min_ess=1.0, restarts=2, **kw)
+    assert len(met.rounds) == 3 and np.array_equal(met.weights, one.weights)
+
+
 def test_grid_ranges_hold_the_central_setting(ev, cal, start) -> None:
     g, runs = up.grid(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
                       knowledge_date=ev.seed_date, days=["2026-03-31", AS_OF], n_paths=800, seed=2, target=0.45,

@@ -61,7 +61,11 @@ __all__ = ["prepare", "overlap_clusters", "sigmas", "log_likelihoods", "log_like
 
 GRID_ENDS = ("low", "central", "high")
 #: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
-CHAPTER_RUN = {"adapt": 4, "calibration_paths": 3000, "iterations": 10}
+#: Effective paths the chapter's central odds rest on at least (its default run): a Monte Carlo standard error of
+#: at most one point at any share, the worst being a half (sqrt(0.5 x 0.5 / 2,500) = 0.01). Below it the run
+#: adapts again (``restarts``).
+MIN_EFFECTIVE_PATHS = 2_500
+CHAPTER_RUN = {"adapt": 4, "calibration_paths": 3000, "iterations": 10, "min_ess": MIN_EFFECTIVE_PATHS, "restarts": 5}
 CHAPTER_WIDEN = 1.15
 #: The analysts' presets of the range, ``{name: (hazard multiplier, capex momentum shift)}``: the parameters of
 #: report/params/bear.yaml and bull.yaml (05_scenarios' hazard_scale and capex_growth_shift).
@@ -371,11 +375,6 @@ def odds(codes: np.ndarray, w: np.ndarray) -> dict[str, float]:
     return {e: float(w[codes == i].sum()) for i, e in enumerate(ENDINGS)}
 
 
-#: Effective paths the chapter's central odds rest on at least (its default run): a Monte Carlo standard error of
-#: at most one point at any share, the worst being a half (sqrt(0.5 x 0.5 / 2,500) = 0.01).
-MIN_EFFECTIVE_PATHS = 2_500
-
-
 def ess(w: np.ndarray) -> float:
     """Effective number of paths behind a weighted estimate: (sum w)^2 / sum w^2."""
     return float(w.sum() ** 2 / (w * w).sum())
@@ -516,7 +515,7 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
         calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
         floor_ends: Iterable[str] = ("central",), extra: Any = None, hazard_multiplier: float = 1.0,
         guided: bool = True, widen: float = 1.3, final_paths: int | None = None,
-        guide_rows: tuple[int, ...] | None = (3, 4, 5)) -> Run:
+        guide_rows: tuple[int, ...] | None = (3, 4, 5), min_ess: float = 0.0, restarts: int = 0) -> Run:
     """Calibrate the bust hazard to the base rate, simulate, weigh the readings known on ``day``.
 
     ``hazard_multiplier`` scales the base-rate-calibrated bust hazard (an analyst's bear or bull view).
@@ -529,7 +528,10 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     With ``guided`` each lab's monthly shocks are drawn towards its run-rate readings (:func:`guides`; ``guide_rows``
     may add capex, 0, and the credit state, 2, which measured no gain), the readings that otherwise leave the fewest
     effective paths. ``final_paths``: paths of the last round (default
-    ``n_paths``); ``widen``: the proposal's inflation of the fitted spread.
+    ``n_paths``); ``widen``: the proposal's inflation of the fitted spread. While the richest round keeps fewer
+    than ``min_ess`` effective paths, the adaptation starts again from the prior sample with other seeds, at most
+    ``restarts`` times (the adaptation sometimes collapses onto a few paths: a seed that fails one attempt is
+    rescued by the next; the same inputs give the same numbers).
     """
     floor_ends = tuple(dict.fromkeys(("central", *floor_ends)))
     if hazard_multiplier <= 0:
@@ -543,16 +545,22 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     rounds = [make_round(paths, mod, cal, floor_ends, extra)]
     best = (ess(weights(rounds[0].ll["central"], s, rounds[0].codes, cp, rounds[0].prior)), paths, rounds[0], None)
     guide = guides(mod, s, cal, start, rows=guide_rows) if guided else ()
-    for it in range(adapt if (s > 0).any() else 0):
-        rd = rounds[-1]
-        wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
-        q = Proposal.fit(paths.eps, wa, widen=widen, guides=guide)
-        paths = simulate(cal, start, n_paths if it < adapt - 1 else final_paths or n_paths, seed + 100 + it,
-                         hazard_scale=scale, proposal=q)
-        rounds.append(make_round(paths, mod, cal, floor_ends, extra))
-        e = ess(weights(rounds[-1].ll["central"], s, rounds[-1].codes, cp, rounds[-1].prior))
-        if e > best[0]:
-            best = (e, paths, rounds[-1], q)
+    for attempt in range(restarts + 1 if (s > 0).any() else 0):
+        if attempt and best[0] >= min_ess:
+            break
+        # an adaptation that collapsed (its proposals fitted to a handful of paths) starts again from the prior
+        # sample with the next seeds; every round is a valid sample, and the richest is kept
+        rd, paths = rounds[0], prior_paths
+        for it in range(adapt):
+            wa = weights(rd.ll["central"], s * (it + 1) / adapt, rd.codes, cp, rd.prior)
+            q = Proposal.fit(paths.eps, wa, widen=widen, guides=guide)
+            paths = simulate(cal, start, n_paths if it < adapt - 1 else final_paths or n_paths,
+                             seed + 100 + it + 1000 * attempt, hazard_scale=scale, proposal=q)
+            rd = make_round(paths, mod, cal, floor_ends, extra)
+            rounds.append(rd)
+            e = ess(weights(rd.ll["central"], s, rd.codes, cp, rd.prior))
+            if e > best[0]:
+                best = (e, paths, rd, q)
     _, paths, rd, q = best  # the round with the most effective paths on ``day`` (every round is a valid sample)
     w = weights(rd.ll["central"], s, rd.codes, cp, rd.prior)
     return Run(paths, mod, allr, rd.ll["central"], rd.codes, w, scale, pd.Timestamp(day), rounds, rd, prior_paths, q,
