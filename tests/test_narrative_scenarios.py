@@ -42,6 +42,23 @@ def test_the_verdicts_drivers_are_the_signposts_whose_readings_together_moved_th
         "no signpost's readings have lowered it much yet; IG spread (+2.0) raised it")
 
 
+def test_a_signposts_shift_within_two_monte_carlo_errors_is_not_a_reason() -> None:
+    """Each reading's error adds in quadrature over its signpost (a: sqrt(0.006^2 + 0.008^2) = 0.010); a summed shift
+    within two errors (a: -3.5 points against 2 x 1.0; b: -3.0 against 2 x 2.0) is left out of the verdict's reasons,
+    and the drivers table shows the error beside the shift."""
+    infl = pd.DataFrame({"id": ["a1", "a2", "b1", "e1"], "hard_landing": [-0.02, -0.015, -0.03, 0.02],
+                         "se": [0.006, 0.008, 0.02, 0.004], "largest": [0.02, 0.03, 0.036, 0.02]})
+    rd = pd.DataFrame({"id": ["a1", "a2", "b1", "e1"], "series": ["a", "a", "b", "e"]})
+    t = sg.series_influence(infl, rd, {"a": "Chip sales", "b": "Capex", "e": "IG spread"}).set_index("series")
+    assert t.loc["a", "se"] == pytest.approx(0.010) and t.loc["b", "se"] == pytest.approx(0.02)
+    assert list(t.columns[:4]) == ["signpost", "readings", "hard_landing", "se"]
+    clause = nar.drivers_clause(t.reset_index())
+    assert clause == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points) came in on the "
+                      "boom path, while IG spread (+2.0) raised it")
+    shown = nar.drivers_table(t.reset_index()).set_index("signpost")
+    assert shown.loc["Capex", "its Monte Carlo error (points)"] == "2.0"
+
+
 def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the_base_year() -> None:
     infl = pd.DataFrame({"id": ["a1", "d1", "e1"], "hard_landing": [-0.02, 0.012, 0.02], "largest": [0.02, 0.012, 0.02],
                          "chip_base": [0.01, 0.03, 0.02], "chip_growth": [0.01, -0.02, -0.04]})

@@ -291,6 +291,7 @@ def test_a_readings_shift_of_the_first_years_chip_revenue_and_the_growth_from_it
     assert out["chip_growth"] == pytest.approx(-0.5 * b - (-0.25))
     assert out["chip_base"] > 0 > out["chip_growth"]  # a strong first year leaves more to fall
     assert out["hard_landing"] == pytest.approx(0.0)  # both paths end alike
+    assert out["se"] == 0.0  # and a certain share has no Monte Carlo error
 
 
 def test_log_likelihoods_at_every_floor_end_at_once(run: up.Run, cal) -> None:

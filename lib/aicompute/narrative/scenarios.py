@@ -155,7 +155,8 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
                    tagged: bool = False, year: int | None = None) -> str:
     """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
-    ``min_shift`` are left out). ``tagged``: numbers through the formatter and names quoted (for prose).
+    ``min_shift``, or within two Monte Carlo errors ``se`` when the table has them, are left out: a seed's noise is not
+    a reason). ``tagged``: numbers through the formatter and names quoted (for prose).
 
     ``year`` (the second year, whose growth over the first the endings read): when every signpost named as raising
     it lifted the first year's chip revenue and lowered the growth from it (``chip_base`` and ``chip_growth`` beyond
@@ -168,8 +169,9 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     def name(n: str) -> str:
         return quote(n) if tagged else n
 
-    down = by_series[by_series["hard_landing"] < -min_shift].head(lowered)
-    up = by_series[by_series["hard_landing"] > min_shift].sort_values("hard_landing", ascending=False).head(raised)
+    clear = np.maximum(min_shift, 2 * by_series["se"]) if "se" in by_series.columns else min_shift
+    down = by_series[by_series["hard_landing"] < -clear].head(lowered)
+    up = by_series[by_series["hard_landing"] > clear].sort_values("hard_landing", ascending=False).head(raised)
     if not len(down):
         text = "no signpost's readings have lowered it much yet"
     else:
@@ -591,9 +593,9 @@ def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
 
 def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
     """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
-    shifts = {c: by_series[c].map(points) for c in ("hard_landing", "largest", "chip_base", "chip_growth")
+    shifts = {c: by_series[c].map(points) for c in ("hard_landing", "se", "largest", "chip_base", "chip_growth")
               if c in by_series.columns}
     return by_series.drop(columns=["series"]).assign(**shifts).rename(
-        columns={"hard_landing": "hard landing shift, summed (points)", "largest": "largest shift of one reading (points, any ending, either way)",
+        columns={"hard_landing": "hard landing shift, summed (points)", "se": "its Monte Carlo error (points)", "largest": "largest shift of one reading (points, any ending, either way)",
                  "chip_base": "first year's chip revenue (% shift)",
                  "chip_growth": "second year's chip growth (points)"})

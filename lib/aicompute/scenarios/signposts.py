@@ -88,12 +88,20 @@ def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dic
     (each on top of all the other readings, from :func:`aicompute.scenarios.update.influence`; negative: towards the
     boom path), ``largest`` the largest shift of any ending by one of its readings; ``chip_base`` and ``chip_growth``
     (when the influence has them) the sums of its readings' shifts of the first year's chip revenue (relative) and of
-    the second year's growth over it. Sorted by ``hard_landing``, most lowering first. ``names``: {series id: short
-    name}."""
+    the second year's growth over it; ``se`` (when the influence has it) the Monte Carlo error of the summed shift,
+    its readings' errors added in quadrature. Sorted by ``hard_landing``, most lowering first. ``names``: {series id:
+    short name}."""
     m = influence.merge(readings[["id", "series"]], on="id")
     sums = {c: (c, "sum") for c in ("chip_base", "chip_growth") if c in m.columns}
+    if "se" in m.columns:
+        m = m.assign(se=m["se"] ** 2)
+        sums["se"] = ("se", "sum")
     out = m.groupby("series").agg(readings=("id", "size"), hard_landing=("hard_landing", "sum"),
                                   largest=("largest", "max"), **sums).reset_index()
+    if "se" in out.columns:
+        out["se"] = np.sqrt(out["se"])
+        out = out[["series", "readings", "hard_landing", "se", *[c for c in out.columns if c not in
+                                                                  ("series", "readings", "hard_landing", "se")]]]
     out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
     return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
 

@@ -659,7 +659,11 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
 
     Also, the same way, its effect on the paths' chip revenue (weighted means): ``chip_base``, the first year's total
     (relative change), and ``chip_growth``, the second year's growth over the first (points of growth, as a
-    fraction), which the endings read. A reading can lift the first year and so lower the growth from it."""
+    fraction), which the endings read. A reading can lift the first year and so lower the growth from it.
+
+    ``se``: the Monte Carlo error of its hard-landing shift, that of the odds without it (:func:`mc_error` on the
+    effective paths of those weights: the run's paths were drawn for all the readings, so leaving out a telling one
+    leaves few paths where its absence puts the weight)."""
     s, cp, prior = scales(r.readings, r.day, cal), caps(r.readings, cal), r.best.prior
     w, alpha = weights(r.ll, s, r.codes, cp, prior, return_alpha=True)
     base = odds(r.codes, w)
@@ -673,10 +677,12 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
         without = odds(r.codes, w_without)
         rows.append({"id": rid, "source_class": r.readings["source_class"].iloc[i], "tempering": alpha[i],
                      **{e: base[e] - without[e] for e in ENDINGS},
+                     "se": float(mc_error(without["hard_landing"], ess(w_without))),
                      "largest": max(abs(base[e] - without[e]) for e in ENDINGS),
                      "chip_base": float(w @ first / (w_without @ first) - 1),
                      "chip_growth": float(w @ second_growth - w_without @ second_growth)})
-    return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "largest", "chip_base", "chip_growth"])
+    return pd.DataFrame(rows, columns=["id", "source_class", "tempering", *ENDINGS, "se", "largest", "chip_base",
+                                       "chip_growth"])
 
 
 # ------------------------------------------------------------------------------- structural range, by reweighting
