@@ -19,8 +19,9 @@ AS_OF = "2026-11-28"
 
 def _kw(ev, cal) -> dict:
     target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
-    return dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=4_000, target=target, adapt=2,
-                calibration_paths=1_500, iterations=8)
+    # adapted as the chapter's run is (smaller): a run whose adaptation collapsed onto a few paths is no test
+    return dict(episode="ai_2026", knowledge_date=ev.seed_date, day=AS_OF, n_paths=12_000, target=target, adapt=4,
+                calibration_paths=1_500, iterations=8, widen=up.CHAPTER_WIDEN, min_ess=200, restarts=2)
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,8 @@ AS_OF = default_as_of()  # the report's date (report/params/default.yaml)
 def run(ev, cal, start) -> up.Run:
     target = br.hazard_target(ev.table("semis_history"), cal["base_rate_fall"], cal["boom_line"])
     return up.run(cal, start, ev.table("observations"), ev.table("signposts"), episode="ai_2026",
-                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=5_000, seed=4, target=target, adapt=3,
-                  calibration_paths=800, iterations=8)
+                  knowledge_date=ev.seed_date, day=AS_OF, n_paths=20_000, seed=4, target=target, adapt=4,
+                  calibration_paths=800, iterations=8, widen=up.CHAPTER_WIDEN, min_ess=300, restarts=2)
 
 
 def _readings(rows: list[dict]) -> pd.DataFrame:
@@ -319,7 +319,7 @@ def test_run_uses_only_readings_after_the_seed_and_by_the_as_of(run: up.Run, ev)
     assert set(mod["status"]) == {"modelled"}
     w = run.weights
     # a valid importance sample; how many effective paths a run keeps is checked on the chapter's own run
-    # (test_notebooks: up.MIN_EFFECTIVE_PATHS), not on this 5,000-path run, whose count is seed noise (2 to 27)
+    # (test_notebooks: up.MIN_EFFECTIVE_PATHS), not on this 20,000-path run
     assert w.sum() == pytest.approx(1) and (w >= 0).all() and 1 <= up.ess(w) <= len(w)
 
 
