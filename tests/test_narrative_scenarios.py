@@ -53,7 +53,7 @@ def test_a_signposts_shift_within_two_monte_carlo_errors_is_not_a_reason() -> No
     assert t.loc["a", "se"] == pytest.approx(0.010) and t.loc["b", "se"] == pytest.approx(0.02)
     assert list(t.columns[:4]) == ["signpost", "readings", "hard_landing", "se"]
     clause = nar.drivers_clause(t.reset_index())
-    assert clause == ("the signposts whose readings together lowered it most (Chip sales, −3.5 points) came in on the "
+    assert clause == ("the signpost whose readings together lowered it most (Chip sales, −3.5 points) came in on the "
                       "boom path, while IG spread (+2.0) raised it")
     shown = nar.drivers_table(t.reset_index()).set_index("signpost")
     assert shown.loc["Capex", "its Monte Carlo error (points)"] == "2.0"

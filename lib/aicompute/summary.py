@@ -91,7 +91,7 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         lines += [f"{md(str(res['value']))} ({link(stem)})", ""]
     shown = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in odds]
     lines += ["**The odds** (central case on calendar-year totals, and the range over every setting tried: structural choices, the seed's "
-              "December-over-December reading among them, calibration dials, the actual readings alone and presets; "
+              "December-over-December reading among them, calibration dials, the actual or the primary readings alone and presets; "
               f"{link(odds[0][0])}):", ""] + [f"- {o}" for o in shown] + [""]
     lines += [":::", ""]
     if evidence_line:  # the as-of banner (aicompute.evidence.Evidence.header: its own compact block)

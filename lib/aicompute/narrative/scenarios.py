@@ -175,7 +175,7 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     if not len(down):
         text = "no signpost's readings have lowered it much yet"
     else:
-        text = ("the signposts whose readings together lowered it most ("
+        text = (("the signposts" if len(down) > 1 else "the signpost") + " whose readings together lowered it most ("
                 + "; ".join(f"{name(n)}, {pts(v)} points" if i == 0 else f"{name(n)}, {pts(v)}"
                             for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
                 + ") came in on the boom path")
