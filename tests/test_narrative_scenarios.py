@@ -122,6 +122,7 @@ def test_probabilities_in_words() -> None:
 def test_settings_in_words() -> None:
     assert nar.setting_name("hazard_boom_cooling", "high") == "the boom's cooling hazard at its high end"
     assert nar.setting_name("preset", "bear") == "the bear preset"
+    assert nar.setting_name("floor", "low") == "the error floors at their low end"
     assert nar.setting_name("window", "december") == "endings read December over December"
     assert nar.setting_name("sources", "primary") == "primary readings only (secondary copies left out)"
     assert nar.dial_name("unknown_dial") == "unknown_dial"

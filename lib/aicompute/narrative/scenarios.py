@@ -76,7 +76,8 @@ def dial_name(dial: str) -> str:
 
 
 def setting_name(dial: str, end: str) -> str:
-    """'the boom's cooling hazard at its high end', 'the bear preset', 'endings read December over December'."""
+    """'the boom's cooling hazard at its high end', 'the error floors at their low end', 'the bear preset', 'endings
+    read December over December'."""
     if dial == "window":
         return DIALS["window"]
     if dial == "preset":
@@ -87,7 +88,7 @@ def setting_name(dial: str, end: str) -> str:
         return "actual readings only (forecasts and guidance left out)"
     if dial == "sources":
         return "primary readings only (secondary copies left out)"
-    return f"{dial_name(dial)} at its {end} end"
+    return f"{dial_name(dial)} at {'their' if dial == 'floor' else 'its'} {end} end"  # 'the error floors': plural
 
 
 def _num(x: float, sig: int = 4) -> str:
