@@ -224,7 +224,8 @@ def test_the_verdict_is_dated_by_its_evidence() -> None:
                               low=0.03, high=0.21, by_series=by_series, crash=550, below_crash=0.0005, year=2027,
                               bust_any=0.3, actual_only=(0.80, 0.084))
     assert ("(3% to 21% over every setting tried; 80% against 8% on actual results alone, forecasts and guidance left "
-            "out), because") in with_actual
+            "out). The signpost whose readings together lowered the hard landing most (A, −5.0 points) came in on the "
+            "boom path.") in with_actual  # the reason opens its own sentence, naming what it lowered
 
 
 def test_the_verdict_names_its_measure_and_gives_the_seeds_december_reading_beside_it() -> None:
@@ -239,7 +240,7 @@ def test_the_verdict_names_its_measure_and_gives_the_seeds_december_reading_besi
     text = nar.verdict(**args, december=0.238)
     assert ("84% against 7% for the seed's hard landing on calendar-year totals (24% read December over December, "
             "as the seed reads its window; 3% to 24% over every setting tried; 80% against 8% on actual results "
-            "alone, forecasts and guidance left out), because") in text
+            "alone, forecasts and guidance left out). The signpost") in text
     tagged = nar.verdict(**args, december=0.238, tagged=True)
     assert tagged_numbers(tagged)[1:6] == ["84%", "7%", "24%", "3%", "24%"]  # after the evidence's date
     assert "December over December" in tagged and "calendar-year totals" in tagged

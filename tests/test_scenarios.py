@@ -557,3 +557,10 @@ def test_defensive_importance_sampling_recovers_a_known_posterior() -> None:
     assert float(w @ (x > 2)) == pytest.approx(0.1855, abs=0.005)
     assert up.ess(np.array([1.0, 1.0, 2.0])) == pytest.approx(16 / 6)
     assert 0.3 * n < up.ess(w) < n
+
+
+def test_a_credit_shock_halves_in_the_simulations_own_steps(cal) -> None:
+    """Reversion 2 a year: a month keeps 1 - 2 / 12 = 0.8333 of a shock, so it halves in ln 2 / -ln 0.8333 = 3.80
+    months (the continuous 12 ln 2 / 2 = 4.16 would overstate it); twice the reversion, under half the time."""
+    assert sm.spread_half_life(cal.with_values(spread_mean_reversion=2.0)) == pytest.approx(3.8018, abs=1e-4)
+    assert sm.spread_half_life(cal.with_values(spread_mean_reversion=4.0)) < 3.8018 / 2

@@ -153,11 +153,12 @@ def predictive_flag(median: float, side: str, lowest: float, highest: float, pro
 
 
 def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, min_shift: float = 0.005,
-                   tagged: bool = False, year: int | None = None) -> str:
+                   tagged: bool = False, year: int | None = None, subject: str = "it") -> str:
     """Why the hard landing moved, from :func:`series_influence`: the ``lowered`` signposts whose readings together
     lowered it most and the ``raised`` that raised it most, each with its summed shift in points (shifts under
     ``min_shift``, or within two Monte Carlo errors ``se`` when the table has them, are left out: a seed's noise is not
-    a reason). ``tagged``: numbers through the formatter and names quoted (for prose).
+    a reason). ``tagged``: numbers through the formatter and names quoted (for prose). ``subject``: what the
+    clause first calls the hard landing ("it" after a sentence about it; "the hard landing" to open one).
 
     ``year`` (the second year, whose growth over the first the endings read): when every signpost named as raising
     it lifted the first year's chip revenue and lowered the growth from it (``chip_base`` and ``chip_growth`` beyond
@@ -174,9 +175,9 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     down = by_series[by_series["hard_landing"] < -clear].head(lowered)
     up = by_series[by_series["hard_landing"] > clear].sort_values("hard_landing", ascending=False).head(raised)
     if not len(down):
-        text = "no signpost's readings have lowered it much yet"
+        text = f"no signpost's readings have lowered {subject} much yet"
     else:
-        text = (("the signposts" if len(down) > 1 else "the signpost") + " whose readings together lowered it most ("
+        text = (("the signposts" if len(down) > 1 else "the signpost") + f" whose readings together lowered {subject} most ("
                 + "; ".join(f"{name(n)}, {pts(v)} points" if i == 0 else f"{name(n)}, {pts(v)}"
                             for i, (n, v) in enumerate(zip(down["signpost"], down["hard_landing"])))
                 + ") came in on the boom path")
@@ -187,6 +188,11 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
                 and (up["chip_base"] > min_shift).all() and (up["chip_growth"] < -min_shift).all():
             text += f" by lifting {year - 1}'s chip revenue more than {year}'s, and a fall in {year} is measured from {year - 1}"
     return text
+
+
+def _sentence(clause: str) -> str:
+    """A clause that opens a sentence: its first letter capitalised (the clauses here open with a word)."""
+    return clause[:1].upper() + clause[1:]
 
 
 # --------------------------------------------------------------------------------------- the chapter's pieces
@@ -335,8 +341,8 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
             + f"{p(low)} to {p(high)} over every setting tried"
             + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
                "left out" if actual_only is not None else "")
-            + "), because "
-            f"{drivers_clause(by_series, tagged=tagged, year=year)}. The seed's {line} USD bn crash line is out of reach "
+            + "). " + _sentence(drivers_clause(by_series, tagged=tagged, year=year, subject="the hard landing"))
+            + f". The seed's {line} USD bn crash line is out of reach "
             f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
 

@@ -930,6 +930,12 @@ def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_sh
 
 # ----------------------------------------------------------------------------------------------- outcomes
 
+def spread_half_life(cal: Calibration) -> float:
+    """Months in which a shock to the credit state halves as it reverts to the start's level (a month keeps
+    ``1 - spread_mean_reversion / 12`` of it, as :func:`simulate` steps it)."""
+    return math.log(2) / -math.log(1 - cal["spread_mean_reversion"] / 12)
+
+
 def annual_total(arr: np.ndarray, year_index: int) -> np.ndarray:
     """Calendar-year total per path: the mean of the twelve monthly run-rates of the year (0 = first year)."""
     lo = 12 * year_index
