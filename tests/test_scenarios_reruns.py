@@ -69,7 +69,7 @@ def chapter(report):
     cal, start, target, _ = _setup(ev, finance)
     kw = dict(episode="ai_2026", knowledge_date=ev.seed_date, day=ev.as_of.isoformat(), n_paths=p["n_paths"],
               widen=up.CHAPTER_WIDEN,
-              **up.CHAPTER_RUN)
+              **{**up.CHAPTER_RUN, "min_ess": up.MIN_EFFECTIVE_PATHS / 2})  # half the chapter's final paths, half its floor
     assert results["05_scenarios"]["as_of"]["value"] == ev.as_of.isoformat()
     ends = pd.DataFrame(results["05_scenarios"]["range_ends"]["value"])
     assert sorted(ends["outcome"]) == sorted(ENDINGS)
