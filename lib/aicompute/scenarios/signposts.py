@@ -92,16 +92,13 @@ def series_influence(influence: pd.DataFrame, readings: pd.DataFrame, names: dic
     its readings' errors added in quadrature. Sorted by ``hard_landing``, most lowering first. ``names``: {series id:
     short name}."""
     m = influence.merge(readings[["id", "series"]], on="id")
+    var = {"se": ("var", "sum")} if "se" in m.columns else {}  # errors add as variances, next to the shift they qualify
     sums = {c: (c, "sum") for c in ("chip_base", "chip_growth") if c in m.columns}
-    if "se" in m.columns:
-        m = m.assign(se=m["se"] ** 2)
-        sums["se"] = ("se", "sum")
-    out = m.groupby("series").agg(readings=("id", "size"), hard_landing=("hard_landing", "sum"),
-                                  largest=("largest", "max"), **sums).reset_index()
-    if "se" in out.columns:
+    out = m.assign(var=m["se"] ** 2 if var else 0.0).groupby("series").agg(
+        readings=("id", "size"), hard_landing=("hard_landing", "sum"), **var, largest=("largest", "max"),
+        **sums).reset_index()
+    if var:
         out["se"] = np.sqrt(out["se"])
-        out = out[["series", "readings", "hard_landing", "se", *[c for c in out.columns if c not in
-                                                                  ("series", "readings", "hard_landing", "se")]]]
     out.insert(1, "signpost", out["series"].map(names).fillna(out["series"]))
     return out.sort_values(["hard_landing", "series"]).reset_index(drop=True)
 
