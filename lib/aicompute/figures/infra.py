@@ -103,10 +103,10 @@ def own_rents_view(own: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "provider": own["provider"], "USD bn": own["usd_bn"], "GW": own["gw"], "GW measures": own["gw_kind"],
         "years": own["term_years"], "from": own["start_year"].map(lambda y: "" if pd.isna(y) else plain(int(y), spec="d")),
-        "rent per GW-year (USD bn)": own["rent_per_gw_year"].map(lambda x: plain(x, spec=".1f")),
-        "rent, all readings": [plain_range(a, b, spec=".1f") for a, b in zip(own["rent_low"], own["rent_high"])],
-        "revenue over rent": own["ratio"].map(lambda x: plain(x, "x", ".2f")),
-        "revenue over rent, all readings": [plain_range(a, b, "x", ".2f") for a, b in zip(own["ratio_low"], own["ratio_high"])],
+        "Rent per GW-year (USD bn)": own["rent_per_gw_year"].map(lambda x: plain(x, spec=".1f")),
+        "Rent, all readings": [plain_range(a, b, spec=".1f") for a, b in zip(own["rent_low"], own["rent_high"])],
+        "Revenue over rent": own["ratio"].map(lambda x: plain(x, "x", ".2f")),
+        "Revenue over rent, all readings": [plain_range(a, b, "x", ".2f") for a, b in zip(own["ratio_low"], own["ratio_high"])],
         "source_id": own["source_id"]})
 
 
