@@ -464,3 +464,38 @@ def test_deals_table_shows_where_each_term_comes_from() -> None:
                                                                          ["Oracle", "reported", "reported"]]
     assert tagged_numbers(nf.assumed_terms(contracts.iloc[:1])) == ["7 years"]
     assert nf.assumed_terms(contracts).count(" and ") == 1
+
+def test_trailing_twelve_months_is_the_year_plus_this_stretch_less_last_years() -> None:
+    ts = pd.Timestamp
+    year = pd.Series({"period_end": ts("2025-12-31"), "months": 12, "operating_cash_flow": 100.0, "capex_cash": 60.0})
+    q1 = pd.Series({"period_end": ts("2026-03-31"), "months": 3, "operating_cash_flow": 30.0, "capex_cash": 25.0})
+    q1_before = pd.Series({"period_end": ts("2025-03-31"), "months": 3, "operating_cash_flow": 20.0, "capex_cash": 10.0})
+    ttm = finance.trailing_twelve_months(year, q1, q1_before)
+    # by hand: OCF 100 + 30 - 20 = 110; capex 60 + 25 - 10 = 75; revenue absent from the parts: NaN
+    assert (ttm["operating_cash_flow"], ttm["capex_cash"]) == (110.0, 75.0) and np.isnan(ttm["revenue"])
+    # a June fiscal year: FY to 2025-06-30 + nine months to 2026-03-31 - nine months to 2025-03-31 = 50 + 45 - 35 = 60
+    fy = pd.Series({"period_end": ts("2025-06-30"), "months": 12, "operating_cash_flow": 50.0})
+    nine = pd.Series({"period_end": ts("2026-03-31"), "months": 9, "operating_cash_flow": 45.0})
+    nine_before = pd.Series({"period_end": ts("2025-03-31"), "months": 9, "operating_cash_flow": 35.0})
+    assert finance.trailing_twelve_months(fy, nine, nine_before)["operating_cash_flow"] == 60.0
+    with pytest.raises(ValueError, match="equal stretches"):  # a quarter against nine months
+        finance.trailing_twelve_months(year, q1, nine_before)
+    with pytest.raises(ValueError, match="a year apart"):  # the year is not between the two stretches
+        finance.trailing_twelve_months(pd.Series({**year, "period_end": ts("2024-12-31")}), q1, q1_before)
+
+
+def test_trailing_twelve_month_rows_equal_their_parts() -> None:
+    """Each trailing-twelve-month row we built in hyperscaler_cashflows equals its fiscal year plus the stretch to
+    its end less the same stretch a year before (the rows it names), so the typed figures cannot drift."""
+    cf = data.load("hyperscaler_cashflows").set_index("id")
+    parts = {"googl_ttm_2026q1": ("googl_2025", "googl_2026q1", "googl_2025q1"),
+             "meta_ttm_2026q1": ("meta_2025", "meta_2026q1", "meta_2025q1"),
+             "msft_ttm_2026q1": ("msft_fy2025", "msft_fy26_9m", "msft_fy25_9m")}
+    for ttm_id, (year, now, before) in parts.items():
+        built = finance.trailing_twelve_months(cf.loc[year], cf.loc[now], cf.loc[before])
+        row = cf.loc[ttm_id]
+        assert row["months"] == 12 and row["period_end"] == cf.loc[now, "period_end"], ttm_id
+        for col in ("operating_cash_flow", "capex_cash", "capex_incl_leases", "revenue"):
+            if not np.isnan(built[col]):
+                assert row[col] == pytest.approx(built[col], abs=1e-6), (ttm_id, col)
+
