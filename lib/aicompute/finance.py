@@ -242,18 +242,8 @@ def burn_profile(model: pd.DataFrame) -> dict[str, object]:
     return out | {"shape": BURN_SHAPES[1], "turn_year": int(flow.index[flow.index.get_loc(negative.index[-1]) + 1])}
 
 
-#: The thirds of a year a runway ends in (see :func:`runway_part`).
-RUNWAY_PARTS = ("early", "mid", "late")
-
-
-def runway_part(t: float | None) -> tuple[int, str] | None:
-    """A :func:`runway` (year + fraction) as (year, third of the year: one of :data:`RUNWAY_PARTS`): 2028.25 ->
-    (2028, 'early'), 2027.5 -> (2027, 'mid'), 2029.9 -> (2029, 'late'); None (or infinite): the funds outlast
-    the model."""
-    if t is None or np.isinf(t):
-        return None
-    year, frac = int(t), t - int(t)
-    return year, RUNWAY_PARTS[0 if frac < 1 / 3 else 1 if frac < 2 / 3 else 2]
+#: The decimals a runway (a decimal year) is published and read with: 0.01 of a year, about four days.
+RUNWAY_DECIMALS = 2
 
 
 #: Revenue per GW against the rent per GW-year (see :func:`rent_cover`).
