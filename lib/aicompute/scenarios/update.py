@@ -845,8 +845,8 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
     and evidence weight in the lab readings' guides; spread inflated by ``widen``) and ``block`` new paths are drawn
     from it (:func:`resample`; at most ``max_blocks`` times per setting, each from the richest sample so far); the
     setting is read on whichever sample leaves it the most effective paths (column ``paths``: that sample's size).
-    ``ends_of``: only the settings at the low or high end of these outcomes' ranges count as thin (what the published
-    ranges rest on); None: every setting."""
+    ``ends_of``: only the settings at the low or high end of these outcomes' ranges, or within two Monte Carlo errors
+    of one (:func:`could_be_end`), count as thin (what the published ranges rest on); None: every setting."""
     if r.prior_paths is None:
         raise ValueError("structural_range: the run keeps no prior sample")
     days = [r.day] if days is None else [pd.Timestamp(d) for d in days]
@@ -895,10 +895,12 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         lowest = [min(x["ess"] for x in rows) for rows in found]
         if ends_of is None:
             ks = set(range(len(heads)))
-        else:  # the settings at an end of some outcome's range on the run's day
+        else:  # the settings at an end of some outcome's range on the run's day, or within noise of one
             at_day = [next(x for x in rows if x["date"] == r.day) for rows in found]
-            vals = {o: [x[o] for x in at_day] for o in ends_of}
-            ks = {int(np.argmin(v)) for v in vals.values()} | {int(np.argmax(v)) for v in vals.values()}
+            ess_day = np.array([x["ess"] for x in at_day])
+            ks = set()
+            for o in ends_of:
+                ks |= could_be_end(np.array([x[o] for x in at_day]), ess_day)
         return [k for k in sorted(ks) if lowest[k] < min_ess and tries[k] < max_blocks]
 
     while block > 0 and (todo := thin()):
@@ -912,6 +914,18 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
             if min(x["ess"] for x in rows) > min(x["ess"] for x in found[k]):
                 found[k], used[k] = rows, (new, w)
     return pd.DataFrame([x for rows in found for x in rows])
+
+
+def could_be_end(values: np.ndarray, n_eff: np.ndarray, z: float = 2.0) -> set[int]:
+    """The settings (indices) that are, or could be, at an end of an outcome's range: the lowest and the highest
+    ``values``, and every setting whose value lies within ``z`` Monte Carlo errors (:func:`mc_error` on its
+    ``n_eff`` effective paths) of an end. A thin setting inside the range may be an end that its noise hides:
+    :func:`structural_range` gives it more paths too."""
+    v = np.asarray(values, float)
+    se = mc_error(np.clip(v, 0.0, 1.0), np.maximum(np.asarray(n_eff, float), 1e-9))
+    lo, hi = int(np.argmin(v)), int(np.argmax(v))
+    near = (v - z * se <= v[lo]) | (v + z * se >= v[hi])
+    return {lo, hi} | {int(k) for k in np.flatnonzero(near)}
 
 
 def range_ends(table: pd.DataFrame, outcomes: Iterable[str]) -> pd.DataFrame:
