@@ -111,6 +111,30 @@ def test_the_seeds_december_reading_is_published_from_its_setting() -> None:
     assert "December over December" in res["label"] and "2027" in res["label"] and res.get("headline") is None
 
 
+def test_the_actual_results_alone_are_published_from_their_setting() -> None:
+    """The odds on actual results alone (forecasts and guidance left out) are the 'readings' setting's row of the
+    settings table, published once for the verdict and the front page: a soft landing or boom is that row's soft
+    landing plus its continued boom, the hard landing its hard landing (in %, three decimals kept)."""
+    names = {"hard_landing": "Hard landing", "soft_landing": "Soft landing"}
+    keys = [*names, "continued_boom", "below_crash", "bust_any", "openai_unfunded", "credit_event", "memory_fall",
+            *[f"prior_{e}" for e in names]]
+    now, low, high = ({k: v for k in keys} for v in (0.066, 0.03, 0.24))
+    table = pd.DataFrame({"dial": ["central", "readings", "sources"], "end": ["central", "actual", "primary"],
+                          "hard_landing": [0.066, 0.0712, 0.05], "soft_landing": [0.5, 0.4123, 0.45],
+                          "continued_boom": [0.3, 0.4011, 0.35], **{f"prior_{e}": [0.1, 0.2, 0.3] for e in names}})
+    out = nar.odds_results(now, low, high, {e: 0.004 for e in names}, table, names, (2026, 2027), 400.0)
+    row = table.set_index("dial").loc["readings"]
+    soft, hard = out["p_soft_or_boom_actual_only"], out["p_hard_landing_actual_only"]
+    assert soft["value"] == pytest.approx(100 * (row["soft_landing"] + row["continued_boom"]))
+    assert hard["value"] == pytest.approx(100 * row["hard_landing"])
+    assert soft["unit"] == hard["unit"] == "%" and soft.get("headline") is None and hard.get("headline") is None
+    assert "actual results alone" in soft["label"] and "2027" in hard["label"]
+    # no such setting in the table: nothing published (the verdict then says nothing of it)
+    assert "p_hard_landing_actual_only" not in nar.odds_results(now, low, high, {e: 0.004 for e in names},
+                                                                table[table["dial"] != "readings"], names,
+                                                                (2026, 2027), 400.0)
+
+
 def test_probabilities_in_words() -> None:
     assert tagged_numbers(nar.probability(0.0004)) == ["under 0.1%"]
     assert tagged_numbers(nar.probability(0.003)) == ["under 1%"]

@@ -458,8 +458,9 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
                  crash: float) -> dict[str, dict[str, Any]]:
     """The odds the chapter publishes, each as ``{result id: keyword arguments of results.publish}`` (value, range,
     unit, format and its label in words): every ending with its range, Monte Carlo error and prior, the hard landing
-    read December over December (when ``table`` has that setting: the seed's window), the crash line, a soft landing
-    or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
+    read December over December (when ``table`` has that setting: the seed's window), a soft landing or boom and the
+    hard landing on actual results alone (when it has the 'readings' setting: forecasts and guidance left out), the
+    crash line, a soft landing or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
     ``now``/``low``/``high``: the central setting and the range over the settings (fractions); ``years``: the
     horizon's first and second year."""
     year1, year2 = years
@@ -489,6 +490,16 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
         out["p_hard_landing_december"] = dict(value=pct(december["hard_landing"].iloc[0]), fmt=".0f", unit="%",
                                               label=f"hard landing by the end of {year2}, the endings read December "
                                                     "over December (the seed's reading of its window)")
+    actual = table[table["dial"].eq("readings") & table["end"].eq("actual")] if "dial" in table else table.iloc[:0]
+    if len(actual):  # the setting that reads the actual results alone (forecasts and guidance left out)
+        row = actual.iloc[0]
+        out["p_soft_or_boom_actual_only"] = dict(
+            value=pct(row["soft_landing"] + row["continued_boom"]), fmt=".0f", unit="%",
+            label=f"a soft landing or continued boom by the end of {year2} on actual results alone (forecasts and "
+                  "guidance left out)")
+        out["p_hard_landing_actual_only"] = dict(
+            value=pct(row["hard_landing"]), fmt=".0f", unit="%",
+            label=f"hard landing by the end of {year2} on actual results alone (forecasts and guidance left out)")
     out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
                                          label=f"the hard landing before any reading (January {year1}, base-rate prior)")
     out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI under funding strain (funds down to its buffer of "
