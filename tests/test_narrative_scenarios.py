@@ -55,8 +55,8 @@ def test_a_signposts_shift_within_two_monte_carlo_errors_is_not_a_reason() -> No
     clause = nar.drivers_clause(t.reset_index())
     assert clause == ("the signpost whose readings together lowered it most (Chip sales, −3.5 points) came in on the "
                       "boom path, while IG spread (+2.0) raised it")
-    shown = nar.drivers_table(t.reset_index()).set_index("signpost")
-    assert shown.loc["Capex", "its Monte Carlo error (points)"] == "2.0"
+    shown = nar.drivers_table(t.reset_index()).set_index("Signpost")
+    assert shown.loc["Capex", "± error"] == "2.0"
 
 
 def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the_base_year() -> None:
@@ -72,9 +72,14 @@ def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the
     mixed = t.assign(chip_base=t["chip_base"].where(t["series"] != "d", -0.01))
     assert nar.drivers_clause(mixed, year=2027).endswith("(+1.2) raised it")
     # the readings' summed shifts, in the drivers table
-    shown = nar.drivers_table(t).set_index("signpost")
-    assert shown.loc["Quarterly sales", "first year's chip revenue (% shift)"] == "2.0"
-    assert shown.loc["Quarterly sales", "second year's chip growth (points)"] == "\u22124.0"
+    shown = nar.drivers_table(t).set_index("Signpost")
+    assert shown.loc["Quarterly sales", "first year's chip revenue (%)"] == "2.0"
+    assert shown.loc["Quarterly sales", "second year's chip growth"] == "\u22124.0"
+    # the headers are a few short words (the units in the caption: nar.DRIVERS_NOTE), the years named when given
+    dated = nar.drivers_table(t, years=(2026, 2027))
+    assert "2026 chip revenue (%)" in dated.columns and "2027 chip growth" in dated.columns
+    assert all(len(c) <= 22 and max(len(w) for w in c.split()) <= 8 for c in dated.columns), list(dated.columns)
+    assert "points" in nar.DRIVERS_NOTE and "%" in nar.DRIVERS_NOTE
 
 
 def test_the_published_odds_keep_their_decimals_so_each_is_rounded_once_when_shown() -> None:

@@ -609,11 +609,28 @@ def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
         "band excludes all": check["band excludes all"]}).reset_index(drop=True)
 
 
-def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
+def drivers_table(by_series: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name. The
+    headers are short, a word or two a column, so that they read in print and on a phone; the units and what each
+    shift is measured on go in the table's caption (:data:`DRIVERS_NOTE`). ``years``: the horizon's first and second
+    year, named in the chip columns ('2026 chip revenue (%)'); without them 'first year', 'second year'."""
+    first, second = (str(y) for y in years) if years else ("first year's", "second year's")
     shifts = {c: by_series[c].map(points) for c in ("hard_landing", "se", "largest", "chip_base", "chip_growth")
               if c in by_series.columns}
     return by_series.drop(columns=["series"]).assign(**shifts).rename(
-        columns={"hard_landing": "hard landing shift, summed (points)", "se": "its Monte Carlo error (points)", "largest": "largest shift of one reading (points, any ending, either way)",
-                 "chip_base": "first year's chip revenue (% shift)",
-                 "chip_growth": "second year's chip growth (points)"})
+        columns={"signpost": "Signpost", "readings": "Readings", "hard_landing": "Hard landing", "se": "± error",
+                 "largest": "Largest", "chip_base": f"{first} chip revenue (%)",
+                 "chip_growth": f"{second} chip growth"})
+
+
+#: The drivers table's shares of the width (:func:`aicompute.tables.to_markdown`): its signposts' names wrap to two
+#: lines so that its short number headers have room for their words, set ragged in print (``tables.show(ragged=True)``;
+#: justified they broke mid-word: 'Read-ings', 'land-ing', 'rev-enue').
+DRIVERS_WIDTHS = {"Signpost": 34, "± error": 12}
+
+#: What the drivers table's columns measure (:func:`drivers_table`), for its caption: the units kept out of its headers.
+DRIVERS_NOTE = ("each signpost's readings summed, each reading's shift measured on top of all the others (negative: "
+                "towards the boom path). Hard landing: the summed shift in points, ± its Monte Carlo error; largest: "
+                "the largest shift of any ending by a single one of its readings, either way, in points; chip "
+                "revenue and growth: the same readings' shifts of the paths' first-year chip revenue (in %) and of "
+                "the second year's growth from it (in points)")
