@@ -229,3 +229,31 @@ def test_a_series_of_releases_is_cited_once() -> None:
         cite.source_line([], releases, series={"x": ["r1999", "nope"]})
     with pytest.raises(ValueError):
         cite.source_line([], releases, series={"x": []})
+
+
+def test_duplicate_sources_same_work_under_two_ids() -> None:
+    """One article under two ids (same outlet, date and URL, or same title) is reported; distinct works sharing
+    a URL (a data series read on two dates, two companies' filings read in one summary) are not."""
+    base = _sources(
+        id=["memo_a", "memo_b", "series_1", "series_2", "tenk_x", "tenk_y", "post_1", "post_2"],
+        author=[None] * 8,
+        publisher=["The Information", "The Information (via HTX)", "FRED", "FRED", "Amazon", "Meta",
+                   "OpenAI (company blog)", "OpenAI (announcement; reported by CNBC)"],
+        title=["Memo disputes run-rate", "Memo disputes revenue figures", "Spread", "Spread",
+               "Amazon 10-K", "Meta 10-K", "OpenAI raises $122 billion", "OpenAI raises $122 Billion!"],
+        url=["https://e.com/memo", "https://e.com/memo", "https://e.com/fred", "https://e.com/fred",
+             "https://e.com/lives", "https://e.com/lives", "https://e.com/post", "https://copy.e.com/post"],
+        type=["leak"] * 8,
+        date=pd.to_datetime(["2026-04-13", "2026-04-13", "2026-01-02", "2026-03-06",
+                             "2023-02-02", "2023-02-02", "2026-03-31", "2026-03-31"]),
+        accessed=pd.to_datetime(["2026-11-28"] * 8),
+        note=[None] * 8,
+    )
+    assert cite.duplicate_sources(base) == [("memo_a", "memo_b"), ("post_1", "post_2")]
+    assert cite.duplicate_sources(base.iloc[[0, 2, 3, 4, 5, 6]]) == []
+
+
+def test_no_source_listed_twice() -> None:
+    """data/sources.csv lists each work once (the CRO memo was listed under two ids: two References entries
+    and two year letters for one article)."""
+    assert cite.duplicate_sources(data.load("sources")) == []

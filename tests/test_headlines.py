@@ -24,6 +24,32 @@ def test_serving_cost_bridge_by_hand() -> None:
         headlines.serving_cost_bridge(0.0, 2.0, {})
 
 
+def test_renter_cost_applies_each_systems_own_markup() -> None:
+    # toy systems: a 0.10 x 1.0 = 0.10, b 0.20 x 2.0 = 0.40, c 0.05 x 3.0 = 0.15, f 0.08 x 2.5 = 0.20;
+    # d has no rent and e no owner's cost, so neither counts
+    owner = {"a": 0.10, "b": 0.20, "c": 0.05, "d": 0.30, "f": 0.08}
+    markup = {"a": 1.0, "b": 2.0, "c": 3.0, "e": 9.0, "f": 2.5}
+    r = headlines.renter_cost(owner, markup)
+    assert list(r["per_system"].index) == ["a", "c", "f", "b"]  # cheapest first
+    assert list(r["per_system"]) == pytest.approx([0.10, 0.15, 0.20, 0.40])
+    assert r["central"] == pytest.approx(0.175)  # median of four: (0.15 + 0.20) / 2
+    assert (r["low"], r["high"]) == pytest.approx((0.10, 0.40))
+    assert r["owned"] == pytest.approx(0.09)  # the same four owned: median of 0.05, 0.08, 0.10, 0.20
+    # not the cheapest system marked up by the median markup (0.05 x 2.25 = 0.1125), nor any system at another's rent
+    assert r["central"] != pytest.approx(0.05 * 2.25)
+    # the bridge from the floor (c, 0.05) through these systems owned (x 1.8) and rented (x 0.175 / 0.09) to a
+    # ceiling of 2.8 leaves 2.8 / 0.175 = 16x unexplained
+    b = headlines.serving_cost_bridge(0.05, 2.8, {"systems": r["owned"] / 0.05, "renting": r["central"] / r["owned"]})
+    assert list(b["steps"]["cost"]) == pytest.approx([0.09, 0.175])
+    assert b["unexplained"] == pytest.approx(16.0)
+    with pytest.raises(ValueError, match="no system"):
+        headlines.renter_cost({"a": 1.0}, {"b": 2.0})
+    with pytest.raises(ValueError, match="markup"):
+        headlines.renter_cost({"a": 1.0}, {"a": 0.0})
+    with pytest.raises(ValueError, match="owner's cost"):
+        headlines.renter_cost({"a": float("nan")}, {"a": 1.0})
+
+
 def test_revenue_to_rent_on_openais_own_contracts() -> None:
     rents = pd.DataFrame({
         "id": ["aws", "oracle", "coreweave", "iren"], "provider": ["AWS", "Oracle", "CoreWeave", "IREN"],

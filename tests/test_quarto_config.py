@@ -52,7 +52,21 @@ def test_formats_html_and_pdf() -> None:
     assert html.get("html-math-method") != "mathjax"  # nothing from a CDN
     typst = formats["typst"]
     assert typst["echo"] is False  # no code in the PDF, parameters cells included
-    assert typst["citeproc"] is True and typst["nocite"] == "@*"  # else the PDF bibliography is empty
+    assert typst["citeproc"] is True  # pandoc's citeproc: the book-wide nocite lists every source in the PDF
+
+
+def test_every_page_sees_every_source() -> None:
+    """nocite '@*' for the whole book, in every format and on every page: citeproc gives a source the year letter
+    (2026a, 2026b ...) it has among the works it sees, so a page that saw only its own citations lettered them
+    differently from the References page (aicompute.pipeline.render trims the hidden per-page lists after)."""
+    config = _config()
+    assert config["nocite"] == "@*"
+    for name, fmt in config["format"].items():
+        assert fmt.get("nocite", "@*") == "@*" and not fmt.get("suppress-bibliography"), name
+    for page in REPORT.glob("*.qmd"):
+        head = re.match(r"---\n(.*?)\n---\n", page.read_text(encoding="utf-8"), re.DOTALL)
+        meta = (yaml.safe_load(head.group(1)) or {}) if head else {}
+        assert meta.get("nocite", "@*") == "@*" and "bibliography" not in meta, page.name
 
 
 def test_chapters_match_index_and_notebooks() -> None:

@@ -210,3 +210,23 @@ def test_html_only_cells_are_left_out_of_the_pdf_copy(tmp_path: Path) -> None:
     assert r.drop_html_only(tmp_path) == 1
     assert [c.source for c in nbformat.read(tmp_path / "92_x.ipynb", as_version=4).cells] == ["# A", "x = 1"]
     assert r.drop_html_only(tmp_path) == 0
+
+
+def test_hidden_page_bibliographies_keep_only_the_page_citations(tmp_path: Path) -> None:
+    """Every page sees every source (nocite: one set of year letters for the book); a chapter page's hidden
+    bibliography keeps only what the page cites, and the References page (shown) keeps all."""
+    entries = "".join(f'<div id="ref-{k}" class="csl-entry" role="listitem">\n{k.upper()}. 2026{k}.\n</div>\n'
+                      for k in "abc")
+    chapter = ('<p><span class="citation" data-cites="a c">(<a href="references.html#ref-a" role="doc-biblioref">'
+               'X 2026a</a>; <a href="references.html#ref-c" role="doc-biblioref">X 2026c</a>)</span></p>\n'
+               f'<div id="refs" class="references csl-bib-body hanging-indent" role="list" style="display: none">\n'
+               f'{entries}</div>\n</main>')
+    shown = f'<div id="refs" class="references csl-bib-body hanging-indent" role="list">\n{entries}</div>\n</main>'
+    (tmp_path / "01_x.html").write_text(chapter, encoding="utf-8")
+    (tmp_path / "references.html").write_text(shown, encoding="utf-8")
+    assert r.trim_page_bibliographies(tmp_path) == 1
+    page = (tmp_path / "01_x.html").read_text(encoding="utf-8")
+    assert 'id="ref-a"' in page and 'id="ref-c"' in page and 'id="ref-b"' not in page
+    assert page.endswith("2026c.\n</div>\n</div>\n</main>") and page.count("<div") == page.count("</div>")
+    assert (tmp_path / "references.html").read_text(encoding="utf-8") == shown
+    assert r.trim_page_bibliographies(tmp_path) == 0  # a second pass changes nothing

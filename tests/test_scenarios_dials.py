@@ -152,6 +152,19 @@ def test_range_ends_name_the_setting_and_its_effective_paths() -> None:
     assert (row["central_se"], row["low_se"], row["high_se"]) == pytest.approx((0.02, 0.03, 0.01))
 
 
+def test_could_be_end_adds_the_settings_within_two_errors_of_an_end() -> None:
+    # values 0.10, 0.30, 0.50, 0.12, 0.45; errors sqrt(p (1 - p) / n):
+    #   0.30 on 100 paths: 0.0458 -> 0.30 - 0.092 = 0.208 > 0.10 and 0.30 + 0.092 = 0.392 < 0.50: inside
+    #   0.12 on 10,000 paths: 0.00325 -> 0.12 - 0.0065 = 0.1135 > 0.10: inside (well measured, though close)
+    #   0.45 on 100 paths: 0.0497 -> 0.45 + 0.099 = 0.549 >= 0.50: could be the high end
+    v = np.array([0.10, 0.30, 0.50, 0.12, 0.45])
+    n = np.array([5_000.0, 100.0, 5_000.0, 10_000.0, 100.0])
+    assert up.could_be_end(v, n) == {0, 2, 4}
+    assert up.could_be_end(v, n, z=0.0) == {0, 2}  # no noise allowed: the two ends only
+    # 0.12 on 100 paths (error 0.0325) is within two errors of the low end 0.10
+    assert up.could_be_end(v, np.array([5_000.0, 100.0, 5_000.0, 100.0, 100.0])) == {0, 2, 3, 4}
+
+
 def test_only_the_settings_at_a_range_end_get_more_paths(run, cal) -> None:
     settings = [up.Setting("central", "central"), up.Setting("window", "december", window="december"),
                 up.Setting("evidence_weight", "high", evidence_weight=1.0, kind="calibration")]
@@ -159,6 +172,7 @@ def test_only_the_settings_at_a_range_end_get_more_paths(run, cal) -> None:
     ends = {int(plain["hard_landing"].idxmin()), int(plain["hard_landing"].idxmax())}
     tilted = up.structural_range(run, cal, settings, 0.3, min_ess=1e9, block=2_000, max_blocks=1, seed=5,
                                  ends_of=["hard_landing"])
-    for k in set(range(3)) - ends:  # a setting inside the range keeps its numbers
+    ends = set().union(*(up.could_be_end(plain[o].to_numpy(), plain["ess"].to_numpy()) for o in ["hard_landing"]))
+    for k in set(range(3)) - ends:  # a setting inside the range, beyond noise of its ends, keeps its numbers
         assert tilted.loc[k, list(sm.ENDINGS)].equals(plain.loc[k, list(sm.ENDINGS)])
     assert (tilted["ess"] >= plain["ess"]).all()

@@ -251,3 +251,71 @@ def test_summary_numbers_equal_published_results(site: Path, report) -> None:
     for rid, text in shown:
         stem, key = rid.split(".", 1)
         assert text == format_result(results[stem][key]), rid
+
+
+_CITATION = re.compile(r'<span class="citation" data-cites="[^"]*">(.*?)</span>', re.DOTALL)
+_BIBLIOREF = re.compile(r'<a href="[^"]*#ref-([^"]+)" role="doc-biblioref"[^>]*>(.*?)</a>', re.DOTALL)
+_CHART_REF = re.compile(r'<a href="references\.html#ref-([^"]+)"(?: title="([^"]*)")?>(.*?)</a>', re.DOTALL)
+_YEAR = re.compile(r"(\d{4}[a-z]?|n\.d\.(?:-[a-z])?)$")
+
+
+def _text(fragment: str) -> str:
+    import html as _html
+
+    return " ".join(_html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("’", "'").split())
+
+
+def _in_text_labels(page: str) -> list[tuple[str, str]]:
+    """(source id, "Author (year)") for each linked in-text citation on a page, the author left out ("(year)")
+    where the citation does not print one next to the link (``[-@id]``)."""
+    found = []
+    for span in _CITATION.finditer(page):
+        inner, before = span.group(1), 0
+        for link in _BIBLIOREF.finditer(inner):
+            text = _text(link.group(2))
+            year = _YEAR.search(text)
+            assert year, f"no year in the citation text {text!r}"
+            author = text[:year.start()].strip(" ,")
+            if not author:  # narrative citation: "Author (<a>2026a</a>)"
+                author = _text(inner[before:link.start()]).strip(" ;(")
+                author = "" if author.endswith(")") else author
+            found.append((link.group(1), f"{author} ({year.group(1)})".strip()))
+            before = link.end()
+    return found
+
+
+@pytest.mark.slow
+def test_citation_labels_agree_across_pages(site: Path) -> None:
+    """One source, one label in the whole book: each in-text citation (prose, tables) and each chart source link
+    shows, for a source, the author and year letter the References page gives it (citeproc letters works among
+    those it sees: with each page's own citations only, "The Information 2026d" in a table and "The Information
+    (2026g)" under a chart were one memo, and "2026c" meant different articles on different pages)."""
+    refs = (site / "references.html").read_text(encoding="utf-8")
+    years = {}
+    for entry in re.finditer(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(.*?)</div>', refs, re.DOTALL):
+        year = re.search(r"\.\s(\d{4}[a-z]?|n\.d\.(?:-[a-z])?)\.", _text(entry.group(2)))
+        assert year, f"references.html: no year in the entry of {entry.group(1)}"
+        years[entry.group(1)] = year.group(1)
+    labels: dict[str, dict[str, str]] = {}  # source id -> label -> first page showing it
+    n_cites = 0
+    for page in _pages(site):
+        html = page.read_text(encoding="utf-8")
+        shown = _in_text_labels(html)
+        for line in re.findall(r'<p class="aic-chart-links">(.*?)</p>', html, re.DOTALL):
+            shown += [(ref, _text(title or text)) for ref, title, text in _CHART_REF.findall(line)]
+        for ref, label in shown:
+            assert ref in years, f"{page.name}: {label} links to #ref-{ref}, not on the References page"
+            assert label.endswith(f"({years[ref]})"), (
+                f"{page.name}: {ref} is cited as {label!r}; the References page dates it {years[ref]}")
+            if not label.startswith("("):
+                labels.setdefault(ref, {}).setdefault(label, page.name)
+        n_cites += len(shown)
+    assert n_cites > 0, "no linked citation found on any page (has the citation markup changed?)"
+    differing = {ref: seen for ref, seen in labels.items() if len(seen) > 1}
+    assert not differing, f"sources with two labels (label: first page): {differing}"
+    by_label: dict[str, set[str]] = {}
+    for ref, seen in labels.items():
+        for label in seen:
+            by_label.setdefault(label, set()).add(ref)
+    shared = {label: ids for label, ids in by_label.items() if len(ids) > 1}
+    assert not shared, f"labels naming two sources: {shared}"

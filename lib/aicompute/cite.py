@@ -132,6 +132,33 @@ def citation_labels(sources: pd.DataFrame) -> dict[str, str]:
     return labels
 
 
+def duplicate_sources(sources: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of ids (first, later, in table order) that list one work twice: the same date, the same author
+    label (the outlet or authors an in-text citation prints) and the same URL or the same title (case, spaces
+    and punctuation ignored).
+
+    Such a pair gets two bibliography entries and two year letters for one article. Distinct works may share a
+    URL (a live data series read on several dates; several filings read in one secondary summary; our sum of
+    four companies' figures, whose URL is the part read last): their dates or author labels differ.
+    """
+    rows = sources.to_dict("records")
+    seen: dict[tuple[str, str, str, str], str] = {}
+    pairs: list[tuple[str, str]] = []
+    for row in rows:
+        who, when = _author_label(row), _iso(row["date"])
+        keys = [("title", _sort_title(row["title"]))]
+        if _present(row.get("url")):
+            keys.append(("url", str(row["url"]).strip()))
+        found = None
+        for kind, value in keys:
+            key = (kind, value, who, when)
+            found = found or seen.get(key)
+            seen.setdefault(key, str(row["id"]))
+        if found is not None:
+            pairs.append((found, str(row["id"])))
+    return pairs
+
+
 def _entry(row: dict[str, Any]) -> str:
     kind = ENTRY_TYPES.get(str(row["type"]), "misc")
     date = _iso(row["date"])

@@ -1,5 +1,5 @@
-"""Front-page figures that compare like with like (issue 22): serving cost as a range from the roofline floor to
-the cost implied by OpenAI's own figures; OpenAI's revenue per GW over the rent of its *own* contracts (not a
+"""Front-page figures that compare like with like (issue 22): serving cost as the owner's floor, the renter's cost
+on the same systems (each at its own rent) and, apart, the ceiling OpenAI's own figures set; OpenAI's revenue per GW over the rent of its *own* contracts (not a
 median of other companies' leases); the hyperscalers' capex over operating cash flow. Numbers and frames only:
 the wording is in :mod:`aicompute.narrative`.
 """
@@ -31,6 +31,28 @@ def serving_cost_bridge(floor: float, implied: float, factors: Mapping[str, floa
     steps = pd.DataFrame(rows, columns=["factor", "multiplier", "cost"])
     return {"low": floor, "high": implied, "gap": implied / floor, "steps": steps,
             "explained": cost / floor, "unexplained": implied / cost if cost > 0 else math.inf}
+
+
+def renter_cost(owner: Mapping[str, float], markup: Mapping[str, float]) -> dict:
+    """What a renter pays to serve on the systems it can hire, like for like: system k's owner's cost (``owner``,
+    USD per million tokens) times its *own* rent markup (``markup``: its rental price over its owner's hourly
+    cost), never another system's; only the systems in both count.
+
+    Returns ``per_system`` (a Series, cost_k x markup_k, by system, cheapest first), ``central`` (its median),
+    ``low`` and ``high`` (its cheapest and dearest system) and ``owned`` (the median owner's cost of the same
+    systems, so a bridge can split the step from the floor into choosing these systems and renting them).
+    """
+    own, mark = pd.Series(owner, dtype=float), pd.Series(markup, dtype=float)
+    both = own.index.intersection(mark.index)
+    if both.empty:
+        raise ValueError("no system has both an owner's cost and a rent markup")
+    for name, s in (("owner's cost", own[both]), ("markup", mark[both])):
+        bad = s[~(s.map(math.isfinite) & (s > 0))]
+        if not bad.empty:
+            raise ValueError(f"{name} must be finite and positive, got {bad.to_dict()}")
+    per = (own[both] * mark[both]).sort_values()
+    return {"per_system": per, "central": float(per.median()), "low": float(per.min()), "high": float(per.max()),
+            "owned": float(own[both].median())}
 
 
 def revenue_to_rent_on_contracts(revenue_per_gw: float, rents: pd.DataFrame) -> pd.DataFrame:

@@ -15,9 +15,10 @@ BILL = {"reported": "2025 inference bill", "cost of revenue": "2025 cost of reve
         "nine months annualised": "2025 inference bill"}
 
 #: The named steps from the modelled floor to the cost OpenAI's own figures imply (see
-#: :func:`aicompute.headlines.serving_cost_bridge`), in the order they are applied.
-BRIDGE = {"systems": "older, dearer systems (the dearest modelled system over the cheapest)",
-          "renting": "renting instead of owning (median observed GPU-hour price over the owner's hourly cost)"}
+#: :func:`aicompute.headlines.serving_cost_bridge` and :func:`aicompute.headlines.renter_cost`), in the order
+#: they are applied: the floor to the owner's cost of the systems a renter can hire, then to the renter's cost.
+BRIDGE = {"systems": "the systems a renter can hire, owned (their median owner's cost over the cheapest system's)",
+          "renting": "renting them, each at its own median GPU-hour price (the renter's cost over the owner's, medians)"}
 
 
 def reported_by(ev: Any, claim_id: str, bill: float, revenue: float | None) -> str:

@@ -20,7 +20,9 @@
    an HTML output (no option turns it off; our charts need neither): the tags are removed. Quarto's own
    ES-module scripts (``quarto.js`` imports ``tabsets.js``), which browsers refuse to load from
    ``file://``, are bundled into classic deferred scripts with the esbuild that ships with Quarto, so
-   the site works opened from disk as well as served.
+   the site works opened from disk as well as served. Each chapter page's hidden bibliography (every source:
+   ``nocite: "@*"`` gives every page the References page's year letters) is trimmed back to the page's
+   citations (:func:`trim_page_bibliographies`).
 4. **Check** (:func:`check_site`): no page loads anything from the network (script, link, img, ...), every
    chart of every staged notebook is on its page, the PDF exists.
 
@@ -430,6 +432,41 @@ def postprocess(out_dir: Path, esbuild: str | None = None) -> tuple[int, int]:
     return removed, bundled
 
 
+_REFS_OPEN = re.compile(r'<div id="refs"[^>]*>')
+_CSL_ENTRY = re.compile(r'<div id="ref-([^"]+)" class="csl-entry"[^>]*>(?:(?!<div\b).)*?</div>\s*', re.DOTALL)
+_CITES = re.compile(r'<span class="citation" data-cites="([^"]*)"')
+
+
+def trim_page_bibliographies(out_dir: Path) -> int:
+    """Keep in each page's hidden bibliography only the entries the page cites; returns the entries removed.
+
+    ``_quarto.yml`` gives every page ``nocite: "@*"``, so that citeproc sees every source on every page and gives
+    each the year letter (2026a, 2026b ...) the References page gives it. Quarto keeps each chapter page's own
+    bibliography, hidden (``#refs``, ``display: none``), for the citation pop-ups: with every source in it, it
+    would add a few hundred KB to each page. The References page (whose ``#refs`` is shown) is left alone.
+    """
+    removed = 0
+    for page in sorted(out_dir.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        opening = _REFS_OPEN.search(text)
+        if not opening or "display: none" not in opening.group(0):
+            continue
+        cited = {c for group in _CITES.findall(text) for c in group.split()}
+        start = opening.end()
+        end = start
+        for entry in _CSL_ENTRY.finditer(text, start):  # the entries follow one another, then the div closes
+            if entry.start() != end and text[end:entry.start()].strip():
+                break
+            end = entry.end()
+        block = text[start:end]
+        entries = list(_CSL_ENTRY.finditer(block))
+        kept = "".join(e.group(0) for e in entries if e.group(1) in cited)
+        removed += len(entries) - len(_CSL_ENTRY.findall(kept))
+        if kept != block:
+            page.write_text(text[:start] + kept + text[end:], encoding="utf-8")
+    return removed
+
+
 _SCRIPT_BODY = re.compile(r"(<script\b[^>]*>).*?(</script\s*>)", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<([a-zA-Z][\w:-]*)(\s[^>]*)?>", re.DOTALL)
 _URL_ATTR = re.compile(r"""(?:^|\s)(src|href|xlink:href|data|poster|srcset)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""",
@@ -506,6 +543,8 @@ def render(report_dir: Path, chapters: list[Path], out_dir: Path, *, log: Callab
             "site served over http (make serve) rather than opened from disk")
     removed, bundled = postprocess(out_dir, esbuild)
     log(f"post-render: {removed} CDN script tag(s) removed, {bundled} ES-module script(s) made classic")
+    trimmed = trim_page_bibliographies(out_dir)
+    log(f"post-render: {trimmed} uncited entries removed from the pages' hidden bibliographies")
     check_site(out_dir, charts)
     pages = pdf_pages(out_dir / PDF_NAME)
     log(f"{PDF_NAME}: {pages} pages" + (f" (warning: more than the budget of {PDF_PAGE_BUDGET})"
