@@ -318,7 +318,7 @@ def predictive_flags(flagged: pd.DataFrame) -> str:
 def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, muddle: float, low: float,
             high: float, by_series: pd.DataFrame, crash: float, below_crash: float, year: int, bust_any: float,
             actual_only: tuple[float, float] | None = None, december: float | None = None,
-            tagged: bool = False) -> str:
+            latest_quarter: tuple[Any, float] | None = None, tagged: bool = False) -> str:
     """The chapter's verdict: which side the evidence leans to (soft landing or boom against hard landing or
     muddle-through), the hard landing with its range, why (:func:`drivers_clause`), the seed's crash line and the
     chance that a bust begins. It is dated by its evidence (``evidence_to``: the latest evidence's date,
@@ -330,7 +330,9 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
     name), said beside the range so the reader sees how much the forecasts carry. The odds are read on calendar-year
     totals (the central window) and the sentence says so; ``december``: the hard landing with the endings read December
     over December, the seed's own reading of its window (the range's setting of that name, as published), said first in
-    the brackets so a reader of the seed sees its measure beside ours."""
+    the brackets so a reader of the seed sees its measure beside ours. ``latest_quarter``: (the quarter's first day,
+    USD bn) of the latest actual quarter of world chip sales, said beside the crash line so the reader sees that
+    the line is out of reach on sales already made, not by the model's construction."""
     from aicompute.narrative.evidence import on_evidence
 
     p = probability if tagged else probability_plain
@@ -344,8 +346,21 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
                "left out" if actual_only is not None else "")
             + "). " + _sentence(drivers_clause(by_series, tagged=tagged, year=year, subject="the hard landing"))
             + f". The seed's {line} USD bn crash line is out of reach "
-            f"({p(below_crash)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
+            f"({p(below_crash)}{_quarter_against_line(latest_quarter, crash, year, tagged)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
+
+
+def _quarter_against_line(quarter: tuple[Any, float] | None, crash: float, year: int, tagged: bool) -> str:
+    """': all of 2027 would have to sell less than 1.3 times what the first quarter of 2026 sold, 299 USD bn' (the
+    line over the quarter's sales), or '' without a quarter."""
+    if quarter is None:
+        return ""
+    start, usd_bn = quarter
+    q = pd.Timestamp(start)
+    words = f"the {('first', 'second', 'third', 'fourth')[(q.month - 1) // 3]} quarter of {q.year}"
+    f = fmt if tagged else plain
+    return (f": all of {year} would have to sell less than {f(crash / usd_bn, 'times', '.1f')} what {words} sold, "
+            f"{f(usd_bn, 'USD bn', ',.0f')}")
 
 
 def backtest_item(label: str, year: int, realised: float, target: float, basis: str, mid: Mapping[str, float],
