@@ -201,6 +201,17 @@ def test_gpu_count_readings_include_every_derived_count() -> None:
     assert view["GPUs"].tolist() == [400_000, 480_000, 400_000, 514_000, 463_000, 847_000]  # to the nearest thousand
     with pytest.raises(ValueError):
         infra.gpu_count_readings(per_building={}, buildings=0, reported_total=None, site_gw=1, kw_per_gpu=1, pue=1)
+    # the published range: the counts inside the 2-4 kW band (400,000 to 514,286); the order's 847,059 (1.42 kW) is
+    # reported and rejected, not a range end
+    lo, hi, rejected = infra.plausible_count_range(r, 2.0, 4.0)
+    assert lo == 400_000 and hi == pytest.approx(514_285.7, rel=1e-4)
+    assert rejected["reading"].tolist() == ["order / price per GPU"]
+    # a band wide enough for 1.42 kW keeps every count; an empty band is an error, as is low > high
+    assert infra.plausible_count_range(r, 1.0, 4.0)[1] == pytest.approx(847_058.8, rel=1e-4)
+    with pytest.raises(ValueError, match="no count"):
+        infra.plausible_count_range(r, 5.0, 6.0)
+    with pytest.raises(ValueError, match="kw_low"):
+        infra.plausible_count_range(r, 4.0, 2.0)
 
 
 def test_chapter_helpers_lives_grid_and_rents() -> None:

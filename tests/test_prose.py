@@ -131,6 +131,11 @@ def test_infra_wording() -> None:
     assert say_infra.missing_terms(rents.iloc[[0]]) == f"{tag('A')} (no GW)"
     assert say_infra.order_reading(False).startswith("outside the plausible band")
     assert say_infra.order_reading(True).startswith("inside the plausible band")
+    rej = pd.DataFrame({"reading": ["order / price per GPU"], "count": [847_058.8], "site_kw_per_gpu": [1.4167]})
+    text = say_infra.rejected_counts(rej)
+    assert text.startswith("left out: ") and "price per GPU</span>" in text  # the reading quoted (escaped, tagged)
+    assert tagged_numbers(text) == ["847,000 GPUs", "1.4 kW"]  # to the thousand; one decimal
+    assert say_infra.rejected_counts(rej.iloc[0:0]) == "no count left out"
     booked = pd.DataFrame({"company": ["Alphabet", "Amazon"], "years": [6.0, 5.0]})
     assert tagged_numbers(say_infra.booked_lives(booked)) == ["6", "5"]
     assert "no rental price" in say_infra.observed_prices(pd.DataFrame(columns=["gpu", "contract", "usd_per_gpu_hour"]))

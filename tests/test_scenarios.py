@@ -564,3 +564,80 @@ def test_a_credit_shock_halves_in_the_simulations_own_steps(cal) -> None:
     months (the continuous 12 ln 2 / 2 = 4.16 would overstate it); twice the reversion, under half the time."""
     assert sm.spread_half_life(cal.with_values(spread_mean_reversion=2.0)) == pytest.approx(3.8018, abs=1e-4)
     assert sm.spread_half_life(cal.with_values(spread_mean_reversion=4.0)) < 3.8018 / 2
+
+
+# ------------------------------------------------------------------------------- the credit state's level
+
+def _credit_quiet(cal: sm.Calibration, **values: float) -> sm.Calibration:
+    """No regime switches, credit events or other randomness; the credit state's own draws as given."""
+    return _quiet(cal).with_values(spread_mean_reversion=2.0, **values)
+
+
+def test_the_credit_state_reverts_to_its_level_by_hand(cal: sm.Calibration, start: sm.Start) -> None:
+    """Reversion 2 a year: a month keeps 5/6 of the gap to the level m, so with no shocks the state after t months is
+    c0 (5/6)^t + m (1 - (5/6)^t). Start error 0.2 x 1 = 0.2, level 0.5 x -0.6 = -0.3: month 1 0.2 x 5/6 - 0.3 / 6 =
+    0.116667, month 2 0.2 x 25/36 - 0.3 x 11/36 = 0.047222; with no start error -0.05 and -0.091667; after 24 months
+    -0.3 + 0.5 x (5/6)^24 = -0.293710 (the level, less what is left of the gap)."""
+    q = _credit_quiet(cal, spread_start_sd=0.2, spread_level_sd=0.5)
+    d = sm.guide_path(q, start, 2, {"start_spread": np.array([1.0, 0.0]), "spread_level": np.array([-0.6, -0.6])})
+    assert np.allclose(d[:, :2], [[0.116667, 0.047222], [-0.05, -0.091667]], atol=1e-6)
+    assert d[0, -1] == pytest.approx(-0.293710, abs=1e-6)
+    assert sm.spread_level(q, np.array([-0.6]))[0] == pytest.approx(-0.3)
+
+
+def test_the_guides_credit_path_is_the_simulated_one_without_shocks(cal: sm.Calibration, start: sm.Start) -> None:
+    """With no monthly shocks, regime switches or credit events, each simulated path's credit state is the Guide's
+    ``D`` for the credit state (row 2) at the path's own draws: its start error and its level."""
+    q = _credit_quiet(cal, spread_start_sd=0.2, spread_level_sd=0.5)
+    p = sm.simulate(q, start, 300, 4)
+    e = dict(zip((name for name, _ in sm.PER_PATH), p.eps))
+    assert np.allclose(p.credit_state(), sm.guide_path(q, start, 2, e), atol=1e-5)
+    assert np.ptp(p.credit_state()[:, -1]) > 1.0  # the paths settle at different levels
+
+
+def test_a_zero_level_spread_keeps_the_old_credit_state(cal: sm.Calibration, start: sm.Start) -> None:
+    """``spread_level_sd`` = 0: the credit state is the old one, ``c_t = keep c_(t-1) + shock`` from the start error
+    (rebuilt here from the run's own draws); with a level, the same draws give that plus ``m (1 - keep^t)``."""
+    vol = {"spread_volatility": 0.45, "spread_start_sd": 0.2}
+    old, new = _credit_quiet(cal, spread_level_sd=0.0, **vol), _credit_quiet(cal, spread_level_sd=0.5, **vol)
+    n, seed, keep = 400, 6, 1 - 2.0 / 12
+    d = sm.draws(old, start, n, seed)
+    z = sm.monthly_shocks(d, n)[2].astype(np.float64) * 0.45 / math.sqrt(12)
+    x, by_hand = d["spread0"].copy(), np.empty((n, start.horizon))
+    for t in range(start.horizon):
+        x = keep * x + z[t]
+        by_hand[:, t] = x
+    a, b = sm.simulate(old, start, n, seed), sm.simulate(new, start, n, seed)
+    assert np.allclose(a.credit_state(), by_hand, atol=1e-5)
+    m = 0.5 * b.eps[[name for name, _ in sm.PER_PATH].index("spread_level")]
+    decay = keep ** np.arange(1, start.horizon + 1)
+    assert np.allclose(b.credit_state() - a.credit_state(), m[:, None] * (1 - decay[None, :]), atol=1e-5)
+
+
+def test_the_levels_spread_reweights_by_a_change_of_variable(cal: sm.Calibration, start: sm.Start) -> None:
+    """Halving ``spread_level_sd`` (0.5 to 0.25) re-expresses a draw of 1 as 2: log ratio -(4 - 1) / 2 + ln 2 =
+    -0.806853. Reweighting a run at 0.5 to 0.7 gives the chance of a level below -0.5 there: Phi(-0.5 / 0.7) =
+    0.2375 (0.1587 at 0.5)."""
+    q = cal.with_values(spread_level_sd=0.5)
+    p = sm.simulate(q, start, 2_000, 1)
+    k = [name for name, _ in sm.PER_PATH].index("spread_level")
+    p.eps[k, :2] = [1.0, 0.0]
+    lr = sm.draw_log_ratio(p, q, q.with_values(spread_level_sd=0.25))
+    assert lr[:2] == pytest.approx([-0.806853, math.log(2)], abs=1e-6)
+    base = sm.simulate(q, start, 40_000, 2)
+    w = np.exp(sm.draw_log_ratio(base, q, q.with_values(spread_level_sd=0.7)))
+    w /= w.sum()
+    low = base.eps[k] * 0.5 < -0.5
+    assert float(low.mean()) == pytest.approx(0.1587, abs=0.01)
+    assert float(w @ low) == pytest.approx(0.2375, abs=0.01)
+
+
+def test_the_level_in_basis_points_by_hand(cal: sm.Calibration, start: sm.Start) -> None:
+    """A start of 100 bp and a level spread of 0.5: draws 0, 1 and -1 settle at 100, 100 e^0.5 = 164.87 and
+    100 e^-0.5 = 60.65 bp; before any reading the 5th and 95th percentiles are 100 e^(-/+ 0.5 x 1.6449) = 43.94 and
+    227.60 bp, the median 100."""
+    q = cal.with_values(spread_level_sd=0.5)
+    p = sm.simulate(q, dataclasses.replace(start, spread=100.0), 3, 0)
+    p.eps[[name for name, _ in sm.PER_PATH].index("spread_level")] = [0.0, 1.0, -1.0]
+    assert np.allclose(sm.spread_level_bp(p, q), [100.0, 164.872, 60.653], atol=1e-3)
+    assert np.allclose(sm.spread_level_prior(q, 100.0, [0.05, 0.5, 0.95]), [43.94, 100.0, 227.60], atol=0.01)

@@ -277,6 +277,20 @@ def gpu_count_readings(*, per_building: dict[str, float], buildings: float, repo
     return out.assign(site_kw_per_gpu=site_gw * 1e6 / out["count"])
 
 
+def plausible_count_range(readings: pd.DataFrame, kw_low: float, kw_high: float) -> tuple[float, float, pd.DataFrame]:
+    """``(lowest, highest, rejected)``: the range of the :func:`gpu_count_readings` whose site power per GPU lies in
+    the plausible band ``[kw_low, kw_high]`` kW (ends included), and the readings outside it (a count the site's
+    power cannot feed, or would leave mostly idle, is a reading to report and reject, not a range end). Raises
+    ValueError when no reading is plausible."""
+    if kw_low > kw_high:
+        raise ValueError(f"plausible_count_range: kw_low {kw_low} > kw_high {kw_high}")
+    ok = readings["site_kw_per_gpu"].between(kw_low, kw_high)
+    if not ok.any():
+        raise ValueError(f"plausible_count_range: no count leaves {kw_low}-{kw_high} kW of site power per GPU")
+    kept = readings.loc[ok, "count"]
+    return float(kept.min()), float(kept.max()), readings[~ok].reset_index(drop=True)
+
+
 def chip_lives(low: float, high: float, step: float = 0.5) -> list[float]:
     """Chip lives from ``low`` to ``high`` years (both included when ``high - low`` is a multiple of ``step``)."""
     return [low + step * i for i in range(int((high - low) / step) + 1)]

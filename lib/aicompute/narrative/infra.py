@@ -39,6 +39,15 @@ def order_reading(plausible: bool) -> str:
             "more GPUs")
 
 
+def rejected_counts(rejected: pd.DataFrame) -> str:
+    """What the published GPU-count range leaves out (:func:`aicompute.infra.plausible_count_range`'s ``rejected``):
+    'left out: <reading>, 847,000 GPUs at 1.4 kW each' per reading, or 'no count left out'."""
+    if rejected.empty:
+        return "no count left out"
+    return "left out: " + and_list([f"{quote(r.reading)}, {fmt(round(r.count, -3), 'GPUs', ',.0f')} at "
+                                    f"{fmt(r.site_kw_per_gpu, 'kW', '.1f')} each" for r in rejected.itertuples()])
+
+
 def missing_terms(rows: pd.DataFrame) -> str:
     """'A–B and C–D (no GW), E–F (no term)': the parties of each contract (:func:`pairs`) grouped by what it leaves
     out of a rent per GW-year (``gw`` and/or ``term_years`` missing)."""

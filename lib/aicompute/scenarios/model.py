@@ -24,8 +24,9 @@ Blocks (annualised run-rates, USD bn a year unless noted):
 * **Nvidia data-centre revenue** = Nvidia's share of ``A`` (the share drifts down as custom silicon gains).
 * **each lab's revenue** on its own basis (never summed): growth starts at the lab's momentum and decays towards
   the regime's long-run rate. Each lab's cost grows with its usage and with the capacity built for it.
-* **credit spread** (Oracle's 5-year CDS in 2026): mean-reverting noise around the start, jumps in a bust and on
-  a credit event (a monthly hazard, high in a bust, higher while a lab is out of funds).
+* **credit spread** (Oracle's 5-year CDS in 2026): its log change since the start, the credit state, reverts to a
+  per-path level (uncertain: ``spread_level_sd`` around the start's; the readings move it) with monthly shocks, and
+  jumps in a bust and on a credit event (a monthly hazard, high in a bust, higher while a lab is out of funds).
 * **each lab's financing state** (labs with ``funds``): its cash and firm commitments fall by its burn (cost less
   revenue) each month; a raise (a monthly hazard from month ``funding_raise_earliest`` on, lower in a bust) adds the
   amount still to raise. A lab *under strain* (its funds down to ``funding_buffer_months`` of its current burn, and
@@ -47,6 +48,7 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -55,7 +57,7 @@ import pandas as pd
 __all__ = ["REGIMES", "ENDINGS", "LABELS", "HORIZON", "Calibration", "Start", "Lab", "CreditSeries", "Paths", "simulate",
            "draws", "normal_f32", "monthly_shocks", "Proposal", "Guide", "guide_path", "lab_start_path", "PER_PATH", "endings", "annual_total", "growth", "month_dates", "weighted_quantile", "calibrate_hazard",
            "bust_share", "bands", "causal_graph", "PARAMETERS", "memory_cycle", "quiet_burn",
-           "funds_for_runway", "strain_probability", "FUNDING_DIALS", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
+           "funds_for_runway", "strain_probability", "spread_level", "spread_level_bp", "spread_level_prior", "FUNDING_DIALS", "transition_log_prob", "regime_terms", "regime_log_prob", "event_log_prob", "RegimeTerms",
            "REGIME_PARAMETERS", "EVENT_PARAMETERS", "stress_under", "draw_log_ratio", "WINDOWS", "growth_window"]
 
 REGIMES = ("boom", "cooling", "bust")
@@ -74,7 +76,7 @@ PARAMETERS = (
     "lab_growth_boom", "lab_growth_cooling", "lab_growth_bust", "lab_growth_sd", "lab_growth_decay",
     # volatility, log per square-root year
     "capex_volatility", "other_chips_volatility", "lab_volatility", "spread_volatility", "spread_mean_reversion",
-    "spread_start_sd",
+    "spread_start_sd", "spread_level_sd",
     "start_level_sd", "lab_start_sd",
     # chips
     "ai_chip_elasticity", "ai_chip_elasticity_sd", "nvidia_share_drift", "nvidia_share_drift_sd",
@@ -219,7 +221,7 @@ PER_PATH = (("capex_boom", "n"), ("capex_cool", "n"), ("capex_bust", "n"), ("oth
             ("other_bust", "n"), ("elasticity", "n"), ("nv_drift", "n"), ("start_capex", "n"), ("start_chips", "n"),
             ("start_nvidia", "n"), ("start_spread", "n"),
             ("lab_g0_0", "t"), ("lab_g0_1", "t"), ("lab_g0_2", "t"), ("lab_start_0", "n"), ("lab_start_1", "n"),
-            ("lab_start_2", "n"))
+            ("lab_start_2", "n"), ("spread_level", "n"))
 _T_CONST = math.lgamma(2.0) - math.lgamma(1.5) - 0.5 * math.log(3 * math.pi)
 _N_CONST = -0.5 * math.log(2 * math.pi)
 
@@ -239,7 +241,8 @@ class Guide:
 
     On the start-regime path without switches, the log of the quantity read is linear in the series' monthly shocks
     ``z``: ``D + c M z``, with ``M`` the running sum (``keep`` = 1: a lab's run-rate, capex) or a decaying sum
-    (``keep`` < 1: the credit state's mean reversion) and ``c`` the shock's scale. A reading ``i`` sees
+    (``keep`` < 1: the credit state's mean reversion; ``D`` then holds the reversion to the path's level) and ``c``
+    the shock's scale. A reading ``i`` sees
     ``beta_i`` times the average of that over its months (``weights``, rows summing to one), with log error
     ``sigma_i``. With Gaussian errors the shocks given the readings are ``N(mu, S)``: ``S = (I + B' R^-1 B)^-1``,
     ``mu = S B' R^-1 (y - beta weights D)``, ``B = c diag(beta) weights M``. Drawing them from that and correcting
@@ -331,10 +334,34 @@ def guide_path(cal: Calibration, start: Start, row: int, e: Mapping[str, np.ndar
              COOLING: cal["capex_growth_cooling"] + cal["capex_growth_sd"] * e["capex_cool"],
              BUST: cal["capex_growth_bust"] + cal["capex_growth_sd"] * e["capex_bust"]}[start.regime]
         return (math.log(start.capex) + cal["start_level_sd"] * e["start_capex"])[:, None] + g[:, None] * t[None, :] / 12
-    if row == 2:  # the credit state: its starting error, reverting
-        keep = 1 - cal["spread_mean_reversion"] / 12
-        return (cal["spread_start_sd"] * e["start_spread"])[:, None] * keep ** t[None, :]
+    if row == 2:  # the credit state: its starting error, reverting to the path's level m: c0 keep^t + m (1 - keep^t)
+        decay = (1 - cal["spread_mean_reversion"] / 12) ** t[None, :]
+        m = spread_level(cal, e["spread_level"])[:, None]
+        return (cal["spread_start_sd"] * e["start_spread"])[:, None] * decay + m * (1 - decay)
     return lab_start_path(cal, start, row - 3, e[f"lab_start_{row - 3}"], e[f"lab_g0_{row - 3}"])
+
+
+def spread_level(cal: Calibration, eps: np.ndarray) -> np.ndarray:
+    """The level each path's credit state reverts to (log, relative to the spread at the start) from its standardised
+    draw: ``spread_level_sd x eps``. Centred on the start: the readings, not the prior, say whether December 2025's
+    spreads were a peak (``spread_level_sd`` = 0: every path reverts to the start's level)."""
+    return cal["spread_level_sd"] * eps
+
+
+def spread_level_bp(paths: Paths, cal: Calibration) -> np.ndarray:
+    """Each path's level of the spread read at the start (Oracle's CDS, bp) that its credit state reverts to:
+    ``start.spread x exp(m)`` (:func:`spread_level`)."""
+    if paths.eps is None:
+        raise ValueError("spread_level_bp: the paths carry no per-path draws")
+    k = [name for name, _ in PER_PATH].index("spread_level")
+    return float(paths.start.spread) * np.exp(spread_level(cal, paths.eps[k]))
+
+
+def spread_level_prior(cal: Calibration, spread: float, qs: Any) -> np.ndarray:
+    """Quantiles ``qs`` of that level before any reading: ``spread x exp(spread_level_sd x z_q)``, ``z_q`` the
+    standard normal's quantile."""
+    z = np.array([NormalDist().inv_cdf(float(q)) for q in np.atleast_1d(qs)])
+    return float(spread) * np.exp(cal["spread_level_sd"] * z)
 
 
 def lab_start_path(cal: Calibration, start: Start, j: int, lab_start: np.ndarray, lab_g0: np.ndarray) -> np.ndarray:
@@ -355,7 +382,8 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     """Every random number of a run, drawn in a fixed order (shared by :func:`simulate` and the benchmark loop).
 
     Per path (standardised, then scaled; :data:`PER_PATH`): regime growth rates, the AI-chip elasticity,
-    Nvidia's share drift, the starting levels' error and each lab's starting growth. The growth outside the
+    Nvidia's share drift, the starting levels' error, each lab's starting growth and the level the credit state
+    reverts to (:func:`spread_level`). The growth outside the
     build-out in a boom and each lab's starting growth are Student-t (3 degrees of freedom): they can surprise
     far more than a normal draw allows. Per month and path: shocks (float32 normals, :func:`normal_f32`;
     antithetic: the second half of the paths gets the first half's shocks with the sign flipped; ``z_half`` holds
@@ -398,6 +426,7 @@ def draws(cal: Calibration, start: Start, n: int, seed: int, proposal: Proposal 
     out["nv_drift"] = cal["nvidia_share_drift"] + cal["nvidia_share_drift_sd"] * e["nv_drift"]
     out["start"] = np.stack([e["start_capex"], e["start_chips"], e["start_nvidia"]])
     out["spread0"] = cal["spread_start_sd"] * e["start_spread"]
+    out["spread_level"] = spread_level(cal, e["spread_level"])
     out["lab_g0"] = np.stack([e[f"lab_g0_{j}"] for j in range(3)])
     out["lab_start"] = np.stack([e[f"lab_start_{j}"] for j in range(3)])
     if guided:
@@ -622,6 +651,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
         # each lab's monthly growth = target + dev; dev decays towards zero
         dev = [(lab.momentum + cal["lab_growth_sd"] * d["lab_g0"][j]) * dt_ - target for j, lab in enumerate(s.labs)]
         x = d["spread0"].copy()  # the spread at the start of the clock is known only to within a band
+        level_step = (1 - spread_keep) * d["spread_level"]  # x reverts to the path's level: keep x + (1 - keep) m
         stress = np.zeros(n_b)
         elasticity = d["elasticity"]
         nv_ratio, nv_step = nv0 / a0, np.exp(-d["nv_drift"] * dt_)  # Nvidia's share drifts down month by month
@@ -671,6 +701,7 @@ def simulate(cal: Calibration, start: Start, n_paths: int = 10_000, seed: int = 
             np.multiply(impulse, fade ** t, out=tmp)
             mem += tmp
             x *= spread_keep
+            x += level_step
             x += zs[2]
             funds *= fund_step
             k = np.exp(log_k)
@@ -907,8 +938,9 @@ def transition_log_prob(paths: Paths, cal: Calibration, hazard_scale: float, *,
 
 def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_shift: float = 0.0) -> np.ndarray:
     """Log density ratio (``alt`` over ``cal``) of each path's per-path draws, for the dials that only rescale or
-    shift one draw: the memory cycle's amplitude (Student-t) and the boom's capex momentum (``capex_shift``, normal).
-    The same realised value is re-expressed as a standardised draw under ``alt``."""
+    shift one draw: the memory cycle's amplitude (Student-t), the spread of the credit state's level
+    (``spread_level_sd``, normal) and the boom's capex momentum (``capex_shift``, normal). The same realised value is
+    re-expressed as a standardised draw under ``alt``."""
     if paths.eps is None:
         raise ValueError("draw_log_ratio: the paths carry no per-path draws")
     names = [name for name, _ in PER_PATH]
@@ -920,6 +952,13 @@ def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_sh
         e = paths.eps[names.index("memory_cycle")]
         e2 = e * a / a2
         out += -2.0 * (np.log1p(e2 * e2 / 3) - np.log1p(e * e / 3)) + math.log(a / a2)
+    b, b2 = cal["spread_level_sd"], alt["spread_level_sd"]
+    if b2 != b:
+        if b <= 0 or b2 <= 0:
+            raise ValueError("spread_level_sd: reweighting needs positive standard deviations")
+        e = paths.eps[names.index("spread_level")]
+        e2 = e * b / b2
+        out += -0.5 * (e2 * e2 - e * e) + math.log(b / b2)
     sd = cal["capex_growth_boom_sd"]
     if capex_shift:
         e = paths.eps[names.index("capex_boom")]
@@ -931,8 +970,8 @@ def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_sh
 # ----------------------------------------------------------------------------------------------- outcomes
 
 def spread_half_life(cal: Calibration) -> float:
-    """Months in which a shock to the credit state halves as it reverts to the start's level (a month keeps
-    ``1 - spread_mean_reversion / 12`` of it, as :func:`simulate` steps it)."""
+    """Months in which a shock to the credit state halves as it reverts to the path's level (:func:`spread_level`; a
+    month keeps ``1 - spread_mean_reversion / 12`` of the gap, as :func:`simulate` steps it)."""
     return math.log(2) / -math.log(1 - cal["spread_mean_reversion"] / 12)
 
 

@@ -57,7 +57,7 @@ from aicompute.scenarios.model import (
 
 __all__ = ["prepare", "overlap_clusters", "sigmas", "log_likelihoods", "log_likelihoods_by_floor", "scales", "weights", "odds", "ess", "MIN_EFFECTIVE_PATHS", "mc_error", "history", "bound_cap",
            "Run", "Round", "make_round", "count_log_likelihood",
-           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
+           "Setting", "settings", "structural_range", "dial_grid", "READER_DIALS", "extend", "resample", "range_ends", "CHAPTER_RUN", "CHAPTER_WIDEN", "GUIDE_ROWS", "PRESETS", "tornado", "STRUCTURAL_DIALS", "brier", "reweighted_hazard_scale", "run", "grid", "influence", "GRID_ENDS", "month_index", "caps"]
 
 GRID_ENDS = ("low", "central", "high")
 #: The chapter's run at its defaults (:func:`run`'s adaptation settings; ``CHAPTER_WIDEN``: the proposal's inflation).
@@ -67,6 +67,14 @@ GRID_ENDS = ("low", "central", "high")
 MIN_EFFECTIVE_PATHS = 2_500
 CHAPTER_RUN = {"adapt": 4, "calibration_paths": 3000, "iterations": 10, "min_ess": MIN_EFFECTIVE_PATHS, "restarts": 5}
 CHAPTER_WIDEN = 1.15
+#: The shock series a run draws towards their readings (:class:`~aicompute.scenarios.model.Guide`): the credit state
+#: (2) and each lab's run-rate (3 + j). The credit state is guided since its level became a per-path draw (its
+#: readings then inform a level and the shocks around it: unguided, the chapter's run kept about 2,000 effective
+#: paths after five restarts; guided, 2,900 to 5,100 at four seeds, on the first or second attempt); capex (0)
+#: measured no gain. A wider credit guide (its errors x1.5 or x2) left the settings that weigh the readings less
+#: (the evidence weight's low end) better covered at some seeds but needed more restarts, and at x2 one seed of four
+#: ended below :data:`MIN_EFFECTIVE_PATHS`.
+GUIDE_ROWS = (2, 3, 4, 5)
 #: The analysts' presets of the range, ``{name: (hazard multiplier, capex momentum shift)}``: the parameters of
 #: report/params/bear.yaml and bull.yaml (05_scenarios' hazard_scale and capex_growth_shift).
 PRESETS = {"bear": (2.0, -0.1), "bull": (0.5, 0.1)}
@@ -515,7 +523,7 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
         calibration_paths: int = 4_000, iterations: int = 12, adapt: int = 4,
         floor_ends: Iterable[str] = ("central",), extra: Any = None, hazard_multiplier: float = 1.0,
         guided: bool = True, widen: float = 1.3, final_paths: int | None = None,
-        guide_rows: tuple[int, ...] | None = (3, 4, 5), min_ess: float = 0.0, restarts: int = 0) -> Run:
+        guide_rows: tuple[int, ...] | None = GUIDE_ROWS, min_ess: float = 0.0, restarts: int = 0) -> Run:
     """Calibrate the bust hazard to the base rate, simulate, weigh the readings known on ``day``.
 
     ``hazard_multiplier`` scales the base-rate-calibrated bust hazard (an analyst's bear or bull view).
@@ -525,9 +533,9 @@ def run(cal: Calibration, start: Start, observations: pd.DataFrame, signposts: p
     Every path's importance weight is bounded (:class:`~aicompute.scenarios.model.Proposal`: defensive mixtures), so
     the weights have finite variance: the effective paths (:func:`ess`, Kish's count of the final weights) grow in
     proportion to the paths, and the Monte Carlo errors computed from them (:func:`mc_error`) hold.
-    With ``guided`` each lab's monthly shocks are drawn towards its run-rate readings (:func:`guides`; ``guide_rows``
-    may add capex, 0, and the credit state, 2, which measured no gain), the readings that otherwise leave the fewest
-    effective paths. ``final_paths``: paths of the last round (default
+    With ``guided`` each lab's monthly shocks are drawn towards its run-rate readings and the credit state's towards
+    the credit readings (:func:`guides`, :data:`GUIDE_ROWS`; ``guide_rows`` may add capex, 0), the readings that
+    otherwise leave the fewest effective paths. ``final_paths``: paths of the last round (default
     ``n_paths``); ``widen``: the proposal's inflation of the fitted spread. While the richest round keeps fewer
     than ``min_ess`` effective paths, the adaptation starts again from the prior sample with other seeds, at most
     ``restarts`` times (the adaptation sometimes collapses onto a few paths: a seed that fails one attempt is
@@ -689,9 +697,10 @@ def influence(r: Run, cal: Calibration) -> pd.DataFrame:
 
 #: Structural dials whose low and high ends the range covers (each reweights the central paths exactly): the regime
 #: hazards other than the calibrated bust hazard, the memory cycle's amplitude, the credit coupling (the spread's
-#: weight in the stress index) and the credit-event hazard in a bust.
+#: weight in the stress index), the credit-event hazard in a bust and how far the credit state's level can sit from
+#: the start's (``spread_level_sd``).
 STRUCTURAL_DIALS = ("hazard_boom_cooling", "hazard_cooling_boom", "hazard_bust_recovery", "hazard_cooling_bust_ratio",
-                    "memory_cycle_amplitude", "stress_weight_spread", "credit_event_hazard_bust")
+                    "memory_cycle_amplitude", "stress_weight_spread", "credit_event_hazard_bust", "spread_level_sd")
 
 
 @dataclass(frozen=True)
@@ -898,7 +907,7 @@ def structural_range(r: Run, cal: Calibration, setting_list: list[Setting], targ
         for k in todo:
             st, rr, w = heads[k][0], *used[k]
             g = guides(r.readings, setting_scales(r.readings, r.day, cal, st), cal, r.paths.start,
-                       rows=(3, 4, 5), floor_end=st.floor)
+                       rows=GUIDE_ROWS, floor_end=st.floor)
             new = resample(r, cal, Proposal.fit(rr.paths.eps, w, widen=widen, guides=g), block, seed + 10 * k + tries[k])
             tries[k] += 1
             rows, w = posterior(k, new)
