@@ -399,7 +399,8 @@ def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:
 def test_full_year_capex_to_ocf_is_like_for_like() -> None:
     cf = pd.DataFrame({"company": ["A", "B", "B", "C"], "months": [12, 12, 3, 12],
                        "period_end": ["2025-12-31", "2025-06-30", "2025-12-31", "2024-12-31"],
-                       "capex_cash": [30.0, 10.0, 99.0, 5.0], "operating_cash_flow": [60.0, 40.0, 1.0, 10.0]})
+                       "capex_cash": [30.0, 10.0, 99.0, 5.0], "operating_cash_flow": [60.0, 40.0, 1.0, 10.0],
+                       "basis": ["company statement", "reported", "company statement", "company statement"]})
     # A's calendar year and B's fiscal year to June 2025; B's quarter and C's 2024 are left out: 40 / 100
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B"), 2025) == 40.0
     assert bubble.full_year_capex_to_ocf(cf, ("A", "B", "C"), 2025) is None  # C has no full year ending in 2025
@@ -485,3 +486,36 @@ def test_guidance_ratio_says_its_basis_and_which_end_is_the_outside_estimate() -
     assert ";" not in nb.guidance_ratio_label(2026, 110, None)
     assert nb.estimate_end_sentence(2026, 110, 120).startswith("The high end of that range is UBS's own 2026 ratio")
     assert nb.estimate_end_sentence(2026, 110, None) == ""
+
+
+def test_capex_to_ocf_bases_put_every_company_on_one_basis() -> None:
+    ts = pd.Timestamp
+    cf = pd.DataFrame({
+        "company": ["A", "A", "A", "B", "B", "B", "B"],
+        "fiscal_period": ["FY2025", "Q1 2026", "TTM Q1 2026", "FY2025", "FY26 Q3", "TTM FY26 Q3", "FY26 Q3 est"],
+        "calendar_period": ["2025", "2026Q1", "TTM to 2026Q1", "Jul 2024-Jun 2025", "2026Q1", "TTM to 2026Q1", "2026Q1"],
+        "period_end": [ts("2025-12-31"), ts("2026-03-31"), ts("2026-03-31"), ts("2025-06-30"), ts("2026-03-31"),
+                       ts("2026-03-31"), ts("2026-06-30")],
+        "months": [12, 3, 12, 12, 3, 12, 3],
+        "operating_cash_flow": [100.0, 20.0, 110.0, 50.0, 15.0, 60.0, 99.0],
+        "capex_cash": [60.0, 25.0, 75.0, 20.0, 10.0, 30.0, 99.0],
+        "capex_incl_leases": [np.nan] * 7,
+        "basis": ["company statement"] * 6 + ["analyst estimate"],
+        "source_id": list("abcdefg")})
+    bases = bubble.capex_to_ocf_bases(cf, ("A", "B"), 2025)
+    ratios = bubble.basis_ratios(bases).set_index("basis")
+    # by hand -- trailing: (75 + 30) / (110 + 60) = 61.76%; full years ending 2025 (B's to June): (60 + 20) / (100 + 50)
+    # = 53.33%; latest quarter x 4: (25 + 10) / (20 + 15) = 100% (B's estimate for June is not an actual figure)
+    assert list(ratios.index) == ["trailing", "full_year", "quarter"]
+    assert ratios["capex_to_ocf"].tolist() == pytest.approx([61.765, 53.333, 100.0], abs=1e-3)
+    assert ratios.loc["quarter", ["capex", "operating_cash_flow"]].tolist() == [140.0, 140.0]  # x 4
+    assert ratios.loc["trailing", "periods"] == "A: TTM Q1 2026; B: TTM FY26 Q3"
+    # without A's trailing row the latest twelve months end on different days: no trailing basis, not a mixed one
+    assert list(bubble.capex_to_ocf_bases(cf.drop(index=2), ("A", "B"), 2025)) == ["full_year", "quarter"]
+    # with no basis that has both (B has no year ending 2025 and no quarter to March): each one's latest, flagged
+    early = bubble.capex_to_ocf_bases(cf.drop(index=[2, 3, 4]), ("A", "B"), 2025)
+    assert list(early) == ["latest"] and bubble.central_basis(early) == "latest"
+    assert early["latest"]["period"].tolist() == ["Q1 2026", "TTM FY26 Q3"]  # A's quarter x 4, B's twelve months
+    words = nb.basis_words("quarter", bases["quarter"]), nb.basis_words("full_year", bases["full_year"])
+    assert words == ("Q1 2026 × 4", "full years 2025 (B's Jul 2024-Jun 2025)")
+    assert nb.basis_words("trailing", bases["trailing"]) == "trailing twelve months to Q1 2026"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from aicompute import data, finance
-from aicompute.formatting import tagged_numbers
+from aicompute.formatting import plain, tagged_numbers
 from aicompute.narrative import finance as nf
 from aicompute.paths import default_as_of
 
@@ -150,10 +150,6 @@ def test_runway() -> None:
     assert finance.runway(burn, 1000) is None
     # a year of positive cash flow adds to the funds: 12 + 5 = 17 > 10, so they last
     assert finance.runway(pd.Series({2026: -5.0, 2027: 10.0}), 12) is None
-    # the third of the year the funds run out in: 0.26 < 1/3 early, 1/3 <= 0.5 < 2/3 mid, 0.9 late
-    assert finance.runway_part(2028.26) == (2028, "early") and finance.runway_part(2027.5) == (2027, "mid")
-    assert finance.runway_part(2029.9) == (2029, "late") and finance.runway_part(2026.7) == (2026, "late")
-    assert finance.runway_part(None) is None and finance.runway_part(float("inf")) is None
     assert finance.burn_multiple(25, 30, 13.1) == pytest.approx(25 / 16.9)
     with pytest.raises(ValueError):
         finance.burn_multiple(1, 5, 6)
@@ -314,8 +310,12 @@ def test_burn_wording() -> None:
     assert said.endswith("before cash flow turns positive in 2028") and tagged_numbers(said) == ["25 USD bn"]
     always = finance.cash_model(rev, pd.Series(dtype=float), 0.0, 0.0)
     assert nf.burn_phrase(always, "-70 USD bn") == "cash flow is positive in every year (-70 USD bn of burn in total)"
-    assert nf.year_label(2028.26) == "early 2028" and nf.year_label(2027.5) == "mid-2027"
-    assert nf.year_label(2029.9) == "late 2029" and nf.year_label(None, 2030) == "beyond 2030"
+    # by hand: 0.29 of 2028 x 12 = 3.48 months gone, so April; 0.5 x 12 = 6 -> July; 0.99 x 12 = 11.88 -> December
+    assert nf.year_label(2028.29) == "April 2028" and nf.year_label(2027.5) == "July 2027"
+    assert nf.year_label(2029.99) == "December 2029" and nf.year_label(2028.0) == "January 2028"
+    assert nf.year_label(2028.2499) == "April 2028"  # read at the published precision: 2028.25, a quarter gone
+    assert nf.year_label(None, 2030) == "beyond 2030" and nf.year_label(float("inf"), 2030) == "beyond 2030"
+    assert nf.year_label(2028.29) == plain(2028.29, spec="month")  # the front page's formatter, the same words
 
 
 def test_cover_rules_by_hand() -> None:
@@ -464,3 +464,53 @@ def test_deals_table_shows_where_each_term_comes_from() -> None:
                                                                          ["Oracle", "reported", "reported"]]
     assert tagged_numbers(nf.assumed_terms(contracts.iloc[:1])) == ["7 years"]
     assert nf.assumed_terms(contracts).count(" and ") == 1
+
+
+def test_trailing_twelve_months_is_the_year_plus_this_stretch_less_last_years() -> None:
+    ts = pd.Timestamp
+    year = pd.Series({"period_end": ts("2025-12-31"), "months": 12, "operating_cash_flow": 100.0, "capex_cash": 60.0})
+    q1 = pd.Series({"period_end": ts("2026-03-31"), "months": 3, "operating_cash_flow": 30.0, "capex_cash": 25.0})
+    q1_before = pd.Series({"period_end": ts("2025-03-31"), "months": 3, "operating_cash_flow": 20.0, "capex_cash": 10.0})
+    ttm = finance.trailing_twelve_months(year, q1, q1_before)
+    # by hand: OCF 100 + 30 - 20 = 110; capex 60 + 25 - 10 = 75; revenue absent from the parts: NaN
+    assert (ttm["operating_cash_flow"], ttm["capex_cash"]) == (110.0, 75.0) and np.isnan(ttm["revenue"])
+    # a June fiscal year: FY to 2025-06-30 + nine months to 2026-03-31 - nine months to 2025-03-31 = 50 + 45 - 35 = 60
+    fy = pd.Series({"period_end": ts("2025-06-30"), "months": 12, "operating_cash_flow": 50.0})
+    nine = pd.Series({"period_end": ts("2026-03-31"), "months": 9, "operating_cash_flow": 45.0})
+    nine_before = pd.Series({"period_end": ts("2025-03-31"), "months": 9, "operating_cash_flow": 35.0})
+    assert finance.trailing_twelve_months(fy, nine, nine_before)["operating_cash_flow"] == 60.0
+    with pytest.raises(ValueError, match="equal stretches"):  # a quarter against nine months
+        finance.trailing_twelve_months(year, q1, nine_before)
+    with pytest.raises(ValueError, match="a year apart"):  # the year is not between the two stretches
+        finance.trailing_twelve_months(pd.Series({**year, "period_end": ts("2024-12-31")}), q1, q1_before)
+
+
+def test_trailing_twelve_month_rows_equal_their_parts() -> None:
+    """Each trailing-twelve-month row we built in hyperscaler_cashflows equals its fiscal year plus the stretch to
+    its end less the same stretch a year before (the rows it names), so the typed figures cannot drift."""
+    cf = data.load("hyperscaler_cashflows").set_index("id")
+    parts = {"googl_ttm_2026q1": ("googl_2025", "googl_2026q1", "googl_2025q1"),
+             "meta_ttm_2026q1": ("meta_2025", "meta_2026q1", "meta_2025q1"),
+             "msft_ttm_2026q1": ("msft_fy2025", "msft_fy26_9m", "msft_fy25_9m")}
+    for ttm_id, (year, now, before) in parts.items():
+        built = finance.trailing_twelve_months(cf.loc[year], cf.loc[now], cf.loc[before])
+        row = cf.loc[ttm_id]
+        assert row["months"] == 12 and row["period_end"] == cf.loc[now, "period_end"], ttm_id
+        for col in ("operating_cash_flow", "capex_cash", "capex_incl_leases", "revenue"):
+            if not np.isnan(built[col]):
+                assert row[col] == pytest.approx(built[col], abs=1e-6), (ttm_id, col)
+
+
+def test_reconciliation_labels_hsbcs_burn_as_our_arithmetic() -> None:
+    years = range(2026, 2031)
+    s = pd.Series(10.0, index=years)
+    frame = pd.DataFrame({"revenue": s, "compute": s, "burn": s, "cash_flow": -s})
+    plan = {"revenue": s, "burn": s, "compute": 50.0, "contracted": 40.0, "label": "plan"}
+    hsbc = {"revenue_2030": 200.0, "users_2030": 3000.0, "contracted_gw": 36.0, "cum_compute_2030": 792.0,
+            "cum_fcf_2030": 282.0, "other_sources": 67.5, "reported_gap": 207.0, "naive_gap": 442.5}
+    out = nf.reconciliation(plan, frame, frame, pd.Series({"funding_need": 50.0, "funding_gap": 20.0}), hsbc, 30.0)
+    row = out.set_index("quantity (USD bn)").loc["Cumulative burn 2026-2030"]
+    # by hand: 792 - 282 = 510, shown with its arithmetic; HSBC's window (late 2025 to 2030) named in the reason
+    assert row["HSBC (Nov 2025)"] == "510 (our arithmetic: 792 − 282)"
+    assert "our arithmetic" in row["why they differ"] and "late 2025 to 2030" in row["why they differ"]
+    assert row["model, our case"] == "50"

@@ -18,6 +18,8 @@ def test_units_and_specs() -> None:
     assert f.plain(1234567) == "1,234,567"
     assert f.plain(1234.5) == "1,235" and f.plain(12.34) == "12.3"
     assert f.plain(2028.2, spec="quarter") == "Q1 2028" and f.plain(2028.8, spec="quarter") == "Q4 2028"
+    # a decimal year as its month, by hand: 0.29 x 12 = 3.48 -> the fourth month; 0.9999 x 12 -> December
+    assert f.plain(2028.29, spec="month") == "April 2028" and f.plain(2028.9999, spec="month") == "December 2028"
     assert f.plain(dt.date(2026, 3, 5), spec="%B %Y") == "March 2026"
     assert f.plain(0.012345, spec="sig3") == "0.0123"
     assert f.plain(2.5, "/h", ".2f") == "2.50/h"

@@ -55,8 +55,8 @@ def test_a_signposts_shift_within_two_monte_carlo_errors_is_not_a_reason() -> No
     clause = nar.drivers_clause(t.reset_index())
     assert clause == ("the signpost whose readings together lowered it most (Chip sales, −3.5 points) came in on the "
                       "boom path, while IG spread (+2.0) raised it")
-    shown = nar.drivers_table(t.reset_index()).set_index("signpost")
-    assert shown.loc["Capex", "its Monte Carlo error (points)"] == "2.0"
+    shown = nar.drivers_table(t.reset_index()).set_index("Signpost")
+    assert shown.loc["Capex", "± error"] == "2.0"
 
 
 def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the_base_year() -> None:
@@ -72,9 +72,14 @@ def test_the_verdict_says_when_the_readings_that_raised_it_did_so_by_lifting_the
     mixed = t.assign(chip_base=t["chip_base"].where(t["series"] != "d", -0.01))
     assert nar.drivers_clause(mixed, year=2027).endswith("(+1.2) raised it")
     # the readings' summed shifts, in the drivers table
-    shown = nar.drivers_table(t).set_index("signpost")
-    assert shown.loc["Quarterly sales", "first year's chip revenue (% shift)"] == "2.0"
-    assert shown.loc["Quarterly sales", "second year's chip growth (points)"] == "\u22124.0"
+    shown = nar.drivers_table(t).set_index("Signpost")
+    assert shown.loc["Quarterly sales", "first year's chip revenue (%)"] == "2.0"
+    assert shown.loc["Quarterly sales", "second year's chip growth"] == "\u22124.0"
+    # the headers are a few short words (the units in the caption: nar.DRIVERS_NOTE), the years named when given
+    dated = nar.drivers_table(t, years=(2026, 2027))
+    assert "2026 chip revenue (%)" in dated.columns and "2027 chip growth" in dated.columns
+    assert all(len(c) <= 22 and max(len(w) for w in c.split()) <= 8 for c in dated.columns), list(dated.columns)
+    assert "points" in nar.DRIVERS_NOTE and "%" in nar.DRIVERS_NOTE
 
 
 def test_the_published_odds_keep_their_decimals_so_each_is_rounded_once_when_shown() -> None:
@@ -109,6 +114,30 @@ def test_the_seeds_december_reading_is_published_from_its_setting() -> None:
     res = nar.odds_results(now, low, high, {e: 0.004 for e in names}, table, names, (2026, 2027), 400.0)["p_hard_landing_december"]
     assert res["value"] == 23.84 and plain(res["value"], spec=res["fmt"]) == "24" and res["unit"] == "%"
     assert "December over December" in res["label"] and "2027" in res["label"] and res.get("headline") is None
+
+
+def test_the_actual_results_alone_are_published_from_their_setting() -> None:
+    """The odds on actual results alone (forecasts and guidance left out) are the 'readings' setting's row of the
+    settings table, published once for the verdict and the front page: a soft landing or boom is that row's soft
+    landing plus its continued boom, the hard landing its hard landing (in %, three decimals kept)."""
+    names = {"hard_landing": "Hard landing", "soft_landing": "Soft landing"}
+    keys = [*names, "continued_boom", "below_crash", "bust_any", "openai_unfunded", "credit_event", "memory_fall",
+            *[f"prior_{e}" for e in names]]
+    now, low, high = ({k: v for k in keys} for v in (0.066, 0.03, 0.24))
+    table = pd.DataFrame({"dial": ["central", "readings", "sources"], "end": ["central", "actual", "primary"],
+                          "hard_landing": [0.066, 0.0712, 0.05], "soft_landing": [0.5, 0.4123, 0.45],
+                          "continued_boom": [0.3, 0.4011, 0.35], **{f"prior_{e}": [0.1, 0.2, 0.3] for e in names}})
+    out = nar.odds_results(now, low, high, {e: 0.004 for e in names}, table, names, (2026, 2027), 400.0)
+    row = table.set_index("dial").loc["readings"]
+    soft, hard = out["p_soft_or_boom_actual_only"], out["p_hard_landing_actual_only"]
+    assert soft["value"] == pytest.approx(100 * (row["soft_landing"] + row["continued_boom"]))
+    assert hard["value"] == pytest.approx(100 * row["hard_landing"])
+    assert soft["unit"] == hard["unit"] == "%" and soft.get("headline") is None and hard.get("headline") is None
+    assert "actual results alone" in soft["label"] and "2027" in hard["label"]
+    # no such setting in the table: nothing published (the verdict then says nothing of it)
+    assert "p_hard_landing_actual_only" not in nar.odds_results(now, low, high, {e: 0.004 for e in names},
+                                                                table[table["dial"] != "readings"], names,
+                                                                (2026, 2027), 400.0)
 
 
 def test_probabilities_in_words() -> None:

@@ -156,6 +156,13 @@ def test_scenario_odds_are_ranges_and_the_verdict_is_text(executed) -> None:
     med = res["semis_2027_median"]
     assert med["low"] < med["value"] < med["high"] and med["unit"] == "USD bn"
     assert res["verdict"]["headline"] == "verdict" and isinstance(res["verdict"]["value"], str)
+    # the odds on actual results alone are published once and the verdict quotes them as published: within the
+    # range over every setting (which holds that setting), and as the sentence rounds them
+    from aicompute.narrative.scenarios import probability_plain
+    soft, hard = res["p_soft_or_boom_actual_only"]["value"], res["p_hard_landing_actual_only"]["value"]
+    assert res["p_hard_landing"]["low"] <= hard <= res["p_hard_landing"]["high"]
+    assert (f"{probability_plain(soft / 100)} against {probability_plain(hard / 100)} on actual results alone"
+            in res["verdict"]["value"])
     # the central odds rest on enough paths that their Monte Carlo error stays under a point
     from aicompute.scenarios.update import MIN_EFFECTIVE_PATHS
     assert res["effective_paths"]["value"] >= MIN_EFFECTIVE_PATHS

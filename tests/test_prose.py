@@ -429,3 +429,8 @@ def test_verdicts_are_dated_by_their_evidence_not_the_as_of_date() -> None:
     assert tagged_numbers(say_ev.on_evidence("2026-07-04", "2026-11-28")) == ["2026-07-04", "2026-11-28"]
     full = say_ev.header(_ev("2026-11-28", "2026-07-03", "2026-07"))
     assert "@sec-methodology" in full and "[why]" not in full  # a cross-reference, live in the PDF too
+    # a panel that has said the dates drops the verdict's own opening, and only that exact opening
+    dated = say_ev.on_evidence("2026-07-04", "2026-11-28", tagged=False, capital=True) + ", the odds lean to a boom."
+    assert say_ev.undated(dated, "2026-07-04", "2026-11-28") == "The odds lean to a boom."
+    assert say_ev.undated(dated, "2026-06-30", "2026-11-28") == dated  # other dates: the verdict keeps its own
+    assert say_ev.undated("The odds lean to a boom.", "2026-07-04", "2026-11-28") == "The odds lean to a boom."

@@ -161,6 +161,7 @@ def test_verdict_in_the_first_screen(visits: dict, size: str) -> None:
     assert box["width"] > 100 and box["top"] >= 0, f"the verdict is not visible: {box}"  # not clipped away
     assert box["bottom"] <= VIEWPORTS[size]["height"], f"the verdict ends at {box['bottom']:.0f} px, below the first screen"
     assert re.search(r"evidence to \d{4}-\d{2}-\d{2}", panel), "the verdict does not say how recent its evidence is"
+    assert len(re.findall(r"evidence to \d{4}-\d{2}-\d{2}", panel)) == 1, "the verdict's panel says its dates more than once"
     assert "%" in box["text"], box["text"]
     assert h1 == 1, f"{h1} visible H1 headings on the front page"
     assert not important, "the verdict sits in a red 'Important' callout"

@@ -75,6 +75,40 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert "**What to watch:** Credit spreads above 250 bp." in lines
 
 
+def test_the_panel_says_its_dates_once_under_its_heading_and_the_verdict_keeps_them() -> None:
+    """The as-of line (the one every chapter opens with) is the panel's one statement of the dates: inside the
+    verdict's panel, under its heading and above the lead, saying the evidence's cut-off and that the months after it
+    are projected, not observed; the verdict below it drops its own 'On evidence to ...' opening. A verdict dated
+    otherwise keeps its own dates; without the line the heading dates the verdict."""
+    from aicompute.narrative.evidence import on_evidence
+
+    line = ("::: {.aic-asof}\n**As of 2026-11-28** · evidence to 2026-07-04 (the latest evidence used) · the months after "
+            "it are unobserved: figures for them are projected, not observed\n:::")
+    opening = on_evidence("2026-07-04", "2026-11-28", tagged=False, capital=True)
+    dated = {**RESULTS, "05_odds": {**RESULTS["05_odds"], "verdict": _r(f"{opening}, a soft landing is likelier.",
+                                                                          headline="verdict")}}
+    panel = summary.verdict_panel(dated, "2026-11-28", line, cutoff="2026-07-04", numbers={"05_odds": "6"})
+    lines = panel.splitlines()
+    assert lines[:5] == ["::: {.aic-verdict}", "", "**The verdict**", "", "::: {.aic-asof}"]
+    lead = next(i for i, ln in enumerate(lines) if ln.endswith("{.aic-lead}"))
+    dates = "\n".join(lines[:lead])  # the dates come before the lead, inside the panel
+    assert "evidence to 2026-07-04" in dates and "projected, not observed" in dates and "As of 2026-11-28" in dates
+    shown = panel.replace("\\-", "-")  # as read: markdown escapes undone
+    assert shown.count("evidence to") == 1 and shown.count("2026-07-04") == 1 and shown.count("2026-11-28") == 1
+    assert "A soft landing is likelier\\. ([Chapter 6](05_odds.html))" in lines
+    # the line as chapters print it, its dates tagged by the formatter (aicompute.formatting.fmt)
+    tagged = line.replace("2026-07-04", '<span class="aic-num">2026-07-04</span>')
+    assert summary.verdict_panel(dated, "2026-11-28", tagged, cutoff="2026-07-04") == \
+        panel.replace(line, tagged).replace("[Chapter 6](05_odds.html)", "[05\\_odds](05_odds.html)")
+    # a verdict on other evidence keeps its own dates (shown beside the line's, never silently dropped)
+    other = {**RESULTS, "05_odds": {**RESULTS["05_odds"], "verdict": _r(
+        on_evidence("2026-06-30", "2026-11-28", tagged=False, capital=True) + ", a boom.", headline="verdict")}}
+    assert "On evidence to 2026\\-06\\-30" in summary.verdict_panel(other, "2026-11-28", line, cutoff="2026-07-04")
+    # no as-of line: the heading dates the verdict
+    bare = summary.verdict_panel(dated, "2026-11-28", "", cutoff="2026-07-04").splitlines()
+    assert bare[2] == "**The verdict on evidence to 2026-07-04, as of 2026-11-28.**"
+
+
 def test_titlepage_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lines = summary.titlepage_lines("2026-11-28", "2026-07-04", site="https://example.org/report/")
     assert lines[0] == "As of 2026-11-28 · evidence to 2026-07-04"

@@ -111,6 +111,9 @@ def test_wide_tables_get_relative_column_widths() -> None:
     # the date: twice its 10 characters (escapes not counted), so it keeps its line; numbers aligned right
     assert rule.split("|")[1:-1] == [":" + "-" * 19, ":" + "-" * 79, "-" * 9 + ":", "-" * 9 + ":", "-" * 9 + ":",
                                      ":" + "-" * 9]  # "about 5": twice "about"
+    # a column's share set by hand: a column of names narrower, so that short number headers keep their words whole
+    rule = tables.to_markdown(events, readable_headers=True, widths={"event": 30}).splitlines()[1]
+    assert rule.split("|")[2] == ":" + "-" * 29 and rule.split("|")[1] == ":" + "-" * 19
 
 
 def test_tables_of_long_text_are_stacked_on_a_phone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,3 +157,11 @@ def test_source_ids_in_notes_become_citations() -> None:
         r"fell 33\% in 2019 [@sia_2019_annual] and 29\% \(semis\_history\)")
     assert cite_ids("see sia_2019_annual", known) == "see @sia_2019_annual"
     assert cite_ids("[@x] *y*", known) == r"\[\@x\] \*y\*"
+
+
+def test_a_table_set_ragged_in_print_is_a_typst_scope_around_it() -> None:
+    md = tables.to_markdown(pd.DataFrame({"a": [1]})) + "\n\n: caption {#tbl-x}"
+    shown = tables.ragged_in_print(md)
+    opening, closing = "```{=typst}\n#[#set par(justify: false)\n```", "```{=typst}\n]\n```"
+    assert shown.startswith(opening) and shown.endswith(closing) and md in shown  # the table and its label inside
+    assert shown.count("#[") == 1 and shown.count("\n]\n") == 1  # one scope, opened and closed

@@ -365,16 +365,74 @@ def latest_cash_flows(cashflows: pd.DataFrame, companies: tuple[str, ...], capex
     return capital_structure(actual, capex=capex)
 
 
+def _actual(cashflows: pd.DataFrame, companies: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of ``companies`` known as actual figures (:data:`ACTUAL_BASES`) with both cash flow and cash capex."""
+    ok = cashflows["company"].isin(companies) & cashflows["basis"].isin(ACTUAL_BASES)
+    return cashflows[ok].dropna(subset=["capex_cash", "operating_cash_flow"])
+
+
+def full_year_rows(cashflows: pd.DataFrame, companies: tuple[str, ...], year: int) -> pd.DataFrame | None:
+    """Each company's twelve-month row whose period ends in ``year`` (its fiscal year where that is not the
+    calendar year); None unless every company has one, so a ratio over them is always like for like."""
+    rows = _actual(cashflows, companies)
+    rows = rows[(rows["months"] == 12) & (pd.to_datetime(rows["period_end"]).dt.year == year)]
+    rows = rows.drop_duplicates("company", keep="last")
+    return rows if set(rows["company"]) == set(companies) else None
+
+
 def full_year_capex_to_ocf(cashflows: pd.DataFrame, companies: tuple[str, ...], year: int) -> float | None:
-    """Capex as a % of operating cash flow over the same companies' full years: each company's twelve-month row
-    whose period ends in ``year`` (its fiscal year where that is not the calendar year), cash capex over cash
-    flow. None unless every company has such a row with both figures, so the ratio is always like for like."""
-    ends = pd.to_datetime(cashflows["period_end"]).dt.year
-    rows = cashflows[cashflows["company"].isin(companies) & (cashflows["months"] == 12) & (ends == year)]
-    rows = rows.dropna(subset=["capex_cash", "operating_cash_flow"]).drop_duplicates("company", keep="last")
-    if set(rows["company"]) != set(companies):
+    """Capex as a % of operating cash flow over the same companies' full years (:func:`full_year_rows`), cash
+    capex over cash flow; None unless every company has such a row with both figures."""
+    rows = full_year_rows(cashflows, companies, year)
+    return None if rows is None else float(100 * rows["capex_cash"].sum() / rows["operating_cash_flow"].sum())
+
+
+def same_end_rows(cashflows: pd.DataFrame, companies: tuple[str, ...], months: int) -> pd.DataFrame | None:
+    """Each company's latest row of ``months`` months (12: trailing twelve months or a year; 3: a quarter); None
+    unless every company has one and all end on the same day, so the companies are on one basis."""
+    rows = _actual(cashflows, companies)
+    rows = rows[rows["months"] == months].sort_values("period_end").drop_duplicates("company", keep="last")
+    if set(rows["company"]) != set(companies) or pd.to_datetime(rows["period_end"]).nunique() != 1:
         return None
-    return float(100 * rows["capex_cash"].sum() / rows["operating_cash_flow"].sum())
+    return rows
+
+
+#: The bases of :func:`capex_to_ocf_bases`, the central one first: trailing twelve months (no seasonality), the
+#: full years ending in one year, the latest quarter x 4 (a quarter's seasonality x 4); last, only where none of
+#: those has every company, each company's latest period annualised (periods that may differ: not like for like).
+BASES = ("trailing", "full_year", "quarter", "latest")
+
+
+def central_basis(bases: Mapping[str, pd.DataFrame]) -> str:
+    """The first basis of :data:`BASES` that :func:`capex_to_ocf_bases` found (trailing twelve months where every
+    company has them to one day); ValueError if none."""
+    for b in BASES:
+        if b in bases:
+            return b
+    raise ValueError("central_basis: no basis with every company on it")
+
+
+def capex_to_ocf_bases(cashflows: pd.DataFrame, companies: tuple[str, ...], year: int) -> dict[str, pd.DataFrame]:
+    """The companies' capex and operating cash flow on each basis of :data:`BASES` on which all of them have
+    actual figures, every company on the same one: {basis: :func:`aicompute.finance.capital_structure` frame (cash
+    capex, annualised)}. 'trailing': each one's latest twelve months, all ending on one day; 'full_year': the
+    twelve months ending in ``year``; 'quarter': the latest quarter x 4, all ending on one day. Where none of these
+    has every company (early in a year, before all have reported), only 'latest': :func:`latest_cash_flows`."""
+    rows = {"trailing": same_end_rows(cashflows, companies, 12), "full_year": full_year_rows(cashflows, companies, year),
+            "quarter": same_end_rows(cashflows, companies, 3)}
+    found = {b: capital_structure(r, capex="cash") for b, r in rows.items() if r is not None}
+    return found or {"latest": latest_cash_flows(cashflows, companies, capex="cash")}
+
+
+def basis_ratios(bases: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per basis of :func:`capex_to_ocf_bases`: basis, capex, operating_cash_flow (USD bn a year, the
+    four summed) and capex_to_ocf (%), and the periods (each company's own label, 'Company: period; ...')."""
+    out = []
+    for basis, cs in bases.items():
+        capex, ocf = float(cs["capex"].sum()), float(cs["operating_cash_flow"].sum())
+        out.append({"basis": basis, "periods": "; ".join(f"{r.company}: {r.period}" for r in cs.itertuples()),
+                    "capex": capex, "operating_cash_flow": ocf, "capex_to_ocf": 100 * capex / ocf})
+    return pd.DataFrame(out, columns=["basis", "periods", "capex", "operating_cash_flow", "capex_to_ocf"])
 
 
 def installed_stock(revenue_bn: float, compute_share: float, usd_per_h100e: float, stock_start_m: float) -> dict[str, float]:

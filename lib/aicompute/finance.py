@@ -242,18 +242,8 @@ def burn_profile(model: pd.DataFrame) -> dict[str, object]:
     return out | {"shape": BURN_SHAPES[1], "turn_year": int(flow.index[flow.index.get_loc(negative.index[-1]) + 1])}
 
 
-#: The thirds of a year a runway ends in (see :func:`runway_part`).
-RUNWAY_PARTS = ("early", "mid", "late")
-
-
-def runway_part(t: float | None) -> tuple[int, str] | None:
-    """A :func:`runway` (year + fraction) as (year, third of the year: one of :data:`RUNWAY_PARTS`): 2028.25 ->
-    (2028, 'early'), 2027.5 -> (2027, 'mid'), 2029.9 -> (2029, 'late'); None (or infinite): the funds outlast
-    the model."""
-    if t is None or np.isinf(t):
-        return None
-    year, frac = int(t), t - int(t)
-    return year, RUNWAY_PARTS[0 if frac < 1 / 3 else 1 if frac < 2 / 3 else 2]
+#: The decimals a runway (a decimal year) is published and read with: 0.01 of a year, about four days.
+RUNWAY_DECIMALS = 2
 
 
 #: Revenue per GW against the rent per GW-year (see :func:`rent_cover`).
@@ -514,6 +504,27 @@ def capital_structure(cashflows: pd.DataFrame, capex: str | None = None) -> pd.D
                      "capex_to_ocf": 100 * spent / ocf, "source_id": r.get("source_id")})
     return pd.DataFrame(rows, columns=["company", "period", "calendar_period", "months", "operating_cash_flow", "capex",
                                        "capex_basis", "free_cash_flow", "capex_to_ocf", "source_id"])
+
+
+#: The amounts of a cash-flow row (``data/hyperscaler_cashflows.csv``) that add across periods.
+FLOW_COLUMNS = ("revenue", "operating_cash_flow", "capex_cash", "capex_incl_leases", "free_cash_flow")
+
+
+def trailing_twelve_months(full_year: pd.Series, to_date: pd.Series, to_date_before: pd.Series) -> pd.Series:
+    """The twelve months to ``to_date``'s end: the fiscal year ``full_year`` plus the year-to-date ``to_date`` less
+    the same stretch a year before (``to_date_before``): FY 2025 + Q1 2026 - Q1 2025, or for a June fiscal year
+    FY2025 + nine months to March 2026 - nine months to March 2025. Each amount of :data:`FLOW_COLUMNS` (NaN where
+    a part lacks it). Refuses parts that do not fit: the year must be 12 months, the two stretches as long as
+    each other and shorter than a year, the earlier ending a year before the later, the year between them."""
+    end, before, year_end = (pd.Timestamp(r["period_end"]) for r in (to_date, to_date_before, full_year))
+    if int(full_year["months"]) != 12 or int(to_date["months"]) != int(to_date_before["months"]) or int(to_date["months"]) >= 12:
+        raise ValueError(f"trailing_twelve_months: a 12-month year and two equal stretches under a year, got "
+                         f"{full_year['months']}, {to_date['months']}, {to_date_before['months']} months")
+    if before != end - pd.DateOffset(years=1) or not before < year_end < end:
+        raise ValueError(f"trailing_twelve_months: the stretches must end a year apart with the year between them, "
+                         f"got {before.date()}, {year_end.date()}, {end.date()}")
+    return pd.Series({c: full_year.get(c, np.nan) + to_date.get(c, np.nan) - to_date_before.get(c, np.nan)
+                      for c in FLOW_COLUMNS}, dtype=float)
 
 
 def capital_structure_total(cs: pd.DataFrame) -> dict[str, float | str]:

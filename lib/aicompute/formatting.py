@@ -6,6 +6,7 @@
     fmt(0.6, spec=".0%")         -> '... 60% ...'          (a share written as a percentage)
     fmt(3.2, "x", ".1f")         -> '... 3.2× ...'
     fmt(2028.3, spec="quarter")  -> '... Q2 2028 ...'
+    fmt(2028.29, spec="month")   -> '... April 2028 ...'   (a decimal year as its calendar month)
     fmt(date, spec="%B %Y")      -> '... March 2026 ...'   (a date: ``spec`` is a strftime pattern)
     fmt(-0.03, spec="+.0%")      -> '... −3% ...'          (a negative number with a minus sign, U+2212)
 
@@ -22,6 +23,7 @@ separators, and a bare float is refused (it has no unit or precision: write ``fm
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
 import math
@@ -54,7 +56,8 @@ def _is_date(x: Any) -> bool:
 
 def number(x: Any, spec: str = "") -> str:
     """``x`` as text by ``spec``: a format spec (``".1f"``, ``",.0f"``, ``".0%"``), ``"quarter"`` (a
-    decimal year as its calendar quarter: 2028.2 -> 'Q1 2028'), ``"sig3"`` (three significant digits,
+    decimal year as its calendar quarter: 2028.2 -> 'Q1 2028'), ``"month"`` (its calendar month: 2028.29 -> 'April
+    2028', the fraction of the year x 12 rounded down: 0.29 x 12 = 3.48, the fourth month), ``"sig3"`` (three significant digits,
     :func:`significant`), ``"rate"`` (a derived rate or multiple to three significant figures, :func:`rate`), a strftime pattern for a date, or ``""``: whole numbers with thousands
     separators, others with one decimal below 1,000 and none above. A negative number has a minus sign (:data:`MINUS`)."""
     if _is_date(x):
@@ -62,6 +65,9 @@ def number(x: Any, spec: str = "") -> str:
     if spec == "quarter":
         year = math.floor(x)
         return f"Q{min(4, int((x - year) * 4) + 1)} {year}"
+    if spec == "month":
+        year = math.floor(x)
+        return f"{calendar.month_name[min(12, int((x - year) * 12) + 1)]} {year}"
     if spec == "rate":
         return rate(x)
     if spec.startswith("sig"):

@@ -53,10 +53,15 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     """The front page's executive summary (Markdown): the verdict in a few lines with its dates, the odds, the
     download buttons, then the numbers that matter as a table (value and range, unit, what it tells, section).
 
+    ``evidence_line``: the as-of line (:func:`aicompute.narrative.evidence.header`); when it names the ``cutoff`` it
+    is the panel's one statement of the dates, under its heading, and the verdict is shown without its own.
+
     ``numbers``: {notebook stem: chapter number} for the links ("Chapter 4"); ``extra``: Markdown inserted after
     the odds (the odds chart, definitions, signposts: :func:`write_summary`). Raises :class:`MissingHeadline`
     when a :data:`REQUIRED` theme has no headline result.
     """
+    from aicompute.narrative.evidence import undated
+
     found = headlines(results)
     missing = [t for t in REQUIRED if not found.get(t)]
     if missing:
@@ -73,11 +78,17 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
         text = str(value)
         return text if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else md(text)
 
-    # dated by its evidence; a later as-of date is the report's, whose months after the evidence are projected
-    dates = f" on evidence to {day(cutoff)}" if cutoff else ""
-    if as_of and (not cutoff or str(as_of) != str(cutoff)):
-        dates += f"{',' if dates else ''} as of {day(as_of)}"
-    lines = ["::: {.aic-verdict}", "", f"**The verdict{dates}.**", ""]
+    # The dates are said once, inside the panel, by the as-of line every chapter opens with (evidence_line: as of,
+    # evidence to, the months after it projected); the verdict below it then drops its own opening 'On evidence to
+    # ... (... projected, not observed),' (narrative.evidence.undated). Without that line the heading dates it.
+    said = bool(cutoff and f"evidence to {cutoff}" in re.sub(r"<[^>]+>", "", evidence_line))  # numbers are tagged
+    if said:
+        lines = ["::: {.aic-verdict}", "", "**The verdict**", "", evidence_line, ""]
+    else:  # dated by its evidence; a later as-of date is the report's, whose months after the evidence are projected
+        dates = f" on evidence to {day(cutoff)}" if cutoff else ""
+        if as_of and (not cutoff or str(as_of) != str(cutoff)):
+            dates += f"{',' if dates else ''} as of {day(as_of)}"
+        lines = ["::: {.aic-verdict}", "", f"**The verdict{dates}.**", ""]
     odds = found["odds"]
     numeric = [(stem, key, res) for stem, key, res in odds if isinstance(res.get("value"), (int, float))]
     if numeric:
@@ -88,13 +99,14 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
             lead += f"; {md(str(hard[2]['label']))}: **{tag(hard[2], f'{hard[0]}.{hard[1]}')}**"
         lines += [f"[{lead}.]{{.aic-lead}}", ""]
     for stem, _key, res in found["verdict"]:
-        lines += [f"{md(str(res['value']))} ({link(stem)})", ""]
+        text = undated(str(res["value"]), cutoff, as_of) if said else str(res["value"])
+        lines += [f"{md(text)} ({link(stem)})", ""]
     shown = [f"{_cap(res['label'])}: **{tag(res, f'{stem}.{key}')}**" for stem, key, res in odds]
     lines += ["**The odds** (central case on calendar-year totals, and the range over every setting tried: structural choices, the seed's "
               "December-over-December reading among them, calibration dials, the actual or the primary readings alone and presets; "
               f"{link(odds[0][0])}):", ""] + [f"- {o}" for o in shown] + [""]
     lines += [":::", ""]
-    if evidence_line:  # the as-of banner (aicompute.evidence.Evidence.header: its own compact block)
+    if evidence_line and not said:  # the as-of banner (narrative.evidence.header: its own compact block)
         lines += [evidence_line, ""]
     lines += ['::: {.content-visible when-format="html"}', "::: {.aic-downloads}",
               "[Download the report (PDF)](report.pdf)",

@@ -150,11 +150,14 @@ def _alignments(cells: list[list[str]], n: int) -> list[str]:
     return out
 
 
-def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool = False) -> str:
+def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool = False,
+                widths: dict[str, int] | None = None) -> str:
     """A pipe table; every header and cell is escaped (:func:`escape_md`): data text is never markup.
 
     ``cite``: cells of a source-id column (:data:`SOURCE_COLUMNS`) whose ids are all in data/sources.csv become
-    citations; ``readable_headers``: code column names made readable (:func:`readable`)."""
+    citations; ``readable_headers``: code column names made readable (:func:`readable`), with relative widths
+    (:func:`_widths`), of which ``widths`` {column: dashes} sets some (a column of names that wrap well, which by its
+    longest name would take the share its short-headed number columns need)."""
     known = _source_ids() if cite else set()
     header = [escape_md(readable(c) if readable_headers else str(c)) for c in df.columns]
     cells = []
@@ -168,8 +171,9 @@ def to_markdown(df: pd.DataFrame, *, cite: bool = False, readable_headers: bool 
         cells.append(line)
     head = "| " + " | ".join(header) + " |"
     if readable_headers:  # relative widths, numbers right and text left
+        shares = [max(2, (widths or {}).get(str(c), w)) for c, w in zip(df.columns, _widths(cells, header))]
         rule = "|" + "|".join((":" + "-" * (w - 1)) if a == "left" else ("-" * (w - 1) + ":")
-                              for w, a in zip(_widths(cells, header), _alignments(cells, len(header)))) + "|"
+                              for w, a in zip(shares, _alignments(cells, len(header)))) + "|"
     else:
         rule = "|" + "|".join("---" for _ in df.columns) + "|"
     rows = ["| " + " | ".join(line) + " |" for line in cells]
@@ -229,24 +233,36 @@ def stacks(df: pd.DataFrame) -> bool:
 
 
 def show(df: pd.DataFrame, caption: str | None = None, *, label: str | None = None, only: str | None = None,
-         stack: bool | None = None) -> None:
+         stack: bool | None = None, widths: dict[str, int] | None = None, ragged: bool = False) -> None:
     """Display ``df`` as a numbered table (Markdown, rendered by Quarto for the site and the PDF).
 
     With a ``caption`` the table gets a ``tbl-`` label (``label``, else :func:`table_label`), so Quarto numbers
     it; headers are made readable and source ids become citations. ``only``: ``"html"`` or ``"pdf"`` shows the
     table in that format only. ``stack``: rows as cards on a narrow screen (the class ``aic-stack``; by default
-    when the rows are long text, :func:`stacks`; a table needs a caption to carry the class)."""
+    when the rows are long text, :func:`stacks`; a table needs a caption to carry the class). ``widths``: some
+    columns' relative widths (:func:`to_markdown`). ``ragged``: in the PDF its cells set ragged right, not justified
+    (:func:`ragged_in_print`)."""
     from IPython.display import display
 
     from aicompute.context import current
 
-    md = to_markdown(df, cite=True, readable_headers=True)
+    md = to_markdown(df, cite=True, readable_headers=True, widths=widths)
     if caption:
         tbl = label or table_label(caption, current().notebook)
         stacked = " .aic-stack" if (stacks(df) if stack is None else stack) else ""
         md += f"\n\n: {escape_md(caption)} {{#{tbl}{stacked}}}"
+    md = ragged_in_print(md) if ragged else md
     # blank lines around: under ``#| output: asis`` outputs are joined as they are
     display({"text/markdown": f"\n{_only(md, only)}\n\n", "text/plain": df.to_string()}, raw=True)
+
+
+def ragged_in_print(md: str) -> str:
+    """Markdown ``md`` (a table) set ragged right in the PDF: a typst scope around it that turns justification off
+    (and with it hyphenation). Justified into narrow columns, short headers broke mid-word ('Read-ings', 'land-ing')
+    and stretched their spaces; ragged, a column must be as wide as its longest word, or the word runs into the next
+    column (a dated readings table's 'Published' did): for a table whose widths allow it, not for every table. The
+    site ignores the typst."""
+    return f"```{{=typst}}\n#[#set par(justify: false)\n```\n\n{md}\n\n```{{=typst}}\n]\n```"
 
 
 def heading(text: str, level: int = 2, *, only: str | None = None) -> None:

@@ -93,12 +93,48 @@ def cashflow_period(calendar: object, fiscal: object) -> str:
     return quarter(calendar) + (f" ({fiscal})" if str(fiscal).startswith("FY") else "")
 
 
+def basis_words(basis: str, cs: pd.DataFrame) -> str:
+    """One like-for-like basis of :func:`aicompute.bubble.capex_to_ocf_bases` in words, with its period (the
+    companies' common calendar period; a company whose period differs named after it): 'trailing twelve months
+    to Q1 2026', 'full years 2025 (Microsoft's Jul 2024-Jun 2025)', 'Q1 2026 × 4'; 'latest' lists each company's."""
+    if basis == "latest":
+        return "each company's latest period, annualised (" + ", ".join(
+            f"{r.company} {cashflow_period(r.calendar_period, r.period)}" for r in cs.itertuples()) + ")"
+    periods = cs["calendar_period"].astype(str)
+    common = periods.mode().iloc[0]
+    odd = [f"{r.company}'s {quarter(r.calendar_period)}" for r in cs.itertuples() if str(r.calendar_period) != common]
+    head = {"trailing": f"trailing twelve months to {quarter(common.removeprefix('TTM to '))}",
+            "full_year": f"full years {common}", "quarter": f"{quarter(common)} × 4"}[basis]
+    return head + (f" ({'; '.join(odd)})" if odd else "")
+
+
+def basis_label(central: str, bases: dict[str, pd.DataFrame]) -> str:
+    """The published label of capex over operating cash flow: the central basis in words, and the like-for-like
+    bases the range spans (:func:`basis_words`)."""
+    others = [basis_words(b, cs) for b, cs in bases.items() if b != central]
+    if central == "latest":
+        return ("the hyperscalers' capex as a share of their operating cash flow, not yet on one basis: "
+                f"{basis_words(central, bases[central])}, cash capex")
+    return ("the four hyperscalers' capex as a share of their operating cash flow, all four on one basis: "
+            f"{basis_words(central, bases[central])}, cash capex"
+            + (f"; the range spans the same ratio on {' and on '.join(others)}" if others else ""))
+
+
+def basis_table(ratios: pd.DataFrame, bases: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The like-for-like bases as shown (``ratios`` from :func:`aicompute.bubble.basis_ratios`): basis in words,
+    capex and operating cash flow (USD bn a year, the four summed) and the ratio (%)."""
+    return pd.DataFrame({"basis (all four companies)": [basis_words(b, bases[b]) for b in ratios["basis"]],
+                         "capex, USD bn a year": ratios["capex"].to_numpy(),
+                         "operating cash flow, USD bn a year": ratios["operating_cash_flow"].to_numpy(),
+                         "capex / operating cash flow, %": ratios["capex_to_ocf"].to_numpy()})
+
+
 def cashflow_table(cs: pd.DataFrame, total: dict) -> pd.DataFrame:
     """The hyperscalers' cash-flow table as shown: each company (:func:`aicompute.finance.capital_structure`) with
     its period in calendar terms (:func:`cashflow_period`), and a last row 'Total'
     (:func:`aicompute.finance.capital_structure_total`), capex bases in words."""
     shown = cs.assign(period=[cashflow_period(c, f) for c, f in zip(cs.get("calendar_period", [None] * len(cs)), cs["period"])])
-    tot = {"company": "Total", "period": "latest, annualised", "months": 12, **total}
+    tot = {"company": "Total", "period": "sum of the four, a year", "months": 12, **total}
     out = pd.concat([shown, pd.DataFrame([tot])], ignore_index=True) if len(cs) else shown
     out = out.drop(columns=[c for c in ("calendar_period", "source_id") if c in out])
     return out.assign(capex_basis=out["capex_basis"].map(CAPEX_BASIS).fillna(out["capex_basis"]))
@@ -178,7 +214,7 @@ def guidance_ratio_label(year: int, central: float, estimate: float | None) -> s
     lease-inclusive bases; where UBS's ratio (its capex estimate over its own cash-flow estimate) sets an end of the
     range, which end (:func:`estimate_end`)."""
     label = (f"the four hyperscalers' {year} capex guidance, on the companies' own, partly lease-inclusive bases, "
-             "as a share of their latest operating cash flow")
+             "as a share of the same trailing operating cash flow as the capex ratio")
     end = estimate_end(central, estimate)
     return label + (f"; the {end} end is UBS's own {year} ratio, on its own cash-flow estimate" if end else "")
 

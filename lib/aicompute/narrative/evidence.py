@@ -46,6 +46,17 @@ def on_evidence(evidence_to: Any, as_of: Any = None, *, tagged: bool = True, cap
     return text
 
 
+def undated(text: str, evidence_to: Any, as_of: Any = None) -> str:
+    """``text`` (a verdict that opens with :func:`on_evidence`'s words, untagged) without that opening, for a panel
+    whose own line has just said the same dates (the front page's verdict, under its as-of line: :func:`header`).
+    A text that does not open with exactly these dates is returned as it is: a verdict is never left undated."""
+    opening = on_evidence(evidence_to, as_of, tagged=False, capital=True) + ", "
+    if not str(text).startswith(opening):
+        return str(text)
+    rest = str(text)[len(opening):]
+    return rest[:1].upper() + rest[1:]
+
+
 def holds(ok: bool, yes: str, no: str) -> str:
     """The word for a check's outcome (the check itself is a library rule): ``yes`` if ``ok``, else ``no``."""
     return yes if ok else no

@@ -7,12 +7,13 @@ legends); text from data is quoted (:func:`aicompute.formatting.quote`: escaped 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import pandas as pd
 
 from aicompute import finance
-from aicompute.formatting import and_list, fmt, plain, quote
+from aicompute.formatting import and_list, fmt, number, plain, quote
 
 #: The words for :func:`aicompute.finance.rent_cover`.
 RENT_COVER_WORDS = {"short": "short of the rent alone, before power, staff or the chips OpenAI buys itself",
@@ -38,13 +39,13 @@ def burn_phrase(model: pd.DataFrame, total: str, unit: str = "USD bn") -> str:
 
 
 def year_label(t: float | None, horizon: int | None = None) -> str:
-    """A runway as words (:func:`aicompute.finance.runway_part`): 2028.25 -> 'early 2028', 'mid-2028',
-    'late 2028'; None -> 'beyond <horizon>'."""
-    part = finance.runway_part(t)
-    if part is None:
+    """A runway's date (a decimal year, :func:`aicompute.finance.runway`) as its calendar month, by the one
+    formatter the published result uses (:func:`aicompute.formatting.number`, spec 'month'), at the precision it
+    is published with (:data:`aicompute.finance.RUNWAY_DECIMALS`): 2028.29 -> 'April 2028'; None -> 'beyond
+    <horizon>'."""
+    if t is None or math.isinf(t):
         return f"beyond {horizon}" if horizon else "beyond the horizon"
-    year, third = part
-    return f"mid-{year}" if third == "mid" else f"{third} {year}"
+    return number(round(t, finance.RUNWAY_DECIMALS), "month")
 
 
 def guidance_basis(basis: tuple[int, int] | str) -> str:
@@ -110,8 +111,10 @@ def reconciliation(plan: dict, on_plan: pd.DataFrame, ours: pd.DataFrame, base: 
          f"with revenue. HSBC rents all {plain(hsbc['contracted_gw'], 'GW', '.0f')} announced (chip agreements included) "
          "from late 2025, so it counts the chip deals on top of the clouds that house them."),
         ("Cumulative burn 2026-2030", burn.sum(), on_plan["burn"].sum(), ours["burn"].sum(),
-         hsbc["cum_compute_2030"] - hsbc["cum_fcf_2030"],
-         burn_note + "; HSBC's figure is compute less its 'free cash flow', whose definition is not public."),
+         f"{plain(hsbc['cum_compute_2030'] - hsbc['cum_fcf_2030'], spec=',.0f')} (our arithmetic: "
+         f"{plain(hsbc['cum_compute_2030'], spec=',.0f')} − {plain(hsbc['cum_fcf_2030'], spec=',.0f')})",
+         burn_note + "; HSBC publishes no burn: its column is our arithmetic, HSBC's compute cost less its 'free cash "
+         "flow' (whose definition is not public), over HSBC's window from late 2025 to 2030, not 2026-2030."),
         ("Peak funding need", plan_need, on_plan_need, base["funding_need"], None,
          "The yearly split differs: the model follows the contracts' windows, not OpenAI's own phasing."),
         ("Still to raise after funds", max(0.0, plan_need - funds), max(0.0, on_plan_need - funds), base["funding_gap"],
@@ -125,7 +128,7 @@ def reconciliation(plan: dict, on_plan: pd.DataFrame, ours: pd.DataFrame, base: 
     out = pd.DataFrame(rows, columns=["quantity (USD bn)", plan["label"], "model on the plan's revenue", "model, our case",
                                       "HSBC (Nov 2025)", "why they differ"])
     for col in out.columns[1:5]:
-        out[col] = out[col].map(lambda x: "n/a" if x is None or x != x else plain(x, spec=",.0f"))
+        out[col] = out[col].map(lambda x: x if isinstance(x, str) else "n/a" if x is None or x != x else plain(x, spec=",.0f"))
     return out
 
 

@@ -459,8 +459,9 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
                  crash: float) -> dict[str, dict[str, Any]]:
     """The odds the chapter publishes, each as ``{result id: keyword arguments of results.publish}`` (value, range,
     unit, format and its label in words): every ending with its range, Monte Carlo error and prior, the hard landing
-    read December over December (when ``table`` has that setting: the seed's window), the crash line, a soft landing
-    or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
+    read December over December (when ``table`` has that setting: the seed's window), a soft landing or boom and the
+    hard landing on actual results alone (when it has the 'readings' setting: forecasts and guidance left out), the
+    crash line, a soft landing or boom, a bust beginning, OpenAI unfunded, a credit event and a memory fall without a bust.
     ``now``/``low``/``high``: the central setting and the range over the settings (fractions); ``years``: the
     horizon's first and second year."""
     year1, year2 = years
@@ -490,6 +491,16 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
         out["p_hard_landing_december"] = dict(value=pct(december["hard_landing"].iloc[0]), fmt=".0f", unit="%",
                                               label=f"hard landing by the end of {year2}, the endings read December "
                                                     "over December (the seed's reading of its window)")
+    actual = table[table["dial"].eq("readings") & table["end"].eq("actual")] if "dial" in table else table.iloc[:0]
+    if len(actual):  # the setting that reads the actual results alone (forecasts and guidance left out)
+        row = actual.iloc[0]
+        out["p_soft_or_boom_actual_only"] = dict(
+            value=pct(row["soft_landing"] + row["continued_boom"]), fmt=".0f", unit="%",
+            label=f"a soft landing or continued boom by the end of {year2} on actual results alone (forecasts and "
+                  "guidance left out)")
+        out["p_hard_landing_actual_only"] = dict(
+            value=pct(row["hard_landing"]), fmt=".0f", unit="%",
+            label=f"hard landing by the end of {year2} on actual results alone (forecasts and guidance left out)")
     out["p_hard_landing_january"] = dict(value=pct(now["prior_hard_landing"]), fmt=".0f", unit="%",
                                          label=f"the hard landing before any reading (January {year1}, base-rate prior)")
     out["p_openai_unfunded"] = ranged("openai_unfunded", "OpenAI under funding strain (funds down to its buffer of "
@@ -599,11 +610,28 @@ def predictive_table(check: pd.DataFrame) -> pd.DataFrame:
         "band excludes all": check["band excludes all"]}).reset_index(drop=True)
 
 
-def drivers_table(by_series: pd.DataFrame) -> pd.DataFrame:
-    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name."""
+def drivers_table(by_series: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """:func:`aicompute.scenarios.signposts.series_influence` in points (:func:`points`), by signpost name. The
+    headers are short, a word or two a column, so that they read in print and on a phone; the units and what each
+    shift is measured on go in the table's caption (:data:`DRIVERS_NOTE`). ``years``: the horizon's first and second
+    year, named in the chip columns ('2026 chip revenue (%)'); without them 'first year', 'second year'."""
+    first, second = (str(y) for y in years) if years else ("first year's", "second year's")
     shifts = {c: by_series[c].map(points) for c in ("hard_landing", "se", "largest", "chip_base", "chip_growth")
               if c in by_series.columns}
     return by_series.drop(columns=["series"]).assign(**shifts).rename(
-        columns={"hard_landing": "hard landing shift, summed (points)", "se": "its Monte Carlo error (points)", "largest": "largest shift of one reading (points, any ending, either way)",
-                 "chip_base": "first year's chip revenue (% shift)",
-                 "chip_growth": "second year's chip growth (points)"})
+        columns={"signpost": "Signpost", "readings": "Readings", "hard_landing": "Hard landing", "se": "± error",
+                 "largest": "Largest", "chip_base": f"{first} chip revenue (%)",
+                 "chip_growth": f"{second} chip growth"})
+
+
+#: The drivers table's shares of the width (:func:`aicompute.tables.to_markdown`): its signposts' names wrap to two
+#: lines so that its short number headers have room for their words, set ragged in print (``tables.show(ragged=True)``;
+#: justified they broke mid-word: 'Read-ings', 'land-ing', 'rev-enue').
+DRIVERS_WIDTHS = {"Signpost": 34, "± error": 12}
+
+#: What the drivers table's columns measure (:func:`drivers_table`), for its caption: the units kept out of its headers.
+DRIVERS_NOTE = ("each signpost's readings summed, each reading's shift measured on top of all the others (negative: "
+                "towards the boom path). Hard landing: the summed shift in points, ± its Monte Carlo error; largest: "
+                "the largest shift of any ending by a single one of its readings, either way, in points; chip "
+                "revenue and growth: the same readings' shifts of the paths' first-year chip revenue (in %) and of "
+                "the second year's growth from it (in points)")
