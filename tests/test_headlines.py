@@ -52,16 +52,30 @@ def test_renter_cost_applies_each_systems_own_markup() -> None:
 
 def test_revenue_to_rent_on_openais_own_contracts() -> None:
     rents = pd.DataFrame({
-        "id": ["aws", "oracle", "coreweave", "iren"], "provider": ["AWS", "Oracle", "CoreWeave", "IREN"],
-        "usd_bn": [100.0, 300.0, 22.4, 9.7], "gw": [2.0, 4.5, None, 0.2], "term_years": [8, 5, 5, 5],
-        "commitment_id": ["aws_2026_02", "oracle_2025_07", "coreweave_2025", None]})
-    out = headlines.revenue_to_rent_on_contracts(10.5, rents)
-    # only OpenAI's contracts with a GW: Oracle 300/4.5/5 = 13.33 a GW-year (ratio 0.7875), AWS 100/2/8 = 6.25 (1.68)
-    assert list(out["id"]) == ["oracle", "aws"]
-    assert list(out["rent_per_gw_year"]) == pytest.approx([13.3333, 6.25], rel=1e-4)
-    assert list(out["ratio"]) == pytest.approx([0.7875, 1.68])
+        "id": ["aws", "oracle", "coreweave", "iren", "nebius"], "provider": ["AWS", "Oracle", "CoreWeave", "IREN", "Nebius"],
+        "usd_bn": [100.0, 300.0, 22.4, 9.7, 12.0], "usd_bn_high": [None, None, None, None, 15.0],
+        "gw": [2.0, 4.5, None, 0.2, 0.5], "gw_kind": ["unspecified", "unspecified", None, "critical IT", "facility"],
+        "term_years": [8, 5, 5, 5, 4], "start_year": [2027, 2027, 2025, 2026, 2026],
+        "commitment_id": ["aws_2026_02", "oracle_2025_07", "coreweave_2025", None, "nebius_x"], "source_id": list("abcde")})
+    out = headlines.revenue_to_rent_on_contracts(10.5, rents, pue=1.25).set_index("id")
+    # only OpenAI's contracts with a GW and term, largest first
+    assert list(out.index) == ["oracle", "aws", "nebius"]
+    # an unspecified GW read both ways: Oracle as stated 300 / 4.5 / 5 = 13.333, as IT 300 / (4.5 x 1.25) / 5 = 10.667
+    assert out.loc["oracle", ["rent_per_gw_year", "rent_low", "rent_high"]].tolist() == pytest.approx([13.3333, 10.6667, 13.3333], rel=1e-4)
+    # AWS 100 / 2 / 8 = 6.25 as stated, 100 / 2.5 / 8 = 5.0 as IT: ratios 10.5 / 6.25 = 1.68 and 10.5 / 5 = 2.1
+    assert out.loc["aws", ["ratio", "ratio_low", "ratio_high"]].tolist() == pytest.approx([1.68, 1.68, 2.1])
+    # a facility GW has one reading; its value's high end raises the rent: 12 / 0.5 / 4 = 6, 15 / 0.5 / 4 = 7.5
+    assert out.loc["nebius", ["rent_low", "rent_per_gw_year", "rent_high"]].tolist() == pytest.approx([6.0, 6.0, 7.5])
+    assert out.loc["nebius", "ratio_low"] == pytest.approx(1.4)
+    r = headlines.revenue_to_rent(out)
+    # median of 0.7875 (Oracle), 1.68 (AWS), 1.75 (Nebius) = 1.68; lowest 0.7875, highest 2.1 (AWS read as IT)
+    assert (r["central"], r["low"], r["high"], r["n"]) == pytest.approx((1.68, 0.7875, 2.1, 3))
+    # two contracts: the median is their mean, (0.7875 + 1.68) / 2 = 1.23375
+    assert headlines.revenue_to_rent(out.loc[["oracle", "aws"]])["central"] == pytest.approx(1.23375)
     with pytest.raises(ValueError):
-        headlines.revenue_to_rent_on_contracts(0, rents)
+        headlines.revenue_to_rent_on_contracts(0, rents, pue=1.25)
+    with pytest.raises(ValueError, match="no contract"):
+        headlines.revenue_to_rent(out.iloc[0:0])
 
 
 def test_capex_to_cash_flow_trailing_and_on_guidance() -> None:

@@ -156,6 +156,9 @@ def test_rent_per_gw_year_turns_it_load_into_facility_power() -> None:
     r = infra.rent_per_gw_year(rents, pue=1.25).set_index("id")
     # 100 / 2 / 8 = 6.25; 9.7 / (0.2 x 1.25) / 5 = 7.76; no term: left out
     assert r.loc["a", "usd_bn_per_gw_year"] == pytest.approx(6.25)
+    # an unspecified GW read as IT load too: 100 / (2 x 1.25) / 8 = 5.0; a critical-IT GW has one reading
+    assert r.loc["a", "usd_bn_per_gw_year_low"] == pytest.approx(5.0)
+    assert r.loc["b", "usd_bn_per_gw_year_low"] == pytest.approx(7.76)
     assert r.loc["b", "facility_gw"] == pytest.approx(0.25)
     assert r.loc["b", "usd_bn_per_gw_year"] == pytest.approx(7.76)
     assert "c" not in r.index

@@ -139,6 +139,12 @@ def test_infra_wording() -> None:
     booked = pd.DataFrame({"company": ["Alphabet", "Amazon"], "years": [6.0, 5.0]})
     assert tagged_numbers(say_infra.booked_lives(booked)) == ["6", "5"]
     assert "no rental price" in say_infra.observed_prices(pd.DataFrame(columns=["gpu", "contract", "usd_per_gpu_hour"]))
+    own = pd.DataFrame({"provider": ["O", "A", "M"], "ratio": [0.79, 1.68, 0.9], "ratio_low": [0.79, 1.68, 0.9],
+                        "ratio_high": [0.95, 2.02, 1.1]})
+    covers = say_infra.own_covers(own)
+    assert tagged_numbers(covers) == ["0.79×", "0.79–0.95×", "1.68×", "1.68–2.02×", "0.90×", "0.90–1.10×"]
+    assert [part.split(", ")[-1] for part in covers.split("; ")] == [
+        "short of it on every reading", "enough for it on every reading", "short or enough depending on the reading"]
     status = say_infra.site_status(operating=2, buildings=8, operating_date=dt.date(2026, 3, 8),
                                    operational_gw=0.3, operational_date=dt.date(2026, 4, 17))
     assert tagged_numbers(status) == ["2", "8", "March 2026", "0.3 GW", "April"]

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from aicompute import infra
+
 
 def serving_cost_bridge(floor: float, implied: float, factors: Mapping[str, float]) -> dict:
     """From the modelled floor (USD per million tokens) to the cost implied by OpenAI's figures.
@@ -55,22 +57,40 @@ def renter_cost(owner: Mapping[str, float], markup: Mapping[str, float]) -> dict
             "owned": float(own[both].median())}
 
 
-def revenue_to_rent_on_contracts(revenue_per_gw: float, rents: pd.DataFrame) -> pd.DataFrame:
+def revenue_to_rent_on_contracts(revenue_per_gw: float, rents: pd.DataFrame, *, pue: float) -> pd.DataFrame:
     """OpenAI's annualised revenue per GW over the rent per GW-year of each of its own contracts.
 
-    ``rents``: contract_rents rows (``usd_bn``, ``gw``, ``term_years``, ``commitment_id``); only OpenAI's
-    contracts (a ``commitment_id``) with a disclosed GW and term count. Returns one row per contract, largest
-    value first: id, provider, usd_bn, gw, term_years, rent_per_gw_year (value / GW / term: the average year;
-    payments that ramp make the peak year dearer) and ratio (revenue per GW over it).
+    ``rents``: contract_rents rows (``usd_bn``, ``usd_bn_high``, ``gw``, ``gw_kind``, ``term_years``,
+    ``start_year``, ``commitment_id``, ``source_id``); only OpenAI's contracts (a ``commitment_id``) with a disclosed GW and term count. Each
+    rent is per facility GW-year, the average year (value / facility GW / term; payments that ramp make the peak
+    year dearer), on the readings of its GW (:func:`aicompute.infra.rent_per_gw_year`): 'facility' as stated,
+    'critical IT' x ``pue``, 'unspecified' both ways -- as stated (central) and as IT (x ``pue``, the low rent).
+
+    Returns one row per contract, largest value first: id, provider, usd_bn, gw, gw_kind, term_years,
+    start_year, rent_per_gw_year (central reading), rent_low, rent_high (its range), ratio (revenue per GW over
+    the central rent), ratio_low (over rent_high), ratio_high (over rent_low) and source_id.
     """
     if revenue_per_gw <= 0:
         raise ValueError(f"revenue per GW must be positive, got {revenue_per_gw}")
-    own = rents[rents["commitment_id"].notna() & (rents["commitment_id"] != "") & rents["gw"].notna()
-                & rents["term_years"].notna() & (rents["gw"] > 0) & (rents["term_years"] > 0)].copy()
-    own["rent_per_gw_year"] = own["usd_bn"] / own["gw"] / own["term_years"]
+    mine = rents[rents["commitment_id"].notna() & (rents["commitment_id"] != "") & (rents["gw"] > 0)
+                 & (rents["term_years"] > 0)]
+    own = infra.rent_per_gw_year(mine, pue).rename(columns={
+        "usd_bn_per_gw_year": "rent_per_gw_year", "usd_bn_per_gw_year_low": "rent_low", "usd_bn_per_gw_year_high": "rent_high"})
     own["ratio"] = revenue_per_gw / own["rent_per_gw_year"]
-    cols = ["id", "provider", "usd_bn", "gw", "term_years", "rent_per_gw_year", "ratio"]
+    own["ratio_low"], own["ratio_high"] = revenue_per_gw / own["rent_high"], revenue_per_gw / own["rent_low"]
+    cols = ["id", "provider", "usd_bn", "gw", "gw_kind", "term_years", "start_year", "rent_per_gw_year", "rent_low",
+            "rent_high", "ratio", "ratio_low", "ratio_high", "source_id"]
     return own.sort_values("usd_bn", ascending=False)[cols].reset_index(drop=True)
+
+
+def revenue_to_rent(own: pd.DataFrame) -> dict:
+    """One figure for :func:`revenue_to_rent_on_contracts`: ``central`` the median of the contracts' ratios (each
+    on its central reading), ``low`` and ``high`` the lowest and highest ratio over the contracts and the readings
+    of their GW, ``n`` the contracts."""
+    if own.empty:
+        raise ValueError("no contract of OpenAI's with a GW and a term")
+    return {"central": float(own["ratio"].median()), "low": float(own["ratio_low"].min()),
+            "high": float(own["ratio_high"].max()), "n": len(own)}
 
 
 def capex_to_cash_flow(capex_trailing: float, ocf_trailing: float, capex_guidance: float | None = None) -> dict:

@@ -157,13 +157,17 @@ def facility_usd_per_kw(all_in_usd: float, compute_usd: float, capex_per_gw_bn: 
 def rent_per_gw_year(rents: pd.DataFrame, pue: float) -> pd.DataFrame:
     """Rent per facility GW-year implied by each contract with a stated GW and term: usd_bn / GW / years,
     where GW of critical IT load are turned into facility GW (x ``pue``). Rows without GW or term are left
-    out. Adds: facility_gw, usd_bn_per_gw_year (and _high where the contract value has a high end)."""
+    out. A GW of ``gw_kind`` 'unspecified' has two readings: as stated (facility power, the central reading)
+    and as critical IT (x ``pue``, so a lower rent per facility GW). Adds: facility_gw (central reading),
+    usd_bn_per_gw_year (central), usd_bn_per_gw_year_low (the IT reading of an unspecified GW, else the
+    central) and usd_bn_per_gw_year_high (at the high end of the contract value, where there is one)."""
     if pue < 1:
         raise ValueError(f"pue must be >= 1, got {pue}")
     out = rents.dropna(subset=["gw", "term_years", "usd_bn"]).copy()
-    it = out["gw_kind"].eq("critical IT")
+    it, either = out["gw_kind"].eq("critical IT"), out["gw_kind"].eq("unspecified")
     out["facility_gw"] = out["gw"].where(~it, out["gw"] * pue)
     out["usd_bn_per_gw_year"] = out["usd_bn"] / out["facility_gw"] / out["term_years"]
+    out["usd_bn_per_gw_year_low"] = out["usd_bn_per_gw_year"].where(~either, out["usd_bn_per_gw_year"] / pue)
     out["usd_bn_per_gw_year_high"] = out["usd_bn_high"].fillna(out["usd_bn"]) / out["facility_gw"] / out["term_years"]
     return out.reset_index(drop=True)
 

@@ -96,6 +96,20 @@ def count_readings_view(readings: pd.DataFrame, *, plausible_low: float, plausib
                              inside.map({True: "yes", False: "no"})})
 
 
+def own_rents_view(own: pd.DataFrame) -> pd.DataFrame:
+    """OpenAI's own contracts as shown (from :func:`aicompute.headlines.revenue_to_rent_on_contracts`): each one's
+    GW and what it measures, its term and first year, and its rent per facility GW-year and revenue over rent at
+    the central reading of its GW, then over all the readings (an unspecified GW read as facility power and as IT)."""
+    return pd.DataFrame({
+        "provider": own["provider"], "USD bn": own["usd_bn"], "GW": own["gw"], "GW measures": own["gw_kind"],
+        "years": own["term_years"], "from": own["start_year"].map(lambda y: "" if pd.isna(y) else plain(int(y), spec="d")),
+        "Rent per GW-year (USD bn)": own["rent_per_gw_year"].map(lambda x: plain(x, spec=".1f")),
+        "Rent, all readings": [plain_range(a, b, spec=".1f") for a, b in zip(own["rent_low"], own["rent_high"])],
+        "Revenue over rent": own["ratio"].map(lambda x: plain(x, "x", ".2f")),
+        "Revenue over rent, all readings": [plain_range(a, b, "x", ".2f") for a, b in zip(own["ratio_low"], own["ratio_high"])],
+        "source_id": own["source_id"]})
+
+
 def site_checks_view(checks: pd.DataFrame, *, site_gw: float, gpu_load_mw: float, order_usd_bn: float) -> pd.DataFrame:
     """The site check table as shown (from :func:`aicompute.infra.site_checks`), its headers naming the site's
     power, GPU load and order they divide."""

@@ -9,7 +9,8 @@ import datetime as dt
 
 import pandas as pd
 
-from aicompute.formatting import and_list, fmt, plain, quote
+from aicompute import finance
+from aicompute.formatting import and_list, fmt, fmt_range, plain, quote
 
 #: The words for :func:`aicompute.verdicts.rent_position`.
 RENT_WORDS = {"margin": "a margin for the owner", "break-even": "about the owner break-even, little margin",
@@ -37,6 +38,21 @@ def order_reading(plausible: bool) -> str:
     return ("inside the plausible band: the site could run that many GPUs" if plausible else
             "outside the plausible band: the order pays for networking, storage and the rest of the build, not for "
             "more GPUs")
+
+
+#: Whether revenue per GW pays a contract's rent on every reading of its GW (see :func:`own_covers`).
+COVER_ON_READINGS = {("short", "short"): "short of it on every reading", ("covers", "covers"): "enough for it on every reading",
+                     ("short", "covers"): "short or enough depending on the reading"}
+
+
+def own_covers(own: pd.DataFrame) -> str:
+    """'Oracle 0.79× (0.79–0.95×), short of it on every reading; ...': each of OpenAI's contracts
+    (:func:`aicompute.headlines.revenue_to_rent_on_contracts`), its revenue over rent at the central reading of its
+    GW, the range over the readings, and whether revenue pays the rent on all of them."""
+    return "; ".join(
+        f"{quote(r.provider)} {fmt(r.ratio, 'x', '.2f')} ({fmt_range(r.ratio_low, r.ratio_high, 'x', '.2f')}), "
+        f"{COVER_ON_READINGS[(finance.rent_cover(r.ratio_low), finance.rent_cover(r.ratio_high))]}"
+        for r in own.itertuples())
 
 
 def rejected_counts(rejected: pd.DataFrame) -> str:
