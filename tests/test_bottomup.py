@@ -58,3 +58,28 @@ def test_supply_ceiling_is_the_smaller_bound_by_hand() -> None:
     assert bottomup.supply_ceiling(5.0, None, 1.0) == {"packages_m": 5.0, "gw_per_year": 5.0, "binds": "cowos"}
     with pytest.raises(ValueError):
         bottomup.supply_ceiling(1.0, 1.0, 1.0, pue=0.9)
+
+
+def test_usd_per_h100e_by_hand() -> None:
+    # a 40,000 USD chip with 2.5x an H100's FP8 rate (5,000 vs 2,000 TFLOPS): 40,000 x 2,000 / 5,000 = 16,000 per H100e
+    assert bottomup.usd_per_h100e(40_000.0, 5_000.0, 2_000.0) == 16_000.0
+    # its share of a rack at 1.5x the chip price: 60,000 x 2,000 / 5,000 = 24,000 per H100e
+    assert bottomup.usd_per_h100e(60_000.0, 5_000.0, 2_000.0) == 24_000.0
+    assert bottomup.usd_per_h100e(30_000.0, 2_000.0, 2_000.0) == 30_000.0  # the H100 itself
+    with pytest.raises(ValueError):
+        bottomup.usd_per_h100e(1.0, 0.0, 2_000.0)
+
+
+def test_compute_share_by_hand() -> None:
+    assert bottomup.compute_share(40.0, 50.0) == 0.8  # 40 of 50 USD bn is compute, 10 networking
+    assert bottomup.compute_share(None, 50.0) == 1.0  # no split known: all of it (an upper bound)
+    with pytest.raises(ValueError):
+        bottomup.compute_share(60.0, 50.0)  # a part larger than the whole
+
+
+def test_units_bought_by_hand() -> None:
+    # added = revenue x share / price: 100 USD bn x 0.9 / 20,000 USD = 4.5 M
+    assert bottomup.units_bought(100.0, 0.9, 20_000.0) == pytest.approx(4.5)
+    assert bottomup.units_bought(100.0, 0.9, 30_000.0) == pytest.approx(3.0)  # 1.5x the price: two thirds the units
+    with pytest.raises(ValueError):
+        bottomup.units_bought(100.0, 1.2, 20_000.0)

@@ -257,10 +257,16 @@ def test_latest_year_with_a_gdp_figure() -> None:
 def test_peak_comparison_by_hand() -> None:
     analogs = pd.DataFrame({"id": ["dotcom_it_invest_gdp_2000", "ai_it_invest_gdp_2025", "telecom_capex_gdp_2000"],
                             "year": [2000, 2025, 2000], "value": [4.0, 4.4, 1.2]})
-    lfl = bubble.peak_comparison(analogs, 0.9, 2025)
+    lfl = bubble.peak_comparison(analogs, (0.9, 0.6, 1.2), 2025)
     assert lfl["now / then"].tolist() == pytest.approx([1.1, 0.75])  # 4.4 / 4.0; 0.9 / 1.2
     assert lfl["then"].tolist() == ["dot-com peak, 2000", "US telecom peak, 2000"]
     assert lfl["now"].tolist() == ["AI boom, 2025", "four hyperscalers, 2025, US share"]
+    assert lfl["low %"].tolist() == [4.4, 0.6] and lfl["high %"].tolist() == [4.4, 1.2]  # a point is its own range
+    assert lfl["position"].tolist() == ["level", "level"]  # 4.4 within 10% of 4.0; 0.6-1.2 reaches the peak
+    # next year's guidance on the same basis: 1.8 (1.5-2.4) against 1.2 -> the whole range over 1.32
+    lfl = bubble.peak_comparison(analogs, (0.9, 0.6, 1.2), 2025, (1.8, 1.5, 2.4), 2026)
+    assert lfl["now"].iloc[2] == "four hyperscalers, 2026 guidance, US share" and lfl["then %"].iloc[2] == 1.2
+    assert lfl["now / then"].iloc[2] == pytest.approx(1.5) and lfl["position"].iloc[2] == "beyond"
 
 
 def test_ratio_range_spans_the_known_readings() -> None:
@@ -270,11 +276,10 @@ def test_ratio_range_spans_the_known_readings() -> None:
 
 
 def test_installed_stock_by_hand() -> None:
-    acc = pd.DataFrame({"price_usd": [25_000.0, 40_000.0], "fp8_dense_tflops": [2_000.0, 5_000.0]}, index=["nvidia_h100", "nvidia_b200"])
-    per = bubble.price_per_h100e(acc, "nvidia_b200")
-    assert per == 16_000.0  # 40,000 USD x 2,000 / 5,000 TFLOPS
-    # 160 USD bn x 0.8 compute = 128 USD bn / 16,000 USD = 8 M H100e; on a stock of 4 M: 12 M, 3x in a year
-    assert bubble.installed_stock(160.0, 0.8, per, 4.0) == {"added": 8.0, "stock": 12.0, "growth": 3.0}
+    # 160 USD bn x 0.8 compute = 128 USD bn / 16,000 USD per H100e = 8 M H100e; on a stock of 4 M: 12 M, 3x in a year
+    assert bubble.installed_stock(160.0, 0.8, 16_000.0, 4.0) == {"added": 8.0, "stock": 12.0, "growth": 3.0}
+    # the same money at a system price 1.5x the chip's buys a third fewer: 128 bn / 24,000 = 5.33 M
+    assert bubble.installed_stock(160.0, 0.8, 24_000.0, 4.0)["added"] == pytest.approx(16 / 3)
 
 
 def test_packaging_ceilings_at_each_end() -> None:
@@ -339,16 +344,27 @@ def test_missing_years_of_an_annual_series() -> None:
     assert nb.year_runs([]) == ""
 
 
+def test_range_position_by_hand() -> None:
+    # a peak of 1.2%: "below" needs the whole range under 1.08, "beyond" the whole range over 1.32 (10% either side)
+    assert bubble.range_position(0.6, 1.0, 1.2) == "below"  # 1.0 < 1.08
+    assert bubble.range_position(0.6, 1.3, 1.2) == "level"  # straddles the peak
+    assert bubble.range_position(1.1, 2.3, 1.2) == "level"  # centre far above, but the low end is under 1.32
+    assert bubble.range_position(1.4, 2.3, 1.2) == "beyond"  # 1.4 > 1.32
+    assert bubble.range_position(4.4, 4.4, 4.6) == "level"  # a point 4% under its peak
+    assert bubble.range_position(1.0, 1.0, 1.0, tol=0) == "level" and bubble.range_position(1.01, 1.01, 1.0, tol=0) == "beyond"
+    with pytest.raises(ValueError):
+        bubble.range_position(2.0, 1.0, 1.2)  # low above high
+
+
 def test_peak_position_by_hand() -> None:
-    # the chapter's two ratios: 4.4 / 4.6 = 0.96 and 1.0 / 1.2 = 0.83: within 10% of a peak, none beyond -> level
-    assert bubble.peak_position([4.4 / 4.6, 1.0 / 1.2]) == "level"
-    assert bubble.peak_position([0.85, 0.7]) == "below"  # both more than 10% under their peak
-    assert bubble.peak_position([0.85, 1.11]) == "beyond"  # one more than 10% above
-    assert bubble.peak_position([1.1]) == "level"  # the band's edge counts as level
-    assert bubble.peak_position([1.0], tol=0) == "level" and bubble.peak_position([1.01], tol=0) == "beyond"
+    assert bubble.peak_position(["level", "below"]) == "level"
+    assert bubble.peak_position(["below", "below"]) == "below"
+    assert bubble.peak_position(["below", "beyond"]) == "beyond"  # one beyond is enough
     assert set(nb.PEAK_WORDS) == set(bubble.PEAK_POSITIONS)
     with pytest.raises(ValueError):
         bubble.peak_position([])
+    with pytest.raises(ValueError):
+        bubble.peak_position(["above"])
 
 
 def test_a_new_oracle_reading_is_a_data_row(tmp_path) -> None:

@@ -235,6 +235,13 @@ def _prices() -> pd.DataFrame:
     ])
 
 
+def test_system_usd_per_h100e_by_hand() -> None:
+    # a rack share of 50,000 USD (45,000-55,000) per GPU of 5,000 FP8 TFLOPS, against an H100's 2,000:
+    # 50,000 x 2,000 / 5,000 = 20,000 USD per H100e (18,000-22,000)
+    basis = pd.DataFrame({"id": ["rack"], "system_usd": [50_000.0], "system_low_usd": [45_000.0], "system_high_usd": [55_000.0]})
+    assert chips.system_usd_per_h100e(basis, "rack", 5_000.0, 2_000.0) == {"value": 20_000.0, "low": 18_000.0, "high": 22_000.0}
+
+
 def test_price_basis_conversion_by_hand() -> None:
     prices = _prices()
     # server factor from a pair of quotes for the same chip: 12,500 / 10,000 = 1.25

@@ -18,6 +18,33 @@ def stock_growth(stock_then: float, stock_now: float, years: float) -> float:
     return (stock_now / stock_then) ** (1 / years)
 
 
+def usd_per_h100e(usd: float, fp8_tflops: float, h100_fp8_tflops: float) -> float:
+    """A price per H100-equivalent of dense FP8 performance: ``usd`` x the H100's FP8 TFLOPS / the chip's. A chip
+    with twice an H100's FP8 rate at twice its price costs the same per H100e."""
+    if usd < 0 or fp8_tflops <= 0 or h100_fp8_tflops <= 0:
+        raise ValueError(f"usd_per_h100e: need a price >= 0 and positive FP8 rates, got {usd}, {fp8_tflops}, {h100_fp8_tflops}")
+    return usd * h100_fp8_tflops / fp8_tflops
+
+
+def compute_share(compute_bn: float | None, datacentre_bn: float | None) -> float:
+    """The share of a vendor's data-centre revenue that is compute (accelerators in the boards and systems they are
+    sold in; the rest is networking), from the vendor's own split of one period. 1.0 (all of it) when no split is
+    known (``None``): an upper bound."""
+    if compute_bn is None or datacentre_bn is None:
+        return 1.0
+    if not 0 < compute_bn <= datacentre_bn:
+        raise ValueError(f"compute_share: need 0 < compute <= data-centre revenue, got {compute_bn}, {datacentre_bn}")
+    return compute_bn / datacentre_bn
+
+
+def units_bought(revenue_bn: float, share: float, usd_per_unit: float) -> float:
+    """Million units that the ``share`` of ``revenue_bn`` buys at ``usd_per_unit`` each: revenue x share / price."""
+    if revenue_bn < 0 or not 0 <= share <= 1 or usd_per_unit <= 0:
+        raise ValueError(f"units_bought: need revenue >= 0, a share in [0, 1] and a positive price, got "
+                         f"{revenue_bn}, {share}, {usd_per_unit}")
+    return revenue_bn * share * 1e3 / usd_per_unit
+
+
 def packaging_ceiling(wafers_per_month: float, packages_per_wafer: float, kw_per_package: float,
                       pue: float = 1.0, share: float = 1.0) -> dict[str, float]:
     """Accelerator packages a year from a CoWoS capacity (wafers a month x 12 x packages per wafer x the

@@ -325,17 +325,25 @@ IT_INVESTMENT = "US investment in information-processing equipment and software"
 SECTOR_CAPEX = "a sector's capex in the US"
 
 
-def peak_comparison(analogs: pd.DataFrame, capex_us_pct: float, year: int) -> pd.DataFrame:
+def peak_comparison(analogs: pd.DataFrame, capex_us: tuple[float, float, float], year: int,
+                    guidance_us: tuple[float, float, float] | None = None, guidance_year: int | None = None) -> pd.DataFrame:
     """Today against the 2000 peaks on the same measures (:func:`like_for_like`): IT investment over US GDP
-    (dot-com peak, now) and a sector's US capex over US GDP (telecom at its peak, the four hyperscalers'
-    ``year`` capex in the US: ``capex_us_pct``). Columns: measure, then, then %, now, now %, now / then."""
+    (dot-com peak, now) and a sector's US capex over US GDP (telecom at its peak; the four hyperscalers' ``year``
+    capex in the US, ``capex_us`` = (value, low, high) in %, and, where given, their ``guidance_year`` guidance on
+    the same basis, ``guidance_us``). Columns: measure, then, then %, now, now %, low %, high % (a point's own
+    value where it has no range), now / then, and position (:func:`range_position` of the range against the peak)."""
     a, yr = analogs.set_index("id")["value"], analogs.set_index("id")["year"].astype(int)
+    it = a["ai_it_invest_gdp_2025"]
+    telecom = Measure(f"US telecom peak, {yr['telecom_capex_gdp_2000']}", SECTOR_CAPEX, "US GDP", a["telecom_capex_gdp_2000"])
     pairs = [(Measure(f"dot-com peak, {yr['dotcom_it_invest_gdp_2000']}", IT_INVESTMENT, "US GDP", a["dotcom_it_invest_gdp_2000"]),
-              Measure(f"AI boom, {yr['ai_it_invest_gdp_2025']}", IT_INVESTMENT, "US GDP", a["ai_it_invest_gdp_2025"])),
-             (Measure(f"US telecom peak, {yr['telecom_capex_gdp_2000']}", SECTOR_CAPEX, "US GDP", a["telecom_capex_gdp_2000"]),
-              Measure(f"four hyperscalers, {year}, US share", SECTOR_CAPEX, "US GDP", capex_us_pct))]
+              Measure(f"AI boom, {yr['ai_it_invest_gdp_2025']}", IT_INVESTMENT, "US GDP", it), (it, it)),
+             (telecom, Measure(f"four hyperscalers, {year}, US share", SECTOR_CAPEX, "US GDP", capex_us[0]), capex_us[1:])]
+    if guidance_us is not None:
+        pairs.append((telecom, Measure(f"four hyperscalers, {guidance_year} guidance, US share", SECTOR_CAPEX, "US GDP",
+                                       guidance_us[0]), guidance_us[1:]))
     return pd.DataFrame([{"measure": f"{t.numerator} / {t.denominator}", "then": t.label, "then %": t.value, "now": n.label,
-                          "now %": n.value, "now / then": like_for_like(t, n)} for t, n in pairs])
+                          "now %": n.value, "low %": lo, "high %": hi, "now / then": like_for_like(t, n),
+                          "position": range_position(lo, hi, t.value)} for t, n, (lo, hi) in pairs])
 
 
 def ratio_range(central: float, *others: float | None) -> tuple[float, float, float]:
@@ -427,19 +435,13 @@ def basis_ratios(bases: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["basis", "periods", "capex", "operating_cash_flow", "capex_to_ocf"])
 
 
-def price_per_h100e(accelerators: pd.DataFrame, chip: str, ref: str = "nvidia_h100") -> float:
-    """A chip's price per H100 of FP8 performance: price x (the H100's FP8 TFLOPS / the chip's), from the
-    ``accelerators`` table indexed by id."""
-    return float(accelerators.loc[chip, "price_usd"] * accelerators.loc[ref, "fp8_dense_tflops"]
-                 / accelerators.loc[chip, "fp8_dense_tflops"])
-
-
 def installed_stock(revenue_bn: float, compute_share: float, usd_per_h100e: float, stock_start_m: float) -> dict[str, float]:
     """What a year of data-centre revenue adds to the installed stock, in million H100-equivalents: ``added``
-    (revenue x compute share / price per H100e), ``stock`` (start + added) and ``growth`` over the year."""
-    from aicompute.bottomup import stock_growth
+    (revenue x compute share / the price a buyer pays per H100e, :func:`aicompute.bottomup.units_bought`),
+    ``stock`` (start + added) and ``growth`` over the year."""
+    from aicompute.bottomup import stock_growth, units_bought
 
-    added = revenue_bn * compute_share * 1e3 / usd_per_h100e
+    added = units_bought(revenue_bn, compute_share, usd_per_h100e)
     return {"added": added, "stock": stock_start_m + added, "growth": stock_growth(stock_start_m, stock_start_m + added, 1.0)}
 
 
@@ -500,16 +502,27 @@ def missing_years(years: object) -> list[tuple[int, int]]:
     return [(a[1] + 1, b[0] - 1) for a, b in zip(runs, runs[1:])]
 
 
-#: Where today sits against the 2000 peaks (codes of :func:`peak_position`; words in :mod:`aicompute.narrative.bubble`).
+#: Where today sits against the 2000 peaks (codes of :func:`range_position`; words in :mod:`aicompute.narrative.bubble`).
 PEAK_POSITIONS = ("below", "level", "beyond")
 
 
-def peak_position(ratios: object, tol: float = 0.1) -> str:
-    """Today against past peaks from the like-for-like ratios (now / then): "beyond" if any exceeds 1 + ``tol``,
-    "below" if every one is under 1 - ``tol``, else "level" (within ``tol`` of a peak, none beyond it)."""
-    r = [float(x) for x in ratios]  # type: ignore[attr-defined]
-    if not r or tol < 0:
-        raise ValueError("peak_position needs at least one ratio and tol >= 0")
-    if max(r) > 1 + tol:
+def range_position(low: float, high: float, peak: float, tol: float = 0.1) -> str:
+    """Where a reading's range (``low``..``high``; a point: both the same) sits against a ``peak``: "below" if even
+    its high end is more than ``tol`` (a share of the peak) under it, "beyond" if even its low end is more than
+    ``tol`` over it, else "level" (the range straddles the peak or comes within ``tol`` of it)."""
+    if low > high or peak <= 0 or tol < 0:
+        raise ValueError(f"range_position: need low <= high, a positive peak and tol >= 0, got {low}, {high}, {peak}, {tol}")
+    if high < peak * (1 - tol):
+        return PEAK_POSITIONS[0]
+    return PEAK_POSITIONS[2] if low > peak * (1 + tol) else PEAK_POSITIONS[1]
+
+
+def peak_position(positions: object) -> str:
+    """Several readings' positions (:func:`range_position` codes) as one: "beyond" if any is beyond its peak,
+    "below" if every one is below, else "level"."""
+    p = [str(x) for x in positions]  # type: ignore[attr-defined]
+    if not p or not set(p) <= set(PEAK_POSITIONS):
+        raise ValueError(f"peak_position needs positions among {PEAK_POSITIONS}, got {p}")
+    if PEAK_POSITIONS[2] in p:
         return PEAK_POSITIONS[2]
-    return PEAK_POSITIONS[0] if max(r) < 1 - tol else PEAK_POSITIONS[1]
+    return PEAK_POSITIONS[0] if set(p) == {PEAK_POSITIONS[0]} else PEAK_POSITIONS[1]

@@ -368,6 +368,17 @@ def price_basis(prices: pd.DataFrame, serving: pd.DataFrame, factors: dict[str, 
     return pd.DataFrame(rows)
 
 
+def system_usd_per_h100e(basis: pd.DataFrame, system_id: str, fp8_tflops: float, h100_fp8_tflops: float) -> dict[str, float]:
+    """What a buyer pays per H100-equivalent of FP8 performance for an accelerator in system ``system_id``: its share
+    of the server or rack (``system_usd``, ``system_low_usd``, ``system_high_usd`` of :func:`price_basis`) x the
+    H100's FP8 rate / the accelerator's (:func:`aicompute.bottomup.usd_per_h100e`): ``value``, ``low``, ``high``."""
+    from aicompute.bottomup import usd_per_h100e
+
+    row = basis.set_index("id").loc[system_id]
+    cols = {"value": "system_usd", "low": "system_low_usd", "high": "system_high_usd"}
+    return {k: usd_per_h100e(float(row[c]), fp8_tflops, h100_fp8_tflops) for k, c in cols.items()}
+
+
 def allin_table(basis: pd.DataFrame, serving: pd.DataFrame, *, facility_usd_per_kw: float,
                 pue: float) -> pd.DataFrame:
     """Adds each accelerator's share of the data centre: facility USD per kW of facility power x its IT kW x

@@ -25,13 +25,14 @@ def capex(capex_rows: pd.DataFrame) -> alt.Chart:
     ).properties(height=280)
 
 
-def peaks(lfl: pd.DataFrame, band: tuple[float, float]) -> alt.LayerChart:
-    """Then and now on the same measure (``lfl`` from :func:`aicompute.bubble.peak_comparison`), with the second
-    measure's ``band`` (low, high: the US share of the hyperscalers' capex) as a rule."""
+def peaks(lfl: pd.DataFrame) -> alt.LayerChart:
+    """Then and now on the same measure (``lfl`` from :func:`aicompute.bubble.peak_comparison`), one row per
+    comparison, each reading's range (``low %``..``high %``) as a rule."""
+    lfl = lfl.assign(row=lfl["measure"] + ": " + lfl["now"], low=lfl["low %"], high=lfl["high %"])
     long = pd.concat([lfl.assign(when=lfl["then"], pct=lfl["then %"], era="then"),
                       lfl.assign(when=lfl["now"], pct=lfl["now %"], era="now")])
-    rng = pd.DataFrame({"measure": [lfl["measure"].iloc[1]], "low": [band[0]], "high": [band[1]], "era": ["now"]})
-    y = alt.Y("measure:N", title=None, axis=alt.Axis(labelLimit=360, **wrapped_axis(55)))  # on every layer: the first's axis wins
+    rng = lfl.loc[lfl["low"] < lfl["high"], ["row", "low", "high"]]
+    y = alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=360, **wrapped_axis(55)))  # on every layer: the first's axis wins
     base = alt.Chart(long).encode(y=y)
     return (alt.Chart(rng).mark_rule(strokeWidth=3, color=PALETTE[0], opacity=0.4).encode(y=y, x="low:Q", x2="high:Q")
             + base.mark_point(filled=True, size=120).encode(

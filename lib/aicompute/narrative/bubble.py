@@ -16,10 +16,34 @@ from aicompute.formatting import fmt, plain, plain_range, quote
 BAND_WORDS = {"calm": "calm", "elevated": "elevated", "hot": "bubble-like"}
 
 
-#: The words for each code of :func:`aicompute.bubble.peak_position`.
+#: The words for each code of :func:`aicompute.bubble.peak_position` (the readings to date taken together).
 PEAK_WORDS = {"below": "below the 2000 peaks, not near them",
               "level": "on a par with the 2000 peaks, not beyond them",
               "beyond": "beyond the 2000 peaks"}
+#: The same codes for one reading's range against its own peak (:func:`aicompute.bubble.range_position`).
+RANGE_WORDS = {"below": "below the peak even at the top of its range",
+               "level": "a range that straddles the peak",
+               "beyond": "beyond the peak even at the bottom of its range"}
+#: The same codes in a chart title.
+PEAK_TITLE_WORDS = {"below": "below the 2000 peaks", "level": "level with the 2000 peaks", "beyond": "beyond the 2000 peaks"}
+
+
+def range_phrase(position: str, ratio: float) -> str:
+    """One reading against its peak: where its range lies (a :func:`aicompute.bubble.range_position` code) and,
+    where the range straddles it, which side its central reading (``ratio`` = now / then) falls on."""
+    if position != "level":
+        return RANGE_WORDS[position]
+    side = "above" if ratio > 1 else "below" if ratio < 1 else "at"
+    return f"{RANGE_WORDS[position]}, its central reading {side} it"
+
+
+def peaks_title(code: str, guidance: str | None = None, guidance_ratio: float | None = None) -> str:
+    """The peaks chart's title: spending to date against the 2000 peaks (a :func:`aicompute.bubble.peak_position`
+    code) and, where given, what the ``guidance`` year's guidance would be against telecom's peak."""
+    title = f"On the same measures, spending to date is {PEAK_TITLE_WORDS[code]}"
+    if guidance is None or guidance_ratio is None:
+        return title
+    return f"{title}; {guidance} guidance would be {plain(guidance_ratio, 'x', '.2f')} telecom's"
 
 
 def band(code: str) -> str:

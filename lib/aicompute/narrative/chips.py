@@ -60,3 +60,12 @@ def measured_speeds(measured: pd.DataFrame) -> str:
 def fiscal_year(claim_id: str) -> str:
     """The fiscal year a claim id ends with ('nvidia_dc_revenue_fy2026' -> '2026')."""
     return claim_id[-4:]
+
+
+def compute_basis(share: float) -> str:
+    """How much of Nvidia's data-centre revenue counts as accelerators (``share`` from
+    :func:`aicompute.bottomup.compute_share`): its compute part, or all of it where no split is known."""
+    if share >= 1:
+        return "all of it counted as accelerators (no split into compute and networking is published by this date)"
+    return (f"of which {fmt(100 * share, '%', '.0f')} is compute, the accelerators and the boards and racks they ship in "
+            "(Nvidia's own split of its newest quarter; the rest is networking)")
