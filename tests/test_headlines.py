@@ -68,10 +68,12 @@ def test_revenue_to_rent_on_openais_own_contracts() -> None:
     assert out.loc["nebius", ["rent_low", "rent_per_gw_year", "rent_high"]].tolist() == pytest.approx([6.0, 6.0, 7.5])
     assert out.loc["nebius", "ratio_low"] == pytest.approx(1.4)
     r = headlines.revenue_to_rent(out)
-    # median of 0.7875 (Oracle), 1.68 (AWS), 1.75 (Nebius) = 1.68; lowest 0.7875, highest 2.1 (AWS read as IT)
-    assert (r["central"], r["low"], r["high"], r["n"]) == pytest.approx((1.68, 0.7875, 2.1, 3))
-    # two contracts: the median is their mean, (0.7875 + 1.68) / 2 = 1.23375
-    assert headlines.revenue_to_rent(out.loc[["oracle", "aws"]])["central"] == pytest.approx(1.23375)
+    # all the contracts together: yearly rents 60 + 12.5 + 3 = 75.5 over 4.5 + 2 + 0.5 = 7 GW = 10.786 a GW-year;
+    # 10.5 / 10.786 = 0.9735; lowest 0.7875 (Oracle as stated), highest 2.1 (AWS read as IT)
+    assert (r["central"], r["low"], r["high"], r["n"]) == pytest.approx((0.97351, 0.7875, 2.1, 3), rel=1e-4)
+    # two contracts weigh by their gigawatts, not as a plain mean ((0.7875 + 1.68) / 2 = 1.234): 72.5 / 6.5 = 11.154,
+    # 10.5 / 11.154 = 0.9414, nearer Oracle's 4.5 GW than AWS's 2
+    assert headlines.revenue_to_rent(out.loc[["oracle", "aws"]])["central"] == pytest.approx(0.94138, rel=1e-4)
     with pytest.raises(ValueError):
         headlines.revenue_to_rent_on_contracts(0, rents, pue=1.25)
     with pytest.raises(ValueError, match="no contract"):

@@ -132,7 +132,7 @@ def test_finance_and_bubble_results_match_the_library(executed) -> None:
     from aicompute import finance, headlines
 
     own = headlines.revenue_to_rent_on_contracts(fin_per_gw(executed), data.load("contract_rents"), pue=1.2)
-    cover = headlines.revenue_to_rent(own)  # the median of OpenAI's contracts, the range over them and their GW readings
+    cover = headlines.revenue_to_rent(own)  # OpenAI's contracts together, the range over them and their GW readings
     infra_results = executed["02_infrastructure"][1]  # revenue per GW and OpenAI's own rents: one chapter
     assert infra_results["revenue_to_rent_own_contracts"]["headline"] == "revenue"
     published = infra_results["revenue_to_rent_own_contracts"]

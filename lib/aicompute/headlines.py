@@ -84,13 +84,18 @@ def revenue_to_rent_on_contracts(revenue_per_gw: float, rents: pd.DataFrame, *, 
 
 
 def revenue_to_rent(own: pd.DataFrame) -> dict:
-    """One figure for :func:`revenue_to_rent_on_contracts`: ``central`` the median of the contracts' ratios (each
-    on its central reading), ``low`` and ``high`` the lowest and highest ratio over the contracts and the readings
-    of their GW, ``n`` the contracts."""
+    """One figure for :func:`revenue_to_rent_on_contracts`: ``central`` the revenue per GW over the rent of all the
+    contracts together (their yearly rents summed over their facility GW summed, each on its central reading: what
+    OpenAI pays per GW-year across its contracts, so a large contract weighs as much as its gigawatts; a median of
+    two contracts would be their plain mean), ``low`` and ``high`` the lowest and highest ratio over the contracts
+    and the readings of their GW, ``n`` the contracts."""
     if own.empty:
         raise ValueError("no contract of OpenAI's with a GW and a term")
-    return {"central": float(own["ratio"].median()), "low": float(own["ratio_low"].min()),
-            "high": float(own["ratio_high"].max()), "n": len(own)}
+    yearly = own["usd_bn"] / own["term_years"]  # each contract's average yearly rent, USD bn
+    facility_gw = yearly / own["rent_per_gw_year"]  # its GW on the central reading (facility power)
+    revenue_per_gw = float((own["ratio"] * own["rent_per_gw_year"]).iloc[0])  # the same for every row
+    return {"central": revenue_per_gw * float(facility_gw.sum()) / float(yearly.sum()),
+            "low": float(own["ratio_low"].min()), "high": float(own["ratio_high"].max()), "n": len(own)}
 
 
 def capex_to_cash_flow(capex_trailing: float, ocf_trailing: float, capex_guidance: float | None = None) -> dict:
