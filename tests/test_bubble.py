@@ -477,15 +477,14 @@ def test_present_runs_by_hand() -> None:
     assert bubble.present_runs([2001]) == [(2001, 2001)] and bubble.present_runs([]) == []
 
 
-def test_guidance_ratio_says_its_basis_and_which_end_is_the_outside_estimate() -> None:
-    # an estimate below the central value sets the low end, above it the high end; none, or equal once rounded, sets none
-    assert [nb.estimate_end(110, e) for e in (100, 120, None, 0, 110.4)] == ["low", "high", None, None, None]
-    label = nb.guidance_ratio_label(2026, 110, 100)
-    assert "partly lease-inclusive" in label and label.endswith("the low end is UBS's own 2026 ratio, on its own cash-flow estimate")
-    assert "same operating cash flow" not in label
-    assert ";" not in nb.guidance_ratio_label(2026, 110, None)
-    assert nb.estimate_end_sentence(2026, 110, 120).startswith("The high end of that range is UBS's own 2026 ratio")
-    assert nb.estimate_end_sentence(2026, 110, None) == ""
+def test_guidance_ratio_says_its_basis_and_keeps_the_outside_estimate_out_of_its_range() -> None:
+    label = nb.guidance_ratio_label(2026)
+    assert "partly lease-inclusive" in label and label.endswith("range: the guidance's own low and high over that cash flow")
+    assert "UBS" not in label
+    text = nb.estimate_sentence(2026, 100.0)
+    assert text.startswith("UBS puts its own 2026 ratio at") and "not part of this range" in text
+    assert tagged_numbers(text) == ["100%"]
+    assert nb.estimate_sentence(2026, None) == "" and nb.estimate_sentence(2026, 0) == ""
 
 
 def test_capex_to_ocf_bases_put_every_company_on_one_basis() -> None:

@@ -69,8 +69,11 @@ def test_revenue_to_rent_on_openais_own_contracts() -> None:
     assert out.loc["nebius", "ratio_low"] == pytest.approx(1.4)
     r = headlines.revenue_to_rent(out)
     # all the contracts together: yearly rents 60 + 12.5 + 3 = 75.5 over 4.5 + 2 + 0.5 = 7 GW = 10.786 a GW-year;
-    # 10.5 / 10.786 = 0.9735; lowest 0.7875 (Oracle as stated), highest 2.1 (AWS read as IT)
-    assert (r["central"], r["low"], r["high"], r["n"]) == pytest.approx((0.97351, 0.7875, 2.1, 3), rel=1e-4)
+    # 10.5 / 10.786 = 0.9735. Its range: every contract at its dearest reading (Nebius's high value: 15 / 4 = 3.75 a
+    # year over the same 0.5 GW) -> 76.25 / 7 = 10.893, 0.9639; at its cheapest (Oracle and AWS read as IT: 5.625 and
+    # 2.5 GW) -> 75.5 / 8.625 = 8.754, 1.1995. Single contracts: lowest 0.7875 (Oracle as stated), highest 2.1 (AWS as IT)
+    assert (r["central"], r["low"], r["high"], r["n"]) == pytest.approx((0.97351, 0.96393, 1.19950, 3), rel=1e-4)
+    assert (r["contract_low"], r["contract_high"]) == pytest.approx((0.7875, 2.1))
     # two contracts weigh by their gigawatts, not as a plain mean ((0.7875 + 1.68) / 2 = 1.234): 72.5 / 6.5 = 11.154,
     # 10.5 / 11.154 = 0.9414, nearer Oracle's 4.5 GW than AWS's 2
     assert headlines.revenue_to_rent(out.loc[["oracle", "aws"]])["central"] == pytest.approx(0.94138, rel=1e-4)

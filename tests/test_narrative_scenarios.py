@@ -280,19 +280,23 @@ def test_the_verdict_names_its_measure_and_gives_the_seeds_december_reading_besi
 
 
 def test_the_verdict_measures_the_crash_line_against_the_latest_actual_quarter() -> None:
-    """400 over a quarter of 298.5 is 1.34 (1.3 to one decimal): the line is beyond reach on sales already made."""
+    """400 over a quarter of 298.5 is 1.34: the line is beyond reach on sales already made."""
     import pandas as pd
 
     args = dict(as_of="2026-07-04", evidence_to="2026-07-04", soft_boom=0.835, hard=0.066, muddle=0.1, low=0.03,
                 high=0.238, by_series=pd.DataFrame({"signpost": ["A"], "hard_landing": [-0.05]}), crash=400,
                 below_crash=0.0005, year=2027, bust_any=0.3)
     text = nar.verdict(**args, latest_quarter=("2026-01-01", 298.5))
-    assert ("crash line is out of reach (under 0.1%: all of 2027 would have to sell less than 1.3 times what the "
-            "first quarter of 2026 sold, 299 USD bn); the live risk") in text
+    assert ("crash line is out of reach (under 0.1%: all of 2027 would have to sell less than 1.34 times the 299 USD "
+            "bn sold in the first quarter of 2026 alone); the live risk") in text
     assert "third quarter of 2025" in nar.verdict(**args, latest_quarter=("2025-07-01", 200.0))
     assert "would have to sell" not in nar.verdict(**args)  # no quarter, no clause
     tagged = nar.verdict(**args, latest_quarter=("2026-01-01", 298.5), tagged=True)
-    assert "1.3 times</span>" in tagged and "299 USD bn</span>" in tagged
+    assert "1.34 times</span>" in tagged and "299 USD bn</span>" in tagged
+    # the words follow the probability: under 1% out of reach, under 10% unlikely, else within reach
+    assert [nar.crash_words(p) for p in (0.0005, 0.0099, 0.01, 0.099, 0.1, 0.4)] == [
+        "out of reach", "out of reach", "unlikely", "unlikely", "within reach", "within reach"]
+    assert "crash line is within reach" in nar.verdict(**{**args, "below_crash": 0.2})
 
 
 def test_counts_agree_in_number() -> None:

@@ -84,18 +84,23 @@ def revenue_to_rent_on_contracts(revenue_per_gw: float, rents: pd.DataFrame, *, 
 
 
 def revenue_to_rent(own: pd.DataFrame) -> dict:
-    """One figure for :func:`revenue_to_rent_on_contracts`: ``central`` the revenue per GW over the rent of all the
-    contracts together (their yearly rents summed over their facility GW summed, each on its central reading: what
-    OpenAI pays per GW-year across its contracts, so a large contract weighs as much as its gigawatts; a median of
-    two contracts would be their plain mean), ``low`` and ``high`` the lowest and highest ratio over the contracts
-    and the readings of their GW, ``n`` the contracts."""
+    """One figure for :func:`revenue_to_rent_on_contracts`: the revenue per GW over the rent of all the contracts
+    together (their yearly rents summed over their facility GW summed: what OpenAI pays per GW-year across its
+    contracts, so a large contract weighs as much as its gigawatts; a median of two contracts would be their plain
+    mean). ``central`` with each GW on its central reading, ``low`` and ``high`` with every contract on its dearest
+    and its cheapest reading (the same measure, its range); ``contract_low`` and ``contract_high`` the lowest and
+    highest single contract's ratio over its readings (the spread behind it); ``n`` the contracts."""
     if own.empty:
         raise ValueError("no contract of OpenAI's with a GW and a term")
     yearly = own["usd_bn"] / own["term_years"]  # each contract's average yearly rent, USD bn
-    facility_gw = yearly / own["rent_per_gw_year"]  # its GW on the central reading (facility power)
+    gw = yearly / own["rent_per_gw_year"]  # its facility GW on the central reading
     revenue_per_gw = float((own["ratio"] * own["rent_per_gw_year"]).iloc[0])  # the same for every row
-    return {"central": revenue_per_gw * float(facility_gw.sum()) / float(yearly.sum()),
-            "low": float(own["ratio_low"].min()), "high": float(own["ratio_high"].max()), "n": len(own)}
+    # a dearer rent comes from a higher stated value (the same GW pays more a year); a cheaper one from reading an
+    # unspecified GW as IT load (the same yearly rent buys more facility GW)
+    dearest = revenue_per_gw * float(gw.sum()) / float((own["rent_high"] * gw).sum())
+    cheapest = revenue_per_gw * float((yearly / own["rent_low"]).sum()) / float(yearly.sum())
+    return {"central": revenue_per_gw * float(gw.sum()) / float(yearly.sum()), "low": dearest, "high": cheapest,
+            "contract_low": float(own["ratio_low"].min()), "contract_high": float(own["ratio_high"].max()), "n": len(own)}
 
 
 def capex_to_cash_flow(capex_trailing: float, ocf_trailing: float, capex_guidance: float | None = None) -> dict:

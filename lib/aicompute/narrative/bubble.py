@@ -201,29 +201,18 @@ def memory_table(mem: pd.DataFrame) -> pd.DataFrame:
                       period=[quarter(p) for p in mem["period"]])
 
 
-def estimate_end(central: float, estimate: float | None) -> str | None:
-    """Which end ("low" or "high") of a ratio's range an outside estimate sets, as rounded to whole per cent;
-    None where there is no estimate or it rounds to the central value (it then sets no end of its own)."""
-    if not estimate or round(estimate) == round(central):
-        return None
-    return "low" if estimate < central else "high"
-
-
-def guidance_ratio_label(year: int, central: float, estimate: float | None) -> str:
+def guidance_ratio_label(year: int) -> str:
     """The published label of capex guidance over operating cash flow: the guidance is on the companies' own, partly
-    lease-inclusive bases; where UBS's ratio (its capex estimate over its own cash-flow estimate) sets an end of the
-    range, which end (:func:`estimate_end`)."""
-    label = (f"the four hyperscalers' {year} capex guidance, on the companies' own, partly lease-inclusive bases, "
-             "as a share of the same trailing operating cash flow as the capex ratio")
-    end = estimate_end(central, estimate)
-    return label + (f"; the {end} end is UBS's own {year} ratio, on its own cash-flow estimate" if end else "")
+    lease-inclusive bases, over the trailing cash flow; its range is the guidance's own low and high."""
+    return (f"the four hyperscalers' {year} capex guidance, on the companies' own, partly lease-inclusive bases, "
+            "as a share of the same trailing operating cash flow as the capex ratio; range: the guidance's own low "
+            "and high over that cash flow")
 
 
-def estimate_end_sentence(year: int, central: float, estimate: float | None) -> str:
-    """The sentence that says which end of the guidance ratio's range is UBS's own ratio, on UBS's own cash-flow
-    estimate rather than the operating cash flow the central value divides by; empty where it sets no end."""
-    end = estimate_end(central, estimate)
-    if end is None:
+def estimate_sentence(year: int, estimate: float | None) -> str:
+    """UBS's own ratio as a cross-check on another basis (its capex estimate over its own cash-flow estimate), kept
+    out of the range; empty without it."""
+    if not estimate:
         return ""
-    return (f"The {end} end of that range is UBS's own {year} ratio: its capex estimate over its own estimate of "
-            "the cash flow, not over the operating cash flow above.")
+    return (f"UBS puts its own {year} ratio at {fmt(estimate, '%', '.0f')}, its capex estimate over its own estimate "
+            "of the cash flow: a cross-check on another basis, not part of this range.")

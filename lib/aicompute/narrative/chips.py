@@ -68,4 +68,5 @@ def compute_basis(share: float) -> str:
     if share >= 1:
         return "all of it counted as accelerators (no split into compute and networking is published by this date)"
     return (f"of which {fmt(100 * share, '%', '.0f')} is compute, the accelerators and the boards and racks they ship in "
-            "(Nvidia's own split of its newest quarter; the rest is networking)")
+            "(Nvidia's own split of its fourth quarter of fiscal 2026, the latest split in the data; the rest is "
+            "networking)")

@@ -345,22 +345,31 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
             + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
                "left out" if actual_only is not None else "")
             + "). " + _sentence(drivers_clause(by_series, tagged=tagged, year=year, subject="the hard landing"))
-            + f". The seed's {line} USD bn crash line is out of reach "
+            + f". The seed's {line} USD bn crash line is {crash_words(below_crash)} "
             f"({p(below_crash)}{_quarter_against_line(latest_quarter, crash, year, tagged)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
 
 
 def _quarter_against_line(quarter: tuple[Any, float] | None, crash: float, year: int, tagged: bool) -> str:
-    """': all of 2027 would have to sell less than 1.3 times what the first quarter of 2026 sold, 299 USD bn' (the
-    line over the quarter's sales), or '' without a quarter."""
+    """': a whole year under it would sell less than 1.34 times the 299 USD bn sold in the first quarter of 2026
+    alone' (the line over the quarter's sales), or '' without a quarter."""
     if quarter is None:
         return ""
     start, usd_bn = quarter
     q = pd.Timestamp(start)
     words = f"the {('first', 'second', 'third', 'fourth')[(q.month - 1) // 3]} quarter of {q.year}"
     f = fmt if tagged else plain
-    return (f": all of {year} would have to sell less than {f(crash / usd_bn, 'times', '.1f')} what {words} sold, "
-            f"{f(usd_bn, 'USD bn', ',.0f')}")
+    return (f": all of {year} would have to sell less than {f(crash / usd_bn, 'times', '.2f')} the "
+            f"{f(usd_bn, 'USD bn', ',.0f')} sold in {words} alone")
+
+
+#: How the crash line reads by its probability: (below this share, the words); above the last, 'within reach'.
+CRASH_WORDS = ((0.01, "out of reach"), (0.10, "unlikely"))
+
+
+def crash_words(p_below: float) -> str:
+    """'out of reach' under 1%, 'unlikely' under 10%, else 'within reach' (:data:`CRASH_WORDS`)."""
+    return next((w for limit, w in CRASH_WORDS if p_below < limit), "within reach")
 
 
 def backtest_item(label: str, year: int, realised: float, target: float, basis: str, mid: Mapping[str, float],
