@@ -239,10 +239,16 @@ def test_big4_capex_keeps_the_four_and_their_sum() -> None:
     ind = pd.DataFrame({"id": ["a", "b", "c", "capex_big4_2024", "capex_big4_2025"],
                         "indicator": ["capex", "capex", "capex", "capex", "capex"],
                         "entity": ["Amazon", "Microsoft", "Oracle", "Big 4", "Big 4"],
-                        "period": ["2024", "FY2025", "2025", "2024", "2025"], "value": [80.0, 60.0, 20.0, 200.0, 300.0]})
+                        "period": ["2024", "FY2025", "2025", "2024", "2025"], "value": [80.0, 60.0, 20.0, 200.0, 300.0],
+                        "date": pd.to_datetime(["2025-02-01", "2025-07-30", "2026-02-01", "2025-02-01", "2026-02-01"])})
     rows, total = bubble.big4_capex(ind)
     assert rows["entity"].tolist() == ["Amazon", "Microsoft"] and rows["year"].tolist() == ["2024", "2025"]
     assert total.to_dict() == {"2024": 200.0, "2025": 300.0}
+    # a raised guidance replaces the earlier one for the same company and year (the later date wins, wherever it sits)
+    raised = pd.concat([ind, pd.DataFrame({"id": ["a2"], "indicator": ["capex"], "entity": ["Amazon"], "period": ["2024"],
+                                           "value": [90.0], "date": pd.to_datetime(["2025-04-30"])})], ignore_index=True)
+    rows, _ = bubble.big4_capex(raised)
+    assert rows.set_index("entity").loc["Amazon", "value"] == 90.0 and len(rows) == 2
 
 
 def test_latest_year_with_a_gdp_figure() -> None:
@@ -267,6 +273,12 @@ def test_peak_comparison_by_hand() -> None:
     lfl = bubble.peak_comparison(analogs, (0.9, 0.6, 1.2), 2025, (1.8, 1.5, 2.4), 2026)
     assert lfl["now"].iloc[2] == "four hyperscalers, 2026 guidance, US share" and lfl["then %"].iloc[2] == 1.2
     assert lfl["now / then"].iloc[2] == pytest.approx(1.5) and lfl["position"].iloc[2] == "beyond"
+    view = nb.peaks_view(lfl)  # for readers: words, not codes; the ratio to two decimals
+    assert view["Where the range lies"].tolist() == [
+        "a range that straddles the peak, its central reading above it",
+        "a range that straddles the peak, its central reading below it",
+        "beyond the peak even at the bottom of its range"]
+    assert view["Now / peak"].tolist() == [1.1, 0.75, 1.5] and view["Its range"].iloc[1] == "0.60–1.20"
 
 
 def test_ratio_range_spans_the_known_readings() -> None:

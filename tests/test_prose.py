@@ -102,8 +102,8 @@ def test_header_says_when_months_are_unobserved() -> None:
     full = say_ev.header(_ev("2026-11-28", "2026-07-03", "2026-07"))
     assert tagged_numbers(full)[:2] == ["2026-11-28", "2026-07-03"]
     assert "evidence to" in full and "latest evidence used" in full and "2026-07" in tagged_numbers(full)
-    assert "are unobserved" in full and "projected, not observed" in full
-    assert "unobserved" not in say_ev.header(_ev("2026-06-30", "2026-06-28", "2026-06"))
+    assert "the months after it are projected, not observed" in full and "unobserved" not in full  # said once
+    assert "projected" not in say_ev.header(_ev("2026-06-30", "2026-06-28", "2026-06"))
     assert "no later source recorded" in say_ev.header(_ev("2026-11-28", "2026-07-03", None))
 
 

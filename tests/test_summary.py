@@ -83,7 +83,7 @@ def test_the_panel_says_its_dates_once_under_its_heading_and_the_verdict_keeps_t
     from aicompute.narrative.evidence import on_evidence
 
     line = ("::: {.aic-asof}\n**As of 2026-11-28** · evidence to 2026-07-04 (the latest evidence used) · the months after "
-            "it are unobserved: figures for them are projected, not observed\n:::")
+            "it are projected, not observed\n:::")
     opening = on_evidence("2026-07-04", "2026-11-28", tagged=False, capital=True)
     dated = {**RESULTS, "05_odds": {**RESULTS["05_odds"], "verdict": _r(f"{opening}, a soft landing is likelier.",
                                                                           headline="verdict")}}

@@ -294,9 +294,11 @@ BIG4 = ("Amazon", "Alphabet", "Meta", "Microsoft")
 
 
 def big4_capex(ind: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """The four hyperscalers' capex rows of the ``indicators`` table (with ``year``: the period without "FY"),
-    and their summed capex by period (the ``capex_big4*`` rows, as published: actuals and guidance)."""
+    """The four hyperscalers' capex rows of the ``indicators`` table (with ``year``: the period without "FY"), the
+    latest-dated per company and period (a raised guidance replaces the earlier one), and their summed capex by
+    period (the ``capex_big4*`` rows, as published: actuals and guidance)."""
     rows = ind[(ind["indicator"] == "capex") & ind["entity"].isin(BIG4)].copy()
+    rows = rows.sort_values("date", kind="stable").drop_duplicates(["entity", "period"], keep="last").sort_index()
     rows["year"] = rows["period"].str.replace("FY", "")
     return rows, ind[ind["id"].str.startswith("capex_big4")].set_index("period")["value"]
 

@@ -37,6 +37,16 @@ def range_phrase(position: str, ratio: float) -> str:
     return f"{RANGE_WORDS[position]}, its central reading {side} it"
 
 
+def peaks_view(lfl: pd.DataFrame) -> pd.DataFrame:
+    """:func:`aicompute.bubble.peak_comparison`'s table for readers: plain headers, the ratio to two decimals and each
+    row's position in words (:func:`range_phrase`, with the side its central reading falls on), not a code."""
+    return pd.DataFrame({"Measure": lfl["measure"], "Peak": lfl["then"], "Peak, % of GDP": lfl["then %"],
+                         "Now": lfl["now"], "Now, % of GDP": lfl["now %"],
+                         "Its range": [plain_range(lo, hi, spec=".2f") for lo, hi in zip(lfl["low %"], lfl["high %"])],
+                         "Now / peak": lfl["now / then"].round(2),
+                         "Where the range lies": [range_phrase(p, r) for p, r in zip(lfl["position"], lfl["now / then"])]})
+
+
 def peaks_title(code: str, guidance: str | None = None, guidance_ratio: float | None = None) -> str:
     """The peaks chart's title: spending to date against the 2000 peaks (a :func:`aicompute.bubble.peak_position`
     code) and, where given, what the ``guidance`` year's guidance would be against telecom's peak."""

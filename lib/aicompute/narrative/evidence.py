@@ -25,7 +25,7 @@ def header(ev: Any) -> str:
     text = f"**As of {as_of}** · evidence to {cutoff} (the latest evidence used)"
     if ev.unobserved:
         searched = f"sources searched to {fmt(ev.swept_to)}" if ev.swept_to else "no later source recorded"
-        text += (f" · the months after it are unobserved: figures for them are projected, not observed ({searched}; "
+        text += (f" · the months after it are projected, not observed ({searched}; "
                  "why: @sec-methodology)")
     return "::: {.aic-asof}\n" + text + "\n:::"
 
