@@ -69,7 +69,7 @@ def test_panel_shows_each_theme_in_order_with_links_and_tags() -> None:
     assert "[Download the report (PDF)](report.pdf)" in lines
     assert "[Download the data package (zip)](downloads/aicompute-data-package.zip)" in lines
     row = next(ln for ln in lines if ln.startswith("| Serving cost |"))
-    assert "USD per million tokens | What compute costs | [01\\_chips](01_chips.html) |" in row
+    assert "0.8 USD per million tokens</span> | What compute costs | [01\\_chips](01_chips.html) |" in row  # the unit once, in the value
     assert "207.0 USD bn (150.0–300.0)" in panel and "{#tbl-key-numbers .aic-stack}" in panel  # rows as cards on a phone
     assert panel.index("What compute costs") < panel.index("What it earns") < panel.index("How the gap is financed")
     assert "**What to watch:** Credit spreads above 250 bp." in lines

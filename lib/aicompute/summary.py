@@ -115,11 +115,10 @@ def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | No
     if extra:
         lines += [extra, ""]
     lines += ["## The numbers that matter", "",
-              "| What | Value (range) | Unit | What it tells | Where |", "|---|---|---|---|---|"]
+              "| What | Value (range) | What it tells | Where |", "|---|---|---|---|"]
     for theme in ("cost", "revenue", "financing"):
-        for stem, key, res in found[theme]:
-            lines.append(f"| {_cap(res['label'])} | {tag(res, f'{stem}.{key}')} | {md(str(res.get('unit') or ''))} "
-                         f"| {_STORY[theme]} | {link(stem)} |")
+        for stem, key, res in found[theme]:  # the value carries its unit (the formatter's): no column of its own
+            lines.append(f"| {_cap(res['label'])} | {tag(res, f'{stem}.{key}')} | {_STORY[theme]} | {link(stem)} |")
     lines += ["", ": The numbers that tell the story, each computed in the chapter it links to "
               "{#tbl-key-numbers .aic-stack}", ""]  # .aic-stack: rows as cards on a phone (assets/quarto.css)
     if found.get("watch"):
