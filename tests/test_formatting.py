@@ -136,3 +136,10 @@ def test_the_article_before_a_number_is_the_one_read_aloud() -> None:
 def test_a_range_whose_ends_read_alike_is_one_number() -> None:
     assert f.plain_range(5.6, 6.4, "%", ".0f") == "6%" and f.plain_range(5, 20, "%", ".0f") == "5–20%"
     assert f.tagged_numbers(f.fmt_range(0.061, 0.064, spec=".0%")) == ["6%"]
+
+
+def test_capitalised_changes_the_first_letter_only() -> None:
+    from aicompute.formatting import capitalised
+
+    assert capitalised("the odds lean to a boom") == "The odds lean to a boom"
+    assert capitalised("") == "" and capitalised("2027 would") == "2027 would"

@@ -22,6 +22,8 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from aicompute.formatting import capitalised
+
 #: The cost grid's outputs and what they are called on the page.
 COST_OUTPUTS = {"cost_per_gw": "Annual cost of owning 1 GW (USD bn a year)",
                 "revenue_needed_per_gw": "Revenue 1 GW must earn at the gross margin set (USD bn a year)"}
@@ -92,8 +94,7 @@ def _words(key: str) -> str:
 
     if key in LABELS:
         return LABELS[key]
-    text = key.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return capitalised(key.replace("_", " "))
 
 
 _SCRIPT = """<script>(function(){var box=document.getElementById(%(id)s);if(!box){return;}

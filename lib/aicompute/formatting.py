@@ -281,6 +281,12 @@ def an(number_text: str, capital: bool = False) -> str:
     return f"{word.capitalize() if capital else word} {number_text}"
 
 
+def capitalised(text: str) -> str:
+    """``text`` with its first letter capitalised and the rest as it is ('the odds' -> 'The odds'; 'iPhone' ->
+    'IPhone': for text that opens with an ordinary word)."""
+    return text[:1].upper() + text[1:]
+
+
 def and_list(items: list[str]) -> str:
     """'A', 'A and B', 'A, B and C': items already formatted, joined as prose."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from aicompute import infra
@@ -92,14 +93,14 @@ def revenue_to_rent(own: pd.DataFrame) -> dict:
     highest single contract's ratio over its readings (the spread behind it); ``n`` the contracts."""
     if own.empty:
         raise ValueError("no contract of OpenAI's with a GW and a term")
+    # revenue x total GW / total yearly rent is the contracts' ratios averaged with their yearly rents as weights
+    # (revenue x GW_i = yearly_i x ratio_i). A dearer rent comes from a higher stated value: the same GW pays more a
+    # year; a cheaper one from reading an unspecified GW as IT load: the same yearly rent buys more facility GW
     yearly = own["usd_bn"] / own["term_years"]  # each contract's average yearly rent, USD bn
-    gw = yearly / own["rent_per_gw_year"]  # its facility GW on the central reading
-    revenue_per_gw = float((own["ratio"] * own["rent_per_gw_year"]).iloc[0])  # the same for every row
-    # a dearer rent comes from a higher stated value (the same GW pays more a year); a cheaper one from reading an
-    # unspecified GW as IT load (the same yearly rent buys more facility GW)
-    dearest = revenue_per_gw * float(gw.sum()) / float((own["rent_high"] * gw).sum())
-    cheapest = revenue_per_gw * float((yearly / own["rent_low"]).sum()) / float(yearly.sum())
-    return {"central": revenue_per_gw * float(gw.sum()) / float(yearly.sum()), "low": dearest, "high": cheapest,
+    yearly_dear = yearly * own["rent_high"] / own["rent_per_gw_year"]
+    return {"central": float(np.average(own["ratio"], weights=yearly)),
+            "low": float(np.average(own["ratio_low"], weights=yearly_dear)),
+            "high": float(np.average(own["ratio_high"], weights=yearly)),
             "contract_low": float(own["ratio_low"].min()), "contract_high": float(own["ratio_high"].max()), "n": len(own)}
 
 

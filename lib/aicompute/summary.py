@@ -20,6 +20,7 @@ from typing import Any
 
 from aicompute.chapters import chapter_title
 from aicompute.escape import md
+from aicompute.formatting import capitalised
 from aicompute.results import THEMES, format_result, read_all, tag
 
 #: Themes the front page cannot do without.
@@ -44,7 +45,7 @@ def headlines(results: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[t
 
 def _cap(text: str) -> str:
     """``text`` with a capital first letter, markdown-escaped."""
-    return md(text[:1].upper() + text[1:])
+    return md(capitalised(text))
 
 
 def verdict_panel(results: dict[str, dict[str, dict[str, Any]]], as_of: str | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from aicompute.formatting import fmt
+from aicompute.formatting import capitalised, fmt
 
 #: 'chapter 02', 'Chapters 00-02', 'chapters 03 and 04', 'Chapters 01/02': chapters named by file number.
 _FILE_NUMBER = re.compile(r"\b([Cc])hapter(s?) (\d\d)(?:(\s*[-–/]\s*|\s+and\s+|,\s*)(\d\d))?\b")
@@ -53,8 +53,7 @@ def undated(text: str, evidence_to: Any, as_of: Any = None) -> str:
     opening = on_evidence(evidence_to, as_of, tagged=False, capital=True) + ", "
     if not str(text).startswith(opening):
         return str(text)
-    rest = str(text)[len(opening):]
-    return rest[:1].upper() + rest[1:]
+    return capitalised(str(text)[len(opening):])
 
 
 def holds(ok: bool, yes: str, no: str) -> str:

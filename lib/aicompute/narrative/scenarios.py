@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from aicompute.formatting import (
+    capitalised,
     fiscal_quarter,
     fmt,
     fmt_range,
@@ -191,11 +192,6 @@ def drivers_clause(by_series: pd.DataFrame, lowered: int = 3, raised: int = 2, m
     return text
 
 
-def _sentence(clause: str) -> str:
-    """A clause that opens a sentence: its first letter capitalised (the clauses here open with a word)."""
-    return clause[:1].upper() + clause[1:]
-
-
 # --------------------------------------------------------------------------------------- the chapter's pieces
 def probability_plain(p: float) -> str:
     """:func:`probability` untagged, for chart titles, table cells and published text ('under 1%', '58%')."""
@@ -344,15 +340,15 @@ def verdict(*, as_of: Any, evidence_to: Any, soft_boom: float, hard: float, mudd
             + f"{p(low)} to {p(high)} over every setting tried"
             + (f"; {p(actual_only[0])} against {p(actual_only[1])} on actual results alone, forecasts and guidance "
                "left out" if actual_only is not None else "")
-            + "). " + _sentence(drivers_clause(by_series, tagged=tagged, year=year, subject="the hard landing"))
+            + "). " + capitalised(drivers_clause(by_series, tagged=tagged, year=year, subject="the hard landing"))
             + f". The seed's {line} USD bn crash line is {crash_words(below_crash)} "
             f"({p(below_crash)}{_quarter_against_line(latest_quarter, crash, year, tagged)}); the live risk is a later bust, which begins by the end of {year} on {p(bust_any)} "
             "of the paths.")
 
 
 def _quarter_against_line(quarter: tuple[Any, float] | None, crash: float, year: int, tagged: bool) -> str:
-    """': a whole year under it would sell less than 1.34 times the 299 USD bn sold in the first quarter of 2026
-    alone' (the line over the quarter's sales), or '' without a quarter."""
+    """': all of 2027 would have to sell less than 1.34 times the 299 USD bn sold in the first quarter of 2026 alone'
+    (the line over the quarter's sales), or '' without a quarter."""
     if quarter is None:
         return ""
     start, usd_bn = quarter
@@ -510,14 +506,15 @@ def odds_results(now: Mapping[str, float], low: Mapping[str, float], high: Mappi
     out["p_soft_or_boom"] = dict(value=pct(now["soft_landing"] + now["continued_boom"]), fmt=".0f", unit="%",
                                  label="a soft landing or continued boom (central setting)")
     out["p_bust_by_2027"] = ranged("bust_any", f"a bust begins by the end of {year2}")
-    december = table[table["dial"].eq("window") & table["end"].eq("december")] if "dial" in table else table.iloc[:0]
-    if len(december):  # the setting that reads the endings as the seed reads its window
-        out["p_hard_landing_december"] = dict(value=pct(december["hard_landing"].iloc[0]), fmt=".0f", unit="%",
+    def setting(dial: str, end: str) -> pd.Series | None:  # the range's row of one setting, if the table has it
+        rows = table[table["dial"].eq(dial) & table["end"].eq(end)] if "dial" in table else table.iloc[:0]
+        return rows.iloc[0] if len(rows) else None
+
+    if (row := setting("window", "december")) is not None:  # the endings read as the seed reads its window
+        out["p_hard_landing_december"] = dict(value=pct(row["hard_landing"]), fmt=".0f", unit="%",
                                               label=f"hard landing by the end of {year2}, the endings read December "
                                                     "over December (the seed's reading of its window)")
-    actual = table[table["dial"].eq("readings") & table["end"].eq("actual")] if "dial" in table else table.iloc[:0]
-    if len(actual):  # the setting that reads the actual results alone (forecasts and guidance left out)
-        row = actual.iloc[0]
+    if (row := setting("readings", "actual")) is not None:  # the actual results alone (forecasts and guidance left out)
         out["p_soft_or_boom_actual_only"] = dict(
             value=pct(row["soft_landing"] + row["continued_boom"]), fmt=".0f", unit="%",
             label=f"a soft landing or continued boom by the end of {year2} on actual results alone (forecasts and "

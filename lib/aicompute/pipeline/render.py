@@ -452,18 +452,17 @@ def trim_page_bibliographies(out_dir: Path) -> int:
         if not opening or "display: none" not in opening.group(0):
             continue
         cited = {c for group in _CITES.findall(text) for c in group.split()}
-        start = opening.end()
-        end = start
+        start = end = opening.end()
+        entries = []
         for entry in _CSL_ENTRY.finditer(text, start):  # the entries follow one another, then the div closes
             if entry.start() != end and text[end:entry.start()].strip():
                 break
+            entries.append(entry)
             end = entry.end()
-        block = text[start:end]
-        entries = list(_CSL_ENTRY.finditer(block))
-        kept = "".join(e.group(0) for e in entries if e.group(1) in cited)
-        removed += len(entries) - len(_CSL_ENTRY.findall(kept))
-        if kept != block:
-            page.write_text(text[:start] + kept + text[end:], encoding="utf-8")
+        kept = [e.group(0) for e in entries if e.group(1) in cited]
+        if len(kept) < len(entries):
+            removed += len(entries) - len(kept)
+            page.write_text(text[:start] + "".join(kept) + text[end:], encoding="utf-8")
     return removed
 
 

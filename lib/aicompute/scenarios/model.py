@@ -226,12 +226,16 @@ _T_CONST = math.lgamma(2.0) - math.lgamma(1.5) - 0.5 * math.log(3 * math.pi)
 _N_CONST = -0.5 * math.log(2 * math.pi)
 
 
+def _log_density(x: np.ndarray, fam: str) -> np.ndarray:
+    """Log density of standardised draws ``x`` of one family of :data:`PER_PATH`: Student-t (3 df, "t") or normal."""
+    return _T_CONST - 2.0 * np.log1p(x * x / 3) if fam == "t" else _N_CONST - 0.5 * x * x
+
+
 def _log_prior(eps: np.ndarray) -> np.ndarray:
     """Log density of the standardised per-path draws under the prior (summed over the dimensions)."""
     out = np.zeros(eps.shape[1])
     for k, (_, fam) in enumerate(PER_PATH):
-        x = eps[k]
-        out += _T_CONST - 2.0 * np.log1p(x * x / 3) if fam == "t" else _N_CONST - 0.5 * x * x
+        out += _log_density(eps[k], fam)
     return out
 
 
@@ -945,25 +949,21 @@ def draw_log_ratio(paths: Paths, cal: Calibration, alt: Calibration, *, capex_sh
         raise ValueError("draw_log_ratio: the paths carry no per-path draws")
     names = [name for name, _ in PER_PATH]
     out = np.zeros(paths.n)
-    a, a2 = cal["memory_cycle_amplitude"], alt["memory_cycle_amplitude"]
-    if a2 != a:
+    family = dict(PER_PATH)
+    # a rescaled draw (the memory cycle's amplitude, Student-t; the credit state's level, normal): the same realised
+    # value is the draw e x old / new under ``alt``, with the Jacobian old / new
+    for draw, dial, what in (("memory_cycle", "memory_cycle_amplitude", "amplitudes"),
+                             ("spread_level", "spread_level_sd", "standard deviations")):
+        a, a2 = cal[dial], alt[dial]
+        if a2 == a:
+            continue
         if a <= 0 or a2 <= 0:
-            raise ValueError("memory_cycle_amplitude: reweighting needs positive amplitudes")
-        e = paths.eps[names.index("memory_cycle")]
-        e2 = e * a / a2
-        out += -2.0 * (np.log1p(e2 * e2 / 3) - np.log1p(e * e / 3)) + math.log(a / a2)
-    b, b2 = cal["spread_level_sd"], alt["spread_level_sd"]
-    if b2 != b:
-        if b <= 0 or b2 <= 0:
-            raise ValueError("spread_level_sd: reweighting needs positive standard deviations")
-        e = paths.eps[names.index("spread_level")]
-        e2 = e * b / b2
-        out += -0.5 * (e2 * e2 - e * e) + math.log(b / b2)
-    sd = cal["capex_growth_boom_sd"]
-    if capex_shift:
+            raise ValueError(f"{dial}: reweighting needs positive {what}")
+        e = paths.eps[names.index(draw)]
+        out += _log_density(e * a / a2, family[draw]) - _log_density(e, family[draw]) + math.log(a / a2)
+    if capex_shift:  # a shifted normal draw: the same value is the draw e - shift / sd under ``alt``
         e = paths.eps[names.index("capex_boom")]
-        e2 = e - capex_shift / sd
-        out += -0.5 * (e2 * e2 - e * e)
+        out += _log_density(e - capex_shift / cal["capex_growth_boom_sd"], "n") - _log_density(e, "n")
     return out
 
 

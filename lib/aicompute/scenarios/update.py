@@ -923,9 +923,8 @@ def could_be_end(values: np.ndarray, n_eff: np.ndarray, z: float = 2.0) -> set[i
     :func:`structural_range` gives it more paths too."""
     v = np.asarray(values, float)
     se = mc_error(np.clip(v, 0.0, 1.0), np.maximum(np.asarray(n_eff, float), 1e-9))
-    lo, hi = int(np.argmin(v)), int(np.argmax(v))
-    near = (v - z * se <= v[lo]) | (v + z * se >= v[hi])
-    return {lo, hi} | {int(k) for k in np.flatnonzero(near)}
+    near = (v - z * se <= v.min()) | (v + z * se >= v.max())  # the two ends themselves included
+    return {int(k) for k in np.flatnonzero(near)}
 
 
 def range_ends(table: pd.DataFrame, outcomes: Iterable[str]) -> pd.DataFrame:
